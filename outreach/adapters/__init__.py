@@ -1,0 +1,1 @@
+"""Adapters at the edges: files, the database, mail servers, the broker."""

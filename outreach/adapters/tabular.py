@@ -1,0 +1,117 @@
+"""CSV and XLSX logbook files: rows in, rows out, with the row numbers people see.
+
+CSV: UTF-8 with or without a byte-order mark by default (another encoding on request),
+the delimiter sniffed among `,` `;` and tab (European spreadsheets write `;`).
+XLSX: the first sheet unless one is named. Row 1 holds the headers; data starts at row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from outreach.errors import InvalidInput, Problem
+
+SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    values: dict[str, str]
+
+
+def check_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidInput([Problem(str(path), None, "(file)", "use a .csv or .xlsx file")])
+    return suffix
+
+
+def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig") -> tuple[list[str], list[Row]]:
+    """The headers and the non-empty rows of a logbook file."""
+    if check_suffix(path) == ".csv":
+        table = _read_csv(path, encoding)
+    else:
+        table = _read_xlsx(path, sheet)
+    try:
+        header = next(table)
+    except StopIteration:
+        raise InvalidInput([Problem(str(path), 1, "(header)", "the file is empty; row 1 must name the columns")]) from None
+    headers = [_cell(value) for value in header]
+    rows = []
+    for number, cells in enumerate(table, start=2):
+        values = {h: _cell(v) for h, v in zip(headers, cells) if h}
+        if any(values.values()):
+            rows.append(Row(number, values))
+    return headers, rows
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_csv(path: Path, encoding: str) -> Iterator[list]:
+    try:
+        text = path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise InvalidInput([Problem(str(path), None, "(file)", "no such file")]) from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput([Problem(
+            str(path), None, "(file)",
+            f"not readable as {encoding} ({error.reason}); save it as 'CSV UTF-8' or give the "
+            "file's encoding (e.g. --encoding cp1252)",
+        )]) from None
+    except LookupError:
+        raise InvalidInput([Problem(str(path), None, "encoding", f"unknown encoding {encoding!r}")]) from None
+    return iter(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text)))
+
+
+def _dialect(text: str):
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    import zipfile
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InvalidInput([Problem(str(path), None, "(file)", "no such file")]) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
+        raise InvalidInput([Problem(str(path), None, "(file)", f"not a readable .xlsx workbook ({error})")]) from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InvalidInput([Problem(str(path), None, "sheet", f"no sheet {sheet!r}; the workbook has {', '.join(book.sheetnames)}")])
+    worksheet = book[sheet] if sheet else book.worksheets[0]
+    return worksheet.iter_rows(values_only=True)
+
+
+def write_rows(path: Path, headers: list[str], rows: Iterable[list[str]]) -> None:
+    """Write a logbook file; CSV as UTF-8 with a byte-order mark, so spreadsheets open it right."""
+    if check_suffix(path) == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            writer.writerows(rows)
+        return
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("logbook")
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)

@@ -1,0 +1,104 @@
+"""Read a YAML file and remember on which line each key and item stands.
+
+The loader reads YAML the way people write campaign files: `NO` (Norway) and `no`
+(Norwegian) stay strings, `17:00` stays a time of day, not 1020. Only `true`/`false`
+are booleans. A key given twice is an error, not a silent override.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from outreach.errors import InvalidInput, Problem
+
+
+class CampaignLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2-style booleans and integers."""
+
+
+CampaignLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
+        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+CampaignLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+CampaignLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+CampaignLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)
+
+
+@dataclass
+class YamlDocument:
+    data: object
+    root: yaml.Node
+    source: str
+
+    def line_for(self, loc: tuple) -> int | None:
+        """The line of the deepest key or item along `loc` that the file has."""
+        node, line = self.root, self.root.start_mark.line + 1
+        for part in loc:
+            found = _child(node, part)
+            if found is None:
+                break
+            line, node = found
+        return line
+
+
+def _child(node: yaml.Node, part) -> tuple[int, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == str(part):
+                return key.start_mark.line + 1, value
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        if 0 <= part < len(node.value):
+            item = node.value[part]
+            return item.start_mark.line + 1, item
+    return None
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput([Problem(source, None, "(file)", "no such file")]) from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput([Problem(source, None, "(file)", f"not UTF-8 text ({error.reason}); save it as UTF-8")]) from None
+    try:
+        root = yaml.compose(text, Loader=CampaignLoader)
+        data = yaml.load(text, Loader=CampaignLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise InvalidInput([Problem(source, line, "(yaml)", f"{error.problem}; check the indentation and quoting")]) from None
+    if root is None or not isinstance(data, dict):
+        raise InvalidInput([Problem(source, 1, "(top level)", "the file must be a YAML mapping of keys to values")])
+    duplicates = list(_duplicate_keys(root, source))
+    if duplicates:
+        raise InvalidInput(duplicates)
+    return YamlDocument(data, root, source)
+
+
+def _duplicate_keys(node: yaml.Node, source: str, path: str = ""):
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            where = f"{path}.{key.value}" if path else str(key.value)
+            if key.value in seen:
+                yield Problem(source, key.start_mark.line + 1, where, "this key is given twice; keep one")
+            seen.add(key.value)
+            yield from _duplicate_keys(value, source, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, source, f"{path}[{index}]")

@@ -1,0 +1,130 @@
+"""Load a campaign file: YAML with line numbers, pydantic validation, the partners file.
+
+Every problem is collected and reported together as `FILE:LINE: field: message`; a
+campaign with any problem is refused whole.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from outreach.adapters.tabular import read_rows
+from outreach.adapters.yaml_source import load_yaml
+from outreach.campaign.model import CampaignFile, PartnersFile
+from outreach.domain.logbook import Table, partners_from_table
+from outreach.domain.problems import problems_from
+from outreach.domain.records import PartnerIn
+from outreach.errors import InvalidInput, Problem
+
+
+@dataclass(frozen=True)
+class LoadedCampaign:
+    path: Path
+    settings: CampaignFile
+    partners: list[PartnerIn]
+
+    @property
+    def contact_count(self) -> int:
+        return sum(len(p.contacts) for p in self.partners)
+
+
+SECRET_KEYS = {"password", "token", "oauth2_token", "secret", "api_key"}
+SECRET_MESSAGE = (
+    "secrets are never written in the campaign file: name an environment variable with "
+    "password_env or a file with password_file (OAuth2: oauth2_token_env, oauth2_token_file "
+    "or oauth2_token_command)"
+)
+
+
+def load_campaign(path: Path | str) -> LoadedCampaign:
+    """The validated campaign with all its partners, or InvalidInput listing every problem."""
+    path = Path(path)
+    document = load_yaml(path)
+    try:
+        settings = CampaignFile.model_validate(document.data)
+    except ValidationError as error:
+        problems = [_explain_secret(p) for p in problems_from(error, document.source, document.line_for, known_keys)]
+        raise InvalidInput(problems + _partners_file_problems(document.data, path.parent)) from None
+    settings = _resolve_paths(settings, path.parent)
+    partners, problems = list(settings.partners), []
+    if settings.partners_file is not None:
+        more, problems = _partners_from_file(settings.partners_file)
+        partners = _merge(partners, more, document, problems)
+    if problems:
+        raise InvalidInput(problems)
+    return LoadedCampaign(path, settings, partners)
+
+
+def _explain_secret(problem: Problem) -> Problem:
+    key = problem.field.rsplit(".", 1)[-1]
+    if problem.message.startswith("unknown key") and key in SECRET_KEYS:
+        return Problem(problem.source, problem.line, problem.field, SECRET_MESSAGE)
+    return problem
+
+
+def _partners_file_problems(data: dict, base: Path) -> list[Problem]:
+    """The partners file's own problems, reported with the campaign file's, when it can be read."""
+    try:
+        spec = PartnersFile.model_validate(data.get("partners_file"))
+    except ValidationError:
+        return []
+    if not spec.path.is_absolute():
+        spec = spec.model_copy(update={"path": base / spec.path})
+    return _partners_from_file(spec)[1]
+
+
+def _resolve_paths(settings: CampaignFile, base: Path) -> CampaignFile:
+    """Relative paths in a campaign file are relative to the file itself."""
+    updates = {}
+    if settings.partners_file is not None and not settings.partners_file.path.is_absolute():
+        updates["partners_file"] = settings.partners_file.model_copy(update={"path": base / settings.partners_file.path})
+    if settings.message.template_dir is not None and not settings.message.template_dir.is_absolute():
+        updates["message"] = settings.message.model_copy(update={"template_dir": base / settings.message.template_dir})
+    return settings.model_copy(update=updates)
+
+
+def _partners_from_file(spec: PartnersFile) -> tuple[list[PartnerIn], list[Problem]]:
+    try:
+        headers, rows = read_rows(spec.path, spec.sheet, spec.encoding)
+    except InvalidInput as error:
+        return [], error.problems
+    return partners_from_table(Table(str(spec.path), headers, rows), spec.columns)
+
+
+def _merge(inline: list[PartnerIn], from_file: list[PartnerIn], document, problems) -> list[PartnerIn]:
+    """Inline partners and the file's may not name the same contact twice."""
+    inline_emails = {c.email for p in inline for c in p.contacts}
+    for partner in from_file:
+        for contact in partner.contacts:
+            if contact.email in inline_emails:
+                problems.append(Problem(document.source, document.line_for(("partners_file",)), "partners_file",
+                                        f"{contact.email} is listed inline too; keep it in one place"))
+    return inline + from_file
+
+
+def known_keys(loc: tuple) -> list[str]:
+    """The keys the campaign file allows at a location, for 'did you mean' hints."""
+    model: object = CampaignFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return []
+        model = _model_in(fields[part].annotation)
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_in(annotation) -> object:
+    """The pydantic model inside list[...], X | None, Annotated[...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

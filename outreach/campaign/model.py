@@ -1,0 +1,239 @@
+"""The campaign file's shape, validated with pydantic. Unknown keys are refused everywhere.
+
+Sections: the institution profile (the guide's one-pager), the sender mailbox, the message
+(template, register, language), the partners (inline or a logbook file), the follow-up
+sequence, the sending window and caps, and the exploration-meeting settings.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, HttpUrl, field_validator, model_validator
+
+from outreach.domain.records import (
+    Country,
+    Email,
+    Language,
+    PartnerIn,
+    SingleLine,
+    Strict,
+    TimeZoneName,
+    enum_of,
+    optional,
+)
+from outreach.domain.logbook import LOGBOOK_FIELDS
+from outreach.domain.vocabulary import Register
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BUSINESS_DAYS = WEEKDAYS[:5]
+
+
+def _weekday(value: str) -> str:
+    day = str(value).strip().lower()[:3]
+    if day not in WEEKDAYS:
+        raise ValueError(f"{value!r} is not a weekday; use mon, tue, wed, thu, fri, sat, sun")
+    return day
+
+
+def _slug(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", value):
+        raise ValueError(f"{value!r}: use lower-case letters, digits, '-' and '_' (e.g. employers-2027)")
+    return value
+
+
+Weekday = Annotated[str, AfterValidator(_weekday)]
+Slug = Annotated[str, AfterValidator(_slug)]
+Bullets = list[Annotated[str, Field(min_length=1)]]
+
+
+class ContactDetails(Strict):
+    """The one-pager's 'Contact details' and the signature of every message."""
+
+    name: SingleLine
+    position: SingleLine
+    email: Email
+    phone: optional(SingleLine) = None
+    website: optional(HttpUrl) = None
+    linkedin: optional(HttpUrl) = None
+
+
+class Institution(Strict):
+    """Who we are: the guide's introductory one-pager, section by section."""
+
+    name: SingleLine
+    address: optional(SingleLine) = None
+    region: optional(SingleLine) = None
+    country: optional(Country) = None
+    who_we_are: str = Field(min_length=1)
+    what_we_offer: Bullets = Field(min_length=1)
+    what_we_are_looking_for: Bullets = Field(min_length=1)
+    why_partner_with_us: Bullets = Field(min_length=1, max_length=5)
+    contact: ContactDetails
+
+
+class Security(StrEnum):
+    SSL = "ssl"
+    STARTTLS = "starttls"
+    NONE = "none"
+
+
+class Server(Strict):
+    host: SingleLine
+    port: int = Field(ge=1, le=65535)
+    security: enum_of(Security) = Security.SSL
+    verify_certificates: bool = True
+
+
+class ImapServer(Server):
+    inbox: SingleLine = "INBOX"
+    sent_folder: SingleLine = "Sent"
+    append_to_sent: bool = True
+    processed_folder: optional(SingleLine) = None
+
+
+class Credentials(Strict):
+    """How to log in. Secrets come from the environment or a file, never from this file."""
+
+    username: SingleLine
+    password_env: optional(SingleLine) = None
+    password_file: optional(Path) = None
+    oauth2_token_env: optional(SingleLine) = None
+    oauth2_token_file: optional(Path) = None
+    oauth2_token_command: optional(str) = None
+
+    @model_validator(mode="after")
+    def _exactly_one_secret(self):
+        given = [name for name in ("password_env", "password_file", "oauth2_token_env",
+                                   "oauth2_token_file", "oauth2_token_command")
+                 if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of password_env, password_file, oauth2_token_env, "
+                f"oauth2_token_file, oauth2_token_command (found: {', '.join(given) or 'none'})"
+            )
+        return self
+
+
+class Mailbox(Strict):
+    """The provider's own mailbox: it sends the mail and its inbox is watched."""
+
+    address: Email
+    display_name: SingleLine
+    reply_to: optional(Email) = None
+    smtp: Server
+    imap: ImapServer
+    auth: Credentials
+
+
+class MessageSettings(Strict):
+    template: Slug = "first_contact"
+    register: enum_of(Register) = Register.FORMAL
+    language: Language = "en"
+    template_dir: optional(Path) = None
+    attach_one_pager: bool = True
+
+
+class PartnersFile(Strict):
+    """A CSV or XLSX partner logbook, with the file's own column names where they differ."""
+
+    path: Path
+    sheet: optional(SingleLine) = None
+    encoding: SingleLine = "utf-8-sig"
+    columns: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _known_columns(self):
+        unknown = sorted(set(self.columns) - set(LOGBOOK_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"columns: unknown logbook field(s) {', '.join(unknown)}; "
+                f"map any of: {', '.join(LOGBOOK_FIELDS)}"
+            )
+        return self
+
+
+class SequenceStep(Strict):
+    """A follow-up, sent when no answer has come after some business days."""
+
+    name: Slug
+    after_business_days: int = Field(ge=1, le=120)
+    template: Slug = "follow_up"
+
+
+class Hours(Strict):
+    days: list[Weekday] = Field(default=list(BUSINESS_DAYS), min_length=1)
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+
+    @model_validator(mode="after")
+    def _start_before_end(self):
+        if self.start >= self.end:
+            raise ValueError(f"start ({self.start:%H:%M}) must be before end ({self.end:%H:%M})")
+        return self
+
+
+class Sending(Hours):
+    """When and how fast mail goes out: a pace the provider accepts."""
+
+    timezone: TimeZoneName = "Europe/Brussels"
+    max_per_hour: int = Field(default=30, ge=1, le=10_000)
+    max_per_day: int = Field(default=200, ge=1, le=100_000)
+    seconds_between_messages: float = Field(default=5.0, ge=0, le=3600)
+
+
+class Availability(Hours):
+    """When the first exploration meeting can take place (organiser's timezone)."""
+
+    days: list[Weekday] = Field(default=["tue", "wed", "thu"], min_length=1)
+    start: time = time(10, 0)
+    end: time = time(16, 0)
+    min_working_days_ahead: int = Field(default=3, ge=0, le=60)
+    holidays: list[date] = []
+
+
+class Meeting(Strict):
+    """The first exploration meeting (the guide's agenda template)."""
+
+    auto_invite: bool = False
+    duration_minutes: int = Field(default=45, ge=15, le=240)
+    online_link: optional(HttpUrl) = None
+    location: optional(SingleLine) = None
+    timezone: optional(TimeZoneName) = None
+    availability: Availability = Availability()
+    offer_next_slot_on_decline: bool = True
+
+
+class CampaignFile(Strict):
+    name: Slug
+    description: optional(str) = None
+    institution: Institution
+    mailbox: Mailbox
+    message: MessageSettings = MessageSettings()
+    partners: list[PartnerIn] = []
+    partners_file: PartnersFile | None = None
+    sequence: list[SequenceStep] = []
+    sending: Sending = Sending()
+    meeting: Meeting = Meeting()
+    notify_staff: optional(Email) = None
+
+    @model_validator(mode="after")
+    def _has_partners(self):
+        if not self.partners and self.partners_file is None:
+            raise ValueError("a campaign needs partners: list them under 'partners' or name a 'partners_file'")
+        return self
+
+    @field_validator("sequence")
+    @classmethod
+    def _sequence_in_order(cls, steps: list[SequenceStep]):
+        names = [step.name for step in steps]
+        if len(names) != len(set(names)):
+            raise ValueError("every step needs its own name")
+        delays = [step.after_business_days for step in steps]
+        if delays != sorted(set(delays)):
+            raise ValueError("after_business_days must grow from step to step")
+        return steps

@@ -1,0 +1,56 @@
+"""What every command shares: the database option, output, and error reporting."""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+import typer
+from rich.console import Console
+
+from outreach.db.engine import UnitOfWork, make_engine
+from outreach.db.migrate import ensure_ready
+from outreach.errors import InvalidInput
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+class State:
+    database: str | None = None
+
+
+state = State()
+
+
+@contextmanager
+def logbook() -> Iterator[UnitOfWork]:
+    """A unit of work on a database whose schema is current.
+
+    The embedded SQLite default is upgraded in place; a server database must have been
+    upgraded with `outreach db upgrade`, else the command stops and says so.
+    """
+    engine = make_engine(state.database)
+    try:
+        ensure_ready(engine, auto_upgrade=engine.dialect.name == "sqlite")
+        with UnitOfWork(engine) as uow:
+            yield uow
+    finally:
+        engine.dispose()
+
+
+def report_problems(error: InvalidInput, what_happened: str) -> None:
+    for problem in error.problems:
+        typer.echo(str(problem), err=True)
+    count = len(error.problems)
+    typer.echo(f"{count} problem{'s' if count != 1 else ''}; {what_happened}", err=True)
+
+
+def print_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def staff_name() -> str:
+    return "staff:" + (os.environ.get("OUTREACH_STAFF") or os.environ.get("USER") or "unknown")

@@ -1,0 +1,170 @@
+"""`outreach partners ...`: the partner logbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from outreach.adapters.tabular import read_rows, write_rows, check_suffix
+from outreach.cli.common import console, logbook, print_json, report_problems, staff_name
+from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
+from outreach.domain.vocabulary import Phase
+from outreach.errors import InvalidInput, Problem
+from outreach.services import logbook as service
+from outreach.views import partner_detail, partner_row
+
+app = typer.Typer(help="The partner logbook: import, export, list, show, move, forget.", no_args_is_help=True)
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, header = pair.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise InvalidInput([Problem("--map", None, pair, "write it as FIELD=COLUMN, e.g. --map email=E-Mail")])
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="A .csv or .xlsx logbook; row 1 names the columns."),
+    map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN where the file's column name differs."),
+    sheet: str = typer.Option(None, help="XLSX: the sheet to read (default: the first)."),
+    encoding: str = typer.Option("utf-8-sig", help="CSV: the file's encoding (e.g. cp1252)."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid rows and list the others."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check the file; write nothing."),
+) -> None:
+    """Add the file's partners to the logbook, or update the ones it already has."""
+    headers, rows = read_rows(file, sheet, encoding)
+    records, problems = partners_from_table(LogbookTable(str(file), headers, rows), _mapping(map_))
+    if problems and (not skip_invalid or not records):
+        raise InvalidInput(problems)
+    with logbook() as uow:
+        summary = service.upsert_partners(uow.session, records, by=f"import:{file.name}")
+        if not dry_run:
+            uow.commit()
+    if problems:
+        report_problems(InvalidInput(problems), "those rows were not imported")
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{verb} {len(rows) - len({p.line for p in problems})} of {len(rows)} rows: "
+        f"{summary.partners_created} new partners, {summary.partners_updated} updated, "
+        f"{summary.partners_unchanged} unchanged; {summary.contacts_created} new contacts, "
+        f"{summary.contacts_updated} updated"
+    )
+    for email in summary.skipped_erased:
+        console.print(f"not added: {email} asked to be forgotten")
+
+
+@app.command()
+def export(file: Path = typer.Argument(..., help="Where to write: a .csv or .xlsx file.")) -> None:
+    """Write the whole logbook to a file that `partners import` reads back."""
+    check_suffix(file)
+    with logbook() as uow:
+        records = [service.snapshot(p) for p in service.all_partners(uow.session)]
+    headers, rows = table_from_partners(records)
+    write_rows(file, headers, rows)
+    console.print(f"exported {len(records)} partners ({len(rows)} rows) to {file}")
+
+
+@app.command("list")
+def list_(
+    phase: str = typer.Option(None, help="Only partners in this phase."),
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The partners with their phase and status."""
+    wanted = _phase(phase) if phase else None
+    with logbook() as uow:
+        rows = [partner_row(p) for p in service.all_partners(uow.session, wanted)]
+    if json_:
+        print_json(rows)
+        return
+    table = Table("id", "partner", "country", "source", "phase", "status", "contacts")
+    for row in rows:
+        table.add_row(str(row["id"]), row["name"], row["country"] or "", row["source"],
+                      row["phase"], row["status"], str(row["contacts"]))
+    console.print(table)
+    console.print(f"{len(rows)} partners")
+
+
+@app.command()
+def show(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """One partner: its details, contacts and timeline."""
+    with logbook() as uow:
+        detail = partner_detail(service.find_partner(uow.session, ref))
+    if json_:
+        print_json(detail)
+        return
+    _print_detail(detail)
+
+
+def _print_detail(detail: dict) -> None:
+    console.print(f"[bold]{detail['name']}[/bold] (#{detail['id']}): phase {detail['phase']}, {detail['status']}")
+    for label in ("country", "region", "website", "mail_domain", "source", "focus_area", "notes"):
+        if detail[label]:
+            console.print(f"  {label}: {detail[label]}", markup=False)
+    if detail["partnership_types"]:
+        console.print(f"  partnership types: {', '.join(detail['partnership_types'])}")
+    contacts = Table("contact", "role", "email", "language", "register", "status", title="contacts")
+    for c in detail["contacts"]:
+        contacts.add_row(c["name"] or "", c["role"] or "", c["email"], c["language"] or "",
+                         c["register"] or "", c["status"])
+    console.print(contacts)
+    timeline = Table("when", "what", "details", title="timeline")
+    for event in detail["timeline"]:
+        if event["event"] == "phase":
+            what = f"phase {event['from'] or '-'} -> {event['to']}"
+            details = f"{event['reason']} ({event['by']})"
+        else:
+            what = f"{event['event']} {event['direction']}"
+            details = event["subject"] or ""
+        timeline.add_row(event["at"][:16].replace("T", " "), what, details)
+    console.print(timeline)
+
+
+def _phase(text: str) -> Phase:
+    try:
+        return Phase.parse(text)
+    except ValueError as error:
+        raise InvalidInput([Problem("phase", None, text, str(error))]) from None
+
+
+@app.command()
+def advance(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    phase: str = typer.Argument(..., help="scouting, first_contact, proposal, collaboration_setup or maintenance."),
+    reason: str = typer.Option(..., "--reason", help="Why: kept in the phase history."),
+    by: str = typer.Option(None, help="Who moves it (default: your user name)."),
+) -> None:
+    """Move a partner to another phase by hand; the move is kept in its history."""
+    target = _phase(phase)
+    with logbook() as uow:
+        move = service.advance(uow.session, ref, target, reason, by or staff_name())
+        uow.commit()
+    console.print(f"moved from {move.from_phase.value if move.from_phase else '-'} to {move.to_phase.value}: {move.reason}")
+
+
+@app.command()
+def forget(
+    email: str = typer.Argument(..., help="The person's email address."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Right to erasure: remove a person's data; keep only what stops mailing them again."""
+    if not yes:
+        typer.confirm(f"Remove every personal record of {email}? This cannot be undone", abort=True)
+    with logbook() as uow:
+        result = service.forget(uow.session, email)
+        uow.commit()
+    for path in result.raw_files:
+        Path(path).unlink(missing_ok=True)
+    console.print(
+        f"forgotten: {result.email}"
+        + (f" (contact at {result.partner_name}, {result.interactions_removed} interactions removed)" if result.partner_name else "")
+        + "; a one-way hash stays on the suppression list so they are never mailed again"
+    )

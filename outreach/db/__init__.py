@@ -1,0 +1,1 @@
+"""The database adapter: models, engine and unit of work, migrations."""

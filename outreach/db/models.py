@@ -1,0 +1,143 @@
+"""The partner logbook: partners (organisations), contacts, interactions, phase history,
+and the suppression list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from outreach.db.types import UTCDateTime, enum_column, utcnow
+from outreach.domain.vocabulary import (
+    ContactStatus,
+    Direction,
+    InteractionKind,
+    PartnerStatus,
+    Phase,
+    Register,
+    Source,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class Partner(Base):
+    """An organisation we build a partnership with (employer, chamber, NGO, ...)."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    mail_domain: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    region: Mapped[str | None] = mapped_column(sa.String(120))
+    source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.OTHER)
+    partnership_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    focus_area: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.SCOUTING, index=True)
+    status: Mapped[PartnerStatus] = mapped_column(
+        enum_column(PartnerStatus), default=PartnerStatus.ACTIVE
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    interactions: Mapped[list[Interaction]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", order_by="Interaction.occurred_at"
+    )
+    phase_history: Mapped[list[PhaseChange]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", order_by="PhaseChange.id"
+    )
+
+
+class Contact(Base):
+    """A person at a partner organisation."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    role: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    register: Mapped[Register | None] = mapped_column(enum_column(Register))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    status: Mapped[ContactStatus] = mapped_column(
+        enum_column(ContactStatus), default=ContactStatus.ACTIVE
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partner: Mapped[Partner] = relationship(back_populates="contacts")
+
+
+class Interaction(Base):
+    """Every mail out and in, meeting and note, as the log shows it."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction))
+    kind: Mapped[InteractionKind] = mapped_column(enum_column(InteractionKind))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    subject: Mapped[str | None] = mapped_column(sa.String(998))
+    message_id: Mapped[str | None] = mapped_column(sa.String(998), index=True)
+    in_reply_to: Mapped[str | None] = mapped_column(sa.String(998))
+    text: Mapped[str | None] = mapped_column(sa.Text)
+    raw_path: Mapped[str | None] = mapped_column(sa.String(1024))
+
+    partner: Mapped[Partner] = relationship(back_populates="interactions")
+    contact: Mapped[Contact | None] = relationship()
+
+
+class PhaseChange(Base):
+    """One step in a partner's phase history: from, to, when, why and by what."""
+
+    __tablename__ = "phase_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    from_phase: Mapped[Phase | None] = mapped_column(enum_column(Phase))
+    to_phase: Mapped[Phase] = mapped_column(enum_column(Phase))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    by: Mapped[str] = mapped_column(sa.String(200))
+
+    partner: Mapped[Partner] = relationship(back_populates="phase_history")
+
+
+class Suppression(Base):
+    """An address never to be mailed again.
+
+    Kept by a hash of the normalised address, so that a person who asked to be forgotten
+    stays unmailable without the address itself being kept (`email` is then NULL).
+    """
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""The pure core: the guide's vocabulary and rules, over plain data. No I/O here."""

@@ -1,0 +1,163 @@
+"""The partner logbook as a table: one row per contact, the organisation repeated.
+
+Pure functions between table rows and `PartnerIn` records. Row numbers and the file's own
+column names travel with every problem, so a user can find the cell to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from pydantic import ValidationError
+
+from outreach.domain.problems import message_for
+from outreach.domain.records import PartnerIn
+from outreach.errors import Problem
+
+PARTNER_FIELDS = {
+    "organisation": "name", "website": "website", "mail_domain": "mail_domain",
+    "country": "country", "region": "region", "source": "source",
+    "partnership_types": "partnership_types", "focus_area": "focus_area", "notes": "notes",
+    "tags": "tags", "phase": "phase", "status": "status",
+}
+CONTACT_FIELDS = {
+    "contact_name": "name", "role": "role", "email": "email", "language": "language",
+    "register": "register", "timezone": "timezone", "contact_status": "status",
+}
+LOGBOOK_FIELDS = tuple(PARTNER_FIELDS) + tuple(CONTACT_FIELDS)
+_BY_MODEL_FIELD = {
+    **{model: column for column, model in PARTNER_FIELDS.items()},
+}
+_BY_CONTACT_FIELD = {model: column for column, model in CONTACT_FIELDS.items()}
+ALIASES = {
+    "organization": "organisation", "organisationname": "organisation", "company": "organisation",
+    "partner": "organisation", "emailaddress": "email", "mail": "email", "contact": "contact_name",
+    "contactperson": "contact_name", "position": "role", "type": "partnership_types",
+    "partnershiptype": "partnership_types", "domain": "mail_domain",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A logbook file read into memory: its name, headers and numbered rows."""
+
+    source: str
+    headers: list[str]
+    rows: list  # of outreach.adapters.tabular.Row (number, values)
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def resolve_columns(table: Table, mapping: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
+    """Which file column holds which logbook field. `mapping` is field -> the file's header."""
+    problems, columns = [], {}
+    for field, header in mapping.items():
+        if header not in table.headers:
+            problems.append(Problem(table.source, 1, field, f"the file has no column {header!r}; it has: {', '.join(h for h in table.headers if h)}"))
+        columns[header] = field
+    known = {_squash(f): f for f in LOGBOOK_FIELDS} | ALIASES
+    for header in table.headers:
+        if not header or header in columns:
+            continue
+        field = known.get(_squash(header))
+        if field is None:
+            problems.append(Problem(
+                table.source, 1, header,
+                f"not a logbook column; rename it to one of {', '.join(LOGBOOK_FIELDS)}, "
+                f"or map it, e.g. --map 'notes={header}'",
+            ))
+        elif field in columns.values():
+            problems.append(Problem(table.source, 1, header, f"a second column for {field}; keep one"))
+        else:
+            columns[header] = field
+    if "organisation" not in columns.values() and not problems:
+        problems.append(Problem(table.source, 1, "organisation", "the file needs an organisation column"))
+    return columns, problems
+
+
+def partners_from_table(table: Table, mapping: dict[str, str] | None = None) -> tuple[list[PartnerIn], list[Problem]]:
+    """Validate every row and group contacts under their organisation."""
+    columns, problems = resolve_columns(table, mapping or {})
+    if problems:
+        return [], problems
+    header_of = {field: header for header, field in columns.items()}
+    groups: dict[tuple[str, str], _Group] = {}
+    seen_emails: dict[str, int] = {}
+    for row in table.rows:
+        record = _row_record(row, columns, header_of, table.source, problems)
+        if record is None:
+            continue
+        for contact in record.contacts:
+            if contact.email in seen_emails:
+                problems.append(Problem(table.source, row.number, header_of["email"], f"{contact.email} is already in row {seen_emails[contact.email]}"))
+                break
+            seen_emails[contact.email] = row.number
+        else:
+            group = groups.setdefault(record.key, _Group(record, row.number))
+            group.merge(record, row.number, table.source, header_of, problems)
+    return [group.partner() for group in groups.values()], problems
+
+
+def _row_record(row, columns, header_of, source, problems) -> PartnerIn | None:
+    partner = {PARTNER_FIELDS[f]: v for h, f in columns.items() if f in PARTNER_FIELDS and (v := row.values.get(h))}
+    contact = {CONTACT_FIELDS[f]: v for h, f in columns.items() if f in CONTACT_FIELDS and (v := row.values.get(h))}
+    if contact and "email" not in contact:
+        field = header_of.get("email", "email")
+        problems.append(Problem(source, row.number, field, "a contact needs an email address"))
+        return None
+    try:
+        return PartnerIn(**partner, contacts=[contact] if contact else [])
+    except ValidationError as error:
+        for item in error.errors():
+            field = _logbook_field(item["loc"])
+            problems.append(Problem(source, row.number, header_of.get(field, field), message_for(item)))
+        return None
+
+
+def _logbook_field(loc: tuple) -> str:
+    if loc and loc[0] == "contacts":
+        return _BY_CONTACT_FIELD.get(str(loc[2]) if len(loc) > 2 else "email", "email")
+    return _BY_MODEL_FIELD.get(str(loc[0]), str(loc[0])) if loc else "organisation"
+
+
+class _Group:
+    """The rows of one organisation; its fields must agree where more than one row gives them."""
+
+    def __init__(self, first: PartnerIn, row: int):
+        self.fields = first.model_dump(exclude={"contacts"}, exclude_defaults=True)
+        self.first_row = {name: row for name in self.fields}
+        self.contacts = []
+
+    def merge(self, record: PartnerIn, row: int, source: str, header_of, problems) -> None:
+        for name, value in record.model_dump(exclude={"contacts"}, exclude_defaults=True).items():
+            if name not in self.fields:
+                self.fields[name], self.first_row[name] = value, row
+            elif self.fields[name] != value:
+                column = header_of.get(_BY_MODEL_FIELD.get(name, name), name)
+                problems.append(Problem(source, row, column, f"differs from row {self.first_row[name]} for the same organisation; make the rows agree"))
+        self.contacts.extend(record.contacts)
+
+    def partner(self) -> PartnerIn:
+        return PartnerIn(**self.fields, contacts=self.contacts)
+
+
+def table_from_partners(partners: Iterable[PartnerIn]) -> tuple[list[str], list[list[str]]]:
+    """The export: one row per contact, one row for an organisation without contacts."""
+    rows = []
+    for partner in partners:
+        base = [_text(getattr(partner, PARTNER_FIELDS[f])) for f in PARTNER_FIELDS]
+        for contact in partner.contacts or [None]:
+            rest = [_text(getattr(contact, CONTACT_FIELDS[f])) if contact else "" for f in CONTACT_FIELDS]
+            rows.append(base + rest)
+    return list(LOGBOOK_FIELDS), rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)

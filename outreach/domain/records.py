@@ -1,0 +1,169 @@
+"""Validated input records for partners and contacts, shared by the campaign file and the
+logbook import. Pure: pydantic validation only, no I/O."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import email_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from outreach.domain.vocabulary import (
+    ContactStatus,
+    PartnershipType,
+    PartnerStatus,
+    Phase,
+    Register,
+    Source,
+)
+
+
+# "register" is the guide's word (formal/informal); pydantic merely warns that it shadows
+# ABCMeta.register, which no model here uses.
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
+
+class Strict(BaseModel):
+    """Unknown keys are refused; surrounding spaces are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def _single_line(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError("must be on one line (a line break here could forge mail headers)")
+    return value
+
+
+def _email(value: str) -> str:
+    try:
+        checked = email_validator.validate_email(
+            value, check_deliverability=False, test_environment=True
+        )
+    except email_validator.EmailNotValidError as error:
+        raise ValueError(f"{value!r} is not a valid email address: {error}") from None
+    return checked.normalized.lower()
+
+
+def _language(value: str) -> str:
+    value = value.strip().lower().replace("_", "-")
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]{2})?", value):
+        raise ValueError(f"{value!r} is not a language code such as en, de, fr or de-at")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA timezone such as Europe/Berlin") from None
+    return value
+
+
+def _country(value: str) -> str:
+    value = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError(f"{value!r} is not a two-letter country code such as DE, FR or NO")
+    return value
+
+
+def _domain(value: str) -> str:
+    value = value.strip().lower().removeprefix("@")
+    if not re.fullmatch(r"(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}", value):
+        raise ValueError(f"{value!r} is not a mail domain such as company.example")
+    return value
+
+
+def _list_of_words(value):
+    """A list, or one cell with items separated by commas, semicolons or bars."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[,;|]", value) if part.strip()]
+    return value
+
+
+def _enum_parser(enum):
+    def parse(value):
+        if isinstance(value, enum):
+            return value
+        if hasattr(enum, "parse"):
+            return enum.parse(str(value))
+        try:
+            return enum(str(value).strip().lower())
+        except ValueError:
+            raise ValueError(f"{value!r} is not one of: {', '.join(m.value for m in enum)}") from None
+
+    return parse
+
+
+def _blank_to_none(value):
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+SingleLine = Annotated[str, AfterValidator(_single_line)]
+Email = Annotated[str, AfterValidator(_email)]
+Language = Annotated[str, AfterValidator(_language)]
+TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+Country = Annotated[str, AfterValidator(_country)]
+MailDomain = Annotated[str, AfterValidator(_domain)]
+
+
+def optional(kind):
+    """An optional field where an empty cell or string means 'not given'."""
+    return Annotated[kind | None, BeforeValidator(_blank_to_none)]
+
+
+def enum_of(enum):
+    return Annotated[enum, BeforeValidator(_enum_parser(enum))]
+
+
+class ContactIn(Strict):
+    """A person to write to at a partner organisation."""
+
+    email: Email
+    name: optional(SingleLine) = None
+    role: optional(SingleLine) = None
+    language: optional(Language) = None
+    register: optional(enum_of(Register)) = None
+    timezone: optional(TimeZoneName) = None
+    status: optional(enum_of(ContactStatus)) = None
+
+
+class PartnerIn(Strict):
+    """A partner organisation as a campaign file or a logbook row gives it."""
+
+    name: SingleLine = Field(min_length=1)
+    website: optional(SingleLine) = None
+    mail_domain: optional(MailDomain) = None
+    country: optional(Country) = None
+    region: optional(SingleLine) = None
+    source: optional(enum_of(Source)) = None
+    partnership_types: Annotated[
+        list[enum_of(PartnershipType)], BeforeValidator(_list_of_words)
+    ] = []
+    focus_area: optional(str) = None
+    notes: optional(str) = None
+    tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
+    phase: optional(enum_of(Phase)) = None
+    status: optional(enum_of(PartnerStatus)) = None
+    contacts: list[ContactIn] = []
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """How an organisation without a known contact is recognised: name and country."""
+        return name_key(self.name), (self.country or "")
+
+    def derived_mail_domain(self) -> str | None:
+        if self.mail_domain:
+            return self.mail_domain
+        domains = {c.email.rsplit("@", 1)[1] for c in self.contacts}
+        return domains.pop() if len(domains) == 1 else None
+
+
+def name_key(name: str) -> str:
+    """An organisation name folded for matching: case, accents kept, spacing collapsed."""
+    return " ".join(name.casefold().split())

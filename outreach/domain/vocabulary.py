@@ -1,0 +1,135 @@
+"""The guide's own words: partner sources, partnership types, phases, registers.
+
+Each enum value is the stable key stored in the database and written in files; `label`
+is the readable wording from the guide, used in templates and tables.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry the guide's readable wording."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def parse(cls, text: str):
+        """Accept the key or the label, ignoring case, spaces, dashes and underscores."""
+        wanted = _squash(text)
+        for member in cls:
+            if wanted in _spellings(member):
+                return member
+        raise ValueError(f"{text!r} is not one of: {', '.join(m.value for m in cls)}")
+
+
+def _squash(text: str) -> str:
+    text = text.casefold().replace("&", " and ")
+    text = re.sub(r"\b(partnerships?|alliances?)\b", "", text)
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _spellings(member: LabelledEnum) -> set[str]:
+    return {_squash(member.value), _squash(member.label)}
+
+
+class Source(LabelledEnum):
+    """Where a partner was found (the guide's "Where to Find Partners")."""
+
+    CHAMBER = ("chamber", "Business association or chamber of commerce")
+    MUNICIPALITY = ("municipality", "Municipality or regional development agency")
+    EMPLOYER = ("employer", "Local employer or SME")
+    NGO = ("ngo", "NGO or social enterprise")
+    ALUMNI = ("alumni", "Alumni network")
+    ERASMUS_NA = ("erasmus_national_agency", "Erasmus+ National Agency")
+    EPALE = ("epale", "EPALE")
+    ETWINNING = ("etwinning", "eTwinning")
+    EU_VET_NETWORK = ("eu_vet_network", "EU VET network (EfVET, EARLALL, ...)")
+    SECTOR_SKILLS_ALLIANCE = ("sector_skills_alliance", "Sector Skills Alliance")
+    TRADE_FAIR = ("trade_fair", "Trade fair or skills competition")
+    LINKEDIN = ("linkedin", "LinkedIn")
+    COMPANY_WEBSITE = ("company_website", "Company website")
+    JOB_BOARD = ("job_board", "Job board")
+    ONLINE_EVENT = ("online_event", "Online forum, webinar or professional event")
+    OTHER = ("other", "Other")
+
+
+class PartnershipType(LabelledEnum):
+    """The guide's eleven types of partnership."""
+
+    TRAINING = ("training", "training partnership")
+    MOBILITY = ("mobility", "mobility partnership")
+    INNOVATION = ("innovation", "innovation partnership")
+    FUNDING = ("funding", "funding partnership")
+    INFRASTRUCTURE = ("infrastructure", "infrastructure partnership")
+    HR_TALENT = ("hr_talent", "HR and talent partnership")
+    QUALITY = ("quality", "quality and certification partnership")
+    ENTREPRENEURSHIP = ("entrepreneurship", "entrepreneurship partnership")
+    COMMUNITY = ("community", "community and inclusion partnership")
+    INTERNATIONAL = ("international", "international alliance")
+    DATA = ("data", "data and intelligence partnership")
+
+
+class Phase(LabelledEnum):
+    """The guide's five phases of relationship building, in order."""
+
+    SCOUTING = ("scouting", "Scouting")
+    FIRST_CONTACT = ("first_contact", "First contact")
+    PROPOSAL = ("proposal", "Proposal")
+    COLLABORATION_SETUP = ("collaboration_setup", "Collaboration setup")
+    MAINTENANCE = ("maintenance", "Maintenance and growth")
+
+    @property
+    def rank(self) -> int:
+        return list(Phase).index(self)
+
+
+class PartnerStatus(LabelledEnum):
+    ACTIVE = ("active", "Active")
+    PAUSED = ("paused", "Paused")
+    UNREACHABLE = ("unreachable", "Unreachable")
+    CLOSED = ("closed", "Closed")
+
+
+class ContactStatus(LabelledEnum):
+    ACTIVE = ("active", "Active")
+    UNREACHABLE = ("unreachable", "Unreachable")
+    OPTED_OUT = ("opted_out", "Opted out")
+
+
+class Register(LabelledEnum):
+    """Formal (Sie, vous) or informal (du, tu), as in the guide's two annex emails."""
+
+    FORMAL = ("formal", "Formal")
+    INFORMAL = ("informal", "Informal")
+
+
+class Direction(LabelledEnum):
+    OUT = ("out", "Sent")
+    IN = ("in", "Received")
+    INTERNAL = ("internal", "Internal")
+
+
+class InteractionKind(LabelledEnum):
+    EMAIL = ("email", "Email")
+    MEETING = ("meeting", "Meeting")
+    NOTE = ("note", "Note")
+    BOUNCE = ("bounce", "Bounce")
+    AUTO_REPLY = ("auto_reply", "Out of office")
+    OPT_OUT = ("opt_out", "Opt-out")
+
+
+def readable_types(types: list[PartnershipType]) -> str:
+    """'training, mobility and funding partnerships' style wording for templates."""
+    labels = [t.label for t in types]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]

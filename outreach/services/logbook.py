@@ -1,0 +1,231 @@
+"""Use cases of the partner logbook: upsert from files, export, look up, move, forget."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from outreach.db.models import Contact, Interaction, Partner, PhaseChange, Suppression
+from outreach.db.types import utcnow
+from outreach.domain.phases import PhaseMove, initial_move, manual_move
+from outreach.domain.records import ContactIn, PartnerIn, name_key
+from outreach.domain.vocabulary import ContactStatus, PartnerStatus, Phase, Source
+from outreach.errors import NotFound
+
+ERASURE = "erasure"
+
+
+@dataclass
+class UpsertSummary:
+    partners_created: int = 0
+    partners_updated: int = 0
+    partners_unchanged: int = 0
+    contacts_created: int = 0
+    contacts_updated: int = 0
+    skipped_erased: list[str] = field(default_factory=list)
+
+
+def email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+class _Index:
+    """Existing partners by contact email and by (name, country), loaded in two queries."""
+
+    def __init__(self, session: Session):
+        self.partners = session.scalars(
+            sa.select(Partner).options(selectinload(Partner.contacts))
+        ).all()
+        self.by_email = {c.email: c for p in self.partners for c in p.contacts}
+        self.by_key = {(p.name_key, p.country or ""): p for p in self.partners}
+        self.erased = set(session.scalars(
+            sa.select(Suppression.email_hash).where(Suppression.reason == ERASURE)
+        ))
+        self.suppressed = set(session.scalars(sa.select(Suppression.email_hash)))
+
+    def find(self, record: PartnerIn) -> Partner | None:
+        for contact in record.contacts:
+            if contact.email in self.by_email:
+                return self.by_email[contact.email].partner
+        return self.by_key.get(record.key)
+
+
+def upsert_partners(session: Session, records: list[PartnerIn], by: str) -> UpsertSummary:
+    """Add new partners and contacts; update known ones from the values the records give.
+
+    A partner is recognised by any contact's email, else by organisation name and country.
+    A value the record leaves empty never erases a stored one. People who asked to be
+    forgotten are not added back; they are listed in the summary instead.
+    """
+    index, summary = _Index(session), UpsertSummary()
+    for record in records:
+        partner = index.find(record)
+        if partner is None:
+            partner = _new_partner(session, record, by)
+            index.by_key[record.key] = partner
+            summary.partners_created += 1
+        elif _update_partner(session, partner, record, by):
+            summary.partners_updated += 1
+        else:
+            summary.partners_unchanged += 1
+        for contact in record.contacts:
+            _upsert_contact(session, index, partner, contact, summary)
+    session.flush()
+    return summary
+
+
+_PARTNER_COLUMNS = ("website", "country", "region", "source", "focus_area", "notes", "status")
+
+
+def _new_partner(session: Session, record: PartnerIn, by: str) -> Partner:
+    partner = Partner(
+        name=record.name, name_key=name_key(record.name),
+        mail_domain=record.derived_mail_domain(),
+        partnership_types=[t.value for t in record.partnership_types],
+        tags=list(record.tags), phase=record.phase or Phase.SCOUTING,
+        **{name: getattr(record, name) for name in _PARTNER_COLUMNS},
+    )
+    partner.source = partner.source or Source.OTHER
+    partner.status = partner.status or PartnerStatus.ACTIVE
+    session.add(partner)
+    _record_move(partner, initial_move(partner.phase, "entered the logbook", by))
+    return partner
+
+
+def _update_partner(session: Session, partner: Partner, record: PartnerIn, by: str) -> bool:
+    changes = {name: getattr(record, name) for name in _PARTNER_COLUMNS if getattr(record, name) is not None}
+    if record.partnership_types:
+        changes["partnership_types"] = [t.value for t in record.partnership_types]
+    if record.tags:
+        changes["tags"] = list(record.tags)
+    if record.derived_mail_domain():
+        changes["mail_domain"] = record.derived_mail_domain()
+    changed = _assign(partner, changes)
+    if record.phase is not None and record.phase is not partner.phase:
+        _record_move(partner, manual_move(partner.phase, record.phase, "set by logbook import", by))
+        changed = True
+    return changed
+
+
+def _upsert_contact(session, index: _Index, partner: Partner, record: ContactIn, summary: UpsertSummary) -> None:
+    hashed = email_hash(record.email)
+    if hashed in index.erased:
+        summary.skipped_erased.append(record.email)
+        return
+    values = record.model_dump(exclude={"email"}, exclude_none=True)
+    if hashed in index.suppressed:
+        values["status"] = ContactStatus.OPTED_OUT
+    contact = index.by_email.get(record.email)
+    if contact is None:
+        contact = Contact(email=record.email, status=ContactStatus.ACTIVE, **values)
+        partner.contacts.append(contact)
+        index.by_email[record.email] = contact
+        summary.contacts_created += 1
+    elif _assign(contact, values):
+        summary.contacts_updated += 1
+    if contact.status is ContactStatus.OPTED_OUT and hashed not in index.suppressed:
+        session.add(Suppression(email_hash=hashed, email=record.email, reason="opted out (logbook import)"))
+        index.suppressed.add(hashed)
+
+
+def _assign(row, values: dict) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
+    partner.phase = move.to_phase
+    partner.phase_history.append(PhaseChange(
+        from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason, by=move.by,
+        at=at or utcnow(),
+    ))
+
+
+def snapshot(partner: Partner) -> PartnerIn:
+    """A stored partner as a record: what export writes and import reads back."""
+    return PartnerIn(
+        name=partner.name, website=partner.website, mail_domain=partner.mail_domain,
+        country=partner.country, region=partner.region, source=partner.source,
+        partnership_types=partner.partnership_types, focus_area=partner.focus_area,
+        notes=partner.notes, tags=partner.tags, phase=partner.phase, status=partner.status,
+        contacts=[ContactIn(
+            email=c.email, name=c.name, role=c.role, language=c.language,
+            register=c.register, timezone=c.timezone, status=c.status,
+        ) for c in partner.contacts],
+    )
+
+
+def all_partners(session: Session, phase: Phase | None = None) -> list[Partner]:
+    query = sa.select(Partner).options(selectinload(Partner.contacts)).order_by(Partner.id)
+    if phase is not None:
+        query = query.where(Partner.phase == phase)
+    return list(session.scalars(query))
+
+
+def find_partner(session: Session, ref: str) -> Partner:
+    """A partner by its id or by the email of one of its contacts."""
+    if ref.strip().isdigit():
+        partner = session.get(Partner, int(ref))
+    else:
+        partner = session.scalar(
+            sa.select(Partner).join(Contact).where(Contact.email == ref.strip().lower())
+        )
+    if partner is None:
+        raise NotFound(f"no partner {ref!r} in the logbook; `outreach partners list` shows them")
+    return partner
+
+
+def advance(session: Session, ref: str, target: Phase, reason: str, by: str) -> PhaseMove:
+    """Staff move a partner by hand; the move is kept in the phase history."""
+    partner = find_partner(session, ref)
+    move = manual_move(partner.phase, target, reason, by)
+    _record_move(partner, move)
+    session.flush()
+    return move
+
+
+@dataclass
+class Forgotten:
+    email: str
+    partner_name: str | None
+    interactions_removed: int
+    raw_files: list[str]
+
+
+def forget(session: Session, email: str) -> Forgotten:
+    """Right to erasure: remove the person's data, keep only what stops mailing them again."""
+    email = email.strip().lower()
+    hashed = email_hash(email)
+    contact = session.scalar(sa.select(Contact).where(Contact.email == email))
+    suppression = session.scalar(sa.select(Suppression).where(Suppression.email_hash == hashed))
+    if contact is None and suppression is None:
+        raise NotFound(f"{email} is not in the logbook or the suppression list")
+    result = Forgotten(email, None, 0, [])
+    if contact is not None:
+        result.partner_name = contact.partner.name
+        interactions = session.scalars(sa.select(Interaction).where(Interaction.contact_id == contact.id)).all()
+        result.interactions_removed = len(interactions)
+        result.raw_files = [i.raw_path for i in interactions if i.raw_path]
+        for interaction in interactions:
+            session.delete(interaction)
+        session.delete(contact)
+    if suppression is None:
+        session.add(Suppression(email_hash=hashed, email=None, reason=ERASURE))
+    else:
+        suppression.email, suppression.reason = None, ERASURE
+    session.flush()
+    return result
+
+
+def is_suppressed(session: Session, email: str) -> bool:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Suppression).where(Suppression.email_hash == email_hash(email))
+    ) > 0
