@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from outreach.cli import campaign, db, partners
@@ -35,22 +34,16 @@ def _options(
 def main(argv: list[str] | None = None) -> int:
     """Run a command; return its exit code. Errors are reported, never shown as tracebacks."""
     try:
-        result = app(args=argv, prog_name="outreach", standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        app(args=argv, prog_name="outreach")  # standalone mode: ends with SystemExit
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except InvalidInput as error:
         report_problems(error, "nothing was written")
         return error.exit_code
     except OutreachError as error:
         typer.echo(f"error: {error}", err=True)
         return error.exit_code
-    except click.exceptions.Exit as error:
-        return error.exit_code
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
-    except click.exceptions.Abort:
-        typer.echo("aborted; nothing was changed", err=True)
-        return 1
+    return 0
 
 
 def run() -> None:

@@ -132,7 +132,8 @@ class _Group:
         self.contacts = []
 
     def merge(self, record: PartnerIn, row: int, source: str, header_of, problems) -> None:
-        for name, value in record.model_dump(exclude={"contacts"}, exclude_defaults=True).items():
+        # The name may be spelt differently (case, spacing): the first spelling is kept.
+        for name, value in record.model_dump(exclude={"contacts", "name"}, exclude_defaults=True).items():
             if name not in self.fields:
                 self.fields[name], self.first_row[name] = value, row
             elif self.fields[name] != value:

@@ -66,12 +66,12 @@ def upsert_partners(session: Session, records: list[PartnerIn], by: str) -> Upse
         partner = index.find(record)
         if partner is None:
             partner = _new_partner(session, record, by)
-            index.by_key[record.key] = partner
             summary.partners_created += 1
-        elif _update_partner(session, partner, record, by):
+        elif _update_partner(partner, record, by):
             summary.partners_updated += 1
         else:
             summary.partners_unchanged += 1
+        index.by_key[(partner.name_key, partner.country or "")] = partner
         for contact in record.contacts:
             _upsert_contact(session, index, partner, contact, summary)
     session.flush()
@@ -96,7 +96,7 @@ def _new_partner(session: Session, record: PartnerIn, by: str) -> Partner:
     return partner
 
 
-def _update_partner(session: Session, partner: Partner, record: PartnerIn, by: str) -> bool:
+def _update_partner(partner: Partner, record: PartnerIn, by: str) -> bool:
     changes = {name: getattr(record, name) for name in _PARTNER_COLUMNS if getattr(record, name) is not None}
     if record.partnership_types:
         changes["partnership_types"] = [t.value for t in record.partnership_types]
@@ -104,6 +104,8 @@ def _update_partner(session: Session, partner: Partner, record: PartnerIn, by: s
         changes["tags"] = list(record.tags)
     if record.derived_mail_domain():
         changes["mail_domain"] = record.derived_mail_domain()
+    if name_key(record.name) != partner.name_key:  # renamed, not merely spelt otherwise
+        changes.update(name=record.name, name_key=name_key(record.name))
     changed = _assign(partner, changes)
     if record.phase is not None and record.phase is not partner.phase:
         _record_move(partner, manual_move(partner.phase, record.phase, "set by logbook import", by))
@@ -121,7 +123,8 @@ def _upsert_contact(session, index: _Index, partner: Partner, record: ContactIn,
         values["status"] = ContactStatus.OPTED_OUT
     contact = index.by_email.get(record.email)
     if contact is None:
-        contact = Contact(email=record.email, status=ContactStatus.ACTIVE, **values)
+        values.setdefault("status", ContactStatus.ACTIVE)
+        contact = Contact(email=record.email, **values)
         partner.contacts.append(contact)
         index.by_email[record.email] = contact
         summary.contacts_created += 1

@@ -1,0 +1,60 @@
+import pytest
+
+from outreach.domain.phases import manual_move, move_for_event
+from outreach.domain.vocabulary import PartnershipType, Phase, Source, readable_types
+from outreach.errors import PhaseError
+
+
+def test_the_guide_has_eleven_partnership_types_and_five_phases():
+    assert len(PartnershipType) == 11
+    assert [p.value for p in Phase] == [
+        "scouting", "first_contact", "proposal", "collaboration_setup", "maintenance",
+    ]
+    assert len(Source) == 16
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("HR & Talent partnerships", PartnershipType.HR_TALENT),
+    ("Quality & Certification partnerships", PartnershipType.QUALITY),
+    ("International alliances", PartnershipType.INTERNATIONAL),
+    ("data", PartnershipType.DATA),
+    ("Community and inclusion partnerships", PartnershipType.COMMUNITY),
+])
+def test_partnership_types_are_read_by_key_or_by_the_guides_heading(text, expected):
+    assert PartnershipType.parse(text) is expected
+
+
+def test_an_unknown_word_names_the_allowed_ones():
+    with pytest.raises(ValueError, match="training, mobility"):
+        PartnershipType.parse("friendship")
+
+
+def test_sources_accept_the_guides_wording():
+    assert Source.parse("Erasmus+ National Agency") is Source.ERASMUS_NA
+    assert Source.parse("LinkedIn") is Source.LINKEDIN
+
+
+def test_readable_types_for_templates():
+    assert readable_types([PartnershipType.TRAINING]) == "training partnership"
+    assert readable_types([PartnershipType.TRAINING, PartnershipType.MOBILITY, PartnershipType.FUNDING]) == (
+        "training partnership, mobility partnership and funding partnership"
+    )
+
+
+def test_events_move_partners_forward_only_from_the_expected_phase():
+    move = move_for_event(Phase.SCOUTING, "first_contact_sent", "first-contact email sent")
+    assert (move.from_phase, move.to_phase, move.by) == (Phase.SCOUTING, Phase.FIRST_CONTACT, "event:first_contact_sent")
+    assert move_for_event(Phase.FIRST_CONTACT, "human_reply", "reply").to_phase is Phase.PROPOSAL
+    # a late reply never moves a partner backwards
+    assert move_for_event(Phase.COLLABORATION_SETUP, "human_reply", "reply") is None
+    with pytest.raises(PhaseError):
+        move_for_event(Phase.SCOUTING, "sunshine", "?")
+
+
+def test_a_manual_move_needs_a_reason_and_a_different_phase():
+    move = manual_move(Phase.PROPOSAL, Phase.SCOUTING, " partner changed owner ", "staff:jana")
+    assert move.reason == "partner changed owner" and move.by == "staff:jana"
+    with pytest.raises(PhaseError, match="reason"):
+        manual_move(Phase.PROPOSAL, Phase.MAINTENANCE, "  ", "staff:jana")
+    with pytest.raises(PhaseError, match="already"):
+        manual_move(Phase.PROPOSAL, Phase.PROPOSAL, "again", "staff:jana")
