@@ -89,3 +89,26 @@ def cli_no_db(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'untouched.db'}")
     return Cli(capsys, None, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A Dovecot server for the session, with the school's mailbox and partner mailboxes."""
+    from tests.support.dovecot import Dovecot
+
+    server = Dovecot()
+    for address in ("vet@school.test", "partner@company.test"):
+        server.add_user(address)
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def smtp_relay(dovecot):
+    from tests.support.smtp_relay import SmtpRelay
+
+    relay = SmtpRelay(dovecot.lmtp_port)
+    relay.start()
+    yield relay
+    relay.stop()

@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY outreach ./outreach
+COPY worker ./worker
+COPY templates ./templates
+COPY config ./config
+RUN pip install --no-cache-dir '.[postgres]'
+USER nobody
+ENTRYPOINT ["outreach"]

@@ -1,0 +1,35 @@
+"""A real SMTP server on loopback (aiosmtpd) that hands every accepted message to Dovecot
+over LMTP: the product sends over SMTP and the recipient's mailbox receives it."""
+
+from __future__ import annotations
+
+import smtplib
+
+from aiosmtpd.controller import Controller
+
+from tests.support.services import free_port
+
+
+class RelayToLmtp:
+    def __init__(self, lmtp_port: int):
+        self.lmtp_port = lmtp_port
+        self.accepted: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        with smtplib.LMTP("127.0.0.1", self.lmtp_port) as lmtp:
+            lmtp.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+        self.accepted.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+
+class SmtpRelay:
+    def __init__(self, lmtp_port: int):
+        self.port = free_port()
+        self.handler = RelayToLmtp(lmtp_port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
