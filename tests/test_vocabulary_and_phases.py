@@ -1,7 +1,7 @@
 import pytest
 
 from outreach.domain.phases import manual_move, move_for_event
-from outreach.domain.vocabulary import PartnershipType, Phase, Source, readable_types
+from outreach.domain.vocabulary import FIELD_WORDS, PartnershipType, Phase, Source, fields_of_partnership
 from outreach.errors import PhaseError
 
 
@@ -34,11 +34,14 @@ def test_sources_accept_the_guides_wording():
     assert Source.parse("LinkedIn") is Source.LINKEDIN
 
 
-def test_readable_types_for_templates():
-    assert readable_types([PartnershipType.TRAINING]) == "training partnership"
-    assert readable_types([PartnershipType.TRAINING, PartnershipType.MOBILITY, PartnershipType.FUNDING]) == (
-        "training partnership, mobility partnership and funding partnership"
-    )
+def test_partnership_fields_read_naturally_in_each_language():
+    types = [PartnershipType.TRAINING, PartnershipType.MOBILITY, PartnershipType.FUNDING]
+    assert fields_of_partnership(types, "en") == "training, mobility and funding"
+    assert fields_of_partnership(types, "de-AT") == "Aus- und Weiterbildung, Mobilität und Finanzierung"
+    assert fields_of_partnership(types[:1], "fr") == "formation"
+    assert fields_of_partnership(types[:2], "pl") == "training and mobility"
+    assert fields_of_partnership([], "en") is None
+    assert all(set(words) == set(PartnershipType) for words in FIELD_WORDS.values())
 
 
 def test_events_move_partners_forward_only_from_the_expected_phase():

@@ -7,8 +7,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from rich.progress import Progress
+
 from outreach.campaign import load_campaign
-from outreach.cli.common import console
+from outreach.cli.common import console, logbook
+from outreach.db.types import utcnow
+from outreach.mail.compose import new_message_id
+from outreach.services import campaigns
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
 
@@ -31,3 +36,51 @@ def validate(file: Path = typer.Argument(..., help="The campaign file (YAML)."))
     table.add_row("meeting", f"{settings.meeting.duration_minutes} min, "
                   f"{'invited automatically' if settings.meeting.auto_invite else 'invited by staff'}")
     console.print(table)
+
+
+@app.command()
+def preview(
+    file: Path = typer.Argument(..., help="The campaign file (YAML)."),
+    out: Path = typer.Option(..., "--out", help="Folder for one .eml file per message."),
+) -> None:
+    """Write every first-contact message as an .eml file; send nothing."""
+    campaign = load_campaign(file)
+    renderer = campaigns.renderer_for(campaign.settings)
+    drafts = campaigns.draft_all(campaign, renderer)
+    out.mkdir(parents=True, exist_ok=True)
+    table = Table("partner", "contact", "language", "register", "subject", "file")
+    now = utcnow()
+    with Progress(console=console, transient=True) as progress:
+        for number, draft in enumerate(progress.track(drafts, description="rendering"), start=1):
+            message_id = new_message_id(campaign.settings.mailbox.address)
+            message = campaigns.build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
+            path = out / f"{number:04d}-{_slug(draft.contact.email)}.eml"
+            path.write_bytes(message.as_bytes())
+            table.add_row(draft.partner.name, draft.contact.email, draft.rendered.language,
+                          draft.rendered.register, draft.rendered.subject, path.name)
+    console.print(table)
+    console.print(f"{len(drafts)} messages written to {out}; nothing was sent")
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+
+
+@app.command()
+def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) -> None:
+    """Validate, add the partners to the logbook and schedule their first-contact email.
+
+    Queuing the same file again schedules nothing twice; partners added to the file later
+    are the only ones mailed next time. `outreach run` (or the worker and scheduler) sends.
+    """
+    campaign = load_campaign(file)
+    renderer = campaigns.renderer_for(campaign.settings)
+    with logbook() as uow:
+        summary = campaigns.queue(uow.session, campaign, renderer, utcnow())
+        uow.commit()
+    partners = summary.partners
+    console.print(f"campaign {campaign.settings.name}: {summary.scheduled} first-contact emails scheduled, "
+                  f"{summary.already_queued} already queued before; partners: {partners.partners_created} new, "
+                  f"{partners.partners_updated} updated")
+    for email in summary.not_mailable:
+        console.print(f"not mailed: {email} (unreachable, opted out or forgotten)")

@@ -17,6 +17,7 @@ from outreach.domain.vocabulary import (
     Phase,
     Register,
     Source,
+    StepStatus,
 )
 
 NAMING = {
@@ -141,3 +142,51 @@ class Suppression(Base):
     email: Mapped[str | None] = mapped_column(sa.String(320))
     reason: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Campaign(Base):
+    """A queued campaign: its validated settings are kept, so workers need no file."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    mailbox: Mapped[str] = mapped_column(sa.String(320), index=True)
+    settings: Mapped[dict] = mapped_column(sa.JSON)
+    source_path: Mapped[str | None] = mapped_column(sa.String(1024))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Step(Base):
+    """One message of a campaign's sequence to one contact, due at `due_at`.
+
+    The unique key (contact, campaign, step name) is what makes queuing idempotent; the
+    Message-ID is made when the step is scheduled, before anything is sent.
+    """
+
+    __tablename__ = "steps"
+    __table_args__ = (
+        sa.UniqueConstraint("contact_id", "campaign_id", "name", name="uq_steps_contact_campaign_name"),
+        sa.Index("ix_steps_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    template: Mapped[str] = mapped_column(sa.String(80))
+    status: Mapped[StepStatus] = mapped_column(enum_column(StepStatus), default=StepStatus.SCHEDULED)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[str] = mapped_column(sa.String(998), unique=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    partner: Mapped[Partner] = relationship()
+    contact: Mapped[Contact] = relationship()

@@ -118,6 +118,19 @@ class Direction(LabelledEnum):
     INTERNAL = ("internal", "Internal")
 
 
+class StepStatus(LabelledEnum):
+    """A scheduled outgoing message. `sending` is claimed; `uncertain` may have gone out
+    (a crash between the server's acceptance and our record) and is never sent again."""
+
+    SCHEDULED = ("scheduled", "Scheduled")
+    QUEUED = ("queued", "Queued")
+    SENDING = ("sending", "Sending")
+    SENT = ("sent", "Sent")
+    CANCELLED = ("cancelled", "Cancelled")
+    FAILED = ("failed", "Failed")
+    UNCERTAIN = ("uncertain", "Uncertain")
+
+
 class InteractionKind(LabelledEnum):
     EMAIL = ("email", "Email")
     MEETING = ("meeting", "Meeting")
@@ -127,9 +140,43 @@ class InteractionKind(LabelledEnum):
     OPT_OUT = ("opt_out", "Opt-out")
 
 
-def readable_types(types: list[PartnershipType]) -> str:
-    """'training, mobility and funding partnerships' style wording for templates."""
-    labels = [t.label for t in types]
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+# How each partnership type reads in "we are seeking partnerships in the field of ...",
+# per language of the default templates.
+FIELD_WORDS: dict[str, dict[PartnershipType, str]] = {
+    "en": {
+        PartnershipType.TRAINING: "training", PartnershipType.MOBILITY: "mobility",
+        PartnershipType.INNOVATION: "innovation", PartnershipType.FUNDING: "funding",
+        PartnershipType.INFRASTRUCTURE: "shared infrastructure", PartnershipType.HR_TALENT: "recruitment",
+        PartnershipType.QUALITY: "quality assurance", PartnershipType.ENTREPRENEURSHIP: "entrepreneurship",
+        PartnershipType.COMMUNITY: "inclusion", PartnershipType.INTERNATIONAL: "international cooperation",
+        PartnershipType.DATA: "labour-market intelligence",
+    },
+    "de": {
+        PartnershipType.TRAINING: "Aus- und Weiterbildung", PartnershipType.MOBILITY: "Mobilität",
+        PartnershipType.INNOVATION: "Innovation", PartnershipType.FUNDING: "Finanzierung",
+        PartnershipType.INFRASTRUCTURE: "Infrastruktur", PartnershipType.HR_TALENT: "Nachwuchsgewinnung",
+        PartnershipType.QUALITY: "Qualitätssicherung", PartnershipType.ENTREPRENEURSHIP: "Unternehmertum",
+        PartnershipType.COMMUNITY: "Inklusion", PartnershipType.INTERNATIONAL: "internationale Zusammenarbeit",
+        PartnershipType.DATA: "Arbeitsmarktanalyse",
+    },
+    "fr": {
+        PartnershipType.TRAINING: "formation", PartnershipType.MOBILITY: "mobilité",
+        PartnershipType.INNOVATION: "innovation", PartnershipType.FUNDING: "financement",
+        PartnershipType.INFRASTRUCTURE: "infrastructures partagées", PartnershipType.HR_TALENT: "recrutement",
+        PartnershipType.QUALITY: "assurance qualité", PartnershipType.ENTREPRENEURSHIP: "entrepreneuriat",
+        PartnershipType.COMMUNITY: "inclusion", PartnershipType.INTERNATIONAL: "coopération internationale",
+        PartnershipType.DATA: "veille sur le marché du travail",
+    },
+}
+AND_WORD = {"en": "and", "de": "und", "fr": "et"}
+
+
+def fields_of_partnership(types: list[PartnershipType], language: str) -> str | None:
+    """'training, mobility and funding' in the message's language; None when no type is known."""
+    base = language.split("-")[0]
+    words = [FIELD_WORDS.get(base, FIELD_WORDS["en"])[t] for t in types]
+    if not words:
+        return None
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + f" {AND_WORD.get(base, 'and')} " + words[-1]

@@ -92,7 +92,7 @@ def _new_partner(session: Session, record: PartnerIn, by: str) -> Partner:
     partner.source = partner.source or Source.OTHER
     partner.status = partner.status or PartnerStatus.ACTIVE
     session.add(partner)
-    _record_move(partner, initial_move(partner.phase, "entered the logbook", by))
+    record_move(partner, initial_move(partner.phase, "entered the logbook", by))
     return partner
 
 
@@ -108,7 +108,7 @@ def _update_partner(partner: Partner, record: PartnerIn, by: str) -> bool:
         changes.update(name=record.name, name_key=name_key(record.name))
     changed = _assign(partner, changes)
     if record.phase is not None and record.phase is not partner.phase:
-        _record_move(partner, manual_move(partner.phase, record.phase, "set by logbook import", by))
+        record_move(partner, manual_move(partner.phase, record.phase, "set by logbook import", by))
         changed = True
     return changed
 
@@ -144,7 +144,7 @@ def _assign(row, values: dict) -> bool:
     return changed
 
 
-def _record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
+def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
     partner.phase = move.to_phase
     partner.phase_history.append(PhaseChange(
         from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason, by=move.by,
@@ -190,7 +190,7 @@ def advance(session: Session, ref: str, target: Phase, reason: str, by: str) -> 
     """Staff move a partner by hand; the move is kept in the phase history."""
     partner = find_partner(session, ref)
     move = manual_move(partner.phase, target, reason, by)
-    _record_move(partner, move)
+    record_move(partner, move)
     session.flush()
     return move
 

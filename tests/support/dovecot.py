@@ -1,7 +1,10 @@
 """A real Dovecot IMAP server (with LMTP delivery) from a config of its own, on free ports.
 
-The recipe of ../shared/testing.md: mail stored as the `mail` user, plain-text auth on
-loopback only, IDLE, CONDSTORE, UIDPLUS and MOVE available.
+The recipe of ../shared/testing.md, with one change: every address is a mailbox with the
+password PASSWORD (a static passdb and userdb), so tests make as many partners as they
+like without editing a users file (Dovecot re-reads that file only every other second).
+Mail is stored as the `mail` user; plain-text auth on loopback only; IDLE, CONDSTORE,
+UIDPLUS and MOVE available. Unknown recipients are simulated by the SMTP relay.
 """
 
 from __future__ import annotations
@@ -33,13 +36,12 @@ mail_uid = mail
 mail_gid = mail
 first_valid_uid = 8
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {tmp}/users
+  driver = static
+  args = password={password}
 }}
 userdb {{
-  driver = passwd-file
-  args = username_format=%u {tmp}/users
-  default_fields = uid=mail gid=mail
+  driver = static
+  args = uid=mail gid=mail home={tmp}/mail/%u
 }}
 service imap-login {{
   inet_listener imap {{
@@ -70,18 +72,10 @@ class Dovecot:
         self.tmp = Path(tempfile.mkdtemp(prefix="outreach-dovecot-"))
         self.tmp.chmod(0o755)
         self.imap_port, self.lmtp_port = free_port(), free_port()
-        self.users: list[str] = []
         (self.tmp / "mail").mkdir()
-        (self.tmp / "users").write_text("")
-        (self.tmp / "dovecot.conf").write_text(CONFIG.format(tmp=self.tmp, imap_port=self.imap_port, lmtp_port=self.lmtp_port))
-
-    def add_user(self, address: str) -> None:
-        home = self.tmp / "mail" / address
-        home.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["chown", "-R", "mail:mail", str(self.tmp / "mail")], check=True)
-        with (self.tmp / "users").open("a") as users:
-            users.write(f"{address}:{{PLAIN}}{PASSWORD}::::{home}\n")
-        self.users.append(address)
+        subprocess.run(["chown", "mail:mail", str(self.tmp / "mail")], check=True)
+        (self.tmp / "dovecot.conf").write_text(CONFIG.format(
+            tmp=self.tmp, imap_port=self.imap_port, lmtp_port=self.lmtp_port, password=PASSWORD))
 
     def start(self) -> None:
         subprocess.run([self.binary, "-c", str(self.tmp / "dovecot.conf")], check=True)

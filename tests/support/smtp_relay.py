@@ -16,8 +16,12 @@ class RelayToLmtp:
         self.accepted: list[tuple[str, list[str]]] = []
 
     async def handle_DATA(self, server, session, envelope):
-        with smtplib.LMTP("127.0.0.1", self.lmtp_port) as lmtp:
-            lmtp.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+        try:
+            with smtplib.LMTP("127.0.0.1", self.lmtp_port) as lmtp:
+                lmtp.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+        except smtplib.SMTPRecipientsRefused as error:  # answer as the recipient's server would
+            code, text = next(iter(error.recipients.values()))
+            return f"{code} {text.decode(errors='replace')}"
         self.accepted.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 

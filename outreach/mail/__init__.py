@@ -1,0 +1,1 @@
+"""Mail: composing messages (pure) and the SMTP and IMAP adapters."""

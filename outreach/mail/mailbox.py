@@ -1,0 +1,83 @@
+"""The provider's mailbox as the send path sees it: SMTP out, a copy to Sent, a lookup in Sent."""
+
+from __future__ import annotations
+
+import imaplib
+import threading
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from outreach.campaign.model import Mailbox
+from outreach.mail import imap
+from outreach.mail.smtp import SmtpTransport, TemporaryFailure
+
+
+class MailboxClient:
+    """One mailbox's connections, reused across messages; not shared between threads."""
+
+    def __init__(self, settings: Mailbox):
+        self.settings = settings
+        self.smtp = SmtpTransport(settings.smtp, settings.auth)
+        self._imap: IMAPClient | None = None
+
+    def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
+        self.smtp.send(message, sender, recipients)
+
+    def file_sent(self, message: EmailMessage, when: datetime) -> None:
+        if self.settings.imap.append_to_sent:
+            self._with_imap(lambda c: imap.file_in_sent(c, self.settings.imap.sent_folder, message.as_bytes(policy=SMTP), when))
+
+    def was_sent(self, message_id: str) -> bool:
+        return self._with_imap(lambda c: imap.has_message_id(c, self.settings.imap.sent_folder, message_id))
+
+    def _with_imap(self, action):
+        for attempt in (1, 2):
+            if self._imap is None:
+                self._imap = imap.connect(self.settings.imap, self.settings.auth)
+            try:
+                return action(self._imap)
+            except (IMAPClientError, imaplib.IMAP4.error, OSError) as error:  # stale: one fresh try
+                self._close_imap()
+                if attempt == 2:
+                    raise TemporaryFailure(f"IMAP {self.settings.imap.host}: {error}") from None
+
+    def _close_imap(self) -> None:
+        if self._imap is not None:
+            try:
+                self._imap.logout()
+            except (IMAPClientError, imaplib.IMAP4.error, OSError):
+                pass
+            self._imap = None
+
+    def close(self) -> None:
+        self.smtp.close()
+        self._close_imap()
+
+
+class Mailboxes:
+    """A client per mailbox per thread: worker threads never share a connection."""
+
+    def __init__(self, factory=MailboxClient):
+        self._factory = factory
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+
+    def get(self, settings: Mailbox):
+        clients = self._local.__dict__.setdefault("clients", {})
+        key = (settings.address, settings.smtp.host, settings.smtp.port)
+        if key not in clients:
+            clients[key] = self._factory(settings)
+            with self._lock:
+                self._all.append(clients[key])
+        return clients[key]
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._all:
+                client.close()
+            self._all.clear()

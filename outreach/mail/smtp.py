@@ -1,0 +1,128 @@
+"""The SMTP adapter: SSL, STARTTLS or plain; certificates verified by default; AUTH PLAIN/LOGIN
+or XOAUTH2; one connection reused across messages. smtplib's errors become three outcomes:
+refused for good (5xx), try again later (4xx, timeouts, dropped connections), or our own
+mailbox's fault (login, TLS), which never counts against a partner."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from email.message import EmailMessage
+
+from outreach.campaign.model import Credentials, Security, Server
+from outreach.errors import OutreachError
+from outreach.mail.secrets import Secret, resolve, xoauth2
+
+
+class DeliveryError(OutreachError):
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class PermanentRefusal(DeliveryError):
+    """The server refused this recipient or message for good (5xx)."""
+
+
+class TemporaryFailure(DeliveryError):
+    """Try again later: 4xx, a timeout, a dropped connection."""
+
+
+class MailboxFailure(TemporaryFailure):
+    """Our side is wrong (login, TLS, configuration): retried, never held against a partner."""
+
+
+def tls_context(server: Server) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if not server.verify_certificates:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class SmtpTransport:
+    def __init__(self, server: Server, credentials: Credentials, timeout: float = 60,
+                 secret: Secret | None = None, cafile: str | None = None):
+        self.server, self.credentials, self.timeout = server, credentials, timeout
+        self._secret = secret
+        self._cafile = cafile
+        self._connection: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
+        connection = self._ready_connection()
+        try:
+            refused = connection.send_message(message, from_addr=sender, to_addrs=recipients)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()))
+            raise _by_code(code, text) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+            raise _by_code(error.smtp_code, error.smtp_error) from None
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as error:
+            self.close()
+            raise TemporaryFailure(f"connection to {self.server.host} lost: {error}") from None
+        if refused:
+            code, text = next(iter(refused.values()))
+            raise _by_code(code, text)
+
+    def _ready_connection(self) -> smtplib.SMTP:
+        """The open connection if it still answers (checked before a message, never after), else a new one."""
+        if self._connection is not None:
+            try:
+                if self._connection.noop()[0] == 250:
+                    return self._connection
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        self._connection = self._connect()
+        return self._connection
+
+    def _connect(self) -> smtplib.SMTP:
+        server = self.server
+        context = tls_context(server)
+        if self._cafile:
+            context.load_verify_locations(self._cafile)
+        try:
+            if server.security is Security.SSL:
+                connection = smtplib.SMTP_SSL(server.host, server.port, timeout=self.timeout, context=context)
+            else:
+                connection = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
+                if server.security is Security.STARTTLS:
+                    connection.starttls(context=context)
+            connection.ehlo()
+            self._login(connection)
+            return connection
+        except smtplib.SMTPAuthenticationError as error:
+            raise MailboxFailure(f"SMTP login to {server.host} as {self.credentials.username} refused: "
+                                 f"{error.smtp_code} {_text(error.smtp_error)}", error.smtp_code) from None
+        except ssl.SSLError as error:
+            raise MailboxFailure(f"TLS with {server.host}:{server.port} failed: {error.reason or error}") from None
+        except smtplib.SMTPNotSupportedError as error:
+            raise MailboxFailure(f"{server.host}: {error}; check 'security' in the campaign file") from None
+        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+            raise TemporaryFailure(f"cannot reach {server.host}:{server.port}: {error}") from None
+
+    def _login(self, connection: smtplib.SMTP) -> None:
+        secret = self._secret or resolve(self.credentials)
+        username = self.credentials.username
+        if secret.kind == "oauth2":
+            connection.auth("XOAUTH2", lambda challenge=None: "" if challenge else xoauth2(username, secret.value))
+        elif connection.has_extn("auth"):
+            connection.login(username, secret.value)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._connection = None
+
+
+def _text(value) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _by_code(code: int, text) -> DeliveryError:
+    message = f"{code} {_text(text)}"
+    return PermanentRefusal(message, code) if 500 <= code < 600 else TemporaryFailure(message, code)

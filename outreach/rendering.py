@@ -1,0 +1,128 @@
+"""Personalised messages from Jinja2 templates; a missing value stops the message.
+
+Templates live in `templates/NAME/REGISTER.LANGUAGE.j2` with a `subject` and a `text`
+block; the HTML part is made from the text (paragraphs, escaped) by `_message.html.j2`, so
+each message is written once. A campaign's own template folder is searched first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import UndefinedError
+
+from outreach.errors import OutreachError
+
+BUILTIN_TEMPLATES = Path(os.environ.get(
+    "OUTREACH_TEMPLATES", Path(__file__).resolve().parent.parent / "templates"))
+
+
+class TemplateError(OutreachError):
+    """A template that is missing, broken, or needs a value the partner does not have."""
+
+    exit_code = 2
+
+
+class Fields(dict):
+    """Template variables under a name (contact, organisation, ...), for error messages."""
+
+    def __init__(self, path: str, values: dict):
+        super().__init__(values)
+        self.path = path
+
+
+class MissingValue(StrictUndefined):
+    """Fails on output, naming the variable; false in `{% if %}` so optional parts work."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        owner = self._undefined_obj
+        if isinstance(owner, Fields):
+            return f"{owner.path}.{self._undefined_name}"
+        return str(self._undefined_name)
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class _Environment(Environment):
+    """A value that is None counts as missing, exactly like an absent one."""
+
+    def getattr(self, obj, attribute):
+        if isinstance(obj, Fields) and obj.get(attribute) is None:
+            return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(obj, Fields) and obj.get(argument) is None:
+            return self.undefined(obj=obj, name=argument)
+        return super().getitem(obj, argument)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    template: str
+    language: str
+    register: str
+
+
+class Renderer:
+    def __init__(self, own_folder: Path | None = None):
+        folders = [own_folder] if own_folder else []
+        self.env = _Environment(
+            loader=FileSystemLoader([str(f) for f in folders + [BUILTIN_TEMPLATES]]),
+            undefined=MissingValue,
+            autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+            keep_trailing_newline=False,
+        )
+
+    def variant(self, template: str, register: str, language: str, fallback_language: str) -> str:
+        """The file for a template in a register and language; the campaign's language when
+        the contact's own has no template."""
+        names = [f"{template}/{register}.{lang}.j2" for lang in dict.fromkeys(
+            [language, language.split("-")[0], fallback_language])]
+        for name in names:
+            try:
+                self.env.get_template(name)
+                return name
+            except TemplateNotFound:
+                continue
+        raise TemplateError(f"no template {template!r} for register {register} in {language} or "
+                            f"{fallback_language}: add {names[0]} to the campaign's template_dir")
+
+    def render(self, name: str, context: dict, where: str) -> Rendered:
+        try:
+            template = self.env.get_template(name)
+            block = template.new_context(context)
+            subject = " ".join("".join(template.blocks["subject"](block)).split())
+            text = _tidy("".join(template.blocks["text"](block)))
+        except UndefinedError as error:
+            raise TemplateError(f"{where}: template {name} needs {error.message}, which is missing") from None
+        except KeyError as error:
+            raise TemplateError(f"template {name} has no {{% block {error.args[0]} %}}") from None
+        except TemplateSyntaxError as error:
+            raise TemplateError(f"template {error.filename or name}:{error.lineno}: {error.message}") from None
+        html = self.env.get_template("_message.html.j2").render(
+            subject=subject, paragraphs=_paragraphs(text), language=context["language"])
+        return Rendered(subject, text, html, name, context["language"], context["register"])
+
+    def one_pager(self, context: dict) -> str:
+        return self.env.get_template("one_pager.html.j2").render(context)
+
+
+def _tidy(text: str) -> str:
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text) + "\n"
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    return [block.splitlines() for block in text.strip().split("\n\n") if block.strip()]

@@ -1,0 +1,138 @@
+"""Campaign use cases: render every message (preview), and queue the first step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outreach.campaign import CampaignFile, LoadedCampaign
+from outreach.db.models import Campaign, Contact, Step
+from outreach.domain.context import message_context
+from outreach.domain.records import ContactIn, PartnerIn
+from outreach.domain.vocabulary import ContactStatus, StepStatus
+from outreach.errors import InvalidInput, Problem
+from outreach.mail.compose import Attachment, Body, Envelope, compose, new_message_id
+from outreach.rendering import Renderer, Rendered, TemplateError
+from outreach.services import logbook
+
+FIRST_STEP = "first_contact"
+
+
+@dataclass(frozen=True)
+class Draft:
+    partner: PartnerIn
+    contact: ContactIn
+    rendered: Rendered
+
+
+def renderer_for(settings: CampaignFile) -> Renderer:
+    return Renderer(settings.message.template_dir)
+
+
+_settings: dict[tuple[int, datetime], CampaignFile] = {}
+
+
+def settings_of(campaign: Campaign) -> CampaignFile:
+    """A queued campaign's settings, validated once per version of the row."""
+    key = (campaign.id, campaign.updated_at)
+    if key not in _settings:
+        _settings[key] = CampaignFile.model_validate(campaign.settings)
+    return _settings[key]
+
+
+def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerIn,
+                   contact: ContactIn, template: str) -> Rendered:
+    context = message_context(settings, partner, contact)
+    name = renderer.variant(template, context["register"], context["language"], settings.message.language)
+    return renderer.render(name, context, where=f"partner {partner.name!r}, contact {contact.email}")
+
+
+def draft_all(campaign: LoadedCampaign, renderer: Renderer) -> list[Draft]:
+    """Every first-contact message, or InvalidInput naming each partner and missing variable."""
+    drafts, problems = [], []
+    for partner in campaign.partners:
+        for contact in partner.contacts:
+            try:
+                rendered = render_message(campaign.settings, renderer, partner, contact, campaign.settings.message.template)
+            except TemplateError as error:
+                problems.append(Problem(str(campaign.path), None, "template", str(error)))
+                continue
+            drafts.append(Draft(partner, contact, rendered))
+    if problems:
+        raise InvalidInput(problems)
+    return drafts
+
+
+def one_pager(settings: CampaignFile, renderer: Renderer, language: str) -> Attachment:
+    context = message_context(settings, PartnerIn(name="-"), ContactIn(email="x@x.test", language=language))
+    html = renderer.one_pager(context)
+    filename = f"{settings.institution.name} - one-pager.html"
+    return Attachment(filename, html.encode("utf-8"), "text", "html")
+
+
+def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn, rendered: Rendered,
+                  message_id: str, date: datetime, extra_headers: dict[str, str] | None = None) -> EmailMessage:
+    mailbox = settings.mailbox
+    attachments = (one_pager(settings, renderer, rendered.language),) if settings.message.attach_one_pager else ()
+    return compose(
+        Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email, mailbox.reply_to),
+        Body(rendered.subject, rendered.text, rendered.html, attachments),
+        message_id, date, extra_headers,
+    )
+
+
+@dataclass
+class QueueSummary:
+    partners: logbook.UpsertSummary
+    scheduled: int = 0
+    already_queued: int = 0
+    not_mailable: list[str] = field(default_factory=list)
+
+
+def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime) -> QueueSummary:
+    """Upsert the partners, keep the campaign, schedule the first step for each new contact.
+
+    Every message is rendered first: one that cannot be rendered stops the whole campaign.
+    Queuing again schedules nothing twice (one step per contact, campaign and step name).
+    """
+    draft_all(campaign, renderer)
+    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, by=f"campaign:{campaign.settings.name}"))
+    row = _campaign_row(session, campaign)
+    emails = [c.email for p in campaign.partners for c in p.contacts]
+    contacts = {c.email: c for c in session.scalars(sa.select(Contact).where(Contact.email.in_(emails)))}
+    existing = set(session.scalars(sa.select(Step.contact_id).where(
+        Step.campaign_id == row.id, Step.name == FIRST_STEP)))
+    for email in emails:
+        contact = contacts.get(email)
+        if contact is None or contact.status is not ContactStatus.ACTIVE or logbook.is_suppressed(session, email):
+            summary.not_mailable.append(email)
+        elif contact.id in existing:
+            summary.already_queued += 1
+        else:
+            session.add(Step(
+                campaign_id=row.id, partner_id=contact.partner_id, contact_id=contact.id, name=FIRST_STEP,
+                template=campaign.settings.message.template, status=StepStatus.SCHEDULED, due_at=now,
+                message_id=new_message_id(campaign.settings.mailbox.address),
+            ))
+            summary.scheduled += 1
+    session.flush()
+    return summary
+
+
+def _campaign_row(session: Session, campaign: LoadedCampaign) -> Campaign:
+    settings = campaign.settings
+    row = session.scalar(sa.select(Campaign).where(Campaign.name == settings.name))
+    values = dict(mailbox=settings.mailbox.address, settings=settings.model_dump(mode="json"),
+                  source_path=str(campaign.path))
+    if row is None:
+        row = Campaign(name=settings.name, **values)
+        session.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    session.flush()
+    return row

@@ -1,0 +1,174 @@
+"""Sending one scheduled step: at-most-once email (design.md).
+
+    claim queued->sending (commit) -> re-check reply, opt-out, suppression -> render
+    -> SMTP -> copy to Sent -> sent, logged, phase moved (commit)
+
+The Message-ID was stored when the step was scheduled. A step found in `sending` after a
+crash is settled by looking for its Message-ID in the Sent folder, never by a blind resend.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outreach.campaign import CampaignFile
+from outreach.db.engine import UnitOfWork
+from outreach.db.models import Interaction, Partner, Step
+from outreach.domain.phases import move_for_event
+from outreach.domain.vocabulary import (
+    ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
+)
+from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
+from outreach.rendering import Renderer, TemplateError
+from outreach.services import campaigns, logbook
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
+
+
+class Outbox(Protocol):
+    """The port the send path needs from a mailbox (SMTP and IMAP behind it)."""
+
+    def send(self, message, sender: str, recipients: list[str]) -> None: ...
+    def file_sent(self, message, when: datetime) -> None: ...
+    def was_sent(self, message_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    step_id: int
+    result: str  # sent, skipped, cancelled, retry, failed, refused
+    detail: str = ""
+
+
+def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], Outbox],
+              renderers: Callable[[CampaignFile], Renderer], now: Callable[[], datetime]) -> Outcome:
+    session = uow.session
+    step = session.get(Step, step_id)
+    if step is None or step.status is not StepStatus.QUEUED:
+        return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
+    if not _claim(session, step, now()):
+        uow.commit()
+        return Outcome(step_id, "skipped", "claimed by another worker")
+    uow.commit()
+    reason = stop_reason(session, step)
+    if reason:
+        return _finish(uow, step, StepStatus.CANCELLED, "cancelled", reason)
+    settings = campaigns.settings_of(step.campaign)
+    try:
+        message, rendered = _message_for(step, settings, renderers(settings), now())
+    except TemplateError as error:
+        return _finish(uow, step, StepStatus.FAILED, "failed", str(error))
+    outbox = outboxes(settings)
+    try:
+        outbox.send(message, settings.mailbox.address, [step.contact.email])
+    except PermanentRefusal as error:
+        return _refused(uow, step, str(error), now())
+    except TemporaryFailure as error:
+        return _retry(uow, step, str(error), now())
+    try:
+        outbox.file_sent(message, now())
+    except TemporaryFailure as error:
+        log.warning("step %s sent, but not filed in Sent: %s", step.id, error)
+    record_sent(session, step, rendered.subject, rendered.text, now())
+    uow.commit()
+    return Outcome(step_id, "sent", step.contact.email)
+
+
+def stop_reason(session: Session, step: Step) -> str | None:
+    """Why this message must not go out now, if it must not."""
+    contact, partner = step.contact, step.partner
+    if contact.status is not ContactStatus.ACTIVE:
+        return f"contact is {contact.status.value}"
+    if logbook.is_suppressed(session, contact.email):
+        return "address is on the suppression list"
+    if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED):
+        return f"partner is {partner.status.value}"
+    if partner.phase not in OPEN_PHASES:
+        return f"partner has moved on to {partner.phase.value}"
+    replied = session.scalar(sa.select(sa.func.count()).select_from(Interaction).where(
+        Interaction.partner_id == partner.id, Interaction.direction == Direction.IN,
+        Interaction.kind == InteractionKind.EMAIL))
+    if replied:
+        return "the partner has replied"
+    return None
+
+
+def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
+    partner = logbook.snapshot(step.partner)
+    contact = next(c for c in partner.contacts if c.email == step.contact.email)
+    rendered = campaigns.render_message(settings, renderer, partner, contact, step.template)
+    message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date)
+    return message, rendered
+
+
+def _claim(session: Session, step: Step, now: datetime) -> bool:
+    """queued -> sending, only if still queued: two workers never both send a step."""
+    claimed = session.execute(
+        sa.update(Step).where(Step.id == step.id, Step.status == StepStatus.QUEUED)
+        .values(status=StepStatus.SENDING, claimed_at=now, attempts=Step.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    session.refresh(step)
+    return claimed
+
+
+def record_sent(session: Session, step: Step, subject: str, text: str, now: datetime) -> None:
+    """The step is sent: logged as an interaction; the partner moves on from scouting."""
+    step.status, step.sent_at, step.last_error = StepStatus.SENT, now, None
+    session.add(Interaction(
+        partner_id=step.partner_id, contact_id=step.contact_id, direction=Direction.OUT,
+        kind=InteractionKind.EMAIL, occurred_at=now, subject=subject, message_id=step.message_id,
+        text=text,
+    ))
+    partner = step.partner
+    move = move_for_event(partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
+    if move is not None:
+        logbook.record_move(partner, move, now)
+
+
+def _refused(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
+    """5xx: the address is unreachable; the organisation too when no reachable contact is left."""
+    step.status, step.last_error = StepStatus.FAILED, error
+    contact = step.contact
+    contact.status = ContactStatus.UNREACHABLE
+    uow.session.add(Interaction(
+        partner_id=step.partner_id, contact_id=contact.id, direction=Direction.OUT,
+        kind=InteractionKind.BOUNCE, occurred_at=now, subject=f"refused by the server: {error}"[:998],
+        message_id=step.message_id, text=error,
+    ))
+    partner: Partner = step.partner
+    if all(c.status is not ContactStatus.ACTIVE for c in partner.contacts):
+        partner.status = PartnerStatus.UNREACHABLE
+    uow.commit()
+    return Outcome(step.id, "refused", error)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _retry(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
+    """4xx, timeouts, dropped connections: scheduled again later, up to MAX_ATTEMPTS."""
+    step.last_error = error
+    if step.attempts >= MAX_ATTEMPTS:
+        step.status = StepStatus.FAILED
+        uow.commit()
+        return Outcome(step.id, "failed", f"gave up after {step.attempts} attempts: {error}")
+    step.status, step.due_at = StepStatus.SCHEDULED, now + backoff(step.attempts)
+    uow.commit()
+    return Outcome(step.id, "retry", error)
+
+
+def _finish(uow: UnitOfWork, step: Step, status: StepStatus, result: str, reason: str) -> Outcome:
+    step.status, step.last_error = status, reason
+    uow.commit()
+    return Outcome(step.id, result, reason)

@@ -1,0 +1,32 @@
+"""Dramatiq actors. Thin: an id in, a unit of work, one service call. Declared on the broker
+the composition root built, so importing this module connects to nothing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import dramatiq
+
+from outreach.services import sending
+
+log = logging.getLogger("outreach.worker")
+
+QUEUE = "outreach"
+
+
+@dataclass(frozen=True)
+class Actors:
+    send_step: dramatiq.Actor
+
+
+def declare(broker: dramatiq.Broker, app) -> Actors:
+    def send_step(step_id: int) -> None:
+        with app.uow() as uow:
+            outcome = sending.send_step(uow, step_id, app.outbox, app.renderer, app.now)
+        log.info("step %s: %s %s", outcome.step_id, outcome.result, outcome.detail)
+
+    return Actors(
+        send_step=dramatiq.actor(send_step, broker=broker, actor_name="send_step", queue_name=QUEUE,
+                                 max_retries=5, min_backoff=2_000, time_limit=10 * 60_000),
+    )
