@@ -100,9 +100,10 @@ class Renderer:
                             f"{fallback_language}: add {names[0]} to the campaign's template_dir")
 
     def render(self, name: str, context: dict, where: str) -> Rendered:
+        present = {key: value for key, value in context.items() if value is not None}
         try:
             template = self.env.get_template(name)
-            block = template.new_context(context)
+            block = template.new_context(present)
             subject = " ".join("".join(template.blocks["subject"](block)).split())
             text = _tidy("".join(template.blocks["text"](block)))
         except UndefinedError as error:

@@ -79,6 +79,7 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         server = self.server
+        secret = self._secret or resolve(self.credentials)  # a missing secret fails before any network
         context = tls_context(server)
         if self._cafile:
             context.load_verify_locations(self._cafile)
@@ -90,7 +91,7 @@ class SmtpTransport:
                 if server.security is Security.STARTTLS:
                     connection.starttls(context=context)
             connection.ehlo()
-            self._login(connection)
+            self._login(connection, secret)
             return connection
         except smtplib.SMTPAuthenticationError as error:
             raise MailboxFailure(f"SMTP login to {server.host} as {self.credentials.username} refused: "
@@ -102,8 +103,7 @@ class SmtpTransport:
         except (smtplib.SMTPException, OSError, socket.timeout) as error:
             raise TemporaryFailure(f"cannot reach {server.host}:{server.port}: {error}") from None
 
-    def _login(self, connection: smtplib.SMTP) -> None:
-        secret = self._secret or resolve(self.credentials)
+    def _login(self, connection: smtplib.SMTP, secret: Secret) -> None:
         username = self.credentials.username
         if secret.kind == "oauth2":
             connection.auth("XOAUTH2", lambda challenge=None: "" if challenge else xoauth2(username, secret.value))

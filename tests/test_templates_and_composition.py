@@ -1,0 +1,111 @@
+"""Rendering and composing: a missing value never goes out; headers are built safely."""
+
+import email
+from datetime import datetime, timezone
+from email.policy import default
+
+import pytest
+
+from outreach.campaign import load_campaign
+from outreach.errors import InvalidInput
+from outreach.mail.compose import Body, Envelope, compose, new_message_id
+from outreach.rendering import Renderer, TemplateError
+from outreach.services import campaigns
+from tests.support.campaigns import campaign_settings, write_campaign
+
+
+def partners(**contact):
+    return [{"name": "Nordhafen Logistik GmbH", "partnership_types": ["training"],
+             "contacts": [{"name": "Klaus Becker", "email": "k.becker@nordhafen.test", **contact}]}]
+
+
+def test_the_register_and_language_come_from_the_contact_else_the_campaign(tmp_path):
+    settings = campaign_settings("c", 1, 1, partners(language="de", register="informal"))
+    settings["partners"].append({"name": "Atelier", "partnership_types": ["mobility"],
+                                 "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}]})
+    settings["message"] = {"language": "fr", "register": "formal"}
+    drafts = campaigns.draft_all(load_campaign(write_campaign(tmp_path, settings)), Renderer())
+    assert [(d.rendered.template, d.rendered.subject) for d in drafts] == [
+        ("first_contact/informal.de.j2", "Lass uns vernetzen: mögliche Zusammenarbeit"),
+        ("first_contact/formal.fr.j2", "Proposition de collaboration"),
+    ]
+    assert drafts[0].rendered.text.startswith("Hallo Klaus,\n")
+    assert "Aus- und Weiterbildung" in drafts[0].rendered.text
+
+
+def test_a_language_without_templates_falls_back_to_the_campaigns(tmp_path):
+    campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners(language="pl"))))
+    [draft] = campaigns.draft_all(campaign, Renderer())
+    assert draft.rendered.template == "first_contact/formal.en.j2"
+
+
+def test_a_missing_value_names_partner_and_variable_and_nothing_is_queued(tmp_path, cli):
+    settings = campaign_settings("c", 1, 1, [
+        {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"email": "a@nordhafen.test"}]},
+        {"name": "Atelier", "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}]},
+        {"name": "Fine", "partnership_types": ["training"], "contacts": [{"name": "Fine Person", "email": "f@fine.test"}]},
+    ])
+    path = write_campaign(tmp_path, settings)
+    with pytest.raises(InvalidInput) as caught:
+        campaigns.draft_all(load_campaign(path), Renderer())
+    messages = [p.message for p in caught.value.problems]
+    assert messages == [
+        "partner 'Nordhafen', contact a@nordhafen.test: template first_contact/formal.en.j2 needs contact.name, which is missing",
+        "partner 'Atelier', contact c@atelier.test: template first_contact/formal.en.j2 needs partnership_fields, which is missing",
+    ]
+    preview = cli("campaign", "preview", path, "--out", tmp_path / "out")
+    assert preview.code == 2 and "needs contact.name" in preview.err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    queued = cli("campaign", "queue", path)
+    assert queued.code == 2 and "needs partnership_fields" in queued.err and "nothing was written" in queued.err
+    assert cli("partners", "list", "--json").out.strip() == "[]"
+
+
+def test_a_campaigns_own_template_folder_comes_first(tmp_path):
+    own = tmp_path / "own" / "first_contact"
+    own.mkdir(parents=True)
+    (own / "formal.en.j2").write_text(
+        "{% block subject %}Hello {{ organisation.name }}{% endblock %}{% block text %}Dear {{ contact.name }}, <b>hi</b>{% endblock %}")
+    settings = campaign_settings("c", 1, 1, partners(), message={"template_dir": "own"})
+    [draft] = campaigns.draft_all(load_campaign(write_campaign(tmp_path, settings)), campaigns.renderer_for(
+        load_campaign(write_campaign(tmp_path, settings)).settings))
+    assert draft.rendered.subject == "Hello Nordhafen Logistik GmbH"
+    assert "Dear Klaus Becker, &lt;b&gt;hi&lt;/b&gt;" in draft.rendered.html  # the HTML part is escaped
+
+
+def test_a_broken_template_is_reported_with_its_line(tmp_path):
+    own = tmp_path / "own" / "first_contact"
+    own.mkdir(parents=True)
+    (own / "formal.en.j2").write_text("{% block subject %}x{% endblock %}\n{% block text %}{{ contact.name {% endblock %}")
+    renderer = Renderer(tmp_path / "own")
+    with pytest.raises(TemplateError, match=r"formal.en.j2:2: "):
+        renderer.render("first_contact/formal.en.j2", {"language": "en", "register": "formal"}, "here")
+
+
+def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
+    message = compose(
+        Envelope("Jana Weber, Berufskolleg Süd", "jana@school.test", "Jürgen Schäfer", "j@suedheide.test", "team@school.test"),
+        Body("Vorschlag für eine mögliche Zusammenarbeit", "Hallo Jürgen\n", "<p>Hallo Jürgen</p>"),
+        new_message_id("jana@school.test"), datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc))
+    raw = message.as_bytes()
+    assert all(byte < 128 for byte in raw.split(b"\r\n\r\n", 1)[0])  # headers are 7-bit
+    parsed = email.message_from_bytes(raw, policy=default)
+    assert parsed["From"].addresses[0].display_name == "Jana Weber, Berufskolleg Süd"
+    assert parsed["To"].addresses[0].display_name == "Jürgen Schäfer"
+    assert parsed["Reply-To"] == "team@school.test"
+    assert parsed["Subject"] == "Vorschlag für eine mögliche Zusammenarbeit"
+    assert parsed["Message-ID"].endswith("@school.test>")
+    assert parsed["Date"] == "Mon, 01 Mar 2027 10:00:00 +0000"
+    assert parsed["List-Unsubscribe"] == "<mailto:jana@school.test?subject=unsubscribe>"
+    assert parsed.get_body(("plain",)).get_content() == "Hallo Jürgen\r\n"
+    assert parsed.get_body(("html",)).get_content() == "<p>Hallo Jürgen</p>\r\n"
+
+
+def test_the_one_pager_has_the_guides_five_sections(tmp_path):
+    campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners())))
+    attachment = campaigns.one_pager(campaign.settings, Renderer(), "en")
+    html = attachment.content.decode()
+    for heading in ("Who we are", "What we offer", "What we&#39;re looking for", "Why partner with us?", "Contact details"):
+        assert f"<h2>{heading}</h2>" in html
+    assert "A public VET provider with 2,400 learners." in html and "Jana Weber, Partnership Officer" in html
+    assert "<h2>Wer wir sind</h2>" in campaigns.one_pager(campaign.settings, Renderer(), "de").content.decode()
