@@ -214,3 +214,19 @@ def test_a_step_left_in_sending_is_settled_by_the_sent_folder(uow, tmp_path, out
     assert len(outbox.sent) == (1 if not append_to_sent else 0)
     logged = uow.session.scalars(sa.select(Interaction)).all()
     assert len(logged) == (0 if expected is StepStatus.UNCERTAIN else 1)
+
+
+def test_queuing_again_mails_only_the_partner_added_since(uow, tmp_path, outbox):
+    queue(uow, tmp_path, count=2)
+    clock = Clock(MONDAY_10_UTC)
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    assert len(outbox.sent) == 2
+    again = load_campaign(write_campaign(tmp_path, campaign_settings("rules", 2525, 1143, [
+        {"name": f"Partner {i}", "partnership_types": ["training"],
+         "contacts": [{"name": f"Person {i}", "email": f"person{i}@partner{i}.test"}]} for i in range(3)])))
+    summary = campaigns.queue(uow.session, again, Renderer(), clock.now)
+    uow.commit()
+    assert (summary.scheduled, summary.already_queued) == (1, 2)
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    assert [m["To"].addresses[0].addr_spec for m in outbox.sent] == [
+        "person0@partner0.test", "person1@partner1.test", "person2@partner2.test"]

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, HttpUrl, field_validator, model_validator
+from pydantic import AfterValidator, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
 from outreach.domain.records import (
     Country,
@@ -222,8 +222,9 @@ class CampaignFile(Strict):
     notify_staff: optional(Email) = None
 
     @model_validator(mode="after")
-    def _has_partners(self):
-        if not self.partners and self.partners_file is None:
+    def _has_partners(self, info: ValidationInfo):
+        stored = bool(info.context and info.context.get("stored"))  # a queued campaign's row
+        if not stored and not self.partners and self.partners_file is None:
             raise ValueError("a campaign needs partners: list them under 'partners' or name a 'partners_file'")
         return self
 

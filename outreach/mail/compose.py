@@ -5,12 +5,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
+from email.headerregistry import Address, HeaderRegistry
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
 UNSUBSCRIBE_SUBJECT = "unsubscribe"
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard registry makes a new class for every header it parses; keep them."""
+
+    def __init__(self):
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+POLICY = SMTP.clone(header_factory=_HeaderClasses())
 
 
 @dataclass(frozen=True)
@@ -19,6 +37,14 @@ class Attachment:
     content: bytes
     maintype: str
     subtype: str
+
+    def part(self) -> MIMEPart:
+        """The MIME part, ready to attach (the same attachment often goes to many messages)."""
+        part = MIMEPart(policy=POLICY)
+        params = {"charset": "utf-8"} if self.maintype == "text" else {}
+        part.set_content(self.content, maintype=self.maintype, subtype=self.subtype,
+                         disposition="attachment", filename=self.filename, params=params)
+        return part
 
 
 @dataclass(frozen=True)
@@ -37,7 +63,7 @@ class Body:
     subject: str
     text: str
     html: str
-    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment | MIMEPart, ...] = field(default_factory=tuple)
 
 
 def new_message_id(sender_address: str) -> str:
@@ -52,7 +78,7 @@ def address(name: str | None, addr: str) -> Address:
 
 def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
             extra_headers: dict[str, str] | None = None) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     message["From"] = address(envelope.sender_name, envelope.sender_address)
     message["To"] = address(envelope.to_name, envelope.to_address)
     if envelope.reply_to:
@@ -66,8 +92,8 @@ def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
     # quoted-printable: readable, and safe through servers without 8BITMIME
     message.set_content(body.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(body.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for attachment in body.attachments:
-        params = {"charset": "utf-8"} if attachment.maintype == "text" else {}
-        message.add_attachment(attachment.content, maintype=attachment.maintype,
-                               subtype=attachment.subtype, filename=attachment.filename, params=params)
+    if body.attachments:
+        message.make_mixed()
+        for attachment in body.attachments:
+            message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())
     return message

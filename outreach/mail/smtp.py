@@ -8,11 +8,15 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import time
 from email.message import EmailMessage
 
 from outreach.campaign.model import Credentials, Security, Server
 from outreach.errors import OutreachError
 from outreach.mail.secrets import Secret, resolve, xoauth2
+
+
+IDLE_CHECK_SECONDS = 5
 
 
 class DeliveryError(OutreachError):
@@ -48,9 +52,11 @@ class SmtpTransport:
         self._secret = secret
         self._cafile = cafile
         self._connection: smtplib.SMTP | None = None
+        self._last_used = 0.0
 
     def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
         connection = self._ready_connection()
+        self._last_used = time.monotonic()
         try:
             refused = connection.send_message(message, from_addr=sender, to_addrs=recipients)
         except smtplib.SMTPRecipientsRefused as error:
@@ -66,8 +72,12 @@ class SmtpTransport:
             raise _by_code(code, text)
 
     def _ready_connection(self) -> smtplib.SMTP:
-        """The open connection if it still answers (checked before a message, never after), else a new one."""
+        """The open connection, else a new one. One idle for a while is asked (NOOP) whether it
+        is still there before a message is given to it, so that a message is never handed to
+        a connection the server has already dropped."""
         if self._connection is not None:
+            if time.monotonic() - self._last_used < IDLE_CHECK_SECONDS:
+                return self._connection
             try:
                 if self._connection.noop()[0] == 250:
                     return self._connection

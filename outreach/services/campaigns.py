@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -40,7 +40,7 @@ def settings_of(campaign: Campaign) -> CampaignFile:
     """A queued campaign's settings, validated once per version of the row."""
     key = (campaign.id, campaign.updated_at)
     if key not in _settings:
-        _settings[key] = CampaignFile.model_validate(campaign.settings)
+        _settings[key] = CampaignFile.model_validate(campaign.settings, context={"stored": True})
     return _settings[key]
 
 
@@ -68,16 +68,36 @@ def draft_all(campaign: LoadedCampaign, renderer: Renderer) -> list[Draft]:
 
 
 def one_pager(settings: CampaignFile, renderer: Renderer, language: str) -> Attachment:
-    context = message_context(settings, PartnerIn(name="-"), ContactIn(email="x@x.test", language=language))
-    html = renderer.one_pager(context)
-    filename = f"{settings.institution.name} - one-pager.html"
-    return Attachment(filename, html.encode("utf-8"), "text", "html")
+    """The institution's one-page introduction; made once per campaign and language."""
+    key = (id(settings), language)
+    cached = _one_pagers.get(key)
+    if cached is None or cached[0] is not settings:
+        context = message_context(settings, PartnerIn(name="-"), ContactIn(email="x@x.test", language=language))
+        html = renderer.one_pager(context)
+        attachment = Attachment(f"{settings.institution.name} - one-pager.html", html.encode("utf-8"), "text", "html")
+        cached = _one_pagers[key] = (settings, attachment)
+    return cached[1]
+
+
+_one_pagers: dict[tuple[int, str], tuple[CampaignFile, Attachment]] = {}
+
+
+def one_pager_part(settings: CampaignFile, renderer: Renderer, language: str) -> MIMEPart:
+    """The one-pager as a MIME part, built once and attached to every message that carries it."""
+    attachment = one_pager(settings, renderer, language)
+    part = _one_pager_parts.get(id(attachment))
+    if part is None or part[0] is not attachment:
+        part = _one_pager_parts[id(attachment)] = (attachment, attachment.part())
+    return part[1]
+
+
+_one_pager_parts: dict[int, tuple[Attachment, MIMEPart]] = {}
 
 
 def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn, rendered: Rendered,
                   message_id: str, date: datetime, extra_headers: dict[str, str] | None = None) -> EmailMessage:
     mailbox = settings.mailbox
-    attachments = (one_pager(settings, renderer, rendered.language),) if settings.message.attach_one_pager else ()
+    attachments = (one_pager_part(settings, renderer, rendered.language),) if settings.message.attach_one_pager else ()
     return compose(
         Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email, mailbox.reply_to),
         Body(rendered.subject, rendered.text, rendered.html, attachments),
@@ -106,9 +126,10 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     contacts = {c.email: c for c in session.scalars(sa.select(Contact).where(Contact.email.in_(emails)))}
     existing = set(session.scalars(sa.select(Step.contact_id).where(
         Step.campaign_id == row.id, Step.name == FIRST_STEP)))
+    suppressed = logbook.suppressed_hashes(session)
     for email in emails:
         contact = contacts.get(email)
-        if contact is None or contact.status is not ContactStatus.ACTIVE or logbook.is_suppressed(session, email):
+        if contact is None or contact.status is not ContactStatus.ACTIVE or logbook.email_hash(email) in suppressed:
             summary.not_mailable.append(email)
         elif contact.id in existing:
             summary.already_queued += 1
@@ -126,7 +147,9 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
 def _campaign_row(session: Session, campaign: LoadedCampaign) -> Campaign:
     settings = campaign.settings
     row = session.scalar(sa.select(Campaign).where(Campaign.name == settings.name))
-    values = dict(mailbox=settings.mailbox.address, settings=settings.model_dump(mode="json"),
+    # The partners live in the logbook; the row keeps everything else the workers need.
+    values = dict(mailbox=settings.mailbox.address,
+                  settings=settings.model_dump(mode="json", exclude={"partners", "partners_file"}),
                   source_path=str(campaign.path))
     if row is None:
         row = Campaign(name=settings.name, **values)

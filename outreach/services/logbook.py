@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from outreach.db.models import Contact, Interaction, Partner, PhaseChange, Suppression
 from outreach.db.types import utcnow
@@ -45,7 +45,7 @@ class _Index:
         self.erased = set(session.scalars(
             sa.select(Suppression.email_hash).where(Suppression.reason == ERASURE)
         ))
-        self.suppressed = set(session.scalars(sa.select(Suppression.email_hash)))
+        self.suppressed = suppressed_hashes(session)
 
     def find(self, record: PartnerIn) -> Partner | None:
         for contact in record.contacts:
@@ -144,26 +144,44 @@ def _assign(row, values: dict) -> bool:
     return changed
 
 
+def record_move_rows(session: Session, partner_id: int, move: PhaseMove, at: datetime) -> None:
+    """record_move for a stored partner, as two statements (no objects loaded)."""
+    session.execute(sa.update(Partner).where(Partner.id == partner_id).values(phase=move.to_phase, updated_at=at))
+    session.execute(sa.insert(PhaseChange).values(
+        partner_id=partner_id, from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason,
+        by=move.by, at=at))
+
+
 def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
     partner.phase = move.to_phase
-    partner.phase_history.append(PhaseChange(
-        from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason, by=move.by,
-        at=at or utcnow(),
-    ))
+    change = PhaseChange(from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason,
+                         by=move.by, at=at or utcnow())
+    session = object_session(partner)
+    if partner.id is None or session is None:
+        partner.phase_history.append(change)
+    else:  # no need to load the whole history to add one line to it
+        change.partner_id = partner.id
+        session.add(change)
 
 
-def snapshot(partner: Partner) -> PartnerIn:
-    """A stored partner as a record: what export writes and import reads back."""
-    return PartnerIn(
-        name=partner.name, website=partner.website, mail_domain=partner.mail_domain,
-        country=partner.country, region=partner.region, source=partner.source,
-        partnership_types=partner.partnership_types, focus_area=partner.focus_area,
-        notes=partner.notes, tags=partner.tags, phase=partner.phase, status=partner.status,
-        contacts=[ContactIn(
-            email=c.email, name=c.name, role=c.role, language=c.language,
-            register=c.register, timezone=c.timezone, status=c.status,
-        ) for c in partner.contacts],
+def snapshot(partner: Partner, trusted: bool = False, contacts: list[Contact] | None = None) -> PartnerIn:
+    """A stored partner as a record: what export writes and import reads back.
+
+    `trusted` skips validation for data just read from the logbook (it was validated on the
+    way in), which the send path does for every message, with just the contact it writes to.
+    """
+    make_partner = PartnerIn.model_construct if trusted else PartnerIn
+    make_contact = ContactIn.model_construct if trusted else ContactIn
+    return make_partner(
+        **{name: getattr(partner, name) for name in _SNAPSHOT_FIELDS},
+        contacts=[make_contact(**{name: getattr(c, name) for name in _CONTACT_FIELDS})
+                  for c in (partner.contacts if contacts is None else contacts)],
     )
+
+
+_SNAPSHOT_FIELDS = ("name", "website", "mail_domain", "country", "region", "source", "partnership_types",
+                    "focus_area", "notes", "tags", "phase", "status")
+_CONTACT_FIELDS = ("email", "name", "role", "language", "register", "timezone", "status")
 
 
 def all_partners(session: Session, phase: Phase | None = None) -> list[Partner]:
@@ -226,6 +244,10 @@ def forget(session: Session, email: str) -> Forgotten:
         suppression.email, suppression.reason = None, ERASURE
     session.flush()
     return result
+
+
+def suppressed_hashes(session: Session) -> set[str]:
+    return set(session.scalars(sa.select(Suppression.email_hash)))
 
 
 def is_suppressed(session: Session, email: str) -> bool:

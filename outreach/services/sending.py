@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Interaction, Partner, Step
+from outreach.db.models import Interaction, Partner, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import (
     ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
@@ -52,7 +53,8 @@ class Outcome:
 def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], Outbox],
               renderers: Callable[[CampaignFile], Renderer], now: Callable[[], datetime]) -> Outcome:
     session = uow.session
-    step = session.get(Step, step_id)
+    step = session.get(Step, step_id, options=[
+        joinedload(Step.campaign), joinedload(Step.contact), joinedload(Step.partner)])
     if step is None or step.status is not StepStatus.QUEUED:
         return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
     if not _claim(session, step, now()):
@@ -88,23 +90,25 @@ def stop_reason(session: Session, step: Step) -> str | None:
     contact, partner = step.contact, step.partner
     if contact.status is not ContactStatus.ACTIVE:
         return f"contact is {contact.status.value}"
-    if logbook.is_suppressed(session, contact.email):
-        return "address is on the suppression list"
     if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED):
         return f"partner is {partner.status.value}"
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
-    replied = session.scalar(sa.select(sa.func.count()).select_from(Interaction).where(
-        Interaction.partner_id == partner.id, Interaction.direction == Direction.IN,
-        Interaction.kind == InteractionKind.EMAIL))
+    suppressed, replied = session.execute(sa.select(
+        sa.exists().where(Suppression.email_hash == logbook.email_hash(contact.email)),
+        sa.exists().where(Interaction.partner_id == partner.id, Interaction.direction == Direction.IN,
+                          Interaction.kind == InteractionKind.EMAIL),
+    )).one()
+    if suppressed:
+        return "address is on the suppression list"
     if replied:
         return "the partner has replied"
     return None
 
 
 def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
-    partner = logbook.snapshot(step.partner)
-    contact = next(c for c in partner.contacts if c.email == step.contact.email)
+    partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
+    contact = partner.contacts[0]
     rendered = campaigns.render_message(settings, renderer, partner, contact, step.template)
     message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date)
     return message, rendered
@@ -117,22 +121,27 @@ def _claim(session: Session, step: Step, now: datetime) -> bool:
         .values(status=StepStatus.SENDING, claimed_at=now, attempts=Step.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
-    session.refresh(step)
+    if claimed:  # what the row now holds, without reading it back
+        for name, value in (("status", StepStatus.SENDING), ("claimed_at", now), ("attempts", step.attempts + 1)):
+            set_committed_value(step, name, value)
     return claimed
 
 
 def record_sent(session: Session, step: Step, subject: str, text: str, now: datetime) -> None:
-    """The step is sent: logged as an interaction; the partner moves on from scouting."""
-    step.status, step.sent_at, step.last_error = StepStatus.SENT, now, None
-    session.add(Interaction(
+    """The step is sent: logged as an interaction; the partner moves on from scouting.
+
+    Written as plain statements: this runs once for every message the product sends.
+    """
+    session.execute(sa.update(Step).where(Step.id == step.id)
+                    .values(status=StepStatus.SENT, sent_at=now, last_error=None))
+    session.execute(sa.insert(Interaction).values(
         partner_id=step.partner_id, contact_id=step.contact_id, direction=Direction.OUT,
-        kind=InteractionKind.EMAIL, occurred_at=now, subject=subject, message_id=step.message_id,
-        text=text,
-    ))
-    partner = step.partner
-    move = move_for_event(partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
+        kind=InteractionKind.EMAIL, occurred_at=now, subject=subject, message_id=step.message_id, text=text))
+    move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
     if move is not None:
-        logbook.record_move(partner, move, now)
+        logbook.record_move_rows(session, step.partner_id, move, now)
+    for name, value in (("status", StepStatus.SENT), ("sent_at", now), ("last_error", None)):
+        set_committed_value(step, name, value)
 
 
 def _refused(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
