@@ -157,8 +157,8 @@ def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -
     change = PhaseChange(from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason,
                          by=move.by, at=at or utcnow())
     session = object_session(partner)
-    if partner.id is None or session is None:
-        partner.phase_history.append(change)
+    if partner.id is None or session is None or "phase_history" in partner.__dict__:
+        partner.phase_history.append(change)  # new, or its history is loaded already
     else:  # no need to load the whole history to add one line to it
         change.partner_id = partner.id
         session.add(change)
