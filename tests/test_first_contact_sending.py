@@ -1,6 +1,8 @@
 """First contact end to end with real parts: queue -> scheduler -> Dramatiq on Redis -> SMTP
 on loopback -> the partners' Dovecot mailboxes; a copy in the sender's Sent folder."""
 
+import json
+
 import pytest
 import redis
 import sqlalchemy as sa
@@ -104,6 +106,9 @@ def test_five_personalised_messages_arrive_with_copies_in_sent(
     assert sorted(i.message_id for i in logged) == sorted(s.message_id for s in steps)
     assert all(i.direction.value == "out" and i.subject for i in logged)
     assert len(smtp_relay.handler.accepted) >= 5
+
+    [status] = json.loads(cli("campaign", "status", "five-partners", "--json").out)
+    assert status["counts"]["sent"] == 5 and status["attention"] == []
 
     again = cli("campaign", "queue", path)
     assert "0 first-contact emails scheduled, 5 already queued before" in again.out

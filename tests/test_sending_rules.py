@@ -214,6 +214,8 @@ def test_a_step_left_in_sending_is_settled_by_the_sent_folder(uow, tmp_path, out
     assert len(outbox.sent) == (1 if not append_to_sent else 0)
     logged = uow.session.scalars(sa.select(Interaction)).all()
     assert len(logged) == (0 if expected is StepStatus.UNCERTAIN else 1)
+    [status] = campaigns.status(uow.session, "rules")
+    assert [a["status"] for a in status.attention] == (["uncertain"] if expected is StepStatus.UNCERTAIN else [])
 
 
 def test_queuing_again_mails_only_the_partner_added_since(uow, tmp_path, outbox):

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.progress import Progress
 
 from outreach.campaign import load_campaign
-from outreach.cli.common import console, logbook
+from outreach.cli.common import console, logbook, print_json
+from outreach.errors import NotFound
 from outreach.db.types import utcnow
 from outreach.mail.compose import new_message_id
 from outreach.services import campaigns
@@ -84,3 +85,24 @@ def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) ->
                   f"{partners.partners_updated} updated")
     for email in summary.not_mailable:
         console.print(f"not mailed: {email} (unreachable, opted out or forgotten)")
+
+
+@app.command()
+def status(
+    name: str = typer.Argument(None, help="A campaign's name (default: all)."),
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Where each queued campaign stands: messages per status, and those that need staff."""
+    with logbook() as uow:
+        found = campaigns.status(uow.session, name)
+    if name and not found:
+        raise NotFound(f"no campaign {name!r} has been queued; `outreach campaign status` lists them")
+    if json_:
+        print_json([vars(c) for c in found])
+        return
+    for campaign in found:
+        table = Table(*campaign.counts, title=f"{campaign.name} ({campaign.mailbox})")
+        table.add_row(*(str(n) for n in campaign.counts.values()))
+        console.print(table)
+        for item in campaign.attention:
+            console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)

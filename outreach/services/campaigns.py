@@ -159,3 +159,30 @@ def _campaign_row(session: Session, campaign: LoadedCampaign) -> Campaign:
             setattr(row, key, value)
     session.flush()
     return row
+
+
+@dataclass
+class CampaignStatus:
+    name: str
+    mailbox: str
+    counts: dict[str, int]
+    attention: list[dict]
+
+
+def status(session: Session, name: str | None = None) -> list[CampaignStatus]:
+    """Steps per status for each campaign, and the ones staff must look at (failed, uncertain)."""
+    query = sa.select(Campaign).order_by(Campaign.id)
+    if name:
+        query = query.where(Campaign.name == name)
+    result = []
+    for campaign in session.scalars(query):
+        counts = dict(session.execute(sa.select(Step.status, sa.func.count()).where(
+            Step.campaign_id == campaign.id).group_by(Step.status)).all())
+        attention = [
+            {"step": s.id, "step_name": s.name, "contact": s.contact.email, "status": s.status.value, "error": s.last_error}
+            for s in session.scalars(sa.select(Step).where(
+                Step.campaign_id == campaign.id, Step.status.in_([StepStatus.FAILED, StepStatus.UNCERTAIN])))
+        ]
+        result.append(CampaignStatus(campaign.name, campaign.mailbox,
+                                     {s.value: counts.get(s, 0) for s in StepStatus}, attention))
+    return result
