@@ -1,0 +1,45 @@
+"""`outreach run` as a user starts it: embedded SQLite and the in-process broker, real SMTP
+and Dovecot on loopback; it sends, and stops cleanly on SIGTERM."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tests.support.campaigns import PASSWORD_ENV, campaign_settings, write_campaign
+from tests.support.dovecot import PASSWORD
+from tests.support.mailboxes import messages, new_address, wait_for
+
+
+def run_outreach(tmp_path, *args, **popen):
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env[PASSWORD_ENV] = PASSWORD
+    return subprocess.Popen([sys.executable, "-m", "outreach", *args], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+
+
+def test_run_sends_a_queued_campaign_on_the_embedded_default(tmp_path, dovecot, smtp_relay):
+    addresses = [new_address() for _ in range(3)]
+    partners = [{"name": f"Firm {i}", "partnership_types": ["training"],
+                 "contacts": [{"name": f"Person {i}", "email": a}]} for i, a in enumerate(addresses)]
+    path = write_campaign(tmp_path, campaign_settings("embedded", smtp_relay.port, dovecot.imap_port, partners))
+    queued = run_outreach(tmp_path, "campaign", "queue", path.name)
+    assert queued.wait(60) == 0, queued.stdout.read()
+    run = run_outreach(tmp_path, "run", "--interval", "0.2", "--until-idle")
+    output = run.communicate(timeout=120)[0]
+    assert run.returncode == 0, output
+    assert (tmp_path / "outreach.db").exists()
+    for address in addresses:
+        [message] = messages(dovecot, address)
+        assert message["Subject"] == "Proposal for potential collaboration"
+
+
+def test_run_stops_cleanly_on_sigterm(tmp_path):
+    run = run_outreach(tmp_path, "run", "--interval", "0.2")
+    wait_for(lambda: (tmp_path / "outreach.db").exists(), timeout=30, what="the database")
+    time.sleep(1)
+    run.send_signal(signal.SIGTERM)
+    output = run.communicate(timeout=60)[0]
+    assert run.returncode == 0, output
+    assert "Traceback" not in output
