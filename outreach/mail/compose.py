@@ -3,6 +3,7 @@ attachments, From with display name, Reply-To, Message-ID, Date, List-Unsubscrib
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address, HeaderRegistry
@@ -29,6 +30,12 @@ class _HeaderClasses(HeaderRegistry):
 
 
 POLICY = SMTP.clone(header_factory=_HeaderClasses())
+
+
+@functools.lru_cache(maxsize=256)
+def _same_for_every_message(name: str, value: str):
+    """From, Reply-To and List-Unsubscribe repeat across a campaign: parse them once."""
+    return POLICY.header_factory(name, value)
 
 
 @dataclass(frozen=True)
@@ -79,14 +86,15 @@ def address(name: str | None, addr: str) -> Address:
 def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
             extra_headers: dict[str, str] | None = None) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
-    message["From"] = address(envelope.sender_name, envelope.sender_address)
+    message["From"] = _same_for_every_message("From", str(address(envelope.sender_name, envelope.sender_address)))
     message["To"] = address(envelope.to_name, envelope.to_address)
     if envelope.reply_to:
-        message["Reply-To"] = address(None, envelope.reply_to)
+        message["Reply-To"] = _same_for_every_message("Reply-To", envelope.reply_to)
     message["Subject"] = body.subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
-    message["List-Unsubscribe"] = f"<mailto:{envelope.sender_address}?subject={UNSUBSCRIBE_SUBJECT}>"
+    message["List-Unsubscribe"] = _same_for_every_message(
+        "List-Unsubscribe", f"<mailto:{envelope.sender_address}?subject={UNSUBSCRIBE_SUBJECT}>")
     for name, value in (extra_headers or {}).items():
         message[name] = value
     # quoted-printable: readable, and safe through servers without 8BITMIME

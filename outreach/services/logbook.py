@@ -146,8 +146,9 @@ def _assign(row, values: dict) -> bool:
 
 def record_move_rows(session: Session, partner_id: int, move: PhaseMove, at: datetime) -> None:
     """record_move for a stored partner, as two statements (no objects loaded)."""
-    session.execute(sa.update(Partner).where(Partner.id == partner_id).values(phase=move.to_phase, updated_at=at))
-    session.execute(sa.insert(PhaseChange).values(
+    rows = session.connection()
+    rows.execute(sa.update(Partner.__table__).where(Partner.id == partner_id).values(phase=move.to_phase, updated_at=at))
+    rows.execute(sa.insert(PhaseChange.__table__).values(
         partner_id=partner_id, from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason,
         by=move.by, at=at))
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Interaction, Partner, Step, Suppression
+from outreach.db.models import Campaign, Interaction, Partner, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import (
     ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
@@ -53,8 +53,8 @@ class Outcome:
 def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], Outbox],
               renderers: Callable[[CampaignFile], Renderer], now: Callable[[], datetime]) -> Outcome:
     session = uow.session
-    step = session.get(Step, step_id, options=[
-        joinedload(Step.campaign), joinedload(Step.contact), joinedload(Step.partner)])
+    step = session.get(Step, step_id, options=[  # the campaign's settings are read once per version
+        joinedload(Step.campaign).defer(Campaign.settings), joinedload(Step.contact), joinedload(Step.partner)])
     if step is None or step.status is not StepStatus.QUEUED:
         return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
     if not _claim(session, step, now()):
@@ -94,7 +94,7 @@ def stop_reason(session: Session, step: Step) -> str | None:
         return f"partner is {partner.status.value}"
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
-    suppressed, replied = session.execute(sa.select(
+    suppressed, replied = session.connection().execute(sa.select(
         sa.exists().where(Suppression.email_hash == logbook.email_hash(contact.email)),
         sa.exists().where(Interaction.partner_id == partner.id, Interaction.direction == Direction.IN,
                           Interaction.kind == InteractionKind.EMAIL),
@@ -116,10 +116,9 @@ def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: d
 
 def _claim(session: Session, step: Step, now: datetime) -> bool:
     """queued -> sending, only if still queued: two workers never both send a step."""
-    claimed = session.execute(
-        sa.update(Step).where(Step.id == step.id, Step.status == StepStatus.QUEUED)
+    claimed = session.connection().execute(
+        sa.update(Step.__table__).where(Step.id == step.id, Step.status == StepStatus.QUEUED)
         .values(status=StepStatus.SENDING, claimed_at=now, attempts=Step.attempts + 1)
-        .execution_options(synchronize_session=False)
     ).rowcount == 1
     if claimed:  # what the row now holds, without reading it back
         for name, value in (("status", StepStatus.SENDING), ("claimed_at", now), ("attempts", step.attempts + 1)):
@@ -132,9 +131,10 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
 
     Written as plain statements: this runs once for every message the product sends.
     """
-    session.execute(sa.update(Step).where(Step.id == step.id)
-                    .values(status=StepStatus.SENT, sent_at=now, last_error=None))
-    session.execute(sa.insert(Interaction).values(
+    rows = session.connection()  # plain Core statements, past the ORM's bookkeeping
+    rows.execute(sa.update(Step.__table__).where(Step.id == step.id)
+                 .values(status=StepStatus.SENT, sent_at=now, last_error=None))
+    rows.execute(sa.insert(Interaction.__table__).values(
         partner_id=step.partner_id, contact_id=step.contact_id, direction=Direction.OUT,
         kind=InteractionKind.EMAIL, occurred_at=now, subject=subject, message_id=step.message_id, text=text))
     move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
