@@ -147,10 +147,14 @@ def _assign(row, values: dict) -> bool:
 def record_move_rows(session: Session, partner_id: int, move: PhaseMove, at: datetime) -> None:
     """record_move for a stored partner, as two statements (no objects loaded)."""
     rows = session.connection()
-    rows.execute(sa.update(Partner.__table__).where(Partner.id == partner_id).values(phase=move.to_phase, updated_at=at))
-    rows.execute(sa.insert(PhaseChange.__table__).values(
-        partner_id=partner_id, from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason,
-        by=move.by, at=at))
+    rows.execute(_MOVE, {"partner_id": partner_id, "phase": move.to_phase, "at": at})
+    rows.execute(_HISTORY, dict(partner_id=partner_id, from_phase=move.from_phase, to_phase=move.to_phase,
+                                reason=move.reason, by=move.by, at=at))
+
+
+_MOVE = (sa.update(Partner.__table__).where(Partner.id == sa.bindparam("partner_id"))
+         .values(phase=sa.bindparam("phase"), updated_at=sa.bindparam("at")))
+_HISTORY = sa.insert(PhaseChange.__table__)
 
 
 def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:

@@ -43,6 +43,19 @@ class Outbox(Protocol):
     def was_sent(self, message_id: str) -> bool: ...
 
 
+# The statements run for every message, built once (SQLAlchemy then only binds values).
+_CLAIM = (sa.update(Step.__table__)
+          .where(Step.id == sa.bindparam("step_id"), Step.status == StepStatus.QUEUED)
+          .values(status=StepStatus.SENDING, claimed_at=sa.bindparam("now"), attempts=Step.attempts + 1))
+_SUPPRESSED_OR_REPLIED = sa.select(
+    sa.exists().where(Suppression.email_hash == sa.bindparam("email_hash")),
+    sa.exists().where(Interaction.partner_id == sa.bindparam("partner_id"), Interaction.direction == Direction.IN,
+                      Interaction.kind == InteractionKind.EMAIL))
+_MARK_SENT = (sa.update(Step.__table__).where(Step.id == sa.bindparam("step_id"))
+              .values(status=StepStatus.SENT, sent_at=sa.bindparam("now"), last_error=None))
+_LOG = sa.insert(Interaction.__table__)
+
+
 @dataclass(frozen=True)
 class Outcome:
     step_id: int
@@ -94,11 +107,8 @@ def stop_reason(session: Session, step: Step) -> str | None:
         return f"partner is {partner.status.value}"
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
-    suppressed, replied = session.connection().execute(sa.select(
-        sa.exists().where(Suppression.email_hash == logbook.email_hash(contact.email)),
-        sa.exists().where(Interaction.partner_id == partner.id, Interaction.direction == Direction.IN,
-                          Interaction.kind == InteractionKind.EMAIL),
-    )).one()
+    suppressed, replied = session.connection().execute(
+        _SUPPRESSED_OR_REPLIED, {"email_hash": logbook.email_hash(contact.email), "partner_id": partner.id}).one()
     if suppressed:
         return "address is on the suppression list"
     if replied:
@@ -116,10 +126,7 @@ def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: d
 
 def _claim(session: Session, step: Step, now: datetime) -> bool:
     """queued -> sending, only if still queued: two workers never both send a step."""
-    claimed = session.connection().execute(
-        sa.update(Step.__table__).where(Step.id == step.id, Step.status == StepStatus.QUEUED)
-        .values(status=StepStatus.SENDING, claimed_at=now, attempts=Step.attempts + 1)
-    ).rowcount == 1
+    claimed = session.connection().execute(_CLAIM, {"step_id": step.id, "now": now}).rowcount == 1
     if claimed:  # what the row now holds, without reading it back
         for name, value in (("status", StepStatus.SENDING), ("claimed_at", now), ("attempts", step.attempts + 1)):
             set_committed_value(step, name, value)
@@ -131,10 +138,9 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
 
     Written as plain statements: this runs once for every message the product sends.
     """
-    rows = session.connection()  # plain Core statements, past the ORM's bookkeeping
-    rows.execute(sa.update(Step.__table__).where(Step.id == step.id)
-                 .values(status=StepStatus.SENT, sent_at=now, last_error=None))
-    rows.execute(sa.insert(Interaction.__table__).values(
+    rows = session.connection()  # plain statements, built once, past the ORM's bookkeeping
+    rows.execute(_MARK_SENT, {"step_id": step.id, "now": now})
+    rows.execute(_LOG, dict(
         partner_id=step.partner_id, contact_id=step.contact_id, direction=Direction.OUT,
         kind=InteractionKind.EMAIL, occurred_at=now, subject=subject, message_id=step.message_id, text=text))
     move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
