@@ -190,7 +190,8 @@ def mailmerge_peer(folder: Path, port: int, sink: Sink, count: int) -> float | N
         f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\nusername = None\n", encoding="utf-8")
     started = time.perf_counter()
     subprocess.run(["mailmerge", "--no-dry-run", "--no-limit"], cwd=folder, check=True, capture_output=True)
-    sink.wait_for(count, 120)
+    if not sink.wait_for(count, 120):
+        raise SystemExit(f"mailmerge: only {sink.total} messages arrived in all")
     return time.perf_counter() - started
 
 
