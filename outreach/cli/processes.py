@@ -9,31 +9,37 @@ import typer
 from outreach.cli.common import state
 
 
-def _app():
+def _serve(verbose: bool, body) -> None:
+    """Set up logging and the app, run `body(app, stopper)` until stopped, then close."""
     from worker.app import App
+    from worker.processes import Stopper
 
-    return App(database_url=state.database)
-
-
-def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("dramatiq").setLevel(logging.WARNING)
+    app = App(database_url=state.database)
+    try:
+        body(app, Stopper().install())
+    finally:
+        app.close()
+
+
+def _threads(app, asked: int | None) -> int:
+    """SQLite takes one writer at a time; a server database takes more."""
+    return asked or (1 if app.embedded else 8)
+
+
+THREADS_HELP = "Worker threads (default: 1 on SQLite, 8 otherwise)."
 
 
 def worker(
-    threads: int = typer.Option(None, help="Worker threads (default: 1 on SQLite, 8 otherwise)."),
+    threads: int = typer.Option(None, help=THREADS_HELP),
     verbose: bool = typer.Option(False, "--verbose"),
 ) -> None:
     """Send the messages the scheduler queues (Redis when REDIS_URL is set)."""
-    from worker.processes import Stopper, run_worker
+    from worker.processes import run_worker
 
-    _logging(verbose)
-    app = _app()
-    try:
-        run_worker(app, threads or (1 if app.embedded else 8), Stopper().install())
-    finally:
-        app.close()
+    _serve(verbose, lambda app, stopper: run_worker(app, _threads(app, threads), stopper))
 
 
 def scheduler(
@@ -42,28 +48,18 @@ def scheduler(
     verbose: bool = typer.Option(False, "--verbose"),
 ) -> None:
     """Queue the steps that are due (the database is the calendar; Redis only carries ids)."""
-    from worker.processes import Stopper, scheduler_loop
+    from worker.processes import scheduler_loop
 
-    _logging(verbose)
-    app = _app()
-    try:
-        scheduler_loop(app, Stopper().install(), interval, once)
-    finally:
-        app.close()
+    _serve(verbose, lambda app, stopper: scheduler_loop(app, stopper, interval, once))
 
 
 def run(
     interval: float = typer.Option(30, help="Seconds between scheduler ticks."),
-    threads: int = typer.Option(None, help="Worker threads (default: 1 on SQLite, 8 otherwise)."),
+    threads: int = typer.Option(None, help=THREADS_HELP),
     until_idle: bool = typer.Option(False, "--until-idle", help="Exit when nothing is due or in flight."),
     verbose: bool = typer.Option(False, "--verbose"),
 ) -> None:
     """Worker and scheduler in one process: the embedded default for one machine."""
-    from worker.processes import Stopper, run_all
+    from worker.processes import run_all
 
-    _logging(verbose)
-    app = _app()
-    try:
-        run_all(app, threads or (1 if app.embedded else 8), interval, Stopper().install(), until_idle)
-    finally:
-        app.close()
+    _serve(verbose, lambda app, stopper: run_all(app, _threads(app, threads), interval, stopper, until_idle))
