@@ -1,0 +1,1 @@
+"""Inbound mail: one normalised message type, classification, and matching to partners."""
