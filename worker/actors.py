@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import dramatiq
 
-from outreach.services import sending
+from outreach.services import inbox, sending
 
 log = logging.getLogger("outreach.worker")
 
@@ -18,6 +18,7 @@ QUEUE = "outreach"
 @dataclass(frozen=True)
 class Actors:
     send_step: dramatiq.Actor
+    process_inbound: dramatiq.Actor
 
 
 def declare(broker: dramatiq.Broker, app) -> Actors:
@@ -26,7 +27,20 @@ def declare(broker: dramatiq.Broker, app) -> Actors:
             outcome = sending.send_step(uow, step_id, app.outbox, app.renderer, app.now)
         log.info("step %s: %s %s", outcome.step_id, outcome.result, outcome.detail)
 
+    def process_inbound(inbound_id: int) -> None:
+        try:
+            with app.uow() as uow:
+                outcome = inbox.process(uow, inbound_id, app.now())
+        except Exception as error:  # kept, marked and reported; the watcher goes on
+            log.exception("inbound %s could not be processed", inbound_id)
+            with app.uow() as uow:
+                inbox.mark_failed(uow, inbound_id, f"{type(error).__name__}: {error}")
+            return
+        log.info("inbound %s: %s %s %s", inbound_id, outcome.status, outcome.kind or "", outcome.partner or "")
+
     return Actors(
         send_step=dramatiq.actor(send_step, broker=broker, actor_name="send_step", queue_name=QUEUE,
                                  max_retries=5, min_backoff=2_000, time_limit=10 * 60_000),
+        process_inbound=dramatiq.actor(process_inbound, broker=broker, actor_name="process_inbound",
+                                       queue_name=QUEUE, max_retries=0, time_limit=5 * 60_000),
     )

@@ -4,18 +4,26 @@ clock are built and handed to the services. Nothing here runs at import time."""
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
 import dramatiq
+from dramatiq.brokers.stub import StubBroker
+import sqlalchemy as sa
 
 from outreach.campaign import CampaignFile
+from outreach.campaign.model import Mailbox
+from outreach.db.models import Campaign
+from outreach.mail.watcher import MailboxWatcher, WatchPorts
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import ensure_ready
 from outreach.db.types import utcnow
 from outreach.mail.mailbox import Mailboxes
 from outreach.rendering import Renderer
-from outreach.services import campaigns, scheduler
+from outreach.services import campaigns, inbox, scheduler
 from worker.actors import Actors, declare
 from worker.broker import build_broker
 
@@ -25,14 +33,19 @@ log = logging.getLogger(__name__)
 class App:
     def __init__(self, database_url: str | None = None, redis_url: str | None = None,
                  now: Callable[[], datetime] = utcnow, mailboxes: Mailboxes | None = None,
-                 broker: dramatiq.Broker | None = None):
+                 broker: dramatiq.Broker | None = None, data_dir: Path | None = None):
         self.engine = make_engine(database_url)
         ensure_ready(self.engine, auto_upgrade=self.engine.dialect.name == "sqlite")
         self.now = now
+        self.data_dir = Path(data_dir or os.environ.get("OUTREACH_DATA") or "outreach-data")
         self.mailboxes = mailboxes or Mailboxes()
         self._renderers: dict[str, Renderer] = {}
         self.broker = broker or build_broker(redis_url)
         self.actors: Actors = declare(self.broker, self)
+
+    @property
+    def uses_redis(self) -> bool:
+        return not isinstance(self.broker, StubBroker)
 
     @property
     def embedded(self) -> bool:
@@ -52,6 +65,30 @@ class App:
 
     def enqueue(self, step_id: int, delay_seconds: float = 0) -> None:
         self.actors.send_step.send_with_options(args=(step_id,), delay=int(delay_seconds * 1000) or None)
+
+    def watched_mailboxes(self) -> list[Mailbox]:
+        """One mailbox per address among the queued campaigns."""
+        with self.uow() as uow:
+            rows = uow.session.scalars(sa.select(Campaign).order_by(Campaign.id)).all()
+            found = {}
+            for row in rows:
+                settings = campaigns.settings_of(row)
+                found.setdefault(settings.mailbox.address, settings.mailbox)
+        return list(found.values())
+
+    def watcher(self, mailbox: Mailbox, stop: threading.Event, **options) -> MailboxWatcher:
+        address = mailbox.address
+
+        def last_uid(folder: str, uidvalidity: int) -> int:
+            with self.uow() as uow:
+                return inbox.last_uid(uow.session, address, folder, uidvalidity)
+
+        def store(folder: str, uidvalidity: int, uid: int, raw: bytes) -> int | None:
+            with self.uow() as uow:
+                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, uid, raw)
+
+        found = lambda inbound_id: self.actors.process_inbound.send(inbound_id)
+        return MailboxWatcher(mailbox, WatchPorts(last_uid, store, found), stop, **options)
 
     def tick(self) -> scheduler.TickResult:
         with self.uow() as uow:

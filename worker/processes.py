@@ -39,6 +39,30 @@ def start_worker(app: App, threads: int) -> dramatiq.Worker:
     return worker
 
 
+def start_watchers(app: App, stop: threading.Event, **options) -> list[threading.Thread]:
+    """One watcher thread per mailbox of the queued campaigns."""
+    threads = []
+    for mailbox in app.watched_mailboxes():
+        watcher = app.watcher(mailbox, stop, **options)
+        thread = threading.Thread(target=watcher.run, name=f"watch {mailbox.address}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    if not threads:
+        log.info("no campaign queued yet: no mailbox to watch")
+    return threads
+
+
+def run_watch(app: App, threads: int, stopper: Stopper) -> None:
+    """The watchers; in the embedded default also a worker, which processes what they find."""
+    worker = start_worker(app, threads) if not app.uses_redis else None
+    watchers = start_watchers(app, stopper.event)
+    stopper.event.wait()
+    for thread in watchers:
+        thread.join(timeout=60)
+    if worker is not None:
+        worker.stop()
+
+
 def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = False) -> None:
     while not stopper.event.is_set():
         try:
@@ -63,7 +87,9 @@ def run_worker(app: App, threads: int, stopper: Stopper) -> None:
 def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idle: bool = False) -> None:
     """Worker and scheduler in one process (the embedded default: SQLite, in-process broker)."""
     worker = start_worker(app, threads)
-    log.info("running: worker (%d threads) and scheduler (every %ss)", threads, interval)
+    watchers = [] if until_idle else start_watchers(app, stopper.event)
+    log.info("running: worker (%d threads), scheduler (every %ss), %d inbox watcher(s)",
+             threads, interval, len(watchers))
     try:
         while not stopper.event.is_set():
             scheduler_loop(app, stopper, interval, once=True)
@@ -71,6 +97,9 @@ def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idl
                 break
             stopper.event.wait(interval)
     finally:
+        stopper.event.set()
+        for thread in watchers:
+            thread.join(timeout=60)
         worker.stop()
 
 

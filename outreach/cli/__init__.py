@@ -23,6 +23,7 @@ app.add_typer(db.app, name="db")
 app.command()(processes.run)
 app.command()(processes.worker)
 app.command()(processes.scheduler)
+app.command()(processes.watch)
 
 
 @app.callback()

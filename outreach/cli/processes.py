@@ -63,3 +63,13 @@ def run(
     from worker.processes import run_all
 
     _serve(verbose, lambda app, stopper: run_all(app, _threads(app, threads), interval, stopper, until_idle))
+
+
+def watch(
+    threads: int = typer.Option(None, help=THREADS_HELP + " Used when no REDIS_URL is set."),
+    verbose: bool = typer.Option(False, "--verbose"),
+) -> None:
+    """Watch the campaigns' mailboxes: log replies, bounces, out-of-office and opt-outs."""
+    from worker.processes import run_watch
+
+    _serve(verbose, lambda app, stopper: run_watch(app, _threads(app, threads), stopper))

@@ -190,3 +190,40 @@ class Step(Base):
     campaign: Mapped[Campaign] = relationship()
     partner: Mapped[Partner] = relationship()
     contact: Mapped[Contact] = relationship()
+
+
+class InboundMail(Base):
+    """A message the watcher found in a watched folder; stored raw before anything else."""
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (
+        sa.UniqueConstraint("mailbox", "folder", "uidvalidity", "uid", name="uq_inbound_mail_position"),
+        sa.Index("ix_inbound_mail_mailbox_message_id", "mailbox", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(sa.String(320))
+    folder: Mapped[str] = mapped_column(sa.String(255))
+    uidvalidity: Mapped[int] = mapped_column(sa.BigInteger)
+    uid: Mapped[int] = mapped_column(sa.BigInteger)
+    message_id: Mapped[str | None] = mapped_column(sa.String(998))
+    raw_path: Mapped[str] = mapped_column(sa.String(1024))
+    status: Mapped[str] = mapped_column(sa.String(16), default="new", index=True)
+    kind: Mapped[str | None] = mapped_column(sa.String(32))
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Checkpoint(Base):
+    """How far the watcher has read a folder: UIDVALIDITY and the last UID stored."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (sa.UniqueConstraint("mailbox", "folder", name="uq_checkpoints_mailbox_folder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(sa.String(320))
+    folder: Mapped[str] = mapped_column(sa.String(255))
+    uidvalidity: Mapped[int] = mapped_column(sa.BigInteger)
+    last_uid: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -1,0 +1,253 @@
+"""The inbox: store each new message raw, then log it against its partner and act on it.
+
+    store (raw file + row + checkpoint, one commit)  ->  process (classify, match, effects)
+
+A message that cannot be processed stays stored, marked `failed` with the error; the
+watcher goes on. Unrelated mail (no partner matches) is marked `ignored` and left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outreach.db.engine import UnitOfWork
+from outreach.db.models import Checkpoint, Contact, InboundMail, Interaction, Partner, Step, Suppression
+from outreach.domain.phases import move_for_event
+from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, StepStatus
+from outreach.inbound import classify as kinds
+from outreach.inbound.classify import Classification, classify
+from outreach.inbound.message import InboundMessage
+from outreach.inbound.quotes import new_text
+from outreach.services import logbook
+
+DEFAULT_PAUSE = timedelta(days=7)
+PENDING = (StepStatus.SCHEDULED, StepStatus.QUEUED)
+
+
+# --- storing -----------------------------------------------------------------------------
+
+def last_uid(session: Session, mailbox: str, folder: str, uidvalidity: int) -> int:
+    """Where to read on from; 0 after a change of UIDVALIDITY (a resync)."""
+    checkpoint = session.scalar(sa.select(Checkpoint).where(Checkpoint.mailbox == mailbox, Checkpoint.folder == folder))
+    if checkpoint is None or checkpoint.uidvalidity != uidvalidity:
+        return 0
+    return checkpoint.last_uid
+
+
+def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidity: int, uid: int,
+          raw: bytes) -> int | None:
+    """Keep the raw message and move the checkpoint, in one commit; the row's id, or None when
+    this message was stored before (same position, or same Message-ID after a resync)."""
+    session = uow.session
+    message_id = InboundMessage.parse(raw).message_id
+    seen = session.scalar(sa.select(InboundMail.id).where(
+        InboundMail.mailbox == mailbox, InboundMail.folder == folder,
+        sa.or_(sa.and_(InboundMail.uidvalidity == uidvalidity, InboundMail.uid == uid),
+               sa.and_(InboundMail.message_id.is_not(None), InboundMail.message_id == message_id))))
+    new_id = None
+    if seen is None:
+        row = InboundMail(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=uid,
+                          message_id=message_id, raw_path=str(_keep_raw(data_dir, raw)), status="new")
+        session.add(row)
+        session.flush()
+        new_id = row.id
+    _advance(session, mailbox, folder, uidvalidity, uid)
+    uow.commit()
+    return new_id
+
+
+def _keep_raw(data_dir: Path, raw: bytes) -> Path:
+    digest = hashlib.sha256(raw).hexdigest()
+    path = data_dir / "raw" / digest[:2] / f"{digest}.eml"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(raw)
+        temporary.replace(path)
+    return path
+
+
+def _advance(session: Session, mailbox: str, folder: str, uidvalidity: int, uid: int) -> None:
+    checkpoint = session.scalar(sa.select(Checkpoint).where(Checkpoint.mailbox == mailbox, Checkpoint.folder == folder))
+    if checkpoint is None:
+        session.add(Checkpoint(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, last_uid=uid))
+    elif checkpoint.uidvalidity != uidvalidity:
+        checkpoint.uidvalidity, checkpoint.last_uid = uidvalidity, uid
+    else:
+        checkpoint.last_uid = max(checkpoint.last_uid, uid)
+
+
+# --- processing --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Match:
+    partner: Partner
+    contact: Contact | None
+    how: str
+
+
+@dataclass(frozen=True)
+class Processed:
+    inbound_id: int
+    status: str
+    kind: str | None = None
+    partner: str | None = None
+    how: str | None = None
+
+
+def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
+    session = uow.session
+    row = session.get(InboundMail, inbound_id)
+    if row is None or row.status != "new":
+        return Processed(inbound_id, "skipped")
+    message = InboundMessage.parse(Path(row.raw_path).read_bytes())
+    result = classify(message)
+    row.kind, row.processed_at = result.kind, now
+    match = None
+    if result.kind != kinds.OTHER and message.sender != row.mailbox.lower():
+        match = find_partner(session, message, result)
+    if match is None:
+        row.status = "ignored"
+        uow.commit()
+        return Processed(inbound_id, "ignored", result.kind)
+    EFFECTS[result.kind](session, match, message, result, row, now)
+    row.status, row.partner_id = "processed", match.partner.id
+    uow.commit()
+    return Processed(inbound_id, "processed", result.kind, match.partner.name, match.how)
+
+
+def mark_failed(uow: UnitOfWork, inbound_id: int, error: str) -> None:
+    row = uow.session.get(InboundMail, inbound_id)
+    if row is not None:
+        row.status, row.error = "failed", error[:4000]
+        uow.commit()
+
+
+def find_partner(session: Session, message: InboundMessage, result: Classification) -> Match | None:
+    """Threading headers against what we sent; then the sender's address; then the sender's
+    domain against the organisation's (a colleague answering counts, and becomes a contact).
+    Bounces and complaints are matched through the message that came back."""
+    if result.kind in (kinds.BOUNCE, kinds.COMPLAINT):
+        ids = [result.returned_message_id] if result.returned_message_id else []
+        found = _by_message_ids(session, ids) or _by_address(session, result.recipient, "returned address")
+        return found
+    return (_by_message_ids(session, message.thread_ids)
+            or _by_address(session, message.sender, "sender address")
+            or _by_domain(session, message))
+
+
+def _by_message_ids(session: Session, ids: list[str]) -> Match | None:
+    if not ids:
+        return None
+    step = session.scalar(sa.select(Step).where(Step.message_id.in_(ids)).limit(1))
+    if step is not None:
+        return Match(step.partner, step.contact, "thread")
+    sent = session.scalar(sa.select(Interaction).where(
+        Interaction.message_id.in_(ids), Interaction.direction == Direction.OUT).limit(1))
+    return Match(sent.partner, sent.contact, "thread") if sent is not None else None
+
+
+def _by_address(session: Session, address: str | None, how: str) -> Match | None:
+    if not address:
+        return None
+    contact = session.scalar(sa.select(Contact).where(Contact.email == address.lower()))
+    return Match(contact.partner, contact, how) if contact is not None else None
+
+
+def _by_domain(session: Session, message: InboundMessage) -> Match | None:
+    sender = message.sender
+    if not sender or "@" not in sender:
+        return None
+    partners = session.scalars(sa.select(Partner).where(Partner.mail_domain == sender.rsplit("@", 1)[1])).all()
+    if len(partners) != 1:
+        return None
+    partner = partners[0]
+    name = next((a.display_name for a in getattr(message.message.get("From"), "addresses", ()) if a.display_name), None)
+    contact = Contact(email=sender, name=name, status=ContactStatus.ACTIVE)
+    partner.contacts.append(contact)
+    session.flush()
+    return Match(partner, contact, "sender domain (new contact)")
+
+
+# --- effects -----------------------------------------------------------------------------
+
+def _log(session: Session, match: Match, message: InboundMessage, row: InboundMail, kind: InteractionKind,
+         text: str, now: datetime) -> None:
+    session.add(Interaction(
+        partner_id=match.partner.id, contact_id=match.contact.id if match.contact else None, direction=Direction.IN,
+        kind=kind, occurred_at=message.date or now, subject=message.subject[:998] or None,
+        message_id=message.message_id, in_reply_to=(message.thread_ids or [None])[0], text=text,
+        raw_path=row.raw_path))
+
+
+def _pending_steps(session: Session, partner_id: int, contact_id: int | None = None):
+    query = sa.select(Step).where(Step.partner_id == partner_id, Step.status.in_(PENDING))
+    if contact_id is not None:
+        query = query.where(Step.contact_id == contact_id)
+    return session.scalars(query).all()
+
+
+def _cancel(steps, reason: str) -> None:
+    for step in steps:
+        step.status, step.last_error = StepStatus.CANCELLED, reason
+
+
+def _reply(session, match, message, result, row, now):
+    _log(session, match, message, row, InteractionKind.EMAIL, new_text(message.text), now)
+    move = move_for_event(match.partner.phase, "human_reply", f"reply from {message.sender}")
+    if move is not None:
+        logbook.record_move(match.partner, move, now)
+    _cancel(_pending_steps(session, match.partner.id), "the partner replied")
+
+
+def _calendar(session, match, message, result, row, now):
+    _log(session, match, message, row, InteractionKind.MEETING, new_text(message.text) or result.itip_method, now)
+
+
+def _auto_reply(session, match, message, result, row, now):
+    zone = (match.contact.timezone if match.contact else None) or "UTC"
+    if result.return_date:
+        resume = datetime.combine(result.return_date, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    else:
+        resume = now + DEFAULT_PAUSE
+    back = result.return_date.isoformat() if result.return_date else f"not given; paused until {resume:%Y-%m-%d}"
+    _log(session, match, message, row, InteractionKind.AUTO_REPLY, f"out of office; back: {back}", now)
+    for step in _pending_steps(session, match.partner.id):
+        if step.status is StepStatus.SCHEDULED and step.due_at < resume:
+            step.due_at = resume  # paused; the scheduler resumes it on its own
+
+
+def _bounce(session, match, message, result, row, now):
+    _log(session, match, message, row, InteractionKind.BOUNCE,
+         f"{'hard' if result.permanent else 'soft'} bounce for {result.recipient}: {result.status or 'no status'}", now)
+    contact = match.contact
+    if not result.permanent or contact is None:
+        return
+    contact.status = ContactStatus.UNREACHABLE
+    _cancel(_pending_steps(session, match.partner.id, contact.id), "the address bounced")
+    if all(c.status is not ContactStatus.ACTIVE for c in match.partner.contacts):
+        match.partner.status = PartnerStatus.UNREACHABLE
+
+
+def _opt_out(session, match, message, result, row, now):
+    contact = match.contact
+    address = (contact.email if contact else None) or result.recipient or message.sender
+    _log(session, match, message, row, InteractionKind.OPT_OUT, f"{result.kind}: {new_text(message.text)[:500]}", now)
+    if address and not logbook.is_suppressed(session, address):
+        session.add(Suppression(email_hash=logbook.email_hash(address), email=address, reason=result.kind))
+    if contact is not None:
+        contact.status = ContactStatus.OPTED_OUT
+        _cancel(_pending_steps(session, match.partner.id, contact.id), f"{result.kind} received")
+
+
+EFFECTS = {
+    kinds.REPLY: _reply, kinds.CALENDAR_REPLY: _calendar, kinds.AUTO_REPLY: _auto_reply,
+    kinds.BOUNCE: _bounce, kinds.OPT_OUT: _opt_out, kinds.COMPLAINT: _opt_out,
+}

@@ -1,0 +1,177 @@
+"""The inbox watcher with real parts: a campaign is sent through SMTP into Dovecot, the
+partners answer into the school's mailbox, and `outreach`'s watcher (IDLE) logs each answer
+against the right partner with the right effect."""
+
+import threading
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.policy import SMTP
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from imapclient import IMAPClient
+
+from outreach.db.models import Contact, InboundMail, Interaction, Partner, Step, Suppression
+from outreach.domain.vocabulary import ContactStatus, InteractionKind, PartnerStatus, Phase, StepStatus
+from tests.support.campaigns import PASSWORD_ENV, campaign_settings, write_campaign
+from tests.support.dovecot import PASSWORD
+from tests.support.mailboxes import wait_for
+from worker.app import App
+from worker.processes import start_watchers, start_worker
+
+
+def reply(sender, to, subject, text, in_reply_to=None, headers=None) -> bytes:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Message-ID"] = f"<{uuid.uuid4().hex}@partner.test>"
+    msg["Date"] = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    if in_reply_to:
+        msg["In-Reply-To"], msg["References"] = in_reply_to, in_reply_to
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(text)
+    return msg.as_bytes()
+
+
+def dsn(sender_mailbox, failed, returned_id) -> bytes:
+    return (f"From: Mail Delivery System <MAILER-DAEMON@mx.partner.test>\r\nTo: {sender_mailbox}\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\nAuto-Submitted: auto-replied\r\n"
+            f"Message-ID: <{uuid.uuid4().hex}@mx.partner.test>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n"
+            "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+            "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.partner.test\r\n\r\n"
+            f"Final-Recipient: rfc822; {failed}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+            "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            f"From: {sender_mailbox}\r\nTo: {failed}\r\nMessage-ID: {returned_id}\r\nSubject: x\r\n"
+            "--b--\r\n").encode()
+
+
+class Campaign:
+    """Five partners, each on a domain of its own, mailed from a mailbox of this test's own."""
+
+    def __init__(self, tmp_path, smtp_port, imap_port):
+        tag = uuid.uuid4().hex[:8]
+        self.sender = f"watch-{tag}@school.test"
+        self.addresses = [f"contact{i}@org{i}-{tag}.test" for i in range(5)]
+        partners = [{"name": f"Organisation {i}", "partnership_types": ["training"],
+                     "contacts": [{"name": f"Person {i}", "email": a, "timezone": "Europe/Berlin"}]}
+                    for i, a in enumerate(self.addresses)]
+        self.path = write_campaign(tmp_path, campaign_settings(f"watch-{tag}", smtp_port, imap_port, partners,
+                                                               sender=self.sender))
+
+
+@pytest.fixture
+def sent_campaign(cli, database_url, tmp_path, dovecot, smtp_relay, monkeypatch, uow):
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    campaign = Campaign(tmp_path, smtp_relay.port, dovecot.imap_port)
+    assert cli("campaign", "queue", campaign.path).code == 0
+    app = App(database_url=database_url, data_dir=tmp_path / "data")
+    worker = start_worker(app, threads=1)
+    app.tick()
+    wait_for(lambda: uow.session.scalar(sa.select(sa.func.count()).select_from(Step).where(
+        Step.status == StepStatus.SENT)) == 5, what="the campaign sent")
+    stop = threading.Event()
+    yield campaign, app, stop
+    stop.set()
+    worker.stop()
+    app.close()
+
+
+def step_of(uow, address) -> Step:
+    return uow.session.scalar(sa.select(Step).join(Contact).where(Contact.email == address))
+
+
+def test_replies_bounces_out_of_office_and_opt_outs_are_logged_while_idling(sent_campaign, dovecot, uow):
+    campaign, app, stop = sent_campaign
+    a = campaign.addresses
+    follow_up = Step(campaign_id=step_of(uow, a[3]).campaign_id, partner_id=step_of(uow, a[3]).partner_id,
+                     contact_id=step_of(uow, a[3]).contact_id, name="follow-up-1", template="follow_up",
+                     status=StepStatus.SCHEDULED, due_at=datetime.now(timezone.utc) + timedelta(days=1),
+                     message_id=f"<{uuid.uuid4().hex}@school.test>")
+    uow.session.add(follow_up)
+    uow.commit()
+    [thread] = start_watchers(app, stop, idle_check_seconds=1)
+    time.sleep(1.5)  # let it sync and enter IDLE
+
+    back = date.today() + timedelta(days=20)
+    unrelated = reply("news@elsewhere.test", campaign.sender, "Newsletter", "Hello list", headers={"List-Id": "<n.test>"})
+    answers = [
+        reply(f"Person 0 <{a[0]}>", campaign.sender, "Re: Proposal for potential collaboration",
+              "Dear Jana, we are interested. Tuesday?\n\nOn Mon, Jana wrote:\n> Dear ...", step_of(uow, a[0]).message_id),
+        reply(f"Colleague <colleague@{a[1].split('@')[1]}>", campaign.sender, "About your email",
+              "Hello, I answer for Person 1: let us meet."),
+        dsn(campaign.sender, a[2], step_of(uow, a[2]).message_id),
+        reply(f"Person 3 <{a[3]}>", campaign.sender, "Automatische Antwort: Proposal for potential collaboration",
+              f"Ich bin bis zum {back:%d.%m.%Y} nicht im Büro.", headers={"X-MS-Exchange-Organization-AutoResponseSuppress": "All"}),
+        reply(f"Person 4 <{a[4]}>", campaign.sender, "AW: Proposal for potential collaboration",
+              "Bitte entfernen Sie mich aus Ihrem Verteiler.", step_of(uow, a[4]).message_id),
+        unrelated,
+    ]
+    delivered_at = time.monotonic()
+    for raw in answers:
+        dovecot.deliver(campaign.sender, raw)
+
+    def done():
+        uow.session.expire_all()
+        return uow.session.scalar(sa.select(sa.func.count()).select_from(InboundMail).where(
+            InboundMail.status.in_(["processed", "ignored"]))) == 6
+    wait_for(done, timeout=30, what="six answers processed")
+    print(f"\nsix answers logged {time.monotonic() - delivered_at:.1f}s after delivery (watcher in IDLE)")
+
+    partners = {p.name: p for p in uow.session.scalars(sa.select(Partner))}
+    assert partners["Organisation 0"].phase is Phase.PROPOSAL
+    assert partners["Organisation 1"].phase is Phase.PROPOSAL
+    assert f"colleague@{a[1].split('@')[1]}" in [c.email for c in partners["Organisation 1"].contacts]
+    bounced = uow.session.scalar(sa.select(Contact).where(Contact.email == a[2]))
+    assert bounced.status is ContactStatus.UNREACHABLE and partners["Organisation 2"].status is PartnerStatus.UNREACHABLE
+    uow.session.refresh(follow_up)
+    # paused until the return date, in the contact's own timezone; the scheduler resumes it then
+    assert follow_up.due_at.astimezone(ZoneInfo("Europe/Berlin")).date() == back
+    assert follow_up.status is StepStatus.SCHEDULED
+    opted = uow.session.scalar(sa.select(Contact).where(Contact.email == a[4]))
+    assert opted.status is ContactStatus.OPTED_OUT
+    assert uow.session.scalar(sa.select(Suppression).where(Suppression.email == a[4])) is not None
+    kinds = {(i.partner.name, i.kind) for i in uow.session.scalars(sa.select(Interaction).where(Interaction.direction == "in"))}
+    assert kinds == {("Organisation 0", InteractionKind.EMAIL), ("Organisation 1", InteractionKind.EMAIL),
+                     ("Organisation 2", InteractionKind.BOUNCE), ("Organisation 3", InteractionKind.AUTO_REPLY),
+                     ("Organisation 4", InteractionKind.OPT_OUT)}
+    logged = uow.session.scalar(sa.select(Interaction).where(Interaction.kind == InteractionKind.EMAIL,
+                                                             Interaction.direction == "in", Interaction.partner == partners["Organisation 0"]))
+    assert logged.text == "Dear Jana, we are interested. Tuesday?"  # quoted text stripped; the raw is kept
+    with open(logged.raw_path, "rb") as stored:
+        assert b"> Dear ..." in stored.read()
+    ignored = uow.session.scalar(sa.select(InboundMail).where(InboundMail.status == "ignored"))
+    assert ignored.kind == "other"
+    with IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False) as imap:  # nothing marked read, moved or deleted
+        imap.login(campaign.sender, PASSWORD)
+        imap.select_folder("INBOX", readonly=True)
+        flags = imap.get_flags(imap.search(["ALL"]))
+        assert len(flags) == 6 and not any(b"\\Seen" in f for f in flags.values())
+    stop.set()
+    thread.join(10)
+
+
+def test_a_dovecot_restart_while_idling_loses_nothing_and_logs_nothing_twice(sent_campaign, dovecot, uow):
+    campaign, app, stop = sent_campaign
+    first = campaign.addresses[0]
+    dovecot.deliver(campaign.sender, reply(first, campaign.sender, "Re: Proposal", "Yes please.", step_of(uow, first).message_id))
+    [thread] = start_watchers(app, stop, idle_check_seconds=1)
+    count = lambda: uow.session.scalar(sa.select(sa.func.count()).select_from(InboundMail))
+    wait_for(lambda: (uow.session.expire_all(), count())[1] == 1, timeout=20, what="the first reply")
+    time.sleep(1)
+    dovecot.restart()
+    second = campaign.addresses[1]
+    delivered = time.monotonic()
+    dovecot.deliver(campaign.sender, reply(second, campaign.sender, "Re: Proposal", "Gerne.", step_of(uow, second).message_id))
+    wait_for(lambda: (uow.session.expire_all(), count())[1] == 2, timeout=60, what="the reply after the restart")
+    print(f"\nreply after a Dovecot restart logged {time.monotonic() - delivered:.1f}s after delivery")
+    time.sleep(2)
+    uow.session.expire_all()
+    assert count() == 2
+    logged = uow.session.scalar(sa.select(sa.func.count()).select_from(Interaction).where(Interaction.direction == "in"))
+    assert logged == 2
+    stop.set()
+    thread.join(10)
