@@ -1,0 +1,123 @@
+"""The watcher's reading rules against a real database, with a scripted IMAP server in front:
+checkpoints, a changed UIDVALIDITY, polling where IDLE is missing, and a message that cannot
+be processed."""
+
+import threading
+import uuid
+
+import sqlalchemy as sa
+
+from outreach.db.models import InboundMail
+from outreach.mail.watcher import MailboxWatcher, WatchPorts
+from outreach.services import inbox
+from tests.support.campaigns import campaign_settings
+from tests.support.mailboxes import wait_for
+from outreach.campaign.model import CampaignFile
+
+MAILBOX = "vet@school.test"
+
+
+def raw(n: int) -> bytes:
+    return f"From: p{n}@partner.test\r\nMessage-ID: <m{n}@partner.test>\r\nSubject: {n}\r\n\r\nbody {n}\r\n".encode()
+
+
+class ScriptedImap:
+    """What an IMAP server answers to the watcher's calls; records which bodies were fetched."""
+
+    def __init__(self, messages: dict[int, bytes], uidvalidity: int = 7, idle: bool = True):
+        self.messages, self.uidvalidity, self.idle_ok = messages, uidvalidity, idle
+        self.fetched: list[int] = []
+
+    def capabilities(self):
+        return (b"IMAP4REV1", b"IDLE") if self.idle_ok else (b"IMAP4REV1",)
+
+    def select_folder(self, folder, readonly=False):
+        assert readonly, "the watcher must never open a folder read-write"
+        return {b"UIDVALIDITY": self.uidvalidity, b"EXISTS": len(self.messages)}
+
+    def search(self, criteria):
+        first = int(criteria[1].split(":")[0])
+        found = [uid for uid in sorted(self.messages) if uid >= first]
+        return found or ([max(self.messages)] if self.messages else [])  # "n:*" always names the last
+
+    def fetch(self, uids, items):
+        assert items == ["BODY.PEEK[]"], "bodies are read with PEEK, so nothing is marked read"
+        self.fetched.extend(uids)
+        return {uid: {b"BODY[]": self.messages[uid]} for uid in uids if uid in self.messages}
+
+
+def watcher_for(uow_factory, data_dir, found):
+    settings = CampaignFile.model_validate(campaign_settings("x", 1, 1, [{"name": "A", "contacts": [{"email": "a@a.test"}]}],
+                                                             sender=MAILBOX)).mailbox
+
+    def last_uid(folder, uidvalidity):
+        with uow_factory() as uow:
+            return inbox.last_uid(uow.session, MAILBOX, folder, uidvalidity)
+
+    def store(folder, uidvalidity, uid, content):
+        with uow_factory() as uow:
+            return inbox.store(uow, data_dir, MAILBOX, folder, uidvalidity, uid, content)
+
+    return MailboxWatcher(settings, WatchPorts(last_uid, store, found), threading.Event())
+
+
+def test_a_second_sync_fetches_no_body_and_a_new_uidvalidity_logs_nothing_twice(engine, tmp_path):
+    from outreach.db.engine import UnitOfWork
+
+    found = []
+    watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append)
+    server = ScriptedImap({1: raw(1), 2: raw(2), 3: raw(3)})
+    assert watcher.sync(server) == 3 and server.fetched == [1, 2, 3]
+    server.fetched.clear()
+    assert watcher.sync(server) == 0 and server.fetched == []  # nothing new: no body fetched
+    server.messages[4] = raw(4)
+    assert watcher.sync(server) == 1 and server.fetched == [4]
+    renumbered = ScriptedImap({10: raw(1), 11: raw(2), 12: raw(3), 13: raw(4), 14: raw(5)}, uidvalidity=8)
+    assert watcher.sync(renumbered) == 1  # the resync reads everything, stores only message 5
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(sa.func.count()).select_from(InboundMail)) == 5
+    assert len(found) == 5
+
+
+def test_without_idle_the_watcher_polls(engine, tmp_path):
+    from outreach.db.engine import UnitOfWork
+
+    found = []
+    watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append)
+    watcher.poll_seconds = 0.05
+    server = ScriptedImap({1: raw(1)}, idle=False)
+    server.noop = lambda: None
+    thread = threading.Thread(target=watcher._watch, args=(server,))
+    thread.start()
+    try:
+        wait_for(lambda: len(found) == 1, timeout=5, what="the first message")
+        server.messages[2] = raw(2)
+        wait_for(lambda: len(found) == 2, timeout=5, what="the message that came while polling")
+    finally:
+        watcher.stop.set()
+        thread.join(5)
+    assert watcher.mode == "polling" and len(found) == 2
+
+
+def test_a_message_that_cannot_be_processed_is_kept_and_marked(engine, tmp_path):
+    from outreach.db.engine import UnitOfWork
+    from outreach.db.types import utcnow
+
+    with UnitOfWork(engine) as uow:
+        broken_id = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, 1, raw(1))
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(InboundMail, broken_id)
+        stored = row.raw_path
+        row.raw_path = str(tmp_path / "missing.eml")  # processing will fail on this one
+        uow.commit()
+    from worker.app import App
+
+    app = App(database_url=str(engine.url.render_as_string(hide_password=False)), data_dir=tmp_path)
+    try:
+        app.actors.process_inbound.fn(broken_id)  # the actor body, as the worker runs it
+    finally:
+        app.close()
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(InboundMail, broken_id)
+        assert row.status == "failed" and "FileNotFoundError" in row.error
+    assert (tmp_path / "raw").exists() and open(stored, "rb").read() == raw(1)
