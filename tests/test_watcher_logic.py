@@ -54,9 +54,9 @@ def watcher_for(uow_factory, data_dir, found):
         with uow_factory() as uow:
             return inbox.last_uid(uow.session, MAILBOX, folder, uidvalidity)
 
-    def store(folder, uidvalidity, uid, content):
+    def store(folder, uidvalidity, messages):
         with uow_factory() as uow:
-            return inbox.store(uow, data_dir, MAILBOX, folder, uidvalidity, uid, content)
+            return inbox.store(uow, data_dir, MAILBOX, folder, uidvalidity, messages)
 
     return MailboxWatcher(settings, WatchPorts(last_uid, store, found), threading.Event())
 
@@ -104,7 +104,7 @@ def test_a_message_that_cannot_be_processed_is_kept_and_marked(engine, tmp_path)
     from outreach.db.types import utcnow
 
     with UnitOfWork(engine) as uow:
-        broken_id = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, 1, raw(1))
+        [broken_id] = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [(1, raw(1))])
     with UnitOfWork(engine) as uow:
         row = uow.session.get(InboundMail, broken_id)
         stored = row.raw_path

@@ -83,9 +83,9 @@ class App:
             with self.uow() as uow:
                 return inbox.last_uid(uow.session, address, folder, uidvalidity)
 
-        def store(folder: str, uidvalidity: int, uid: int, raw: bytes) -> int | None:
+        def store(folder: str, uidvalidity: int, messages: list[tuple[int, bytes]]) -> list[int]:
             with self.uow() as uow:
-                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, uid, raw)
+                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, messages)
 
         found = lambda inbound_id: self.actors.process_inbound.send(inbound_id)
         return MailboxWatcher(mailbox, WatchPorts(last_uid, store, found), stop, **options)

@@ -10,10 +10,11 @@ import email
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.policy import default
 from email.utils import getaddresses, parsedate_to_datetime
 from datetime import datetime
 from html import unescape
+
+from outreach.mail.policy import READING
 
 ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -27,9 +28,9 @@ class InboundMessage:
     @classmethod
     def parse(cls, raw: bytes) -> InboundMessage:
         try:
-            parsed = email.message_from_bytes(raw, policy=default)
+            parsed = email.message_from_bytes(raw, policy=READING)
         except Exception:  # the email package is lenient; this is the last resort
-            parsed = EmailMessage(policy=default)
+            parsed = EmailMessage(policy=READING)
         return cls(raw, parsed)
 
     def header(self, name: str) -> str:

@@ -6,30 +6,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+
+from outreach.mail.policy import SENDING
 
 UNSUBSCRIBE_SUBJECT = "unsubscribe"
 
 
-class _HeaderClasses(HeaderRegistry):
-    """The standard registry makes a new class for every header it parses; keep them."""
-
-    def __init__(self):
-        super().__init__()
-        self._made: dict[str, type] = {}
-
-    def __getitem__(self, name):
-        key = name.lower()
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = super().__getitem__(name)
-        return made
-
-
-POLICY = SMTP.clone(header_factory=_HeaderClasses())
+POLICY = SENDING
 
 
 @functools.lru_cache(maxsize=256)

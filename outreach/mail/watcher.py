@@ -31,7 +31,7 @@ class WatchPorts:
     """What the watcher needs from the rest of the product (the database, the queue)."""
 
     last_uid: Callable[[str, int], int]                  # folder, uidvalidity -> last stored UID
-    store: Callable[[str, int, int, bytes], int | None]  # folder, uidvalidity, uid, raw -> new id
+    store: Callable[[str, int, list[tuple[int, bytes]]], list[int]]  # folder, uidvalidity, [(uid, raw)] -> new ids
     found: Callable[[int], None]                         # a new stored message, to be processed
 
 
@@ -83,14 +83,10 @@ class MailboxWatcher:
         for start in range(0, len(uids), BATCH):
             batch = uids[start:start + BATCH]
             fetched = client.fetch(batch, ["BODY.PEEK[]"])
-            for uid in batch:
-                raw = fetched.get(uid, {}).get(b"BODY[]")
-                if raw is None:
-                    continue
-                new_id = self.ports.store(self.folder, uidvalidity, uid, raw)
-                if new_id is not None:
-                    stored += 1
-                    self.ports.found(new_id)
+            messages = [(uid, fetched[uid][b"BODY[]"]) for uid in batch if b"BODY[]" in fetched.get(uid, {})]
+            for new_id in self.ports.store(self.folder, uidvalidity, messages):
+                stored += 1
+                self.ports.found(new_id)
         return stored
 
     def _idle(self, client: IMAPClient) -> None:

@@ -41,26 +41,33 @@ def last_uid(session: Session, mailbox: str, folder: str, uidvalidity: int) -> i
     return checkpoint.last_uid
 
 
-def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidity: int, uid: int,
-          raw: bytes) -> int | None:
-    """Keep the raw message and move the checkpoint, in one commit; the row's id, or None when
-    this message was stored before (same position, or same Message-ID after a resync)."""
+def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidity: int,
+          messages: list[tuple[int, bytes]]) -> list[int]:
+    """Keep a batch of raw messages and move the checkpoint past them, in one commit.
+
+    Returns the ids of the rows made; a message stored before (same position, or the same
+    Message-ID after a change of UIDVALIDITY) is skipped, so a resync logs nothing twice.
+    """
     session = uow.session
-    message_id = InboundMessage.parse(raw).message_id
-    seen = session.scalar(sa.select(InboundMail.id).where(
-        InboundMail.mailbox == mailbox, InboundMail.folder == folder,
-        sa.or_(sa.and_(InboundMail.uidvalidity == uidvalidity, InboundMail.uid == uid),
-               sa.and_(InboundMail.message_id.is_not(None), InboundMail.message_id == message_id))))
-    new_id = None
-    if seen is None:
-        row = InboundMail(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=uid,
-                          message_id=message_id, raw_path=str(_keep_raw(data_dir, raw)), status="new")
-        session.add(row)
-        session.flush()
-        new_id = row.id
-    _advance(session, mailbox, folder, uidvalidity, uid)
+    parsed = [(uid, raw, InboundMessage.parse(raw).message_id) for uid, raw in messages]
+    uids = [uid for uid, _, _ in parsed]
+    ids = [message_id for _, _, message_id in parsed if message_id]
+    here = (InboundMail.mailbox == mailbox, InboundMail.folder == folder)
+    seen_uids = set(session.scalars(sa.select(InboundMail.uid).where(
+        *here, InboundMail.uidvalidity == uidvalidity, InboundMail.uid.in_(uids))))
+    seen_ids = set(session.scalars(sa.select(InboundMail.message_id).where(*here, InboundMail.message_id.in_(ids))))
+    rows = []
+    for uid, raw, message_id in parsed:
+        if uid in seen_uids or (message_id and message_id in seen_ids):
+            continue
+        seen_ids.add(message_id)
+        rows.append(InboundMail(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=uid,
+                                message_id=message_id, raw_path=str(_keep_raw(data_dir, raw)), status="new"))
+    session.add_all(rows)
+    if uids:
+        _advance(session, mailbox, folder, uidvalidity, max(uids))
     uow.commit()
-    return new_id
+    return [row.id for row in rows]
 
 
 def _keep_raw(data_dir: Path, raw: bytes) -> Path:
