@@ -232,3 +232,12 @@ def test_queuing_again_mails_only_the_partner_added_since(uow, tmp_path, outbox)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     assert [m["To"].addresses[0].addr_spec for m in outbox.sent] == [
         "person0@partner0.test", "person1@partner1.test", "person2@partner2.test"]
+
+
+def test_plus_addressing_gives_each_message_its_own_reply_address(uow, tmp_path, outbox):
+    queue(uow, tmp_path, count=2, mailbox__plus_addressing=True)
+    clock = Clock(MONDAY_10_UTC)
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    tokens = [s.reply_token for s in steps(uow)]
+    assert all(t and len(t) == 12 for t in tokens) and len(set(tokens)) == 2
+    assert [m["Reply-To"] for m in outbox.sent] == [f"vet+{t}@school.test" for t in tokens]

@@ -125,6 +125,7 @@ class Mailbox(Strict):
     address: Email
     display_name: SingleLine
     reply_to: optional(Email) = None
+    plus_addressing: bool = False  # Reply-To: local+TOKEN@domain, so every answer names its message
     smtp: Server
     imap: ImapServer
     auth: Credentials

@@ -180,6 +180,7 @@ class Step(Base):
     status: Mapped[StepStatus] = mapped_column(enum_column(StepStatus), default=StepStatus.SCHEDULED)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     message_id: Mapped[str] = mapped_column(sa.String(998), unique=True)
+    reply_token: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage, MIMEPart
@@ -94,12 +95,23 @@ def one_pager_part(settings: CampaignFile, renderer: Renderer, language: str) ->
 _one_pager_parts: dict[int, tuple[Attachment, MIMEPart]] = {}
 
 
+def reply_address(settings: CampaignFile, token: str | None) -> str | None:
+    """Where answers go: with plus-addressing, the mailbox's address tagged with the step's token."""
+    mailbox = settings.mailbox
+    if mailbox.plus_addressing and token:
+        local, _, domain = (mailbox.reply_to or mailbox.address).partition("@")
+        return f"{local}+{token}@{domain}"
+    return mailbox.reply_to
+
+
 def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn, rendered: Rendered,
-                  message_id: str, date: datetime, extra_headers: dict[str, str] | None = None) -> EmailMessage:
+                  message_id: str, date: datetime, extra_headers: dict[str, str] | None = None,
+                  reply_token: str | None = None) -> EmailMessage:
     mailbox = settings.mailbox
     attachments = (one_pager_part(settings, renderer, rendered.language),) if settings.message.attach_one_pager else ()
     return compose(
-        Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email, mailbox.reply_to),
+        Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email,
+                 reply_address(settings, reply_token)),
         Body(rendered.subject, rendered.text, rendered.html, attachments),
         message_id, date, extra_headers,
     )
@@ -138,6 +150,7 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
                 campaign_id=row.id, partner_id=contact.partner_id, contact_id=contact.id, name=FIRST_STEP,
                 template=campaign.settings.message.template, status=StepStatus.SCHEDULED, due_at=now,
                 message_id=new_message_id(campaign.settings.mailbox.address),
+                reply_token=secrets.token_hex(6) if campaign.settings.mailbox.plus_addressing else None,
             ))
             summary.scheduled += 1
     session.flush()

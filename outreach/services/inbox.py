@@ -9,6 +9,7 @@ watcher goes on. Unrelated mail (no partner matches) is marked `ignored` and lef
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
@@ -146,8 +147,22 @@ def find_partner(session: Session, message: InboundMessage, result: Classificati
         found = _by_message_ids(session, ids) or _by_address(session, result.recipient, "returned address")
         return found
     return (_by_message_ids(session, message.thread_ids)
+            or _by_token(session, message)
             or _by_address(session, message.sender, "sender address")
             or _by_domain(session, message))
+
+
+TOKEN = re.compile(r"\+([0-9a-f]{12})@")
+
+
+def _by_token(session: Session, message: InboundMessage) -> Match | None:
+    """Plus-addressing: the answer went to mailbox+TOKEN@domain, the token naming our message."""
+    tokens = {found for name in ("To", "Cc", "Delivered-To", "X-Original-To")
+              for address in message.addresses(name) for found in TOKEN.findall(address)}
+    if not tokens:
+        return None
+    step = session.scalar(sa.select(Step).where(Step.reply_token.in_(tokens)).limit(1))
+    return Match(step.partner, step.contact, "reply token") if step is not None else None
 
 
 def _by_message_ids(session: Session, ids: list[str]) -> Match | None:

@@ -120,7 +120,8 @@ def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: d
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     rendered = campaigns.render_message(settings, renderer, partner, contact, step.template)
-    message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date)
+    message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
+                                      reply_token=step.reply_token)
     return message, rendered
 
 
