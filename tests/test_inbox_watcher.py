@@ -18,7 +18,7 @@ from outreach.db.models import Contact, InboundMail, Interaction, Partner, Step,
 from outreach.domain.vocabulary import ContactStatus, InteractionKind, PartnerStatus, Phase, StepStatus
 from tests.support.campaigns import PASSWORD_ENV, campaign_settings, write_campaign
 from tests.support.dovecot import PASSWORD
-from tests.support.mailboxes import wait_for
+from tests.support.mailboxes import messages, wait_for
 from worker.app import App
 from worker.processes import start_watchers, start_worker
 
@@ -52,21 +52,24 @@ def dsn(sender_mailbox, failed, returned_id) -> bytes:
 class Campaign:
     """Five partners, each on a domain of its own, mailed from a mailbox of this test's own."""
 
-    def __init__(self, tmp_path, smtp_port, imap_port):
+    def __init__(self, tmp_path, smtp_port, imap_port, processed_folder=None):
         tag = uuid.uuid4().hex[:8]
         self.sender = f"watch-{tag}@school.test"
+        self.staff = f"staff-{tag}@school.test"
         self.addresses = [f"contact{i}@org{i}-{tag}.test" for i in range(5)]
         partners = [{"name": f"Organisation {i}", "partnership_types": ["training"],
                      "contacts": [{"name": f"Person {i}", "email": a, "timezone": "Europe/Berlin"}]}
                     for i, a in enumerate(self.addresses)]
-        self.path = write_campaign(tmp_path, campaign_settings(f"watch-{tag}", smtp_port, imap_port, partners,
-                                                               sender=self.sender))
+        settings = campaign_settings(f"watch-{tag}", smtp_port, imap_port, partners,
+                                     sender=self.sender, notify_staff=self.staff)
+        settings["mailbox"]["imap"]["processed_folder"] = processed_folder
+        self.path = write_campaign(tmp_path, settings)
 
 
 @pytest.fixture
-def sent_campaign(cli, database_url, tmp_path, dovecot, smtp_relay, monkeypatch, uow):
+def sent_campaign(cli, database_url, tmp_path, dovecot, smtp_relay, monkeypatch, uow, request):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
-    campaign = Campaign(tmp_path, smtp_relay.port, dovecot.imap_port)
+    campaign = Campaign(tmp_path, smtp_relay.port, dovecot.imap_port, getattr(request, "param", None))
     assert cli("campaign", "queue", campaign.path).code == 0
     app = App(database_url=database_url, data_dir=tmp_path / "data")
     worker = start_worker(app, threads=1)
@@ -143,6 +146,10 @@ def test_replies_bounces_out_of_office_and_opt_outs_are_logged_while_idling(sent
     assert logged.text == "Dear Jana, we are interested. Tuesday?"  # quoted text stripped; the raw is kept
     with open(logged.raw_path, "rb") as stored:
         assert b"> Dear ..." in stored.read()
+    notices = wait_for(lambda: messages(dovecot, campaign.staff) if len(messages(dovecot, campaign.staff)) == 2 else None,
+                       timeout=20, what="staff told of the two human replies")
+    assert sorted(n["Subject"].split(":")[0] for n in notices) == ["Reply from Organisation 0", "Reply from Organisation 1"]
+    assert all(any(p.get_content_type() == "message/rfc822" for p in n.iter_attachments()) for n in notices)
     ignored = uow.session.scalar(sa.select(InboundMail).where(InboundMail.status == "ignored"))
     assert ignored.kind == "other"
     with IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False) as imap:  # nothing marked read, moved or deleted
@@ -173,5 +180,18 @@ def test_a_dovecot_restart_while_idling_loses_nothing_and_logs_nothing_twice(sen
     assert count() == 2
     logged = uow.session.scalar(sa.select(sa.func.count()).select_from(Interaction).where(Interaction.direction == "in"))
     assert logged == 2
+    stop.set()
+    thread.join(10)
+
+
+@pytest.mark.parametrize("sent_campaign", ["Processed"], indirect=True)
+def test_processed_replies_move_only_when_a_folder_is_configured(sent_campaign, dovecot, uow):
+    campaign, app, stop = sent_campaign
+    first = campaign.addresses[0]
+    dovecot.deliver(campaign.sender, reply(first, campaign.sender, "Re: Proposal", "Yes.", step_of(uow, first).message_id))
+    dovecot.deliver(campaign.sender, reply("stranger@else.test", campaign.sender, "Hello", "Unrelated."))
+    [thread] = start_watchers(app, stop, idle_check_seconds=1)
+    wait_for(lambda: len(messages(dovecot, campaign.sender, "Processed")) == 1, timeout=20, what="the reply moved")
+    assert [m["Subject"] for m in messages(dovecot, campaign.sender)] == ["Hello"]  # unrelated mail stays
     stop.set()
     thread.join(10)

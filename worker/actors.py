@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import dramatiq
 
-from outreach.services import inbox, sending
+from outreach.db.models import Campaign
+from outreach.mail.smtp import DeliveryError
+from outreach.services import campaigns, inbox, sending
 
 log = logging.getLogger("outreach.worker")
 
@@ -37,6 +39,29 @@ def declare(broker: dramatiq.Broker, app) -> Actors:
                 inbox.mark_failed(uow, inbound_id, f"{type(error).__name__}: {error}")
             return
         log.info("inbound %s: %s %s %s", inbound_id, outcome.status, outcome.kind or "", outcome.partner or "")
+        if outcome.notice is not None:
+            tell_staff(outcome.notice)
+        if outcome.status == "processed" and outcome.campaign_id is not None:
+            file_processed(outcome)
+
+    def file_processed(outcome) -> None:
+        with app.uow() as uow:
+            settings = campaigns.settings_of(uow.session.get(Campaign, outcome.campaign_id))
+        if settings.mailbox.imap.processed_folder:
+            try:
+                app.outbox(settings).move_processed(*outcome.position)
+            except DeliveryError as error:
+                log.warning("could not move inbound %s to %s: %s", outcome.inbound_id,
+                            settings.mailbox.imap.processed_folder, error)
+
+    def tell_staff(notice) -> None:
+        with app.uow() as uow:
+            settings = campaigns.settings_of(uow.session.get(Campaign, notice.campaign_id))
+        try:
+            message = campaigns.staff_notice_message(settings, notice, app.now())
+            app.outbox(settings).send(message, settings.mailbox.address, [notice.to])
+        except (DeliveryError, OSError) as error:  # the reply is logged either way
+            log.warning("could not tell %s of the reply from %s: %s", notice.to, notice.partner, error)
 
     return Actors(
         send_step=dramatiq.actor(send_step, broker=broker, actor_name="send_step", queue_name=QUEUE,

@@ -49,3 +49,19 @@ def has_message_id(client: IMAPClient, folder: str, message_id: str) -> bool:
         return False
     client.select_folder(folder, readonly=True)
     return bool(client.search(["HEADER", "Message-ID", message_id]))
+
+
+def move_message(client: IMAPClient, folder: str, uidvalidity: int, uid: int, target: str) -> bool:
+    """Move one message (by UID) to `target`, if the folder still has the same UIDVALIDITY."""
+    selected = client.select_folder(folder)
+    if int(selected[b"UIDVALIDITY"]) != uidvalidity:
+        return False
+    if not client.folder_exists(target):
+        client.create_folder(target)
+    if client.has_capability("MOVE"):
+        client.move([uid], target)
+    else:
+        client.copy([uid], target)
+        client.delete_messages([uid])
+        client.uid_expunge([uid]) if client.has_capability("UIDPLUS") else client.expunge()
+    return True

@@ -31,6 +31,13 @@ class MailboxClient:
         if self.settings.imap.append_to_sent:
             self._with_imap(lambda c: imap.file_in_sent(c, self.settings.imap.sent_folder, message.as_bytes(policy=SMTP), when))
 
+    def move_processed(self, folder: str, uidvalidity: int, uid: int) -> bool:
+        """Only when the campaign names a folder for processed replies; else mail stays put."""
+        target = self.settings.imap.processed_folder
+        if not target:
+            return False
+        return self._with_imap(lambda c: imap.move_message(c, folder, uidvalidity, uid, target))
+
     def was_sent(self, message_id: str) -> bool:
         return self._with_imap(lambda c: imap.has_message_id(c, self.settings.imap.sent_folder, message_id))
 

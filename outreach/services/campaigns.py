@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from html import escape as html_escape
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage, MIMEPart
@@ -199,3 +201,20 @@ def status(session: Session, name: str | None = None) -> list[CampaignStatus]:
         result.append(CampaignStatus(campaign.name, campaign.mailbox,
                                      {s.value: counts.get(s, 0) for s in StepStatus}, attention))
     return result
+
+
+def staff_notice_message(settings: CampaignFile, notice, date: datetime) -> EmailMessage:
+    """The reply passed on to staff, with the partner's whole message attached."""
+    from email import message_from_bytes
+
+    from outreach.mail.policy import READING
+
+    mailbox = settings.mailbox
+    text = (f"{notice.sender} answered for {notice.partner} (now in phase {notice.phase}).\n\n"
+            f"{notice.text}\n\nThe whole message is attached. `outreach partners show {notice.sender}` shows the timeline.\n")
+    original = MIMEPart()
+    original.set_content(message_from_bytes(Path(notice.raw_path).read_bytes(), policy=READING))
+    return compose(
+        Envelope(mailbox.display_name, mailbox.address, None, notice.to),
+        Body(f"Reply from {notice.partner}: {notice.subject}"[:200], text, f"<pre>{html_escape(text)}</pre>", (original,)),
+        new_message_id(mailbox.address), date)

@@ -102,12 +102,29 @@ class Match:
 
 
 @dataclass(frozen=True)
+class StaffNotice:
+    """A human reply to pass on to the campaign's `notify_staff` address."""
+
+    campaign_id: int
+    to: str
+    partner: str
+    phase: str
+    sender: str
+    subject: str
+    text: str
+    raw_path: str
+
+
+@dataclass(frozen=True)
 class Processed:
     inbound_id: int
     status: str
     kind: str | None = None
     partner: str | None = None
     how: str | None = None
+    notice: StaffNotice | None = None
+    campaign_id: int | None = None
+    position: tuple[str, int, int] | None = None  # folder, uidvalidity, uid in the mailbox
 
 
 def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
@@ -127,8 +144,26 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
         return Processed(inbound_id, "ignored", result.kind)
     EFFECTS[result.kind](session, match, message, result, row, now)
     row.status, row.partner_id = "processed", match.partner.id
+    notice = _staff_notice(session, match, message, row) if result.kind == kinds.REPLY else None
+    campaign_id = session.scalar(sa.select(Step.campaign_id).where(Step.partner_id == match.partner.id)
+                                 .order_by(Step.id.desc()).limit(1))
     uow.commit()
-    return Processed(inbound_id, "processed", result.kind, match.partner.name, match.how)
+    return Processed(inbound_id, "processed", result.kind, match.partner.name, match.how, notice,
+                     campaign_id, (row.folder, row.uidvalidity, row.uid))
+
+
+def _staff_notice(session: Session, match: Match, message: InboundMessage, row: InboundMail) -> StaffNotice | None:
+    """Staff are told of each human reply when the partner's latest campaign names an address."""
+    from outreach.services.campaigns import settings_of
+
+    step = session.scalar(sa.select(Step).where(Step.partner_id == match.partner.id).order_by(Step.id.desc()).limit(1))
+    if step is None:
+        return None
+    settings = settings_of(step.campaign)
+    if not settings.notify_staff:
+        return None
+    return StaffNotice(step.campaign_id, settings.notify_staff, match.partner.name, match.partner.phase.value,
+                       message.sender or "", message.subject, new_text(message.text), row.raw_path)
 
 
 def mark_failed(uow: UnitOfWork, inbound_id: int, error: str) -> None:
