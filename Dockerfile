@@ -6,5 +6,6 @@ COPY worker ./worker
 COPY templates ./templates
 COPY config ./config
 RUN pip install --no-cache-dir '.[postgres]'
+RUN mkdir -p /app/outreach-data && chown nobody /app/outreach-data
 USER nobody
 ENTRYPOINT ["outreach"]
