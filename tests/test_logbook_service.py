@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from outreach.db.models import Contact, Interaction, Partner, PhaseChange, Suppression
+from outreach.db.models import Contact, InboundMail, Interaction, Partner, PhaseChange, Suppression
 from outreach.domain.records import PartnerIn
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, Phase
 from outreach.errors import NotFound, PhaseError
@@ -89,13 +89,14 @@ def test_forget_removes_the_person_and_keeps_them_unmailable(uow, tmp_path):
     anna = stored.contacts[0]
     uow.session.add(Interaction(partner=stored, contact=anna, direction=Direction.IN, kind=InteractionKind.EMAIL,
                                 subject="Re: collaboration", text="Gerne!", raw_path=str(raw)))
+    uow.session.add(InboundMail(mailbox="vet@school.test", folder="INBOX", uidvalidity=1, uid=1, raw_path=str(raw)))
     uow.commit()
 
     result = logbook.forget(uow.session, "Anna@Mueller.test")
     uow.commit()
     assert (result.interactions_removed, result.raw_files) == (1, [str(raw)])
     assert [c.email for c in uow.session.scalars(sa.select(Contact))] == ["ben@mueller.test"]
-    assert count(uow.session, Interaction) == 0
+    assert count(uow.session, Interaction) == 0 and count(uow.session, InboundMail) == 0
     suppression = uow.session.scalars(sa.select(Suppression)).one()
     assert suppression.email is None and suppression.reason == "erasure"
     assert "anna" not in suppression.email_hash

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from outreach.db.models import Contact, Interaction, Partner, PhaseChange, Suppression
+from outreach.db.models import Contact, InboundMail, Interaction, Partner, PhaseChange, Suppression
 from outreach.db.types import utcnow
 from outreach.domain.phases import PhaseMove, initial_move, manual_move
 from outreach.domain.records import ContactIn, PartnerIn, name_key
@@ -242,6 +242,8 @@ def forget(session: Session, email: str) -> Forgotten:
         result.raw_files = [i.raw_path for i in interactions if i.raw_path]
         for interaction in interactions:
             session.delete(interaction)
+        if result.raw_files:  # the stored raw messages go too
+            session.execute(sa.delete(InboundMail).where(InboundMail.raw_path.in_(result.raw_files)))
         session.delete(contact)
     if suppression is None:
         session.add(Suppression(email_hash=hashed, email=None, reason=ERASURE))
