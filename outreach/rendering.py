@@ -116,6 +116,17 @@ class Renderer:
             subject=subject, paragraphs=_paragraphs(text), language=context["language"])
         return Rendered(subject, text, html, name, context["language"], context["register"])
 
+    def agenda(self, language: str, **values) -> str:
+        """The guide's first exploration meeting agenda, with names, date, time and link filled in."""
+        try:
+            template = self.env.get_template(f"meeting/agenda.{language.split('-')[0]}.j2")
+        except TemplateNotFound:
+            template = self.env.get_template("meeting/agenda.en.j2")
+        try:
+            return _tidy(template.render(**values))
+        except UndefinedError as error:
+            raise TemplateError(f"the meeting agenda needs {error.message}, which is missing") from None
+
     def one_pager(self, context: dict) -> str:
         return self.env.get_template("one_pager.html.j2").render(context)
 

@@ -1,0 +1,1 @@
+"""Exploration-meeting invitations (iCalendar, iTIP) and the partners' answers. Pure."""

@@ -1,0 +1,53 @@
+"""Mozilla's ical.js (the parser Thunderbird uses), run through node, installed on first use
+into .cache/node (ignored by git)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.support.services import missing
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = ROOT / ".cache" / "node"
+SCRIPT = """
+import ICAL from "ical.js";
+import { readFileSync } from "node:fs";
+const text = readFileSync(0, "utf8");
+const root = new ICAL.Component(ICAL.parse(text));
+const event = root.getFirstSubcomponent("vevent");
+const attendees = event.getAllProperties("attendee").map((p) => ({
+  value: p.getFirstValue(), cn: p.getParameter("cn"), role: p.getParameter("role"),
+  partstat: p.getParameter("partstat"), rsvp: p.getParameter("rsvp"),
+}));
+const ev = new ICAL.Event(event);
+console.log(JSON.stringify({
+  method: root.getFirstPropertyValue("method"), uid: ev.uid, sequence: ev.sequence,
+  organizer: event.getFirstPropertyValue("organizer"), attendees,
+  startUtc: ev.startDate.toJSDate().toISOString(), endUtc: ev.endDate.toJSDate().toISOString(),
+  status: event.getFirstPropertyValue("status"), description: ev.description,
+  timezones: root.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid")),
+}));
+"""
+
+
+def ensure_icaljs() -> Path:
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        missing("node and npm", "install Node.js to run ical.js")
+    if not (PREFIX / "node_modules" / "ical.js").exists():
+        PREFIX.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["npm", "install", "--prefix", str(PREFIX), "--no-audit", "--no-fund", "ical.js@2"],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            missing("ical.js", done.stderr[-500:])
+    script = PREFIX / "parse.mjs"
+    script.write_text(SCRIPT)
+    return script
+
+
+def parse_with_icaljs(script: Path, ics: bytes) -> dict:
+    done = subprocess.run(["node", str(script)], input=ics, capture_output=True, timeout=60, cwd=PREFIX)
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)

@@ -1,0 +1,119 @@
+"""Invitations, updates and cancellations parse with no error in icalendar, vobject and
+Mozilla's ical.js, and carry what calendars need; answers are read back."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import vobject
+
+from outreach.calendar.invite import MeetingPlan, Person, build, read_answer
+from tests.support.icaljs import ensure_icaljs, parse_with_icaljs
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def plan() -> MeetingPlan:
+    return MeetingPlan(
+        uid="meeting-7f3a@school.test", sequence=0, start=datetime(2027, 3, 9, 10, 0, tzinfo=BERLIN),
+        duration=timedelta(minutes=45), timezone="Europe/Berlin",
+        summary="First exploration meeting: Riverside Vocational College and Nordhafen Logistik GmbH",
+        description="ONLINE MEETING AGENDA\n1. Welcome and Introductions (5-10 minutes)\n" + "x" * 200,
+        organizer=Person("vet@school.test", "Jana Weber"),
+        attendees=(Person("k.becker@nordhafen.test", "Klaus Becker"), Person("anna@nordhafen.test", "Anna Müller")),
+        url="https://meet.school.test/exploration", stamp=datetime(2027, 3, 1, 8, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture(scope="module")
+def icaljs():
+    return ensure_icaljs()
+
+
+LATER = datetime(2027, 3, 2, 9, 0, tzinfo=timezone.utc)
+VARIANTS = {
+    "invite": lambda p: p,
+    "update": lambda p: p.updated(LATER, start=datetime(2027, 3, 10, 14, 0, tzinfo=BERLIN)),
+    "cancel": lambda p: p.cancelled(LATER),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_three_parsers_read_it_the_same_way(variant, icaljs):
+    meeting = VARIANTS[variant](plan())
+    ics = build(meeting)
+    assert all(len(line) <= 75 for line in ics.split(b"\r\n")), "lines are folded at 75 octets"
+
+    parsed = icalendar.Calendar.from_ical(ics)
+    assert all(not component.errors for component in parsed.walk())
+    [event] = parsed.walk("VEVENT")
+    assert str(parsed["METHOD"]) == meeting.method and str(event["UID"]) == meeting.uid
+    assert int(event["SEQUENCE"]) == meeting.sequence
+    assert event.decoded("DTSTART").astimezone(timezone.utc) == meeting.start.astimezone(timezone.utc)
+    assert [t["TZID"] for t in parsed.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+    card = vobject.readOne(ics.decode(), validate=True)
+    assert card.vevent.uid.value == meeting.uid and int(card.vevent.sequence.value) == meeting.sequence
+    assert card.vevent.dtstart.value.astimezone(timezone.utc) == meeting.start.astimezone(timezone.utc)
+
+    js = parse_with_icaljs(icaljs, ics)
+    assert (js["method"], js["uid"], js["sequence"]) == (meeting.method, meeting.uid, meeting.sequence)
+    assert js["organizer"] == "mailto:vet@school.test"
+    assert js["startUtc"] == meeting.start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert js["attendees"] == [
+        {"value": "mailto:k.becker@nordhafen.test", "cn": "Klaus Becker", "role": "REQ-PARTICIPANT",
+         "partstat": "NEEDS-ACTION", "rsvp": "TRUE"},
+        {"value": "mailto:anna@nordhafen.test", "cn": "Anna Müller", "role": "REQ-PARTICIPANT",
+         "partstat": "NEEDS-ACTION", "rsvp": "TRUE"},
+    ]
+    assert js["status"] == ("CANCELLED" if variant == "cancel" else "CONFIRMED")
+    assert js["description"].startswith("ONLINE MEETING AGENDA")
+
+
+def test_an_update_keeps_the_uid_and_raises_the_sequence():
+    first = plan()
+    moved = first.updated(LATER, start=datetime(2027, 3, 10, 14, 0, tzinfo=BERLIN))
+    gone = moved.cancelled(LATER + timedelta(hours=1))
+    assert (moved.uid, moved.sequence, gone.sequence, gone.method) == (first.uid, 1, 2, "CANCEL")
+    assert first.stamp < moved.stamp < gone.stamp
+
+
+def test_the_timezone_covers_a_narrow_window_only():
+    ics = build(plan()).decode()
+    starts = [line for line in ics.splitlines() if line.startswith(("DTSTART:", "RDATE:"))]
+    years = {int(line.split(":")[1][:4]) for line in starts}
+    assert years <= {2026, 2027, 2028}, years
+
+
+@pytest.mark.parametrize("partstat", ["ACCEPTED", "TENTATIVE", "DECLINED"])
+def test_answers_are_read_back(partstat):
+    reply = (f"BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n"
+             f"BEGIN:VEVENT\r\nUID:meeting-7f3a@school.test\r\nSEQUENCE:1\r\nDTSTAMP:20270302T081500Z\r\n"
+             f"DTSTART:20270309T090000Z\r\nATTENDEE;CN=Klaus;PARTSTAT={partstat}:mailto:K.Becker@Nordhafen.test\r\n"
+             f"COMMENT:See you then\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    answer = read_answer(reply)
+    assert (answer.method, answer.uid, answer.sequence, answer.attendee, answer.partstat, answer.comment) == (
+        "REPLY", "meeting-7f3a@school.test", 1, "k.becker@nordhafen.test", partstat, "See you then")
+    assert read_answer(b"not a calendar") is None
+
+
+def test_the_agenda_says_what_the_guides_agenda_says_with_the_names_filled_in():
+    from outreach.rendering import Renderer
+
+    agenda = Renderer().agenda("en", host="Riverside Vocational College", partner="Nordhafen Logistik GmbH",
+                               date="Tuesday 9 March 2027", time="10:00-10:45 (Europe/Berlin)",
+                               link="https://meet.school.test/exploration")
+    items = [line for line in agenda.splitlines() if line[:2] in ("1.", "2.", "3.", "4.", "5.")]
+    assert items == [
+        "1. Welcome and Introductions (5-10 minutes)",
+        "2. Overview of Riverside Vocational College (5-7 minutes)",
+        "3. Overview of Nordhafen Logistik GmbH (5-7 minutes)",
+        "4. Discussion of Potential Collaboration Areas (10-20 minutes)",
+        "5. Next Steps and Follow-up (5-10 minutes)",
+    ]
+    assert "Welcome by Riverside Vocational College" in agenda
+    assert "Link: https://meet.school.test/exploration" in agenda and "Tuesday 9 March 2027" in agenda
+    assert "Designation of contact persons for each organisation" in agenda
+    ics = build(MeetingPlan(**{**plan().__dict__, "description": agenda}))
+    [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(event["DESCRIPTION"]) == agenda
