@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from outreach.cli import campaign, db, inbound, partners, processes
+from outreach.cli import campaign, db, inbound, meeting, partners, processes
 from outreach.cli.common import report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(campaign.app, name="campaign")
 app.add_typer(partners.app, name="partners")
 app.add_typer(inbound.app, name="inbound")
+app.add_typer(meeting.app, name="meeting")
 app.add_typer(db.app, name="db")
 app.command()(processes.run)
 app.command()(processes.worker)

@@ -228,3 +228,42 @@ class Checkpoint(Base):
     folder: Mapped[str] = mapped_column(sa.String(255))
     uidvalidity: Mapped[int] = mapped_column(sa.BigInteger)
     last_uid: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class Meeting(Base):
+    """A first exploration meeting: one iCalendar UID for its whole life, SEQUENCE per change."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"))
+    uid: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[str] = mapped_column(sa.String(16), default="invited")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partner: Mapped[Partner] = relationship()
+    attendees: Mapped[list[MeetingAttendee]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingAttendee.id")
+
+
+class MeetingAttendee(Base):
+    """A partner contact invited to a meeting, with the last answer they gave."""
+
+    __tablename__ = "meeting_attendees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id", ondelete="SET NULL"))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    partstat: Mapped[str] = mapped_column(sa.String(16), default="NEEDS-ACTION")
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    answered_sequence: Mapped[int | None] = mapped_column()
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendees")

@@ -81,6 +81,13 @@ class InboundMessage:
         except Exception:
             return
 
+    def calendar(self) -> str | None:
+        """The iCalendar text of a text/calendar or application/ics part, inline or attached."""
+        for part in self.parts():
+            if part.get_content_type() in ("text/calendar", "application/ics"):
+                return content_of(part)
+        return None
+
     @property
     def text(self) -> str:
         """The human-readable body: the first text/plain part, else the HTML one as text."""

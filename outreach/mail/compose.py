@@ -69,8 +69,16 @@ def address(name: str | None, addr: str) -> Address:
     return Address(display_name=name or "", username=local, domain=domain)
 
 
+@dataclass(frozen=True)
+class CalendarPart:
+    """An iTIP message for RFC 6047: in the alternative as text/calendar, and as invite.ics."""
+
+    method: str
+    ics: bytes
+
+
 def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
-            extra_headers: dict[str, str] | None = None) -> EmailMessage:
+            extra_headers: dict[str, str] | None = None, calendar: CalendarPart | None = None) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
     message["From"] = _same_for_every_message("From", str(address(envelope.sender_name, envelope.sender_address)))
     message["To"] = address(envelope.to_name, envelope.to_address)
@@ -86,8 +94,13 @@ def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
     # quoted-printable: readable, and safe through servers without 8BITMIME
     message.set_content(body.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(body.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    if body.attachments:
+    attachments = list(body.attachments)
+    if calendar is not None:  # the MIME method always equals the METHOD inside
+        message.add_alternative(calendar.ics.decode("utf-8"), subtype="calendar", charset="utf-8",
+                                params={"method": calendar.method}, cte="quoted-printable")
+        attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
+    if attachments:
         message.make_mixed()
-        for attachment in body.attachments:
+        for attachment in attachments:
             message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())
     return message

@@ -265,7 +265,22 @@ def _reply(session, match, message, result, row, now):
 
 
 def _calendar(session, match, message, result, row, now):
-    _log(session, match, message, row, InteractionKind.MEETING, new_text(message.text) or result.itip_method, now)
+    """An attendee's answer: stored on the meeting (stale ones ignored) and logged with its comment."""
+    from outreach.calendar.invite import read_answer
+    from outreach.services.meetings import record_answer
+
+    answer = read_answer(message.calendar() or "")
+    recorded = record_answer(session, answer, now) if answer else None
+    if recorded is None or recorded.outcome == "unknown":
+        summary = f"calendar {result.itip_method or 'answer'} for a meeting we do not know"
+    elif recorded.outcome == "counter":
+        summary = f"proposes another time: {answer.proposed_start or 'see the message'}"
+    elif recorded.outcome == "stale":
+        summary = f"an answer to an older version of meeting {recorded.meeting.id} (ignored)"
+    else:
+        summary = f"{recorded.partstat} meeting {recorded.meeting.id}"
+    comment = f": {answer.comment}" if answer and answer.comment else ""
+    _log(session, match, message, row, InteractionKind.MEETING, summary + comment, now)
 
 
 def _auto_reply(session, match, message, result, row, now):

@@ -1,0 +1,117 @@
+"""`outreach meeting ...`: first exploration meetings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from outreach.cli.common import console, logbook, print_json
+from outreach.db.models import Campaign, Interaction, Meeting
+from outreach.db.types import utcnow
+from outreach.domain.vocabulary import Direction, InteractionKind
+from outreach.errors import InvalidInput, Problem
+from outreach.mail.mailbox import MailboxClient
+from outreach.services import campaigns, logbook as partners, meetings
+
+app = typer.Typer(help="First exploration meetings: invite, move, cancel, list.", no_args_is_help=True)
+
+DRY_RUN = typer.Option(False, "--dry-run", help="Write the .eml and .ics files; send and store nothing.")
+OUT = typer.Option(None, "--out", help="Folder for --dry-run files.")
+
+
+def _when(text: str, zone: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput([Problem("--at", None, text, "write a date and time, e.g. 2027-03-09T10:00")]) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+def _deliver(uow, meeting: Meeting, dry_run: bool, out: Path | None) -> None:
+    settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+    message, ics = meetings.invitation(settings, campaigns.renderer_for(settings), meeting, utcnow())
+    if dry_run:
+        folder = out or Path("meeting-preview")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"meeting-{meeting.uid.split('@')[0]}-{meeting.sequence}.eml").write_bytes(message.as_bytes())
+        (folder / f"meeting-{meeting.uid.split('@')[0]}-{meeting.sequence}.ics").write_bytes(ics)
+        console.print(f"written to {folder}; nothing was sent or stored")
+        return
+    uow.session.add(Interaction(partner_id=meeting.partner_id, direction=Direction.OUT, kind=InteractionKind.MEETING,
+                                occurred_at=utcnow(), subject=str(message["Subject"])[:998],
+                                message_id=message["Message-ID"], text=f"meeting {meeting.id}: {meeting.status}, "
+                                f"sequence {meeting.sequence}, {meeting.start_at:%Y-%m-%d %H:%M} UTC"))
+    uow.commit()  # the meeting and its sequence are kept before the mail goes out
+    recipients = [a.email for a in meeting.attendees]
+    client = MailboxClient(settings.mailbox)
+    try:
+        client.send(message, settings.mailbox.address, recipients)
+        client.file_sent(message, utcnow())
+    finally:
+        client.close()
+    console.print(f"meeting {meeting.id} ({meeting.status}, sequence {meeting.sequence}) sent to {', '.join(recipients)}")
+
+
+@app.command()
+def invite(
+    partner: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    at: str = typer.Option(..., "--at", help="Start, e.g. 2027-03-09T10:00 (the meeting timezone unless given)."),
+    duration: int = typer.Option(None, "--duration", help="Minutes (default: the campaign's)."),
+    campaign: str = typer.Option(None, "--campaign", help="The campaign whose mailbox invites (default: the latest)."),
+    dry_run: bool = DRY_RUN, out: Path = OUT,
+) -> None:
+    """Invite a partner's contacts to the first exploration meeting (.ics with the guide's agenda)."""
+    with logbook() as uow:
+        found = partners.find_partner(uow.session, partner)
+        row = meetings.campaign_for(uow.session, found, campaign)
+        zone = meetings.zone_of(campaigns.settings_of(row))
+        meeting = meetings.invite(uow.session, found, row, _when(at, zone),
+                                  timedelta(minutes=duration) if duration else None)
+        _deliver(uow, meeting, dry_run, out)
+
+
+@app.command()
+def reschedule(
+    meeting_id: int = typer.Argument(..., metavar="MEETING"),
+    at: str = typer.Option(..., "--at", help="The new start."),
+    dry_run: bool = DRY_RUN, out: Path = OUT,
+) -> None:
+    """Move a meeting: same UID, SEQUENCE + 1; calendars move the same event."""
+    with logbook() as uow:
+        meeting = meetings.find(uow.session, meeting_id)
+        meetings.reschedule(meeting, _when(at, meeting.timezone))
+        _deliver(uow, meeting, dry_run, out)
+
+
+@app.command()
+def cancel(meeting_id: int = typer.Argument(..., metavar="MEETING"), dry_run: bool = DRY_RUN, out: Path = OUT) -> None:
+    """Cancel a meeting (METHOD:CANCEL); calendars remove it."""
+    with logbook() as uow:
+        meeting = meetings.find(uow.session, meeting_id)
+        meetings.cancel(meeting)
+        _deliver(uow, meeting, dry_run, out)
+
+
+@app.command("list")
+def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Meetings with each attendee's answer."""
+    import sqlalchemy as sa
+
+    with logbook() as uow:
+        rows = [{
+            "id": m.id, "uid": m.uid, "partner": m.partner.name, "start": m.start_at.isoformat(), "timezone": m.timezone,
+            "status": m.status, "sequence": m.sequence,
+            "attendees": [{"email": a.email, "answer": a.partstat, "comment": a.comment} for a in m.attendees],
+        } for m in uow.session.scalars(sa.select(Meeting).order_by(Meeting.start_at))]
+    if json_:
+        print_json(rows)
+        return
+    table = Table("id", "partner", "start (UTC)", "status", "answers")
+    for row in rows:
+        answers = ", ".join(f"{a['email']}: {a['answer']}" for a in row["attendees"])
+        table.add_row(str(row["id"]), row["partner"], row["start"][:16], f"{row['status']} #{row['sequence']}", answers)
+    console.print(table)

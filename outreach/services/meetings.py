@@ -1,0 +1,157 @@
+"""First exploration meetings: invite, move, cancel, and record the partners' answers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outreach.calendar.invite import Answer, MeetingPlan, Person, build
+from outreach.campaign import CampaignFile
+from outreach.db.models import Campaign, Meeting, MeetingAttendee, Partner, Step
+from outreach.domain.vocabulary import ContactStatus
+from outreach.errors import NotFound, OutreachError
+from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
+from outreach.rendering import Renderer
+from outreach.services import campaigns
+
+PARTSTATS = {"ACCEPTED": "accepted", "TENTATIVE": "tentative", "DECLINED": "declined"}
+
+
+class MeetingError(OutreachError):
+    exit_code = 2
+
+
+def zone_of(settings: CampaignFile) -> str:
+    return settings.meeting.timezone or settings.sending.timezone
+
+
+def campaign_for(session: Session, partner: Partner, name: str | None = None) -> Campaign:
+    """The campaign whose mailbox and settings the meeting uses: named, else the partner's latest."""
+    query = sa.select(Campaign)
+    if name:
+        query = query.where(Campaign.name == name)
+    else:
+        query = query.join(Step, Step.campaign_id == Campaign.id).where(Step.partner_id == partner.id).order_by(Step.id.desc())
+    found = session.scalar(query.limit(1))
+    if found is None:
+        raise NotFound(f"no campaign for {partner.name!r}: queue one, or name it with --campaign")
+    return found
+
+
+def invite(session: Session, partner: Partner, campaign: Campaign, start: datetime,
+           duration: timedelta | None = None) -> Meeting:
+    settings = campaigns.settings_of(campaign)
+    organiser = settings.mailbox.address.lower()
+    people = [c for c in partner.contacts if c.status is ContactStatus.ACTIVE and c.email != organiser]
+    if not people:
+        raise MeetingError(f"{partner.name} has no contact who can be invited")
+    length = duration or timedelta(minutes=settings.meeting.duration_minutes)
+    meeting = Meeting(partner=partner, campaign_id=campaign.id, uid=f"{uuid.uuid4()}@{organiser.split('@')[1]}",
+                      sequence=0, start_at=start.astimezone(timezone.utc), end_at=(start + length).astimezone(timezone.utc),
+                      timezone=zone_of(settings), status="invited")
+    meeting.attendees = [MeetingAttendee(contact_id=c.id, email=c.email, name=c.name) for c in people]
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def reschedule(meeting: Meeting, start: datetime) -> None:
+    length = meeting.end_at - meeting.start_at
+    meeting.start_at, meeting.end_at = start.astimezone(timezone.utc), (start + length).astimezone(timezone.utc)
+    meeting.sequence += 1
+    for attendee in meeting.attendees:
+        attendee.partstat = "NEEDS-ACTION"
+
+
+def cancel(meeting: Meeting) -> None:
+    if meeting.status == "cancelled":
+        raise MeetingError(f"meeting {meeting.id} is cancelled already")
+    meeting.sequence += 1
+    meeting.status = "cancelled"
+
+
+def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: datetime) -> MeetingPlan:
+    zone = ZoneInfo(meeting.timezone)
+    start = meeting.start_at.astimezone(zone)
+    link = str(settings.meeting.online_link) if settings.meeting.online_link else None
+    agenda = renderer.agenda(settings.message.language, host=settings.institution.name, partner=meeting.partner.name,
+                             date=f"{start:%A %d %B %Y}", time=f"{start:%H:%M}-{meeting.end_at.astimezone(zone):%H:%M} ({meeting.timezone})",
+                             link=link)
+    return MeetingPlan(
+        uid=meeting.uid, sequence=meeting.sequence, start=start, duration=meeting.end_at - meeting.start_at,
+        timezone=meeting.timezone,
+        summary=f"First exploration meeting: {settings.institution.name} and {meeting.partner.name}",
+        description=agenda, organizer=Person(settings.mailbox.address, settings.mailbox.display_name),
+        attendees=tuple(Person(a.email, a.name) for a in meeting.attendees), location=settings.meeting.location,
+        url=link, method="CANCEL" if meeting.status == "cancelled" else "REQUEST", stamp=now)
+
+
+def invitation(settings: CampaignFile, renderer: Renderer, meeting: Meeting, now: datetime) -> tuple[EmailMessage, bytes]:
+    """The RFC 6047 mail: text, HTML and text/calendar as alternatives, invite.ics and the
+    one-pager attached. Addressed to the partner's contacts, never to the organiser."""
+    plan = plan_of(meeting, settings, renderer, now)
+    ics = build(plan)
+    cancelled = plan.method == "CANCEL"
+    if cancelled:
+        subject = f"Cancelled: {plan.summary}"
+        text = f"The meeting on {plan.start:%A %d %B %Y at %H:%M} ({plan.timezone}) is cancelled.\n"
+    else:
+        subject = f"{'Updated invitation' if plan.sequence else 'Invitation'}: {plan.summary}"
+        text = (f"{plan.start:%A %d %B %Y, %H:%M} ({plan.timezone}), {int(plan.duration.total_seconds() // 60)} minutes.\n\n"
+                f"{plan.description}\n\nIf this time does not suit you, reply with one that does, or propose "
+                "another time from your calendar.\n")
+    mailbox = settings.mailbox
+    first, *others = meeting.attendees
+    html = "<pre style=\"font-family: inherit\">" + _escape(text) + "</pre>"
+    attachments = () if cancelled or not settings.message.attach_one_pager else (
+        campaigns.one_pager_part(settings, renderer, settings.message.language),)
+    message = compose(Envelope(mailbox.display_name, mailbox.address, first.name, first.email, mailbox.reply_to),
+                      Body(subject, text, html, attachments), new_message_id(mailbox.address), now,
+                      calendar=CalendarPart(plan.method, ics))
+    if others:
+        message["Cc"] = ", ".join(a.email for a in others)
+    return message, ics
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    outcome: str  # recorded, stale, unknown, counter
+    meeting: Meeting | None = None
+    partstat: str | None = None
+
+
+def record_answer(session: Session, answer: Answer, now: datetime) -> Recorded:
+    """Store an attendee's answer on the meeting, matched by UID and address (any case);
+    an answer to an older SEQUENCE than the meeting's is ignored."""
+    meeting = session.scalar(sa.select(Meeting).where(Meeting.uid == answer.uid))
+    if meeting is None:
+        return Recorded("unknown")
+    attendee = next((a for a in meeting.attendees if a.email.lower() == answer.attendee.lower()), None)
+    if attendee is None:
+        return Recorded("unknown", meeting)
+    if answer.method == "COUNTER":
+        return Recorded("counter", meeting)
+    if answer.sequence < meeting.sequence:
+        return Recorded("stale", meeting)
+    attendee.partstat = answer.partstat or "NEEDS-ACTION"
+    attendee.comment, attendee.answered_sequence, attendee.answered_at = answer.comment, answer.sequence, now
+    return Recorded("recorded", meeting, PARTSTATS.get(attendee.partstat, attendee.partstat.lower()))
+
+
+def find(session: Session, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"no meeting {meeting_id}; `outreach meeting list` shows them")
+    return meeting
