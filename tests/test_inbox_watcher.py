@@ -52,7 +52,7 @@ def dsn(sender_mailbox, failed, returned_id) -> bytes:
 class Campaign:
     """Five partners, each on a domain of its own, mailed from a mailbox of this test's own."""
 
-    def __init__(self, tmp_path, smtp_port, imap_port, processed_folder=None):
+    def __init__(self, tmp_path, smtp_port, imap_port, processed_folder=None, meeting=None):
         tag = uuid.uuid4().hex[:8]
         self.sender = f"watch-{tag}@school.test"
         self.staff = f"staff-{tag}@school.test"
@@ -63,13 +63,16 @@ class Campaign:
         settings = campaign_settings(f"watch-{tag}", smtp_port, imap_port, partners,
                                      sender=self.sender, notify_staff=self.staff)
         settings["mailbox"]["imap"]["processed_folder"] = processed_folder
+        settings["meeting"] = {"auto_invite": False, "offer_next_slot_on_decline": False,
+                               "availability": {"days": ["mon", "tue", "wed", "thu", "fri"], "min_working_days_ahead": 2},
+                               **(meeting or {})}
         self.path = write_campaign(tmp_path, settings)
 
 
 @pytest.fixture
 def sent_campaign(cli, database_url, tmp_path, dovecot, smtp_relay, monkeypatch, uow, request):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
-    campaign = Campaign(tmp_path, smtp_relay.port, dovecot.imap_port, getattr(request, "param", None))
+    campaign = Campaign(tmp_path, smtp_relay.port, dovecot.imap_port, **getattr(request, "param", {}))
     assert cli("campaign", "queue", campaign.path).code == 0
     app = App(database_url=database_url, data_dir=tmp_path / "data")
     worker = start_worker(app, threads=1)
@@ -184,7 +187,7 @@ def test_a_dovecot_restart_while_idling_loses_nothing_and_logs_nothing_twice(sen
     thread.join(10)
 
 
-@pytest.mark.parametrize("sent_campaign", ["Processed"], indirect=True)
+@pytest.mark.parametrize("sent_campaign", [{"processed_folder": "Processed"}], indirect=True)
 def test_processed_replies_move_only_when_a_folder_is_configured(sent_campaign, dovecot, uow):
     campaign, app, stop = sent_campaign
     first = campaign.addresses[0]

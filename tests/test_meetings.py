@@ -6,13 +6,16 @@ import json
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
+from zoneinfo import ZoneInfo
+
+import pytest
 
 import icalendar
 import vobject
 
 from tests.support.icaljs import ensure_icaljs, parse_with_icaljs
 from tests.support.mailboxes import messages, wait_for
-from tests.test_inbox_watcher import Campaign, sent_campaign  # noqa: F401  (the fixture)
+from tests.test_inbox_watcher import reply, sent_campaign, step_of  # noqa: F401  (the fixture)
 from worker.processes import start_watchers
 
 
@@ -35,6 +38,7 @@ def answer_mail(sender: str, to: str, subject: str, ics: str, attached: bool) ->
 
 
 def test_invitation_structure_and_answers_logged(sent_campaign, cli, dovecot, tmp_path):
+    """Invitations by hand (the campaign invites nobody on its own and offers no next slot)."""
     campaign, app, stop = sent_campaign
     first, second = campaign.addresses[0], campaign.addresses[1]
     at = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT10:00")
@@ -91,5 +95,32 @@ def test_invitation_structure_and_answers_logged(sent_campaign, cli, dovecot, tm
     cancelled = cli("meeting", "cancel", str(listed[second]["id"]))
     assert cancelled.code == 0
     wait_for(lambda: any("Cancelled" in m["Subject"] for m in messages(dovecot, second)), what="the cancellation")
+    stop.set()
+    thread.join(10)
+
+
+@pytest.mark.parametrize("sent_campaign", [{"meeting": {"auto_invite": True, "offer_next_slot_on_decline": True}}],
+                         indirect=True)
+def test_a_reply_brings_an_invitation_and_a_decline_the_next_free_slot(sent_campaign, cli, dovecot, uow):
+    campaign, app, stop = sent_campaign
+    partner = campaign.addresses[2]
+    [thread] = start_watchers(app, stop, idle_check_seconds=1)
+    step = step_of(uow, partner)
+    dovecot.deliver(campaign.sender, reply(partner, campaign.sender, "Re: Proposal", "Yes, let us meet.", step.message_id))
+    invitation = wait_for(lambda: next((m for m in messages(dovecot, partner) if m["Subject"].startswith("Invitation")), None),
+                          what="the automatic invitation")
+    text = invitation.get_body(("plain",)).get_content()
+    assert "If this time does not suit you, reply with one that does" in text
+    [meeting] = json.loads(cli("meeting", "list", "--json").out)
+    start = datetime.fromisoformat(meeting["start"]).astimezone(ZoneInfo(meeting["timezone"]))
+    assert start.weekday() < 5 and 10 <= start.hour < 16
+    assert start.date() >= (datetime.now(timezone.utc) + timedelta(days=2)).date()  # at least 2 working days ahead
+    dovecot.deliver(campaign.sender, answer_mail(partner, campaign.sender, "Declined", answer_ics(meeting["uid"], partner, "DECLINED"),
+                                                 attached=True))
+    update = wait_for(lambda: next((m for m in messages(dovecot, partner) if m["Subject"].startswith("Updated invitation")), None),
+                      what="the next free slot offered")
+    [moved] = json.loads(cli("meeting", "list", "--json").out)
+    assert (moved["uid"], moved["sequence"]) == (meeting["uid"], 1) and moved["start"] > meeting["start"]
+    assert b"SEQUENCE:1" in next(a for a in update.iter_attachments() if a.get_filename() == "invite.ics").get_content()
     stop.set()
     thread.join(10)

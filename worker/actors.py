@@ -10,7 +10,7 @@ import dramatiq
 
 from outreach.db.models import Campaign
 from outreach.mail.smtp import DeliveryError
-from outreach.services import campaigns, inbox, sending
+from outreach.services import campaigns, inbox, meetings, sending
 
 log = logging.getLogger("outreach.worker")
 
@@ -41,6 +41,8 @@ def declare(broker: dramatiq.Broker, app) -> Actors:
         log.info("inbound %s: %s %s %s", inbound_id, outcome.status, outcome.kind or "", outcome.partner or "")
         if outcome.notice is not None:
             tell_staff(outcome.notice)
+        if outcome.meeting_to_send is not None:
+            send_meeting(outcome.meeting_to_send)
         if outcome.status == "processed" and outcome.campaign_id is not None:
             file_processed(outcome)
 
@@ -53,6 +55,15 @@ def declare(broker: dramatiq.Broker, app) -> Actors:
             except DeliveryError as error:
                 log.warning("could not move inbound %s to %s: %s", outcome.inbound_id,
                             settings.mailbox.imap.processed_folder, error)
+
+    def send_meeting(meeting_id: int) -> None:
+        try:
+            with app.uow() as uow:
+                meeting = meetings.find(uow.session, meeting_id)
+                settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+                meetings.send_invitation(uow, meeting, app.outbox(settings), app.renderer(settings), app.now())
+        except (DeliveryError, OSError) as error:  # the meeting is kept; staff can send it again
+            log.warning("could not send meeting %s: %s", meeting_id, error)
 
     def tell_staff(notice) -> None:
         with app.uow() as uow:

@@ -10,9 +10,8 @@ import typer
 from rich.table import Table
 
 from outreach.cli.common import console, logbook, print_json
-from outreach.db.models import Campaign, Interaction, Meeting
+from outreach.db.models import Campaign, Meeting
 from outreach.db.types import utcnow
-from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.errors import InvalidInput, Problem
 from outreach.mail.mailbox import MailboxClient
 from outreach.services import campaigns, logbook as partners, meetings
@@ -33,27 +32,23 @@ def _when(text: str, zone: str) -> datetime:
 
 def _deliver(uow, meeting: Meeting, dry_run: bool, out: Path | None) -> None:
     settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
-    message, ics = meetings.invitation(settings, campaigns.renderer_for(settings), meeting, utcnow())
+    renderer = campaigns.renderer_for(settings)
     if dry_run:
+        message, ics = meetings.invitation(settings, renderer, meeting, utcnow())
         folder = out or Path("meeting-preview")
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"meeting-{meeting.uid.split('@')[0]}-{meeting.sequence}.eml").write_bytes(message.as_bytes())
-        (folder / f"meeting-{meeting.uid.split('@')[0]}-{meeting.sequence}.ics").write_bytes(ics)
+        name = f"meeting-{meeting.uid.split('@')[0]}-{meeting.sequence}"
+        (folder / f"{name}.eml").write_bytes(message.as_bytes())
+        (folder / f"{name}.ics").write_bytes(ics)
         console.print(f"written to {folder}; nothing was sent or stored")
         return
-    uow.session.add(Interaction(partner_id=meeting.partner_id, direction=Direction.OUT, kind=InteractionKind.MEETING,
-                                occurred_at=utcnow(), subject=str(message["Subject"])[:998],
-                                message_id=message["Message-ID"], text=f"meeting {meeting.id}: {meeting.status}, "
-                                f"sequence {meeting.sequence}, {meeting.start_at:%Y-%m-%d %H:%M} UTC"))
-    uow.commit()  # the meeting and its sequence are kept before the mail goes out
-    recipients = [a.email for a in meeting.attendees]
     client = MailboxClient(settings.mailbox)
     try:
-        client.send(message, settings.mailbox.address, recipients)
-        client.file_sent(message, utcnow())
+        meetings.send_invitation(uow, meeting, client, renderer, utcnow())
     finally:
         client.close()
-    console.print(f"meeting {meeting.id} ({meeting.status}, sequence {meeting.sequence}) sent to {', '.join(recipients)}")
+    console.print(f"meeting {meeting.id} ({meeting.status}, sequence {meeting.sequence}) sent to "
+                  f"{', '.join(a.email for a in meeting.attendees)}")
 
 
 @app.command()

@@ -102,6 +102,14 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Followups:
+    """What an effect asks of the worker after the commit: mail a meeting, tell staff."""
+
+    meeting_to_send: int | None = None
+    tell_staff: bool = False
+
+
+@dataclass(frozen=True)
 class StaffNotice:
     """A human reply to pass on to the campaign's `notify_staff` address."""
 
@@ -123,6 +131,7 @@ class Processed:
     partner: str | None = None
     how: str | None = None
     notice: StaffNotice | None = None
+    meeting_to_send: int | None = None
     campaign_id: int | None = None
     position: tuple[str, int, int] | None = None  # folder, uidvalidity, uid in the mailbox
 
@@ -142,14 +151,14 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
         row.status = "ignored"
         uow.commit()
         return Processed(inbound_id, "ignored", result.kind)
-    EFFECTS[result.kind](session, match, message, result, row, now)
+    followups = EFFECTS[result.kind](session, match, message, result, row, now) or Followups()
     row.status, row.partner_id = "processed", match.partner.id
-    notice = _staff_notice(session, match, message, row) if result.kind == kinds.REPLY else None
+    notice = _staff_notice(session, match, message, row) if followups.tell_staff else None
     campaign_id = session.scalar(sa.select(Step.campaign_id).where(Step.partner_id == match.partner.id)
                                  .order_by(Step.id.desc()).limit(1))
     uow.commit()
     return Processed(inbound_id, "processed", result.kind, match.partner.name, match.how, notice,
-                     campaign_id, (row.folder, row.uidvalidity, row.uid))
+                     followups.meeting_to_send, campaign_id, (row.folder, row.uidvalidity, row.uid))
 
 
 def _staff_notice(session: Session, match: Match, message: InboundMessage, row: InboundMail) -> StaffNotice | None:
@@ -262,12 +271,26 @@ def _reply(session, match, message, result, row, now):
     if move is not None:
         logbook.record_move(match.partner, move, now)
     _cancel(_pending_steps(session, match.partner.id), "the partner replied")
+    return Followups(meeting_to_send=_auto_invite(session, match.partner, now), tell_staff=True)
+
+
+def _auto_invite(session: Session, partner: Partner, now: datetime) -> int | None:
+    from outreach.services.meetings import MeetingError, auto_invite
+
+    step = session.scalar(sa.select(Step).where(Step.partner_id == partner.id).order_by(Step.id.desc()).limit(1))
+    if step is None:
+        return None
+    try:
+        meeting = auto_invite(session, partner, step.campaign, now)
+    except MeetingError:  # no free slot or nobody to invite: staff are told of the reply anyway
+        return None
+    return meeting.id if meeting else None
 
 
 def _calendar(session, match, message, result, row, now):
     """An attendee's answer: stored on the meeting (stale ones ignored) and logged with its comment."""
     from outreach.calendar.invite import read_answer
-    from outreach.services.meetings import record_answer
+    from outreach.services.meetings import MeetingError, offer_next_slot, record_answer
 
     answer = read_answer(message.calendar() or "")
     recorded = record_answer(session, answer, now) if answer else None
@@ -280,7 +303,16 @@ def _calendar(session, match, message, result, row, now):
     else:
         summary = f"{recorded.partstat} meeting {recorded.meeting.id}"
     comment = f": {answer.comment}" if answer and answer.comment else ""
+    followups = Followups(tell_staff=recorded is not None and recorded.outcome == "counter")
+    if recorded is not None and recorded.partstat == "declined":
+        try:
+            if offer_next_slot(session, recorded.meeting, now):
+                summary += f"; the next free slot is offered ({recorded.meeting.start_at:%Y-%m-%d %H:%M} UTC)"
+                followups = Followups(meeting_to_send=recorded.meeting.id)
+        except MeetingError as error:
+            summary += f"; no next slot: {error}"
     _log(session, match, message, row, InteractionKind.MEETING, summary + comment, now)
+    return followups
 
 
 def _auto_reply(session, match, message, result, row, now):

@@ -155,3 +155,59 @@ def find(session: Session, meeting_id: int) -> Meeting:
     if meeting is None:
         raise NotFound(f"no meeting {meeting_id}; `outreach meeting list` shows them")
     return meeting
+
+
+def busy_times(session: Session) -> list[tuple[datetime, datetime]]:
+    return [(m.start_at, m.end_at) for m in session.scalars(sa.select(Meeting).where(Meeting.status == "invited"))]
+
+
+def next_slot(session: Session, settings: CampaignFile, now: datetime, after: datetime | None = None) -> datetime:
+    from outreach.domain.slots import first_free_slot
+
+    slot = first_free_slot(now, settings.meeting.availability, zone_of(settings),
+                           timedelta(minutes=settings.meeting.duration_minutes), busy_times(session), after)
+    if slot is None:
+        raise MeetingError("no free slot in the meeting availability for the next 120 days")
+    return slot
+
+
+def auto_invite(session: Session, partner: Partner, campaign: Campaign, now: datetime) -> Meeting | None:
+    """After a partner's first human reply, when the campaign asks for it: a meeting in the
+    first free slot (the invitation says another time can be proposed)."""
+    settings = campaigns.settings_of(campaign)
+    if not settings.meeting.auto_invite:
+        return None
+    if session.scalar(sa.select(Meeting.id).where(Meeting.partner_id == partner.id).limit(1)) is not None:
+        return None
+    return invite(session, partner, campaign, next_slot(session, settings, now))
+
+
+def offer_next_slot(session: Session, meeting: Meeting, now: datetime) -> bool:
+    """When every attendee declined and the campaign says so: the same meeting, next free slot."""
+    settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
+    if not settings.meeting.offer_next_slot_on_decline or meeting.status != "invited":
+        return False
+    if any(a.partstat != "DECLINED" for a in meeting.attendees):
+        return False
+    meeting.status = "rescheduling"  # not busy while the next slot is sought
+    session.flush()
+    reschedule(meeting, next_slot(session, settings, now, after=meeting.start_at))
+    meeting.status = "invited"
+    return True
+
+
+def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: datetime) -> EmailMessage:
+    """Keep the meeting and log the mail, commit, then send: the sequence is stored before it goes out."""
+    from outreach.db.models import Interaction
+    from outreach.domain.vocabulary import Direction, InteractionKind
+
+    settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+    message, _ = invitation(settings, renderer, meeting, now)
+    uow.session.add(Interaction(
+        partner_id=meeting.partner_id, direction=Direction.OUT, kind=InteractionKind.MEETING, occurred_at=now,
+        subject=str(message["Subject"])[:998], message_id=message["Message-ID"],
+        text=f"meeting {meeting.id}: {meeting.status}, sequence {meeting.sequence}, {meeting.start_at:%Y-%m-%d %H:%M} UTC"))
+    uow.commit()
+    outbox.send(message, settings.mailbox.address, [a.email for a in meeting.attendees])
+    outbox.file_sent(message, now)
+    return message
