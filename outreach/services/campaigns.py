@@ -48,8 +48,8 @@ def settings_of(campaign: Campaign) -> CampaignFile:
 
 
 def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerIn,
-                   contact: ContactIn, template: str) -> Rendered:
-    context = message_context(settings, partner, contact)
+                   contact: ContactIn, template: str, extra: dict | None = None) -> Rendered:
+    context = {**message_context(settings, partner, contact), **(extra or {})}
     name = renderer.variant(template, context["register"], context["language"], settings.message.language)
     return renderer.render(name, context, where=f"partner {partner.name!r}, contact {contact.email}")
 

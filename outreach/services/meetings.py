@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from outreach.calendar.invite import Answer, MeetingPlan, Person, build
 from outreach.campaign import CampaignFile
 from outreach.db.models import Campaign, Meeting, MeetingAttendee, Partner, Step
-from outreach.domain.vocabulary import ContactStatus
+from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import NotFound, OutreachError
 from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
 from outreach.rendering import Renderer
@@ -147,7 +147,32 @@ def record_answer(session: Session, answer: Answer, now: datetime) -> Recorded:
         return Recorded("stale", meeting)
     attendee.partstat = answer.partstat or "NEEDS-ACTION"
     attendee.comment, attendee.answered_sequence, attendee.answered_at = answer.comment, answer.sequence, now
+    if attendee.partstat == "ACCEPTED":
+        schedule_next_steps(session, meeting, attendee)
     return Recorded("recorded", meeting, PARTSTATS.get(attendee.partstat, attendee.partstat.lower()))
+
+
+NEXT_STEPS_DELAY = timedelta(hours=2)
+
+
+def schedule_next_steps(session: Session, meeting: Meeting, attendee: MeetingAttendee) -> Step | None:
+    """The agenda's item 5 as a mail after the meeting: due two hours after its end. It is
+    re-timed when the meeting moves and goes out only if the meeting is still accepted then."""
+    if attendee.contact_id is None or meeting.campaign_id is None:
+        return None
+    name = f"next-steps-{meeting.id}"
+    step = session.scalar(sa.select(Step).where(Step.contact_id == attendee.contact_id,
+                                                Step.campaign_id == meeting.campaign_id, Step.name == name))
+    due = meeting.end_at + NEXT_STEPS_DELAY
+    if step is None:
+        settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
+        step = Step(campaign_id=meeting.campaign_id, partner_id=meeting.partner_id, contact_id=attendee.contact_id,
+                    name=name, template="next_steps", status=StepStatus.SCHEDULED, due_at=due,
+                    message_id=new_message_id(settings.mailbox.address))
+        session.add(step)
+    elif step.status in (StepStatus.SCHEDULED, StepStatus.CANCELLED):  # accepted again after a move
+        step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, due, None
+    return step
 
 
 def find(session: Session, meeting_id: int) -> Meeting:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
@@ -32,6 +32,7 @@ from outreach.services import campaigns, logbook
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+NEXT_STEPS = "next_steps"
 OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
 
 
@@ -105,6 +106,8 @@ def stop_reason(session: Session, step: Step) -> str | None:
         return f"contact is {contact.status.value}"
     if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED):
         return f"partner is {partner.status.value}"
+    if step.template == NEXT_STEPS:
+        return _next_steps_stop(session, step)
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
     suppressed, replied = session.connection().execute(
@@ -116,10 +119,38 @@ def stop_reason(session: Session, step: Step) -> str | None:
     return None
 
 
+def _next_steps_stop(session: Session, step: Step) -> str | None:
+    """The next-steps mail goes only after a meeting the contact accepted, and not to the suppressed."""
+    if logbook.is_suppressed(session, step.contact.email):
+        return "address is on the suppression list"
+    meeting = _meeting_of(session, step)
+    if meeting is None or meeting.status != "invited":
+        return "the meeting was cancelled"
+    attendee = next((a for a in meeting.attendees if a.contact_id == step.contact_id), None)
+    if attendee is None or attendee.partstat != "ACCEPTED":
+        return "the meeting is no longer accepted"
+    return None
+
+
+def _meeting_of(session: Session, step: Step):
+    from outreach.db.models import Meeting
+
+    return session.get(Meeting, int(step.name.rsplit("-", 1)[1])) if step.name.startswith("next-steps-") else None
+
+
 def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
-    rendered = campaigns.render_message(settings, renderer, partner, contact, step.template)
+    extra = None
+    if step.template == NEXT_STEPS:
+        from zoneinfo import ZoneInfo
+
+        from outreach.rendering import Fields
+
+        meeting = _meeting_of(object_session(step), step)
+        when = meeting.start_at.astimezone(ZoneInfo(meeting.timezone)) if meeting else None
+        extra = {"meeting": Fields("meeting", {"date": f"{when:%d.%m.%Y}" if when else None})}
+    rendered = campaigns.render_message(settings, renderer, partner, contact, step.template, extra)
     message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
                                       reply_token=step.reply_token)
     return message, rendered
