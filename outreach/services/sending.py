@@ -25,6 +25,8 @@ from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import (
     ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
 )
+from outreach.domain.business_days import business_days_after
+from outreach.mail.compose import new_message_id
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
 from outreach.rendering import Renderer, TemplateError
 from outreach.services import campaigns, logbook
@@ -116,7 +118,15 @@ def stop_reason(session: Session, step: Step) -> str | None:
         return "address is on the suppression list"
     if replied:
         return "the partner has replied"
+    if step.name != campaigns.FIRST_STEP and _has_meeting(session, partner.id):
+        return "a meeting is booked"
     return None
+
+
+def _has_meeting(session: Session, partner_id: int) -> bool:
+    from outreach.db.models import Meeting
+
+    return session.scalar(sa.select(Meeting.id).where(Meeting.partner_id == partner_id).limit(1)) is not None
 
 
 def _next_steps_stop(session: Session, step: Step) -> str | None:
@@ -138,10 +148,29 @@ def _meeting_of(session: Session, step: Step):
     return session.get(Meeting, int(step.name.rsplit("-", 1)[1])) if step.name.startswith("next-steps-") else None
 
 
+def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
+    """A follow-up answers our first message: its subject and date for the template, and the
+    threading headers (In-Reply-To, References) so mail programs show one conversation."""
+    from zoneinfo import ZoneInfo
+
+    from outreach.rendering import Fields
+
+    first = session.scalar(sa.select(Interaction).join(Step, Step.message_id == Interaction.message_id).where(
+        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == campaigns.FIRST_STEP))
+    if first is None:
+        return {"first": Fields("first", {})}, None
+    zone = step.contact.timezone or settings.sending.timezone
+    extra = {"first": Fields("first", {"subject": first.subject,
+                                       "date": f"{first.occurred_at.astimezone(ZoneInfo(zone)):%d.%m.%Y}"})}
+    return extra, {"In-Reply-To": first.message_id, "References": first.message_id}
+
+
 def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
-    extra = None
+    extra, headers = None, None
+    if step.name != campaigns.FIRST_STEP and step.template != NEXT_STEPS:
+        extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
         from zoneinfo import ZoneInfo
 
@@ -152,7 +181,7 @@ def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: d
         extra = {"meeting": Fields("meeting", {"date": f"{when:%d.%m.%Y}" if when else None})}
     rendered = campaigns.render_message(settings, renderer, partner, contact, step.template, extra)
     message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
-                                      reply_token=step.reply_token)
+                                      extra_headers=headers, reply_token=step.reply_token)
     return message, rendered
 
 
@@ -178,8 +207,34 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
     move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
     if move is not None:
         logbook.record_move_rows(session, step.partner_id, move, now)
+    _schedule_next_in_sequence(session, step, now)
     for name, value in (("status", StepStatus.SENT), ("sent_at", now), ("last_error", None)):
         set_committed_value(step, name, value)
+
+
+def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> None:
+    """After the first contact or a follow-up, the next follow-up of the sequence, due the
+    configured number of business days after the first contact (in the contact's timezone and
+    country). It is a row with its due time: the database is the calendar."""
+    settings = campaigns.settings_of(step.campaign)
+    names = [campaigns.FIRST_STEP] + [s.name for s in settings.sequence]
+    if step.name not in names or names.index(step.name) + 1 >= len(names):
+        return
+    following = settings.sequence[names.index(step.name)]
+    anchor = now if step.name == campaigns.FIRST_STEP else session.scalar(sa.select(Step.sent_at).where(
+        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == campaigns.FIRST_STEP))
+    zone = step.contact.timezone or settings.sending.timezone
+    due = business_days_after(anchor or now, following.after_business_days, zone, step.partner.country)
+    session.connection().execute(sa.insert(Step.__table__), dict(
+        campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id, name=following.name,
+        template=following.template, status=StepStatus.SCHEDULED, due_at=due,
+        message_id=new_message_id(settings.mailbox.address), reply_token=_token(settings), attempts=0, created_at=now))
+
+
+def _token(settings: CampaignFile) -> str | None:
+    import secrets
+
+    return secrets.token_hex(6) if settings.mailbox.plus_addressing else None
 
 
 def _refused(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
