@@ -63,12 +63,17 @@ def tick(uow: UnitOfWork, now: datetime, enqueue: Callable[[int, float], None],
     return result
 
 
-def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) -> None:
+def due_steps(now: datetime, limit: int, postgresql: bool):
+    """The due steps, oldest first; on PostgreSQL locked with SKIP LOCKED (served by the
+    (status, due_at) index)."""
     query = (sa.select(Step).where(Step.status == StepStatus.SCHEDULED, Step.due_at <= now)
              .order_by(Step.due_at, Step.id).limit(limit)
              .options(selectinload(Step.contact), selectinload(Step.campaign)))
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Step)
+    return query.with_for_update(skip_locked=True, of=Step) if postgresql else query
+
+
+def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) -> None:
+    query = due_steps(now, limit, session.bind.dialect.name == "postgresql")
     room: dict[str, int] = {}
     planned: dict[str, int] = defaultdict(int)
     for step in session.scalars(query):
