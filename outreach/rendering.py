@@ -127,6 +127,14 @@ class Renderer:
         except UndefinedError as error:
             raise TemplateError(f"the meeting agenda needs {error.message}, which is missing") from None
 
+    def document(self, name: str, context: dict) -> str:
+        """A document for staff (the MoU draft): missing values show as the guide's [brackets]."""
+        present = {key: value for key, value in context.items() if value is not None}
+        try:
+            return _tidy(self.env.get_template(name).render(present))
+        except UndefinedError as error:
+            raise TemplateError(f"{name} needs {error.message}, which is missing") from None
+
     def one_pager(self, context: dict) -> str:
         return self.env.get_template("one_pager.html.j2").render(context)
 

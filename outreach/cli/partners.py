@@ -141,13 +141,53 @@ def advance(
     phase: str = typer.Argument(..., help="scouting, first_contact, proposal, collaboration_setup or maintenance."),
     reason: str = typer.Option(..., "--reason", help="Why: kept in the phase history."),
     by: str = typer.Option(None, help="Who moves it (default: your user name)."),
+    mou: Path = typer.Option(None, "--mou", help="collaboration_setup: where to write the MoU / LoI draft."),
+    valid_from: str = typer.Option(None, "--valid-from", help="MoU start date (default: today)."),
+    valid_to: str = typer.Option(None, "--valid-to", help="MoU end date (default: open-ended)."),
+    campaign: str = typer.Option(None, "--campaign", help="The campaign whose mailbox sends check-ins (default: latest)."),
 ) -> None:
-    """Move a partner to another phase by hand; the move is kept in its history."""
+    """Move a partner to another phase by hand; the move is kept in its history.
+
+    Moving to collaboration_setup writes the MoU / Letter of Intent draft from the guide's
+    template; moving to maintenance schedules the quarterly check-in mails.
+    """
+    from datetime import date
+
+    from outreach.db.types import utcnow
+    from outreach.services import campaigns, lifecycle, meetings
+
     target = _phase(phase)
     with logbook() as uow:
         move = service.advance(uow.session, ref, target, reason, by or staff_name())
+        partner = service.find_partner(uow.session, ref)
+        notes = []
+        if target is Phase.COLLABORATION_SETUP:
+            row = meetings.campaign_for(uow.session, partner, campaign)
+            settings = campaigns.settings_of(row)
+            text = lifecycle.mou_draft(settings, campaigns.renderer_for(settings), partner,
+                                       _date(valid_from) or date.today(), _date(valid_to))
+            path = mou or Path(f"mou-{partner.id}.md")
+            path.write_text(text, encoding="utf-8")
+            notes.append(f"MoU / Letter of Intent draft written to {path}")
+        if target is Phase.MAINTENANCE:
+            row = meetings.campaign_for(uow.session, partner, campaign)
+            step = lifecycle.schedule_check_in(uow.session, partner, row, utcnow() + lifecycle.QUARTER)
+            notes.append(f"first quarterly check-in due {step.due_at:%Y-%m-%d}" if step else "no reachable contact for check-ins")
         uow.commit()
     console.print(f"moved from {move.from_phase.value if move.from_phase else '-'} to {move.to_phase.value}: {move.reason}")
+    for note in notes:
+        console.print(note)
+
+
+def _date(text: str | None):
+    from datetime import date
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput([Problem("date", None, text, "write a date as YYYY-MM-DD")]) from None
 
 
 @app.command()

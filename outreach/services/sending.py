@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 NEXT_STEPS = "next_steps"
+CHECK_IN = "check_in"
 OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
 
 
@@ -110,6 +111,10 @@ def stop_reason(session: Session, step: Step) -> str | None:
         return f"partner is {partner.status.value}"
     if step.template == NEXT_STEPS:
         return _next_steps_stop(session, step)
+    if step.template == CHECK_IN:
+        if partner.phase is not Phase.MAINTENANCE:
+            return f"the partner is in {partner.phase.value}, not maintenance"
+        return "address is on the suppression list" if logbook.is_suppressed(session, contact.email) else None
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
     suppressed, replied = session.connection().execute(
@@ -169,7 +174,7 @@ def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: d
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
-    if step.name != campaigns.FIRST_STEP and step.template != NEXT_STEPS:
+    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN):
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
         from zoneinfo import ZoneInfo
@@ -216,6 +221,11 @@ def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> N
     """After the first contact or a follow-up, the next follow-up of the sequence, due the
     configured number of business days after the first contact (in the contact's timezone and
     country). It is a row with its due time: the database is the calendar."""
+    if step.template == CHECK_IN:  # quarterly, as long as the partnership is in maintenance
+        from outreach.services.lifecycle import QUARTER, next_check_in, schedule_check_in
+
+        schedule_check_in(session, step.partner, step.campaign, now + QUARTER, next_check_in(step))
+        return
     settings = campaigns.settings_of(step.campaign)
     names = [campaigns.FIRST_STEP] + [s.name for s in settings.sequence]
     if step.name not in names or names.index(step.name) + 1 >= len(names):
