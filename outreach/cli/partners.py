@@ -11,7 +11,7 @@ from outreach.adapters.tabular import read_rows, write_rows, check_suffix
 from outreach.cli.common import console, logbook, print_json, report_problems, staff_name
 from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
 from outreach.domain.vocabulary import Phase
-from outreach.errors import InvalidInput, Problem
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.services import logbook as service
 from outreach.views import partner_detail, partner_row
 
@@ -161,16 +161,20 @@ def advance(
         move = service.advance(uow.session, ref, target, reason, by or staff_name())
         partner = service.find_partner(uow.session, ref)
         notes = []
-        if target is Phase.COLLABORATION_SETUP:
-            row = meetings.campaign_for(uow.session, partner, campaign)
+        try:
+            row = meetings.campaign_for(uow.session, partner, campaign) if target in (
+                Phase.COLLABORATION_SETUP, Phase.MAINTENANCE) else None
+        except NotFound as error:
+            row = None
+            notes.append(f"no MoU draft or check-ins: {error}")
+        if target is Phase.COLLABORATION_SETUP and row is not None:
             settings = campaigns.settings_of(row)
             text = lifecycle.mou_draft(settings, campaigns.renderer_for(settings), partner,
                                        _date(valid_from) or date.today(), _date(valid_to))
             path = mou or Path(f"mou-{partner.id}.md")
             path.write_text(text, encoding="utf-8")
             notes.append(f"MoU / Letter of Intent draft written to {path}")
-        if target is Phase.MAINTENANCE:
-            row = meetings.campaign_for(uow.session, partner, campaign)
+        if target is Phase.MAINTENANCE and row is not None:
             step = lifecycle.schedule_check_in(uow.session, partner, row, utcnow() + lifecycle.QUARTER)
             notes.append(f"first quarterly check-in due {step.due_at:%Y-%m-%d}" if step else "no reachable contact for check-ins")
         uow.commit()
