@@ -26,7 +26,7 @@ def test_collaboration_setup_writes_the_mou_draft(uow, cli, tmp_path):
 
 
 def test_maintenance_brings_quarterly_check_ins_while_it_lasts(uow, cli, tmp_path):
-    queue(uow, tmp_path, count=1)
+    queue(uow, tmp_path, count=1, notify_staff="team@school.test")
     outbox, clock = FakeOutbox(), Clock(MONDAY_10_UTC)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     assert cli("partners", "advance", "1", "maintenance", "--reason", "check-ins start").code == 0
@@ -34,8 +34,10 @@ def test_maintenance_brings_quarterly_check_ins_while_it_lasts(uow, cli, tmp_pat
     [check_in] = [s for s in steps(uow) if s.template == "check_in"]
     clock.now = check_in.due_at + timedelta(hours=1)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
-    assert outbox.sent[-1]["Subject"] == "Quarterly check-in: Riverside Vocational College and Partner 0"
-    assert "review the progress" in outbox.sent[-1].get_body(("plain",)).get_content()
+    check, reminder = outbox.sent[-2:]
+    assert check["Subject"] == "Quarterly check-in: Riverside Vocational College and Partner 0"
+    assert "review the progress" in check.get_body(("plain",)).get_content()
+    assert (reminder["To"], reminder["Subject"]) == ("team@school.test", "Reminder: check-in with Partner 0")
     [second] = [s for s in steps(uow) if s.name == "check-in-2"]
     assert second.due_at - clock.now == timedelta(days=91)
     assert cli("partners", "advance", "1", "proposal", "--reason", "new project starts").code == 0

@@ -99,7 +99,24 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
         log.warning("step %s sent, but not filed in Sent: %s", step.id, error)
     record_sent(session, step, rendered.subject, rendered.text, now())
     uow.commit()
+    if step.template == CHECK_IN and settings.notify_staff:
+        _remind_staff(outbox, settings, step, rendered.subject, now())
     return Outcome(step_id, "sent", step.contact.email)
+
+
+def _remind_staff(outbox: Outbox, settings: CampaignFile, step: Step, subject: str, now: datetime) -> None:
+    """The optional reminder: staff hear that a quarterly check-in went out, to prepare the review."""
+    from outreach.mail.compose import Body, Envelope, compose
+
+    text = (f"The quarterly check-in \"{subject}\" went to {step.contact.email} ({step.partner.name}).\n"
+            "Time to prepare the review: progress, results to share, new opportunities.\n")
+    message = compose(Envelope(settings.mailbox.display_name, settings.mailbox.address, None, settings.notify_staff),
+                      Body(f"Reminder: check-in with {step.partner.name}", text, f"<p>{text}</p>"),
+                      new_message_id(settings.mailbox.address), now)
+    try:
+        outbox.send(message, settings.mailbox.address, [settings.notify_staff])
+    except TemporaryFailure as error:  # a reminder is not worth a retry loop; the check-in is logged
+        log.warning("staff reminder for step %s not sent: %s", step.id, error)
 
 
 def stop_reason(session: Session, step: Step) -> str | None:
