@@ -10,9 +10,11 @@ crash is settled by looking for its Message-ID in the Sent folder, never by a bl
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, object_session
@@ -20,22 +22,22 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Campaign, Interaction, Partner, Step, Suppression
+from outreach.db.models import Campaign, Interaction, Meeting, Partner, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import (
     ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
 )
 from outreach.domain.business_days import business_days_after
-from outreach.mail.compose import new_message_id
+from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
-from outreach.rendering import Renderer, TemplateError
+from outreach.rendering import Fields, Renderer, TemplateError
 from outreach.services import campaigns, logbook
+from outreach.services.lifecycle import CHECK_IN, QUARTER, next_check_in, schedule_check_in
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 NEXT_STEPS = "next_steps"
-CHECK_IN = "check_in"
 OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
 
 
@@ -106,8 +108,6 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
 
 def _remind_staff(outbox: Outbox, settings: CampaignFile, step: Step, subject: str, now: datetime) -> None:
     """The optional reminder: staff hear that a quarterly check-in went out, to prepare the review."""
-    from outreach.mail.compose import Body, Envelope, compose
-
     text = (f"The quarterly check-in \"{subject}\" went to {step.contact.email} ({step.partner.name}).\n"
             "Time to prepare the review: progress, results to share, new opportunities.\n")
     message = compose(Envelope(settings.mailbox.display_name, settings.mailbox.address, None, settings.notify_staff),
@@ -146,8 +146,6 @@ def stop_reason(session: Session, step: Step) -> str | None:
 
 
 def _has_meeting(session: Session, partner_id: int) -> bool:
-    from outreach.db.models import Meeting
-
     return session.scalar(sa.select(Meeting.id).where(Meeting.partner_id == partner_id).limit(1)) is not None
 
 
@@ -165,18 +163,12 @@ def _next_steps_stop(session: Session, step: Step) -> str | None:
 
 
 def _meeting_of(session: Session, step: Step):
-    from outreach.db.models import Meeting
-
     return session.get(Meeting, int(step.name.rsplit("-", 1)[1])) if step.name.startswith("next-steps-") else None
 
 
 def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
     """A follow-up answers our first message: its subject and date for the template, and the
     threading headers (In-Reply-To, References) so mail programs show one conversation."""
-    from zoneinfo import ZoneInfo
-
-    from outreach.rendering import Fields
-
     first = session.scalar(sa.select(Interaction).join(Step, Step.message_id == Interaction.message_id).where(
         Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == campaigns.FIRST_STEP))
     if first is None:
@@ -194,10 +186,6 @@ def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: d
     if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN):
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
-        from zoneinfo import ZoneInfo
-
-        from outreach.rendering import Fields
-
         meeting = _meeting_of(object_session(step), step)
         when = meeting.start_at.astimezone(ZoneInfo(meeting.timezone)) if meeting else None
         extra = {"meeting": Fields("meeting", {"date": f"{when:%d.%m.%Y}" if when else None})}
@@ -239,8 +227,6 @@ def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> N
     configured number of business days after the first contact (in the contact's timezone and
     country). It is a row with its due time: the database is the calendar."""
     if step.template == CHECK_IN:  # quarterly, as long as the partnership is in maintenance
-        from outreach.services.lifecycle import QUARTER, next_check_in, schedule_check_in
-
         schedule_check_in(session, step.partner, step.campaign, now + QUARTER, next_check_in(step))
         return
     settings = campaigns.settings_of(step.campaign)
@@ -259,8 +245,6 @@ def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> N
 
 
 def _token(settings: CampaignFile) -> str | None:
-    import secrets
-
     return secrets.token_hex(6) if settings.mailbox.plus_addressing else None
 
 
