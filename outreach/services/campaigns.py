@@ -97,6 +97,11 @@ def one_pager_part(settings: CampaignFile, renderer: Renderer, language: str) ->
 _one_pager_parts: dict[int, tuple[Attachment, MIMEPart]] = {}
 
 
+def new_reply_token(settings: CampaignFile) -> str | None:
+    """With plus-addressing, each message gets a token of its own for its reply address."""
+    return secrets.token_hex(6) if settings.mailbox.plus_addressing else None
+
+
 def reply_address(settings: CampaignFile, token: str | None) -> str | None:
     """Where answers go: with plus-addressing, the mailbox's address tagged with the step's token."""
     mailbox = settings.mailbox
@@ -152,7 +157,7 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
                 campaign_id=row.id, partner_id=contact.partner_id, contact_id=contact.id, name=FIRST_STEP,
                 template=campaign.settings.message.template, status=StepStatus.SCHEDULED, due_at=now,
                 message_id=new_message_id(campaign.settings.mailbox.address),
-                reply_token=secrets.token_hex(6) if campaign.settings.mailbox.plus_addressing else None,
+                reply_token=new_reply_token(campaign.settings),
             ))
             summary.scheduled += 1
     session.flush()

@@ -10,7 +10,6 @@ crash is settled by looking for its Message-ID in the Sent folder, never by a bl
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
@@ -241,11 +240,7 @@ def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> N
     session.connection().execute(sa.insert(Step.__table__), dict(
         campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id, name=following.name,
         template=following.template, status=StepStatus.SCHEDULED, due_at=due,
-        message_id=new_message_id(settings.mailbox.address), reply_token=_token(settings), attempts=0, created_at=now))
-
-
-def _token(settings: CampaignFile) -> str | None:
-    return secrets.token_hex(6) if settings.mailbox.plus_addressing else None
+        message_id=new_message_id(settings.mailbox.address), reply_token=campaigns.new_reply_token(settings), attempts=0, created_at=now))
 
 
 def _refused(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
