@@ -53,6 +53,8 @@ def test_a_missing_value_names_partner_and_variable_and_nothing_is_queued(tmp_pa
         "partner 'Nordhafen', contact a@nordhafen.test: template first_contact/formal.en.j2 needs contact.name, which is missing",
         "partner 'Atelier', contact c@atelier.test: template first_contact/formal.en.j2 needs partnership_fields, which is missing",
     ]
+    validated = cli("campaign", "validate", path)
+    assert validated.code == 2 and "partner 'Nordhafen', contact a@nordhafen.test" in validated.err
     preview = cli("campaign", "preview", path, "--out", tmp_path / "out")
     assert preview.code == 2 and "needs contact.name" in preview.err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -21,8 +21,9 @@ app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help
 
 @app.command()
 def validate(file: Path = typer.Argument(..., help="The campaign file (YAML).")) -> None:
-    """Check a campaign file and its partners file; exit 2 listing every problem."""
+    """Check a campaign file, its partners file and every message; exit 2 listing every problem."""
     campaign = load_campaign(file)
+    campaigns.draft_all(campaign, campaigns.renderer_for(campaign.settings))  # names partner and variable
     settings = campaign.settings
     table = Table(title=f"campaign {settings.name}: valid", show_header=False)
     table.add_row("institution", settings.institution.name)
