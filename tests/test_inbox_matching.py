@@ -90,3 +90,19 @@ def test_an_opt_out_suppresses_at_once_and_drops_queued_mail(uow, tmp_path):
     assert steps["person1@firm1.test"].status is StepStatus.CANCELLED
     assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
     assert uow.session.scalar(sa.select(InboundMail).where(InboundMail.id == 1)).status == "processed"
+
+
+def test_the_funnel_report(uow, tmp_path, cli):
+    steps = queued(uow, tmp_path)
+    for step in steps.values():
+        step.status = StepStatus.SENT
+    uow.commit()
+    arrive(uow, tmp_path, "person0@firm0.test", "Interested!")
+    arrive(uow, tmp_path, "person1@firm1.test", "Please remove me from your list.")
+    import json
+
+    rows = json.loads(cli("report", "match", "--json").out)
+    total = next(r for r in rows if r["phase"] == "all")
+    assert (total["partners"], total["sent"], total["replied"], total["opted_out"], total["reply_rate"]) == (2, 2, 1, 1, 0.5)
+    csv_out = cli("report", "--csv").out.splitlines()
+    assert csv_out[0].startswith("campaign,phase,partners,queued,sent,replied") and len(csv_out) == len(rows) + 1

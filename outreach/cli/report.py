@@ -1,0 +1,33 @@
+"""`outreach report`: the funnel per campaign and phase."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import typer
+from rich.table import Table
+
+from outreach.cli.common import console, logbook, print_json
+from outreach.services.report import COLUMNS, funnel
+
+
+def report(
+    campaign: str = typer.Argument(None, help="A campaign's name (default: all)."),
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+    csv_: bool = typer.Option(False, "--csv", help="Print CSV."),
+) -> None:
+    """The funnel per campaign and phase: sent, replied, bounced, out of office, opted out, meetings, reply rate."""
+    with logbook() as uow:
+        rows = funnel(uow.session, campaign)
+    if json_:
+        print_json(rows)
+    elif csv_:
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = Table(*COLUMNS)
+        for row in rows:
+            table.add_row(*(f"{row[c]:.0%}" if c == "reply_rate" else str(row[c]) for c in COLUMNS))
+        console.print(table)
