@@ -43,3 +43,24 @@ def test_run_stops_cleanly_on_sigterm(tmp_path):
     output = run.communicate(timeout=60)[0]
     assert run.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_a_run_stopped_mid_campaign_and_started_again_loses_and_repeats_nothing(tmp_path, dovecot, smtp_relay):
+    addresses = [new_address() for _ in range(12)]
+    partners = [{"name": f"Firm {i}", "partnership_types": ["training"],
+                 "contacts": [{"name": f"Person {i}", "email": a}]} for i, a in enumerate(addresses)]
+    settings = campaign_settings("stop-start", smtp_relay.port, dovecot.imap_port, partners)
+    settings["sending"]["seconds_between_messages"] = 2  # a pace, so the stop comes mid-campaign
+    path = write_campaign(tmp_path, settings)
+    assert run_outreach(tmp_path, "campaign", "queue", path.name).wait(60) == 0
+    run = run_outreach(tmp_path, "run", "--interval", "0.5")
+    wait_for(lambda: sum(len(messages(dovecot, a)) for a in addresses) >= 3, timeout=60, what="the first messages")
+    run.send_signal(signal.SIGTERM)
+    output = run.communicate(timeout=60)[0]
+    assert run.returncode == 0, output
+    delivered = sum(len(messages(dovecot, a)) for a in addresses)
+    assert delivered < len(addresses), "the stop came too late to test anything"
+    again = run_outreach(tmp_path, "run", "--interval", "0.5", "--until-idle")
+    output = again.communicate(timeout=120)[0]
+    assert again.returncode == 0, output
+    assert [len(messages(dovecot, a)) for a in addresses] == [1] * len(addresses)

@@ -25,6 +25,9 @@ class Actors:
 
 def declare(broker: dramatiq.Broker, app) -> Actors:
     def send_step(step_id: int) -> None:
+        if app.stopping.is_set():  # left queued in the database; the next start sends it
+            log.info("step %s left for the next start: stopping", step_id)
+            return
         with app.uow() as uow:
             outcome = sending.send_step(uow, step_id, app.outbox, app.renderer, app.now)
         log.info("step %s: %s %s", outcome.step_id, outcome.result, outcome.detail)

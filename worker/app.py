@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -42,6 +42,7 @@ class App:
         self._renderers: dict[str, Renderer] = {}
         self.broker = broker or build_broker(redis_url)
         self.actors: Actors = declare(self.broker, self)
+        self.stopping = threading.Event()  # set on SIGTERM: no new message is started
 
     @property
     def uses_redis(self) -> bool:
@@ -90,9 +91,12 @@ class App:
         found = lambda inbound_id: self.actors.process_inbound.send(inbound_id)
         return MailboxWatcher(mailbox, WatchPorts(last_uid, store, found), stop, **options)
 
-    def tick(self) -> scheduler.TickResult:
+    def tick(self, first: bool = False) -> scheduler.TickResult:
+        """One scheduler tick. The first one of a process on the in-process broker also sends
+        again every step still queued: the messages for them died with the previous process."""
+        stale_after = timedelta(0) if first and not self.uses_redis else scheduler.STALE_QUEUED
         with self.uow() as uow:
-            return scheduler.tick(uow, self.now(), self.enqueue, self.outbox, self.renderer)
+            return scheduler.tick(uow, self.now(), self.enqueue, self.outbox, self.renderer, stale_after=stale_after)
 
     def close(self) -> None:
         self.mailboxes.close()

@@ -63,10 +63,11 @@ def run_watch(app: App, threads: int, stopper: Stopper) -> None:
         worker.stop()
 
 
-def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = False) -> None:
+def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = False, first: bool = True) -> None:
     while not stopper.event.is_set():
         try:
-            result = app.tick()
+            result = app.tick(first=first)
+            first = False
             if result.queued or result.requeued or result.deferred or result.uncertain:
                 log.info("tick: %d queued, %d deferred to their window, %d sent again, %d uncertain",
                          len(result.queued), result.deferred, len(result.requeued), result.uncertain)
@@ -78,6 +79,7 @@ def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = Fal
 
 
 def run_worker(app: App, threads: int, stopper: Stopper) -> None:
+    app.stopping = stopper.event
     worker = start_worker(app, threads)
     log.info("worker: %d threads on %s", threads, type(app.broker).__name__)
     stopper.event.wait()
@@ -86,13 +88,16 @@ def run_worker(app: App, threads: int, stopper: Stopper) -> None:
 
 def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idle: bool = False) -> None:
     """Worker and scheduler in one process (the embedded default: SQLite, in-process broker)."""
+    app.stopping = stopper.event
     worker = start_worker(app, threads)
     watchers = [] if until_idle else start_watchers(app, stopper.event)
     log.info("running: worker (%d threads), scheduler (every %ss), %d inbox watcher(s)",
              threads, interval, len(watchers))
     try:
+        first = True
         while not stopper.event.is_set():
-            scheduler_loop(app, stopper, interval, once=True)
+            scheduler_loop(app, stopper, interval, once=True, first=first)
+            first = False
             if until_idle and _idle(app):
                 break
             stopper.event.wait(interval)

@@ -50,10 +50,13 @@ class TickResult:
 
 
 def tick(uow: UnitOfWork, now: datetime, enqueue: Callable[[int, float], None],
-         outboxes: Callable[[CampaignFile], "sending.Outbox"], renderers, limit: int = 1000) -> TickResult:
+         outboxes: Callable[[CampaignFile], "sending.Outbox"], renderers, limit: int = 1000,
+         stale_after: timedelta = STALE_QUEUED) -> TickResult:
+    """`stale_after=0` on the first tick of a process with the in-process broker: whatever it
+    had queued before it stopped was lost with it, so every queued step is sent again."""
     result = TickResult()
     _queue_due(uow.session, now, limit, result)
-    result.requeued = _stale_queued(uow.session, now)
+    result.requeued = _stale_queued(uow.session, now, stale_after)
     uow.commit()
     for item in result.queued:  # only after the commit: the actor must find the step queued
         enqueue(item.step_id, item.delay_seconds)
@@ -108,9 +111,9 @@ def _room_left(session: Session, mailbox: str, settings: CampaignFile, now: date
     return min(caps.max_per_hour - used(now - timedelta(hours=1)), caps.max_per_day - used(now - timedelta(days=1)))
 
 
-def _stale_queued(session: Session, now: datetime) -> list[int]:
+def _stale_queued(session: Session, now: datetime, stale_after: timedelta) -> list[int]:
     stale = session.scalars(sa.select(Step).where(
-        Step.status == StepStatus.QUEUED, Step.queued_at < now - STALE_QUEUED)).all()
+        Step.status == StepStatus.QUEUED, Step.queued_at < now - stale_after)).all()
     for step in stale:
         step.queued_at = now
     return [step.id for step in stale]
