@@ -64,3 +64,19 @@ def test_a_run_stopped_mid_campaign_and_started_again_loses_and_repeats_nothing(
     output = again.communicate(timeout=120)[0]
     assert again.returncode == 0, output
     assert [len(messages(dovecot, a)) for a in addresses] == [1] * len(addresses)
+
+
+def test_logs_can_be_json_lines_without_message_bodies(tmp_path, dovecot, smtp_relay):
+    import json as json_module
+
+    address = new_address()
+    path = write_campaign(tmp_path, campaign_settings("logs", smtp_relay.port, dovecot.imap_port, [
+        {"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Person", "email": address}]}]))
+    assert run_outreach(tmp_path, "campaign", "queue", path.name).wait(60) == 0
+    run = run_outreach(tmp_path, "--log-json", "run", "--interval", "0.2", "--until-idle")
+    output = run.communicate(timeout=120)[0]
+    assert run.returncode == 0, output
+    entries = [json_module.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert entries and all({"time", "level", "logger", "message"} <= set(e) for e in entries)
+    assert any(e["message"] == f"step 1: sent {address}" for e in entries)
+    assert not any("Would you be available" in e["message"] or "secret" in e["message"] for e in entries)

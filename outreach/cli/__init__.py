@@ -34,8 +34,10 @@ def _options(
         None, "--database", envvar="DATABASE_URL",
         help="Database URL (default: the SQLite file outreach.db here).",
     ),
+    verbose: bool = typer.Option(False, "--verbose", help="Debug logging for the long-running processes."),
+    log_json: bool = typer.Option(False, "--log-json", help="Log one JSON object per line."),
 ) -> None:
-    state.database = database
+    state.database, state.verbose, state.log_json = database, verbose, log_json
 
 
 def main(argv: list[str] | None = None) -> int:

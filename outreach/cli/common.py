@@ -20,6 +20,8 @@ errors = Console(stderr=True, highlight=False)
 
 class State:
     database: str | None = None
+    verbose: bool = False
+    log_json: bool = False
 
 
 state = State()

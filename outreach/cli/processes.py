@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from outreach.cli.common import state
+from outreach.logs import configure
 
 
 def _serve(verbose: bool, body) -> None:
@@ -14,9 +13,7 @@ def _serve(verbose: bool, body) -> None:
     from worker.app import App
     from worker.processes import Stopper
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("dramatiq").setLevel(logging.WARNING)
+    configure(verbose or state.verbose, state.log_json)
     app = App(database_url=state.database)
     try:
         body(app, Stopper().install())
