@@ -87,10 +87,6 @@ class Phase(LabelledEnum):
     COLLABORATION_SETUP = ("collaboration_setup", "Collaboration setup")
     MAINTENANCE = ("maintenance", "Maintenance and growth")
 
-    @property
-    def rank(self) -> int:
-        return list(Phase).index(self)
-
 
 class PartnerStatus(LabelledEnum):
     ACTIVE = ("active", "Active")

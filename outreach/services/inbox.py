@@ -153,19 +153,23 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
         return Processed(inbound_id, "ignored", result.kind)
     followups = EFFECTS[result.kind](session, match, message, result, row, now) or Followups()
     row.status, row.partner_id = "processed", match.partner.id
-    notice = _staff_notice(session, match, message, row) if followups.tell_staff else None
-    campaign_id = session.scalar(sa.select(Step.campaign_id).where(Step.partner_id == match.partner.id)
-                                 .order_by(Step.id.desc()).limit(1))
+    latest = _latest_step(session, match.partner.id)
+    notice = _staff_notice(latest, match, message, row) if followups.tell_staff else None
+    campaign_id = latest.campaign_id if latest is not None else None
     uow.commit()
     return Processed(inbound_id, "processed", result.kind, match.partner.name, match.how, notice,
                      followups.meeting_to_send, campaign_id, (row.folder, row.uidvalidity, row.uid))
 
 
-def _staff_notice(session: Session, match: Match, message: InboundMessage, row: InboundMail) -> StaffNotice | None:
+def _latest_step(session: Session, partner_id: int) -> Step | None:
+    """The partner's most recent step: its campaign is the one the partner answers."""
+    return session.scalar(sa.select(Step).where(Step.partner_id == partner_id).order_by(Step.id.desc()).limit(1))
+
+
+def _staff_notice(step: Step | None, match: Match, message: InboundMessage, row: InboundMail) -> StaffNotice | None:
     """Staff are told of each human reply when the partner's latest campaign names an address."""
     from outreach.services.campaigns import settings_of
 
-    step = session.scalar(sa.select(Step).where(Step.partner_id == match.partner.id).order_by(Step.id.desc()).limit(1))
     if step is None:
         return None
     settings = settings_of(step.campaign)
@@ -277,7 +281,7 @@ def _reply(session, match, message, result, row, now):
 def _auto_invite(session: Session, partner: Partner, now: datetime) -> int | None:
     from outreach.services.meetings import MeetingError, auto_invite
 
-    step = session.scalar(sa.select(Step).where(Step.partner_id == partner.id).order_by(Step.id.desc()).limit(1))
+    step = _latest_step(session, partner.id)
     if step is None:
         return None
     try:
