@@ -20,8 +20,9 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure(verbose: bool = False, as_json: bool = False) -> None:
-    handler = logging.StreamHandler()
+def configure(verbose: bool = False, as_json: bool = False, file=None) -> None:
+    """Log to standard error, or to `file` (a path) when given."""
+    handler = logging.FileHandler(file, encoding="utf-8") if file else logging.StreamHandler()
     handler.setFormatter(JsonLines() if as_json else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

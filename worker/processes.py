@@ -86,11 +86,12 @@ def run_worker(app: App, threads: int, stopper: Stopper) -> None:
     worker.stop()
 
 
-def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idle: bool = False) -> None:
+def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idle: bool = False,
+            watch_options: dict | None = None) -> None:
     """Worker and scheduler in one process (the embedded default: SQLite, in-process broker)."""
     app.stopping = stopper.event
     worker = start_worker(app, threads)
-    watchers = [] if until_idle else start_watchers(app, stopper.event)
+    watchers = [] if until_idle else start_watchers(app, stopper.event, **(watch_options or {}))
     log.info("running: worker (%d threads), scheduler (every %ss), %d inbox watcher(s)",
              threads, interval, len(watchers))
     try:

@@ -27,7 +27,11 @@ def report(
         writer.writeheader()
         writer.writerows(rows)
     else:
-        table = Table(*COLUMNS)
-        for row in rows:
-            table.add_row(*(f"{row[c]:.0%}" if c == "reply_rate" else str(row[c]) for c in COLUMNS))
-        console.print(table)
+        console.print(funnel_table(rows))
+
+
+def funnel_table(rows: list[dict]) -> Table:
+    table = Table(*COLUMNS, title="The funnel")
+    for row in rows:
+        table.add_row(*(f"{row[c]:.0%}" if c == "reply_rate" else str(row[c]) for c in COLUMNS))
+    return table

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -194,10 +194,20 @@ def find_partner(session: Session, message: InboundMessage, result: Classificati
         ids = [result.returned_message_id] if result.returned_message_id else []
         found = _by_message_ids(session, ids) or _by_address(session, result.recipient, "returned address")
         return found
-    return (_by_message_ids(session, message.thread_ids)
-            or _by_token(session, message)
-            or _by_address(session, message.sender, "sender address")
-            or _by_domain(session, message))
+    found = (_by_message_ids(session, message.thread_ids)
+             or _by_token(session, message)
+             or _by_address(session, message.sender, "sender address")
+             or _by_domain(session, message))
+    return _with_sender(found, message.sender)
+
+
+def _with_sender(match: Match | None, sender: str | None) -> Match | None:
+    """A thread names the partner; where it names no contact (a meeting invitation went to the
+    organisation), the sender does when they are one of the partner's contacts."""
+    if match is None or match.contact is not None or not sender:
+        return match
+    contact = next((c for c in match.partner.contacts if c.email == sender.lower()), None)
+    return replace(match, contact=contact) if contact is not None else match
 
 
 TOKEN = re.compile(r"\+([0-9a-f]{12})@")

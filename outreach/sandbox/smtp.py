@@ -1,0 +1,65 @@
+"""A real SMTP server on loopback (aiosmtpd). Mail for a sandbox user is delivered to their
+IMAP inbox; mail for anyone else goes to `elsewhere`, where the scripted partners read it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from outreach.sandbox.imap import SandboxImap, free_port
+
+log = logging.getLogger(__name__)
+
+Elsewhere = Callable[[str, str, bytes], None]  # (sender, recipient, raw message)
+Keep = Callable[[str, list[str], bytes], None]
+
+
+class _Routing:
+    def __init__(self, imap: SandboxImap, elsewhere: Elsewhere, keep: Keep):
+        self.imap, self.elsewhere, self.keep = imap, elsewhere, keep
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content
+        self.keep(envelope.mail_from, list(envelope.rcpt_tos), raw)
+        loop = asyncio.get_running_loop()
+        for recipient in envelope.rcpt_tos:
+            try:
+                if self.imap.has_user(recipient):
+                    await loop.run_in_executor(None, self.imap.deliver, recipient, raw)
+                else:
+                    self.elsewhere(envelope.mail_from, recipient, raw)
+            except Exception as error:  # a sandbox fault must show, not vanish
+                log.exception("sandbox could not deliver to %s", recipient)
+                return f"451 4.3.0 sandbox delivery to {recipient} failed: {error}"
+        return "250 2.0.0 OK: queued"
+
+
+class SandboxSmtp:
+    """SMTP with AUTH PLAIN/LOGIN against the sandbox users' passwords (plain text: loopback only)."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, imap: SandboxImap, elsewhere: Elsewhere, keep: Keep, port: int | None = None):
+        self.port = port or free_port()
+        self.imap = imap
+        self.controller = Controller(
+            _Routing(imap, elsewhere, keep), hostname=self.host, port=self.port,
+            authenticator=self._authenticate, auth_require_tls=False, auth_required=False,
+        )
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user, password = auth_data.login.decode(), auth_data.password.decode()
+        return AuthResult(success=self.imap.passwords.get(user) == password)
+
+    def start(self) -> "SandboxSmtp":
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
