@@ -23,7 +23,6 @@ from rich.console import Console
 from outreach.adapters.yaml_source import load_yaml
 from outreach.campaign import load_campaign
 from outreach.campaign.load import LoadedCampaign
-from outreach.cli.report import funnel_table
 from outreach.db.models import InboundMail, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
@@ -33,7 +32,7 @@ from outreach.sandbox.partners import Behaviour, cast
 from outreach.sandbox.server import Sandbox
 from outreach.services import campaigns
 from outreach.services.report import funnel
-from worker.demo_story import Narrator, pipeline_table
+from worker.demo_story import Narrator, funnel_line, pipeline_table
 
 MARKER = ".outreach-demo"
 SETTLE_TIMEOUT = 60.0
@@ -100,7 +99,7 @@ class Demo:
             narrator.catch_up()
             with app.uow() as uow:
                 say(pipeline_table(uow.session))
-                say(funnel_table(funnel(uow.session)))
+                say(funnel_line(funnel(uow.session)))
             missing = narrator.missing()
         finally:
             app.close()

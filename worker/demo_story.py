@@ -112,3 +112,14 @@ def _follow_ups(session, contact: Contact) -> str:
         else:
             parts.append(f"{step.name} {step.status.value}")
     return "\n".join(parts) or "-"
+
+
+def funnel_line(rows: list[dict]) -> str:
+    """The campaign's whole funnel on one line (`outreach report` has it per phase)."""
+    total = next((row for row in rows if row["phase"] == "all"), None)
+    if total is None:
+        return "The funnel: nothing sent"
+    return (f"[bold]The funnel[/] (outreach report): {total['sent']} sent, {total['replied']} replied "
+            f"({total['reply_rate']:.0%}), {total['bounced']} bounced, {total['out_of_office']} out of office, "
+            f"{total['opted_out']} opted out, {total['meetings_invited']} meetings invited, "
+            f"{total['meetings_accepted']} accepted")
