@@ -39,26 +39,50 @@ def start_worker(app: App, threads: int) -> dramatiq.Worker:
     return worker
 
 
+REFRESH_SECONDS = 30.0  # how soon a watcher starts for the mailbox of a newly queued campaign
+
+
+class WatcherPool:
+    """One watcher thread per mailbox of the queued campaigns. `refresh()` starts the ones that
+    campaigns queued since need, so a running process never has to restart for them."""
+
+    def __init__(self, app: App, stop: threading.Event, only: str | None = None, **options):
+        self.app, self.stop, self.only, self.options = app, stop, (only or "").lower() or None, options
+        self.threads: dict[str, threading.Thread] = {}
+
+    def refresh(self) -> list[threading.Thread]:
+        started = []
+        for mailbox in self.app.watched_mailboxes():
+            address = mailbox.address.lower()
+            if address in self.threads or (self.only and address != self.only):
+                continue
+            watcher = self.app.watcher(mailbox, self.stop, **self.options)
+            thread = threading.Thread(target=watcher.run, name=f"watch {address}", daemon=True)
+            thread.start()
+            self.threads[address] = thread
+            started.append(thread)
+        return started
+
+    def join(self, timeout: float = 60) -> None:
+        for thread in self.threads.values():
+            thread.join(timeout=timeout)
+
+
 def start_watchers(app: App, stop: threading.Event, **options) -> list[threading.Thread]:
-    """One watcher thread per mailbox of the queued campaigns."""
-    threads = []
-    for mailbox in app.watched_mailboxes():
-        watcher = app.watcher(mailbox, stop, **options)
-        thread = threading.Thread(target=watcher.run, name=f"watch {mailbox.address}", daemon=True)
-        thread.start()
-        threads.append(thread)
-    if not threads:
-        log.info("no campaign queued yet: no mailbox to watch")
-    return threads
+    """A watcher for each mailbox of the campaigns queued now."""
+    return WatcherPool(app, stop, **options).refresh()
 
 
-def run_watch(app: App, threads: int, stopper: Stopper) -> None:
+def run_watch(app: App, threads: int, stopper: Stopper, mailbox: str | None = None) -> None:
     """The watchers; in the embedded default also a worker, which processes what they find."""
     worker = start_worker(app, threads) if not app.uses_redis else None
-    watchers = start_watchers(app, stopper.event)
-    stopper.event.wait()
-    for thread in watchers:
-        thread.join(timeout=60)
+    pool = WatcherPool(app, stopper.event, only=mailbox)
+    while not stopper.event.is_set():
+        pool.refresh()
+        if not pool.threads:
+            log.info("no queued campaign uses %s yet: looking again in %.0fs", mailbox or "a mailbox", REFRESH_SECONDS)
+        stopper.event.wait(REFRESH_SECONDS)
+    pool.join()
     if worker is not None:
         worker.stop()
 
@@ -91,12 +115,13 @@ def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idl
     """Worker and scheduler in one process (the embedded default: SQLite, in-process broker)."""
     app.stopping = stopper.event
     worker = start_worker(app, threads)
-    watchers = [] if until_idle else start_watchers(app, stopper.event, **(watch_options or {}))
-    log.info("running: worker (%d threads), scheduler (every %ss), %d inbox watcher(s)",
-             threads, interval, len(watchers))
+    watchers = WatcherPool(app, stopper.event, **(watch_options or {}))
+    log.info("running: worker (%d threads), scheduler (every %ss), inbox watchers", threads, interval)
     try:
         first = True
         while not stopper.event.is_set():
+            if not until_idle:
+                watchers.refresh()  # a campaign queued on another mailbox gets its watcher
             scheduler_loop(app, stopper, interval, once=True, first=first)
             first = False
             if until_idle and _idle(app):
@@ -104,8 +129,7 @@ def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idl
             stopper.event.wait(interval)
     finally:
         stopper.event.set()
-        for thread in watchers:
-            thread.join(timeout=60)
+        watchers.join()
         worker.stop()
 
 

@@ -63,10 +63,14 @@ def run(
 
 
 def watch(
+    mailbox: str = typer.Option(None, "--mailbox", envvar="OUTREACH_WATCH_MAILBOX",
+                                help="Watch only this mailbox (one watcher process per mailbox); default: all."),
     threads: int = typer.Option(None, help=THREADS_HELP + " Used when no REDIS_URL is set."),
     verbose: bool = typer.Option(False, "--verbose"),
 ) -> None:
-    """Watch the campaigns' mailboxes: log replies, bounces, out-of-office and opt-outs."""
+    """Watch the campaigns' mailboxes: log replies, bounces, out-of-office and opt-outs.
+
+    Mailboxes of campaigns queued later are picked up within 30 seconds."""
     from worker.processes import run_watch
 
-    _serve(verbose, lambda app, stopper: run_watch(app, _threads(app, threads), stopper))
+    _serve(verbose, lambda app, stopper: run_watch(app, _threads(app, threads), stopper, mailbox))
