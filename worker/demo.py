@@ -28,8 +28,7 @@ from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
 from outreach.logs import configure
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.sandbox.partners import Behaviour, cast
-from outreach.sandbox.server import Sandbox
+from outreach.sandbox.server import Sandbox, for_campaign
 from outreach.services import campaigns
 from outreach.services.report import funnel
 from worker.demo_story import Narrator, funnel_line, pipeline_table
@@ -61,9 +60,7 @@ class Demo:
         prepare_folder(self.folder)
         configure(file=self.folder / "outreach.log")
         source = load_campaign(self.campaign_file)
-        contacts = [c.email for p in source.partners for c in p.contacts]
-        users = local_users(source)
-        sandbox = Sandbox(self.folder / "sandbox", users, cast(contacts), lambda: self.clock().date()).start()
+        sandbox = for_campaign(source, self.folder / "sandbox", today=lambda: self.clock().date()).start()
         try:
             campaign = load_campaign(write_demo_campaign(self.campaign_file, self.folder, sandbox))
             return self._play(campaign, sandbox, started)
@@ -163,13 +160,6 @@ def prepare_folder(folder: Path) -> None:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text("made by `outreach demo`; the next demo run replaces this folder\n")
-
-
-def local_users(campaign: LoadedCampaign) -> list[str]:
-    """The sandbox's own mailboxes: the campaign's mailbox, its Reply-To and the staff address."""
-    mailbox = campaign.settings.mailbox
-    found = [mailbox.address, mailbox.reply_to, campaign.settings.notify_staff]
-    return list(dict.fromkeys(a for a in found if a))
 
 
 def write_demo_campaign(source: Path, folder: Path, sandbox: Sandbox) -> Path:

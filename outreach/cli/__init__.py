@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from outreach.cli import campaign, db, demo, inbound, meeting, partners, processes, report
+from outreach.cli import campaign, db, demo, inbound, meeting, partners, processes, report, sandbox
 from outreach.cli.common import report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
@@ -27,6 +27,7 @@ app.command()(processes.scheduler)
 app.command()(processes.watch)
 app.command()(report.report)
 app.command()(demo.demo)
+app.command()(sandbox.sandbox)
 
 
 @app.callback()

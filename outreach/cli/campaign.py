@@ -7,10 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from rich.progress import Progress
-
 from outreach.campaign import load_campaign
-from outreach.cli.common import console, logbook, print_json
+from outreach.cli.common import console, logbook, print_json, progress_bar
 from outreach.errors import NotFound
 from outreach.db.types import utcnow
 from outreach.mail.compose import new_message_id
@@ -48,12 +46,14 @@ def preview(
     """Write every first-contact message as an .eml file; send nothing."""
     campaign = load_campaign(file)
     renderer = campaigns.renderer_for(campaign.settings)
-    drafts = campaigns.draft_all(campaign, renderer)
+    with progress_bar("rendering", campaign.contact_count) as advance:
+        drafts = campaigns.draft_all(campaign, renderer, advance)
     out.mkdir(parents=True, exist_ok=True)
     table = Table("partner", "contact", "language", "register", "subject", "file")
     now = utcnow()
-    with Progress(console=console, transient=True) as progress:
-        for number, draft in enumerate(progress.track(drafts, description="rendering"), start=1):
+    with progress_bar("writing", len(drafts)) as advance:
+        for number, draft in enumerate(drafts, start=1):
+            advance()
             message_id = new_message_id(campaign.settings.mailbox.address)
             message = campaigns.build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
             path = out / f"{number:04d}-{_slug(draft.contact.email)}.eml"
@@ -77,8 +77,8 @@ def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) ->
     """
     campaign = load_campaign(file)
     renderer = campaigns.renderer_for(campaign.settings)
-    with logbook() as uow:
-        summary = campaigns.queue(uow.session, campaign, renderer, utcnow())
+    with logbook() as uow, progress_bar("queuing", campaign.contact_count + len(campaign.partners)) as advance:
+        summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance)
         uow.commit()
     partners = summary.partners
     console.print(f"campaign {campaign.settings.name}: {summary.scheduled} first-contact emails scheduled, "

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import ensure_ready
@@ -25,6 +26,14 @@ class State:
 
 
 state = State()
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on the terminal (none when output is not a terminal); yields `advance`."""
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda: progress.advance(task)
 
 
 @contextmanager

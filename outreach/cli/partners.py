@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from outreach.adapters.tabular import read_rows, write_rows, check_suffix
-from outreach.cli.common import console, logbook, print_json, report_problems, staff_name
+from outreach.cli.common import console, logbook, print_json, progress_bar, report_problems, staff_name
 from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
@@ -42,8 +42,8 @@ def import_(
     records, problems = partners_from_table(LogbookTable(str(file), headers, rows), _mapping(map_))
     if problems and (not skip_invalid or not records):
         raise InvalidInput(problems)
-    with logbook() as uow:
-        summary = service.upsert_partners(uow.session, records, by=f"import:{file.name}")
+    with logbook() as uow, progress_bar("importing", len(records)) as advance:
+        summary = service.upsert_partners(uow.session, records, f"import:{file.name}", advance)
         if not dry_run:
             uow.commit()
     if problems:

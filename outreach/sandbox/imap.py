@@ -21,12 +21,10 @@ def free_port() -> int:
 
 
 class SandboxImap:
-    """IMAP4rev1 with IDLE on 127.0.0.1, plain text (loopback only), users added at runtime."""
+    """IMAP4rev1 with IDLE, plain text (loopback or a private container network), users added at runtime."""
 
-    host = "127.0.0.1"
-
-    def __init__(self, port: int | None = None):
-        self.port = port or free_port()
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None):
+        self.host, self.port = host, port or free_port()
         self.passwords: dict[str, str] = {}
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -59,7 +57,7 @@ class SandboxImap:
         return address in self.passwords
 
     def client(self, address: str) -> IMAPClient:
-        imap = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        imap = IMAPClient("127.0.0.1" if self.host == "0.0.0.0" else self.host, port=self.port, ssl=False, timeout=10)
         imap.login(address, self.passwords[address])
         return imap
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from outreach.sandbox.imap import SandboxImap
-from outreach.sandbox.partners import Behaviour, answers
+from outreach.sandbox.partners import Behaviour, answers, cast
 from outreach.sandbox.smtp import SandboxSmtp
 
 log = logging.getLogger(__name__)
@@ -23,11 +23,14 @@ log = logging.getLogger(__name__)
 
 class Sandbox:
     def __init__(self, folder: Path, users: list[str], cast: dict[str, Behaviour],
-                 today: Callable[[], date] = date.today, answer_after: float = 1.0):
+                 today: Callable[[], date] = date.today, answer_after: float = 1.0, host: str = "127.0.0.1",
+                 smtp_port: int | None = None, imap_port: int | None = None,
+                 passwords: dict[str, str] | None = None):
         self.folder = folder
         self.users, self.cast, self.today, self.answer_after = users, cast, today, answer_after
-        self.imap = SandboxImap()
-        self.smtp = SandboxSmtp(self.imap, self._partner_receives, self._keep)
+        self.passwords = passwords or {}
+        self.imap = SandboxImap(host, imap_port)
+        self.smtp = SandboxSmtp(self.imap, self._partner_receives, self._keep, host, smtp_port)
         self.delivered: dict[str, int] = {}  # sandbox user -> messages put in their inbox
         self._pending = 0
         self._count = 0
@@ -47,7 +50,7 @@ class Sandbox:
         self.calendar_folder.mkdir(parents=True, exist_ok=True)
         self.imap.start()
         for user in self.users:
-            self.imap.add_user(user, secrets.token_urlsafe(16))
+            self.imap.add_user(user, self.passwords.get(user) or secrets.token_urlsafe(16))
         self.smtp.start()
         return self
 
@@ -98,13 +101,22 @@ class Sandbox:
             bounce = "MAILER-DAEMON" in str(answer["From"])
             sender = "" if bounce else getaddresses([str(answer["From"])])[0][1]
             recipients = [address for _, address in getaddresses([str(answer["To"])])]
-            with smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=30) as connection:
+            with smtplib.SMTP("127.0.0.1", self.smtp.port, timeout=30) as connection:
                 connection.send_message(answer, sender, recipients)  # CRLF line ends, as SMTP wants
         except (OSError, smtplib.SMTPException):
             log.exception("a sandbox partner could not answer")
         finally:
             with self._lock:
                 self._pending -= 1
+
+
+def for_campaign(campaign, folder: Path, **options) -> Sandbox:
+    """A sandbox whose own mailboxes are the campaign's (From, Reply-To, staff) and whose
+    partners are the campaign's contacts, dealt their behaviours in the file's order."""
+    mailbox = campaign.settings.mailbox
+    users = [mailbox.address, mailbox.reply_to, campaign.settings.notify_staff]
+    contacts = [c.email for p in campaign.partners for c in p.contacts]
+    return Sandbox(folder, list(dict.fromkeys(u for u in users if u)), cast(contacts), **options)
 
 
 def _slug(address: str) -> str:

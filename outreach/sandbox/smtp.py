@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from typing import Callable
 
 from aiosmtpd.controller import Controller
@@ -13,6 +14,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from outreach.sandbox.imap import SandboxImap, free_port
 
 log = logging.getLogger(__name__)
+
+# aiosmtpd 1.4 warns about its own legacy attribute on every successful AUTH; nothing to act on.
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
 
 Elsewhere = Callable[[str, str, bytes], None]  # (sender, recipient, raw message)
 Keep = Callable[[str, list[str], bytes], None]
@@ -41,10 +45,9 @@ class _Routing:
 class SandboxSmtp:
     """SMTP with AUTH PLAIN/LOGIN against the sandbox users' passwords (plain text: loopback only)."""
 
-    host = "127.0.0.1"
-
-    def __init__(self, imap: SandboxImap, elsewhere: Elsewhere, keep: Keep, port: int | None = None):
-        self.port = port or free_port()
+    def __init__(self, imap: SandboxImap, elsewhere: Elsewhere, keep: Keep, host: str = "127.0.0.1",
+                 port: int | None = None):
+        self.host, self.port = host, port or free_port()
         self.imap = imap
         self.controller = Controller(
             _Routing(imap, elsewhere, keep), hostname=self.host, port=self.port,

@@ -7,6 +7,7 @@ from html import escape as html_escape
 from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 from email.message import EmailMessage, MIMEPart
 
 import sqlalchemy as sa
@@ -54,11 +55,12 @@ def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerI
     return renderer.render(name, context, where=f"partner {partner.name!r}, contact {contact.email}")
 
 
-def draft_all(campaign: LoadedCampaign, renderer: Renderer) -> list[Draft]:
+def draft_all(campaign: LoadedCampaign, renderer: Renderer, advance: Callable[[], None] = lambda: None) -> list[Draft]:
     """Every first-contact message, or InvalidInput naming each partner and missing variable."""
     drafts, problems = [], []
     for partner in campaign.partners:
         for contact in partner.contacts:
+            advance()
             try:
                 rendered = render_message(campaign.settings, renderer, partner, contact, campaign.settings.message.template)
             except TemplateError as error:
@@ -132,14 +134,15 @@ class QueueSummary:
     not_mailable: list[str] = field(default_factory=list)
 
 
-def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime) -> QueueSummary:
+def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
+          advance: Callable[[], None] = lambda: None) -> QueueSummary:
     """Upsert the partners, keep the campaign, schedule the first step for each new contact.
 
     Every message is rendered first: one that cannot be rendered stops the whole campaign.
     Queuing again schedules nothing twice (one step per contact, campaign and step name).
     """
-    draft_all(campaign, renderer)
-    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, by=f"campaign:{campaign.settings.name}"))
+    draft_all(campaign, renderer, advance)
+    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
     row = _campaign_row(session, campaign)
     emails = [c.email for p in campaign.partners for c in p.contacts]
     contacts = {c.email: c for c in session.scalars(sa.select(Contact).where(Contact.email.in_(emails)))}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
@@ -54,7 +55,8 @@ class _Index:
         return self.by_key.get(record.key)
 
 
-def upsert_partners(session: Session, records: list[PartnerIn], by: str) -> UpsertSummary:
+def upsert_partners(session: Session, records: list[PartnerIn], by: str,
+                    advance: Callable[[], None] = lambda: None) -> UpsertSummary:
     """Add new partners and contacts; update known ones from the values the records give.
 
     A partner is recognised by any contact's email, else by organisation name and country.
@@ -63,6 +65,7 @@ def upsert_partners(session: Session, records: list[PartnerIn], by: str) -> Upse
     """
     index, summary = _Index(session), UpsertSummary()
     for record in records:
+        advance()
         partner = index.find(record)
         if partner is None:
             partner = _new_partner(session, record, by)
