@@ -54,7 +54,14 @@ def test_each_first_answer_is_recognised(behaviour, kind):
 def test_a_silent_partner_answers_nothing_and_follow_ups_get_no_second_reply():
     assert answers(Behaviour.SILENT, received(), date(2026, 11, 30)) == []
     follow_up = received("Re: Vorschlag", in_reply_to="<first@riverside.example>")
-    assert answers(Behaviour.ACCEPTS, follow_up, date(2026, 11, 30)) == []
+    for behaviour in Behaviour:
+        assert answers(behaviour, follow_up, date(2026, 11, 30), earlier=1) == []
+
+
+def test_after_the_meeting_the_partner_who_accepted_agrees_to_the_next_steps():
+    [answer] = answers(Behaviour.ACCEPTS, received("Next steps after our meeting"), date(2026, 12, 3), earlier=1)
+    assert "Agreed on the next steps" in answer.get_content()
+    assert answers(Behaviour.ASKS, received("Next steps"), date(2026, 12, 3), earlier=1) == []
 
 
 def invitation(sequence=0) -> bytes:

@@ -40,10 +40,12 @@ REPLIES = {
                     "programmes you run and what a partner would be expected to contribute?",
 }
 OPT_OUT = "Please remove me from your mailing list. We are not looking for partnerships."
+AGREED = "Thank you for the summary of our meeting. Agreed on the next steps; I will send the MoU draft to our director."
 
 
-def answers(behaviour: Behaviour, received: Message, today: date) -> list[EmailMessage]:
-    """What a partner with this behaviour sends back to a message they received."""
+def answers(behaviour: Behaviour, received: Message, today: date, earlier: int = 0) -> list[EmailMessage]:
+    """What a partner with this behaviour sends back to a message they received, `earlier`
+    being how many messages (not invitations) they had received before it."""
     invitation = _calendar_of(received)
     if invitation is not None:
         if invitation.get("method", "").upper() != "REQUEST":
@@ -53,8 +55,10 @@ def answers(behaviour: Behaviour, received: Message, today: date) -> list[EmailM
         if behaviour is Behaviour.DECLINES and _sequence(invitation) == 0:
             return [calendar_reply(received, invitation, "DECLINED", "Sorry, that day is taken by our trade fair.")]
         return []
-    if _is_follow_up(received) and behaviour is not Behaviour.SILENT:
-        return []  # they answer the first message only
+    if earlier and behaviour is Behaviour.ACCEPTS and not _is_follow_up(received):
+        return [reply(received, AGREED)]  # the next steps after the meeting
+    if earlier:
+        return []  # everyone else answers the first message only
     if behaviour in REPLIES:
         return [reply(received, REPLIES[behaviour])]
     if behaviour is Behaviour.OPTS_OUT:

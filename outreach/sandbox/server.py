@@ -36,6 +36,7 @@ class Sandbox:
         self._count = 0
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
+        self._received: dict[str, int] = {}  # partner address -> messages (not invitations) received
 
     @property
     def mail_folder(self) -> Path:
@@ -87,7 +88,10 @@ class Sandbox:
     def _partner_receives(self, sender: str, recipient: str, raw: bytes) -> None:
         behaviour = self.cast.get(recipient.lower(), Behaviour.SILENT)
         received = message_from_bytes(raw, policy=policy.default)
-        for answer in answers(behaviour, received, self.today()):
+        earlier = self._received.get(recipient.lower(), 0)
+        if not any(part.get_content_type() == "text/calendar" for part in received.walk()):
+            self._received[recipient.lower()] = earlier + 1
+        for answer in answers(behaviour, received, self.today(), earlier):
             with self._lock:
                 self._pending += 1
             timer = threading.Timer(self.answer_after, self._send_back, (answer,))
