@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from typing import Callable
 
 from aiosmtpd.controller import Controller
@@ -15,8 +14,8 @@ from outreach.sandbox.imap import SandboxImap, free_port
 
 log = logging.getLogger(__name__)
 
-# aiosmtpd 1.4 warns about its own legacy attribute on every successful AUTH; nothing to act on.
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+# aiosmtpd 1.4 logs a warning about its own legacy attribute on every successful AUTH; nothing to act on.
+logging.getLogger("mail.log").addFilter(lambda record: "login_data is deprecated" not in record.getMessage())
 
 Elsewhere = Callable[[str, str, bytes], None]  # (sender, recipient, raw message)
 Keep = Callable[[str, list[str], bytes], None]
