@@ -7,7 +7,6 @@ import smtplib
 import socket
 import subprocess
 import sys
-import time
 from email.message import EmailMessage
 from pathlib import Path
 

@@ -29,7 +29,7 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.logs import configure
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.sandbox.server import Sandbox, for_campaign
-from outreach.services import campaigns
+from outreach.services import campaigns, scheduler
 from outreach.services.report import funnel
 from worker.demo_story import Narrator, funnel_line, pipeline_table
 
@@ -119,9 +119,7 @@ class Demo:
         now = self.clock()
         with app.uow() as uow:
             session = uow.session
-            busy = session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-                sa.or_(Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]),
-                       sa.and_(Step.status == StepStatus.SCHEDULED, Step.due_at <= now))))
+            busy = scheduler.unfinished(session, now)
             stored = session.scalar(sa.select(sa.func.count()).select_from(InboundMail))
             unprocessed = session.scalar(sa.select(sa.func.count()).select_from(InboundMail).where(
                 InboundMail.status == "new"))

@@ -11,11 +11,8 @@ import signal
 import threading
 
 import dramatiq
-import sqlalchemy as sa
 
-from outreach.db.models import Step
-from outreach.domain.vocabulary import StepStatus
-
+from outreach.services import scheduler
 from worker.app import App
 
 log = logging.getLogger("outreach")
@@ -137,7 +134,4 @@ def _idle(app: App) -> bool:
     """Nothing due now and nothing in flight (for one-shot runs and tests)."""
     app.broker.join(app.actors.send_step.queue_name, timeout=120_000)
     with app.uow() as uow:
-        busy = uow.session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            sa.or_(Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]),
-                   sa.and_(Step.status == StepStatus.SCHEDULED, Step.due_at <= app.now()))))
-    return busy == 0
+        return scheduler.unfinished(uow.session, app.now()) == 0

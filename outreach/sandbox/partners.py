@@ -43,10 +43,18 @@ OPT_OUT = "Please remove me from your mailing list. We are not looking for partn
 AGREED = "Thank you for the summary of our meeting. Agreed on the next steps; I will send the MoU draft to our director."
 
 
+def calendar_of(received: Message) -> Calendar | None:
+    """The message's iCalendar part, parsed, or None."""
+    for part in received.walk():
+        if part.get_content_type() == "text/calendar":
+            return Calendar.from_ical(part.get_payload(decode=True))
+    return None
+
+
 def answers(behaviour: Behaviour, received: Message, today: date, earlier: int = 0) -> list[EmailMessage]:
     """What a partner with this behaviour sends back to a message they received, `earlier`
     being how many messages (not invitations) they had received before it."""
-    invitation = _calendar_of(received)
+    invitation = calendar_of(received)
     if invitation is not None:
         if invitation.get("method", "").upper() != "REQUEST":
             return []
@@ -149,13 +157,6 @@ def _block(fields: dict[str, str]) -> Message:
     for name, value in fields.items():
         block[name] = value
     return block
-
-
-def _calendar_of(received: Message) -> Calendar | None:
-    for part in received.walk():
-        if part.get_content_type() == "text/calendar":
-            return Calendar.from_ical(part.get_payload(decode=True))
-    return None
 
 
 def _sequence(calendar: Calendar) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from outreach.sandbox.imap import SandboxImap
-from outreach.sandbox.partners import Behaviour, answers, cast
+from outreach.sandbox.partners import Behaviour, answers, calendar_of, cast
 from outreach.sandbox.smtp import SandboxSmtp
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Sandbox:
         behaviour = self.cast.get(recipient.lower(), Behaviour.SILENT)
         received = message_from_bytes(raw, policy=policy.default)
         earlier = self._received.get(recipient.lower(), 0)
-        if not any(part.get_content_type() == "text/calendar" for part in received.walk()):
+        if calendar_of(received) is None:
             self._received[recipient.lower()] = earlier + 1
         for answer in answers(behaviour, received, self.today(), earlier):
             with self._lock:

@@ -66,6 +66,13 @@ def tick(uow: UnitOfWork, now: datetime, enqueue: Callable[[int, float], None],
     return result
 
 
+def unfinished(session: Session, now: datetime) -> int:
+    """Steps queued or being sent, or scheduled and already due: 0 when nothing is left to do now."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Step).where(
+        sa.or_(Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]),
+               sa.and_(Step.status == StepStatus.SCHEDULED, Step.due_at <= now)))) or 0
+
+
 def due_steps(now: datetime, limit: int, postgresql: bool):
     """The due steps, oldest first; on PostgreSQL locked with SKIP LOCKED (served by the
     (status, due_at) index)."""
