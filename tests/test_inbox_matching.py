@@ -11,6 +11,7 @@ from outreach.db.models import Contact, InboundMail, Interaction, Partner, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import ContactStatus, InteractionKind, Phase, StepStatus
 from outreach.rendering import Renderer
+from outreach.inbound.message import Fetched
 from outreach.services import campaigns, inbox, logbook
 from tests.support.campaigns import campaign_settings, write_campaign
 
@@ -26,7 +27,7 @@ def queued(uow, tmp_path, **overrides):
     return {s.contact.email: s for s in uow.session.scalars(sa.select(Step))}
 
 
-def arrive(uow, tmp_path, sender, text, to=MAILBOX, subject="Re: Proposal", headers=None, raw=None):
+def arrive(uow, tmp_path, sender, text, to=MAILBOX, subject="Re: Proposal", headers=None, raw=None, arrived=None):
     if raw is None:
         msg = EmailMessage(policy=SMTP)
         msg["From"], msg["To"], msg["Subject"] = sender, to, subject
@@ -35,20 +36,24 @@ def arrive(uow, tmp_path, sender, text, to=MAILBOX, subject="Re: Proposal", head
             msg[name] = value
         msg.set_content(text)
         raw = msg.as_bytes()
-    [inbound_id] = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [(uuid.uuid4().int % 10**9, raw)])
+    uid = uuid.uuid4().int % 10**9
+    [inbound_id] = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(uid, raw, arrived)], uid, utcnow())
     return inbox.process(uow, inbound_id, utcnow())
 
 
-def test_a_reply_token_matches_without_threading_headers_or_a_known_sender(uow, tmp_path):
+def test_a_reply_token_matches_without_threading_headers(uow, tmp_path):
     steps = queued(uow, tmp_path, mailbox__plus_addressing=True)
     token = steps["person1@firm1.test"].reply_token
-    result = arrive(uow, tmp_path, "someone@gmail.test", "Interested!", to=f"vet+{token}@school.test")
+    result = arrive(uow, tmp_path, "Person 1 <person1@firm1.test>", "Interested!", to=f"vet+{token}@school.test")
     assert (result.status, result.partner, result.how) == ("processed", "Firm 1", "reply token")
+    # the token from someone who is not one of the partner's people proves nothing about them
+    stranger = arrive(uow, tmp_path, "someone@gmail.test", "Interested!", to=f"vet+{token}@school.test")
+    assert (stranger.status, stranger.partner) == ("unproven", "Firm 1")
 
 
 def test_threading_then_address_then_domain(uow, tmp_path):
     steps = queued(uow, tmp_path)
-    by_thread = arrive(uow, tmp_path, "other@elsewhere.test", "Yes", headers={"In-Reply-To": steps["person0@firm0.test"].message_id})
+    by_thread = arrive(uow, tmp_path, "person0@firm0.test", "Yes", headers={"In-Reply-To": steps["person0@firm0.test"].message_id})
     assert (by_thread.partner, by_thread.how) == ("Firm 0", "thread")
     by_address = arrive(uow, tmp_path, "Person 1 <person1@firm1.test>", "Yes")
     assert (by_address.partner, by_address.how) == ("Firm 1", "sender address")
@@ -60,6 +65,40 @@ def test_threading_then_address_then_domain(uow, tmp_path):
     assert all(s.status is StepStatus.CANCELLED for s in uow.session.scalars(sa.select(Step)))
 
 
+def test_partner_b_answering_in_partner_a_thread_changes_nothing_for_a(uow, tmp_path):
+    steps = queued(uow, tmp_path)
+    a_thread = {"In-Reply-To": steps["person0@firm0.test"].message_id}
+    from_b = arrive(uow, tmp_path, "person1@firm1.test", "Yes, we are interested", headers=a_thread)
+    assert (from_b.status, from_b.partner) == ("processed", "Firm 1")  # B's own reply, for B
+    assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
+    assert steps["person1@firm1.test"].status is StepStatus.CANCELLED
+    stranger = arrive(uow, tmp_path, "other@elsewhere.test", "Please remove me", headers=a_thread)
+    assert (stranger.status, stranger.partner) == ("unproven", "Firm 0")
+    assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
+    assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
+    from outreach.services.todos import open_todos
+
+    assert [t.kind for t in open_todos(uow.session)] == ["unproven"]
+
+
+def test_a_reply_dated_zone_unknown_missing_or_garbage_is_logged_in_arrival_order(uow, tmp_path):
+    from datetime import datetime, timezone
+
+    queued(uow, tmp_path)
+    dates = ["Tue, 24 Nov 2026 09:15:00 -0000", None, "yesterday-ish, at tea time", "Fri, 01 Jan 2100 00:00:00 +0000"]
+    for n, date in enumerate(dates):
+        arrived = datetime(2027, 3, 2, 10, n, tzinfo=timezone.utc)
+        result = arrive(uow, tmp_path, "person0@firm0.test", f"Answer {n}", headers={"Date": date} if date else None,
+                        arrived=arrived)
+        assert result.status == "processed", result
+    logged = uow.session.scalars(sa.select(Interaction).order_by(Interaction.occurred_at)).all()
+    assert [i.text for i in logged] == ["Answer 0", "Answer 1", "Answer 2", "Answer 3"]
+    assert [i.occurred_at.minute for i in logged] == [0, 1, 2, 3]
+    rows = uow.session.scalars(sa.select(InboundMail).order_by(InboundMail.id)).all()
+    assert rows[0].sent_date == datetime(2026, 11, 24, 9, 15, tzinfo=timezone.utc)
+    assert [r.sent_date for r in rows[1:]] == [None, None, None]
+
+
 def test_unrelated_mail_and_our_own_copies_are_left_alone(uow, tmp_path):
     queued(uow, tmp_path)
     assert arrive(uow, tmp_path, "stranger@nowhere.test", "Hello").status == "ignored"
@@ -67,19 +106,55 @@ def test_unrelated_mail_and_our_own_copies_are_left_alone(uow, tmp_path):
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(Interaction)) == 0
 
 
-def test_a_soft_bounce_is_logged_and_the_contact_stays(uow, tmp_path):
-    steps = queued(uow, tmp_path)
+def _bounce_of(step, status, diagnostic, message_id=None):
     from tests.samples.inbound import _report, _returned, _status
 
-    raw = _report("MAILER-DAEMON@mx.firm0.test", "Undelivered Mail", "Mailbox full",
-                  _status("person0@firm0.test", "4.2.2"), _returned("person0@firm0.test"))
-    result = arrive(uow, tmp_path, None, None, raw=raw)
-    assert (result.kind, result.partner) == ("bounce", "Firm 0")
-    contact = uow.session.scalar(sa.select(Contact).where(Contact.email == "person0@firm0.test"))
-    assert contact.status is ContactStatus.ACTIVE
-    assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
-    [logged] = uow.session.scalars(sa.select(Interaction)).all()
-    assert logged.kind is InteractionKind.BOUNCE and "soft bounce" in logged.text
+    returned = _returned(step.contact.email).replace(
+        "<179587368356.14531.5476748913727748639@riverside.test>", message_id or step.message_id)
+    return _report("MAILER-DAEMON@mx.firm0.test", "Undelivered Mail Returned to Sender", "Sorry.",
+                   _status(step.contact.email, status, diagnostic=diagnostic), returned)
+
+
+def test_bounces_act_by_reason(uow, tmp_path):
+    steps = queued(uow, tmp_path)
+    first, second = steps["person0@firm0.test"], steps["person1@firm1.test"]
+    first.status = StepStatus.SENT
+    uow.commit()
+    full = arrive(uow, tmp_path, None, None, raw=_bounce_of(first, "4.2.2", "smtp; 452 4.2.2 Mailbox full"))
+    assert (full.kind, full.partner, full.status) == ("bounce", "Firm 0", "processed")
+    assert first.contact.status is ContactStatus.ACTIVE
+    [again] = uow.session.scalars(sa.select(Step).where(Step.retry_of == first.id)).all()
+    assert again.status is StepStatus.SCHEDULED and again.template == first.template
+    refused = arrive(uow, tmp_path, None, None, raw=_bounce_of(second, "5.7.1", "smtp; 550 5.7.1 Message rejected as spam"))
+    assert refused.status == "processed"
+    assert second.contact.status is ContactStatus.ACTIVE and second.status is StepStatus.HELD
+    from outreach.services.todos import open_todos
+
+    [todo] = open_todos(uow.session)
+    assert todo.kind == "rejected" and "rejected as spam" in todo.text
+    assert logbook.resume(uow.session, "person1@firm1.test", utcnow()) == 1 and second.status is StepStatus.SCHEDULED
+    gone = arrive(uow, tmp_path, None, None, raw=_bounce_of(first, "5.1.1", "smtp; 550 5.1.1 User unknown"))
+    assert gone.status == "processed" and first.contact.status is ContactStatus.UNREACHABLE
+    assert first.partner.status.value == "unreachable"
+
+
+def test_a_forged_bounce_or_complaint_without_our_message_id_changes_nothing(uow, tmp_path):
+    steps = queued(uow, tmp_path)
+    step = steps["person0@firm0.test"]
+    forged = arrive(uow, tmp_path, None, None, raw=_bounce_of(step, "5.1.1", "smtp; 550 5.1.1 User unknown",
+                                                                message_id="<forged@attacker.test>"))
+    plain = arrive(uow, tmp_path, "MAILER-DAEMON@attacker.test", "550 5.1.1 <person0@firm0.test>: User unknown",
+                   subject="Undelivered Mail Returned to Sender")
+    from tests.samples.inbound import _report, _returned
+
+    complaint = _report("feedback@isp.test", "Abuse report", "An abuse report.", "Feedback-Type: abuse\r\nVersion: 1\r\n",
+                        _returned("person0@firm0.test").replace("<179587368356.14531.5476748913727748639@riverside.test>",
+                                                                "<forged@attacker.test>"), report="feedback-report")
+    complained = arrive(uow, tmp_path, None, None, raw=complaint)
+    assert [r.status for r in (forged, plain, complained)] == ["unproven"] * 3
+    assert step.contact.status is ContactStatus.ACTIVE and step.status is StepStatus.SCHEDULED
+    assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Interaction)) == 0
 
 
 def test_an_opt_out_suppresses_at_once_and_drops_queued_mail(uow, tmp_path):

@@ -4,10 +4,13 @@ be processed."""
 
 import threading
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from outreach.db.models import InboundMail
+from outreach.db.types import utcnow
+from outreach.inbound.message import Fetched
 from outreach.mail.watcher import MailboxWatcher, WatchPorts
 from outreach.services import inbox
 from tests.support.campaigns import campaign_settings
@@ -27,6 +30,8 @@ class ScriptedImap:
     def __init__(self, messages: dict[int, bytes], uidvalidity: int = 7, idle: bool = True):
         self.messages, self.uidvalidity, self.idle_ok = messages, uidvalidity, idle
         self.fetched: list[int] = []
+        self.withheld: set[int] = set()
+        self.header_fetches = 0
 
     def capabilities(self):
         return (b"IMAP4REV1", b"IDLE") if self.idle_ok else (b"IMAP4REV1",)
@@ -41,12 +46,18 @@ class ScriptedImap:
         return found or ([max(self.messages)] if self.messages else [])  # "n:*" always names the last
 
     def fetch(self, uids, items):
-        assert items == ["BODY.PEEK[]"], "bodies are read with PEEK, so nothing is marked read"
-        self.fetched.extend(uids)
-        return {uid: {b"BODY[]": self.messages[uid]} for uid in uids if uid in self.messages}
+        if items == ["BODY.PEEK[]"]:  # bodies are read with PEEK, so nothing is marked read
+            self.fetched.extend(uids)
+            return {uid: {b"BODY[]": self.messages[uid]} for uid in uids
+                    if uid in self.messages and uid not in self.withheld}
+        assert items[0].startswith("BODY.PEEK[HEADER.FIELDS (") and "INTERNALDATE" in items
+        self.header_fetches += 1
+        return {uid: {b"BODY[HEADER.FIELDS (FROM)]": self.messages[uid].split(b"\r\n\r\n")[0] + b"\r\n\r\n",
+                      b"INTERNALDATE": datetime(2027, 3, 1, 9, uid % 60)}
+                for uid in uids if uid in self.messages}
 
 
-def watcher_for(uow_factory, data_dir, found):
+def watcher_for(uow_factory, data_dir, found, relevant=None, health=None):
     settings = CampaignFile.model_validate(campaign_settings("x", 1, 1, [{"name": "A", "contacts": [{"email": "a@a.test"}]}],
                                                              sender=MAILBOX)).mailbox
 
@@ -54,11 +65,16 @@ def watcher_for(uow_factory, data_dir, found):
         with uow_factory() as uow:
             return inbox.last_uid(uow.session, MAILBOX, folder, uidvalidity)
 
-    def store(folder, uidvalidity, messages):
+    def store(folder, uidvalidity, messages, through):
         with uow_factory() as uow:
-            return inbox.store(uow, data_dir, MAILBOX, folder, uidvalidity, messages)
+            return inbox.store(uow, data_dir, MAILBOX, folder, uidvalidity, messages, through, utcnow())
 
-    return MailboxWatcher(settings, WatchPorts(last_uid, store, found), threading.Event())
+    ports = WatchPorts(last_uid, store, found)
+    if relevant is not None:
+        ports.relevant = relevant
+    if health is not None:
+        ports.health = health
+    return MailboxWatcher(settings, ports, threading.Event())
 
 
 def test_a_second_sync_fetches_no_body_and_a_new_uidvalidity_logs_nothing_twice(engine, tmp_path):
@@ -101,10 +117,9 @@ def test_without_idle_the_watcher_polls(engine, tmp_path):
 
 def test_a_message_that_cannot_be_processed_is_kept_and_marked(engine, tmp_path):
     from outreach.db.engine import UnitOfWork
-    from outreach.db.types import utcnow
 
     with UnitOfWork(engine) as uow:
-        [broken_id] = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [(1, raw(1))])
+        [broken_id] = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(1, raw(1))], 1, utcnow())
     with UnitOfWork(engine) as uow:
         row = uow.session.get(InboundMail, broken_id)
         stored = row.raw_path
@@ -121,3 +136,88 @@ def test_a_message_that_cannot_be_processed_is_kept_and_marked(engine, tmp_path)
         row = uow.session.get(InboundMail, broken_id)
         assert row.status == "failed" and "FileNotFoundError" in row.error
     assert (tmp_path / "raw").exists() and open(stored, "rb").read() == raw(1)
+
+
+def test_the_checkpoint_never_moves_past_a_message_the_server_withheld(engine, tmp_path):
+    from outreach.db.engine import UnitOfWork
+
+    found = []
+    watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append)
+    server = ScriptedImap({1: raw(1), 2: raw(2), 3: raw(3)})
+    server.withheld = {2}  # a partial FETCH: the server answers for 1 and 3 only
+    assert watcher.sync(server) == 1
+    with UnitOfWork(engine) as uow:
+        assert inbox.last_uid(uow.session, MAILBOX, "INBOX", 7) == 1
+    server.withheld = set()
+    assert watcher.sync(server) == 2  # 2 and 3 now; nothing twice
+    with UnitOfWork(engine) as uow:
+        assert inbox.last_uid(uow.session, MAILBOX, "INBOX", 7) == 3
+        assert sorted(uow.session.scalars(sa.select(InboundMail.uid))) == [1, 2, 3]
+
+
+def test_only_our_messages_are_downloaded_and_the_checkpoint_passes_the_rest(engine, tmp_path):
+    from outreach.db.engine import UnitOfWork
+
+    found = []
+    ours = lambda headers: [b"p2@" in h for h in headers]
+    watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append, relevant=ours)
+    server = ScriptedImap({1: raw(1), 2: raw(2), 3: raw(3)})
+    assert watcher.sync(server) == 1 and server.fetched == [2]
+    with UnitOfWork(engine) as uow:
+        assert inbox.last_uid(uow.session, MAILBOX, "INBOX", 7) == 3
+        [row] = uow.session.scalars(sa.select(InboundMail)).all()
+        assert row.uid == 2 and row.received_at == datetime(2027, 3, 1, 9, 2).astimezone().astimezone(row.received_at.tzinfo)
+    assert len(list((tmp_path / "raw").rglob("*.eml"))) == 1
+
+
+class Flaky:
+    """A fault for the watcher's port: raises `times` times, then works."""
+
+    def __init__(self, error, times, then):
+        self.error, self.left, self.then = error, times, then
+
+    def __call__(self, *args):
+        if self.left:
+            self.left -= 1
+            raise self.error
+        return self.then(*args)
+
+
+def test_the_watcher_survives_faults_and_stores_the_next_message(engine, tmp_path):
+    """A parsing error, a database that stays locked, a server without UIDVALIDITY: each is
+    logged and reported as the mailbox's health; the watcher reconnects and goes on."""
+    import sqlalchemy.exc
+
+    from outreach.db.engine import UnitOfWork
+
+    found, health = [], []
+    locked = sqlalchemy.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+    watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append,
+                          relevant=Flaky(ValueError("cannot parse"), 1, lambda headers: [True] * len(headers)),
+                          health=health.append)
+    watcher.ports.store = Flaky(locked, 2, watcher.ports.store)
+    servers = []
+
+    def connect(*args, **kwargs):
+        server = ScriptedImap({1: raw(1)}, idle=False)
+        server.noop = lambda: None
+        server.logout = lambda: None
+        if not servers:  # the first connection: a server that gives no UIDVALIDITY
+            server.select_folder = lambda folder, readonly=False: {b"EXISTS": 1}
+        servers.append(server)
+        return server
+
+    watcher._connect = connect
+    watcher.backoff = 0.01
+    watcher.poll_seconds = 0.05
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: len(found) == 1, timeout=10, what="the message after four faults")
+    finally:
+        watcher.stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+    errors = [h for h in health if h]
+    assert len(errors) == 4 and "UIDVALIDITY" in errors[0] and "cannot parse" in errors[1] and "locked" in errors[2]
+    assert health[-1] is None and len(servers) == 5

@@ -17,14 +17,16 @@ import sqlalchemy as sa
 from outreach.campaign import CampaignFile
 from outreach.campaign.model import Mailbox
 from outreach.db.models import Campaign
+from outreach.inbound.message import Fetched
 from outreach.mail.watcher import MailboxWatcher, WatchPorts
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import ensure_ready
 from outreach.db.types import utcnow
 from outreach.mail.mailbox import Mailboxes
 from outreach.rendering import Renderer
-from outreach.services import campaigns, inbox, scheduler
+from outreach.services import campaigns, inbox, relevance, scheduler
 from worker.actors import Actors, declare
+from worker.dispatch import dispatch
 from worker.broker import build_broker
 
 log = logging.getLogger(__name__)
@@ -84,12 +86,36 @@ class App:
             with self.uow() as uow:
                 return inbox.last_uid(uow.session, address, folder, uidvalidity)
 
-        def store(folder: str, uidvalidity: int, messages: list[tuple[int, bytes]]) -> list[int]:
+        def store(folder: str, uidvalidity: int, messages: list[Fetched], through: int) -> list[int]:
             with self.uow() as uow:
-                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, messages)
+                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, messages, through, self.now())
+
+        def relevant(headers: list[bytes]) -> list[bool]:
+            with self.uow() as uow:
+                return relevance.relevant(uow.session, address, headers)
+
+        def health(error: str | None) -> None:
+            with self.uow() as uow:
+                relevance.record_health(uow, address, error, self.now())
 
         found = lambda inbound_id: self.actors.process_inbound.send(inbound_id)
-        return MailboxWatcher(mailbox, WatchPorts(last_uid, store, found), stop, **options)
+        return MailboxWatcher(mailbox, WatchPorts(last_uid, store, found, relevant, health), stop, **options)
+
+    def process_inbound(self, inbound_id: int) -> inbox.Processed:
+        """Process one stored message and dispatch what it asks for. A failure is kept,
+        marked and told; the next message goes on."""
+        try:
+            with self.uow() as uow:
+                outcome = inbox.process(uow, inbound_id, self.now())
+        except Exception as error:  # kept, marked and reported; the watcher goes on
+            log.exception("inbound %s could not be processed", inbound_id)
+            with self.uow() as uow:
+                events = inbox.mark_failed(uow, inbound_id, f"{type(error).__name__}: {error}", self.now())
+            dispatch(self, events)
+            return inbox.Processed(inbound_id, "failed")
+        log.info("inbound %s: %s %s %s", inbound_id, outcome.status, outcome.kind or "", outcome.partner or "")
+        dispatch(self, outcome.events)
+        return outcome
 
     def tick(self, first: bool = False) -> scheduler.TickResult:
         """One scheduler tick. The first one of a process on the in-process broker also sends

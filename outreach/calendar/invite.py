@@ -101,16 +101,21 @@ class Answer:
     proposed_start: datetime | None
 
 
-def read_answer(ics: bytes | str) -> Answer | None:
-    """The answer in an iTIP REPLY or COUNTER, or None when the text holds none."""
+def read_answer(ics: bytes | str, senders: list[str] | None = None) -> Answer | None:
+    """The answer in an iTIP REPLY or COUNTER, or None when the text holds none. With
+    `senders` (the message's From and Sender), the answer is the ATTENDEE among them: an
+    answer is credited to whoever sent it, never simply to the first ATTENDEE line."""
     try:
         calendar = Calendar.from_ical(ics)
-    except (ValueError, IndexError, KeyError):
+    except Exception:  # icalendar raises many kinds on hostile input
         return None
     method = str(calendar.get("method", "")).upper()
     for event in calendar.walk("VEVENT"):
         attendees = event.get("attendee")
         attendees = attendees if isinstance(attendees, list) else [attendees] if attendees else []
+        if senders is not None:
+            wanted = {address.lower() for address in senders}
+            attendees = [a for a in attendees if str(a).lower().removeprefix("mailto:") in wanted]
         if not attendees:
             return None
         attendee = attendees[0]

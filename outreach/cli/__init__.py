@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from outreach.cli import campaign, db, demo, inbound, meeting, partners, processes, report, sandbox
+from outreach.cli import campaign, db, demo, inbound, meeting, partners, processes, report, sandbox, todo
 from outreach.cli.common import report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
@@ -21,6 +21,7 @@ app.add_typer(partners.app, name="partners")
 app.add_typer(inbound.app, name="inbound")
 app.add_typer(meeting.app, name="meeting")
 app.add_typer(db.app, name="db")
+app.add_typer(todo.app, name="todo")
 app.command()(processes.run)
 app.command()(processes.worker)
 app.command()(processes.scheduler)

@@ -107,3 +107,9 @@ def status(
         console.print(table)
         for item in campaign.attention:
             console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)
+        for item in campaign.inbound_failed:
+            console.print(f"  inbound {item['inbound']} could not be processed: {item['error']} "
+                          f"(`outreach inbound retry {item['inbound']}` after a fix)", markup=False)
+        if campaign.watcher_failing:
+            console.print(f"  the watcher of {campaign.mailbox} has failed since {campaign.watcher_failing['since']}: "
+                          f"{campaign.watcher_failing['error']}", markup=False)

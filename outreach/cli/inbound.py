@@ -1,18 +1,23 @@
-"""`outreach inbound ...`: look at inbound mail the way the watcher does."""
+"""`outreach inbound ...`: look at inbound mail the way the watcher does; list and retry
+messages that could not be processed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from outreach.cli.common import console, print_json
-from outreach.errors import InvalidInput, Problem
+from outreach.cli.common import console, logbook, print_json, state
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.inbound.classify import classify
 from outreach.inbound.message import InboundMessage
+from outreach.inbound.quotes import new_text
+from outreach.services import inbox
 
-app = typer.Typer(help="Inbound mail: classify messages as the inbox watcher does.", no_args_is_help=True)
+app = typer.Typer(help="Inbound mail: classify messages as the watcher does; list and retry failures.",
+                  no_args_is_help=True)
 
 
 @app.command("classify")
@@ -20,16 +25,75 @@ def classify_files(
     files: list[Path] = typer.Argument(..., help="Messages as .eml files."),
     json_: bool = typer.Option(False, "--json", help="Print a JSON array, one object per file."),
 ) -> None:
-    """reply, auto_reply, bounce, complaint, opt_out, calendar_reply or other, for each file."""
+    """What the watcher would make of each file: its kind (reply, auto_reply, bounce, delayed,
+    complaint, opt_out, calendar_reply, receipt, other), a bounce's reason, and the new text
+    it would log."""
     missing = [Problem(str(f), None, "(file)", "no such file") for f in files if not f.is_file()]
     if missing:
         raise InvalidInput(missing)
-    results = [{"file": str(f), **classify(InboundMessage.parse(f.read_bytes())).as_json()} for f in files]
+    results = []
+    for path in files:
+        message = InboundMessage.parse(path.read_bytes())
+        results.append({"file": str(path), **classify(message).as_json(), "text": new_text(message.text)})
     if json_:
         print_json(results)
         return
     table = Table("file", "kind", "details")
     for result in results:
-        details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("file", "kind"))
-        table.add_row(result["file"], result["kind"], details)
+        details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("file", "kind", "text"))
+        table.add_row(escape(result["file"]), result["kind"], escape(details))
     console.print(table)
+
+
+@app.command("failed")
+def failed(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Inbound messages that could not be processed: kept, with the error."""
+    with logbook() as uow:
+        rows = [{"id": r.id, "mailbox": r.mailbox, "folder": r.folder, "uid": r.uid, "message_id": r.message_id,
+                 "received_at": r.received_at.isoformat(), "attempts": r.attempts, "error": r.error}
+                for r in inbox.failed(uow.session)]
+    if json_:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("No inbound message has failed.")
+        return
+    table = Table("id", "mailbox", "uid", "received", "attempts", "error")
+    for r in rows:
+        table.add_row(str(r["id"]), escape(r["mailbox"]), str(r["uid"]), r["received_at"][:16], str(r["attempts"]),
+                      escape(r["error"] or ""))
+    console.print(table)
+    console.print("After a fix: `outreach inbound retry ID` or `outreach inbound retry --all`.")
+
+
+@app.command("retry")
+def retry(
+    ids: list[int] = typer.Argument(None, help="Ids from `outreach inbound failed`."),
+    all_: bool = typer.Option(False, "--all", help="Every failed message."),
+) -> None:
+    """Process failed messages again, now, in this process (the same code as the worker)."""
+    if not ids and not all_:
+        raise InvalidInput([Problem("(command line)", None, "ID", "name the messages to retry, or use --all")])
+    from worker.app import App
+
+    app = App(database_url=state.database)
+    try:
+        with app.uow() as uow:
+            reset = inbox.reset_for_retry(uow, None if all_ else list(ids))
+        if not reset:
+            raise NotFound("no failed inbound message with that id; `outreach inbound failed` lists them")
+        for inbound_id in reset:
+            outcome = app.process_inbound(inbound_id)
+            console.print(f"inbound {inbound_id}: {outcome.status} {outcome.kind or ''} {escape(outcome.partner or '')}")
+        still = sum(1 for i in reset if _status(app, i) == "failed")
+    finally:
+        app.close()
+    if still:
+        raise typer.Exit(1)
+
+
+def _status(app, inbound_id: int) -> str:
+    from outreach.db.models import InboundMail
+
+    with app.uow() as uow:
+        return uow.session.get(InboundMail, inbound_id).status

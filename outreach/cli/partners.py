@@ -195,6 +195,17 @@ def _date(text: str | None):
 
 
 @app.command()
+def resume(ref: str = typer.Argument(..., help="The partner's id or a contact's email.")) -> None:
+    """Send a partner's held mail again (held after a server refused our mail)."""
+    from outreach.db.types import utcnow
+
+    with logbook() as uow:
+        count = service.resume(uow.session, ref, utcnow())
+        uow.commit()
+    console.print(f"{count} held message{'s' if count != 1 else ''} scheduled again")
+
+
+@app.command()
 def forget(
     email: str = typer.Argument(..., help="The person's email address."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),

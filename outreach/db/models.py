@@ -181,6 +181,7 @@ class Step(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     message_id: Mapped[str] = mapped_column(sa.String(998), unique=True)
     reply_token: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    retry_of: Mapped[int | None] = mapped_column(sa.ForeignKey("steps.id", ondelete="SET NULL"))
     attempts: Mapped[int] = mapped_column(default=0)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -213,8 +214,12 @@ class InboundMail(Base):
     kind: Mapped[str | None] = mapped_column(sa.String(32))
     partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(sa.Text)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # INTERNALDATE, else arrival
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the sender's Date, when it reads
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    reason: Mapped[str | None] = mapped_column(sa.String(32))  # a bounce's reason
+    attempts: Mapped[int] = mapped_column(default=0)
 
 
 class Checkpoint(Base):
@@ -267,3 +272,33 @@ class MeetingAttendee(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+
+
+class Todo(Base):
+    """Something a person should look at: a rejection of our mail, a message we could not
+    process, a report or answer that did not prove it concerns the partner it names."""
+
+    __tablename__ = "todos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    inbound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inbound_mail.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    done_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    partner: Mapped[Partner | None] = relationship()
+
+
+class WatcherHealth(Base):
+    """How a mailbox's watcher is doing, for `campaign status` in another process."""
+
+    __tablename__ = "watcher_health"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)

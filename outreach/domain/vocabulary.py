@@ -125,6 +125,7 @@ class StepStatus(LabelledEnum):
     CANCELLED = ("cancelled", "Cancelled")
     FAILED = ("failed", "Failed")
     UNCERTAIN = ("uncertain", "Uncertain")
+    HELD = ("held", "Held")  # kept back until staff resume it (after a rejection of our mail)
 
 
 class InteractionKind(LabelledEnum):
@@ -134,6 +135,8 @@ class InteractionKind(LabelledEnum):
     BOUNCE = ("bounce", "Bounce")
     AUTO_REPLY = ("auto_reply", "Out of office")
     OPT_OUT = ("opt_out", "Opt-out")
+    DELAYED = ("delayed", "Delivery delayed")
+    RECEIPT = ("receipt", "Read receipt")
 
 
 # How each partnership type reads in "we are seeking partnerships in the field of ...",

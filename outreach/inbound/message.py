@@ -2,6 +2,11 @@
 
 Parsing never raises: a malformed header reads as its raw text or as empty, a broken body
 as what could be decoded. The raw bytes are kept as they came.
+
+Bounded work: what is inspected is capped, so a hostile message costs time and memory in
+proportion to the caps, not to its size. A header field over `HEADER_FIELD_CAP` is cut
+before parsing, at most `HEADER_FIELDS_CAP` fields are kept, at most `PART_CAP` parts are
+walked, and at most `TEXT_CAP` characters of a text part are read.
 """
 
 from __future__ import annotations
@@ -9,14 +14,35 @@ from __future__ import annotations
 import email
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
-from datetime import datetime
-from html import unescape
 
+from outreach.inbound.html import html_to_text
 from outreach.mail.policy import READING
 
-ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+HEADER_FIELD_CAP = 16 * 1024
+HEADER_FIELDS_CAP = 500
+HEADER_SECTION_CAP = 256 * 1024
+PART_CAP = 200
+TEXT_CAP = 64 * 1024
+
+# Local part and domain labels bounded, so a long run without `@` costs linear time.
+ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+
+
+# The header fields the watcher fetches first, to decide whether a message is ours.
+HEADER_FIELDS = ("From", "Sender", "To", "Cc", "Delivered-To", "X-Original-To", "Subject", "Message-ID",
+                 "In-Reply-To", "References", "Content-Type", "X-Failed-Recipients", "Auto-Submitted")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One message as the watcher got it: its UID, raw bytes and the server's INTERNALDATE."""
+
+    uid: int
+    raw: bytes
+    arrived: datetime | None = None
 
 
 @dataclass
@@ -28,7 +54,7 @@ class InboundMessage:
     @classmethod
     def parse(cls, raw: bytes) -> InboundMessage:
         try:
-            parsed = email.message_from_bytes(raw, policy=READING)
+            parsed = email.message_from_bytes(bounded(raw), policy=READING)
         except Exception:  # the email package is lenient; this is the last resort
             parsed = EmailMessage(policy=READING)
         return cls(raw, parsed)
@@ -45,13 +71,40 @@ class InboundMessage:
             return ""
 
     def addresses(self, name: str) -> list[str]:
-        found = [addr.lower() for _, addr in getaddresses([self.header(name)]) if "@" in addr]
-        return found or [a.lower() for a in ADDRESS.findall(self.header(name))]
+        value = self.header(name)
+        try:
+            found = [addr.lower() for _, addr in getaddresses([value]) if "@" in addr]
+        except Exception:
+            found = []
+        return found or [a.lower() for a in ADDRESS.findall(value)]
 
     @property
     def sender(self) -> str | None:
         addresses = self.addresses("From")
         return addresses[0] if addresses else None
+
+    @property
+    def senders(self) -> list[str]:
+        """From and Sender: who may have written it (a delegate answers for a principal)."""
+        return list(dict.fromkeys(self.addresses("From") + self.addresses("Sender")))
+
+    @property
+    def sender_name(self) -> str | None:
+        try:
+            names = [a.display_name for a in getattr(self.message.get("From"), "addresses", ()) if a.display_name]
+        except Exception:
+            return None
+        return names[0][:200] if names else None
+
+    @property
+    def local_part(self) -> str:
+        """The sender's local part, also for a bare `MAILER-DAEMON` without a domain."""
+        try:
+            pairs = getaddresses([self.header("From")[:HEADER_FIELD_CAP]])
+        except Exception:
+            pairs = []
+        value = next((address for _, address in pairs if address), "") or self.header("From")
+        return value.strip().strip('"<> ').split("@", 1)[0].lower()[:64]
 
     @property
     def subject(self) -> str:
@@ -70,16 +123,39 @@ class InboundMessage:
 
     @property
     def date(self) -> datetime | None:
+        """The sender's Date, aware; None where it is missing, garbage or far in the future.
+        `-0000` ("zone unknown") and a date without a zone read as UTC."""
         try:
-            return parsedate_to_datetime(self.header("Date"))
-        except (TypeError, ValueError, IndexError):
+            value = parsedate_to_datetime(self.header("Date"))
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        if value > datetime.now(timezone.utc) + timedelta(days=2) or value.year < 1990:
+            return None
+        return value
 
     def parts(self):
+        """Every part, depth first, at most PART_CAP of them."""
         try:
-            yield from self.message.walk()
+            for count, part in enumerate(self.message.walk()):
+                if count >= PART_CAP:
+                    return
+                yield part
         except Exception:
             return
+
+    def content_types(self) -> set[str]:
+        return {part.get_content_type() for part in self.parts()}
+
+    def report_type(self) -> str:
+        """The report-type of a multipart/report ("delivery-status", "feedback-report", ...)."""
+        if self.message.get_content_type() != "multipart/report":
+            return ""
+        try:
+            return (self.message.get_param("report-type") or "").lower()
+        except Exception:
+            return ""
 
     def calendar(self) -> str | None:
         """The iCalendar text of a text/calendar or application/ics part, inline or attached."""
@@ -108,23 +184,57 @@ class InboundMessage:
         return html_to_text(html) if html else ""
 
 
-def content_of(part) -> str:
+def content_of(part, cap: int = TEXT_CAP) -> str:
+    """A part's text, at most `cap` characters."""
     try:
         content = part.get_content()
     except Exception:
-        payload = part.get_payload(decode=True) or b""
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:
+            payload = b""
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
     if isinstance(content, bytes):
-        return content.decode("utf-8", errors="replace")
-    return content if isinstance(content, str) else str(content)
+        content = content[: cap * 4].decode("utf-8", errors="replace")
+    elif not isinstance(content, str):
+        content = str(content)
+    return content[:cap]
 
 
 def message_ids(value: str) -> list[str]:
-    return re.findall(r"<[^<>\s]+>", value or "")
+    return re.findall(r"<[^<>\s]{1,990}>", (value or "")[:HEADER_FIELD_CAP])
 
 
-def html_to_text(html: str) -> str:
-    text = re.sub(r"(?is)<(script|style).*?</\1>", " ", html)
-    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", text)
-    text = re.sub(r"<[^>]+>", " ", text)
-    return "\n".join(" ".join(line.split()) for line in unescape(text).splitlines()).strip()
+def bounded(raw: bytes) -> bytes:
+    """The message with its header section capped: over-long fields cut, too many dropped.
+    The body is left as it is (the parser reads it in linear time)."""
+    end = _header_end(raw)
+    head, body = raw[:end], raw[end:]
+    if len(head) <= HEADER_FIELD_CAP and head.count(b"\n") < HEADER_FIELDS_CAP:
+        return raw
+    fields, kept = _fields(head[:HEADER_SECTION_CAP]), []
+    for field_bytes in fields[:HEADER_FIELDS_CAP]:
+        if len(field_bytes) > HEADER_FIELD_CAP:
+            field_bytes = field_bytes[:HEADER_FIELD_CAP].rstrip(b"\r\n") + b"\r\n"
+        kept.append(field_bytes)
+    return b"".join(kept) + (body if body.startswith((b"\r\n", b"\n")) else b"\r\n" + body)
+
+
+def _header_end(raw: bytes) -> int:
+    positions = [p for p in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if p >= 0]
+    if not positions:
+        return len(raw)
+    first = min(positions)
+    return first + (2 if raw[first:first + 2] == b"\r\n" else 1)
+
+
+def _fields(head: bytes) -> list[bytes]:
+    """Header fields with their continuation lines, each ending with its line break."""
+    fields: list[bytes] = []
+    for line in head.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t") and fields:
+            if len(fields[-1]) <= HEADER_FIELD_CAP:
+                fields[-1] += line
+        elif line.strip():
+            fields.append(line)
+    return fields

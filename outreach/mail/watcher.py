@@ -1,65 +1,83 @@
-"""The inbox watcher: one per mailbox. IDLE where the server has it (renewed every 9 minutes,
-with a read timeout so a dead connection is noticed), polling where not; reconnects with
-backoff after any error. It reads with BODY.PEEK, so mail is never marked read, moved or
-deleted. What it finds goes to `store` (raw first) and then to `found` (processing)."""
+"""The inbox watcher: one per mailbox. IDLE where the server has it (renewed every 9
+minutes), polling where not. It never dies: any error is logged, reported as the mailbox's
+health, and followed by a reconnect after a backoff (1 s doubling to 5 minutes) that only a
+good sync resets. It wakes within a second of the stop signal, in IDLE too.
+
+Headers first: a batch's header fields are fetched, `relevant` says which messages are
+ours, and only their bodies are downloaded (BODY.PEEK, so nothing is marked read). The
+checkpoint moves only past UIDs that were dealt with: stored, or found not to be ours. A
+message the server would not hand over is asked for again at the next sync."""
 
 from __future__ import annotations
 
-import imaplib
 import logging
-import socket
-import ssl
 import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Callable
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
 
 from outreach.campaign.model import Mailbox
 from outreach.mail import imap
 from outreach.mail.smtp import TemporaryFailure
+from outreach.inbound.message import HEADER_FIELDS, Fetched
 
 log = logging.getLogger("outreach.watch")
 
 IDLE_RENEW_SECONDS = 9 * 60
-BATCH = 50
+HEADER_BATCH = 500
+BODY_BATCH = 50
+MAX_BACKOFF = 300.0
+GIVE_UP_AFTER = 3  # syncs in which the server would not hand over a message we want
+HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(f.upper() for f in HEADER_FIELDS)})]"
 
 
 @dataclass
 class WatchPorts:
     """What the watcher needs from the rest of the product (the database, the queue)."""
 
-    last_uid: Callable[[str, int], int]                  # folder, uidvalidity -> last stored UID
-    store: Callable[[str, int, list[tuple[int, bytes]]], list[int]]  # folder, uidvalidity, [(uid, raw)] -> new ids
-    found: Callable[[int], None]                         # a new stored message, to be processed
+    last_uid: Callable[[str, int], int]                          # folder, uidvalidity -> last UID dealt with
+    store: Callable[[str, int, list[Fetched], int], list[int]]   # folder, uidvalidity, messages, through -> new ids
+    found: Callable[[int], None]                                 # a new stored message, to be processed
+    relevant: Callable[[list[bytes]], list[bool]] = lambda headers: [True] * len(headers)
+    health: Callable[[str | None], None] = lambda error: None   # None: a good sync; else the error
 
 
 class MailboxWatcher:
     def __init__(self, settings: Mailbox, ports: WatchPorts, stop: threading.Event,
-                 poll_seconds: float = 30, idle_check_seconds: float = 30, connect=imap.connect):
+                 poll_seconds: float = 30, idle_check_seconds: float = 1, connect=imap.connect):
         self.settings, self.ports, self.stop = settings, ports, stop
         self.folder = settings.imap.inbox
-        self.poll_seconds, self.idle_check_seconds = poll_seconds, idle_check_seconds
+        self.poll_seconds, self.idle_check_seconds = poll_seconds, min(idle_check_seconds, 1.0)
         self._connect = connect
         self.mode = "starting"
         self.connections = 0
+        self.backoff = 1.0
+        self._withheld: dict[int, int] = {}
 
     def run(self) -> None:
-        backoff = 1.0
         while not self.stop.is_set():
             try:
-                client = self._connect(self.settings.imap, self.settings.auth, timeout=self.idle_check_seconds + 30)
+                client = self._connect(self.settings.imap, self.settings.auth, timeout=60)
                 self.connections += 1
-                backoff = 1.0
                 try:
                     self._watch(client)
                 finally:
                     _logout(client)
-            except (TemporaryFailure, IMAPClientError, imaplib.IMAP4.error, OSError, socket.timeout, ssl.SSLError) as error:
-                log.warning("watch %s: %s; reconnecting in %.0fs", self.settings.address, error, backoff)
-                self.stop.wait(backoff)
-                backoff = min(backoff * 2, 60)
+            except Exception as error:  # never dies: whatever it was, try again after a while
+                self._failed(error)
+
+    def _failed(self, error: Exception) -> None:
+        message = f"{type(error).__name__}: {error}"[:500]
+        log.warning("watch %s: %s; trying again in %.0fs", self.settings.address, message, self.backoff)
+        try:
+            self.ports.health(message)
+        except Exception:  # the database may be what failed
+            log.debug("could not record the watcher's health", exc_info=True)
+        self.stop.wait(self.backoff)
+        self.backoff = min(self.backoff * 2, MAX_BACKOFF)
 
     def _watch(self, client: IMAPClient) -> None:
         idle = b"IDLE" in client.capabilities()
@@ -67,36 +85,81 @@ class MailboxWatcher:
         log.info("watching %s/%s (%s)", self.settings.address, self.folder, self.mode)
         while not self.stop.is_set():
             self.sync(client)
+            self.backoff = 1.0
+            self.ports.health(None)
             if idle:
                 self._idle(client)
             else:
                 self.stop.wait(self.poll_seconds)
-                client.noop()
+                if not self.stop.is_set():
+                    client.noop()
 
     def sync(self, client: IMAPClient) -> int:
-        """Store every message after the checkpoint; the number stored."""
+        """Store every message of ours after the checkpoint; the number stored."""
         selected = client.select_folder(self.folder, readonly=True)
+        if b"UIDVALIDITY" not in selected:
+            raise TemporaryFailure(f"{self.settings.imap.host} gave no UIDVALIDITY for {self.folder}")
         uidvalidity = int(selected[b"UIDVALIDITY"])
         last = self.ports.last_uid(self.folder, uidvalidity)
-        uids = [uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last]
+        uids = sorted(uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last)
         stored = 0
-        for start in range(0, len(uids), BATCH):
-            batch = uids[start:start + BATCH]
-            fetched = client.fetch(batch, ["BODY.PEEK[]"])
-            messages = [(uid, fetched[uid][b"BODY[]"]) for uid in batch if b"BODY[]" in fetched.get(uid, {})]
-            for new_id in self.ports.store(self.folder, uidvalidity, messages):
+        for start in range(0, len(uids), HEADER_BATCH):
+            if self.stop.is_set():
+                break
+            batch = uids[start:start + HEADER_BATCH]
+            complete, count = self._sync_batch(client, uidvalidity, batch)
+            stored += count
+            if not complete:
+                break  # the rest waits for the next sync, after what the server withheld
+        return stored
+
+    def _sync_batch(self, client: IMAPClient, uidvalidity: int, batch: list[int]) -> tuple[bool, int]:
+        heads = client.fetch(batch, [HEADER_ITEM, "INTERNALDATE"])
+        present = [uid for uid in batch if _header_of(heads.get(uid)) is not None]
+        wanted = self.ports.relevant([_header_of(heads[uid]) for uid in present])
+        ours = {uid for uid, yes in zip(present, wanted) if yes}
+        stored = 0
+        for start in range(0, len(batch), BODY_BATCH):
+            chunk = batch[start:start + BODY_BATCH]
+            want = [uid for uid in chunk if uid in ours]
+            bodies = client.fetch(want, ["BODY.PEEK[]"]) if want else {}
+            messages, through, complete = self._dealt_with(chunk, heads, ours, bodies)
+            for new_id in self.ports.store(self.folder, uidvalidity, messages, through):
                 stored += 1
                 self.ports.found(new_id)
-        return stored
+            if not complete:
+                return False, stored
+        return True, stored
+
+    def _dealt_with(self, chunk, heads, ours, bodies) -> tuple[list[Fetched], int, bool]:
+        """The messages to store and the last UID of the unbroken run dealt with."""
+        messages, through = [], 0
+        for uid in chunk:
+            if _header_of(heads.get(uid)) is None or (uid in ours and b"BODY[]" not in bodies.get(uid, {})):
+                if not self._give_up_on(uid):
+                    return messages, through, False
+            elif uid in ours:
+                messages.append(Fetched(uid, bodies[uid][b"BODY[]"], _arrived(heads[uid])))
+            through = uid
+        return messages, through, True
+
+    def _give_up_on(self, uid: int) -> bool:
+        self._withheld[uid] = self._withheld.get(uid, 0) + 1
+        if self._withheld[uid] < GIVE_UP_AFTER:
+            log.warning("watch %s: UID %s was not handed over; asking again at the next sync",
+                        self.settings.address, uid)
+            return False
+        log.error("watch %s: UID %s was withheld %s times; passing over it", self.settings.address, uid,
+                  GIVE_UP_AFTER)
+        return True
 
     def _idle(self, client: IMAPClient) -> None:
         """Wait in IDLE until the server reports new mail, the renewal time comes, or we stop."""
         client.idle()
-        waited = 0.0
+        renew_at = time.monotonic() + IDLE_RENEW_SECONDS
         try:
-            while not self.stop.is_set() and waited < IDLE_RENEW_SECONDS:
+            while not self.stop.is_set() and time.monotonic() < renew_at:
                 responses = client.idle_check(timeout=self.idle_check_seconds)
-                waited += self.idle_check_seconds
                 if any(r and r[0] == b"BYE" for r in responses):
                     raise TemporaryFailure(f"{self.settings.imap.host} closed the connection: {responses}")
                 if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
@@ -105,8 +168,25 @@ class MailboxWatcher:
             client.idle_done()
 
 
+def _header_of(item: dict | None) -> bytes | None:
+    for key, value in (item or {}).items():
+        if key.startswith(b"BODY[HEADER") and isinstance(value, bytes):
+            return value
+    return None
+
+
+def _arrived(item: dict) -> datetime | None:
+    """INTERNALDATE as an aware UTC datetime (imapclient gives it naive, in local time)."""
+    value = item.get(b"INTERNALDATE")
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.astimezone()  # imapclient converts to the machine's local time
+    return value.astimezone(timezone.utc)
+
+
 def _logout(client: IMAPClient) -> None:
     try:
         client.logout()
-    except (IMAPClientError, imaplib.IMAP4.error, OSError):
+    except Exception:
         pass

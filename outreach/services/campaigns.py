@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign import CampaignFile, LoadedCampaign
 from outreach.db.models import Campaign, Contact, Step
+from outreach.db.types import utcnow
 from outreach.domain.context import message_context
 from outreach.domain.records import ContactIn, PartnerIn
 from outreach.domain.vocabulary import ContactStatus, StepStatus
@@ -190,10 +191,17 @@ class CampaignStatus:
     mailbox: str
     counts: dict[str, int]
     attention: list[dict]
+    inbound_failed: list[dict]
+    watcher_failing: dict | None
 
 
-def status(session: Session, name: str | None = None) -> list[CampaignStatus]:
-    """Steps per status for each campaign, and the ones staff must look at (failed, uncertain)."""
+def status(session: Session, name: str | None = None, now: datetime | None = None) -> list[CampaignStatus]:
+    """Steps per status for each campaign, and what staff must look at: failed and uncertain
+    messages, inbound mail of its mailbox that could not be processed, a failing watcher."""
+    from outreach.services import inbox, relevance
+
+    failing = {w.mailbox: w for w in relevance.failing_watchers(session, now or utcnow())}
+    failed_inbound = inbox.failed(session)
     query = sa.select(Campaign).order_by(Campaign.id)
     if name:
         query = query.where(Campaign.name == name)
@@ -204,25 +212,32 @@ def status(session: Session, name: str | None = None) -> list[CampaignStatus]:
         attention = [
             {"step": s.id, "step_name": s.name, "contact": s.contact.email, "status": s.status.value, "error": s.last_error}
             for s in session.scalars(sa.select(Step).where(
-                Step.campaign_id == campaign.id, Step.status.in_([StepStatus.FAILED, StepStatus.UNCERTAIN])))
+                Step.campaign_id == campaign.id, Step.status.in_([StepStatus.FAILED, StepStatus.UNCERTAIN, StepStatus.HELD])))
         ]
+        inbound_failed = [{"inbound": r.id, "uid": r.uid, "error": r.error} for r in failed_inbound
+                          if r.mailbox == campaign.mailbox]
+        watcher = failing.get(campaign.mailbox)
+        watcher_failing = ({"since": watcher.failing_since.isoformat(), "error": watcher.last_error}
+                           if watcher is not None else None)
         result.append(CampaignStatus(campaign.name, campaign.mailbox,
-                                     {s.value: counts.get(s, 0) for s in StepStatus}, attention))
+                                     {s.value: counts.get(s, 0) for s in StepStatus}, attention,
+                                     inbound_failed, watcher_failing))
     return result
 
 
 def staff_notice_message(settings: CampaignFile, notice, date: datetime) -> EmailMessage:
-    """The reply passed on to staff, with the partner's whole message attached."""
+    """A `TellStaff` event as mail, with the partner's whole message attached where it is kept."""
     from email import message_from_bytes
 
     from outreach.mail.policy import READING
 
     mailbox = settings.mailbox
-    text = (f"{notice.sender} answered for {notice.partner} (now in phase {notice.phase}).\n\n"
-            f"{notice.text}\n\nThe whole message is attached. `outreach partners show {notice.sender}` shows the timeline.\n")
-    original = MIMEPart()
-    original.set_content(message_from_bytes(Path(notice.raw_path).read_bytes(), policy=READING))
+    attached = ()
+    if notice.raw_path and Path(notice.raw_path).is_file():
+        original = MIMEPart()
+        original.set_content(message_from_bytes(Path(notice.raw_path).read_bytes(), policy=READING))
+        attached = (original,)
     return compose(
         Envelope(mailbox.display_name, mailbox.address, None, notice.to),
-        Body(f"Reply from {notice.partner}: {notice.subject}"[:200], text, f"<pre>{html_escape(text)}</pre>", (original,)),
+        Body(notice.subject[:200], notice.text, f"<pre>{html_escape(notice.text)}</pre>", attached),
         new_message_id(mailbox.address), date)

@@ -221,6 +221,19 @@ def advance(session: Session, ref: str, target: Phase, reason: str, by: str) -> 
     return move
 
 
+def resume(session: Session, ref: str, now: datetime) -> int:
+    """Held mail of a partner (after a rejection of our mail) goes out again; the number resumed."""
+    from outreach.db.models import Step
+    from outreach.domain.vocabulary import StepStatus
+
+    partner = find_partner(session, ref)
+    held = session.scalars(sa.select(Step).where(Step.partner_id == partner.id, Step.status == StepStatus.HELD)).all()
+    for step in held:
+        step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, max(step.due_at, now), None
+    session.flush()
+    return len(held)
+
+
 @dataclass
 class Forgotten:
     email: str

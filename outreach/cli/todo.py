@@ -1,0 +1,48 @@
+"""`outreach todo`: what needs a person, oldest first; `outreach todo done ID` closes one."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from outreach.cli.common import console, logbook, print_json, staff_name
+from outreach.db.types import utcnow
+from outreach.errors import NotFound
+from outreach.services import todos
+
+app = typer.Typer(help="Staff to-dos: rejections of our mail, failed or unproven inbound mail.",
+                  invoke_without_command=True)
+
+
+@app.callback()
+def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The open to-dos, oldest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with logbook() as uow:
+        rows = [{"id": t.id, "kind": t.kind, "partner": t.partner.name if t.partner else None,
+                 "inbound": t.inbound_id, "created_at": t.created_at.isoformat(), "text": t.text}
+                for t in todos.open_todos(uow.session)]
+    if json_:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("Nothing to do.")
+        return
+    table = Table("id", "since", "kind", "partner", "what")
+    for r in rows:
+        table.add_row(str(r["id"]), r["created_at"][:16], r["kind"], escape(r["partner"] or ""), escape(r["text"]))
+    console.print(table)
+
+
+@app.command("done")
+def done(todo_id: int = typer.Argument(..., help="The to-do's id."),
+         reason: str = typer.Option("done", "--reason", help="What was done, or why it is dismissed.")) -> None:
+    """Close a to-do with a reason (kept with who closed it)."""
+    with logbook() as uow:
+        todo = todos.close(uow.session, todo_id, f"{reason} ({staff_name()})", utcnow())
+        if todo is None:
+            raise NotFound(f"no to-do {todo_id}; `outreach todo` lists them")
+        uow.commit()
+    console.print(f"to-do {todo_id} closed")

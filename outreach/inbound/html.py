@@ -1,0 +1,50 @@
+"""HTML mail as plain text, in one pass: each `<` and `>` is looked at once, so the time is
+linear in the input whatever its shape (no regular expression that backtracks)."""
+
+from __future__ import annotations
+
+from html import unescape
+
+HTML_CAP = 256 * 1024
+BREAKS = {"br", "p", "/p", "div", "/div", "li", "/li", "tr", "/tr", "h1", "h2", "h3", "h4", "/h1", "/h2", "/h3",
+          "/h4", "blockquote", "/blockquote", "hr", "table", "/table"}
+SKIPPED = ("script", "style", "head")
+
+
+def html_to_text(html: str) -> str:
+    html = html[:HTML_CAP]
+    lower = html.lower()
+    out: list[str] = []
+    position, end = 0, len(html)
+    while position < end:
+        opening = html.find("<", position)
+        if opening < 0:
+            out.append(html[position:])
+            break
+        out.append(html[position:opening])
+        if lower.startswith("<!--", opening):
+            closing = lower.find("-->", opening + 4)
+            position = end if closing < 0 else closing + 3
+            continue
+        closing = html.find(">", opening + 1)
+        if closing < 0:
+            break  # an unclosed tag to the end: nothing readable follows
+        name = _tag_name(lower, opening + 1, closing)
+        position = closing + 1
+        if name in SKIPPED:
+            stop = lower.find(f"</{name}", position)
+            position = end if stop < 0 else stop
+        elif name in BREAKS:
+            out.append("\n")
+        else:
+            out.append(" ")
+    text = unescape("".join(out))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+
+
+def _tag_name(lower: str, start: int, stop: int) -> str:
+    stop = min(stop, start + 20)
+    name = lower[start:stop].strip()
+    for separator in (" ", "\t", "\n", "\r"):
+        name = name.split(separator, 1)[0]
+    return name.rstrip("/")

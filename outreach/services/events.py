@@ -1,0 +1,36 @@
+"""What a service asks of the world after its commit: each effect returns events, and one
+dispatcher (worker/dispatch.py) handles them. A new kind of inbound mail or a new effect
+touches one place, and the actors stay a few lines long."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TellStaff:
+    """A mail to the campaign's `notify_staff` address, with the partner's message attached."""
+
+    campaign_id: int
+    to: str
+    subject: str
+    text: str
+    raw_path: str | None = None
+
+
+@dataclass(frozen=True)
+class SendMeeting:
+    meeting_id: int
+
+
+@dataclass(frozen=True)
+class FileProcessed:
+    """Move a processed message to the campaign's `imap.processed_folder`, where it names one."""
+
+    campaign_id: int
+    folder: str
+    uidvalidity: int
+    uid: int
+
+
+Event = TellStaff | SendMeeting | FileProcessed

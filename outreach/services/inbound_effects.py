@@ -1,0 +1,282 @@
+"""What each kind of inbound mail does to the logbook, keyed to its type. Each effect gets
+one `Inbound` (the message, what it is, whose it is) and returns the events for after the
+commit (tell staff, send the meeting); the dispatcher in the worker handles them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outreach.db.models import Campaign, InboundMail, Interaction, Step, Suppression
+from outreach.domain.phases import move_for_event
+from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, StepStatus
+from outreach.inbound.kinds import (AutoReply, Bounce, BounceReason, CalendarReply, Classification, Complaint,
+                                    Delayed, OptOut, Other, Receipt, Reply)
+from outreach.inbound.message import InboundMessage
+from outreach.inbound.quotes import new_text
+from outreach.services import logbook
+from outreach.services.events import Event, SendMeeting, TellStaff
+from outreach.services.matching import Match
+from outreach.services.todos import TodoKind, raise_todo
+
+DEFAULT_PAUSE = timedelta(days=7)
+FULL_MAILBOX_RETRY = timedelta(days=3)
+FULL_MAILBOX_RETRIES = 2
+PENDING = (StepStatus.SCHEDULED, StepStatus.QUEUED)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    session: Session
+    match: Match
+    message: InboundMessage
+    result: Classification
+    row: InboundMail
+    now: datetime
+
+    @property
+    def partner(self):
+        return self.match.partner
+
+    @property
+    def contact(self):
+        return self.match.contact
+
+    def log(self, kind: InteractionKind, text: str) -> None:
+        self.session.add(Interaction(
+            partner_id=self.partner.id, contact_id=self.contact.id if self.contact else None,
+            direction=Direction.IN, kind=kind, occurred_at=self.row.received_at,
+            subject=self.message.subject[:998] or None, message_id=self.message.message_id,
+            in_reply_to=(self.message.thread_ids or [None])[0], text=text, raw_path=self.row.raw_path))
+
+    def pending(self, contact_only: bool = False) -> list[Step]:
+        query = sa.select(Step).where(Step.partner_id == self.partner.id, Step.status.in_(PENDING))
+        if contact_only and self.contact is not None:
+            query = query.where(Step.contact_id == self.contact.id)
+        return list(self.session.scalars(query))
+
+    def todo(self, kind: TodoKind, text: str) -> None:
+        raise_todo(self.session, kind, text, self.now, partner_id=self.partner.id, inbound_id=self.row.id)
+
+    def tell_staff(self, subject: str, text: str) -> list[Event]:
+        """A mail to the partner's latest campaign's `notify_staff`, where it names one."""
+        from outreach.services.campaigns import settings_of
+
+        step = latest_step(self.session, self.partner.id)
+        if step is None:
+            return []
+        settings = settings_of(step.campaign)
+        if not settings.notify_staff:
+            return []
+        return [TellStaff(step.campaign_id, settings.notify_staff, subject[:200], text, self.row.raw_path)]
+
+
+def latest_step(session: Session, partner_id: int) -> Step | None:
+    """The partner's most recent step: its campaign is the one the partner answers."""
+    return session.scalar(sa.select(Step).where(Step.partner_id == partner_id).order_by(Step.id.desc()).limit(1))
+
+
+def _cancel(steps, reason: str) -> None:
+    for step in steps:
+        step.status, step.last_error = StepStatus.CANCELLED, reason
+
+
+def _hold(steps, reason: str) -> None:
+    for step in steps:
+        if step.status is StepStatus.SCHEDULED:
+            step.status, step.last_error = StepStatus.HELD, reason
+
+
+def _pause_until(steps, resume: datetime) -> None:
+    for step in steps:
+        if step.status is StepStatus.SCHEDULED and step.due_at < resume:
+            step.due_at = resume  # paused; the scheduler resumes it on its own
+
+
+# --- personal answers ----------------------------------------------------------------------
+
+def reply(inbound: Inbound) -> list[Event]:
+    message, partner = inbound.message, inbound.partner
+    text = new_text(message.text)
+    inbound.log(InteractionKind.EMAIL, text)
+    move = move_for_event(partner.phase, "human_reply", "a reply from the partner")
+    if move is not None:
+        logbook.record_move(partner, move, inbound.now)
+    _cancel(inbound.pending(), "the partner replied")
+    events = inbound.tell_staff(
+        f"Reply from {partner.name}: {message.subject}",
+        f"{message.sender} answered for {partner.name} (now in phase {partner.phase.value}).\n\n{text}\n\n"
+        f"The whole message is attached. `outreach partners show {message.sender}` shows the timeline.\n")
+    meeting = _auto_invite(inbound)
+    return events + ([SendMeeting(meeting)] if meeting else [])
+
+
+def _auto_invite(inbound: Inbound) -> int | None:
+    from outreach.services.meetings import MeetingError, auto_invite
+
+    step = latest_step(inbound.session, inbound.partner.id)
+    if step is None:
+        return None
+    try:
+        meeting = auto_invite(inbound.session, inbound.partner, step.campaign, inbound.now)
+    except MeetingError:  # no free slot or nobody to invite: staff are told of the reply anyway
+        return None
+    return meeting.id if meeting else None
+
+
+def calendar_reply(inbound: Inbound) -> list[Event]:
+    """An attendee's answer, credited to the attendee who sent it; stale ones ignored."""
+    from outreach.calendar.invite import read_answer
+    from outreach.services.meetings import MeetingError, offer_next_slot, record_answer
+
+    answer = read_answer(inbound.message.calendar() or "", senders=inbound.message.senders)
+    recorded = record_answer(inbound.session, answer, inbound.now) if answer else None
+    method = inbound.result.method if isinstance(inbound.result, CalendarReply) else "answer"
+    if answer is None:
+        summary = f"calendar {method} from {inbound.message.sender}, who is not an attendee (ignored)"
+    elif recorded.outcome == "unknown":
+        summary = f"calendar {method} for a meeting we do not know"
+    elif recorded.outcome == "counter":
+        summary = f"proposes another time: {answer.proposed_start or 'see the message'}"
+    elif recorded.outcome == "stale":
+        summary = f"an answer to an older version of meeting {recorded.meeting.id} (ignored)"
+    else:
+        summary = f"{recorded.partstat} meeting {recorded.meeting.id}"
+    comment = f": {answer.comment}" if answer and answer.comment else ""
+    events: list[Event] = []
+    if recorded is not None and recorded.outcome == "counter":
+        events = inbound.tell_staff(f"{inbound.partner.name} proposes another time", summary + comment)
+    if recorded is not None and recorded.partstat == "declined":
+        try:
+            if offer_next_slot(inbound.session, recorded.meeting, inbound.now):
+                summary += f"; the next free slot is offered ({recorded.meeting.start_at:%Y-%m-%d %H:%M} UTC)"
+                events = [SendMeeting(recorded.meeting.id)]
+        except MeetingError as error:
+            summary += f"; no next slot: {error}"
+    inbound.log(InteractionKind.MEETING, summary + comment)
+    return events
+
+
+def auto_reply(inbound: Inbound) -> list[Event]:
+    result = inbound.result
+    back_on = result.return_date if isinstance(result, AutoReply) else None
+    zone = (inbound.contact.timezone if inbound.contact else None) or "UTC"
+    if back_on:
+        resume = datetime.combine(back_on, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    else:
+        resume = inbound.now + DEFAULT_PAUSE
+    back = back_on.isoformat() if back_on else f"not given; paused until {resume:%Y-%m-%d}"
+    inbound.log(InteractionKind.AUTO_REPLY, f"out of office; back: {back}")
+    _pause_until(inbound.pending(), resume)
+    return []
+
+
+def opt_out(inbound: Inbound) -> list[Event]:
+    contact, result = inbound.contact, inbound.result
+    recipient = result.recipient if isinstance(result, Complaint) else None
+    address = (contact.email if contact else None) or recipient or inbound.message.sender
+    inbound.log(InteractionKind.OPT_OUT, f"{result.kind.value}: {new_text(inbound.message.text)[:500]}")
+    if address and not logbook.is_suppressed(inbound.session, address):
+        inbound.session.add(Suppression(email_hash=logbook.email_hash(address), email=address,
+                                        reason=result.kind.value))
+    if contact is not None:
+        contact.status = ContactStatus.OPTED_OUT
+        _cancel(inbound.pending(contact_only=True), f"{result.kind.value} received")
+    return []
+
+
+# --- what mail systems send back -----------------------------------------------------------
+
+def bounce(inbound: Inbound) -> list[Event]:
+    result: Bounce = inbound.result
+    reason = result.reason
+    said = result.diagnostic or result.status or "no reason given"
+    inbound.log(InteractionKind.BOUNCE, f"{reason.value} ({'hard' if result.permanent else 'soft'}) "
+                                        f"for {result.recipient or 'an unnamed recipient'}: {said}")
+    contact = inbound.contact
+    if contact is None:
+        return []
+    if reason.address_gone:
+        contact.status = ContactStatus.UNREACHABLE
+        _cancel(inbound.pending(contact_only=True), f"the address bounced ({reason.value})")
+        if all(c.status is not ContactStatus.ACTIVE for c in inbound.partner.contacts):
+            inbound.partner.status = PartnerStatus.UNREACHABLE
+        return []
+    if reason is BounceReason.MAILBOX_FULL:
+        return _retry_later(inbound)
+    if reason in (BounceReason.RATE_LIMITED, BounceReason.DELAYED):
+        return []
+    _hold(inbound.pending(contact_only=True), f"held: the server refused our mail ({reason.value})")
+    text = (f"{contact.email}'s mail server refused our message ({reason.value.replace('_', ' ')}): {said}. "
+            f"The contact stays active; their scheduled mail is held. Look at what we sent, then "
+            f"`outreach partners resume {contact.email}`.")
+    inbound.todo(TodoKind.REJECTED, text)
+    return inbound.tell_staff(f"Our mail to {inbound.partner.name} was refused", text)
+
+
+def _retry_later(inbound: Inbound) -> list[Event]:
+    """A full mailbox: the same message again in 3 days, at most twice; later mail waits."""
+    step, session = inbound.match.step, inbound.session
+    resume = inbound.now + FULL_MAILBOX_RETRY
+    _pause_until(inbound.pending(contact_only=True), resume)
+    if step is None or step.status is not StepStatus.SENT:
+        return []
+    original = step.retry_of or step.id
+    retries = session.scalar(sa.select(sa.func.count()).select_from(Step).where(Step.retry_of == original)) or 0
+    if retries >= FULL_MAILBOX_RETRIES:
+        return []
+    from outreach.mail.compose import new_message_id
+    from outreach.services.campaigns import settings_of
+
+    settings = settings_of(session.get(Campaign, step.campaign_id))
+    session.add(Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,
+                     name=f"{step.name} (again {retries + 1})"[:80], template=step.template,
+                     status=StepStatus.SCHEDULED, due_at=resume, retry_of=original,
+                     message_id=new_message_id(settings.mailbox.address)))
+    return []
+
+
+def delayed(inbound: Inbound) -> list[Event]:
+    result: Delayed = inbound.result
+    inbound.log(InteractionKind.DELAYED, f"delivery to {result.recipient or 'the partner'} delayed "
+                                         f"({result.status or 'no status'}); the server keeps trying")
+    return []
+
+
+def receipt(inbound: Inbound) -> list[Event]:
+    inbound.log(InteractionKind.RECEIPT, f"read receipt from {inbound.message.sender}")
+    return []
+
+
+def other(inbound: Inbound) -> list[Event]:
+    result: Other = inbound.result
+    if not result.for_staff:
+        return []
+    text = f"{inbound.message.sender} sent a message that needs a person: {result.why} ({inbound.message.subject})"
+    inbound.log(InteractionKind.NOTE, text)
+    inbound.todo(TodoKind.CHALLENGE, text)
+    return inbound.tell_staff(f"{inbound.partner.name}: {result.why}", text)
+
+
+EFFECTS = {
+    Reply: reply, CalendarReply: calendar_reply, AutoReply: auto_reply, OptOut: opt_out, Complaint: opt_out,
+    Bounce: bounce, Delayed: delayed, Receipt: receipt, Other: other,
+}
+
+
+def act(inbound: Inbound) -> list[Event]:
+    return EFFECTS[type(inbound.result)](inbound)
+
+
+def unproven(session: Session, match: Match, message: InboundMessage, result: Classification, row: InboundMail,
+             now: datetime) -> list[Event]:
+    """A report or answer that names a partner without proving it: staff look, nothing changes."""
+    text = (f"A {result.kind.value} that names {match.partner.name} but does not prove it concerns our mail "
+            f"({match.how}); nothing was changed. From {message.sender or 'no sender'}: {message.subject}")
+    raise_todo(session, TodoKind.UNPROVEN, text, now, partner_id=match.partner.id, inbound_id=row.id)
+    return Inbound(session, match, message, result, row, now).tell_staff(
+        f"Not acted on: {result.kind.value} naming {match.partner.name}", text)

@@ -1,0 +1,97 @@
+"""Headers first: is a message ours before its body is downloaded? And how the watcher of
+each mailbox is doing, for `campaign status` in another process.
+
+A message is ours when its threading headers name a message we sent, its To names one of
+our reply tokens, its sender is a partner's contact or at a partner's mail domain, or it
+is what mail systems send back (a mailer daemon, a report, a bounce or complaint subject).
+Everything else is never downloaded or stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outreach.db.engine import UnitOfWork
+from outreach.db.models import Contact, Interaction, Partner, Step, WatcherHealth
+from outreach.domain.vocabulary import Direction
+from outreach.inbound.message import InboundMessage
+from outreach.inbound.reports import BOUNCE_SUBJECTS, COMPLAINT_SENDERS, COMPLAINT_SUBJECTS, DAEMONS
+from outreach.services.matching import TOKEN
+
+FAILING_TOO_LONG = timedelta(minutes=10)
+
+
+def relevant(session: Session, mailbox: str, headers: list[bytes]) -> list[bool]:
+    """For each message's header block, whether it is ours (one query per kind of key)."""
+    messages = [InboundMessage.parse(block) for block in headers]
+    ids = {i for m in messages for i in m.thread_ids if len(i) <= 998}
+    ours_ids = _known(session, ids, Step.message_id) | _known_sent(session, ids)
+    tokens = {t for m in messages for t in _tokens(m)}
+    ours_tokens = _known(session, tokens, Step.reply_token)
+    senders = {s for m in messages for s in m.senders}
+    contacts = _known(session, senders, Contact.email)
+    domains = _known(session, {s.rsplit("@", 1)[-1] for s in senders}, Partner.mail_domain)
+    own = mailbox.lower()
+    return [_is_ours(m, own, ours_ids, ours_tokens, contacts, domains) for m in messages]
+
+
+def _is_ours(message: InboundMessage, own: str, ids: set, tokens: set, contacts: set, domains: set) -> bool:
+    if message.sender == own:
+        return False
+    if ids & set(message.thread_ids) or tokens & set(_tokens(message)):
+        return True
+    if any(s in contacts or s.rsplit("@", 1)[-1] in domains for s in message.senders):
+        return True
+    return _from_a_mail_system(message)
+
+
+def _from_a_mail_system(message: InboundMessage) -> bool:
+    content_type = message.header("Content-Type").lower()
+    return bool(DAEMONS.match(message.local_part) or "multipart/report" in content_type
+                or message.header("X-Failed-Recipients") or BOUNCE_SUBJECTS.search(message.subject)
+                or COMPLAINT_SENDERS.match(message.sender or "") or COMPLAINT_SUBJECTS.search(message.subject))
+
+
+def _tokens(message: InboundMessage) -> list[str]:
+    return [found for name in ("To", "Cc", "Delivered-To", "X-Original-To")
+            for address in message.addresses(name) for found in TOKEN.findall(address)]
+
+
+def _known(session: Session, values: set, column) -> set:
+    values = [v for v in values if v]
+    found: set = set()
+    for start in range(0, len(values), 500):
+        found |= set(session.scalars(sa.select(column).where(column.in_(values[start:start + 500]))))
+    return found
+
+
+def _known_sent(session: Session, ids: set) -> set:
+    values = list(ids)
+    found: set = set()
+    for start in range(0, len(values), 500):
+        found |= set(session.scalars(sa.select(Interaction.message_id).where(
+            Interaction.direction == Direction.OUT, Interaction.message_id.in_(values[start:start + 500]))))
+    return found
+
+
+# --- the watcher's health --------------------------------------------------------------------
+
+def record_health(uow: UnitOfWork, mailbox: str, error: str | None, now: datetime) -> None:
+    row = uow.session.scalar(sa.select(WatcherHealth).where(WatcherHealth.mailbox == mailbox))
+    if row is None:
+        row = WatcherHealth(mailbox=mailbox)
+        uow.session.add(row)
+    if error is None:
+        row.last_ok_at, row.failing_since, row.last_error = now, None, None
+    else:
+        row.failing_since, row.last_error = row.failing_since or now, error[:2000]
+    uow.commit()
+
+
+def failing_watchers(session: Session, now: datetime) -> list[WatcherHealth]:
+    """Mailboxes whose watcher has failed for more than 10 minutes without a good sync."""
+    return list(session.scalars(sa.select(WatcherHealth).where(
+        WatcherHealth.failing_since.is_not(None), WatcherHealth.failing_since < now - FAILING_TOO_LONG)))

@@ -1,0 +1,48 @@
+"""One dispatcher for the events that services return: each event type has its handler.
+A handler's failure is logged and never undoes what the service committed."""
+
+from __future__ import annotations
+
+import logging
+
+from outreach.db.models import Campaign
+from outreach.mail.smtp import DeliveryError
+from outreach.services import campaigns, meetings
+from outreach.services.events import Event, FileProcessed, SendMeeting, TellStaff
+
+log = logging.getLogger("outreach.worker")
+
+
+def tell_staff(app, event: TellStaff) -> None:
+    settings = _settings(app, event.campaign_id)
+    message = campaigns.staff_notice_message(settings, event, app.now())
+    app.outbox(settings).send(message, settings.mailbox.address, [event.to])
+
+
+def send_meeting(app, event: SendMeeting) -> None:
+    with app.uow() as uow:
+        meeting = meetings.find(uow.session, event.meeting_id)
+        settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+        meetings.send_invitation(uow, meeting, app.outbox(settings), app.renderer(settings), app.now())
+
+
+def file_processed(app, event: FileProcessed) -> None:
+    settings = _settings(app, event.campaign_id)
+    if settings.mailbox.imap.processed_folder:
+        app.outbox(settings).move_processed(event.folder, event.uidvalidity, event.uid)
+
+
+def _settings(app, campaign_id: int):
+    with app.uow() as uow:
+        return campaigns.settings_of(uow.session.get(Campaign, campaign_id))
+
+
+HANDLERS = {TellStaff: tell_staff, SendMeeting: send_meeting, FileProcessed: file_processed}
+
+
+def dispatch(app, events) -> None:
+    for event in events:
+        try:
+            HANDLERS[type(event)](app, event)
+        except (DeliveryError, OSError) as error:  # what the service logged stays logged
+            log.warning("could not %s: %s", type(event).__name__, error)
