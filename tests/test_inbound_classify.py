@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outreach.inbound.classify import classify
+from outreach.inbound.classify import InboundKind, classify
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import new_text
 from tests.samples.inbound import all_samples
@@ -19,7 +19,7 @@ SAMPLES = list(all_samples())
 def test_the_labelled_set_is_large_and_covers_every_kind():
     kinds = Counter(expected["kind"] for _, _, expected in SAMPLES)
     assert len(SAMPLES) >= 60
-    assert set(kinds) == {"reply", "auto_reply", "bounce", "complaint", "opt_out", "calendar_reply", "other"}
+    assert set(kinds) == {"reply", "auto_reply", "bounce", "delayed", "complaint", "opt_out", "calendar_reply", "other"}
 
 
 def test_accuracy_per_kind_and_every_human_reply_is_a_reply(capsys):
@@ -54,10 +54,14 @@ def test_the_command_line_prints_one_object_per_file(cli_no_db, tmp_path):
     result = cli_no_db("inbound", "classify", *files, "--json")
     assert result.code == 0, result
     by_file = {item["file"]: item for item in json.loads(result.out)}
-    assert by_file[str(files[0])] == {"file": str(files[0]), "kind": "reply"}
-    assert by_file[str(files[1])] == {"file": str(files[1]), "kind": "bounce", "recipient": "gone@nordhafen.test",
-                                      "permanent": True, "status": "5.1.1"}
-    assert by_file[str(files[2])] == {"file": str(files[2]), "kind": "auto_reply", "return_date": "2027-03-15"}
+    assert by_file[str(files[0])] == {"file": str(files[0]), "kind": "reply", "text":
+                                      "Hallo Frau Weber,\n\ngerne! Wann passt es Ihnen für ein kurzes Gespräch?\n\n"
+                                      "Viele Grüße\nJürgen Schäfer"}
+    bounce = by_file[str(files[1])]
+    assert {k: bounce[k] for k in ("kind", "recipient", "reason", "permanent", "status")} == {
+        "kind": "bounce", "recipient": "gone@nordhafen.test", "reason": "user_unknown", "permanent": True, "status": "5.1.1"}
+    assert {k: by_file[str(files[2])][k] for k in ("kind", "return_date")} == {"kind": "auto_reply",
+                                                                              "return_date": "2027-03-15"}
     assert by_file[str(files[3])]["kind"] == "opt_out"
     assert cli_no_db("inbound", "classify", tmp_path / "missing.eml").code == 2
 
@@ -88,7 +92,7 @@ MALFORMED = [
 def test_malformed_messages_never_raise(raw):
     message = InboundMessage.parse(raw)
     result = classify(message)
-    assert result.kind in {"reply", "auto_reply", "bounce", "complaint", "opt_out", "calendar_reply", "other"}
+    assert result.kind in set(InboundKind)
     (message.sender, message.subject, message.message_id, message.thread_ids, message.date, message.text)
 
 

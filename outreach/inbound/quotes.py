@@ -17,7 +17,7 @@ TEXT_CAP = 64 * 1024
 
 ATTRIBUTION_END = re.compile(
     r"(?:wrote|writes|schrieb|schreibt|a écrit|a ecrit|escribió|escribio|ha scritto|scrisse|schreef|"
-    r"pisze|napisał\w{0,2}|napisal\w{0,2}|escreveu|skrev|kirjoitti)\s*:\s*$", re.IGNORECASE)
+    r"pisze|napisał\w{0,2}|napisal\w{0,2}|escreveu|skrev|kirjoitti)\b[^:\n]{0,160}:\s*$", re.IGNORECASE)
 ATTRIBUTION_START = re.compile(
     r"^\s*(?:on|am|le|el|il|il giorno|op|w dniu|dnia|em|den|quoting|zitat von|citando)\b", re.IGNORECASE)
 DIVIDER = re.compile(

@@ -164,9 +164,9 @@ def bounces():
         "Returned mail: see transcript for details", "----- The following addresses had permanent fatal errors -----\n<nobody@firm.test>",
         _status("nobody@firm.test", "5.1.1"), _returned("nobody@firm.test")), \
         {"kind": "bounce", "recipient": "nobody@firm.test", "permanent": True}
-    yield "other/delay-warning-dsn", _report("MAILER-DAEMON@mx.partner.test", "Delayed Mail (still being retried)",
+    yield "delayed/delay-warning-dsn", _report("MAILER-DAEMON@mx.partner.test", "Delayed Mail (still being retried)",
         "This is a warning only.", _status("slow@firm.test", "4.4.1", action="delayed"), _returned("slow@firm.test")), \
-        {"kind": "other"}
+        {"kind": "delayed"}
     exim = ("This message was created automatically by mail delivery software.\n\nA message that you sent could not be "
             "delivered to one or more of its recipients. This is a permanent error. The following address(es) failed:\n\n"
             "  nouser@exim.test\n    host mx.exim.test [192.0.2.1]\n    SMTP error from remote mail server after RCPT TO:<nouser@exim.test>:\n"
@@ -181,9 +181,9 @@ def bounces():
              "<nobody@qmail.test>:\n192.0.2.7 does not like recipient.\nRemote host said: 550 5.1.1 no such user\n")
     yield "bounce/qmail-failure-notice", message("MAILER-DAEMON@mail.qmail.test", "failure notice", qmail, reply=False).as_bytes(), \
         {"kind": "bounce", "recipient": "nobody@qmail.test", "permanent": True}
-    yield "other/gmail-delay", message("Mail Delivery Subsystem <mailer-daemon@googlemail.test>",
+    yield "delayed/gmail-delay", message("Mail Delivery Subsystem <mailer-daemon@googlemail.test>",
         "Delivery Status Notification (Delay)", "There was a temporary problem delivering your message to slow@firm.test. "
-        "Gmail will retry for 46 more hours.", reply=False).as_bytes(), {"kind": "other"}
+        "Gmail will retry for 46 more hours.", reply=False).as_bytes(), {"kind": "delayed"}
 
 
 def complaints():
