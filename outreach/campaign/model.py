@@ -137,6 +137,9 @@ class MessageSettings(Strict):
     language: Language = "en"
     template_dir: optional(Path) = None
     attach_one_pager: bool = True
+    # A List-Unsubscribe header marks mail as list mail: out-of-office responders (Sieve
+    # vacation, Exchange) then stay silent. Only for bulk sending.
+    list_unsubscribe: bool = False
 
 
 class PartnersFile(Strict):

@@ -102,7 +102,12 @@ _OPT_OUT_WORDS = (rf"{UNSUBSCRIBE_SUBJECT}|unsubscribe me|abmelden|austragen|dé
                   r"se désabonner|désabonner|désabonnement|darse de baja|dar de baja|baja|cancella(?:mi)?|"
                   r"disiscrivi(?:mi)?|afmelden|uitschrijven|wypisz(?: mnie)?|rezygnacja|rezygnuję|"
                   r"descadastrar|cancelar (?:a )?inscrição|remover|avregistrera|avsluta prenumeration|remove me|"
-                  r"remove|stop|opt[- ]?out")
+                  r"remove|stop|opt[- ]?out|"
+                  # the plain "no" the templates invite ("a short reply is enough")
+                  r"no\W{0,2}thank(?:s| you)|not interested|nein\W{0,2}danke|kein interesse|non\W{0,2}merci|"
+                  r"pas intéressée?s?|no\W{0,2}gracias|no (?:estamos )?interesad[oa]s?|no\W{0,2}grazie|"
+                  r"non (?:siamo )?interessat[oi]|nee\W{0,2}bedankt|geen interesse|nie\W{0,2}dziękuję|"
+                  r"nie jeste(?:m|śmy) zainteresowan[iay]|não\W{0,2}obrigad[oa]|sem interesse|nej tack")
 OPT_OUT_ALONE = re.compile(rf"^\W*(?:please\W+|bitte\W+|svp\W+|por favor\W+|per favore\W+|proszę\W+)?(?:{_OPT_OUT_WORDS})"
                            rf"(?:\W+(?:please|bitte|svp|s'il vous plaît|por favor|per favore|proszę|thanks|thank you|danke|merci))?\W*$",
                            re.IGNORECASE)

@@ -1,5 +1,6 @@
 """Composing outgoing mail with the standard `email` package: text and HTML alternative,
-attachments, From with display name, Reply-To, Message-ID, Date, List-Unsubscribe."""
+attachments, From with display name, Reply-To, Message-ID, Date, and List-Unsubscribe where a
+campaign sends in bulk (personal mail carries none: out-of-office responders ignore list mail)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class Envelope:
     to_name: str | None
     to_address: str
     reply_to: str | None = None
+    list_unsubscribe: bool = False  # bulk mail only: responders treat it as list mail and stay silent
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,9 @@ def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
     message["Subject"] = body.subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
-    message["List-Unsubscribe"] = _same_for_every_message(
-        "List-Unsubscribe", f"<mailto:{envelope.sender_address}?subject={UNSUBSCRIBE_SUBJECT}>")
+    if envelope.list_unsubscribe:
+        message["List-Unsubscribe"] = _same_for_every_message(
+            "List-Unsubscribe", f"<mailto:{envelope.sender_address}?subject={UNSUBSCRIBE_SUBJECT}>")
     for name, value in (extra_headers or {}).items():
         message[name] = value
     # quoted-printable: readable, and safe through servers without 8BITMIME

@@ -121,7 +121,7 @@ def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn
     attachments = (one_pager_part(settings, renderer, rendered.language),) if settings.message.attach_one_pager else ()
     return compose(
         Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email,
-                 reply_address(settings, reply_token)),
+                 reply_address(settings, reply_token), settings.message.list_unsubscribe),
         Body(rendered.subject, rendered.text, rendered.html, attachments),
         message_id, date, extra_headers,
     )
