@@ -86,7 +86,8 @@ def test_a_broken_template_is_reported_with_its_line(tmp_path):
 
 def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
     message = compose(
-        Envelope("Jana Weber, Berufskolleg Süd", "jana@school.test", "Jürgen Schäfer", "j@suedheide.test", "team@school.test"),
+        Envelope("Jana Weber, Berufskolleg Süd", "jana@school.test", "Jürgen Schäfer", "j@suedheide.test", "team@school.test",
+                 list_unsubscribe=True),
         Body("Vorschlag für eine mögliche Zusammenarbeit", "Hallo Jürgen\n", "<p>Hallo Jürgen</p>"),
         new_message_id("jana@school.test"), datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc))
     raw = message.as_bytes()
@@ -98,7 +99,7 @@ def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
     assert parsed["Subject"] == "Vorschlag für eine mögliche Zusammenarbeit"
     assert parsed["Message-ID"].endswith("@school.test>")
     assert parsed["Date"] == "Mon, 01 Mar 2027 10:00:00 +0000"
-    assert parsed["List-Unsubscribe"] == "<mailto:jana@school.test?subject=unsubscribe>"
+    assert parsed["List-Unsubscribe"] == "<mailto:jana@school.test?subject=unsubscribe>"  # bulk campaigns only
     assert parsed.get_body(("plain",)).get_content() == "Hallo Jürgen\r\n"
     assert parsed.get_body(("html",)).get_content() == "<p>Hallo Jürgen</p>\r\n"
 

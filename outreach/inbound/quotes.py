@@ -46,6 +46,13 @@ MOBILE_SIGNATURE = re.compile(
 
 
 def new_text(text: str) -> str:
+    """The new text; where nothing is left after stripping, the whole text (never empty when
+    the message has text: a reply whose shape we misread still reaches the logbook)."""
+    found = _strip(text)
+    return found if found else text[:TEXT_CAP].strip()
+
+
+def _strip(text: str) -> str:
     lines = text[:TEXT_CAP].replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     index = 0
