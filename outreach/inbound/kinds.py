@@ -154,3 +154,8 @@ def as_json(result: Classification) -> dict:
     elif isinstance(result, Other):
         data["why"] = result.why
     return data
+
+
+def reason_name(reason: BounceReason) -> str:
+    """A reason as staff read it: "mailbox full"."""
+    return reason.value.replace("_", " ")

@@ -9,12 +9,14 @@ because calling a refusal "user unknown" would lose a partner for good.
 
 from __future__ import annotations
 
+import email
 import re
 
 from outreach.inbound.kinds import Bounce, BounceReason, Complaint, Delayed, Receipt, Report
 from outreach.inbound.message import ADDRESS, InboundMessage, content_of, message_ids
 
 R = BounceReason
+DETECTOR_CAP = 512 * 1024
 DAEMONS = re.compile(r"^(?:mailer[-_]?daemon|postmaster|mail[-_]?daemon|mail[-_]?delivery[-_]?(?:system|subsystem)?|"
                      r"mdaemon|bounces?|noreply-dmarc-support|microsoftexchange\w{0,40})$", re.IGNORECASE)
 BOUNCE_SUBJECTS = re.compile(
@@ -33,7 +35,8 @@ BOUNCE_SUBJECTS = re.compile(
     re.IGNORECASE,
 )
 DELAY_SUBJECTS = re.compile(
-    r"\(delay\)|delayed|delivery delay|warning: could not send|still being retried|"
+    r"\(delay\)|delayed|delivery delay|warning: could not send|still being retried|not yet been delivered|"
+    r"delivery warning|"
     r"verzögert|verzögerung|retardé|retardée|retrasad|ritardat|vertraagd|opóźnion|atrasad",
     re.IGNORECASE)
 COMPLAINT_SENDERS = re.compile(r"^(?:staff@hotmail\.com|scomp@aol\.net|feedback@arf\.mail\.yahoo\.com|"
@@ -49,7 +52,7 @@ RECEIPT_SUBJECTS = re.compile(
 # Words servers use, most telling first. A refusal of our mail is looked for before the
 # words of a missing address: "550 5.7.1 blocked ... user" is a block, not a lost address.
 REASON_WORDS: list[tuple[BounceReason, re.Pattern]] = [(reason, re.compile(words, re.IGNORECASE)) for reason, words in [
-    (R.SPAM_OR_CONTENT, r"spam|junk|unsolicited|bulk mail|content (?:filter|rejected|policy)|virus|malware|"
+    (R.SPAM_OR_CONTENT, r"\bspam\b|\bspammy\b|spam score|junk|unsolicited|bulk mail|content (?:filter|rejected|policy)|virus|malware|"
                         r"phish|suspicious|message (?:was )?(?:rejected|refused|blocked) (?:due to|because of) (?:its )?content|"
                         r"attachment (?:type )?(?:not allowed|blocked)|banned (?:attachment|content|file)|"
                         r"filtered|rejected as spam"),
@@ -65,7 +68,7 @@ REASON_WORDS: list[tuple[BounceReason, re.Pattern]] = [(reason, re.compile(words
                      r"postfach (?:ist )?voll|boîte (?:aux lettres )?pleine|buzón lleno|casella piena"),
     (R.MESSAGE_TOO_LARGE, r"too (?:big|large)|size (?:limit|exceeds)|exceeds (?:the )?(?:maximum )?(?:message )?size|"
                           r"message size|message length exceeds|zu groß|trop volumineux"),
-    (R.MAILBOX_DISABLED, r"disabled|deactivated|inactive|suspended|no longer (?:active|available|in use|valid|with)|"
+    (R.MAILBOX_DISABLED, r"disabled|deactivated|inactive|suspended|no longer (?:active|available|in use|valid|with|accepts?)|"
                          r"has been (?:closed|terminated|deleted|removed)|account (?:is )?(?:closed|expired|locked)|"
                          r"mailbox (?:is )?(?:unavailable|locked|inactive)|moved|left the (?:company|organi[sz]ation)"),
     (R.DOMAIN_UNKNOWN, r"host (?:or domain name )?not found|domain (?:not found|does not exist|unknown|invalid)|"
@@ -76,7 +79,8 @@ REASON_WORDS: list[tuple[BounceReason, re.Pattern]] = [(reason, re.compile(words
                      r"(?:invalid|unknown|bad) (?:recipient|mailbox|address|user)|recipient (?:not found|unknown|invalid)|"
                      r"(?:user|mailbox|address) (?:not found|unavailable|not listed)|not a valid (?:user|mailbox|recipient)|"
                      r"unknown or illegal|undeliverable address|nosuchuser|resolver\.adr\.recipnotfound|"
-                     r"recipient address rejected|address rejected|no mailbox here|unbekannt|existiert nicht|"
+                     r"recipient address rejected|address rejected|no mailbox here|(?:does not|doesn't) have an? .{0,40}account|"
+                     r"unbekannt|existiert nicht|"
                      r"inconnu|n'existe pas|no existe|inesistente|onbekend|nie istnieje"),
 ]]
 
@@ -88,6 +92,7 @@ STATUS_REASONS = {
     "7.25": R.POLICY_OR_BLOCKED, "7.27": R.POLICY_OR_BLOCKED, "7.23": R.POLICY_OR_BLOCKED, "7.28": R.RATE_LIMITED,
     "4.7": R.DELAYED, "3.2": R.OTHER, "7.0": R.POLICY_OR_BLOCKED, "7.7": R.SPAM_OR_CONTENT,
 }
+NOTICE_ACTIONS = {"delayed", "delivered", "relayed", "expanded"}
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 BASIC = re.compile(r"\b([45])\d\d(?=[ -])")
 
@@ -98,7 +103,7 @@ def read_report(message: InboundMessage) -> Bounce | Delayed | Complaint | Recei
     report_type = message.report_type()
     types = message.content_types()
     if report_type == "disposition-notification" or "message/disposition-notification" in types:
-        return Receipt()
+        return _disposition(message)
     if report_type == "feedback-report" or "message/feedback-report" in types:
         return _complaint(message)
     if report_type == "delivery-status" or "message/delivery-status" in types:
@@ -106,13 +111,28 @@ def read_report(message: InboundMessage) -> Bounce | Delayed | Complaint | Recei
     from_daemon = bool(DAEMONS.match(message.local_part))
     if _looks_like_complaint(message, from_daemon):
         return _complaint(message)
-    if from_daemon or BOUNCE_SUBJECTS.search(message.subject) or message.header("X-Failed-Recipients"):
+    automatic = from_daemon or message.header("Auto-Submitted").strip().lower() not in ("", "no")
+    delay_notice = automatic and DELAY_SUBJECTS.search(message.subject)
+    if from_daemon or delay_notice or BOUNCE_SUBJECTS.search(message.subject) or message.header("X-Failed-Recipients"):
         if DELAY_SUBJECTS.search(message.subject):
             return Delayed(_recipient(message, {}), returned_ids(message))
         return _plain_bounce(message)
     if RECEIPT_SUBJECTS.match(message.subject) and message.header("Content-Type").lower().startswith("multipart/report"):
         return Receipt()
     return None
+
+
+def _disposition(message: InboundMessage) -> Bounce | Receipt:
+    """A disposition notification: a read receipt, or (deleted, denied, failed) a refusal,
+    as Sieve `reject` writes it (RFC 5429)."""
+    fields = _report_fields(message, "message/disposition-notification")
+    disposition = (fields[0].get("disposition", "") if fields else "").lower()
+    if any(word in disposition for word in ("deleted", "denied", "failed", "rejected")):
+        text = _human_text(message)
+        status = _status_in_text(text)
+        return Bounce(_recipient(message, fields[0] if fields else {}), returned_ids(message),
+                      reason_for(status, text), status, _diagnostic_line(text))
+    return Receipt()
 
 
 def _looks_like_complaint(message: InboundMessage, from_daemon: bool) -> bool:
@@ -135,14 +155,16 @@ def _complaint(message: InboundMessage) -> Complaint:
 
 def _dsn(message: InboundMessage) -> Bounce | Delayed:
     blocks = _report_fields(message, "message/delivery-status")
-    recipients = blocks[1:] or blocks
-    failed = [b for b in recipients if b.get("action", "").lower() == "failed"]
-    if recipients and not failed:  # delayed, delivered, relayed, expanded: a notice, not a bounce
+    recipients = [b for b in blocks if "final-recipient" in b or "original-recipient" in b or "action" in b] or blocks
+    failed = [b for b in recipients if b.get("action", "").lower().startswith("fail")
+              or ("action" not in b and _status(b.get("status", "")).startswith("5"))]
+    notices = [b for b in recipients if b.get("action", "").lower().split(" ")[0] in NOTICE_ACTIONS]
+    if notices and not failed:  # delayed, delivered, relayed, expanded: a notice, not a bounce
         chosen = recipients[0]
-        return Delayed(_recipient(message, chosen), returned_ids(message), _status(chosen.get("status", "")))
+        return Delayed(_recipient(message, chosen), returned_ids(message), _status(chosen.get("status", "")) or None)
     chosen = failed[0] if failed else {}
     diagnostic = chosen.get("diagnostic-code", "").split(";", 1)[-1].strip() or None
-    status = _status(chosen.get("status", "")) or _status(diagnostic or "") or _status_in_text(message.text)
+    status = _status(chosen.get("status", "")) or _status(diagnostic or "") or _status_in_text(message.text) or None
     words = diagnostic or _human_text(message)
     return Bounce(_recipient(message, chosen), returned_ids(message), reason_for(status, words), status,
                   (diagnostic or "")[:500] or None)
@@ -213,8 +235,27 @@ def _recipient(message: InboundMessage, chosen: dict) -> str | None:
     return (failed[0] if failed else None
             or _address_in(chosen.get("final-recipient", ""))
             or _address_in(chosen.get("original-recipient", ""))
+            or _detected(message)
             or returned_headers(message).get("to")
             or _address_in_text(message))
+
+
+def _detected(message: InboundMessage) -> str | None:
+    """The failed address as GNU Mailman's bounce detectors (flufl.bounce) read it: they know
+    the texts of many mail servers. Run on messages already judged to be bounces, bounded."""
+    if len(message.raw) > DETECTOR_CAP:
+        return None
+    try:
+        from flufl.bounce import all_failures
+
+        temporary, permanent = all_failures(email.message_from_bytes(message.raw))
+    except Exception:  # the detectors are a help, never a reason to fail
+        return None
+    for found in sorted(permanent) + sorted(temporary):
+        address = (found.decode("utf-8", "replace") if isinstance(found, bytes) else str(found)).strip("'\"<> ")
+        if "@" in address and not DAEMONS.match(address.split("@")[0]):
+            return address.lower()
+    return None
 
 
 def _address_in_text(message: InboundMessage) -> str | None:
@@ -291,9 +332,9 @@ def _address_in(value: str) -> str | None:
     return found.group(0).lower() if found else None
 
 
-def _status(value: str) -> str | None:
+def _status(value: str) -> str:
     found = ENHANCED.search(value[:4096])
-    return found.group(0) if found else None
+    return found.group(0) if found else ""
 
 
 def _status_in_text(text: str) -> str | None:

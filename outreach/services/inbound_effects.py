@@ -15,7 +15,7 @@ from outreach.db.models import Campaign, InboundMail, Interaction, Step, Suppres
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, StepStatus
 from outreach.inbound.kinds import (AutoReply, Bounce, BounceReason, CalendarReply, Classification, Complaint,
-                                    Delayed, OptOut, Other, Receipt, Reply)
+                                    Delayed, OptOut, Other, Receipt, Reply, reason_name)
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import new_text
 from outreach.services import logbook
@@ -211,7 +211,7 @@ def bounce(inbound: Inbound) -> list[Event]:
     if reason in (BounceReason.RATE_LIMITED, BounceReason.DELAYED):
         return []
     _hold(inbound.pending(contact_only=True), f"held: the server refused our mail ({reason.value})")
-    text = (f"{contact.email}'s mail server refused our message ({reason.value.replace('_', ' ')}): {said}. "
+    text = (f"{contact.email}'s mail server refused our message ({reason_name(reason)}): {said}. "
             f"The contact stays active; their scheduled mail is held. Look at what we sent, then "
             f"`outreach partners resume {contact.email}`.")
     inbound.todo(TodoKind.REJECTED, text)
