@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from outreach.db.models import InboundMail
 from outreach.db.types import utcnow
 from outreach.inbound.message import Fetched
-from outreach.mail.watcher import MailboxWatcher, WatchPorts
+from outreach.mail.watcher import HEADER_ITEM, MailboxWatcher, WatchPorts
 from outreach.services import inbox
 from tests.support.campaigns import campaign_settings
 from tests.support.mailboxes import wait_for
@@ -46,14 +46,13 @@ class ScriptedImap:
         return found or ([max(self.messages)] if self.messages else [])  # "n:*" always names the last
 
     def fetch(self, uids, items):
-        if items == ["BODY.PEEK[]"]:  # bodies are read with PEEK, so nothing is marked read
+        if items == ["BODY.PEEK[]", "INTERNALDATE"]:  # bodies are read with PEEK, so nothing is marked read
             self.fetched.extend(uids)
-            return {uid: {b"BODY[]": self.messages[uid]} for uid in uids
-                    if uid in self.messages and uid not in self.withheld}
-        assert items[0].startswith("BODY.PEEK[HEADER.FIELDS (") and "INTERNALDATE" in items
+            return {uid: {b"BODY[]": self.messages[uid], b"INTERNALDATE": datetime(2027, 3, 1, 9, uid % 60)}
+                    for uid in uids if uid in self.messages and uid not in self.withheld}
+        assert items == [HEADER_ITEM]
         self.header_fetches += 1
-        return {uid: {b"BODY[HEADER.FIELDS (FROM)]": self.messages[uid].split(b"\r\n\r\n")[0] + b"\r\n\r\n",
-                      b"INTERNALDATE": datetime(2027, 3, 1, 9, uid % 60)}
+        return {uid: {b"BODY[HEADER.FIELDS (FROM)]": self.messages[uid].split(b"\r\n\r\n")[0] + b"\r\n\r\n"}
                 for uid in uids if uid in self.messages}
 
 

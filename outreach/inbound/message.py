@@ -15,7 +15,10 @@ import email
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
 from outreach.inbound.html import html_to_text
@@ -45,33 +48,22 @@ class Fetched:
     arrived: datetime | None = None
 
 
-@dataclass
-class InboundMessage:
-    raw: bytes
-    message: EmailMessage
-    _text: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def parse(cls, raw: bytes) -> InboundMessage:
-        try:
-            parsed = email.message_from_bytes(bounded(raw), policy=READING)
-        except Exception:  # the email package is lenient; this is the last resort
-            parsed = EmailMessage(policy=READING)
-        return cls(raw, parsed)
+class HeaderReading:
+    """What the header fields say: senders, subject, thread ids. A subclass gives `header`."""
 
     def header(self, name: str) -> str:
-        """A header as text; the raw value where it cannot be parsed; '' where it is absent."""
-        try:
-            value = self.message.get(name)
-            return "" if value is None else str(value)
-        except Exception:
-            for key, raw in self.message.raw_items():
-                if key.lower() == name.lower():
-                    return str(raw)
-            return ""
+        raise NotImplementedError
 
     def addresses(self, name: str) -> list[str]:
-        value = self.header(name)
+        cache = self.__dict__.setdefault("_addresses", {})
+        if name not in cache:
+            cache[name] = self._addresses_in(self.header(name)[:HEADER_FIELD_CAP])
+        return cache[name]
+
+    @staticmethod
+    def _addresses_in(value: str) -> list[str]:
+        if "@" not in value:
+            return []
         try:
             found = [addr.lower() for _, addr in getaddresses([value]) if "@" in addr]
         except Exception:
@@ -87,14 +79,6 @@ class InboundMessage:
     def senders(self) -> list[str]:
         """From and Sender: who may have written it (a delegate answers for a principal)."""
         return list(dict.fromkeys(self.addresses("From") + self.addresses("Sender")))
-
-    @property
-    def sender_name(self) -> str | None:
-        try:
-            names = [a.display_name for a in getattr(self.message.get("From"), "addresses", ()) if a.display_name]
-        except Exception:
-            return None
-        return names[0][:200] if names else None
 
     @property
     def local_part(self) -> str:
@@ -120,6 +104,63 @@ class InboundMessage:
         """In-Reply-To first, then References, newest first: the messages this one answers."""
         references = message_ids(self.header("References"))
         return list(dict.fromkeys(message_ids(self.header("In-Reply-To")) + references[::-1]))
+
+
+class HeaderFields(HeaderReading):
+    """Only the header fields, read fast (no header objects): enough for the watcher to decide
+    whether a message is ours before its body is downloaded."""
+
+    def __init__(self, raw: bytes):
+        try:
+            self.fields = BytesHeaderParser(policy=compat32).parsebytes(bounded(raw), headersonly=True)
+        except Exception:
+            self.fields = Message()
+
+    def header(self, name: str) -> str:
+        value = self.fields.get(name)
+        if value is None:
+            return ""
+        text = str(value)
+        if name.lower() == "subject" and "=?" in text:
+            try:
+                return str(make_header(decode_header(text[:HEADER_FIELD_CAP])))
+            except Exception:
+                return text
+        return text
+
+
+@dataclass
+class InboundMessage(HeaderReading):
+    raw: bytes
+    message: EmailMessage
+    _text: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, raw: bytes) -> InboundMessage:
+        try:
+            parsed = email.message_from_bytes(bounded(raw), policy=READING)
+        except Exception:  # the email package is lenient; this is the last resort
+            parsed = EmailMessage(policy=READING)
+        return cls(raw, parsed)
+
+    def header(self, name: str) -> str:
+        """A header as text; the raw value where it cannot be parsed; '' where it is absent."""
+        try:
+            value = self.message.get(name)
+            return "" if value is None else str(value)
+        except Exception:
+            for key, raw in self.message.raw_items():
+                if key.lower() == name.lower():
+                    return str(raw)
+            return ""
+
+    @property
+    def sender_name(self) -> str | None:
+        try:
+            names = [a.display_name for a in getattr(self.message.get("From"), "addresses", ()) if a.display_name]
+        except Exception:
+            return None
+        return names[0][:200] if names else None
 
     @property
     def date(self) -> datetime | None:

@@ -114,7 +114,7 @@ class MailboxWatcher:
         return stored
 
     def _sync_batch(self, client: IMAPClient, uidvalidity: int, batch: list[int]) -> tuple[bool, int]:
-        heads = client.fetch(batch, [HEADER_ITEM, "INTERNALDATE"])
+        heads = client.fetch(batch, [HEADER_ITEM])
         present = [uid for uid in batch if _header_of(heads.get(uid)) is not None]
         wanted = self.ports.relevant([_header_of(heads[uid]) for uid in present])
         ours = {uid for uid, yes in zip(present, wanted) if yes}
@@ -122,7 +122,7 @@ class MailboxWatcher:
         for start in range(0, len(batch), BODY_BATCH):
             chunk = batch[start:start + BODY_BATCH]
             want = [uid for uid in chunk if uid in ours]
-            bodies = client.fetch(want, ["BODY.PEEK[]"]) if want else {}
+            bodies = client.fetch(want, ["BODY.PEEK[]", "INTERNALDATE"]) if want else {}
             messages, through, complete = self._dealt_with(chunk, heads, ours, bodies)
             for new_id in self.ports.store(self.folder, uidvalidity, messages, through):
                 stored += 1
@@ -139,7 +139,7 @@ class MailboxWatcher:
                 if not self._give_up_on(uid):
                     return messages, through, False
             elif uid in ours:
-                messages.append(Fetched(uid, bodies[uid][b"BODY[]"], _arrived(heads[uid])))
+                messages.append(Fetched(uid, bodies[uid][b"BODY[]"], _arrived(bodies[uid])))
             through = uid
         return messages, through, True
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from outreach.db.engine import UnitOfWork
 from outreach.db.models import Contact, Interaction, Partner, Step, WatcherHealth
 from outreach.domain.vocabulary import Direction
-from outreach.inbound.message import InboundMessage
+from outreach.inbound.message import HeaderFields, HeaderReading
 from outreach.inbound.reports import BOUNCE_SUBJECTS, COMPLAINT_SENDERS, COMPLAINT_SUBJECTS, DAEMONS
 from outreach.services.matching import TOKEN
 
@@ -26,7 +26,7 @@ FAILING_TOO_LONG = timedelta(minutes=10)
 
 def relevant(session: Session, mailbox: str, headers: list[bytes]) -> list[bool]:
     """For each message's header block, whether it is ours (one query per kind of key)."""
-    messages = [InboundMessage.parse(block) for block in headers]
+    messages = [HeaderFields(block) for block in headers]
     ids = {i for m in messages for i in m.thread_ids if len(i) <= 998}
     ours_ids = _known(session, ids, Step.message_id) | _known_sent(session, ids)
     tokens = {t for m in messages for t in _tokens(m)}
@@ -38,7 +38,7 @@ def relevant(session: Session, mailbox: str, headers: list[bytes]) -> list[bool]
     return [_is_ours(m, own, ours_ids, ours_tokens, contacts, domains) for m in messages]
 
 
-def _is_ours(message: InboundMessage, own: str, ids: set, tokens: set, contacts: set, domains: set) -> bool:
+def _is_ours(message: HeaderReading, own: str, ids: set, tokens: set, contacts: set, domains: set) -> bool:
     if message.sender == own:
         return False
     if ids & set(message.thread_ids) or tokens & set(_tokens(message)):
@@ -48,15 +48,15 @@ def _is_ours(message: InboundMessage, own: str, ids: set, tokens: set, contacts:
     return _from_a_mail_system(message)
 
 
-def _from_a_mail_system(message: InboundMessage) -> bool:
+def _from_a_mail_system(message: HeaderReading) -> bool:
     content_type = message.header("Content-Type").lower()
     return bool(DAEMONS.match(message.local_part) or "multipart/report" in content_type
                 or message.header("X-Failed-Recipients") or BOUNCE_SUBJECTS.search(message.subject)
                 or COMPLAINT_SENDERS.match(message.sender or "") or COMPLAINT_SUBJECTS.search(message.subject))
 
 
-def _tokens(message: InboundMessage) -> list[str]:
-    return [found for name in ("To", "Cc", "Delivered-To", "X-Original-To")
+def _tokens(message: HeaderReading) -> list[str]:
+    return [found for name in ("To", "Cc", "Delivered-To", "X-Original-To") if "+" in message.header(name)
             for address in message.addresses(name) for found in TOKEN.findall(address)]
 
 
