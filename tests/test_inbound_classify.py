@@ -109,3 +109,21 @@ def test_generated_messages_never_raise(headers, body):
     message = InboundMessage.parse(raw)
     classify(message)
     (message.sender, message.subject, message.thread_ids, message.text, new_text(message.text))
+
+
+def test_hostile_shapes_are_read_within_the_caps():
+    """bench/hostile_inbound.py measures time and memory; here: each is read, never raises,
+    and what is inspected stays within the caps."""
+    from outreach.inbound.message import MIME_DEPTH_CAP, PART_CAP, HeaderFields
+
+    nested = b"From: a@b.test\r\nSubject: n\r\n" + b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i) for i in range(1000))
+    long_from = b"From: " + b"a" * 100_000 + b"\r\nSubject: x\r\n\r\nbody\r\n"
+    params = b"From: a@b.test\r\nContent-Type: text/plain" + b'; p="v"' * 20_000 + b"\r\n\r\nbody\r\n"
+    words = b"From: a@b.test\r\nSubject: " + b" ".join([b"=?utf-8?q?x?="] * 50_000) + b"\r\n\r\nbody\r\n"
+    for raw in (nested, long_from, params, words):
+        message = InboundMessage.parse(raw)
+        classify(message)
+        HeaderFields(raw).senders
+        assert len(list(message.parts())) <= min(PART_CAP, MIME_DEPTH_CAP + 1)
+        assert len(message.header("Content-Type")) <= 2048 and len(message.subject) <= 16 * 1024

@@ -25,6 +25,8 @@ from outreach.inbound.html import html_to_text
 from outreach.mail.policy import READING
 
 HEADER_FIELD_CAP = 16 * 1024
+MIME_FIELD_CAP = 2 * 1024  # Content-Type and the like: parsed again at each look
+MIME_DEPTH_CAP = 64
 HEADER_FIELDS_CAP = 500
 HEADER_SECTION_CAP = 256 * 1024
 PART_CAP = 200
@@ -144,7 +146,15 @@ class InboundMessage(HeaderReading):
         return cls(raw, parsed)
 
     def header(self, name: str) -> str:
-        """A header as text; the raw value where it cannot be parsed; '' where it is absent."""
+        """A header as text; the raw value where it cannot be parsed; '' where it is absent.
+        Each field is parsed once (the email package parses again at every `get`)."""
+        cache = self.__dict__.setdefault("_headers", {})
+        key = name.lower()
+        if key not in cache:
+            cache[key] = self._read_header(name)
+        return cache[key]
+
+    def _read_header(self, name: str) -> str:
         try:
             value = self.message.get(name)
             return "" if value is None else str(value)
@@ -247,18 +257,32 @@ def message_ids(value: str) -> list[str]:
 
 
 def bounded(raw: bytes) -> bytes:
-    """The message with its header section capped: over-long fields cut, too many dropped.
-    The body is left as it is (the parser reads it in linear time)."""
+    """The message with its header section capped (over-long fields cut, too many dropped,
+    MIME fields kept short) and its MIME nesting capped at MIME_DEPTH_CAP boundaries: the
+    email package checks each line against every open boundary, so deep nesting costs the
+    square of its depth. What lies past the cap is not read."""
+    raw = _nesting_capped(raw)
     end = _header_end(raw)
     head, body = raw[:end], raw[end:]
-    if len(head) <= HEADER_FIELD_CAP and head.count(b"\n") < HEADER_FIELDS_CAP:
+    if len(head) <= MIME_FIELD_CAP and head.count(b"\n") < HEADER_FIELDS_CAP:
         return raw
     fields, kept = _fields(head[:HEADER_SECTION_CAP]), []
     for field_bytes in fields[:HEADER_FIELDS_CAP]:
-        if len(field_bytes) > HEADER_FIELD_CAP:
-            field_bytes = field_bytes[:HEADER_FIELD_CAP].rstrip(b"\r\n") + b"\r\n"
+        cap = MIME_FIELD_CAP if field_bytes[:8].lower() == b"content-" else HEADER_FIELD_CAP
+        if len(field_bytes) > cap:
+            field_bytes = field_bytes[:cap].rstrip(b"\r\n") + b"\r\n"
         kept.append(field_bytes)
     return b"".join(kept) + (body if body.startswith((b"\r\n", b"\n")) else b"\r\n" + body)
+
+
+BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
+
+
+def _nesting_capped(raw: bytes) -> bytes:
+    for count, found in enumerate(BOUNDARY.finditer(raw), start=1):
+        if count > MIME_DEPTH_CAP:
+            return raw[:raw.rfind(b"\n", 0, found.start()) + 1]
+    return raw
 
 
 def _header_end(raw: bytes) -> int:
