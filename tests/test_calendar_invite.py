@@ -97,6 +97,17 @@ def test_answers_are_read_back(partstat):
     assert read_answer(b"not a calendar") is None
 
 
+def test_an_answer_is_credited_to_the_attendee_who_sent_it():
+    """Partner B answers with A listed first: the answer is B's; from a stranger, nobody's."""
+    reply = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+             "UID:meeting-7f3a@school.test\r\nSEQUENCE:0\r\nDTSTAMP:20270302T081500Z\r\n"
+             "ATTENDEE;PARTSTAT=DECLINED:mailto:a@first.test\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:B@Second.test\r\n"
+             "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    answer = read_answer(reply, senders=["b@second.test"])
+    assert (answer.attendee, answer.partstat) == ("b@second.test", "ACCEPTED")
+    assert read_answer(reply, senders=["stranger@elsewhere.test"]) is None
+
+
 def test_the_agenda_says_what_the_guides_agenda_says_with_the_names_filled_in():
     from outreach.rendering import Renderer
 

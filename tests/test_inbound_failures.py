@@ -60,3 +60,19 @@ def test_a_failed_message_is_listed_told_once_and_retried_after_a_fix(database_u
     texts = sorted(i.text for i in uow.session.scalars(sa.select(Interaction)))
     assert texts == ["Yes, interested (1).", "Yes, interested (2)."]
     assert cli("inbound", "retry").code == 2  # nothing named: a clear error
+
+
+def test_raw_mail_is_kept_for_the_retention_then_removed(engine, uow, tmp_path):
+    from datetime import timedelta
+
+    old, new = utcnow() - timedelta(days=400), utcnow()
+    ids = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(1, reply(1), old), Fetched(2, reply(2), new)], 2,
+                      utcnow())
+    rows = [uow.session.get(InboundMail, i) for i in ids]
+    paths = [row.raw_path for row in rows]
+    assert all(path.startswith("/") for path in paths)  # absolute: `forget` works from any folder
+    assert inbox.prune_raw(uow, utcnow(), timedelta(days=365)) == 1
+    import os
+
+    assert not os.path.exists(paths[0]) and os.path.exists(paths[1])
+    assert oct(os.stat(paths[1]).st_mode & 0o777) == "0o600"

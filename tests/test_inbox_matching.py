@@ -31,7 +31,8 @@ def arrive(uow, tmp_path, sender, text, to=MAILBOX, subject="Re: Proposal", head
     if raw is None:
         msg = EmailMessage(policy=SMTP)
         msg["From"], msg["To"], msg["Subject"] = sender, to, subject
-        msg["Message-ID"] = f"<{uuid.uuid4().hex}@partner.test>"
+        if "Message-ID" not in (headers or {}):
+            msg["Message-ID"] = f"<{uuid.uuid4().hex}@partner.test>"
         for name, value in (headers or {}).items():
             msg[name] = value
         msg.set_content(text)
@@ -181,3 +182,12 @@ def test_the_funnel_report(uow, tmp_path, cli):
     assert (total["partners"], total["sent"], total["replied"], total["opted_out"], total["reply_rate"]) == (2, 2, 1, 1, 0.5)
     csv_out = cli("report", "--csv").out.splitlines()
     assert csv_out[0].startswith("campaign,phase,partners,queued,sent,replied") and len(csv_out) == len(rows) + 1
+
+
+def test_a_new_message_reusing_a_message_id_is_kept(uow, tmp_path):
+    queued(uow, tmp_path)
+    same_id = {"Message-ID": "<reused@firm0.test>"}
+    first = arrive(uow, tmp_path, "person0@firm0.test", "First answer", headers=same_id)
+    second = arrive(uow, tmp_path, "person0@firm0.test", "Second answer", headers=same_id)
+    assert (first.status, second.status) == ("processed", "processed")
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(InboundMail)) == 2

@@ -45,6 +45,8 @@ class App:
         self.broker = broker or build_broker(redis_url)
         self.actors: Actors = declare(self.broker, self)
         self.stopping = threading.Event()  # set on SIGTERM: no new message is started
+        self.raw_retention = timedelta(days=int(os.environ.get("OUTREACH_RAW_RETENTION_DAYS") or 365))
+        self._pruned_at: datetime | None = None
 
     @property
     def uses_redis(self) -> bool:
@@ -122,7 +124,20 @@ class App:
         again every step still queued: the messages for them died with the previous process."""
         stale_after = timedelta(0) if first and not self.uses_redis else scheduler.STALE_QUEUED
         with self.uow() as uow:
-            return scheduler.tick(uow, self.now(), self.enqueue, self.outbox, self.renderer, stale_after=stale_after)
+            result = scheduler.tick(uow, self.now(), self.enqueue, self.outbox, self.renderer, stale_after=stale_after)
+        self._prune_raw_mail()
+        return result
+
+    def _prune_raw_mail(self) -> None:
+        """Once a day: raw copies of partners' mail older than the retention are removed."""
+        now = self.now()
+        if self._pruned_at is not None and now - self._pruned_at < timedelta(days=1):
+            return
+        self._pruned_at = now
+        with self.uow() as uow:
+            removed = inbox.prune_raw(uow, now, self.raw_retention)
+        if removed:
+            log.info("removed %s raw messages older than %s days", removed, self.raw_retention.days)
 
     def close(self) -> None:
         self.mailboxes.close()
