@@ -16,9 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 from jinja2.exceptions import UndefinedError
 
 from outreach.errors import OutreachError
+from outreach.resources import packaged
 
-BUILTIN_TEMPLATES = Path(os.environ.get(
-    "OUTREACH_TEMPLATES", Path(__file__).resolve().parent.parent / "templates"))
+BUILTIN_TEMPLATES = Path(os.environ.get("OUTREACH_TEMPLATES") or packaged("templates"))
 
 
 class TemplateError(OutreachError):

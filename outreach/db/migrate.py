@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 
 from outreach.db.engine import describe
 from outreach.errors import DatabaseNotReady
+from outreach.resources import packaged
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = packaged("migrations")
 
 
 def _config(engine: Engine) -> Config:
