@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from outreach.cli import campaign, db, demo, inbound, meeting, partners, processes, report, sandbox, todo
+from outreach.cli import campaign, db, demo, inbound, init, meeting, partners, processes, report, sandbox, todo
 from outreach.cli.common import report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
@@ -28,6 +28,7 @@ app.command()(processes.scheduler)
 app.command()(processes.watch)
 app.command()(report.report)
 app.command()(demo.demo)
+app.command()(init.init)
 app.command()(sandbox.sandbox)
 
 
