@@ -80,3 +80,29 @@ def test_logs_can_be_json_lines_without_message_bodies(tmp_path, dovecot, smtp_r
     assert entries and all({"time", "level", "logger", "message"} <= set(e) for e in entries)
     assert any(e["message"] == f"step 1: sent {address}" for e in entries)
     assert not any("Would you be available" in e["message"] or "secret" in e["message"] for e in entries)
+
+
+def test_every_process_stops_within_five_seconds_of_sigterm(tmp_path, dovecot, smtp_relay):
+    """`run` and `watch` with a watcher waiting in IDLE, `worker` and `scheduler`: each exits
+    within 5 s of SIGTERM (docker stop gives 10 s, then SIGKILL)."""
+    import threading
+
+    address = new_address()
+    path = write_campaign(tmp_path, campaign_settings("stop", smtp_relay.port, dovecot.imap_port, [
+        {"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Person", "email": address}]}]))
+    assert run_outreach(tmp_path, "campaign", "queue", path.name).wait(60) == 0
+    for command, ready in (("run", "(idle)"), ("watch", "(idle)"), ("worker", "worker:"), ("scheduler", "scheduler:")):
+        process = run_outreach(tmp_path, command)
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+        reader.start()
+        wait_for(lambda: any(ready in line for line in lines), timeout=60, what=f"`outreach {command}` ready")
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        took = time.monotonic() - started
+        reader.join(5)
+        print(f"\noutreach {command}: stopped {took:.1f}s after SIGTERM")
+        assert process.returncode == 0, "".join(lines)
+        assert took < 5, f"outreach {command} took {took:.1f}s to stop"
+        assert "Traceback" not in "".join(lines)

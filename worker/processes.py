@@ -85,6 +85,8 @@ def run_watch(app: App, threads: int, stopper: Stopper, mailbox: str | None = No
 
 
 def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = False, first: bool = True) -> None:
+    if not once:
+        log.info("scheduler: a tick every %ss", interval)
     while not stopper.event.is_set():
         try:
             result = app.tick(first=first)
