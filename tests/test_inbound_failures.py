@@ -76,3 +76,25 @@ def test_raw_mail_is_kept_for_the_retention_then_removed(engine, uow, tmp_path):
 
     assert not os.path.exists(paths[0]) and os.path.exists(paths[1])
     assert oct(os.stat(paths[1]).st_mode & 0o777) == "0o600"
+
+
+def test_a_watcher_failing_for_more_than_ten_minutes_shows_in_campaign_status(engine, uow, cli, tmp_path):
+    from datetime import timedelta
+
+    from outreach.services import relevance
+
+    partners = [{"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Pat", "email": "p@firm.test"}]}]
+    campaign = load_campaign(write_campaign(tmp_path, campaign_settings("health", 1, 1, partners, sender=MAILBOX)))
+    campaigns.queue(uow.session, campaign, Renderer(), utcnow())
+    uow.commit()
+    relevance.record_health(uow, MAILBOX, "LoginError: refused", utcnow() - timedelta(minutes=4))
+    assert json.loads(cli("campaign", "status", "health", "--json").out)[0]["watcher_failing"] is None
+    from outreach.db.models import WatcherHealth
+
+    uow.session.scalar(sa.select(WatcherHealth)).failing_since = utcnow() - timedelta(minutes=11)
+    uow.commit()
+    shown = json.loads(cli("campaign", "status", "health", "--json").out)[0]["watcher_failing"]
+    assert "LoginError" in shown["error"]
+    assert "has failed since" in cli("campaign", "status", "health").out
+    relevance.record_health(uow, MAILBOX, None, utcnow())  # a good sync clears it
+    assert json.loads(cli("campaign", "status", "health", "--json").out)[0]["watcher_failing"] is None

@@ -167,3 +167,69 @@ def test_reply_codes_decide_permanent_or_temporary(password):
         controller.stop()
     with pytest.raises(TemporaryFailure):  # the server went away: try again later
         smtp.send(message(), USER, ["partner@company.test"])
+
+
+class Closing(Recorder):
+    """A server that answers 421 (closing the connection) to one recipient, as servers do
+    under load; aiosmtpd's session ends after that answer."""
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address.startswith("overload@"):
+            server.transport.close()  # the server hangs up after its 421
+            return "421 4.3.2 Service shutting down, closing transmission channel"
+        return await super().handle_RCPT(server, session, envelope, address, options)
+
+
+def test_after_a_421_the_next_message_goes_on_a_new_connection(password):
+    handler = Closing()
+    controller = start(handler, auth_require_tls=False, authenticator=authenticator)
+    try:
+        smtp = transport(controller.port, security="none")
+        smtp.send(message(), USER, ["partner@company.test"])
+        with pytest.raises(TemporaryFailure):
+            smtp.send(message("overload@company.test"), USER, ["overload@company.test"])
+        smtp.send(message(), USER, ["partner@company.test"])  # not lost to the dead connection
+        assert len(handler.messages) == 2 and len(handler.peers) == 2
+    finally:
+        controller.stop()
+
+
+def test_a_non_ascii_address_without_smtputf8_is_a_clear_permanent_refusal(password):
+    controller = start(Recorder(), auth_require_tls=False, authenticator=authenticator, enable_SMTPUTF8=False)
+    try:
+        smtp = transport(controller.port, security="none")
+        to = "jürgen@bücher.example"
+        with pytest.raises(PermanentRefusal, match="outside ASCII"):
+            smtp.send(message("partner@company.test"), USER, [to])
+        smtp.send(message(), USER, ["partner@company.test"])
+    finally:
+        controller.stop()
+
+
+def test_a_token_command_that_times_out_never_shows_its_arguments(monkeypatch):
+    import subprocess
+
+    from outreach.mail import secrets
+
+    def too_slow(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], 60)
+
+    monkeypatch.setattr(secrets.subprocess, "run", too_slow)
+    with pytest.raises(SecretError) as error:
+        secrets._command("/usr/local/bin/token-helper --client-secret TOPSECRET --account vet")
+    assert "TOPSECRET" not in str(error.value) and "token-helper" in str(error.value)
+
+
+def test_a_world_writable_password_file_is_refused_and_a_readable_one_warned(tmp_path, caplog):
+    from outreach.mail import secrets
+
+    path = tmp_path / "password"
+    path.write_text("s3cret\n")
+    path.chmod(0o666)
+    with pytest.raises(SecretError, match="writable by everyone"):
+        secrets._file(path)
+    path.chmod(0o644)
+    assert secrets._file(path) == "s3cret" and "readable by others" in caplog.text
+    caplog.clear()
+    path.chmod(0o600)
+    assert secrets._file(path) == "s3cret" and not caplog.text

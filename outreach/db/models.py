@@ -282,6 +282,7 @@ class Todo(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
+    open_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)  # set while open: told once
     partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     inbound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inbound_mail.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)

@@ -26,6 +26,10 @@ from outreach.domain.vocabulary import (
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
 
+# C0 controls (tab aside), DEL, and the Unicode line and paragraph separators.
+CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
+
+
 class Strict(BaseModel):
     """Unknown keys are refused; surrounding spaces are trimmed."""
 
@@ -35,6 +39,10 @@ class Strict(BaseModel):
 def _single_line(value: str) -> str:
     if "\r" in value or "\n" in value:
         raise ValueError("must be on one line (a line break here could forge mail headers)")
+    bad = CONTROL.search(value)
+    if bad:
+        raise ValueError(f"holds the control character U+{ord(bad.group(0)):04X}: remove it "
+                         "(control characters are refused in anything that goes into a mail header)")
     return value
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from outreach.campaign.model import Credentials
 from outreach.errors import OutreachError
+
+log = logging.getLogger("outreach.secrets")
 
 
 class SecretError(OutreachError):
@@ -47,9 +51,15 @@ def _env(name: str) -> str:
 
 def _file(path: Path) -> str:
     try:
+        mode = path.stat().st_mode
         value = path.read_text(encoding="utf-8").strip()
     except OSError as error:
         raise SecretError(f"cannot read the secret file {path}: {error.strerror}") from None
+    if mode & stat.S_IWOTH:
+        raise SecretError(f"the secret file {path} is writable by everyone: anyone could change it; "
+                          f"run `chmod 600 {path}`")
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning("the secret file %s is readable by others: run `chmod 600 %s`", path, path)
     if not value:
         raise SecretError(f"the secret file {path} is empty")
     return value
@@ -58,12 +68,20 @@ def _file(path: Path) -> str:
 def _command(command: str) -> str:
     try:
         done = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise SecretError(f"the token command {command.split()[0]!r} failed: {error}") from None
+    except subprocess.TimeoutExpired:  # its message would show the whole command line
+        raise SecretError(f"the token command {_program(command)!r} did not answer within 60 s") from None
+    except OSError as error:
+        raise SecretError(f"the token command {_program(command)!r} could not start: {error.strerror}") from None
     if done.returncode != 0 or not done.stdout.strip():
-        raise SecretError(f"the token command {command.split()[0]!r} exited {done.returncode} "
+        raise SecretError(f"the token command {_program(command)!r} exited {done.returncode} "
                           "without printing a token")
     return done.stdout.strip()
+
+
+def _program(command: str) -> str:
+    """The program's name only: its arguments may hold secrets."""
+    words = command.split()
+    return Path(words[0]).name if words else "(empty)"
 
 
 def xoauth2(username: str, token: str) -> str:

@@ -61,15 +61,25 @@ class SmtpTransport:
             refused = connection.send_message(message, from_addr=sender, to_addrs=recipients)
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
-            raise _by_code(code, text) from None
+            raise self._answer(code, text) from None
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
-            raise _by_code(error.smtp_code, error.smtp_error) from None
+            raise self._answer(error.smtp_code, error.smtp_error) from None
+        except (smtplib.SMTPNotSupportedError, UnicodeEncodeError):
+            raise PermanentRefusal(f"{self.server.host} does not accept addresses with characters outside ASCII "
+                                   f"(no SMTPUTF8): {', '.join(recipients)}", 553) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as error:
             self.close()
             raise TemporaryFailure(f"connection to {self.server.host} lost: {error}") from None
         if refused:
             code, text = next(iter(refused.values()))
-            raise _by_code(code, text)
+            raise self._answer(code, text)
+
+    def _answer(self, code: int, text) -> DeliveryError:
+        """The server's refusal as our error; after 421 (closing) the connection is gone, so
+        the next message starts on a new one."""
+        if code == 421:
+            self.close()
+        return _by_code(code, text)
 
     def _ready_connection(self) -> smtplib.SMTP:
         """The open connection, else a new one. One idle for a while is asked (NOOP) whether it

@@ -28,6 +28,7 @@ from outreach.domain.vocabulary import (
 )
 from outreach.domain.business_days import business_days_after
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
+from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
 from outreach.rendering import Fields, Renderer, TemplateError
 from outreach.services import campaigns, logbook
@@ -90,13 +91,15 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
     outbox = outboxes(settings)
     try:
         outbox.send(message, settings.mailbox.address, [step.contact.email])
+    except SecretError as error:  # before any connection: nothing reached SMTP
+        return _secret_missing(uow, step, settings, str(error), now())
     except PermanentRefusal as error:
         return _refused(uow, step, str(error), now())
     except TemporaryFailure as error:
         return _retry(uow, step, str(error), now())
     try:
         outbox.file_sent(message, now())
-    except TemporaryFailure as error:
+    except (TemporaryFailure, SecretError) as error:
         log.warning("step %s sent, but not filed in Sent: %s", step.id, error)
     record_sent(session, step, rendered.subject, rendered.text, now())
     uow.commit()
@@ -272,6 +275,22 @@ def _retry(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
         uow.commit()
         return Outcome(step.id, "failed", f"gave up after {step.attempts} attempts: {error}")
     step.status, step.due_at = StepStatus.SCHEDULED, now + backoff(step.attempts)
+    uow.commit()
+    return Outcome(step.id, "retry", error)
+
+
+SECRET_RETRY = timedelta(minutes=5)
+
+
+def _secret_missing(uow: UnitOfWork, step: Step, settings: CampaignFile, error: str, now: datetime) -> Outcome:
+    """The mailbox's secret is missing or failed: the message never left, so the step goes
+    back to the queue (the attempt not counted) and staff get one to-do until it is back."""
+    from outreach.services.todos import TodoKind, raise_todo
+
+    step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + SECRET_RETRY, error
+    step.attempts = max(step.attempts - 1, 0)
+    raise_todo(uow.session, TodoKind.MAILBOX, f"The mailbox {settings.mailbox.address} cannot log in: {error}. "
+               "Its mail waits and goes out once the secret is back.", now)
     uow.commit()
     return Outcome(step.id, "retry", error)
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+import hashlib
+
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Todo
@@ -17,19 +20,26 @@ class TodoKind(StrEnum):
     UNPROVEN = "unproven"            # names a partner without proving it answers our mail
     CHALLENGE = "challenge"          # a challenge-response check wants us to verify
     FAILED_INBOUND = "failed_inbound"  # a message that could not be processed
+    MAILBOX = "mailbox"              # our mailbox cannot log in (a missing or failing secret)
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,
                inbound_id: int | None = None) -> Todo:
-    """One open to-do per kind and inbound message: raising it again changes nothing."""
-    if inbound_id is not None:
-        existing = session.scalar(sa.select(Todo).where(Todo.kind == kind.value, Todo.inbound_id == inbound_id,
-                                                        Todo.done_at.is_(None)))
-        if existing is not None:
-            return existing
-    todo = Todo(kind=kind.value, text=text[:4000], created_at=now, partner_id=partner_id, inbound_id=inbound_id)
-    session.add(todo)
-    session.flush()
+    """One open to-do per kind and inbound message (or, without one, per kind and text):
+    raising it again, from any worker at the same moment, changes nothing, so staff are told
+    once. The key is unique while the to-do is open and cleared when it is closed."""
+    key = f"{kind.value}:{inbound_id}" if inbound_id is not None else \
+        f"{kind.value}:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+    existing = session.scalar(sa.select(Todo).where(Todo.open_key == key))
+    if existing is not None:
+        return existing
+    todo = Todo(kind=kind.value, open_key=key, text=text[:4000], created_at=now, partner_id=partner_id,
+                inbound_id=inbound_id)
+    try:
+        with session.begin_nested():
+            session.add(todo)
+    except IntegrityError:  # raised by another worker just now
+        return session.scalar(sa.select(Todo).where(Todo.open_key == key))
     return todo
 
 
@@ -40,5 +50,5 @@ def open_todos(session: Session) -> list[Todo]:
 def close(session: Session, todo_id: int, reason: str, now: datetime) -> Todo | None:
     todo = session.get(Todo, todo_id)
     if todo is not None and todo.done_at is None:
-        todo.done_at, todo.done_reason = now, reason
+        todo.done_at, todo.done_reason, todo.open_key = now, reason, None
     return todo

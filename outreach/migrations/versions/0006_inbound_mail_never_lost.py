@@ -28,6 +28,7 @@ def upgrade() -> None:
     op.create_table('todos',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('open_key', sa.String(length=80), nullable=True),
     sa.Column('partner_id', sa.Integer(), nullable=True),
     sa.Column('inbound_id', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
@@ -36,7 +37,8 @@ def upgrade() -> None:
     sa.Column('done_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['inbound_id'], ['inbound_mail.id'], name=op.f('fk_todos_inbound_id_inbound_mail'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_todos_partner_id_partners'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_todos'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_todos')),
+    sa.UniqueConstraint('open_key', name=op.f('uq_todos_open_key'))
     )
     with op.batch_alter_table('todos', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_todos_done_at'), ['done_at'], unique=False)
