@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
-from jinja2.exceptions import UndefinedError
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.errors import OutreachError
 from outreach.resources import packaged
@@ -51,13 +52,19 @@ class MissingValue(StrictUndefined):
         return False
 
 
-class _Environment(Environment):
-    """A value that is None counts as missing, exactly like an absent one."""
+class _Environment(SandboxedEnvironment):
+    """Templates are data: they run sandboxed (no reaching for attributes that lead out of the
+    template). A value that is None counts as missing, exactly like an absent one."""
 
     def getattr(self, obj, attribute):
+        if isinstance(attribute, str) and attribute.startswith("_"):
+            self.unsafe_undefined(obj, attribute)
         if isinstance(obj, Fields) and obj.get(attribute) is None:
             return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
+
+    def unsafe_undefined(self, obj, attribute):
+        raise SecurityError(f"{attribute!r} of {type(obj).__name__} may not be used in a template")
 
     def getitem(self, obj, argument):
         if isinstance(obj, Fields) and obj.get(argument) is None:
@@ -92,7 +99,7 @@ class Renderer:
             [language, language.split("-")[0], fallback_language])]
         for name in names:
             try:
-                self.env.get_template(name)
+                self._template(name)
                 return name
             except TemplateNotFound:
                 continue
@@ -101,8 +108,8 @@ class Renderer:
 
     def render(self, name: str, context: dict, where: str) -> Rendered:
         present = {key: value for key, value in context.items() if value is not None}
+        template = self._template(name)
         try:
-            template = self.env.get_template(name)
             block = template.new_context(present)
             subject = " ".join("".join(template.blocks["subject"](block)).split())
             text = _tidy("".join(template.blocks["text"](block)))
@@ -110,11 +117,18 @@ class Renderer:
             raise TemplateError(f"{where}: template {name} needs {error.message}, which is missing") from None
         except KeyError as error:
             raise TemplateError(f"template {name} has no {{% block {error.args[0]} %}}") from None
-        except TemplateSyntaxError as error:
-            raise TemplateError(f"template {error.filename or name}:{error.lineno}: {error.message}") from None
+        except SecurityError as error:
+            raise TemplateError(f"template {_where_in(error, template)}: refused: {error}") from None
         html = self.env.get_template("_message.html.j2").render(
             subject=subject, paragraphs=_paragraphs(text), language=context["language"])
         return Rendered(subject, text, html, name, context["language"], context["register"])
+
+    def _template(self, name: str):
+        """A template by name; broken syntax is a TemplateError naming file and line."""
+        try:
+            return self.env.get_template(name)
+        except TemplateSyntaxError as error:
+            raise TemplateError(f"template {error.filename or name}:{error.lineno}: {error.message}") from None
 
     def agenda(self, language: str, **values) -> str:
         """The guide's first exploration meeting agenda, with names, date, time and link filled in."""
@@ -137,6 +151,17 @@ class Renderer:
 
     def one_pager(self, context: dict) -> str:
         return self.env.get_template("one_pager.html.j2").render(context)
+
+
+def _where_in(error: Exception, template) -> str:
+    """file:line of the template frame where a sandbox refusal happened."""
+    line = None
+    trace = error.__traceback__
+    while trace is not None:  # the compiled template's frame, its line mapped back to the source
+        if trace.tb_frame.f_code.co_filename == template.filename:
+            line = template.get_corresponding_lineno(trace.tb_lineno)
+        trace = trace.tb_next
+    return f"{template.filename}:{line}" if line else str(template.filename)
 
 
 def _tidy(text: str) -> str:

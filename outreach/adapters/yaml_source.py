@@ -75,19 +75,72 @@ def load_yaml(path: Path) -> YamlDocument:
         raise InvalidInput([Problem(source, None, "(file)", "no such file")]) from None
     except UnicodeDecodeError as error:
         raise InvalidInput([Problem(source, None, "(file)", f"not UTF-8 text ({error.reason}); save it as UTF-8")]) from None
+    if len(text) > MAX_BYTES:
+        raise InvalidInput([Problem(source, None, "(file)", f"{len(text):,} characters; a campaign file has at most "
+                                    f"{MAX_BYTES:,}: put the partners in a CSV or XLSX file (partners_file)")])
     try:
+        _check_depth(text, source)
         root = yaml.compose(text, Loader=CampaignLoader)
+        _check_size(root, source)
         data = yaml.load(text, Loader=CampaignLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         raise InvalidInput([Problem(source, line, "(yaml)", f"{error.problem}; check the indentation and quoting")]) from None
+    except RecursionError:
+        raise InvalidInput([Problem(source, None, "(yaml)", f"nested deeper than {MAX_DEPTH} levels; "
+                                    "a campaign file needs only a few")]) from None
     if root is None or not isinstance(data, dict):
         raise InvalidInput([Problem(source, 1, "(top level)", "the file must be a YAML mapping of keys to values")])
     duplicates = list(_duplicate_keys(root, source))
     if duplicates:
         raise InvalidInput(duplicates)
     return YamlDocument(data, root, source)
+
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+MAX_VALUES = 100_000
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Nesting measured on the event stream (no recursion) before anything is built."""
+    depth = 0
+    for event in yaml.parse(text, Loader=CampaignLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InvalidInput([Problem(source, event.start_mark.line + 1, "(yaml)",
+                                            f"nested deeper than {MAX_DEPTH} levels; a campaign file needs only a few")])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _check_size(root: yaml.Node | None, source: str) -> None:
+    """Aliases expanded with a bound ("billion laughs"), nesting with a limit: each node's
+    expanded size is counted once (aliases share nodes), so the check is linear in the file."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise InvalidInput([Problem(source, node.start_mark.line + 1, "(yaml)",
+                                        f"nested deeper than {MAX_DEPTH} levels; a campaign file needs only a few")])
+        if id(node) in sizes:
+            return sizes[id(node)]
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else []
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_VALUES:
+                raise InvalidInput([Problem(source, node.start_mark.line + 1, "(yaml)",
+                                            f"its aliases expand to more than {MAX_VALUES:,} values; "
+                                            "write the values out, or use fewer aliases")])
+        sizes[id(node)] = total
+        return total
+
+    if root is not None:
+        size(root, 0)
 
 
 def _duplicate_keys(node: yaml.Node, source: str, path: str = ""):

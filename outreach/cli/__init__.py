@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -45,7 +46,10 @@ def _options(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a command; return its exit code. Errors are reported, never shown as tracebacks."""
+    """Run a command; return its exit code. Errors are reported, never shown as tracebacks.
+    What the product writes (the logbook, raw mail, previews, the demo folder) is for its
+    owner only: files 0600, folders 0700."""
+    os.umask(0o077)
     try:
         app(args=argv, prog_name="outreach")  # standalone mode: ends with SystemExit
     except SystemExit as stop:
