@@ -136,3 +136,43 @@ def test_the_embedded_sqlite_default_upgrades_itself(cli_no_db, tmp_path, monkey
     result = cli_no_db("partners", "import", "partners.example.csv")
     assert result.code == 0, result
     assert (tmp_path / "outreach.db").exists()
+
+
+HOSTILE = ("organisation;E-Mail;contact_name;focus_area;notes\n"
+           "Bücher GmbH;j@bücher.example;Jürgen;=HYPERLINK(\"http://x.test\",\"click\");+cmd|' /C calc'!A0\n"
+           "Еxample Ltd;a@exаmple.example;Anna;@SUM(1+1);-2+3\n")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_formula_like_cells_and_international_domains_export_safely_and_import_back(cli, tmp_path, engine, suffix):
+    source = tmp_path / "hostile.csv"
+    source.write_text(HOSTILE, encoding="utf-8")
+    assert cli("partners", "import", source).code == 0
+    before = as_json(cli("partners", "list", "--json"))
+    exported = tmp_path / f"export{suffix}"
+    result = cli("partners", "export", exported)
+    assert result.code == 0 and "Traceback" not in result.err
+    if suffix == ".csv":
+        text = exported.read_text(encoding="utf-8-sig")
+        assert "'=HYPERLINK" in text and "'+cmd" in text and "'@SUM" in text and "'-2+3" in text
+        # a user edits the file in a text editor: a new note for Anna
+        exported.write_text(text.replace("Anna,", "Anna K.,"), encoding="utf-8-sig")
+    else:
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        with zipfile.ZipFile(exported) as archive:
+            assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+        book = load_workbook(exported)  # a user edits the workbook in a spreadsheet
+        sheet = book.active
+        names = [c.column for c in sheet[1] if c.value == "contact_name"]
+        for row in sheet.iter_rows(min_row=2):
+            if row[names[0] - 1].value == "Anna":
+                row[names[0] - 1].value = "Anna K."
+        book.save(exported)
+    assert cli("partners", "import", exported).code == 0
+    after = as_json(cli("partners", "list", "--json"))
+    assert after == before  # names of contacts are not in the list; everything else identical
+    shown = cli("partners", "show", "a@exаmple.example")
+    assert "Anna K." in shown.out and "@SUM(1+1)" in shown.out

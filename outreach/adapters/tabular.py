@@ -55,7 +55,20 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return _restored(str(value).strip())
+
+
+# A cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+cmd|..."): in CSV it is
+# written behind an apostrophe, which spreadsheets show as text and import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _restored(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def _read_csv(path: Path, encoding: str) -> Iterator[list]:
@@ -105,13 +118,21 @@ def write_rows(path: Path, headers: list[str], rows: Iterable[list[str]]) -> Non
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(headers)
-            writer.writerows(rows)
+            writer.writerows([neutralised(value) for value in row] for row in rows)
         return
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("logbook")
     sheet.append(headers)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, value, WriteOnlyCell) for value in row])
     book.save(path)
+
+
+def _text_cell(sheet, value: str, make):
+    """Every value as a text cell: a string that starts with `=` is never a formula."""
+    cell = make(sheet, value=value)
+    cell.data_type = "s"
+    return cell

@@ -79,8 +79,14 @@ def _country(value: str) -> str:
 
 
 def _domain(value: str) -> str:
+    """A mail domain; an international one (bücher.example) is checked in its ASCII form and
+    kept as written, like the addresses that use it."""
     value = value.strip().lower().removeprefix("@")
-    if not re.fullmatch(r"(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}", value):
+    try:
+        ascii_form = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_form = ""
+    if not re.fullmatch(r"(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}", ascii_form):
         raise ValueError(f"{value!r} is not a mail domain such as company.example")
     return value
 
