@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 import typer
 from rich.table import Table
 
@@ -209,17 +210,57 @@ def resume(ref: str = typer.Argument(..., help="The partner's id or a contact's 
 def forget(
     email: str = typer.Argument(..., help="The person's email address."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    delete_copies: bool = typer.Option(False, "--mailbox",
+                                       help="Also delete our copies in the mailbox's Sent folder over IMAP."),
 ) -> None:
-    """Right to erasure: remove a person's data; keep only what stops mailing them again."""
+    """Right to erasure: remove a person's data everywhere; keep only what stops mailing them again."""
+    from outreach.services.erasure import scrub_database_file
+
     if not yes:
         typer.confirm(f"Remove every personal record of {email}? This cannot be undone", abort=True)
     with logbook() as uow:
+        settings = _mailbox_settings(uow.session, email)
         result = service.forget(uow.session, email)
         uow.commit()
+        scrub_database_file(uow.session.get_bind())
     for path in result.raw_files:
         Path(path).unlink(missing_ok=True)
     console.print(
         f"forgotten: {result.email}"
         + (f" (contact at {result.partner_name}, {result.interactions_removed} interactions removed)" if result.partner_name else "")
-        + "; a one-way hash stays on the suppression list so they are never mailed again"
-    )
+        + "; a one-way hash stays on the suppression list so they are never mailed again", markup=False)
+    for mailbox in settings:
+        if delete_copies:
+            _delete_sent_copies(mailbox, result.email)
+        else:
+            console.print(f"Copies of our mail to {result.email} remain in the Sent folder of {mailbox.address}: "
+                          "delete them there, or run again with --mailbox.", markup=False)
+
+
+def _mailbox_settings(session, email: str):
+    """The mailboxes that wrote to the person, from their campaigns' settings."""
+    from outreach.db.models import Campaign, Contact, Step
+    from outreach.services import campaigns
+
+    ids = sa.select(Step.campaign_id).join(Contact, Step.contact_id == Contact.id).where(
+        Contact.email == email.strip().lower())
+    rows = session.scalars(sa.select(Campaign).where(Campaign.id.in_(ids))).all()
+    return list({campaigns.settings_of(row).mailbox.address: campaigns.settings_of(row).mailbox for row in rows}.values())
+
+
+def _delete_sent_copies(mailbox, email: str) -> None:
+    from outreach.mail import imap
+    from outreach.mail.smtp import DeliveryError
+    from outreach.mail.secrets import SecretError
+
+    try:
+        client = imap.connect(mailbox.imap, mailbox.auth)
+        try:
+            count = imap.delete_sent_to(client, mailbox.imap.sent_folder, email)
+        finally:
+            client.logout()
+    except (DeliveryError, SecretError, OSError) as error:
+        console.print(f"Could not delete the copies in {mailbox.address}/{mailbox.imap.sent_folder}: {error}; "
+                      "delete them there.", markup=False)
+        return
+    console.print(f"deleted {count} copies from {mailbox.address}/{mailbox.imap.sent_folder}", markup=False)

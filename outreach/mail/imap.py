@@ -65,3 +65,15 @@ def move_message(client: IMAPClient, folder: str, uidvalidity: int, uid: int, ta
         client.delete_messages([uid])
         client.uid_expunge([uid]) if client.has_capability("UIDPLUS") else client.expunge()
     return True
+
+
+def delete_sent_to(client: IMAPClient, folder: str, address: str) -> int:
+    """Delete our copies of mail to `address` from the Sent folder (right to erasure)."""
+    if not client.folder_exists(folder):
+        return 0
+    client.select_folder(folder)
+    uids = client.search(["TO", address])
+    if uids:
+        client.delete_messages(uids)
+        client.uid_expunge(uids) if client.has_capability("UIDPLUS") else client.expunge()
+    return len(uids)

@@ -234,39 +234,11 @@ def resume(session: Session, ref: str, now: datetime) -> int:
     return len(held)
 
 
-@dataclass
-class Forgotten:
-    email: str
-    partner_name: str | None
-    interactions_removed: int
-    raw_files: list[str]
+def forget(session: Session, email: str):
+    """Right to erasure (see outreach.services.erasure)."""
+    from outreach.services.erasure import forget as erase
 
-
-def forget(session: Session, email: str) -> Forgotten:
-    """Right to erasure: remove the person's data, keep only what stops mailing them again."""
-    email = email.strip().lower()
-    hashed = email_hash(email)
-    contact = session.scalar(sa.select(Contact).where(Contact.email == email))
-    suppression = session.scalar(sa.select(Suppression).where(Suppression.email_hash == hashed))
-    if contact is None and suppression is None:
-        raise NotFound(f"{email} is not in the logbook or the suppression list")
-    result = Forgotten(email, None, 0, [])
-    if contact is not None:
-        result.partner_name = contact.partner.name
-        interactions = session.scalars(sa.select(Interaction).where(Interaction.contact_id == contact.id)).all()
-        result.interactions_removed = len(interactions)
-        result.raw_files = [i.raw_path for i in interactions if i.raw_path]
-        for interaction in interactions:
-            session.delete(interaction)
-        if result.raw_files:  # the stored raw messages go too
-            session.execute(sa.delete(InboundMail).where(InboundMail.raw_path.in_(result.raw_files)))
-        session.delete(contact)
-    if suppression is None:
-        session.add(Suppression(email_hash=hashed, email=None, reason=ERASURE))
-    else:
-        suppression.email, suppression.reason = None, ERASURE
-    session.flush()
-    return result
+    return erase(session, email)
 
 
 def suppressed_hashes(session: Session) -> set[str]:
