@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from outreach.adapters.yaml_source import load_yaml
 from outreach.campaign import load_campaign
@@ -109,7 +110,7 @@ class Demo:
     def _show_cast(self, campaign: LoadedCampaign, sandbox: Sandbox) -> None:
         for partner in campaign.partners:
             for contact in partner.contacts:
-                self.console.print(f"  {contact.name or contact.email} ({partner.name}) "
+                self.console.print(f"  {escape(contact.name or contact.email)} ({escape(partner.name)}) "
                                    f"[dim]{sandbox.cast[contact.email].value}[/]")
 
     def _settled(self, app, sandbox: Sandbox) -> bool:

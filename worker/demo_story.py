@@ -7,6 +7,7 @@ import time
 
 import sqlalchemy as sa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from outreach.db.models import Contact, Interaction, Meeting, Partner, PhaseChange, Step
@@ -61,7 +62,7 @@ class Narrator:
                 self._line(self._interaction(item))
             for change in changes:
                 self.last_change = change.id
-                self._line(f"    [cyan]{change.partner.name}: {change.from_phase.value} -> {change.to_phase.value}[/]")
+                self._line(f"    [cyan]{escape(change.partner.name)}: {change.from_phase.value} -> {change.to_phase.value}[/]")
         return len(interactions) + len(changes)
 
     def _line(self, text: str) -> None:
@@ -69,11 +70,11 @@ class Narrator:
 
     def _interaction(self, item: Interaction) -> str:
         if item.direction is Direction.OUT:
-            return f"  [green]sent[/]     {_who(item)}: {item.subject}"
+            return f"  [green]sent[/]     {escape(_who(item))}: {escape(item.subject or '')}"
         outcome = outcome_of(item)
         self.seen.add(outcome)
         text = (item.text or "").replace("\n", " ")
-        return f"  [yellow]{outcome:<13}[/] {_who(item)}: [dim]{text}[/]"
+        return f"  [yellow]{escape(outcome):<13}[/] {escape(_who(item))}: [dim]{escape(text)}[/]"
 
     def missing(self) -> list[str]:
         return [outcome for outcome in EXPECTED if outcome not in self.seen]
@@ -84,8 +85,8 @@ def pipeline_table(session) -> Table:
     for partner in session.scalars(sa.select(Partner).order_by(Partner.id)):
         for contact in partner.contacts:
             phase = partner.phase.value + ("" if partner.status.value == "active" else f" ({partner.status.value})")
-            table.add_row(f"{partner.name}\n[dim]{contact.name or contact.email}[/]",
-                          _what_happened(session, contact), phase, _follow_ups(session, contact))
+            table.add_row(f"{escape(partner.name)}\n[dim]{escape(contact.name or contact.email)}[/]",
+                          escape(_what_happened(session, contact)), phase, escape(_follow_ups(session, contact)))
     return table
 
 

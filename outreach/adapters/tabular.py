@@ -43,11 +43,23 @@ def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig")
         raise InvalidInput([Problem(str(path), 1, "(header)", "the file is empty; row 1 must name the columns")]) from None
     headers = [_cell(value) for value in header]
     rows = []
-    for number, cells in enumerate(table, start=2):
-        values = {h: _cell(v) for h, v in zip(headers, cells) if h}
-        if any(values.values()):
-            rows.append(Row(number, values))
+    number = 1
+    try:
+        for number, cells in enumerate(table, start=2):
+            values = {h: _cell(v) for h, v in zip(headers, cells) if h}
+            if any(values.values()):
+                rows.append(Row(number, values))
+    except csv.Error as error:
+        raise InvalidInput([Problem(str(path), number + 1, "(file)", _csv_problem(error))]) from None
     return headers, rows
+
+
+def _csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return (f"a cell is longer than {csv.field_size_limit():,} characters (perhaps an unclosed quote); "
+                "shorten it or close the quote")
+    return f"{text}; save the file again as CSV from the spreadsheet"
 
 
 def _cell(value) -> str:
@@ -84,6 +96,10 @@ def _read_csv(path: Path, encoding: str) -> Iterator[list]:
         )]) from None
     except LookupError:
         raise InvalidInput([Problem(str(path), None, "encoding", f"unknown encoding {encoding!r}")]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InvalidInput([Problem(str(path), line, "(file)", "holds NUL characters, which no text cell has; "
+                                    "save it again as 'CSV UTF-8' from the spreadsheet")])
     return iter(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text)))
 
 

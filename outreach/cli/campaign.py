@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from outreach.campaign import load_campaign
-from outreach.cli.common import console, logbook, print_json, progress_bar
+from outreach.cli.common import add_row, console, logbook, print_json, progress_bar
 from outreach.errors import NotFound
 from outreach.db.types import utcnow
 from outreach.mail.compose import new_message_id
@@ -24,16 +24,16 @@ def validate(file: Path = typer.Argument(..., help="The campaign file (YAML)."))
     campaigns.draft_all(campaign, campaigns.renderer_for(campaign.settings))  # names partner and variable
     settings = campaign.settings
     table = Table(title=f"campaign {settings.name}: valid", show_header=False)
-    table.add_row("institution", settings.institution.name)
-    table.add_row("mailbox", f"{settings.mailbox.display_name} <{settings.mailbox.address}>")
-    table.add_row("message", f"{settings.message.template} ({settings.message.register.value}, {settings.message.language})")
-    table.add_row("partners", f"{len(campaign.partners)} partners, {campaign.contact_count} contacts")
+    add_row(table, "institution", settings.institution.name)
+    add_row(table, "mailbox", f"{settings.mailbox.display_name} <{settings.mailbox.address}>")
+    add_row(table, "message", f"{settings.message.template} ({settings.message.register.value}, {settings.message.language})")
+    add_row(table, "partners", f"{len(campaign.partners)} partners, {campaign.contact_count} contacts")
     steps = ", ".join(f"{s.name} after {s.after_business_days} business days" for s in settings.sequence)
-    table.add_row("follow-ups", steps or "none")
+    add_row(table, "follow-ups", steps or "none")
     sending = settings.sending
-    table.add_row("sending", f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}, "
+    add_row(table, "sending", f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}, "
                   f"at most {sending.max_per_hour}/hour and {sending.max_per_day}/day")
-    table.add_row("meeting", f"{settings.meeting.duration_minutes} min, "
+    add_row(table, "meeting", f"{settings.meeting.duration_minutes} min, "
                   f"{'invited automatically' if settings.meeting.auto_invite else 'invited by staff'}")
     console.print(table)
 
@@ -58,7 +58,7 @@ def preview(
             message = campaigns.build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
             path = out / f"{number:04d}-{_slug(draft.contact.email)}.eml"
             path.write_bytes(message.as_bytes())
-            table.add_row(draft.partner.name, draft.contact.email, draft.rendered.language,
+            add_row(table, draft.partner.name, draft.contact.email, draft.rendered.language,
                           draft.rendered.register, draft.rendered.subject, path.name)
     console.print(table)
     console.print(f"{len(drafts)} messages written to {out}; nothing was sent")
@@ -103,7 +103,7 @@ def status(
         return
     for campaign in found:
         table = Table(*campaign.counts, title=f"{campaign.name} ({campaign.mailbox})")
-        table.add_row(*(str(n) for n in campaign.counts.values()))
+        add_row(table, *(str(n) for n in campaign.counts.values()))
         console.print(table)
         for item in campaign.attention:
             console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)

@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from outreach.db.engine import UnitOfWork, make_engine
@@ -50,6 +51,12 @@ def logbook() -> Iterator[UnitOfWork]:
             yield uow
     finally:
         engine.dispose()
+
+
+def add_row(table, *values) -> None:
+    """A table row of values as they are: text from partners and files is never read as
+    rich markup (a name like "[/x]" prints as itself)."""
+    table.add_row(*(escape("" if value is None else str(value)) for value in values))
 
 
 def report_problems(error: InvalidInput, what_happened: str) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from outreach.cli.common import console, logbook, print_json, state
+from outreach.cli.common import add_row, console, logbook, print_json, state
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.inbound.classify import classify
 from outreach.inbound.message import InboundMessage
@@ -41,7 +40,7 @@ def classify_files(
     table = Table("file", "kind", "details")
     for result in results:
         details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("file", "kind", "text"))
-        table.add_row(escape(result["file"]), result["kind"], escape(details))
+        add_row(table, result["file"], result["kind"], details)
     console.print(table)
 
 
@@ -60,8 +59,8 @@ def failed(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
         return
     table = Table("id", "mailbox", "uid", "received", "attempts", "error")
     for r in rows:
-        table.add_row(str(r["id"]), escape(r["mailbox"]), str(r["uid"]), r["received_at"][:16], str(r["attempts"]),
-                      escape(r["error"] or ""))
+        add_row(table, str(r["id"]), r["mailbox"], str(r["uid"]), r["received_at"][:16], str(r["attempts"]),
+                      r["error"] or "")
     console.print(table)
     console.print("After a fix: `outreach inbound retry ID` or `outreach inbound retry --all`.")
 
@@ -84,7 +83,7 @@ def retry(
             raise NotFound("no failed inbound message with that id; `outreach inbound failed` lists them")
         for inbound_id in reset:
             outcome = app.process_inbound(inbound_id)
-            console.print(f"inbound {inbound_id}: {outcome.status} {outcome.kind or ''} {escape(outcome.partner or '')}")
+            console.print(f"inbound {inbound_id}: {outcome.status} {outcome.kind or ''} {outcome.partner or ''}", markup=False)
         still = sum(1 for i in reset if _status(app, i) == "failed")
     finally:
         app.close()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from outreach.cli.common import console, logbook, print_json
+from outreach.cli.common import add_row, console, logbook, print_json
 from outreach.db.models import Campaign, Meeting
 from outreach.db.types import utcnow
 from outreach.errors import InvalidInput, Problem
@@ -108,5 +108,5 @@ def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
     table = Table("id", "partner", "start (UTC)", "status", "answers")
     for row in rows:
         answers = ", ".join(f"{a['email']}: {a['answer']}" for a in row["attendees"])
-        table.add_row(str(row["id"]), row["partner"], row["start"][:16], f"{row['status']} #{row['sequence']}", answers)
+        add_row(table, str(row["id"]), row["partner"], row["start"][:16], f"{row['status']} #{row['sequence']}", answers)
     console.print(table)

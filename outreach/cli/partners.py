@@ -6,10 +6,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from outreach.adapters.tabular import read_rows, write_rows, check_suffix
-from outreach.cli.common import console, logbook, print_json, progress_bar, report_problems, staff_name
+from outreach.cli.common import add_row, console, logbook, print_json, progress_bar, report_problems, staff_name
 from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
@@ -85,7 +86,7 @@ def list_(
         return
     table = Table("id", "partner", "country", "source", "phase", "status", "contacts")
     for row in rows:
-        table.add_row(str(row["id"]), row["name"], row["country"] or "", row["source"],
+        add_row(table, str(row["id"]), row["name"], row["country"] or "", row["source"],
                       row["phase"], row["status"], str(row["contacts"]))
     console.print(table)
     console.print(f"{len(rows)} partners")
@@ -106,7 +107,7 @@ def show(
 
 
 def _print_detail(detail: dict) -> None:
-    console.print(f"[bold]{detail['name']}[/bold] (#{detail['id']}): phase {detail['phase']}, {detail['status']}")
+    console.print(f"[bold]{escape(detail['name'])}[/bold] (#{detail['id']}): phase {detail['phase']}, {detail['status']}")
     for label in ("country", "region", "website", "mail_domain", "source", "focus_area", "notes"):
         if detail[label]:
             console.print(f"  {label}: {detail[label]}", markup=False)
@@ -114,7 +115,7 @@ def _print_detail(detail: dict) -> None:
         console.print(f"  partnership types: {', '.join(detail['partnership_types'])}")
     contacts = Table("contact", "role", "email", "language", "register", "status", title="contacts")
     for c in detail["contacts"]:
-        contacts.add_row(c["name"] or "", c["role"] or "", c["email"], c["language"] or "",
+        add_row(contacts, c["name"] or "", c["role"] or "", c["email"], c["language"] or "",
                          c["register"] or "", c["status"])
     console.print(contacts)
     timeline = Table("when", "what", "details", title="timeline")
@@ -125,7 +126,7 @@ def _print_detail(detail: dict) -> None:
         else:
             what = f"{event['event']} {event['direction']}"
             details = event["subject"] or ""
-        timeline.add_row(event["at"][:16].replace("T", " "), what, details)
+        add_row(timeline, event["at"][:16].replace("T", " "), what, details)
     console.print(timeline)
 
 

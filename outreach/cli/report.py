@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.table import Table
 
-from outreach.cli.common import console, logbook, print_json
+from outreach.cli.common import add_row, console, logbook, print_json
 from outreach.services.report import COLUMNS, funnel
 
 
@@ -33,5 +33,5 @@ def report(
 def funnel_table(rows: list[dict]) -> Table:
     table = Table(*COLUMNS, title="The funnel")
     for row in rows:
-        table.add_row(*(f"{row[c]:.0%}" if c == "reply_rate" else str(row[c]) for c in COLUMNS))
+        add_row(table, *(f"{row[c]:.0%}" if c == "reply_rate" else str(row[c]) for c in COLUMNS))
     return table

@@ -25,6 +25,8 @@ def sandbox(
     from outreach.mail.secrets import resolve
     from outreach.sandbox.server import for_campaign
 
+    _free(host, smtp_port, "--smtp-port")
+    _free(host, imap_port, "--imap-port")
     loaded = load_campaign(campaign)
     mailbox = loaded.settings.mailbox
     password = resolve(mailbox.auth).value  # the campaign's own secret, so the worker logs in as usual
@@ -41,3 +43,20 @@ def sandbox(
         stop.wait()
     finally:
         server.stop()
+
+
+def _free(host: str, port: int, option: str) -> None:
+    """A port already taken is a clear error that says which option to change."""
+    import errno
+    import socket
+
+    from outreach.errors import InvalidInput, Problem
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            why = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be opened ({error.strerror})"
+            raise InvalidInput([Problem(option, None, str(port), f"port {port} {why}: choose another with {option}")]) \
+                from None

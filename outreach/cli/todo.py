@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from outreach.cli.common import console, logbook, print_json, staff_name
+from outreach.cli.common import add_row, console, logbook, print_json, staff_name
 from outreach.db.types import utcnow
 from outreach.errors import NotFound
 from outreach.services import todos
@@ -32,7 +31,7 @@ def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="P
         return
     table = Table("id", "since", "kind", "partner", "what")
     for r in rows:
-        table.add_row(str(r["id"]), r["created_at"][:16], r["kind"], escape(r["partner"] or ""), escape(r["text"]))
+        add_row(table, str(r["id"]), r["created_at"][:16], r["kind"], r["partner"] or "", r["text"])
     console.print(table)
 
 

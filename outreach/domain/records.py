@@ -139,8 +139,8 @@ class ContactIn(Strict):
     """A person to write to at a partner organisation."""
 
     email: Email
-    name: optional(SingleLine) = None
-    role: optional(SingleLine) = None
+    name: optional(SingleLine) = Field(default=None, max_length=200)
+    role: optional(SingleLine) = Field(default=None, max_length=200)
     language: optional(Language) = None
     register: optional(enum_of(Register)) = None
     timezone: optional(TimeZoneName) = None
@@ -150,17 +150,17 @@ class ContactIn(Strict):
 class PartnerIn(Strict):
     """A partner organisation as a campaign file or a logbook row gives it."""
 
-    name: SingleLine = Field(min_length=1)
-    website: optional(SingleLine) = None
+    name: SingleLine = Field(min_length=1, max_length=200)  # the logbook's column sizes, checked before writing
+    website: optional(SingleLine) = Field(default=None, max_length=300)
     mail_domain: optional(MailDomain) = None
     country: optional(Country) = None
-    region: optional(SingleLine) = None
+    region: optional(SingleLine) = Field(default=None, max_length=120)
     source: optional(enum_of(Source)) = None
     partnership_types: Annotated[
         list[enum_of(PartnershipType)], BeforeValidator(_list_of_words)
     ] = []
-    focus_area: optional(str) = None
-    notes: optional(str) = None
+    focus_area: optional(str) = Field(default=None, max_length=20_000)
+    notes: optional(str) = Field(default=None, max_length=20_000)
     tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
     phase: optional(enum_of(Phase)) = None
     status: optional(enum_of(PartnerStatus)) = None
