@@ -12,7 +12,7 @@ from outreach.cli.common import add_row, console, logbook, print_json, progress_
 from outreach.errors import NotFound
 from outreach.db.types import utcnow
 from outreach.mail.compose import new_message_id
-from outreach.services import campaigns
+from outreach.services import campaign_control as control, campaigns
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
 
@@ -85,7 +85,43 @@ def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) ->
                   f"{summary.already_queued} already queued before; partners: {partners.partners_created} new, "
                   f"{partners.partners_updated} updated")
     for email in summary.not_mailable:
-        console.print(f"not mailed: {email} (unreachable, opted out or forgotten)")
+        console.print(f"not mailed: {email} (unreachable, opted out or forgotten)", markup=False)
+    if summary.changes:
+        console.print(f"the file changed since it was queued; {summary.steps_updated} pending steps updated:",
+                      markup=False)
+        for change in summary.changes:
+            console.print(f"  {change}", markup=False)
+
+
+@app.command()
+def pause(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
+    """Queue nothing more of this campaign until it is resumed (its steps are kept)."""
+    with logbook() as uow:
+        control.pause(uow.session, name, utcnow())
+        uow.commit()
+    console.print(f"campaign {name} paused: nothing more goes out until `outreach campaign resume {name}`",
+                  markup=False)
+
+
+@app.command()
+def resume(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
+    """Send the campaign's scheduled mail again."""
+    with logbook() as uow:
+        control.resume(uow.session, name)
+        uow.commit()
+    console.print(f"campaign {name} resumed", markup=False)
+
+
+@app.command()
+def cancel(
+    name: str = typer.Argument(..., help="The campaign's name."),
+    reason: str = typer.Option(..., "--reason", help="Why: kept on every cancelled step."),
+) -> None:
+    """Cancel every pending step of the campaign, keeping the reason (what was sent stays logged)."""
+    with logbook() as uow:
+        count = control.cancel(uow.session, name, reason)
+        uow.commit()
+    console.print(f"campaign {name}: {count} pending messages cancelled ({reason})", markup=False)
 
 
 @app.command()
@@ -107,6 +143,9 @@ def status(
         console.print(table)
         for item in campaign.attention:
             console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)
+        upcoming = campaign.next_message
+        console.print(f"  next message: {upcoming['at'][:16].replace('T', ' ') + ' UTC, ' if upcoming['at'] else ''}"
+                      f"{upcoming['why']}", markup=False)
         for item in campaign.inbound_failed:
             console.print(f"  inbound {item['inbound']} could not be processed: {item['error']} "
                           f"(`outreach inbound retry {item['inbound']}` after a fix)", markup=False)

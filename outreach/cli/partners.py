@@ -197,6 +197,26 @@ def _date(text: str | None):
 
 
 @app.command()
+def pause(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    until: str = typer.Option(None, "--until", help="YYYY-MM-DD: their mail waits until then (default: until resumed)."),
+) -> None:
+    """Hold a partner's scheduled mail, until a date or until `partners resume`."""
+    from datetime import datetime, time, timezone
+
+    from outreach.services import campaign_control
+
+    day = _date(until)
+    with logbook() as uow:
+        partner = service.find_partner(uow.session, ref)
+        moment = datetime.combine(day, time(0, 0), tzinfo=timezone.utc) if day else None
+        count = campaign_control.hold_partner(uow.session, partner.id, moment)
+        uow.commit()
+    console.print(f"{count} scheduled message{'s' if count != 1 else ''} of {partner.name} "
+                  + (f"wait until {day}" if day else "held until `outreach partners resume`"), markup=False)
+
+
+@app.command()
 def resume(ref: str = typer.Argument(..., help="The partner's id or a contact's email.")) -> None:
     """Send a partner's held mail again (held after a server refused our mail)."""
     from outreach.db.types import utcnow

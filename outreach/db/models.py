@@ -156,6 +156,7 @@ class Campaign(Base):
     source_path: Mapped[str | None] = mapped_column(sa.String(1024))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # nothing is queued while set
 
 
 class Step(Base):

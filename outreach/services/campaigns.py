@@ -22,9 +22,9 @@ from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import InvalidInput, Problem
 from outreach.mail.compose import Attachment, Body, Envelope, compose, new_message_id
 from outreach.rendering import Renderer, Rendered, TemplateError
-from outreach.services import logbook
+from outreach.services import campaign_control, logbook
 
-FIRST_STEP = "first_contact"
+FIRST_STEP = campaign_control.FIRST_STEP
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,8 @@ class QueueSummary:
     scheduled: int = 0
     already_queued: int = 0
     not_mailable: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # what a changed file changed, queued again
+    steps_updated: int = 0
 
 
 def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
@@ -144,7 +146,13 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     """
     draft_all(campaign, renderer, advance)
     summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
+    before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
+    old = (dict(before.settings), settings_of(before)) if before is not None else None
     row = _campaign_row(session, campaign)
+    if old is not None:
+        summary.changes = campaign_control.changes(old[0], row.settings)
+        if summary.changes:
+            summary.steps_updated = campaign_control.refresh_pending(session, row, old[1], campaign.settings, now)
     emails = [c.email for p in campaign.partners for c in p.contacts]
     contacts = {c.email: c for c in session.scalars(sa.select(Contact).where(Contact.email.in_(emails)))}
     existing = set(session.scalars(sa.select(Step.contact_id).where(
@@ -193,6 +201,7 @@ class CampaignStatus:
     attention: list[dict]
     inbound_failed: list[dict]
     watcher_failing: dict | None
+    next_message: dict
 
 
 def status(session: Session, name: str | None = None, now: datetime | None = None) -> list[CampaignStatus]:
@@ -219,9 +228,13 @@ def status(session: Session, name: str | None = None, now: datetime | None = Non
         watcher = failing.get(campaign.mailbox)
         watcher_failing = ({"since": watcher.failing_since.isoformat(), "error": watcher.last_error}
                            if watcher is not None else None)
+        from outreach.services.scheduler import _room_left
+
+        upcoming = campaign_control.next_message(session, campaign, settings_of(campaign), now or utcnow(), _room_left)
         result.append(CampaignStatus(campaign.name, campaign.mailbox,
                                      {s.value: counts.get(s, 0) for s in StepStatus}, attention,
-                                     inbound_failed, watcher_failing))
+                                     inbound_failed, watcher_failing,
+                                     {"at": upcoming.at.isoformat() if upcoming.at else None, "why": upcoming.why}))
     return result
 
 

@@ -25,6 +25,7 @@ from outreach.db.engine import UnitOfWork
 from outreach.db.models import Campaign, Step
 from outreach.domain.vocabulary import StepStatus
 from outreach.domain.window import next_opening
+from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import TemporaryFailure
 from outreach.services import campaigns, sending
 
@@ -76,7 +77,8 @@ def unfinished(session: Session, now: datetime) -> int:
 def due_steps(now: datetime, limit: int, postgresql: bool):
     """The due steps, oldest first; on PostgreSQL locked with SKIP LOCKED (served by the
     (status, due_at) index)."""
-    query = (sa.select(Step).where(Step.status == StepStatus.SCHEDULED, Step.due_at <= now)
+    query = (sa.select(Step).join(Campaign, Step.campaign_id == Campaign.id)
+             .where(Step.status == StepStatus.SCHEDULED, Step.due_at <= now, Campaign.paused_at.is_(None))
              .order_by(Step.due_at, Step.id).limit(limit)
              .options(selectinload(Step.contact), selectinload(Step.campaign)))
     return query.with_for_update(skip_locked=True, of=Step) if postgresql else query
@@ -136,7 +138,7 @@ def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, 
         settings = campaigns.settings_of(step.campaign)
         try:
             found = outboxes(settings).was_sent(step.message_id)
-        except TemporaryFailure as error:
+        except (TemporaryFailure, SecretError) as error:
             log.warning("cannot check Sent for step %s: %s", step.id, error)
             continue
         if found:

@@ -51,6 +51,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('reason', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
 
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('paused_at', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('steps', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retry_of', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_steps_retry_of_steps'), 'steps', ['retry_of'], ['id'], ondelete='SET NULL')
@@ -63,6 +66,9 @@ def downgrade() -> None:
     with op.batch_alter_table('steps', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_steps_retry_of_steps'), type_='foreignkey')
         batch_op.drop_column('retry_of')
+
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_column('paused_at')
 
     with op.batch_alter_table('inbound_mail', schema=None) as batch_op:
         batch_op.drop_column('attempts')
