@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from outreach.cli import main
@@ -64,7 +66,12 @@ class Cli:
 
             self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         self.capsys.readouterr()
-        code = main([str(a) for a in args])
+        umask = os.umask(0o022)  # the command sets its own (owner only); the test process keeps its own
+        os.umask(umask)
+        try:
+            code = main([str(a) for a in args])
+        finally:
+            os.umask(umask)
         out, err = self.capsys.readouterr()
         return Result(code, out, err)
 

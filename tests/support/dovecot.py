@@ -19,7 +19,8 @@ from pathlib import Path
 
 from tests.support.services import free_port, missing, port_open
 
-CONFIG = """\
+# What every test Dovecot shares: its own folders, loopback, plain text, mail stored as `mail`.
+BASE = """\
 base_dir = {tmp}/run
 state_dir = {tmp}/state
 log_path = {tmp}/dovecot.log
@@ -35,6 +36,9 @@ mail_location = maildir:~/Maildir
 mail_uid = mail
 mail_gid = mail
 first_valid_uid = 8
+"""
+
+CONFIG = BASE + """\
 passdb {{
   driver = static
   args = password={password}

@@ -20,26 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.dovecot import BASE
 from tests.support.services import free_port, missing, port_open
 
 PASSWORD = "secret"
 
-DOVECOT = """\
-base_dir = {tmp}/run
-state_dir = {tmp}/state
-log_path = {tmp}/dovecot.log
-protocols = imap lmtp
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_internal_user = dovecot
-default_internal_group = dovecot
-default_login_user = dovenull
-mail_location = maildir:~/Maildir
-mail_uid = mail
-mail_gid = mail
-first_valid_uid = 8
+DOVECOT = BASE + """\
 submission_host = 127.0.0.1:{smtp_port}
 lmtp_rcpt_check_quota = yes
 recipient_delimiter = +
@@ -182,6 +168,15 @@ class MailWorld:
         self.refused[address] = reply
 
     def start(self) -> None:
+        previous = os.umask(0o022)  # the servers' own users read what is made here
+        try:
+            self._start()
+        finally:
+            os.umask(previous)
+
+    def _start(self) -> None:
+        for folder in self.tmp.rglob("*"):
+            folder.chmod(0o755 if folder.is_dir() else 0o644)
         (self.tmp / "users").write_text("\n".join(self.users) + "\n")
         subprocess.run(["chown", "-R", "mail:mail", str(self.tmp / "mail")], check=True)
         (self.tmp / "dovecot.conf").write_text(DOVECOT.format(
