@@ -230,13 +230,14 @@ def _status_reason(status: str | None) -> BounceReason | None:
 
 def _recipient(message: InboundMessage, chosen: dict) -> str | None:
     """X-Failed-Recipients, then the report's Final- or Original-Recipient, then the To of
-    the message that came back, then the first address in the text that is not the sender."""
+    the message that came back (ours go to one contact each), then the text: GNU Mailman's
+    detectors first, then the first address that is not the sender's."""
     failed = message.addresses("X-Failed-Recipients")
     return (failed[0] if failed else None
             or _address_in(chosen.get("final-recipient", ""))
             or _address_in(chosen.get("original-recipient", ""))
-            or _detected(message)
             or returned_headers(message).get("to")
+            or _detected(message)
             or _address_in_text(message))
 
 
