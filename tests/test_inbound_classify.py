@@ -54,7 +54,7 @@ def test_the_command_line_prints_one_object_per_file(cli_no_db, tmp_path):
     result = cli_no_db("inbound", "classify", *files, "--json")
     assert result.code == 0, result
     by_file = {item["file"]: item for item in json.loads(result.out)}
-    assert by_file[str(files[0])] == {"file": str(files[0]), "kind": "reply", "text":
+    assert by_file[str(files[0])] == {"file": str(files[0]), "kind": "reply", "intent": "interested", "text":
                                       "Hallo Frau Weber,\n\ngerne! Wann passt es Ihnen für ein kurzes Gespräch?\n\n"
                                       "Viele Grüße\nJürgen Schäfer"}
     bounce = by_file[str(files[1])]

@@ -3,6 +3,7 @@ messages that could not be processed."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -10,7 +11,8 @@ from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, print_json, state
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.inbound.classify import classify
+from outreach.inbound.classify import InboundKind, classify
+from outreach.inbound.intent import intent_of
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import new_text
 from outreach.services import inbox
@@ -25,15 +27,18 @@ def classify_files(
     json_: bool = typer.Option(False, "--json", help="Print a JSON array, one object per file."),
 ) -> None:
     """What the watcher would make of each file: its kind (reply, auto_reply, bounce, delayed,
-    complaint, opt_out, calendar_reply, receipt, other), a bounce's reason, and the new text
-    it would log."""
+    complaint, opt_out, calendar_reply, receipt, other), a bounce's reason, a reply's intent
+    (interested, question, not_now with until, not_interested, referral, unclear), and the new
+    text it would log."""
     missing = [Problem(str(f), None, "(file)", "no such file") for f in files if not f.is_file()]
     if missing:
         raise InvalidInput(missing)
     results = []
     for path in files:
         message = InboundMessage.parse(path.read_bytes())
-        results.append({"file": str(path), **classify(message).as_json(), "text": new_text(message.text)})
+        result, text = classify(message), new_text(message.text)
+        intent = intent_of(text, date.today(), message.sender).as_json() if result.kind is InboundKind.REPLY else {}
+        results.append({"file": str(path), **result.as_json(), **intent, "text": text})
     if json_:
         print_json(results)
         return

@@ -81,6 +81,7 @@ class Contact(Base):
     language: Mapped[str | None] = mapped_column(sa.String(8))
     register: Mapped[Register | None] = mapped_column(enum_column(Register))
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    introduced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id", ondelete="SET NULL"))
     status: Mapped[ContactStatus] = mapped_column(
         enum_column(ContactStatus), default=ContactStatus.ACTIVE
     )

@@ -92,6 +92,7 @@ class PartnerStatus(LabelledEnum):
     ACTIVE = ("active", "Active")
     PAUSED = ("paused", "Paused")
     UNREACHABLE = ("unreachable", "Unreachable")
+    DECLINED = ("declined", "Declined")  # said no: the sequence stops
     CLOSED = ("closed", "Closed")
 
 

@@ -65,17 +65,17 @@ def return_date(text: str, sent: date) -> date | None:
     for keyword in KEYWORD.finditer(text):
         window = text[keyword.end(): keyword.end() + 60]
         for found in DATE.finditer(window):
-            day = _to_date(found, sent)
+            day = to_date(found, sent)
             if day is not None and day >= sent:
                 return day
     for found in DATE.finditer(text):
-        day = _to_date(found, sent)
+        day = to_date(found, sent)
         if day is not None and day >= sent and BACK_AFTER.match(text[found.end(): found.end() + 20]):
             return day
     return None
 
 
-def _to_date(found: re.Match, sent: date) -> date | None:
+def to_date(found: re.Match, sent: date) -> date | None:
     groups = found.groupdict()
     try:
         if groups["iy"]:

@@ -11,16 +11,18 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, InboundMail, Interaction, Step, Suppression
+from outreach.db.models import Campaign, Contact, InboundMail, Interaction, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, StepStatus
 from outreach.inbound.kinds import (AutoReply, Bounce, BounceReason, CalendarReply, Classification, Complaint,
                                     Delayed, OptOut, Other, Receipt, Reply, reason_name)
+from outreach.inbound.intent import Intent, IntentKind, intent_of
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import new_text
 from outreach.services import logbook
 from outreach.services.events import Event, SendMeeting, TellStaff
 from outreach.services.matching import Match
+from outreach.services.sending import LATER
 from outreach.services.todos import TodoKind, raise_todo
 
 DEFAULT_PAUSE = timedelta(days=7)
@@ -100,6 +102,8 @@ def _pause_until(steps, resume: datetime) -> None:
 # --- personal answers ----------------------------------------------------------------------
 
 def reply(inbound: Inbound) -> list[Event]:
+    """A human reply: logged, the partner moved to proposal, its pending mail stopped, staff
+    told; what happens next follows what the reply means (only `interested` invites)."""
     message, partner = inbound.message, inbound.partner
     text = new_text(message.text)
     inbound.log(InteractionKind.EMAIL, text)
@@ -107,12 +111,89 @@ def reply(inbound: Inbound) -> list[Event]:
     if move is not None:
         logbook.record_move(partner, move, inbound.now)
     _cancel(inbound.pending(), "the partner replied")
+    intent = intent_of(text, inbound.now.date(), message.sender, (inbound.row.mailbox,))
     events = inbound.tell_staff(
         f"Reply from {partner.name}: {message.subject}",
-        f"{message.sender} answered for {partner.name} (now in phase {partner.phase.value}).\n\n{text}\n\n"
-        f"The whole message is attached. `outreach partners show {message.sender}` shows the timeline.\n")
+        f"{message.sender} answered for {partner.name} (now in phase {partner.phase.value}; the reply reads as "
+        f"{intent.kind.value.replace('_', ' ')}).\n\n{text}\n\nThe whole message is attached. "
+        f"`outreach partners show {message.sender}` shows the timeline.\n")
+    return events + INTENT_EFFECTS[intent.kind](inbound, intent)
+
+
+def _interested(inbound: Inbound, intent: Intent) -> list[Event]:
     meeting = _auto_invite(inbound)
-    return events + ([SendMeeting(meeting)] if meeting else [])
+    return [SendMeeting(meeting)] if meeting else []
+
+
+def _question(inbound: Inbound, intent: Intent) -> list[Event]:
+    inbound.todo(TodoKind.QUESTION, f"{inbound.message.sender} ({inbound.partner.name}) asks before committing: "
+                                    f"answer their question. {_quote(inbound)}")
+    return []
+
+
+def _not_now(inbound: Inbound, intent: Intent) -> list[Event]:
+    """Paused until the day meant; then a short follow-up (the `later` template) and a to-do."""
+    until = datetime.combine(intent.until, time(9, 0), tzinfo=timezone.utc)
+    step = latest_step(inbound.session, inbound.partner.id)
+    if step is not None and inbound.contact is not None:
+        from outreach.mail.compose import new_message_id
+        from outreach.services.campaigns import settings_of
+
+        settings = settings_of(step.campaign)
+        name = f"later-{intent.until.isoformat()}"
+        exists = inbound.session.scalar(sa.select(Step.id).where(
+            Step.contact_id == inbound.contact.id, Step.campaign_id == step.campaign_id, Step.name == name))
+        if exists is None:
+            inbound.session.add(Step(
+                campaign_id=step.campaign_id, partner_id=inbound.partner.id, contact_id=inbound.contact.id, name=name,
+                template=LATER, status=StepStatus.SCHEDULED, due_at=until,
+                message_id=new_message_id(settings.mailbox.address)))
+    inbound.todo(TodoKind.LATER, f"{inbound.partner.name} says not now; a short follow-up is scheduled for "
+                                 f"{intent.until:%Y-%m-%d}. {_quote(inbound)}")
+    return []
+
+
+def _not_interested(inbound: Inbound, intent: Intent) -> list[Event]:
+    inbound.partner.status = PartnerStatus.DECLINED
+    return []
+
+
+def _referral(inbound: Inbound, intent: Intent) -> list[Event]:
+    """A colleague named: added as a contact, introduced by the one who wrote, and a to-do to
+    write to them (the guide: use warm introductions)."""
+    by = inbound.contact
+    colleague = None
+    if intent.referral_email and (by is None or intent.referral_email != by.email):
+        colleague = inbound.session.scalar(sa.select(Contact).where(Contact.email == intent.referral_email))
+        if colleague is None:
+            colleague = Contact(email=intent.referral_email, name=intent.referral_name, status=ContactStatus.ACTIVE,
+                                introduced_by_id=by.id if by else None)
+            inbound.partner.contacts.append(colleague)
+            inbound.session.flush()
+    who = colleague.email if colleague else (intent.referral_name or intent.referral_email or "the colleague named")
+    if colleague is None and by is not None and intent.referral_email == by.email:
+        text = f"{by.email} now answers for {inbound.partner.name}: write to them from now on."
+    else:
+        text = f"Write to {who}, introduced by {by.email if by else inbound.message.sender} ({inbound.partner.name})."
+    inbound.todo(TodoKind.INTRODUCTION, f"{text} {_quote(inbound)}")
+    return []
+
+
+def _unclear(inbound: Inbound, intent: Intent) -> list[Event]:
+    inbound.todo(TodoKind.UNCLEAR, f"Read the reply of {inbound.message.sender} ({inbound.partner.name}) and decide "
+                                   f"the next step. {_quote(inbound)}")
+    return []
+
+
+def _quote(inbound: Inbound) -> str:
+    text = " ".join(new_text(inbound.message.text).split())
+    return f"They wrote: \"{text[:300]}{'...' if len(text) > 300 else ''}\""
+
+
+INTENT_EFFECTS = {
+    IntentKind.INTERESTED: _interested, IntentKind.QUESTION: _question, IntentKind.NOT_NOW: _not_now,
+    IntentKind.NOT_INTERESTED: _not_interested, IntentKind.REFERRAL: _referral, IntentKind.UNCLEAR: _unclear,
+}
 
 
 def _auto_invite(inbound: Inbound) -> int | None:

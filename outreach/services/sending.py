@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 NEXT_STEPS = "next_steps"
+LATER = "later"  # the short follow-up on the day a partner's "not now" meant
 OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
 
 
@@ -126,8 +127,10 @@ def stop_reason(session: Session, step: Step) -> str | None:
     contact, partner = step.contact, step.partner
     if contact.status is not ContactStatus.ACTIVE:
         return f"contact is {contact.status.value}"
-    if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED):
+    if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED, PartnerStatus.DECLINED):
         return f"partner is {partner.status.value}"
+    if step.template == LATER:  # they replied "not now": this one answers that, whatever the phase
+        return "address is on the suppression list" if logbook.is_suppressed(session, contact.email) else None
     if step.template == NEXT_STEPS:
         return _next_steps_stop(session, step)
     if step.template == CHECK_IN:

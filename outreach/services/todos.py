@@ -21,6 +21,10 @@ class TodoKind(StrEnum):
     CHALLENGE = "challenge"          # a challenge-response check wants us to verify
     FAILED_INBOUND = "failed_inbound"  # a message that could not be processed
     MAILBOX = "mailbox"              # our mailbox cannot log in (a missing or failing secret)
+    QUESTION = "question"            # a partner asks before committing: answer it
+    LATER = "later"                  # a partner said "not now": a follow-up is scheduled for then
+    INTRODUCTION = "introduction"    # a partner points to a colleague: write to them
+    UNCLEAR = "unclear"              # a reply whose meaning a person should judge
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,

@@ -54,6 +54,11 @@ def upgrade() -> None:
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paused_at', sa.DateTime(), nullable=True))
 
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('introduced_by_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_contacts_introduced_by_id_contacts'), 'contacts',
+                                    ['introduced_by_id'], ['id'], ondelete='SET NULL')
+
     with op.batch_alter_table('steps', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retry_of', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_steps_retry_of_steps'), 'steps', ['retry_of'], ['id'], ondelete='SET NULL')
@@ -69,6 +74,10 @@ def downgrade() -> None:
 
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_column('paused_at')
+
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_contacts_introduced_by_id_contacts'), type_='foreignkey')
+        batch_op.drop_column('introduced_by_id')
 
     with op.batch_alter_table('inbound_mail', schema=None) as batch_op:
         batch_op.drop_column('attempts')

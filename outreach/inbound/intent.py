@@ -1,0 +1,270 @@
+"""What a partner's human reply means: interested, a question, not now (until when), not
+interested, a referral to a colleague, or unclear. Pure: the new text of the reply in, an
+`Intent` out, in the eight languages of the campaigns.
+
+It fails safe. Only `interested` may send an invitation, so a reply is `interested` only when
+it says so and says nothing that points elsewhere: any sign of "later" makes it `not_now`, any
+refusal `not_interested`, a hand-over to a colleague `referral`, a question without a wish to
+meet `question`, and anything else `unclear` (a person looks).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from outreach.inbound.dates import DATE, MONTHS, to_date
+from outreach.inbound.message import ADDRESS
+
+TEXT_CAP = 4000
+
+
+class IntentKind(StrEnum):
+    INTERESTED = "interested"
+    QUESTION = "question"
+    NOT_NOW = "not_now"
+    NOT_INTERESTED = "not_interested"
+    REFERRAL = "referral"
+    UNCLEAR = "unclear"
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: IntentKind
+    until: date | None = None          # not_now: the day meant
+    referral_email: str | None = None  # referral: the colleague, where named
+    referral_name: str | None = None
+
+    def as_json(self) -> dict:
+        data: dict = {"intent": self.kind.value}
+        if self.kind is IntentKind.NOT_NOW:
+            data["until"] = self.until.isoformat() if self.until else None
+        if self.kind is IntentKind.REFERRAL:
+            data.update(referral_email=self.referral_email, referral_name=self.referral_name)
+        return data
+
+
+def words(*alternatives: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+# Handing over to someone else: the phrase, and an address or name after it.
+REFERRAL = words(
+    r"(?:please )?(?:contact|write to|reach out to|get in touch with|speak (?:to|with)|talk to|forward(?:ed)? (?:it|this|your \w+) to)",
+    r"(?:my|our) colleague", r"is (?:the right person|responsible|in charge)", r"right person",
+    r"(?:in|während) (?:meiner|seiner|ihrer) abwesenheit", r"answering for", r"(?:i am|i'm) (?:replying|answering) (?:for|on behalf of)",
+    r"wenden sie sich (?:bitte )?an", r"wende dich an", r"ansprechpartner(?:in)? (?:ist|für)", r"zuständig (?:ist|sind|für)",
+    r"meine? kolleg(?:e|in)", r"leite (?:ich )?(?:ihre|deine) (?:nachricht|mail|e-mail) weiter", r"weitergeleitet",
+    r"(?:veuillez )?contacter", r"contactez", r"adressez-vous à", r"mon collègue", r"ma collègue", r"la bonne personne",
+    r"est (?:en charge|responsable)", r"j'ai transmis",
+    r"(?:póngase|ponte) en contacto con", r"contacte con", r"escriba a", r"mi compañer[oa]", r"mi colega",
+    r"es (?:el|la) responsable", r"he reenviado",
+    r"rivolgersi a", r"contatti", r"scriva a", r"il mio collega", r"la mia collega", r"è (?:il|la) responsabile",
+    r"ho inoltrato",
+    r"neem contact op met", r"mail (?:naar|met)", r"mijn collega", r"is verantwoordelijk", r"doorgestuurd",
+    r"proszę (?:o )?kontakt(?:ować się)? z", r"napisać do", r"mój kolega", r"moja koleżanka", r"jest odpowiedzialn\w+",
+    r"przekazał\w*",
+    r"entre em contato com", r"fale com", r"escreva para", r"meu colega", r"minha colega", r"é (?:o|a) responsável",
+    r"encaminhei",
+)
+
+# The one who writes takes over ("please write to me instead").
+SELF = words(
+    r"(?:please )?(?:write|reply|send (?:it|everything|your \w+)) to me", r"contact me (?:instead|directly|from now on)",
+    r"i (?:will|'ll) (?:be|take over as) (?:your|the) (?:contact|point of contact)",
+    r"schreiben sie (?:bitte )?(?:künftig |ab sofort )?(?:an )?mich", r"wenden sie sich (?:bitte )?an mich", r"schreib mir",
+    r"écrivez-moi", r"contactez-moi", r"escríbame", r"me escriba", r"escríbeme", r"mi scriva", r"scrivetemi", r"scrivimi",
+    r"schrijf (?:mij|me)", r"mail (?:mij|me)", r"proszę pisać do mnie", r"proszę o kontakt ze mną", r"escreva-me", r"fale comigo",
+)
+
+# Later: a time to come back, or a "not now".
+LATER = words(
+    r"not (?:right )?now", r"not at (?:the|this) (?:moment|time|stage)", r"not this (?:year|term|semester|month|season)",
+    r"maybe later", r"later (?:this|in the|next) \w+", r"next (?:year|term|semester|school year|academic year|spring|autumn|fall|summer|month|quarter)",
+    r"after (?:the )?(?:summer|holidays|summer holidays|easter|christmas|new year|the break)",
+    r"(?:in|from|until|after) (?:q[1-4]|the (?:first|second|third|fourth) quarter)", r"get back to you (?:in|after|later|next)",
+    r"currently (?:too busy|no time|not possible)", r"too busy (?:right now|at the moment|this \w+)", r"come back to (?:me|us)",
+    r"ask (?:me|us) again", r"(?:contact|write to) (?:me|us) again", r"in (?:a few|two|three|some|\d+) (?:weeks|months)",
+    r"zurzeit nicht", r"derzeit nicht", r"momentan nicht", r"im moment nicht", r"aktuell nicht", r"später", r"nächste[sn]? (?:jahr|schuljahr|halbjahr|monat|quartal)",
+    r"nach (?:den )?(?:sommerferien|ferien|ostern|weihnachten|dem sommer)", r"im (?:herbst|frühjahr|frühling|sommer|winter)",
+    r"melden sie sich (?:gerne )?(?:wieder|nochmal|noch einmal)", r"kommen sie (?:gerne )?(?:wieder|später) auf (?:uns|mich) zu",
+    r"pas (?:pour le )?moment", r"pas maintenant", r"plus tard", r"l'année prochaine", r"à la rentrée", r"après l'été",
+    r"après (?:les )?vacances", r"recontacte[rz]", r"revenez vers nous", r"dans (?:quelques|deux|trois|\d+) (?:semaines|mois)",
+    r"más adelante", r"ahora no", r"en este momento no", r"el próximo año", r"el año que viene", r"después del verano",
+    r"después de (?:las )?vacaciones", r"vuelva a contactar\w*", r"dentro de (?:unas|dos|tres|\d+) (?:semanas|meses)",
+    r"più avanti", r"non ora", r"al momento no", r"in questo momento no", r"l'anno prossimo", r"dopo l'estate",
+    r"dopo le (?:vacanze|ferie)", r"ricontatt\w+", r"tra (?:qualche|due|tre|\d+) (?:settimane|mesi)",
+    r"later dit jaar", r"op dit moment niet", r"nu (?:even )?niet", r"volgend jaar", r"na de (?:zomer|zomervakantie|vakantie)",
+    r"neem later (?:opnieuw )?contact", r"over (?:een paar|twee|drie|\d+) (?:weken|maanden)",
+    r"później", r"nie teraz", r"w tej chwili nie", r"obecnie nie", r"w przyszłym roku", r"po wakacjach", r"po lecie",
+    r"proszę (?:się )?(?:odezwać|skontaktować) (?:ponownie|później)", r"za (?:kilka|dwa|trzy|\d+) (?:tygodni|miesięcy)",
+    r"mais tarde", r"agora não", r"no momento não", r"neste momento não", r"no próximo ano", r"depois do verão",
+    r"depois das férias", r"volte a (?:nos )?contactar", r"daqui a (?:algumas|duas|três|\d+) (?:semanas|meses)",
+)
+
+REFUSAL = words(
+    r"not interested", r"no interest", r"not (?:a )?(?:good )?fit", r"not for us", r"not relevant", r"no capacity",
+    r"(?:do|does|can) ?n[o']t (?:see|offer|take|participate|commit|support)\w*", r"unable to (?:participate|take part|commit|support)",
+    r"we (?:will|must|have to) (?:pass|decline)", r"(?:have to|must|will) decline", r"no need", r"no,? thank(?:s| you)",
+    r"unfortunately (?:we|i) (?:can|could|will|do)n?'?o?t", r"please remove", r"take (?:me|us) off",
+    r"kein(?:e|en)? (?:interesse|bedarf|kapazität\w*|möglichkeit)", r"leider (?:nicht|kein\w*|müssen wir absagen)", r"passt (?:leider )?nicht",
+    r"nein,? danke", r"absagen", r"nicht (?:interessiert|in frage)",
+    r"pas intéressée?s?", r"ne sommes pas intéressés", r"pas pour nous", r"pas de (?:capacité|besoin|disponibilité)",
+    r"ne pouvons pas", r"malheureusement (?:nous )?(?:ne|pas)", r"non,? merci", r"décliner",
+    r"no (?:nos )?interesa", r"no estamos interesados", r"no tenemos (?:capacidad|interés|necesidad)", r"no podemos",
+    r"lamentablemente no", r"no,? gracias",
+    r"non (?:siamo |sono )?interessat[oi]", r"non abbiamo (?:capacità|interesse|bisogno)", r"non possiamo",
+    r"purtroppo non", r"no,? grazie",
+    r"geen (?:interesse|capaciteit|behoefte)", r"niet geïnteresseerd", r"helaas (?:niet|geen)", r"kunnen (?:we )?niet",
+    r"nee,? bedankt",
+    r"nie (?:jesteśmy|jestem) zainteresowan\w+", r"nie jesteśmy w stanie", r"brak (?:zainteresowania|możliwości|potrzeby)",
+    r"niestety nie", r"nie,? dziękuję",
+    r"não (?:temos|tenho) interesse", r"sem (?:interesse|capacidade)", r"não (?:podemos|conseguimos)",
+    r"infelizmente não", r"não,? obrigad[oa]",
+)
+
+INTEREST = words(
+    r"interested", r"sounds (?:good|great|interesting)", r"happy to (?:talk|meet|chat|discuss|join|help)",
+    r"(?:would|'d) (?:love|like|be glad|be happy) to", r"let'?s (?:talk|meet|chat|connect|schedule|set up|arrange)",
+    r"(?:could|can|shall) we (?:talk|meet|schedule|arrange|set up|have a call|do a call|chat)", r"(?:call|meeting|chat) (?:works|would work|sounds)",
+    r"(?:tuesday|monday|wednesday|thursday|friday) (?:works|would work|is fine|suits)", r"available (?:on|next|this|for)",
+    r"yes,? (?:please|happy|we|i|gladly|sure|let)", r"great idea", r"good idea", r"count (?:me|us) in", r"with pleasure", r"gladly",
+    r"interessiert", r"gerne", r"gern", r"klingt (?:gut|spannend|interessant)", r"lassen sie uns", r"lass uns", r"termin",
+    r"(?:kurzes|gemeinsames) (?:gespräch|telefonat)", r"passt (?:mir|uns|gut|am)", r"sehr gern",
+    r"intéressée?s?", r"avec plaisir", r"volontiers", r"ça me (?:va|convient)", r"je suis disponible", r"nous sommes disponibles",
+    r"(?:un |prendre )?rendez-vous", r"bonne idée", r"échang(?:er|e)", r"parlons-en",
+    r"interesad[oa]s?", r"nos interesa", r"con gusto", r"encantad[oa]s?", r"hablemos", r"reunión", r"estoy disponible",
+    r"buena idea", r"podemos hablar",
+    r"interessat[oi]", r"volentieri", r"con piacere", r"sentirci", r"incontrarci", r"sono disponibile", r"buona idea",
+    r"possiamo (?:sentirci|parlare|vederci)",
+    r"geïnteresseerd", r"graag", r"goed idee", r"afspraak", r"laten we", r"klinkt goed", r"prima",
+    r"zainteresowan\w+", r"chętnie", r"dobry pomysł", r"spotkani\w+", r"porozmawiajmy", r"jestem dostępn\w+", r"z przyjemnością",
+    r"interessad[oa]s?", r"com (?:todo o )?prazer", r"boa ideia", r"vamos conversar", r"estou disponível", r"reunião",
+    r"podemos (?:conversar|falar)",
+)
+
+QUESTION_WORDS = words(
+    r"what", r"how", r"which", r"who", r"when", r"could you (?:tell|send|explain|clarify)", r"can you (?:tell|send|explain)",
+    r"more (?:information|details|info)", r"was", r"wie", r"welche\w*", r"wer", r"könnten sie", r"mehr informationen",
+    r"quel(?:le)?s?", r"comment", r"pourriez-vous", r"plus d'informations", r"qué", r"cómo", r"cuál", r"podría",
+    r"más información", r"cosa", r"come", r"quale", r"potrebbe", r"maggiori informazioni", r"wat", r"hoe", r"welke",
+    r"kunt u", r"meer informatie", r"co", r"jak", r"jakie", r"czy", r"więcej informacji", r"o que", r"como", r"qual",
+    r"poderia", r"mais informações",
+)
+
+SEASONS = {  # the day a "later" means, as (month, day), the year after today when past
+    "summer": (9, 1), "sommer": (9, 1), "sommerferien": (9, 1), "rentrée": (9, 1), "l'été": (9, 1), "verano": (9, 1),
+    "estate": (9, 1), "zomer": (9, 1), "zomervakantie": (9, 1), "wakacjach": (9, 1), "lecie": (9, 1), "verão": (9, 1),
+    "férias": (9, 1), "vacances": (9, 1), "vacaciones": (9, 1), "vacanze": (9, 1), "ferie": (9, 1), "ferien": (9, 1),
+    "holidays": (9, 1), "vakantie": (9, 1), "herbst": (9, 15), "autumn": (9, 15), "fall": (9, 15),
+    "frühjahr": (3, 15), "frühling": (3, 15), "spring": (3, 15), "winter": (12, 1), "christmas": (1, 8),
+    "weihnachten": (1, 8), "new year": (1, 8),
+}
+QUARTER = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)\b", re.IGNORECASE)
+RELATIVE = re.compile(r"\b(?:in|dans|dentro de|tra|over|za|daqui a)\s+(\d+|a few|two|three|some|quelques|deux|trois|"
+                      r"unas|dos|tres|qualche|due|tre|een paar|twee|drie|kilka|dwa|trzy|algumas|duas|três)\s+"
+                      r"(weeks|months|semaines|mois|semanas|meses|settimane|mesi|weken|maanden|tygodni|miesięcy)\b",
+                      re.IGNORECASE)
+NEXT_YEAR = words(r"next year", r"nächstes jahr", r"l'année prochaine", r"el (?:próximo año|año que viene)",
+                  r"l'anno prossimo", r"volgend jaar", r"w przyszłym roku", r"no próximo ano")
+EASTER = words(r"after easter", r"nach ostern", r"après pâques", r"después de semana santa", r"dopo pasqua",
+               r"na pasen", r"po wielkanocy", r"depois da páscoa")
+
+
+def intent_of(text: str, today: date, sender: str | None = None, ours: tuple[str, ...] = ()) -> Intent:
+    text = unicodedata.normalize("NFC", text[:TEXT_CAP])
+    flat = " ".join(text.split())
+    referral = _referral(text, flat, sender, ours)
+    if referral is not None:
+        return referral
+    if LATER.search(flat) or (REFUSAL.search(flat) and _when(flat, today)):
+        return Intent(IntentKind.NOT_NOW, until=_when(flat, today) or today + timedelta(days=90))
+    if REFUSAL.search(flat):
+        return Intent(IntentKind.NOT_INTERESTED)
+    if INTEREST.search(flat):
+        return Intent(IntentKind.INTERESTED)
+    if "?" in flat:
+        return Intent(IntentKind.QUESTION)
+    return Intent(IntentKind.UNCLEAR)
+
+
+def _referral(text: str, flat: str, sender: str | None, ours: tuple[str, ...]) -> Intent | None:
+    if SELF.search(flat) and sender:  # "I answer for Eva, please write to me": the sender takes over
+        return Intent(IntentKind.REFERRAL, referral_email=sender.lower())
+    found = REFERRAL.search(flat)
+    if not found:
+        return None
+    after = flat[found.start():found.start() + 300]
+    known = {a.lower() for a in ours} | ({sender.lower()} if sender else set())
+    address = next((a.lower() for a in ADDRESS.findall(after) if a.lower() not in known), None)
+    name = _name_after(flat[found.end():found.end() + 80])
+    if address is None and name is None:
+        return None
+    return Intent(IntentKind.REFERRAL, referral_email=address, referral_name=name)
+
+
+NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr|Herr|Frau|M\.|Mme|Sr\.?|Sra\.?|Sig\.?(?:ra)?|Pan|Pani|dhr\.|mevr\.)\s+)?"
+                  r"([A-ZÄÖÜÉÈÁÍÓÚÑŁŚŻŹĆ][\w'-]+(?:\s+[A-ZÄÖÜÉÈÁÍÓÚÑŁŚŻŹĆ][\w'-]+){0,2})")
+
+
+def _name_after(text: str) -> str | None:
+    found = NAME.search(text)
+    return found.group(1) if found and found.start() < 30 else None
+
+
+def _when(flat: str, today: date) -> date | None:
+    """The day a "later" means, where the reply says: a date, a month, a season, a quarter,
+    "next year", "after Easter", "in three weeks"."""
+    for found in DATE.finditer(flat):
+        day = to_date(found, today)
+        if day is not None and day > today:
+            return day
+    lower = flat.lower()
+    if EASTER.search(lower):
+        return _easter(today.year if _easter(today.year) > today else today.year + 1) + timedelta(days=1)
+    for word, (month, day) in SEASONS.items():
+        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lower):
+            return _next(today, month, day)
+    quarter = QUARTER.search(lower)
+    if quarter:
+        number = int(quarter.group(1) or ["first", "second", "third", "fourth"].index(quarter.group(2).lower()) + 1)
+        return _next(today, 3 * number - 2, 1)
+    relative = RELATIVE.search(lower)
+    if relative:
+        count = _number(relative.group(1))
+        weeks = relative.group(2).startswith(("week", "sem", "sett", "wek", "tyg"))
+        return today + timedelta(days=count * (7 if weeks else 30))
+    if NEXT_YEAR.search(lower):
+        return date(today.year + 1, 1, 15)
+    for name, month in MONTHS.items():
+        if len(name) > 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lower):
+            return _next(today, month, 1)
+    return None
+
+
+def _next(today: date, month: int, day: int) -> date:
+    candidate = date(today.year, month, day)
+    return candidate if candidate > today else date(today.year + 1, month, day)
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return 3 if text.lower() in ("three", "trois", "tres", "tre", "drie", "trzy", "três") else 2
+
+
+def _easter(year: int) -> date:
+    """Easter Sunday (the Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l) // 451
+    month = (h + l - 7 * m + 114) // 31
+    return date(year, month, (h + l - 7 * m + 114) % 31 + 1)
