@@ -191,3 +191,36 @@ def test_a_new_message_reusing_a_message_id_is_kept(uow, tmp_path):
     second = arrive(uow, tmp_path, "person0@firm0.test", "Second answer", headers=same_id)
     assert (first.status, second.status) == ("processed", "processed")
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(InboundMail)) == 2
+
+
+def test_reply_intent_decides_what_happens_and_only_interest_invites(uow, tmp_path):
+    from outreach.db.models import Meeting, Todo
+    from outreach.domain.vocabulary import PartnerStatus
+
+    partners = [{"name": f"Firm {i}", "partnership_types": ["training"], "mail_domain": f"firm{i}.test",
+                 "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}]} for i in range(4)]
+    settings = campaign_settings("intent", 1, 1, partners)
+    settings["meeting"] = {"auto_invite": True, "availability": {"days": ["mon", "tue", "wed", "thu", "fri"],
+                                                                  "min_working_days_ahead": 2}}
+    campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, settings)), Renderer(), utcnow())
+    for step in uow.session.scalars(sa.select(Step)):
+        step.status = StepStatus.SENT
+    uow.commit()
+    later = arrive(uow, tmp_path, "person0@firm0.test", "Not this year, maybe September 2027.")
+    refer = arrive(uow, tmp_path, "person1@firm1.test",
+                   "Please contact my colleague Anna Berg (anna.berg@firm1.test), she leads our apprenticeships.")
+    no = arrive(uow, tmp_path, "person2@firm2.test", "Thank you for thinking of us, but we are not interested.")
+    yes = arrive(uow, tmp_path, "person3@firm3.test", "Yes, interested! Could we have a call next week?")
+    assert all(r.status == "processed" for r in (later, refer, no, yes))
+    meetings = uow.session.scalars(sa.select(Meeting)).all()
+    assert [m.partner.name for m in meetings] == ["Firm 3"]  # only interest invites
+    [again] = uow.session.scalars(sa.select(Step).where(Step.template == "later")).all()
+    assert again.contact.email == "person0@firm0.test" and again.due_at.date().isoformat() == "2027-09-01"
+    anna = uow.session.scalar(sa.select(Contact).where(Contact.email == "anna.berg@firm1.test"))
+    assert anna.name == "Anna Berg" and anna.introduced_by_id == uow.session.scalar(
+        sa.select(Contact.id).where(Contact.email == "person1@firm1.test"))
+    kinds = sorted(t.kind for t in uow.session.scalars(sa.select(Todo)))
+    assert kinds == ["introduction", "later"]
+    assert "Write to anna.berg@firm1.test, introduced by person1@firm1.test" in uow.session.scalar(
+        sa.select(Todo.text).where(Todo.kind == "introduction"))
+    assert uow.session.scalar(sa.select(Partner).where(Partner.name == "Firm 2")).status is PartnerStatus.DECLINED

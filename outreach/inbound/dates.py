@@ -29,6 +29,12 @@ MONTHS = {
     "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6, "lipca": 7,
     "sierpnia": 8, "września": 9, "wrzesnia": 9, "października": 10, "pazdziernika": 10,
     "listopada": 11, "grudnia": 12,
+    # pt
+    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
+    "outubro": 10, "novembro": 11, "dezembro": 12,
+    # pl (locative, as in "w styczniu")
+    "styczniu": 1, "lutym": 2, "marcu": 3, "kwietniu": 4, "maju": 5, "czerwcu": 6, "lipcu": 7, "sierpniu": 8,
+    "wrześniu": 9, "październiku": 10, "listopadzie": 11, "grudniu": 12,
     # sv
     "augusti": 8,
 }

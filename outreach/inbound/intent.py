@@ -53,21 +53,24 @@ def words(*alternatives: str) -> re.Pattern:
 
 # Handing over to someone else: the phrase, and an address or name after it.
 REFERRAL = words(
-    r"(?:please )?(?:contact|write to|reach out to|get in touch with|speak (?:to|with)|talk to|forward(?:ed)? (?:it|this|your \w+) to)",
+    r"(?:please )?(?:contact|write to|reach out to|get in touch with|speak (?:to|with)|talk to|forward(?:ed)? (?:it|this|your \w+) to)(?! (?:us|me|again)\b)",
     r"(?:my|our) colleague", r"is (?:the right person|responsible|in charge)", r"right person",
     r"(?:in|während) (?:meiner|seiner|ihrer) abwesenheit", r"answering for", r"(?:i am|i'm) (?:replying|answering) (?:for|on behalf of)",
     r"wenden sie sich (?:bitte )?an", r"wende dich an", r"ansprechpartner(?:in)? (?:ist|für)", r"zuständig (?:ist|sind|für)",
     r"meine? kolleg(?:e|in)", r"leite (?:ich )?(?:ihre|deine) (?:nachricht|mail|e-mail) weiter", r"weitergeleitet",
-    r"(?:veuillez )?contacter", r"contactez", r"adressez-vous à", r"mon collègue", r"ma collègue", r"la bonne personne",
+    r"(?:veuillez )?contacter(?! à nouveau)", r"contactez(?!-nous|-moi)", r"adressez-vous à", r"mon collègue", r"ma collègue",
+    r"la bonne personne", r"(?:le|la) responsable", r"the right person", r"die richtige (?:person|ansprechpartner\w*)",
+    r"la persona (?:adecuada|indicada|giusta)", r"de juiste persoon", r"właściw\w+ osob\w+", r"a pessoa certa",
     r"est (?:en charge|responsable)", r"j'ai transmis",
     r"(?:póngase|ponte) en contacto con", r"contacte con", r"escriba a", r"mi compañer[oa]", r"mi colega",
-    r"es (?:el|la) responsable", r"he reenviado",
-    r"rivolgersi a", r"contatti", r"scriva a", r"il mio collega", r"la mia collega", r"è (?:il|la) responsabile",
+    r"(?:el|la) responsable", r"escríbale", r"he reenviado",
+    r"rivolgersi a", r"si rivolga", r"rivolgetevi", r"contatti", r"scriva a", r"il mio collega", r"la mia collega",
+    r"(?:il|la) responsabile",
     r"ho inoltrato",
     r"neem contact op met", r"mail (?:naar|met)", r"mijn collega", r"is verantwoordelijk", r"doorgestuurd",
     r"proszę (?:o )?kontakt(?:ować się)? z", r"napisać do", r"mój kolega", r"moja koleżanka", r"jest odpowiedzialn\w+",
     r"przekazał\w*",
-    r"entre em contato com", r"fale com", r"escreva para", r"meu colega", r"minha colega", r"é (?:o|a) responsável",
+    r"entre em contato com", r"fale com", r"escreva para", r"meu colega", r"minha colega", r"(?:o|a) responsável",
     r"encaminhei",
 )
 
@@ -87,7 +90,9 @@ LATER = words(
     r"after (?:the )?(?:summer|holidays|summer holidays|easter|christmas|new year|the break)",
     r"(?:in|from|until|after) (?:q[1-4]|the (?:first|second|third|fourth) quarter)", r"get back to you (?:in|after|later|next)",
     r"currently (?:too busy|no time|not possible)", r"too busy (?:right now|at the moment|this \w+)", r"come back to (?:me|us)",
-    r"ask (?:me|us) again", r"(?:contact|write to) (?:me|us) again", r"in (?:a few|two|three|some|\d+) (?:weeks|months)",
+    r"ask (?:me|us) again", r"(?:contact|write to) (?:me|us) again", r"revisit", r"try again (?:in|after|next|later)",
+    r"not (?:before|until)", r"pas avant", r"nicht vor", r"no antes de", r"non prima di", r"niet voor", r"nie wcześniej niż",
+    r"não antes de", r"(?:noch ?mal|noch einmal|erneut) melden", r"in (?:a few|two|three|some|\d+) (?:weeks|months)",
     r"zurzeit nicht", r"derzeit nicht", r"momentan nicht", r"im moment nicht", r"aktuell nicht", r"später", r"nächste[sn]? (?:jahr|schuljahr|halbjahr|monat|quartal)",
     r"nach (?:den )?(?:sommerferien|ferien|ostern|weihnachten|dem sommer)", r"im (?:herbst|frühjahr|frühling|sommer|winter)",
     r"melden sie sich (?:gerne )?(?:wieder|nochmal|noch einmal)", r"kommen sie (?:gerne )?(?:wieder|später) auf (?:uns|mich) zu",
@@ -102,49 +107,81 @@ LATER = words(
     r"później", r"nie teraz", r"w tej chwili nie", r"obecnie nie", r"w przyszłym roku", r"po wakacjach", r"po lecie",
     r"proszę (?:się )?(?:odezwać|skontaktować) (?:ponownie|później)", r"za (?:kilka|dwa|trzy|\d+) (?:tygodni|miesięcy)",
     r"mais tarde", r"agora não", r"no momento não", r"neste momento não", r"no próximo ano", r"depois do verão",
-    r"depois das férias", r"volte a (?:nos )?contactar", r"daqui a (?:algumas|duas|três|\d+) (?:semanas|meses)",
+    r"depois das férias", r"volte a (?:nos )?contactar", r"voltar a falar", r"daqui a (?:algumas|duas|três|\d+) (?:semanas|meses)",
 )
 
 REFUSAL = words(
-    r"not interested", r"no interest", r"not (?:a )?(?:good )?fit", r"not for us", r"not relevant", r"no capacity",
+    r"not interested", r"no interest", r"(?:not|isn't|aren't|is not) (?:a )?(?:good |right )?fit",
+    r"(?:not|isn't|is not) (?:really )?for us", r"not relevant", r"no capacity",
+    r"(?:we|i)(?:'ll| will)? pass(?: on (?:this|it|that))?", r"we (?:don't|do not) (?:take|offer|have|need|do)\b",
+    r"doesn't (?:concern|apply to) us", r"no use for", r"prefer not to", r"lieber nicht", r"préfér\w+ ne pas",
+    r"preferimos no", r"preferiamo non", r"liever niet", r"wolimy nie", r"preferimos não",
     r"(?:do|does|can) ?n[o']t (?:see|offer|take|participate|commit|support)\w*", r"unable to (?:participate|take part|commit|support)",
     r"we (?:will|must|have to) (?:pass|decline)", r"(?:have to|must|will) decline", r"no need", r"no,? thank(?:s| you)",
     r"unfortunately (?:we|i) (?:can|could|will|do)n?'?o?t", r"please remove", r"take (?:me|us) off",
     r"kein(?:e|en)? (?:interesse|bedarf|kapazität\w*|möglichkeit)", r"leider (?:nicht|kein\w*|müssen wir absagen)", r"passt (?:leider )?nicht",
-    r"nein,? danke", r"absagen", r"nicht (?:interessiert|in frage)",
+    r"nein,? danke", r"absagen", r"nicht (?:interessiert|in frage)", r"nichts für uns", r"betrifft uns nicht",
+    r"(?:bilden|nehmen|suchen|brauchen) (?:leider )?(?:nicht|keine?\w*)",
     r"pas intéressée?s?", r"ne sommes pas intéressés", r"pas pour nous", r"pas de (?:capacité|besoin|disponibilité)",
-    r"ne pouvons pas", r"malheureusement (?:nous )?(?:ne|pas)", r"non,? merci", r"décliner",
+    r"ne pouvons pas", r"malheureusement (?:nous )?(?:ne|pas)", r"non,? merci", r"décliner", r"ne nous concerne pas",
+    r"rien pour nous",
     r"no (?:nos )?interesa", r"no estamos interesados", r"no tenemos (?:capacidad|interés|necesidad)", r"no podemos",
-    r"lamentablemente no", r"no,? gracias",
+    r"lamentablemente no", r"no,? gracias", r"no es para nosotros",
     r"non (?:siamo |sono )?interessat[oi]", r"non abbiamo (?:capacità|interesse|bisogno)", r"non possiamo",
-    r"purtroppo non", r"no,? grazie",
+    r"purtroppo non", r"no,? grazie", r"non fa per noi",
     r"geen (?:interesse|capaciteit|behoefte)", r"niet geïnteresseerd", r"helaas (?:niet|geen)", r"kunnen (?:we )?niet",
-    r"nee,? bedankt",
+    r"nee,? bedankt", r"niets voor ons",
     r"nie (?:jesteśmy|jestem) zainteresowan\w+", r"nie jesteśmy w stanie", r"brak (?:zainteresowania|możliwości|potrzeby)",
-    r"niestety nie", r"nie,? dziękuję",
+    r"niestety nie", r"nie,? dziękuję", r"nic dla nas",
     r"não (?:temos|tenho) interesse", r"sem (?:interesse|capacidade)", r"não (?:podemos|conseguimos)",
-    r"infelizmente não", r"não,? obrigad[oa]",
+    r"infelizmente não", r"não,? obrigad[oa]", r"não é para nós",
 )
 
-INTEREST = words(
-    r"interested", r"sounds (?:good|great|interesting)", r"happy to (?:talk|meet|chat|discuss|join|help)",
-    r"(?:would|'d) (?:love|like|be glad|be happy) to", r"let'?s (?:talk|meet|chat|connect|schedule|set up|arrange)",
-    r"(?:could|can|shall) we (?:talk|meet|schedule|arrange|set up|have a call|do a call|chat)", r"(?:call|meeting|chat) (?:works|would work|sounds)",
-    r"(?:tuesday|monday|wednesday|thursday|friday) (?:works|would work|is fine|suits)", r"available (?:on|next|this|for)",
-    r"yes,? (?:please|happy|we|i|gladly|sure|let)", r"great idea", r"good idea", r"count (?:me|us) in", r"with pleasure", r"gladly",
-    r"interessiert", r"gerne", r"gern", r"klingt (?:gut|spannend|interessant)", r"lassen sie uns", r"lass uns", r"termin",
-    r"(?:kurzes|gemeinsames) (?:gespräch|telefonat)", r"passt (?:mir|uns|gut|am)", r"sehr gern",
-    r"intéressée?s?", r"avec plaisir", r"volontiers", r"ça me (?:va|convient)", r"je suis disponible", r"nous sommes disponibles",
-    r"(?:un |prendre )?rendez-vous", r"bonne idée", r"échang(?:er|e)", r"parlons-en",
-    r"interesad[oa]s?", r"nos interesa", r"con gusto", r"encantad[oa]s?", r"hablemos", r"reunión", r"estoy disponible",
-    r"buena idea", r"podemos hablar",
-    r"interessat[oi]", r"volentieri", r"con piacere", r"sentirci", r"incontrarci", r"sono disponibile", r"buona idea",
-    r"possiamo (?:sentirci|parlare|vederci)",
-    r"geïnteresseerd", r"graag", r"goed idee", r"afspraak", r"laten we", r"klinkt goed", r"prima",
-    r"zainteresowan\w+", r"chętnie", r"dobry pomysł", r"spotkani\w+", r"porozmawiajmy", r"jestem dostępn\w+", r"z przyjemnością",
-    r"interessad[oa]s?", r"com (?:todo o )?prazer", r"boa ideia", r"vamos conversar", r"estou disponível", r"reunião",
-    r"podemos (?:conversar|falar)",
+# A wish to talk or meet: enough for `interested`, questions about when included.
+MEETING = words(
+    r"happy to (?:talk|meet|chat|discuss|join)", r"let'?s (?:talk|meet|chat|connect|schedule|set up|arrange)",
+    r"(?:could|can|shall) we (?:talk|meet|schedule|arrange|set up|have a call|do a call|chat)", r"when can we (?:meet|talk)",
+    r"(?:call|meeting|chat) (?:works|would work|sounds)", r"(?:tuesday|monday|wednesday|thursday|friday) (?:works|would work|is fine|suits)",
+    r"available (?:on|next|this|for)", r"(?:i'?ll|i will|let me) call you", r"(?:teams|zoom) call", r"set up a (?:meeting|call)",
+    r"count (?:me|us) in", r"give me a (?:ring|call|buzz)", r"(?:a|the) date for (?:a|the|our) (?:first )?(?:meeting|call)",
+    r"propose (?:a|some) (?:date|time)s?", r"terminvorschläg\w*", r"propozycj\w+ terminu", r"ci sentiamo",
+    r"lassen sie uns", r"lass uns", r"termin", r"(?:kurzes|gemeinsames) (?:gespräch|telefonat)", r"telefonieren",
+    r"(?:ich )?rufe (?:sie|dich) (?:\w+ )?an", r"passt (?:mir|uns|gut|am|ihnen|dir|es ihnen)", r"treffen",
+    r"je suis disponible", r"nous sommes disponibles", r"(?:un |prendre |fixer un )?rendez-vous", r"parlons-en",
+    r"je vous (?:appelle|rappelle)", r"appelez-moi", r"échanger", r"un échange",
+    r"hablemos", r"reunión", r"estoy disponible", r"podemos hablar", r"llámeme", r"organicemos",
+    r"sentirci", r"incontrarci", r"sono disponibile", r"possiamo (?:sentirci|parlare|vederci)", r"fissiamo", r"un incontro",
+    r"mi chiami",
+    r"afspraak", r"laten we", r"bel me", r"kunnen we (?:volgende week |binnenkort )?(?:bellen|afspreken|praten)",
+    r"ben (?:\w+ )?beschikbaar", r"wanneer schikt",
+    r"spotkani\w+", r"porozmawiajmy", r"jestem dostępn\w+", r"umówmy się", r"porozmawiam",
+    r"vamos (?:conversar|marcar)", r"estou disponível", r"reunião", r"podemos (?:conversar|falar)", r"ligue-me",
 )
+
+# Glad, interested: `interested` unless a question asks what it would mean first.
+POSITIVE = words(
+    r"interested", r"sounds (?:good|great|interesting)", r"(?:would|'d) (?:love|like|be glad|be happy) to",
+    r"yes,? (?:please|pls|happy|we|i|gladly|sure|let)", r"great idea", r"good idea", r"with pleasure", r"gladly",
+    r"exactly what we", r"very relevant", r"(?:glad|happy) to host", r"count on us", r"we'?d be glad",
+    r"(?:ci|mi) piacerebbe", r"nos gustaría", r"chcielibyśmy", r"wir würden (?:uns )?freuen", r"nous aimerions",
+    r"interesuje", r"gostaríamos",
+    r"interessiert", r"gerne", r"gern", r"klingt (?:gut|spannend|interessant)", r"sehr gern", r"(?:sehr )?relevant",
+    r"intéressée?s?", r"nous intéresse", r"avec plaisir", r"volontiers", r"ça me (?:va|convient)", r"(?:très )?bonne idée",
+    r"interesad[oa]s?", r"nos interesa", r"con gusto", r"encantad[oa]s?", r"buena idea", r"claro que sí",
+    r"interessat[oi]", r"volentieri", r"con piacere", r"(?:buona|ottima) idea",
+    r"geïnteresseerd", r"graag", r"goed idee", r"klinkt goed", r"prima", r"leuk",
+    r"zainteresowan\w+", r"chętnie", r"dobry pomysł", r"z przyjemnością",
+    r"interessad[oa]s?", r"(?:temos )?(?:muito )?interesse", r"com (?:todo o )?prazer", r"boa ideia",
+)
+
+WHEN = words(r"when", r"what time", r"which day", r"wann", r"welcher tag", r"quand", r"quel jour", r"cuándo", r"qué día",
+             r"quando", r"che giorno", r"wanneer", r"welke dag", r"kiedy", r"który dzień", r"que dia", r"pasuje",
+             # a weekday asked about is a time to meet
+             r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"montag", r"dienstag", r"mittwoch",
+             r"donnerstag", r"freitag", r"lundi", r"mardi", r"mercredi", r"jeudi", r"vendredi", r"lunes", r"martes",
+             r"miércoles", r"jueves", r"viernes", r"lunedì", r"martedì", r"mercoledì", r"giovedì", r"venerdì",
+             r"maandag", r"dinsdag", r"woensdag", r"donderdag", r"vrijdag", r"poniedziałek", r"wtorek", r"środa",
+             r"czwartek", r"piątek", r"segunda", r"terça", r"quarta", r"quinta", r"sexta")
 
 QUESTION_WORDS = words(
     r"what", r"how", r"which", r"who", r"when", r"could you (?:tell|send|explain|clarify)", r"can you (?:tell|send|explain)",
@@ -175,44 +212,85 @@ EASTER = words(r"after easter", r"nach ostern", r"après pâques", r"después de
 
 
 def intent_of(text: str, today: date, sender: str | None = None, ours: tuple[str, ...] = ()) -> Intent:
-    text = unicodedata.normalize("NFC", text[:TEXT_CAP])
+    text = unicodedata.normalize("NFC", text[:TEXT_CAP]).replace("\u2019", "'")
     flat = " ".join(text.split())
     referral = _referral(text, flat, sender, ours)
     if referral is not None:
         return referral
-    if LATER.search(flat) or (REFUSAL.search(flat) and _when(flat, today)):
-        return Intent(IntentKind.NOT_NOW, until=_when(flat, today) or today + timedelta(days=90))
+    when = _when(flat, today)
+    meeting, positive = MEETING.search(flat), _unnegated(POSITIVE, flat)
+    if positive is None and POSITIVE.search(flat) and not meeting:  # "nie jesteśmy tym zainteresowani"
+        return Intent(IntentKind.NOT_NOW, until=when) if when else Intent(IntentKind.NOT_INTERESTED)
+    if LATER.search(flat) or (REFUSAL.search(flat) and when) or (when and not meeting and not positive):
+        return Intent(IntentKind.NOT_NOW, until=when or today + timedelta(days=90))
     if REFUSAL.search(flat):
         return Intent(IntentKind.NOT_INTERESTED)
-    if INTEREST.search(flat):
+    asks = "?" in flat
+    if meeting or (positive and (not asks or WHEN.search(flat))):
         return Intent(IntentKind.INTERESTED)
-    if "?" in flat:
+    if asks:
         return Intent(IntentKind.QUESTION)
     return Intent(IntentKind.UNCLEAR)
+
+
+NEGATION = re.compile(r"(?<!\w)(?:not|no|never|nicht|kein\w*|nie|pas|ne|n'|non|niet|geen|nie|não|nao|inte|nunca|mai)(?!\w)",
+                      re.IGNORECASE)
+
+
+def _unnegated(pattern: re.Pattern, flat: str):
+    """The first match of `pattern` that no negation stands just before (three words or so)."""
+    for found in pattern.finditer(flat):
+        if not NEGATION.search(flat[max(0, found.start() - 30):found.start()]):
+            return found
+    return None
 
 
 def _referral(text: str, flat: str, sender: str | None, ours: tuple[str, ...]) -> Intent | None:
     if SELF.search(flat) and sender:  # "I answer for Eva, please write to me": the sender takes over
         return Intent(IntentKind.REFERRAL, referral_email=sender.lower())
-    found = REFERRAL.search(flat)
-    if not found:
-        return None
-    after = flat[found.start():found.start() + 300]
     known = {a.lower() for a in ours} | ({sender.lower()} if sender else set())
-    address = next((a.lower() for a in ADDRESS.findall(after) if a.lower() not in known), None)
-    name = _name_after(flat[found.end():found.end() + 80])
-    if address is None and name is None:
+    address = next((a.lower() for a in ADDRESS.findall(flat) if a.lower() not in known), None)
+    found = REFERRAL.search(flat)
+    if address is not None and (found or HAND_OVER.search(flat)):
+        return Intent(IntentKind.REFERRAL, referral_email=address, referral_name=_name_near(flat, address))
+    if not found or "?" in flat or LATER.search(flat) or REFUSAL.search(flat):
         return None
-    return Intent(IntentKind.REFERRAL, referral_email=address, referral_name=name)
+    name = _name_after(re.split(r"[.!?\n]", flat[found.end():found.end() + 80])[0])
+    if name is None or (len(name.split()) < 2 and not TITLED.search(flat[found.end():found.end() + 40])):
+        return None
+    return Intent(IntentKind.REFERRAL, referral_name=name)
+
+
+# With an address in the text, any of these words makes it a hand-over.
+HAND_OVER = words(r"passed", r"forward\w*", r"handles", r"in charge", r"responsible", r"write", r"contact\w*", r"schreiben",
+                  r"kümmer\w+", r"écri\w+", r"escrib\w+", r"scriv\w+", r"schrijf", r"mail", r"pisać", r"napisz\w*",
+                  r"escrev\w+", r"e-?mail")
+TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Herr|Herrn|Frau|M\.|Mme|Sr\.?|Sra\.?|Sig\.?(?:ra)?|Pan|Pani|dhr\.|mevr\.)\s",
+                    re.IGNORECASE)
+
+
+def _name_near(flat: str, address: str) -> str | None:
+    """A name written just before the address ("Anna Berg (anna.berg@...)", "Pablo: pablo@...")."""
+    at = flat.lower().find(address)
+    before = re.split(r"[.!?]", flat[max(0, at - 60):at])[-1]
+    names = [m.group(1) for m in NAME.finditer(before) if m.group(1).split()[0].lower() not in CLOSINGS]
+    return names[-1] if names else None
 
 
 NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr|Herr|Frau|M\.|Mme|Sr\.?|Sra\.?|Sig\.?(?:ra)?|Pan|Pani|dhr\.|mevr\.)\s+)?"
                   r"([A-ZÄÖÜÉÈÁÍÓÚÑŁŚŻŹĆ][\w'-]+(?:\s+[A-ZÄÖÜÉÈÁÍÓÚÑŁŚŻŹĆ][\w'-]+){0,2})")
 
 
+CLOSINGS = {"best", "kind", "regards", "thanks", "thank", "met", "mit", "viele", "beste", "cordialement", "bien", "un",
+            "saludos", "cordiali", "distinti", "pozdrawiam", "com", "atenciosamente", "sincerely", "cheers", "groet",
+            "please", "bitte", "merci", "gracias", "grazie", "dziękuję", "obrigado", "hr", "the"}
+
+
 def _name_after(text: str) -> str | None:
     found = NAME.search(text)
-    return found.group(1) if found and found.start() < 30 else None
+    if not found or found.start() >= 30 or found.group(1).split()[0].lower() in CLOSINGS:
+        return None
+    return found.group(1)
 
 
 def _when(flat: str, today: date) -> date | None:
