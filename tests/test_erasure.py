@@ -53,7 +53,7 @@ def test_forget_leaves_no_trace_in_the_database_file_raw_mail_exports_or_sent(cl
         answer = EmailMessage(policy=SMTP)
         answer["From"], answer["To"], answer["Subject"] = f"{name} <{person}>", sender, "Re: Proposal"
         answer["Message-ID"], answer["In-Reply-To"] = f"<{uuid.uuid4().hex}@harbour.test>", first
-        answer.set_content(f"Yes, interested. Write to me at {person}.\n\n{name}")
+        answer.set_content(f"Yes, interested. Could we have a call next week? I am on {person}.\n\n{name}")
         dovecot.deliver(sender, answer.as_bytes())
         wait_for(lambda: _count(app, MeetingAttendee.email == person, MeetingAttendee) == 1, timeout=60,
                  what="the reply logged and the meeting invitation made")
