@@ -46,7 +46,7 @@ def main() -> int:
             lambda f, v: _last(engine, f, v),
             lambda f, v, batch, through: _store(engine, folder, f, v, batch, through),
             found.append,
-            lambda headers: _relevant(engine, headers))
+            lambda folder, headers: _relevant(engine, headers))
         watcher = MailboxWatcher(settings, ports, threading.Event())
         with IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False) as client:
             client.login(SENDER, PASSWORD)

@@ -199,3 +199,43 @@ def test_processed_replies_move_only_when_a_folder_is_configured(sent_campaign, 
     assert [m["Subject"] for m in messages(dovecot, campaign.sender)] == ["Hello"]  # unrelated mail stays
     stop.set()
     thread.join(10)
+
+
+def test_a_reply_staff_write_in_their_own_mail_program_is_logged_from_sent(sent_campaign, dovecot, uow):
+    """Staff answer a partner's question from Outlook or Thunderbird: the copy in Sent is logged
+    as mail out and the to-do that wanted an answer is closed; the product's own copies in Sent
+    are known by their Message-ID and never logged twice."""
+    from outreach.db.models import Todo
+    from outreach.domain.vocabulary import Direction
+
+    campaign, app, stop = sent_campaign
+    a = campaign.addresses
+    start_watchers(app, stop, idle_check_seconds=1, sent_every_seconds=2)
+    question = reply(f"Person 0 <{a[0]}>", campaign.sender, "Re: Proposal for potential collaboration",
+                     "What would a training partnership mean for us in hours per week?", step_of(uow, a[0]).message_id)
+    dovecot.deliver(campaign.sender, question)
+
+    def open_question():
+        uow.session.expire_all()
+        return uow.session.scalar(sa.select(Todo).where(Todo.kind == "question", Todo.done_at.is_(None)))
+    wait_for(open_question, timeout=30, what="the question raised as a to-do")
+    outbound = lambda: uow.session.scalar(sa.select(sa.func.count()).select_from(Interaction).where(
+        Interaction.direction == Direction.OUT))
+    assert outbound() == 5
+
+    answer = EmailMessage(policy=SMTP)
+    answer["From"], answer["To"] = campaign.sender, f"Person 0 <{a[0]}>"
+    answer["Subject"], answer["Message-ID"] = "Re: Proposal for potential collaboration", f"<{uuid.uuid4().hex}@school.test>"
+    answer["In-Reply-To"] = "<question@partner.test>"
+    answer["Date"] = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    answer.set_content("About four hours a week for the mentor. Shall we talk it through on Tuesday?")
+    with IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False) as imap:  # as a mail program files it
+        imap.login(campaign.sender, PASSWORD)
+        imap.append("Sent", answer.as_bytes(), flags=[b"\\Seen"])
+    wait_for(lambda: (uow.session.expire_all(), outbound())[1] == 6, timeout=30, what="the staff reply logged from Sent")
+    logged = uow.session.scalar(sa.select(Interaction).where(Interaction.direction == Direction.OUT,
+                                                             Interaction.text.like("About four hours%")))
+    assert logged.contact.email == a[0]
+    assert open_question() is None
+    uow.session.expire_all()
+    assert uow.session.scalar(sa.select(Todo.done_reason).where(Todo.kind == "question")).startswith("answered from")

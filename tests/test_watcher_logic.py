@@ -31,7 +31,11 @@ class ScriptedImap:
         self.messages, self.uidvalidity, self.idle_ok = messages, uidvalidity, idle
         self.fetched: list[int] = []
         self.withheld: set[int] = set()
+        self.folders = {"INBOX"}
         self.header_fetches = 0
+
+    def folder_exists(self, folder):
+        return folder in self.folders
 
     def capabilities(self):
         return (b"IMAP4REV1", b"IDLE") if self.idle_ok else (b"IMAP4REV1",)
@@ -158,7 +162,7 @@ def test_only_our_messages_are_downloaded_and_the_checkpoint_passes_the_rest(eng
     from outreach.db.engine import UnitOfWork
 
     found = []
-    ours = lambda headers: [b"p2@" in h for h in headers]
+    ours = lambda folder, headers: [b"p2@" in h for h in headers]
     watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append, relevant=ours)
     server = ScriptedImap({1: raw(1), 2: raw(2), 3: raw(3)})
     assert watcher.sync(server) == 1 and server.fetched == [2]
@@ -192,7 +196,7 @@ def test_the_watcher_survives_faults_and_stores_the_next_message(engine, tmp_pat
     found, health = [], []
     locked = sqlalchemy.exc.OperationalError("INSERT", {}, Exception("database is locked"))
     watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append,
-                          relevant=Flaky(ValueError("cannot parse"), 1, lambda headers: [True] * len(headers)),
+                          relevant=Flaky(ValueError("cannot parse"), 1, lambda folder, headers: [True] * len(headers)),
                           health=health.append)
     watcher.ports.store = Flaky(locked, 2, watcher.ports.store)
     servers = []

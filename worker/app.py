@@ -88,13 +88,16 @@ class App:
             with self.uow() as uow:
                 return inbox.last_uid(uow.session, address, folder, uidvalidity)
 
+        sent = mailbox.imap.sent_folder
+
         def store(folder: str, uidvalidity: int, messages: list[Fetched], through: int) -> list[int]:
             with self.uow() as uow:
-                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, messages, through, self.now())
+                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, messages, through, self.now(),
+                                   outgoing=folder == sent)
 
-        def relevant(headers: list[bytes]) -> list[bool]:
+        def relevant(folder: str, headers: list[bytes]) -> list[bool]:
             with self.uow() as uow:
-                return relevance.relevant(uow.session, address, headers)
+                return relevance.relevant(uow.session, address, headers, outgoing=folder == sent)
 
         def health(error: str | None) -> None:
             with self.uow() as uow:

@@ -27,6 +27,7 @@ from outreach.inbound.message import HEADER_FIELDS, Fetched
 log = logging.getLogger("outreach.watch")
 
 IDLE_RENEW_SECONDS = 9 * 60
+SENT_EVERY_SECONDS = 60  # IDLE reports the inbox only: Sent is read at least once a minute
 HEADER_BATCH = 500
 BODY_BATCH = 50
 MAX_BACKOFF = 300.0
@@ -41,16 +42,19 @@ class WatchPorts:
     last_uid: Callable[[str, int], int]                          # folder, uidvalidity -> last UID dealt with
     store: Callable[[str, int, list[Fetched], int], list[int]]   # folder, uidvalidity, messages, through -> new ids
     found: Callable[[int], None]                                 # a new stored message, to be processed
-    relevant: Callable[[list[bytes]], list[bool]] = lambda headers: [True] * len(headers)
+    relevant: Callable[[str, list[bytes]], list[bool]] = lambda folder, headers: [True] * len(headers)
     health: Callable[[str | None], None] = lambda error: None   # None: a good sync; else the error
 
 
 class MailboxWatcher:
     def __init__(self, settings: Mailbox, ports: WatchPorts, stop: threading.Event,
-                 poll_seconds: float = 30, idle_check_seconds: float = 1, connect=imap.connect):
+                 poll_seconds: float = 30, idle_check_seconds: float = 1, connect=imap.connect,
+                 sent_every_seconds: float = SENT_EVERY_SECONDS):
         self.settings, self.ports, self.stop = settings, ports, stop
         self.folder = settings.imap.inbox
+        self.sent_folder = settings.imap.sent_folder  # staff's own replies, written in their mail program
         self.poll_seconds, self.idle_check_seconds = poll_seconds, min(idle_check_seconds, 1.0)
+        self.sent_every_seconds = sent_every_seconds
         self._connect = connect
         self.mode = "starting"
         self.connections = 0
@@ -95,28 +99,35 @@ class MailboxWatcher:
                     client.noop()
 
     def sync(self, client: IMAPClient) -> int:
-        """Store every message of ours after the checkpoint; the number stored."""
-        selected = client.select_folder(self.folder, readonly=True)
+        """Store every message of ours after the checkpoint, in the inbox and in Sent; the
+        number stored."""
+        stored = 0
+        if self.sent_folder and self.sent_folder != self.folder and client.folder_exists(self.sent_folder):
+            stored += self._sync_folder(client, self.sent_folder)
+        return stored + self._sync_folder(client, self.folder)  # the inbox last: IDLE waits on it
+
+    def _sync_folder(self, client: IMAPClient, folder: str) -> int:
+        selected = client.select_folder(folder, readonly=True)
         if b"UIDVALIDITY" not in selected:
-            raise TemporaryFailure(f"{self.settings.imap.host} gave no UIDVALIDITY for {self.folder}")
+            raise TemporaryFailure(f"{self.settings.imap.host} gave no UIDVALIDITY for {folder}")
         uidvalidity = int(selected[b"UIDVALIDITY"])
-        last = self.ports.last_uid(self.folder, uidvalidity)
+        last = self.ports.last_uid(folder, uidvalidity)
         uids = sorted(uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last)
         stored = 0
         for start in range(0, len(uids), HEADER_BATCH):
             if self.stop.is_set():
                 break
             batch = uids[start:start + HEADER_BATCH]
-            complete, count = self._sync_batch(client, uidvalidity, batch)
+            complete, count = self._sync_batch(client, folder, uidvalidity, batch)
             stored += count
             if not complete:
                 break  # the rest waits for the next sync, after what the server withheld
         return stored
 
-    def _sync_batch(self, client: IMAPClient, uidvalidity: int, batch: list[int]) -> tuple[bool, int]:
+    def _sync_batch(self, client: IMAPClient, folder: str, uidvalidity: int, batch: list[int]) -> tuple[bool, int]:
         heads = client.fetch(batch, [HEADER_ITEM])
         present = [uid for uid in batch if _header_of(heads.get(uid)) is not None]
-        wanted = self.ports.relevant([_header_of(heads[uid]) for uid in present])
+        wanted = self.ports.relevant(folder, [_header_of(heads[uid]) for uid in present])
         ours = {uid for uid, yes in zip(present, wanted) if yes}
         stored = 0
         for start in range(0, len(batch), BODY_BATCH):
@@ -124,7 +135,7 @@ class MailboxWatcher:
             want = [uid for uid in chunk if uid in ours]
             bodies = client.fetch(want, ["BODY.PEEK[]", "INTERNALDATE"]) if want else {}
             messages, through, complete = self._dealt_with(chunk, heads, ours, bodies)
-            for new_id in self.ports.store(self.folder, uidvalidity, messages, through):
+            for new_id in self.ports.store(folder, uidvalidity, messages, through):
                 stored += 1
                 self.ports.found(new_id)
             if not complete:
@@ -156,7 +167,7 @@ class MailboxWatcher:
     def _idle(self, client: IMAPClient) -> None:
         """Wait in IDLE until the server reports new mail, the renewal time comes, or we stop."""
         client.idle()
-        renew_at = time.monotonic() + IDLE_RENEW_SECONDS
+        renew_at = time.monotonic() + (self.sent_every_seconds if self.sent_folder else IDLE_RENEW_SECONDS)
         try:
             while not self.stop.is_set() and time.monotonic() < renew_at:
                 responses = client.idle_check(timeout=self.idle_check_seconds)

@@ -20,16 +20,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Campaign, Checkpoint, InboundMail
+from outreach.db.models import Campaign, Checkpoint, Contact, InboundMail, Interaction, Partner
+from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.inbound.classify import classify
 from outreach.inbound.kinds import Bounce
 from outreach.inbound.message import Fetched, InboundMessage
 from outreach.services.events import Event, FileProcessed, TellStaff
 from outreach.services.inbound_effects import Inbound, act, latest_step, unproven
 from outreach.services.matching import find_partner
-from outreach.services.todos import TodoKind, raise_todo
+from outreach.inbound.quotes import new_text
+from outreach.services.todos import TodoKind, answered, raise_todo
 
 RAW_RETENTION = timedelta(days=365)
+WRITTEN_BY_STAFF = "sent_by_staff"  # found in the Sent folder: staff wrote it in their own mail program
 
 
 # --- storing -----------------------------------------------------------------------------
@@ -43,7 +46,7 @@ def last_uid(session: Session, mailbox: str, folder: str, uidvalidity: int) -> i
 
 
 def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidity: int,
-          messages: list[Fetched], through: int, now: datetime) -> list[int]:
+          messages: list[Fetched], through: int, now: datetime, outgoing: bool = False) -> list[int]:
     """Keep a batch of raw messages and move the checkpoint to `through` (the last UID the
     watcher has dealt with: stored here or found not to be ours), in one commit.
 
@@ -70,7 +73,7 @@ def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidit
             mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=fetched.uid,
             message_id=(parsed.message_id or "")[:998] or None, content_hash=digest, sent_date=parsed.date,
             raw_path=str(keep_raw(data_dir, fetched.raw, digest)), status="new",
-            received_at=fetched.arrived or now))
+            kind=WRITTEN_BY_STAFF if outgoing else None, received_at=fetched.arrived or now))
     session.add_all(rows)
     if through:
         _advance(session, mailbox, folder, uidvalidity, through)
@@ -120,6 +123,8 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
     if row is None or row.status != "new":
         return Processed(inbound_id, "skipped")
     message = InboundMessage.parse(Path(row.raw_path).read_bytes())
+    if row.kind == WRITTEN_BY_STAFF:
+        return _written_by_staff(uow, row, message, now)
     result = classify(message)
     row.kind, row.processed_at = result.kind.value, now
     row.reason = result.reason.value if isinstance(result, Bounce) else None
@@ -140,6 +145,30 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
         events += _file_processed(session, match, row)
     uow.commit()
     return Processed(inbound_id, row.status, result.kind.value, match.partner.name, match.how, tuple(events))
+
+
+def _written_by_staff(uow: UnitOfWork, row: InboundMail, message: InboundMessage, now: datetime) -> Processed:
+    """Mail staff wrote to a partner from their own mail program, found in Sent: logged as
+    mail out, and the partner's to-dos that wanted an answer are closed."""
+    session = uow.session
+    recipients = [a for name in ("To", "Cc") for a in message.addresses(name)]
+    contact = session.scalar(sa.select(Contact).where(Contact.email.in_(recipients)).limit(1)) if recipients else None
+    partner = contact.partner if contact is not None else session.scalar(sa.select(Partner).where(
+        Partner.mail_domain.in_([a.rsplit("@", 1)[-1] for a in recipients])).limit(1))
+    row.processed_at = now
+    if partner is None:
+        row.status = "ignored"
+        uow.commit()
+        return Processed(row.id, "ignored", WRITTEN_BY_STAFF)
+    session.add(Interaction(
+        partner_id=partner.id, contact_id=contact.id if contact else None, direction=Direction.OUT,
+        kind=InteractionKind.EMAIL, occurred_at=row.received_at, subject=message.subject[:998] or None,
+        message_id=message.message_id, in_reply_to=(message.thread_ids or [None])[0],
+        text=new_text(message.text), raw_path=row.raw_path))
+    answered(session, partner.id, f"answered from the mailbox ({message.subject[:80]})", now)
+    row.status, row.partner_id = "processed", partner.id
+    uow.commit()
+    return Processed(row.id, "processed", WRITTEN_BY_STAFF, partner.name, "sent by staff")
 
 
 def _file_processed(session: Session, match, row: InboundMail) -> list[Event]:

@@ -24,9 +24,13 @@ from outreach.services.matching import TOKEN
 FAILING_TOO_LONG = timedelta(minutes=10)
 
 
-def relevant(session: Session, mailbox: str, headers: list[bytes]) -> list[bool]:
-    """For each message's header block, whether it is ours (one query per kind of key)."""
+def relevant(session: Session, mailbox: str, headers: list[bytes], outgoing: bool = False) -> list[bool]:
+    """For each message's header block, whether it is ours (one query per kind of key). In the
+    Sent folder: mail staff wrote to a partner from their own mail program (what the product
+    sent itself is known by its Message-ID and left alone)."""
     messages = [HeaderFields(block) for block in headers]
+    if outgoing:
+        return _written_to_partners(session, messages)
     ids = {i for m in messages for i in m.thread_ids if len(i) <= 998}
     ours_ids = _known(session, ids, Step.message_id) | _known_sent(session, ids)
     tokens = {t for m in messages for t in _tokens(m)}
@@ -36,6 +40,17 @@ def relevant(session: Session, mailbox: str, headers: list[bytes]) -> list[bool]
     domains = _known(session, {s.rsplit("@", 1)[-1] for s in senders}, Partner.mail_domain)
     own = mailbox.lower()
     return [_is_ours(m, own, ours_ids, ours_tokens, contacts, domains) for m in messages]
+
+
+def _written_to_partners(session: Session, messages: list[HeaderReading]) -> list[bool]:
+    ids = {m.message_id for m in messages if m.message_id}
+    ours = _known(session, ids, Step.message_id) | _known_sent(session, ids)
+    recipients = {a for m in messages for name in ("To", "Cc") for a in m.addresses(name)}
+    contacts = _known(session, recipients, Contact.email)
+    domains = _known(session, {a.rsplit("@", 1)[-1] for a in recipients}, Partner.mail_domain)
+    return [m.message_id not in ours and any(a in contacts or a.rsplit("@", 1)[-1] in domains
+                                             for name in ("To", "Cc") for a in m.addresses(name))
+            for m in messages]
 
 
 def _is_ours(message: HeaderReading, own: str, ids: set, tokens: set, contacts: set, domains: set) -> bool:

@@ -47,6 +47,19 @@ def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partn
     return todo
 
 
+ANSWERED_BY_A_REPLY = (TodoKind.QUESTION, TodoKind.UNCLEAR, TodoKind.INTRODUCTION)
+
+
+def answered(session: Session, partner_id: int, reason: str, now: datetime) -> int:
+    """Staff wrote to the partner: the to-dos that asked for an answer are done."""
+    todos = session.scalars(sa.select(Todo).where(
+        Todo.partner_id == partner_id, Todo.done_at.is_(None),
+        Todo.kind.in_([k.value for k in ANSWERED_BY_A_REPLY]))).all()
+    for todo in todos:
+        todo.done_at, todo.done_reason, todo.open_key = now, reason, None
+    return len(todos)
+
+
 def open_todos(session: Session) -> list[Todo]:
     return list(session.scalars(sa.select(Todo).where(Todo.done_at.is_(None)).order_by(Todo.created_at, Todo.id)))
 
