@@ -84,3 +84,14 @@ def test_pause_resume_cancel_and_hold(cli, uow, tmp_path):
     assert held.status is StepStatus.CANCELLED and "the school year ended" in held.last_error
     missing = cli("campaign", "pause", "nope")
     assert missing.code != 0 and "no campaign" in missing.err
+
+
+def test_a_note_joins_the_timeline_with_who_wrote_it(cli, tmp_path, monkeypatch):
+    path = write_campaign(tmp_path, campaign_settings("notes", 1, 1, PARTNERS))
+    assert cli("campaign", "queue", path).code == 0
+    monkeypatch.setenv("OUTREACH_STAFF", "jana")
+    assert cli("partners", "note", "p0@firm0.test", "Met them at the skills fair; call in January.").code == 0
+    shown = json.loads(cli("partners", "show", "p0@firm0.test", "--json").out)
+    notes = [e for e in shown["timeline"] if e["event"] == "note"]
+    assert len(notes) == 1 and notes[0]["subject"] == "note by staff:jana"
+    assert cli("partners", "note", "p0@firm0.test", "  ").code == 2

@@ -197,6 +197,26 @@ def _date(text: str | None):
 
 
 @app.command()
+def note(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    text: str = typer.Argument(..., help="The note (what was said on the phone, at a fair, ...)."),
+) -> None:
+    """Add a note to a partner's timeline, with who wrote it."""
+    from outreach.db.models import Interaction
+    from outreach.db.types import utcnow
+    from outreach.domain.vocabulary import Direction, InteractionKind
+
+    if not text.strip():
+        raise InvalidInput([Problem("(command line)", None, "TEXT", "the note is empty")])
+    with logbook() as uow:
+        partner = service.find_partner(uow.session, ref)
+        uow.session.add(Interaction(partner_id=partner.id, direction=Direction.INTERNAL, kind=InteractionKind.NOTE,
+                                    occurred_at=utcnow(), subject=f"note by {staff_name()}"[:998], text=text.strip()))
+        uow.commit()
+    console.print(f"note added to {partner.name}", markup=False)
+
+
+@app.command()
 def pause(
     ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
     until: str = typer.Option(None, "--until", help="YYYY-MM-DD: their mail waits until then (default: until resumed)."),
