@@ -20,6 +20,7 @@ from outreach.inbound.dates import DATE, MONTHS, to_date
 from outreach.inbound.message import ADDRESS
 
 TEXT_CAP = 4000
+SOON = timedelta(days=21)
 
 
 class IntentKind(StrEnum):
@@ -91,7 +92,7 @@ LATER = words(
     r"(?:in|from|until|after) (?:q[1-4]|the (?:first|second|third|fourth) quarter)", r"get back to you (?:in|after|later|next)",
     r"currently (?:too busy|no time|not possible)", r"too busy (?:right now|at the moment|this \w+)", r"come back to (?:me|us)",
     r"ask (?:me|us) again", r"(?:contact|write to) (?:me|us) again", r"revisit", r"try again (?:in|after|next|later)",
-    r"not (?:before|until)", r"pas avant", r"nicht vor", r"no antes de", r"non prima di", r"niet voor", r"nie wcześniej niż",
+    r"not (?:before|until)", r"(?:fully )?booked (?:up )?until", r"ausgelastet", r"complets? jusqu", r"pas avant", r"nicht vor", r"no antes de", r"non prima di", r"niet voor", r"nie wcześniej niż",
     r"não antes de", r"(?:noch ?mal|noch einmal|erneut) melden", r"in (?:a few|two|three|some|\d+) (?:weeks|months)",
     r"zurzeit nicht", r"derzeit nicht", r"momentan nicht", r"im moment nicht", r"aktuell nicht", r"später", r"nächste[sn]? (?:jahr|schuljahr|halbjahr|monat|quartal)",
     r"nach (?:den )?(?:sommerferien|ferien|ostern|weihnachten|dem sommer)", r"im (?:herbst|frühjahr|frühling|sommer|winter)",
@@ -114,7 +115,10 @@ REFUSAL = words(
     r"not interested", r"no interest", r"(?:not|isn't|aren't|is not) (?:a )?(?:good |right )?fit",
     r"(?:not|isn't|is not) (?:really )?for us", r"not relevant", r"no capacity",
     r"(?:we|i)(?:'ll| will)? pass(?: on (?:this|it|that))?", r"we (?:don't|do not) (?:take|offer|have|need|do)\b",
-    r"doesn't (?:concern|apply to) us", r"no use for", r"prefer not to", r"lieber nicht", r"préfér\w+ ne pas",
+    r"doesn't (?:concern|apply to) us", r"not something we can", r"can(?:no|')t commit", r"kein bedarf",
+    r"doen (?:hier )?niet (?:aan )?mee", r"machen (?:da )?nicht mit", r"ne participerons pas", r"no participaremos",
+    r"non parteciperemo", r"nie weźmiemy udziału", r"não vamos participar", r"pas de besoin", r"non è di nostro interesse",
+    r"en absoluto", r"no use for", r"prefer not to", r"lieber nicht", r"préfér\w+ ne pas",
     r"preferimos no", r"preferiamo non", r"liever niet", r"wolimy nie", r"preferimos não",
     r"(?:do|does|can) ?n[o']t (?:see|offer|take|participate|commit|support)\w*", r"unable to (?:participate|take part|commit|support)",
     r"we (?:will|must|have to) (?:pass|decline)", r"(?:have to|must|will) decline", r"no need", r"no,? thank(?:s| you)",
@@ -143,7 +147,8 @@ MEETING = words(
     r"(?:could|can|shall) we (?:talk|meet|schedule|arrange|set up|have a call|do a call|chat)", r"when can we (?:meet|talk)",
     r"(?:call|meeting|chat) (?:works|would work|sounds)", r"(?:tuesday|monday|wednesday|thursday|friday) (?:works|would work|is fine|suits)",
     r"available (?:on|next|this|for)", r"(?:i'?ll|i will|let me) call you", r"(?:teams|zoom) call", r"set up a (?:meeting|call)",
-    r"count (?:me|us) in", r"give me a (?:ring|call|buzz)", r"(?:a|the) date for (?:a|the|our) (?:first )?(?:meeting|call)",
+    r"count (?:me|us) in", r"give me a (?:ring|call|buzz)", r"(?:send|propose|suggest) (?:me |us )?(?:a couple of |some |a few )?(?:dates|times|slots)",
+    r"créneau", r"sentiamoci", r"vamos (?:falar|conversar|marcar)", r"stuur (?:maar )?een uitnodiging", r"einladung", r"(?:a|the) date for (?:a|the|our) (?:first )?(?:meeting|call)",
     r"propose (?:a|some) (?:date|time)s?", r"terminvorschläg\w*", r"propozycj\w+ terminu", r"ci sentiamo",
     r"lassen sie uns", r"lass uns", r"termin", r"(?:kurzes|gemeinsames) (?:gespräch|telefonat)", r"telefonieren",
     r"(?:ich )?rufe (?:sie|dich) (?:\w+ )?an", r"passt (?:mir|uns|gut|am|ihnen|dir|es ihnen)", r"treffen",
@@ -162,7 +167,8 @@ MEETING = words(
 POSITIVE = words(
     r"interested", r"sounds (?:good|great|interesting)", r"(?:would|'d) (?:love|like|be glad|be happy) to",
     r"yes,? (?:please|pls|happy|we|i|gladly|sure|let)", r"great idea", r"good idea", r"with pleasure", r"gladly",
-    r"exactly what we", r"very relevant", r"(?:glad|happy) to host", r"count on us", r"we'?d be glad",
+    r"exactly what we", r"very relevant", r"keen", r"pourquoi pas", r"interesante", r"interessante", r"interessant",
+    r"interesujące", r"me parece (?:bien|interesante)", r"certo", r"claro", r"(?:glad|happy) to host", r"count on us", r"we'?d be glad",
     r"(?:ci|mi) piacerebbe", r"nos gustaría", r"chcielibyśmy", r"wir würden (?:uns )?freuen", r"nous aimerions",
     r"interesuje", r"gostaríamos",
     r"interessiert", r"gerne", r"gern", r"klingt (?:gut|spannend|interessant)", r"sehr gern", r"(?:sehr )?relevant",
@@ -198,7 +204,11 @@ SEASONS = {  # the day a "later" means, as (month, day), the year after today wh
     "férias": (9, 1), "vacances": (9, 1), "vacaciones": (9, 1), "vacanze": (9, 1), "ferie": (9, 1), "ferien": (9, 1),
     "holidays": (9, 1), "vakantie": (9, 1), "herbst": (9, 15), "autumn": (9, 15), "fall": (9, 15),
     "frühjahr": (3, 15), "frühling": (3, 15), "spring": (3, 15), "winter": (12, 1), "christmas": (1, 8),
-    "weihnachten": (1, 8), "new year": (1, 8),
+    "weihnachten": (1, 8), "new year": (1, 8), "printemps": (3, 15), "primavera": (3, 15), "wiosną": (3, 15),
+    "wiosna": (3, 15), "voorjaar": (3, 15), "otoño": (9, 15), "autunno": (9, 15), "outono": (9, 15), "automne": (9, 15),
+    "herfst": (9, 15), "jesienią": (9, 15), "jesień": (9, 15), "invierno": (12, 1), "inverno": (12, 1), "hiver": (12, 1),
+    "jaarwisseling": (1, 8), "nouvel an": (1, 8), "año nuevo": (1, 8), "capodanno": (1, 8), "nowy rok": (1, 8),
+    "ano novo": (1, 8), "jahreswechsel": (1, 8),
 }
 QUARTER = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)\b", re.IGNORECASE)
 RELATIVE = re.compile(r"\b(?:in|dans|dentro de|tra|over|za|daqui a)\s+(\d+|a few|two|three|some|quelques|deux|trois|"
@@ -207,7 +217,7 @@ RELATIVE = re.compile(r"\b(?:in|dans|dentro de|tra|over|za|daqui a)\s+(\d+|a few
                       re.IGNORECASE)
 NEXT_YEAR = words(r"next year", r"nächstes jahr", r"l'année prochaine", r"el (?:próximo año|año que viene)",
                   r"l'anno prossimo", r"volgend jaar", r"w przyszłym roku", r"no próximo ano")
-EASTER = words(r"after easter", r"nach ostern", r"après pâques", r"después de semana santa", r"dopo pasqua",
+EASTER = words(r"(?:after|until) easter", r"(?:nach|bis) ostern", r"jusqu'à pâques", r"après pâques", r"después de semana santa", r"dopo pasqua",
                r"na pasen", r"po wielkanocy", r"depois da páscoa")
 
 
@@ -221,7 +231,8 @@ def intent_of(text: str, today: date, sender: str | None = None, ours: tuple[str
     meeting, positive = MEETING.search(flat), _unnegated(POSITIVE, flat)
     if positive is None and POSITIVE.search(flat) and not meeting:  # "nie jesteśmy tym zainteresowani"
         return Intent(IntentKind.NOT_NOW, until=when) if when else Intent(IntentKind.NOT_INTERESTED)
-    if LATER.search(flat) or (REFUSAL.search(flat) and when) or (when and not meeting and not positive):
+    later = when is not None and when > today + SOON  # talking about a time weeks away is "later", whatever else
+    if LATER.search(flat) or later or (REFUSAL.search(flat) and when) or (when and not meeting and not positive):
         return Intent(IntentKind.NOT_NOW, until=when or today + timedelta(days=90))
     if REFUSAL.search(flat):
         return Intent(IntentKind.NOT_INTERESTED)
@@ -262,7 +273,8 @@ def _referral(text: str, flat: str, sender: str | None, ours: tuple[str, ...]) -
 
 
 # With an address in the text, any of these words makes it a hand-over.
-HAND_OVER = words(r"passed", r"forward\w*", r"handles", r"in charge", r"responsible", r"write", r"contact\w*", r"schreiben",
+HAND_OVER = words(r"passed", r"forward\w*", r"sprechen", r"in touch", r"en relation", r"in kontakt", r"in contatto",
+                  r"en contacto", r"in contact", r"w kontakt\w*", r"em contacto", r"email \w+", r"handles", r"in charge", r"responsible", r"write", r"contact\w*", r"schreiben",
                   r"kümmer\w+", r"écri\w+", r"escrib\w+", r"scriv\w+", r"schrijf", r"mail", r"pisać", r"napisz\w*",
                   r"escrev\w+", r"e-?mail")
 TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Herr|Herrn|Frau|M\.|Mme|Sr\.?|Sra\.?|Sig\.?(?:ra)?|Pan|Pani|dhr\.|mevr\.)\s",

@@ -243,7 +243,7 @@ MORE: list[tuple[str, str, str, dict]] = [
     ('en', N, "Right now we're hiring freeze, maybe in the new year.", {'until': '2027-01'}),
     ('de', N, 'Bitte melden Sie sich im Herbst nochmal.', {'until': '2027-09'}),
     ('fr', N, "Reprenez contact avec nous en janvier, s'il vous plaît.", {'until': '2027-01'}),
-    ('es', N, 'Ahora no podemos; hablemos en primavera.', {'until': '2027-02'}),
+    ('es', N, 'Ahora no podemos; hablemos en primavera.', {'until': '2027-03'}),
     ('pt', N, 'Em janeiro podemos voltar a falar.', {'until': '2027-01'}),
     ('en', X, 'We have no use for this, thanks anyway.', {}),
     ('de', X, 'Bitte nehmen Sie Abstand von weiteren Anfragen, wir haben kein Interesse.', {}),
@@ -254,5 +254,41 @@ MORE: list[tuple[str, str, str, dict]] = [
     ('it', R, 'La persona giusta è la signora Conti: conti@azienda.test', {'referral_email': 'conti@azienda.test'}),
     ('en', U, 'Ok, thanks for letting us know.', {}),
     ('de', U, 'Wir werden das intern besprechen.', {}),
+]
+SAMPLES += MORE
+
+# A third check written afterwards (first run: 17 of 30 right, one "until Easter, then happy to talk"
+# read as interest); part of the labelled set since.
+MORE = [
+    ('en', I, "Hi! Thanks for the mail, we're keen. Happy for you to send a couple of dates.", {}),
+    ('de', I, 'Ja, gerne. Schicken Sie mir eine Einladung für nächste Woche.', {}),
+    ('fr', I, 'Oui, pourquoi pas ! Proposez-moi un créneau.', {}),
+    ('es', I, 'Sí, me parece interesante. ¿Cuándo le viene bien?', {}),
+    ('it', I, 'Certo, sentiamoci martedì.', {}),
+    ('nl', I, 'Prima, stuur maar een uitnodiging.', {}),
+    ('pl', I, 'Tak, chętnie się spotkamy.', {}),
+    ('pt', I, 'Sim, vamos falar. Que dia lhe dá jeito?', {}),
+    ('en', Q, 'Do you have a brochure or website with more about the programme?', {}),
+    ('de', Q, 'Gibt es dafür Fördermittel?', {}),
+    ('fr', Q, 'Les élèves parlent-ils anglais ?', {}),
+    ('es', Q, '¿Es necesario firmar algún convenio?', {}),
+    ('en', N, 'Our team is fully booked until Easter. After that, happy to talk.', {'until': '2027-03'}),
+    ('de', N, 'Wir sind bis Ende Februar komplett ausgelastet.', {'until': '2027-02'}),
+    ('fr', N, 'Nous verrons cela au printemps.', {'until': '2027-03'}),
+    ('es', N, 'Ahora mismo no, quizá en otoño.', {'until': '2027-09'}),
+    ('it', N, 'Per ora no, riproviamo a gennaio.', {'until': '2027-01'}),
+    ('nl', N, 'Na de jaarwisseling kunnen we dit bespreken.', {'until': '2027-01'}),
+    ('en', X, 'Sorry, this is not something we can commit to.', {}),
+    ('de', X, 'Kein Bedarf, danke.', {}),
+    ('fr', X, "Nous n'avons pas de besoin dans ce domaine.", {}),
+    ('es', X, 'No nos interesa en absoluto.', {}),
+    ('it', X, 'Non è di nostro interesse.', {}),
+    ('nl', X, 'Wij doen hier niet aan mee.', {}),
+    ('en', R, 'Can you email Maria in our training department? maria@logistics.test', {'referral_email': 'maria@logistics.test'}),
+    ('de', R, 'Sprechen Sie am besten mit Frau Dr. Keller, keller@werk.test.', {'referral_email': 'keller@werk.test'}),
+    ('fr', R, 'Je vous mets en relation avec Paul Durand (p.durand@societe.test).', {'referral_email': 'p.durand@societe.test'}),
+    ('en', U, 'Thanks, will forward internally.', {}),
+    ('fr', U, 'Merci, je regarde.', {}),
+    ('de', U, 'Ok, danke.', {}),
 ]
 SAMPLES += MORE
