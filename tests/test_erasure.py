@@ -11,7 +11,7 @@ from email.policy import SMTP
 
 import sqlalchemy as sa
 
-from outreach.db.models import InboundMail, MeetingAttendee, PhaseChange, Step
+from outreach.db.models import MeetingAttendee, PhaseChange, Step
 from outreach.domain.vocabulary import StepStatus
 from tests.support.campaigns import PASSWORD_ENV, campaign_settings, write_campaign
 from tests.support.dovecot import PASSWORD

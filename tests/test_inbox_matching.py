@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from outreach.campaign import load_campaign
 from outreach.db.models import Contact, InboundMail, Interaction, Partner, Step
 from outreach.db.types import utcnow
-from outreach.domain.vocabulary import ContactStatus, InteractionKind, Phase, StepStatus
+from outreach.domain.vocabulary import ContactStatus, Phase, StepStatus
 from outreach.rendering import Renderer
 from outreach.inbound.message import Fetched
 from outreach.services import campaigns, inbox, logbook

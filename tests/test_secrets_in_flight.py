@@ -48,7 +48,7 @@ def test_a_missing_secret_delays_mail_and_the_watcher_and_loses_nothing(database
             return [s.status for s in uow.session.scalars(sa.select(Step))]
         wait_for(lambda: statuses() == [StepStatus.SCHEDULED] * 3 and all(
             "is not set" in (s.last_error or "") for s in uow.session.scalars(sa.select(Step))),
-            timeout=30, what="the steps back in the queue")
+            timeout=60, what="the steps back in the queue")
         assert uow.session.scalar(sa.select(sa.func.count()).select_from(Todo).where(Todo.kind == "mailbox")) == 1
         wait_for(lambda: (uow.session.expire_all(), uow.session.scalar(sa.select(WatcherHealth)))[1] is not None,
                  timeout=30, what="the watcher's failure recorded")

@@ -3,7 +3,6 @@ checkpoints, a changed UIDVALIDITY, polling where IDLE is missing, and a message
 be processed."""
 
 import threading
-import uuid
 from datetime import datetime
 
 import sqlalchemy as sa

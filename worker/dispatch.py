@@ -8,7 +8,7 @@ import logging
 from outreach.db.models import Campaign
 from outreach.mail.smtp import DeliveryError
 from outreach.services import campaigns, meetings
-from outreach.services.events import Event, FileProcessed, SendMeeting, TellStaff
+from outreach.services.events import FileProcessed, SendMeeting, TellStaff
 
 log = logging.getLogger("outreach.worker")
 

@@ -53,6 +53,17 @@ def logbook() -> Iterator[UnitOfWork]:
         engine.dispose()
 
 
+def printed_without_table(rows: list[dict], json_: bool, empty: str) -> bool:
+    """JSON when asked, or the line for an empty list; False when a table should follow."""
+    if json_:
+        print_json(rows)
+        return True
+    if not rows:
+        console.print(empty)
+        return True
+    return False
+
+
 def add_row(table, *values) -> None:
     """A table row of values as they are: text from partners and files is never read as
     rich markup (a name like "[/x]" prints as itself)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from outreach.cli.common import add_row, console, logbook, print_json, state
+from outreach.cli.common import add_row, console, logbook, print_json, printed_without_table, state
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.inbound.classify import InboundKind, classify
 from outreach.inbound.intent import intent_of
@@ -56,11 +56,7 @@ def failed(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
         rows = [{"id": r.id, "mailbox": r.mailbox, "folder": r.folder, "uid": r.uid, "message_id": r.message_id,
                  "received_at": r.received_at.isoformat(), "attempts": r.attempts, "error": r.error}
                 for r in inbox.failed(uow.session)]
-    if json_:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("No inbound message has failed.")
+    if printed_without_table(rows, json_, "No inbound message has failed."):
         return
     table = Table("id", "mailbox", "uid", "received", "attempts", "error")
     for r in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from outreach.cli.common import add_row, console, logbook, print_json, staff_name
+from outreach.cli.common import add_row, console, logbook, printed_without_table, staff_name
 from outreach.db.types import utcnow
 from outreach.errors import NotFound
 from outreach.services import todos
@@ -23,11 +23,7 @@ def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="P
         rows = [{"id": t.id, "kind": t.kind, "partner": t.partner.name if t.partner else None,
                  "inbound": t.inbound_id, "created_at": t.created_at.isoformat(), "text": t.text}
                 for t in todos.open_todos(uow.session)]
-    if json_:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("Nothing to do.")
+    if printed_without_table(rows, json_, "Nothing to do."):
         return
     table = Table("id", "since", "kind", "partner", "what")
     for r in rows:

@@ -10,7 +10,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from outreach.db.models import Contact, InboundMail, Interaction, Partner, PhaseChange, Suppression
+from outreach.db.models import Contact, Partner, PhaseChange, Suppression
 from outreach.db.types import utcnow
 from outreach.domain.phases import PhaseMove, initial_move, manual_move
 from outreach.domain.records import ContactIn, PartnerIn, name_key

@@ -90,21 +90,7 @@ class Dovecot:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        pid_file = self.tmp / "run" / "master.pid"
-        if not pid_file.exists():
-            return
-        pid = int(pid_file.read_text().strip())
-        try:
-            os.kill(pid, 15)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
+        stop_dovecot(self.tmp)
 
     def restart(self) -> None:
         self.stop()
@@ -117,3 +103,22 @@ class Dovecot:
     def cleanup(self) -> None:
         self.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def stop_dovecot(tmp: Path, wait: float = 15) -> None:
+    """Stop the Dovecot whose base_dir is under `tmp` and wait until it has exited."""
+    pid_file = tmp / "run" / "master.pid"
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text().strip())
+    try:
+        os.kill(pid, 15)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)

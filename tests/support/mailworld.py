@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.dovecot import BASE
+from tests.support.dovecot import BASE, stop_dovecot
 from tests.support.services import free_port, missing, port_open
 
 PASSWORD = "secret"
@@ -209,20 +209,7 @@ class MailWorld:
 
     def stop(self) -> None:
         subprocess.run(["postfix", "-c", str(self.tmp / "etc"), "stop"], capture_output=True)
-        pid_file = self.tmp / "run" / "master.pid"
-        if pid_file.exists():
-            pid = int(pid_file.read_text().strip())
-            try:
-                os.kill(pid, 15)
-            except ProcessLookupError:
-                pass
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.05)
+        stop_dovecot(self.tmp)
 
     def cleanup(self) -> None:
         self.stop()
