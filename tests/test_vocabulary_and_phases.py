@@ -39,7 +39,9 @@ def test_partnership_fields_read_naturally_in_each_language():
     assert fields_of_partnership(types, "en") == "training, mobility and funding"
     assert fields_of_partnership(types, "de-AT") == "Aus- und Weiterbildung, Mobilität und Finanzierung"
     assert fields_of_partnership(types[:1], "fr") == "formation"
-    assert fields_of_partnership(types[:2], "pl") == "training and mobility"
+    assert fields_of_partnership(types[:2], "pl") == "kształcenie i mobilność"
+    assert fields_of_partnership([PartnershipType.TRAINING, PartnershipType.INNOVATION], "es") == "formación e innovación"
+    assert fields_of_partnership(types[:2], "cs") == "training and mobility"  # no words yet: English
     assert fields_of_partnership([], "en") is None
     assert all(set(words) == set(PartnershipType) for words in FIELD_WORDS.values())
 

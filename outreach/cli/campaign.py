@@ -21,7 +21,7 @@ app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help
 def validate(file: Path = typer.Argument(..., help="The campaign file (YAML).")) -> None:
     """Check a campaign file, its partners file and every message; exit 2 listing every problem."""
     campaign = load_campaign(file)
-    campaigns.draft_all(campaign, campaigns.renderer_for(campaign.settings))  # names partner and variable
+    drafts = campaigns.draft_all(campaign, campaigns.renderer_for(campaign.settings))  # names partner and variable
     settings = campaign.settings
     table = Table(title=f"campaign {settings.name}: valid", show_header=False)
     add_row(table, "institution", settings.institution.name)
@@ -36,6 +36,7 @@ def validate(file: Path = typer.Argument(..., help="The campaign file (YAML)."))
     add_row(table, "meeting", f"{settings.meeting.duration_minutes} min, "
                   f"{'invited automatically' if settings.meeting.auto_invite else 'invited by staff'}")
     console.print(table)
+    _say_fallbacks(drafts)
 
 
 @app.command()
@@ -61,6 +62,7 @@ def preview(
             add_row(table, draft.partner.name, draft.contact.email, draft.rendered.language,
                           draft.rendered.register, draft.rendered.subject, path.name)
     console.print(table)
+    _say_fallbacks(drafts)
     console.print(f"{len(drafts)} messages written to {out}; nothing was sent")
 
 
@@ -86,6 +88,8 @@ def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) ->
                   f"{partners.partners_updated} updated")
     for email in summary.not_mailable:
         console.print(f"not mailed: {email} (unreachable, opted out or forgotten)", markup=False)
+    for fallback in summary.fallbacks:
+        console.print(f"note: {fallback}", markup=False)
     if summary.changes:
         console.print(f"the file changed since it was queued; {summary.steps_updated} pending steps updated:",
                       markup=False)
@@ -152,3 +156,10 @@ def status(
         if campaign.watcher_failing:
             console.print(f"  the watcher of {campaign.mailbox} has failed since {campaign.watcher_failing['since']}: "
                           f"{campaign.watcher_failing['error']}", markup=False)
+
+
+def _say_fallbacks(drafts) -> None:
+    """A contact whose language has no template is never silent: named with what they get."""
+    for draft in drafts:
+        if draft.fallback:
+            console.print(f"note: {draft.fallback}", markup=False)

@@ -167,8 +167,48 @@ FIELD_WORDS: dict[str, dict[PartnershipType, str]] = {
         PartnershipType.COMMUNITY: "inclusion", PartnershipType.INTERNATIONAL: "coopération internationale",
         PartnershipType.DATA: "veille sur le marché du travail",
     },
+    "es": {
+        PartnershipType.TRAINING: "formación", PartnershipType.MOBILITY: "movilidad",
+        PartnershipType.INNOVATION: "innovación", PartnershipType.FUNDING: "financiación",
+        PartnershipType.INFRASTRUCTURE: "infraestructuras compartidas", PartnershipType.HR_TALENT: "captación de talento",
+        PartnershipType.QUALITY: "calidad y certificación", PartnershipType.ENTREPRENEURSHIP: "emprendimiento",
+        PartnershipType.COMMUNITY: "inclusión", PartnershipType.INTERNATIONAL: "cooperación internacional",
+        PartnershipType.DATA: "análisis del mercado laboral",
+    },
+    "it": {
+        PartnershipType.TRAINING: "formazione", PartnershipType.MOBILITY: "mobilità",
+        PartnershipType.INNOVATION: "innovazione", PartnershipType.FUNDING: "finanziamenti",
+        PartnershipType.INFRASTRUCTURE: "infrastrutture condivise", PartnershipType.HR_TALENT: "selezione dei talenti",
+        PartnershipType.QUALITY: "qualità e certificazione", PartnershipType.ENTREPRENEURSHIP: "imprenditorialità",
+        PartnershipType.COMMUNITY: "inclusione", PartnershipType.INTERNATIONAL: "cooperazione internazionale",
+        PartnershipType.DATA: "analisi del mercato del lavoro",
+    },
+    "nl": {
+        PartnershipType.TRAINING: "opleiding", PartnershipType.MOBILITY: "mobiliteit",
+        PartnershipType.INNOVATION: "innovatie", PartnershipType.FUNDING: "financiering",
+        PartnershipType.INFRASTRUCTURE: "gedeelde faciliteiten", PartnershipType.HR_TALENT: "werving van talent",
+        PartnershipType.QUALITY: "kwaliteitszorg", PartnershipType.ENTREPRENEURSHIP: "ondernemerschap",
+        PartnershipType.COMMUNITY: "inclusie", PartnershipType.INTERNATIONAL: "internationale samenwerking",
+        PartnershipType.DATA: "arbeidsmarktanalyse",
+    },
+    "pl": {  # after "w obszarach:", so the nominative reads right
+        PartnershipType.TRAINING: "kształcenie", PartnershipType.MOBILITY: "mobilność",
+        PartnershipType.INNOVATION: "innowacje", PartnershipType.FUNDING: "finansowanie",
+        PartnershipType.INFRASTRUCTURE: "wspólna infrastruktura", PartnershipType.HR_TALENT: "pozyskiwanie talentów",
+        PartnershipType.QUALITY: "jakość i certyfikacja", PartnershipType.ENTREPRENEURSHIP: "przedsiębiorczość",
+        PartnershipType.COMMUNITY: "włączenie społeczne", PartnershipType.INTERNATIONAL: "współpraca międzynarodowa",
+        PartnershipType.DATA: "analiza rynku pracy",
+    },
+    "pt": {
+        PartnershipType.TRAINING: "formação", PartnershipType.MOBILITY: "mobilidade",
+        PartnershipType.INNOVATION: "inovação", PartnershipType.FUNDING: "financiamento",
+        PartnershipType.INFRASTRUCTURE: "infraestruturas partilhadas", PartnershipType.HR_TALENT: "recrutamento",
+        PartnershipType.QUALITY: "qualidade e certificação", PartnershipType.ENTREPRENEURSHIP: "empreendedorismo",
+        PartnershipType.COMMUNITY: "inclusão", PartnershipType.INTERNATIONAL: "cooperação internacional",
+        PartnershipType.DATA: "análise do mercado de trabalho",
+    },
 }
-AND_WORD = {"en": "and", "de": "und", "fr": "et"}
+AND_WORD = {"en": "and", "de": "und", "fr": "et", "es": "y", "it": "e", "nl": "en", "pl": "i", "pt": "e"}
 
 
 def fields_of_partnership(types: list[PartnershipType], language: str) -> str | None:
@@ -179,4 +219,7 @@ def fields_of_partnership(types: list[PartnershipType], language: str) -> str | 
         return None
     if len(words) == 1:
         return words[0]
-    return ", ".join(words[:-1]) + f" {AND_WORD.get(base, 'and')} " + words[-1]
+    conjunction = AND_WORD.get(base, "and")
+    if base == "es" and words[-1].lower().startswith(("i", "hi")) and not words[-1].lower().startswith("hie"):
+        conjunction = "e"  # "formación e innovación"
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]

@@ -33,6 +33,16 @@ class Draft:
     contact: ContactIn
     rendered: Rendered
 
+    @property
+    def fallback(self) -> str | None:
+        """Where the contact's language has no template: what they get instead, said plainly."""
+        used = self.rendered.template.rsplit(".", 2)[-2]  # first_contact/formal.en.j2 -> en
+        wanted = self.rendered.language
+        if used == wanted or used == wanted.split("-")[0]:
+            return None
+        return (f"partner {self.partner.name!r}, contact {self.contact.email}: no {self.rendered.template.split('/')[0]} "
+                f"template in {wanted}; they will get {used} ({self.rendered.template})")
+
 
 def renderer_for(settings: CampaignFile) -> Renderer:
     return Renderer(settings.message.template_dir)
@@ -134,6 +144,7 @@ class QueueSummary:
     already_queued: int = 0
     not_mailable: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # what a changed file changed, queued again
+    fallbacks: list[str] = field(default_factory=list)  # contacts whose language has no template
     steps_updated: int = 0
 
 
@@ -144,8 +155,9 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     Every message is rendered first: one that cannot be rendered stops the whole campaign.
     Queuing again schedules nothing twice (one step per contact, campaign and step name).
     """
-    draft_all(campaign, renderer, advance)
+    drafts = draft_all(campaign, renderer, advance)
     summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
+    summary.fallbacks = [d.fallback for d in drafts if d.fallback]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None
     row = _campaign_row(session, campaign)
