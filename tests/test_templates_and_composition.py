@@ -34,9 +34,10 @@ def test_the_register_and_language_come_from_the_contact_else_the_campaign(tmp_p
 
 
 def test_a_language_without_templates_falls_back_to_the_campaigns(tmp_path):
-    campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners(language="pl"))))
+    campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners(language="cs"))))
     [draft] = campaigns.draft_all(campaign, Renderer())
     assert draft.rendered.template == "first_contact/formal.en.j2"
+    assert "no first_contact template in cs; they will get en" in draft.fallback
 
 
 def test_a_missing_value_names_partner_and_variable_and_nothing_is_queued(tmp_path, cli):
