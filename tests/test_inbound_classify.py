@@ -127,3 +127,21 @@ def test_hostile_shapes_are_read_within_the_caps():
         HeaderFields(raw).senders
         assert len(list(message.parts())) <= min(PART_CAP, MIME_DEPTH_CAP + 1)
         assert len(message.header("Content-Type")) <= 2048 and len(message.subject) <= 16 * 1024
+
+
+@pytest.mark.parametrize("text, back", [
+    ("I am out of the office until 7 January 2027.", "2027-01-07"),
+    ("Ich bin bis zum 07.01.2027 nicht im Büro.", "2027-01-07"),
+    ("Je suis absent jusqu'au 7 janvier.", "2027-01-07"),
+    ("Estaré fuera hasta el 7 de enero.", "2027-01-07"),
+    ("Sono fuori ufficio fino al 7 gennaio.", "2027-01-07"),
+    ("Ik ben afwezig tot en met 7 januari.", "2027-01-07"),
+    ("Jestem nieobecny do 7 stycznia.", "2027-01-07"),
+    ("Estou ausente até 7 de janeiro, com acesso limitado ao email.", "2027-01-07"),
+])
+def test_the_return_date_of_an_out_of_office_answer_in_each_language(text, back):
+    from datetime import date
+
+    from outreach.inbound.dates import return_date
+
+    assert return_date(text, date(2026, 12, 20)).isoformat() == back

@@ -51,7 +51,8 @@ RETURN_WORDS = (
     r"fino al|rientro|ritorno|"                               # it
     r"tot|terug|"                                             # nl
     r"do|powrót|powrot|"                                      # pl
-    r"tillbaka|åter"                                          # sv
+    r"tillbaka|åter|"                                         # sv
+    r"até|regresso|regressarei|de volta|volto"                # pt
 )
 _NUMERIC = r"(?P<d>\d{1,2})[./](?P<m>\d{1,2})(?:[./](?P<y>\d{2,4}))?"
 _ISO = r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
