@@ -4,8 +4,6 @@ them. The scores are printed; ours must be right on nearly all and no worse than
 
 from __future__ import annotations
 
-import pytest
-
 from outreach.inbound.quotes import new_text
 from tests.samples.replies import REPLIES, normalised
 
@@ -49,8 +47,6 @@ def test_the_labelled_set_covers_clients_languages_and_postings():
 
 
 def test_ours_measures_best_and_the_scores_are_printed(capsys):
-    pytest.importorskip("quotequail")
-    pytest.importorskip("mailparser_reply")
     ours, missed = score(new_text)
     theirs = {"quotequail": score(quotequail_text)[0], "mail-parser-reply": score(mail_parser_reply_text)[0]}
     with capsys.disabled():

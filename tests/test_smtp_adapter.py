@@ -1,7 +1,9 @@
 """The SMTP adapter against a real SMTP server (aiosmtpd) on loopback: TLS modes,
 certificate checks, AUTH PLAIN, LOGIN and XOAUTH2, connection reuse, reply codes."""
 
+import asyncio
 import base64
+import threading
 from email.message import EmailMessage
 
 import pytest
@@ -170,14 +172,22 @@ def test_reply_codes_decide_permanent_or_temporary(password):
 
 
 class Closing(Recorder):
-    """A server that answers 421 (closing the connection) to one recipient, as servers do
-    under load; aiosmtpd's session ends after that answer."""
+    """A server that answers 421 to one recipient and then closes the connection, as servers
+    do under load."""
+
+    def __init__(self):
+        super().__init__()
+        self.hung_up = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, options):
-        if address.startswith("overload@"):
-            server.transport.close()  # the server hangs up after its 421
+        if address.startswith("overload@"):  # answer 421, then hang up, as a server under load does
+            asyncio.get_running_loop().call_later(0.1, self._hang_up, server)
             return "421 4.3.2 Service shutting down, closing transmission channel"
         return await super().handle_RCPT(server, session, envelope, address, options)
+
+    def _hang_up(self, server):
+        server.transport.close()
+        self.hung_up.set()
 
 
 def test_after_a_421_the_next_message_goes_on_a_new_connection(password):
@@ -186,8 +196,9 @@ def test_after_a_421_the_next_message_goes_on_a_new_connection(password):
     try:
         smtp = transport(controller.port, security="none")
         smtp.send(message(), USER, ["partner@company.test"])
-        with pytest.raises(TemporaryFailure):
+        with pytest.raises(TemporaryFailure, match="421"):
             smtp.send(message("overload@company.test"), USER, ["overload@company.test"])
+        assert handler.hung_up.wait(5)
         smtp.send(message(), USER, ["partner@company.test"])  # not lost to the dead connection
         assert len(handler.messages) == 2 and len(handler.peers) == 2
     finally:
