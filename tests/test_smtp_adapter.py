@@ -186,7 +186,8 @@ class Closing(Recorder):
         return await super().handle_RCPT(server, session, envelope, address, options)
 
     def _hang_up(self, server):
-        server.transport.close()
+        if server.transport is not None:  # else our side has closed it already
+            server.transport.close()
         self.hung_up.set()
 
 
