@@ -285,8 +285,8 @@ def _mailbox_settings(session, email: str):
 
     ids = sa.select(Step.campaign_id).join(Contact, Step.contact_id == Contact.id).where(
         Contact.email == email.strip().lower())
-    rows = session.scalars(sa.select(Campaign).where(Campaign.id.in_(ids))).all()
-    return list({campaigns.settings_of(row).mailbox.address: campaigns.settings_of(row).mailbox for row in rows}.values())
+    mailboxes = [campaigns.settings_of(row).mailbox for row in session.scalars(sa.select(Campaign).where(Campaign.id.in_(ids)))]
+    return list({mailbox.address: mailbox for mailbox in mailboxes}.values())
 
 
 def _delete_sent_copies(mailbox, email: str) -> None:

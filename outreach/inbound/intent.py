@@ -189,15 +189,6 @@ WHEN = words(r"when", r"what time", r"which day", r"wann", r"welcher tag", r"qua
              r"maandag", r"dinsdag", r"woensdag", r"donderdag", r"vrijdag", r"poniedziałek", r"wtorek", r"środa",
              r"czwartek", r"piątek", r"segunda", r"terça", r"quarta", r"quinta", r"sexta")
 
-QUESTION_WORDS = words(
-    r"what", r"how", r"which", r"who", r"when", r"could you (?:tell|send|explain|clarify)", r"can you (?:tell|send|explain)",
-    r"more (?:information|details|info)", r"was", r"wie", r"welche\w*", r"wer", r"könnten sie", r"mehr informationen",
-    r"quel(?:le)?s?", r"comment", r"pourriez-vous", r"plus d'informations", r"qué", r"cómo", r"cuál", r"podría",
-    r"más información", r"cosa", r"come", r"quale", r"potrebbe", r"maggiori informazioni", r"wat", r"hoe", r"welke",
-    r"kunt u", r"meer informatie", r"co", r"jak", r"jakie", r"czy", r"więcej informacji", r"o que", r"como", r"qual",
-    r"poderia", r"mais informações",
-)
-
 SEASONS = {  # the day a "later" means, as (month, day), the year after today when past
     "summer": (9, 1), "sommer": (9, 1), "sommerferien": (9, 1), "rentrée": (9, 1), "l'été": (9, 1), "verano": (9, 1),
     "estate": (9, 1), "zomer": (9, 1), "zomervakantie": (9, 1), "wakacjach": (9, 1), "lecie": (9, 1), "verão": (9, 1),
@@ -224,7 +215,7 @@ EASTER = words(r"(?:after|until) easter", r"(?:nach|bis) ostern", r"jusqu'à pâ
 def intent_of(text: str, today: date, sender: str | None = None, ours: tuple[str, ...] = ()) -> Intent:
     text = unicodedata.normalize("NFC", text[:TEXT_CAP]).replace("\u2019", "'")
     flat = " ".join(text.split())
-    referral = _referral(text, flat, sender, ours)
+    referral = _referral(flat, sender, ours)
     if referral is not None:
         return referral
     when = _when(flat, today)
@@ -256,7 +247,7 @@ def _unnegated(pattern: re.Pattern, flat: str):
     return None
 
 
-def _referral(text: str, flat: str, sender: str | None, ours: tuple[str, ...]) -> Intent | None:
+def _referral(flat: str, sender: str | None, ours: tuple[str, ...]) -> Intent | None:
     if SELF.search(flat) and sender:  # "I answer for Eva, please write to me": the sender takes over
         return Intent(IntentKind.REFERRAL, referral_email=sender.lower())
     known = {a.lower() for a in ours} | ({sender.lower()} if sender else set())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import email
 import re
 
-from outreach.inbound.kinds import Bounce, BounceReason, Complaint, Delayed, Receipt, Report
+from outreach.inbound.kinds import Bounce, BounceReason, Complaint, Delayed, Receipt
 from outreach.inbound.message import ADDRESS, InboundMessage, content_of, message_ids
 
 R = BounceReason
@@ -345,7 +345,3 @@ def _status_in_text(text: str) -> str | None:
         return enhanced
     found = BASIC.search(text)
     return found.group(0) if found else None
-
-
-def is_report(result) -> bool:
-    return isinstance(result, Report)

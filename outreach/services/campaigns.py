@@ -240,9 +240,9 @@ def status(session: Session, name: str | None = None, now: datetime | None = Non
         watcher = failing.get(campaign.mailbox)
         watcher_failing = ({"since": watcher.failing_since.isoformat(), "error": watcher.last_error}
                            if watcher is not None else None)
-        from outreach.services.scheduler import _room_left
+        from outreach.services.scheduler import room_left
 
-        upcoming = campaign_control.next_message(session, campaign, settings_of(campaign), now or utcnow(), _room_left)
+        upcoming = campaign_control.next_message(session, campaign, settings_of(campaign), now or utcnow(), room_left)
         result.append(CampaignStatus(campaign.name, campaign.mailbox,
                                      {s.value: counts.get(s, 0) for s in StepStatus}, attention,
                                      inbound_failed, watcher_failing,

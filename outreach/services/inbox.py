@@ -133,7 +133,6 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
         row.status = "ignored"
         uow.commit()
         forget_raw(session, row)
-        uow.commit()
         return Processed(inbound_id, "ignored", result.kind.value)
     row.partner_id = match.partner.id
     if not match.proved:

@@ -75,21 +75,17 @@ def _tokens(message: HeaderReading) -> list[str]:
             for address in message.addresses(name) for found in TOKEN.findall(address)]
 
 
-def _known(session: Session, values: set, column) -> set:
+def _known(session: Session, values: set, column, *where) -> set:
+    """Which of `values` the column holds, 500 at a time."""
     values = [v for v in values if v]
     found: set = set()
     for start in range(0, len(values), 500):
-        found |= set(session.scalars(sa.select(column).where(column.in_(values[start:start + 500]))))
+        found |= set(session.scalars(sa.select(column).where(column.in_(values[start:start + 500]), *where)))
     return found
 
 
 def _known_sent(session: Session, ids: set) -> set:
-    values = list(ids)
-    found: set = set()
-    for start in range(0, len(values), 500):
-        found |= set(session.scalars(sa.select(Interaction.message_id).where(
-            Interaction.direction == Direction.OUT, Interaction.message_id.in_(values[start:start + 500]))))
-    return found
+    return _known(session, ids, Interaction.message_id, Interaction.direction == Direction.OUT)
 
 
 # --- the watcher's health --------------------------------------------------------------------

@@ -99,7 +99,7 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
             continue
         mailbox = step.campaign.mailbox
         if mailbox not in room:
-            room[mailbox] = _room_left(session, mailbox, settings, now)
+            room[mailbox] = room_left(session, mailbox, settings, now)
         if room[mailbox] <= 0:
             continue
         room[mailbox] -= 1
@@ -109,7 +109,7 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
         result.queued.append(Queued(step.id, delay))
 
 
-def _room_left(session: Session, mailbox: str, settings: CampaignFile, now: datetime) -> int:
+def room_left(session: Session, mailbox: str, settings: CampaignFile, now: datetime) -> int:
     """How many more messages this mailbox may send now under its hourly and daily caps."""
     def used(since: datetime) -> int:
         return session.scalar(

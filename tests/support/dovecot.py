@@ -38,15 +38,8 @@ mail_gid = mail
 first_valid_uid = 8
 """
 
-CONFIG = BASE + """\
-passdb {{
-  driver = static
-  args = password={password}
-}}
-userdb {{
-  driver = static
-  args = uid=mail gid=mail home={tmp}/mail/%u
-}}
+# IMAP and LMTP on loopback, on the ports a test picks.
+LISTENERS = """\
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -59,6 +52,18 @@ service lmtp {{
     port = {lmtp_port}
   }}
 }}
+"""
+
+CONFIG = BASE + """\
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid=mail gid=mail home={tmp}/mail/%u
+}}
+""" + LISTENERS + """\
 protocol lmtp {{
   postmaster_address = postmaster@school.test
 }}

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.dovecot import BASE, stop_dovecot
+from tests.support.dovecot import BASE, LISTENERS, stop_dovecot
 from tests.support.services import free_port, missing, port_open
 
 PASSWORD = "secret"
@@ -38,18 +38,7 @@ userdb {{
   args = username_format=%u {tmp}/users
   default_fields = uid=mail gid=mail
 }}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {imap_port}
-  }}
-}}
-service lmtp {{
-  inet_listener lmtp {{
-    address = 127.0.0.1
-    port = {lmtp_port}
-  }}
-}}
+""" + LISTENERS + """\
 service auth {{
   unix_listener auth-postfix {{
     mode = 0666
