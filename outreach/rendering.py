@@ -80,6 +80,12 @@ class Rendered:
     template: str
     language: str
     register: str
+    summary: str | None = None
+
+    @property
+    def written_in(self) -> str:
+        """The language of the template used (the contact's own, or the fallback)."""
+        return self.template.rsplit(".", 2)[-2]
 
 
 class Renderer:
@@ -107,11 +113,17 @@ class Renderer:
                             f"{fallback_language}: add {names[0]} to the campaign's template_dir")
 
     def render(self, name: str, context: dict, where: str) -> Rendered:
+        """A message's subject and text (and a `summary` block where the template has one: a
+        calendar event's title, which the subject may use as {{ summary }})."""
         present = {key: value for key, value in context.items() if value is not None}
         template = self._template(name)
         try:
+            summary = None
+            if "summary" in template.blocks:
+                summary = _one_line(template.blocks["summary"](template.new_context(present)))
+                present["summary"] = summary
             block = template.new_context(present)
-            subject = " ".join("".join(template.blocks["subject"](block)).split())
+            subject = _one_line(template.blocks["subject"](block))
             text = _tidy("".join(template.blocks["text"](block)))
         except UndefinedError as error:
             raise TemplateError(f"{where}: template {name} needs {error.message}, which is missing") from None
@@ -119,9 +131,10 @@ class Renderer:
             raise TemplateError(f"template {name} has no {{% block {error.args[0]} %}}") from None
         except SecurityError as error:
             raise TemplateError(f"template {_where_in(error, template)}: refused: {error}") from None
+        written_in = name.rsplit(".", 2)[-2]  # first_contact/formal.de.j2 -> de
         html = self.env.get_template("_message.html.j2").render(
-            subject=subject, paragraphs=_paragraphs(text), language=context["language"])
-        return Rendered(subject, text, html, name, context["language"], context["register"])
+            subject=subject, paragraphs=_paragraphs(text), language=written_in)
+        return Rendered(subject, text, html, name, context["language"], context["register"], summary)
 
     def _template(self, name: str):
         """A template by name; broken syntax is a TemplateError naming file and line."""
@@ -132,22 +145,26 @@ class Renderer:
 
     def agenda(self, language: str, **values) -> str:
         """The guide's first exploration meeting agenda, with names, date, time and link filled in."""
-        try:
-            template = self.env.get_template(f"meeting/agenda.{language.split('-')[0]}.j2")
-        except TemplateNotFound:
-            template = self.env.get_template("meeting/agenda.en.j2")
-        try:
-            return _tidy(template.render(**values))
-        except UndefinedError as error:
-            raise TemplateError(f"the meeting agenda needs {error.message}, which is missing") from None
+        return self.document(self.in_language("meeting/agenda", language), values, "the meeting agenda")
 
-    def document(self, name: str, context: dict) -> str:
-        """A document for staff (the MoU draft): missing values show as the guide's [brackets]."""
+    def in_language(self, stem: str, language: str) -> str:
+        """`stem.LANG.j2` for the language, else its base language, else English."""
+        for candidate in dict.fromkeys([language, language.split("-")[0], "en"]):
+            name = f"{stem}.{candidate}.j2"
+            try:
+                self._template(name)
+                return name
+            except TemplateNotFound:
+                continue
+        raise TemplateError(f"no template {stem}.en.j2")
+
+    def document(self, name: str, context: dict, what: str | None = None) -> str:
+        """A document (the agenda, the MoU draft): what staff leave open shows as the guide's [brackets]."""
         present = {key: value for key, value in context.items() if value is not None}
         try:
-            return _tidy(self.env.get_template(name).render(present))
+            return _tidy(self._template(name).render(present))
         except UndefinedError as error:
-            raise TemplateError(f"{name} needs {error.message}, which is missing") from None
+            raise TemplateError(f"{what or name} needs {error.message}, which is missing") from None
 
     def one_pager(self, context: dict) -> str:
         return self.env.get_template("one_pager.html.j2").render(context)
@@ -162,6 +179,10 @@ def _where_in(error: Exception, template) -> str:
             line = template.get_corresponding_lineno(trace.tb_lineno)
         trace = trace.tb_next
     return f"{template.filename}:{line}" if line else str(template.filename)
+
+
+def _one_line(parts) -> str:
+    return " ".join("".join(parts).split())
 
 
 def _tidy(text: str) -> str:

@@ -1,7 +1,8 @@
 import pytest
 
 from outreach.domain.phases import manual_move, move_for_event
-from outreach.domain.vocabulary import FIELD_WORDS, PartnershipType, Phase, Source, fields_of_partnership
+from outreach.domain.context import fields_of_partnership
+from outreach.domain.vocabulary import FIELD_WORDS, PartnershipType, Phase, Source
 from outreach.errors import PhaseError
 
 

@@ -62,8 +62,21 @@ class ContactDetails(Strict):
     linkedin: optional(HttpUrl) = None
 
 
+class Profile(Strict):
+    """The profile in one more language, written (not machine-translated) for its readers.
+    `region` is the place as that language names it (Hambourg, Amburgo, Hamburgo)."""
+
+    name: optional(SingleLine) = None
+    region: optional(SingleLine) = None
+    who_we_are: str = Field(min_length=1)
+    what_we_offer: Bullets = Field(min_length=1)
+    what_we_are_looking_for: Bullets = Field(min_length=1)
+    why_partner_with_us: Bullets = Field(min_length=1, max_length=5)
+
+
 class Institution(Strict):
-    """Who we are: the guide's introductory one-pager, section by section."""
+    """Who we are: the guide's introductory one-pager, section by section, written in the
+    campaign's language (`message.language`); `translations` gives it in others."""
 
     name: SingleLine
     address: optional(SingleLine) = None
@@ -74,6 +87,7 @@ class Institution(Strict):
     what_we_are_looking_for: Bullets = Field(min_length=1)
     why_partner_with_us: Bullets = Field(min_length=1, max_length=5)
     contact: ContactDetails
+    translations: dict[Language, Profile] = {}
 
 
 class Security(StrEnum):
@@ -137,6 +151,8 @@ class MessageSettings(Strict):
     language: Language = "en"
     template_dir: optional(Path) = None
     attach_one_pager: bool = True
+    # A short, polite closing mail (the `closing` template) when a partner says no.
+    closing_mail: bool = False
     # A List-Unsubscribe header marks mail as list mail: out-of-office responders (Sieve
     # vacation, Exchange) then stay silent. Only for bulk sending.
     list_unsubscribe: bool = False

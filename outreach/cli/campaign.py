@@ -161,5 +161,5 @@ def status(
 def _say_fallbacks(drafts) -> None:
     """A contact whose language has no template is never silent: named with what they get."""
     for draft in drafts:
-        if draft.fallback:
-            console.print(f"note: {draft.fallback}", markup=False)
+        for note in draft.notes:
+            console.print(f"note: {note}", markup=False)

@@ -16,6 +16,7 @@ from outreach.domain.vocabulary import (
     PartnerStatus,
     Phase,
     Register,
+    Salutation,
     Source,
     StepStatus,
 )
@@ -48,6 +49,7 @@ class Partner(Base):
     source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.OTHER)
     partnership_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     focus_area: Mapped[str | None] = mapped_column(sa.Text)
+    personal_note: Mapped[str | None] = mapped_column(sa.Text)  # one sentence for this partner's first mail
     notes: Mapped[str | None] = mapped_column(sa.Text)
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.SCOUTING, index=True)
@@ -77,6 +79,9 @@ class Contact(Base):
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
     role: Mapped[str | None] = mapped_column(sa.String(200))
+    salutation: Mapped[Salutation | None] = mapped_column(enum_column(Salutation))
+    title: Mapped[str | None] = mapped_column(sa.String(60))
+    family_name: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str] = mapped_column(sa.String(320), unique=True)
     language: Mapped[str | None] = mapped_column(sa.String(8))
     register: Mapped[Register | None] = mapped_column(enum_column(Register))

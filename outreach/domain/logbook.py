@@ -18,11 +18,13 @@ from outreach.errors import Problem
 PARTNER_FIELDS = {
     "organisation": "name", "website": "website", "mail_domain": "mail_domain",
     "country": "country", "region": "region", "source": "source",
-    "partnership_types": "partnership_types", "focus_area": "focus_area", "notes": "notes",
+    "partnership_types": "partnership_types", "focus_area": "focus_area", "personal_note": "personal_note",
+    "notes": "notes",
     "tags": "tags", "phase": "phase", "status": "status",
 }
 CONTACT_FIELDS = {
-    "contact_name": "name", "role": "role", "email": "email", "language": "language",
+    "contact_name": "name", "salutation": "salutation", "title": "title", "family_name": "family_name",
+    "role": "role", "email": "email", "language": "language",
     "register": "register", "timezone": "timezone", "contact_status": "status",
 }
 LOGBOOK_FIELDS = tuple(PARTNER_FIELDS) + tuple(CONTACT_FIELDS)
@@ -30,12 +32,51 @@ _BY_MODEL_FIELD = {
     **{model: column for column, model in PARTNER_FIELDS.items()},
 }
 _BY_CONTACT_FIELD = {model: column for column, model in CONTACT_FIELDS.items()}
-ALIASES = {
-    "organization": "organisation", "organisationname": "organisation", "company": "organisation",
-    "partner": "organisation", "emailaddress": "email", "mail": "email", "contact": "contact_name",
-    "contactperson": "contact_name", "position": "role", "type": "partnership_types",
-    "partnershiptype": "partnership_types", "domain": "mail_domain",
+# The usual column names of partner spreadsheets in our eight languages, squashed (lower
+# case, letters and digits only), for the logbook field each one means.
+_SAID = {
+    "organisation": "organization organisationname company partner firma unternehmen organisation institution "
+                    "einrichtung betrieb entreprise société societe structure empresa entidad organización "
+                    "organizacion azienda ente società organizzazione bedrijf organisatie instelling firma "
+                    "instytucja organizacja przedsiębiorstwo empresa organização organizacao entidade",
+    "email": "emailaddress mail emailadresse courriel adressemail adresseemail correo correoelectrónico "
+             "correoelectronico posta postaelettronica indirizzoemail emailadres adresemail emailadres "
+             "correioeletrónico correioeletronico",
+    "contact_name": "contact contactperson name ansprechpartner ansprechperson kontaktperson kontakt "
+                    "interlocuteur nomcontact personnecontact contacto personadecontacto referente contatto "
+                    "contactpersoon naam osobakontaktowa kontakt pessoadecontacto contato nomecompleto",
+    "salutation": "anrede civilité civilite tratamiento titolo_di_cortesia appellativo aanhef zwrot "
+                  "forma_de_tratamento formadetratamento tratamento honorific gender geschlecht genre género "
+                  "genere geslacht płeć género",
+    "title": "titel akademischergrad titre título titulo titolo tytuł tytul tytułnaukowy",
+    "family_name": "lastname surname familyname nachname familienname nom nomdefamille apellido apellidos "
+                   "cognome achternaam nazwisko apelido sobrenome",
+    "role": "position jobtitle function funktion rolle stelle fonction poste rôle cargo puesto ruolo "
+            "funzione functie stanowisko funkcja função funcao",
+    "partnership_types": "type partnershiptype partnerschaftsart kooperationsart typedepartenariat "
+                         "tipodecolaboración tipodecolaboracion tipodipartenariato samenwerkingsvorm "
+                         "rodzajwspółpracy tipodeparceria",
+    "mail_domain": "domain maildomain domäne domaine dominio domein domena domínio",
+    "country": "land pays país pais paese nazione kraj país",
+    "region": "bundesland ort stadt city town région ville región ciudad provincia regione città citta "
+              "regio plaats stad województwo miasto região cidade distrito",
+    "website": "webseite homepage internetseite siteweb siteinternet sitio sitioweb páginaweb paginaweb "
+               "sitoweb sito strona stronainternetowa stronawww sítio sitio",
+    "source": "quelle herkunft fonte fuente origen bron źródło zrodlo origem",
+    "focus_area": "focus schwerpunkt branche sektor domaine secteur sector área area settore ambito "
+                  "sectorfocus zwerpunt branża branza specjalizacja setor",
+    "personal_note": "personalnote persönlichernotiz persoenlichenotiz notepersonnelle notapersonal "
+                     "notapersonale persoonlijkenotitie notatkaosobista",
+    "notes": "note notizen notiz bemerkungen anmerkungen remarques commentaires notas observaciones "
+             "osservazioni note opmerkingen notities uwagi notatki observações observacoes",
+    "tags": "tag schlagworte stichworte étiquettes etiquettes etiquetas etichette labels tagi",
+    "language": "sprache langue idioma lingua taal język jezyk língua lingua",
+    "register": "anredeform tonalität registre registro registro",
+    "timezone": "zeitzone fuseauhoraire zonahoraria fusoorario tijdzone strefaczasowa fusohorário",
+    "phase": "phase étape etape fase fase faza",
+    "status": "statut estado stato",
 }
+ALIASES = {alias: field for field, words in _SAID.items() for alias in words.replace("_", "").split()}
 
 
 @dataclass(frozen=True)

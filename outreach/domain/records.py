@@ -17,6 +17,7 @@ from outreach.domain.vocabulary import (
     PartnerStatus,
     Phase,
     Register,
+    Salutation,
     Source,
 )
 
@@ -140,6 +141,9 @@ class ContactIn(Strict):
 
     email: Email
     name: optional(SingleLine) = Field(default=None, max_length=200)
+    salutation: optional(enum_of(Salutation)) = None
+    title: optional(SingleLine) = Field(default=None, max_length=60)
+    family_name: optional(SingleLine) = Field(default=None, max_length=200)
     role: optional(SingleLine) = Field(default=None, max_length=200)
     language: optional(Language) = None
     register: optional(enum_of(Register)) = None
@@ -160,6 +164,7 @@ class PartnerIn(Strict):
         list[enum_of(PartnershipType)], BeforeValidator(_list_of_words)
     ] = []
     focus_area: optional(str) = Field(default=None, max_length=20_000)
+    personal_note: optional(SingleLine) = Field(default=None, max_length=1000)
     notes: optional(str) = Field(default=None, max_length=20_000)
     tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
     phase: optional(enum_of(Phase)) = None

@@ -109,6 +109,36 @@ class Register(LabelledEnum):
     INFORMAL = ("informal", "Informal")
 
 
+class Salutation(LabelledEnum):
+    """How a person is addressed in a formal letter. Import files say it in their own
+    language (Frau, Mme, Sra., Sig.ra, Pani, mevrouw, ...): every usual form is read."""
+
+    FEMALE = ("female", "Ms / Frau / Madame / Sra. / Sig.ra / Pani / mevrouw")
+    MALE = ("male", "Mr / Herr / Monsieur / Sr. / Sig. / Pan / de heer")
+
+    @classmethod
+    def parse(cls, text: str):
+        word = "".join(ch for ch in str(text).casefold() if ch.isalnum())
+        for member, words in _SALUTATION_WORDS.items():
+            if word in words:
+                return member
+        raise ValueError(f"{text!r} is not a salutation we know; write one of Frau/Herr, Ms/Mr, Mme/M., "
+                         "Sra./Sr., Sig.ra/Sig., Pani/Pan, mevrouw/de heer, or female/male")
+
+
+_SALUTATION_WORDS = {
+    Salutation.FEMALE: {
+        "female", "f", "w", "ms", "mrs", "miss", "madam", "frau", "fr", "madame", "mme", "mademoiselle", "mlle",
+        "sra", "señora", "senora", "senhora", "dona", "sigra", "signora", "sigrina", "signorina", "pani",
+        "mevrouw", "mevr", "mw", "exma", "exmasra", "weiblich",
+    },
+    Salutation.MALE: {
+        "male", "m", "mr", "sir", "herr", "hr", "monsieur", "sr", "señor", "senor", "senhor", "dom",
+        "sig", "signor", "signore", "pan", "deheer", "heer", "dhr", "exmo", "exmosr", "männlich",
+    },
+}
+
+
 class Direction(LabelledEnum):
     OUT = ("out", "Sent")
     IN = ("in", "Received")
@@ -208,18 +238,3 @@ FIELD_WORDS: dict[str, dict[PartnershipType, str]] = {
         PartnershipType.DATA: "análise do mercado de trabalho",
     },
 }
-AND_WORD = {"en": "and", "de": "und", "fr": "et", "es": "y", "it": "e", "nl": "en", "pl": "i", "pt": "e"}
-
-
-def fields_of_partnership(types: list[PartnershipType], language: str) -> str | None:
-    """'training, mobility and funding' in the message's language; None when no type is known."""
-    base = language.split("-")[0]
-    words = [FIELD_WORDS.get(base, FIELD_WORDS["en"])[t] for t in types]
-    if not words:
-        return None
-    if len(words) == 1:
-        return words[0]
-    conjunction = AND_WORD.get(base, "and")
-    if base == "es" and words[-1].lower().startswith(("i", "hi")) and not words[-1].lower().startswith("hie"):
-        conjunction = "e"  # "formación e innovación"
-    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]

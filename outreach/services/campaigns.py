@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from outreach.campaign import CampaignFile, LoadedCampaign
 from outreach.db.models import Campaign, Contact, Step
 from outreach.db.types import utcnow
-from outreach.domain.context import message_context
+from outreach.domain.context import message_context, message_language, message_register, profile_language
 from outreach.domain.records import ContactIn, PartnerIn
 from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import InvalidInput, Problem
@@ -32,16 +32,22 @@ class Draft:
     partner: PartnerIn
     contact: ContactIn
     rendered: Rendered
+    settings: CampaignFile
 
     @property
-    def fallback(self) -> str | None:
-        """Where the contact's language has no template: what they get instead, said plainly."""
-        used = self.rendered.template.rsplit(".", 2)[-2]  # first_contact/formal.en.j2 -> en
-        wanted = self.rendered.language
-        if used == wanted or used == wanted.split("-")[0]:
-            return None
-        return (f"partner {self.partner.name!r}, contact {self.contact.email}: no {self.rendered.template.split('/')[0]} "
-                f"template in {wanted}; they will get {used} ({self.rendered.template})")
+    def notes(self) -> list[str]:
+        """Where the contact's language is not fully served, what they get instead, said plainly."""
+        who = f"partner {self.partner.name!r}, contact {self.contact.email}"
+        used, wanted = self.rendered.written_in, self.rendered.language
+        notes = []
+        if used not in (wanted, wanted.split("-")[0]):
+            notes.append(f"{who}: no {self.rendered.template.split('/')[0]} template in {wanted}; "
+                         f"they will get {used} ({self.rendered.template})")
+        profile = profile_language(self.settings, used)
+        if profile.split("-")[0] != used.split("-")[0] and self.settings.message.attach_one_pager:
+            notes.append(f"{who}: the institution profile has no {used} text (add institution.translations.{used}); "
+                         f"their one-pager will be in {profile}")
+        return notes
 
 
 def renderer_for(settings: CampaignFile) -> Renderer:
@@ -59,10 +65,15 @@ def settings_of(campaign: Campaign) -> CampaignFile:
     return _settings[key]
 
 
-def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerIn,
-                   contact: ContactIn, template: str, extra: dict | None = None) -> Rendered:
-    context = {**message_context(settings, partner, contact), **(extra or {})}
-    name = renderer.variant(template, context["register"], context["language"], settings.message.language)
+def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerIn, contact: ContactIn,
+                   template: str, extra: dict | Callable[[str], dict] | None = None) -> Rendered:
+    """A message in the contact's language and register (or the campaign's language where
+    theirs has no template). `extra` may depend on that language (dates): a function of it."""
+    name = renderer.variant(template, message_register(settings, contact), message_language(settings, contact),
+                            settings.message.language)
+    written_in = name.rsplit(".", 2)[-2]
+    more = extra(written_in) if callable(extra) else (extra or {})
+    context = {**message_context(settings, partner, contact, written_in), **more}
     return renderer.render(name, context, where=f"partner {partner.name!r}, contact {contact.email}")
 
 
@@ -77,14 +88,16 @@ def draft_all(campaign: LoadedCampaign, renderer: Renderer, advance: Callable[[]
             except TemplateError as error:
                 problems.append(Problem(str(campaign.path), None, "template", str(error)))
                 continue
-            drafts.append(Draft(partner, contact, rendered))
+            drafts.append(Draft(partner, contact, rendered, campaign.settings))
     if problems:
         raise InvalidInput(problems)
     return drafts
 
 
 def one_pager(settings: CampaignFile, renderer: Renderer, language: str) -> Attachment:
-    """The institution's one-page introduction; made once per campaign and language."""
+    """The institution's one-page introduction, wholly in one language: the message's where
+    the profile is given in it, else the campaign's. Made once per campaign and language."""
+    language = profile_language(settings, language)
     key = (id(settings), language)
     cached = _one_pagers.get(key)
     if cached is None or cached[0] is not settings:
@@ -128,7 +141,7 @@ def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn
                   message_id: str, date: datetime, extra_headers: dict[str, str] | None = None,
                   reply_token: str | None = None) -> EmailMessage:
     mailbox = settings.mailbox
-    attachments = (one_pager_part(settings, renderer, rendered.language),) if settings.message.attach_one_pager else ()
+    attachments = (one_pager_part(settings, renderer, rendered.written_in),) if settings.message.attach_one_pager else ()
     return compose(
         Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email,
                  reply_address(settings, reply_token), settings.message.list_unsubscribe),
@@ -157,7 +170,7 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     """
     drafts = draft_all(campaign, renderer, advance)
     summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
-    summary.fallbacks = [d.fallback for d in drafts if d.fallback]
+    summary.fallbacks = [note for draft in drafts for note in draft.notes]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None
     row = _campaign_row(session, campaign)

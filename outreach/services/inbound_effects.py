@@ -22,7 +22,7 @@ from outreach.inbound.quotes import new_text
 from outreach.services import logbook
 from outreach.services.events import Event, SendMeeting, TellStaff
 from outreach.services.matching import Match
-from outreach.services.sending import LATER
+from outreach.services.sending import CLOSING, INTRODUCTION, LATER
 from outreach.services.todos import TodoKind, raise_todo
 
 DEFAULT_PAUSE = timedelta(days=7)
@@ -131,43 +131,59 @@ def _question(inbound: Inbound, intent: Intent) -> list[Event]:
     return []
 
 
+def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template: str, due: datetime,
+                 status: StepStatus = StepStatus.SCHEDULED) -> Step | None:
+    """A message that answers this reply, in the campaign the partner answers (once by name)."""
+    step = latest_step(inbound.session, inbound.partner.id)
+    if step is None or contact is None:
+        return None
+    from outreach.mail.compose import new_message_id
+    from outreach.services.campaigns import settings_of
+
+    exists = inbound.session.scalar(sa.select(Step).where(
+        Step.contact_id == contact.id, Step.campaign_id == step.campaign_id, Step.name == name))
+    if exists is not None:
+        return exists
+    answer = Step(campaign_id=step.campaign_id, partner_id=inbound.partner.id, contact_id=contact.id, name=name,
+                  template=template, status=status, due_at=due,
+                  message_id=new_message_id(settings_of(step.campaign).mailbox.address))
+    inbound.session.add(answer)
+    return answer
+
+
 def _not_now(inbound: Inbound, intent: Intent) -> list[Event]:
     """Paused until the day meant; then a short follow-up (the `later` template) and a to-do."""
     until = datetime.combine(intent.until, time(9, 0), tzinfo=timezone.utc)
-    step = latest_step(inbound.session, inbound.partner.id)
-    if step is not None and inbound.contact is not None:
-        from outreach.mail.compose import new_message_id
-        from outreach.services.campaigns import settings_of
-
-        settings = settings_of(step.campaign)
-        name = f"later-{intent.until.isoformat()}"
-        exists = inbound.session.scalar(sa.select(Step.id).where(
-            Step.contact_id == inbound.contact.id, Step.campaign_id == step.campaign_id, Step.name == name))
-        if exists is None:
-            inbound.session.add(Step(
-                campaign_id=step.campaign_id, partner_id=inbound.partner.id, contact_id=inbound.contact.id, name=name,
-                template=LATER, status=StepStatus.SCHEDULED, due_at=until,
-                message_id=new_message_id(settings.mailbox.address)))
+    _answer_step(inbound, inbound.contact, f"later-{intent.until.isoformat()}", LATER, until)
     inbound.todo(TodoKind.LATER, f"{inbound.partner.name} says not now; a short follow-up is scheduled for "
                                  f"{intent.until:%Y-%m-%d}. {_quote(inbound)}")
     return []
 
 
 def _not_interested(inbound: Inbound, intent: Intent) -> list[Event]:
+    """The sequence stops; a polite closing mail only when the campaign asks for one."""
     inbound.partner.status = PartnerStatus.DECLINED
+    step = latest_step(inbound.session, inbound.partner.id)
+    if step is not None:
+        from outreach.services.campaigns import settings_of
+
+        if settings_of(step.campaign).message.closing_mail:
+            _answer_step(inbound, inbound.contact, "closing", CLOSING, inbound.now)
     return []
 
 
 def _referral(inbound: Inbound, intent: Intent) -> list[Event]:
-    """A colleague named: added as a contact, introduced by the one who wrote, and a to-do to
-    write to them (the guide: use warm introductions)."""
+    """A colleague named: added as a contact, introduced by the one who wrote, a warm
+    introduction to them drafted and held, and a to-do to send it (the guide: use warm
+    introductions)."""
     by = inbound.contact
     colleague = None
     if intent.referral_email and (by is None or intent.referral_email != by.email):
         colleague = inbound.session.scalar(sa.select(Contact).where(Contact.email == intent.referral_email))
         if colleague is None:
             colleague = Contact(email=intent.referral_email, name=intent.referral_name, status=ContactStatus.ACTIVE,
-                                introduced_by_id=by.id if by else None)
+                                introduced_by_id=by.id if by else None, language=by.language if by else None,
+                                register=by.register if by else None)
             inbound.partner.contacts.append(colleague)
             inbound.session.flush()
     who = colleague.email if colleague else (intent.referral_name or intent.referral_email or "the colleague named")
@@ -175,6 +191,11 @@ def _referral(inbound: Inbound, intent: Intent) -> list[Event]:
         text = f"{by.email} now answers for {inbound.partner.name}: write to them from now on."
     else:
         text = f"Write to {who}, introduced by {by.email if by else inbound.message.sender} ({inbound.partner.name})."
+        drafted = colleague is not None and _answer_step(
+            inbound, colleague, "introduction", INTRODUCTION, inbound.now, StepStatus.HELD) is not None
+        if drafted:
+            text += (f" A warm introduction (template {INTRODUCTION}) is drafted and held: "
+                     f"`outreach partners resume {inbound.partner.id}` sends it.")
     inbound.todo(TodoKind.INTRODUCTION, f"{text} {_quote(inbound)}")
     return []
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign import CampaignFile
 from outreach.db.models import Campaign, Partner, Step
-from outreach.domain.context import message_context
+from outreach.domain.context import fields_of_partnership, message_context, message_language
+from outreach.domain.language import short_date
 from outreach.domain.vocabulary import ContactStatus, PartnershipType, StepStatus
 from outreach.mail.compose import new_message_id
 from outreach.rendering import Renderer
@@ -19,43 +20,29 @@ from outreach.services import campaigns, logbook
 CHECK_IN = "check_in"
 QUARTER = timedelta(days=91)
 
-# The scope of cooperation per partnership type, in the guide's words.
-SCOPE = {
-    PartnershipType.TRAINING: "Joint development and delivery of training programmes",
-    PartnershipType.MOBILITY: "Exchange of staff and learners (e.g. Erasmus+ mobility, job shadowing)",
-    PartnershipType.INNOVATION: "Joint R&D or pilot projects, shared innovation labs",
-    PartnershipType.FUNDING: "Joint funding applications (EU and national)",
-    PartnershipType.INFRASTRUCTURE: "Shared use of labs, equipment or facilities",
-    PartnershipType.HR_TALENT: "Joint recruitment of apprentices and interns, graduate hiring",
-    PartnershipType.QUALITY: "Co-designing assessment and validation tools, joint certification",
-    PartnershipType.ENTREPRENEURSHIP: "Supporting learner and staff entrepreneurship, mentoring schemes",
-    PartnershipType.COMMUNITY: "Joint outreach and inclusion programmes",
-    PartnershipType.INTERNATIONAL: "Strategic cooperation in international networks and cross-border initiatives",
-    PartnershipType.DATA: "Sharing labour-market data and joint skills mapping",
-}
-
-
 def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, valid_from: date,
               valid_to: date | None) -> str:
-    """The guide's MoU / Letter of Intent template, filled in with both parties, the scope from
-    the partner's partnership types and the duration; a document for staff to finish."""
+    """The guide's MoU / Letter of Intent, in the language of the partner's first contact
+    (where a template exists): both parties, the purpose and scope from the partner's
+    partnership types, the duration; a document for staff to finish."""
     record = logbook.snapshot(partner, trusted=True)
-    contact = next((c for c in record.contacts), None)
+    contact = next(iter(record.contacts), None)
     types = [PartnershipType(t) for t in partner.partnership_types] or [PartnershipType.TRAINING]
-    context = message_context(settings, record, contact or record.contacts[0]) if record.contacts else \
-        message_context(settings, record, _nobody())
+    name = renderer.in_language("mou/mou", message_language(settings, contact) if contact else settings.message.language)
+    written_in = name.rsplit(".", 2)[-2]
+    context = message_context(settings, record, contact or _nobody(), written_in)
     context.update(
-        purpose=", ".join(t.label for t in types), scope=[SCOPE[t] for t in types],
-        valid_from=f"{valid_from:%d %B %Y}", valid_to=f"{valid_to:%d %B %Y}" if valid_to else None,
+        purpose=fields_of_partnership(types, written_in), types=[t.value for t in types],
+        valid_from=short_date(valid_from, written_in), valid_to=short_date(valid_to, written_in) if valid_to else None,
         partner_contact=", ".join(v for v in (contact.name, contact.role) if v) if contact and contact.name else None)
-    return renderer.document("mou/mou.en.j2", context)
+    return renderer.document(name, context)
 
 
 def _nobody():
     from outreach.domain.records import ContactIn
 
-    return ContactIn.model_construct(email="", name=None, role=None, language=None, register=None,
-                                     timezone=None, status=None)
+    return ContactIn.model_construct(email="", name=None, salutation=None, title=None, family_name=None, role=None,
+                                     language=None, register=None, timezone=None, status=None)
 
 
 def schedule_check_in(session: Session, partner: Partner, campaign: Campaign, due: datetime, number: int = 1) -> Step | None:

@@ -81,7 +81,7 @@ def upsert_partners(session: Session, records: list[PartnerIn], by: str,
     return summary
 
 
-_PARTNER_COLUMNS = ("website", "country", "region", "source", "focus_area", "notes", "status")
+_PARTNER_COLUMNS = ("website", "country", "region", "source", "focus_area", "personal_note", "notes", "status")
 
 
 def _new_partner(session: Session, record: PartnerIn, by: str) -> Partner:
@@ -188,8 +188,9 @@ def snapshot(partner: Partner, trusted: bool = False, contacts: list[Contact] | 
 
 
 _SNAPSHOT_FIELDS = ("name", "website", "mail_domain", "country", "region", "source", "partnership_types",
-                    "focus_area", "notes", "tags", "phase", "status")
-_CONTACT_FIELDS = ("email", "name", "role", "language", "register", "timezone", "status")
+                    "focus_area", "personal_note", "notes", "tags", "phase", "status")
+_CONTACT_FIELDS = ("email", "name", "salutation", "title", "family_name", "role", "language", "register",
+                   "timezone", "status")
 
 
 def all_partners(session: Session, phase: Phase | None = None) -> list[Partner]:

@@ -17,8 +17,10 @@ from outreach.db.models import Campaign, Meeting, MeetingAttendee, Partner, Step
 from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import NotFound, OutreachError
 from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
-from outreach.rendering import Renderer
-from outreach.services import campaigns
+from outreach.domain import language as lang
+from outreach.domain.records import ContactIn
+from outreach.rendering import Fields, Rendered, Renderer
+from outreach.services import campaigns, logbook
 
 PARTSTATS = {"ACCEPTED": "accepted", "TENTATIVE": "tentative", "DECLINED": "declined"}
 
@@ -76,53 +78,76 @@ def cancel(meeting: Meeting) -> None:
     meeting.status = "cancelled"
 
 
-def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: datetime) -> MeetingPlan:
+INVITATION = "invitation"
+
+
+def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rendered:
+    """The invitation's words (subject, calendar title, text with the guide's agenda) in the
+    language and register of the first person invited."""
+    record = logbook.snapshot(meeting.partner, trusted=True)
+    first = meeting.attendees[0]
+    contact = next((c for c in record.contacts if c.email == first.email), None) or ContactIn.model_construct(
+        email=first.email, name=first.name, salutation=None, title=None, family_name=None, role=None,
+        language=None, register=None, timezone=None, status=None)
     zone = ZoneInfo(meeting.timezone)
-    start = meeting.start_at.astimezone(zone)
+    start, end = meeting.start_at.astimezone(zone), meeting.end_at.astimezone(zone)
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
-    agenda = renderer.agenda(settings.message.language, host=settings.institution.name, partner=meeting.partner.name,
-                             date=f"{start:%A %d %B %Y}", time=f"{start:%H:%M}-{meeting.end_at.astimezone(zone):%H:%M} ({meeting.timezone})",
-                             link=link)
+
+    def words(language: str) -> dict:
+        return {
+            "meeting": Fields("meeting", {
+                "when": lang.when(start, language), "date": lang.short_date(start, language),
+                "time": lang.clock(start, language), "timezone": meeting.timezone,
+                "minutes": int((end - start).total_seconds() // 60), "link": link,
+                "location": settings.meeting.location}),
+            "agenda": agenda(meeting, settings, renderer, language),
+            "cancelled": meeting.status == "cancelled", "updated": meeting.sequence > 0,
+        }
+
+    return campaigns.render_message(settings, renderer, record, contact, INVITATION, words)
+
+
+def agenda(meeting: Meeting, settings: CampaignFile, renderer: Renderer, language: str) -> str:
+    zone = ZoneInfo(meeting.timezone)
+    start, end = meeting.start_at.astimezone(zone), meeting.end_at.astimezone(zone)
+    link = str(settings.meeting.online_link) if settings.meeting.online_link else None
+    return renderer.agenda(language, host=settings.institution.name, partner=meeting.partner.name,
+                           date=lang.long_date(start, language),
+                           time=f"{lang.clock(start, language)}–{lang.clock(end, language)} ({meeting.timezone})",
+                           link=link)
+
+
+def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: datetime,
+            words: Rendered | None = None) -> MeetingPlan:
+    words = words or letter(meeting, settings, renderer)
+    zone = ZoneInfo(meeting.timezone)
+    link = str(settings.meeting.online_link) if settings.meeting.online_link else None
     return MeetingPlan(
-        uid=meeting.uid, sequence=meeting.sequence, start=start, duration=meeting.end_at - meeting.start_at,
-        timezone=meeting.timezone,
-        summary=f"First exploration meeting: {settings.institution.name} and {meeting.partner.name}",
-        description=agenda, organizer=Person(settings.mailbox.address, settings.mailbox.display_name),
+        uid=meeting.uid, sequence=meeting.sequence, start=meeting.start_at.astimezone(zone),
+        duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary,
+        description=agenda(meeting, settings, renderer, words.written_in),
+        organizer=Person(settings.mailbox.address, settings.mailbox.display_name),
         attendees=tuple(Person(a.email, a.name) for a in meeting.attendees), location=settings.meeting.location,
         url=link, method="CANCEL" if meeting.status == "cancelled" else "REQUEST", stamp=now)
 
 
 def invitation(settings: CampaignFile, renderer: Renderer, meeting: Meeting, now: datetime) -> tuple[EmailMessage, bytes]:
     """The RFC 6047 mail: text, HTML and text/calendar as alternatives, invite.ics and the
-    one-pager attached. Addressed to the partner's contacts, never to the organiser."""
-    plan = plan_of(meeting, settings, renderer, now)
+    one-pager attached, in the partner's language. Addressed to the partner's contacts, never
+    to the organiser."""
+    words = letter(meeting, settings, renderer)
+    plan = plan_of(meeting, settings, renderer, now, words)
     ics = build(plan)
-    cancelled = plan.method == "CANCEL"
-    if cancelled:
-        subject = f"Cancelled: {plan.summary}"
-        text = f"The meeting on {plan.start:%A %d %B %Y at %H:%M} ({plan.timezone}) is cancelled.\n"
-    else:
-        subject = f"{'Updated invitation' if plan.sequence else 'Invitation'}: {plan.summary}"
-        text = (f"{plan.start:%A %d %B %Y, %H:%M} ({plan.timezone}), {int(plan.duration.total_seconds() // 60)} minutes.\n\n"
-                f"{plan.description}\n\nIf this time does not suit you, reply with one that does, or propose "
-                "another time from your calendar.\n")
     mailbox = settings.mailbox
     first, *others = meeting.attendees
-    html = "<pre style=\"font-family: inherit\">" + _escape(text) + "</pre>"
-    attachments = () if cancelled or not settings.message.attach_one_pager else (
-        campaigns.one_pager_part(settings, renderer, settings.message.language),)
+    attachments = () if plan.method == "CANCEL" or not settings.message.attach_one_pager else (
+        campaigns.one_pager_part(settings, renderer, words.written_in),)
     message = compose(Envelope(mailbox.display_name, mailbox.address, first.name, first.email, mailbox.reply_to),
-                      Body(subject, text, html, attachments), new_message_id(mailbox.address), now,
+                      Body(words.subject, words.text, words.html, attachments), new_message_id(mailbox.address), now,
                       calendar=CalendarPart(plan.method, ics))
     if others:
         message["Cc"] = ", ".join(a.email for a in others)
     return message, ics
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Campaign, Interaction, Meeting, Partner, Step, Suppression
+from outreach.db.models import Campaign, Contact, Interaction, Meeting, Partner, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import (
     ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
@@ -30,6 +30,7 @@ from outreach.domain.business_days import business_days_after
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
+from outreach.domain.language import short_date
 from outreach.rendering import Fields, Renderer, TemplateError
 from outreach.services import campaigns, logbook
 from outreach.services.lifecycle import CHECK_IN, QUARTER, next_check_in, schedule_check_in
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 NEXT_STEPS = "next_steps"
 LATER = "later"  # the short follow-up on the day a partner's "not now" meant
+CLOSING = "closing"  # the polite answer to a "no", where the campaign asks for one
+INTRODUCTION = "introduction"  # the first mail to a colleague a partner pointed us to
 OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
 
 
@@ -127,16 +130,20 @@ def stop_reason(session: Session, step: Step) -> str | None:
     contact, partner = step.contact, step.partner
     if contact.status is not ContactStatus.ACTIVE:
         return f"contact is {contact.status.value}"
+    if step.template == CLOSING:  # the answer to a "no": only while the partner's answer stands
+        if partner.status is not PartnerStatus.DECLINED:
+            return f"partner is {partner.status.value}, no longer declined"
+        return _suppressed(session, contact)
     if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED, PartnerStatus.DECLINED):
         return f"partner is {partner.status.value}"
-    if step.template == LATER:  # they replied "not now": this one answers that, whatever the phase
-        return "address is on the suppression list" if logbook.is_suppressed(session, contact.email) else None
+    if step.template in (LATER, INTRODUCTION):  # answers a reply ("not now", "write to my colleague"), whatever the phase
+        return _suppressed(session, contact)
     if step.template == NEXT_STEPS:
         return _next_steps_stop(session, step)
     if step.template == CHECK_IN:
         if partner.phase is not Phase.MAINTENANCE:
             return f"the partner is in {partner.phase.value}, not maintenance"
-        return "address is on the suppression list" if logbook.is_suppressed(session, contact.email) else None
+        return _suppressed(session, contact)
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
     suppressed, replied = session.connection().execute(
@@ -148,6 +155,10 @@ def stop_reason(session: Session, step: Step) -> str | None:
     if step.name != campaigns.FIRST_STEP and _has_meeting(session, partner.id):
         return "a meeting is booked"
     return None
+
+
+def _suppressed(session: Session, contact) -> str | None:
+    return "address is on the suppression list" if logbook.is_suppressed(session, contact.email) else None
 
 
 def _has_meeting(session: Session, partner_id: int) -> bool:
@@ -178,22 +189,31 @@ def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
         Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == campaigns.FIRST_STEP))
     if first is None:
         return {"first": Fields("first", {})}, None
-    zone = step.contact.timezone or settings.sending.timezone
-    extra = {"first": Fields("first", {"subject": first.subject,
-                                       "date": f"{first.occurred_at.astimezone(ZoneInfo(zone)):%d.%m.%Y}"})}
-    return extra, {"In-Reply-To": first.message_id, "References": first.message_id}
+    sent = first.occurred_at.astimezone(ZoneInfo(step.contact.timezone or settings.sending.timezone))
+    return (lambda language: {"first": Fields("first", {"subject": first.subject, "date": short_date(sent, language)})},
+            {"In-Reply-To": first.message_id, "References": first.message_id})
+
+
+def _introduction_of(session: Session, step: Step) -> dict:
+    """A warm introduction names the contact who introduced us (the guide: use warm introductions)."""
+    introducer = session.get(Contact, step.contact.introduced_by_id) if step.contact.introduced_by_id else None
+    return {"introducer": Fields("introducer", {
+        "name": (introducer.name or introducer.email) if introducer else None,
+        "email": introducer.email if introducer else None})}
 
 
 def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
-    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN):
+    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION):
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
         meeting = _meeting_of(object_session(step), step)
         when = meeting.start_at.astimezone(ZoneInfo(meeting.timezone)) if meeting else None
-        extra = {"meeting": Fields("meeting", {"date": f"{when:%d.%m.%Y}" if when else None})}
+        extra = lambda language: {"meeting": Fields("meeting", {"date": short_date(when, language) if when else None})}
+    if step.template == INTRODUCTION:
+        extra, headers = _introduction_of(object_session(step), step), None
     rendered = campaigns.render_message(settings, renderer, partner, contact, step.template, extra)
     message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
                                       extra_headers=headers, reply_token=step.reply_token)

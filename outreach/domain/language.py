@@ -1,0 +1,251 @@
+"""How each language we write in opens a letter and writes dates, times and lists.
+
+Pure functions over plain values. Greetings follow each language's own conventions: the
+salutation word, where an academic title goes, the family name or none at all (French and
+Polish formal letters name nobody), and each language's neutral form where the person's
+salutation is unknown. Dates, times and lists come from Babel (CLDR).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+
+from outreach.domain.vocabulary import Salutation
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "pt")
+
+
+def base(language: str) -> str:
+    """de-at -> de."""
+    return language.split("-")[0].lower()
+
+
+@dataclass(frozen=True)
+class Person:
+    """What a greeting needs to know about the person written to."""
+
+    name: str | None = None
+    salutation: Salutation | None = None
+    title: str | None = None
+    family_name: str | None = None
+
+    @property
+    def first_name(self) -> str | None:
+        return self.name.split()[0] if self.name else None
+
+    @property
+    def surname(self) -> str | None:
+        """The family name as given, else all but the first word of the name ("García López",
+        "de Vries"), which is right far more often than the last word alone."""
+        if self.family_name:
+            return self.family_name
+        words = (self.name or "").split()
+        return " ".join(words[1:]) or None
+
+
+# --- academic titles -----------------------------------------------------------------------
+
+DOCTOR, PROFESSOR = "doctor", "professor"
+_TITLE_KINDS = (
+    (PROFESSOR, re.compile(r"^(prof|professor|professora|profesor|profesora|professore|professoressa|"
+                           r"prof\.?ssa|profa|profª)\.?$", re.I)),
+    (DOCTOR, re.compile(r"^(dr|dra|doctor|doctora|doktor|dott|dott\.?ssa|dottore|dottoressa|doutor|doutora|"
+                        r"drª)\.?$", re.I)),
+)
+
+# Each language's written form of a title, by the person's salutation (None: unknown).
+_TITLE_WORDS = {
+    "en": {DOCTOR: ("Dr", "Dr", "Dr"), PROFESSOR: ("Professor", "Professor", "Professor")},
+    "de": {DOCTOR: ("Dr.", "Dr.", "Dr."), PROFESSOR: ("Prof.", "Prof.", "Prof.")},
+    "fr": {DOCTOR: ("Docteur", "Docteure", "Docteur"), PROFESSOR: ("Professeur", "Professeure", "Professeur")},
+    "es": {DOCTOR: ("Dr.", "Dra.", "Dr./Dra."), PROFESSOR: ("Prof.", "Prof.ª", "Prof.")},
+    "it": {DOCTOR: ("Dott.", "Dott.ssa", "Dott."), PROFESSOR: ("Prof.", "Prof.ssa", "Prof.")},
+    "nl": {DOCTOR: ("dr.", "dr.", "dr."), PROFESSOR: ("prof.", "prof.", "prof.")},
+    "pl": {DOCTOR: ("Doktorze", "Doktor", "Doktor"), PROFESSOR: ("Profesorze", "Profesor", "Profesor")},
+    "pt": {DOCTOR: ("Dr.", "Dra.", "Dr."), PROFESSOR: ("Prof.", "Prof.ª", "Prof.")},
+}
+
+
+def title_kind(title: str | None) -> str | None:
+    """doctor, professor, or None for a title we do not know (it is then written as given).
+    "Prof. Dr." counts as professor, the higher of the two."""
+    if not title:
+        return None
+    words = [w for w in re.split(r"\s+", title.strip()) if w]
+    for kind, pattern in _TITLE_KINDS:
+        if any(pattern.match(word) for word in words):
+            return kind
+    return None
+
+
+def title_in(language: str, person: Person) -> str | None:
+    """The person's title as written in a greeting in this language."""
+    kind = title_kind(person.title)
+    if kind is None:
+        return person.title or None
+    male, female, unknown = _TITLE_WORDS[base(language) if base(language) in _TITLE_WORDS else "en"][kind]
+    if person.salutation is Salutation.MALE:
+        return male
+    return female if person.salutation is Salutation.FEMALE else unknown
+
+
+# --- greetings -----------------------------------------------------------------------------
+
+def greeting(language: str, formal: bool, person: Person) -> str:
+    """The opening line of a letter, with its punctuation ("Sehr geehrte Frau Dr. Müller,")."""
+    lang = base(language)
+    write = (_FORMAL if formal else _INFORMAL).get(lang, _FORMAL["en"] if formal else _INFORMAL["en"])
+    return write(person, lang)
+
+
+def _joined(*words: str | None) -> str:
+    return " ".join(w for w in words if w)
+
+
+def _formal_en(p: Person, lang: str) -> str:
+    if p.salutation and p.surname:
+        honorific = title_in(lang, p) or {Salutation.FEMALE: "Ms", Salutation.MALE: "Mr"}[p.salutation]
+        return f"Dear {honorific} {p.surname},"
+    if p.name:
+        return f"Dear {_joined(title_in(lang, p), p.name)},"
+    return "Dear Sir or Madam,"
+
+
+def _formal_de(p: Person, lang: str) -> str:
+    if p.salutation and p.surname:
+        opening = {Salutation.FEMALE: "Sehr geehrte Frau", Salutation.MALE: "Sehr geehrter Herr"}[p.salutation]
+        return f"{_joined(opening, title_in(lang, p), p.surname)},"
+    if p.name:  # the usual neutral form where the salutation is not known
+        return f"Guten Tag {_joined(title_in(lang, p), p.name)},"
+    return "Sehr geehrte Damen und Herren,"
+
+
+def _formal_fr(p: Person, lang: str) -> str:
+    # A French letter names nobody in its opening: "Madame," "Monsieur," and for a professor
+    # "Madame la Professeure," (a doctorate is not used in the opening outside medicine).
+    if p.salutation:
+        word = {Salutation.FEMALE: "Madame", Salutation.MALE: "Monsieur"}[p.salutation]
+        if title_kind(p.title) == PROFESSOR:
+            article = "la" if p.salutation is Salutation.FEMALE else "le"
+            return f"{word} {article} {title_in(lang, p)},"
+        return f"{word},"
+    return "Madame, Monsieur,"
+
+
+def _formal_es(p: Person, lang: str) -> str:
+    if p.salutation and p.surname:
+        dear = {Salutation.FEMALE: "Estimada", Salutation.MALE: "Estimado"}[p.salutation]
+        honorific = title_in(lang, p) or {Salutation.FEMALE: "Sra.", Salutation.MALE: "Sr."}[p.salutation]
+        return f"{dear} {honorific} {p.surname}:"
+    if p.name:
+        return f"Estimado/a {p.name}:"
+    return "Estimados señores:"
+
+
+def _formal_it(p: Person, lang: str) -> str:
+    if p.salutation and p.surname:
+        honorific = title_in(lang, p) or {Salutation.FEMALE: "Sig.ra", Salutation.MALE: "Sig."}[p.salutation]
+        return f"Gentile {honorific} {p.surname},"
+    if p.name:
+        return f"Gentile {p.name},"
+    return "Gentili Signore e Signori,"
+
+
+def _formal_nl(p: Person, lang: str) -> str:
+    if p.salutation and p.surname:
+        word = {Salutation.FEMALE: "mevrouw", Salutation.MALE: "heer"}[p.salutation]
+        surname = p.surname[0].upper() + p.surname[1:]  # "de Vries" alone is written "De Vries"
+        return f"Geachte {_joined(word, title_in(lang, p), surname)},"
+    if p.name:
+        return f"Geachte {p.name},"
+    return "Geachte heer/mevrouw,"
+
+
+def _formal_pl(p: Person, lang: str) -> str:
+    # Polish formal letters use the vocative of Pan/Pani with the title, never the name.
+    if p.salutation is Salutation.FEMALE:
+        return f"{_joined('Szanowna Pani', title_in(lang, p))},"
+    if p.salutation is Salutation.MALE:
+        return f"{_joined('Szanowny Panie', title_in(lang, p))},"
+    return "Szanowni Państwo,"
+
+
+def _formal_pt(p: Person, lang: str) -> str:
+    if p.salutation and p.surname:
+        honorific = {Salutation.FEMALE: "Exma. Sra.", Salutation.MALE: "Exmo. Sr."}[p.salutation]
+        return f"{_joined(honorific, title_in(lang, p), p.surname)},"
+    if p.name:
+        return f"Exmo(a). Sr(a). {p.name},"
+    return "Exmos. Senhores,"
+
+
+_FORMAL = {"en": _formal_en, "de": _formal_de, "fr": _formal_fr, "es": _formal_es, "it": _formal_it,
+           "nl": _formal_nl, "pl": _formal_pl, "pt": _formal_pt}
+
+# Informal mail uses the first name; without one, each language's plain hello.
+_HELLO = {"en": ("Hi {},", "Hello,"), "de": ("Hallo {},", "Hallo,"), "fr": ("Bonjour {},", "Bonjour,"),
+          "es": ("Hola, {}:", "Hola:"), "it": ("Ciao {},", "Buongiorno,"), "nl": ("Beste {},", "Hallo,"),
+          "pl": ("Dzień dobry,", "Dzień dobry,"), "pt": ("Olá, {},", "Olá,")}
+# (Polish addresses a first name in the vocative, "Marku", "Aniu", which cannot be made
+# reliably from the name: informal Polish mail opens without it.)
+
+
+def _informal(p: Person, lang: str) -> str:
+    named, plain = _HELLO.get(lang, _HELLO["en"])
+    return named.format(p.first_name) if p.first_name and "{}" in named else plain
+
+
+_INFORMAL = {lang: _informal for lang in _HELLO}
+
+
+# --- dates, times, lists -------------------------------------------------------------------
+
+def locale_of(language: str) -> str:
+    """A Babel locale for a language code: de-at -> de_AT; plain English is written as in
+    Europe (en_GB: 24-hour times, no serial comma); an unknown code -> en_GB."""
+    parts = language.replace("-", "_").split("_")
+    name = parts[0].lower() + (f"_{parts[1].upper()}" if len(parts) > 1 else "")
+    if name == "en":
+        return "en_GB"
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(name)
+        return name
+    except (UnknownLocaleError, ValueError):
+        return "en_GB"
+
+
+def long_date(day: date | datetime, language: str) -> str:
+    """"Tuesday, 1 December 2026", "Dienstag, 1. Dezember 2026", "martes, 1 de diciembre de 2026"."""
+    return format_date(day, format="full", locale=locale_of(language))
+
+
+def short_date(day: date | datetime, language: str) -> str:
+    """"1 December 2026", "1. Dezember 2026", "1 de diciembre de 2026"."""
+    return format_date(day, format="long", locale=locale_of(language))
+
+
+def clock(moment: datetime, language: str) -> str:
+    """"10:00", "10:00 AM" where the language says so."""
+    return format_time(moment, format="short", locale=locale_of(language))
+
+
+def when(moment: datetime, language: str) -> str:
+    """A meeting's start: long date and time in the language's order."""
+    return f"{long_date(moment, language)}, {clock(moment, language)}"
+
+
+def and_list(words: list[str], language: str) -> str | None:
+    """"training, mobility and funding" in the language's way; None for no words."""
+    if not words:
+        return None
+    text = format_list(words, locale=locale_of(language))
+    if base(language) == "es":  # "y" becomes "e" before an /i/ sound: "formación e innovación"
+        text = re.sub(r" y (?=(?:[iI]|[hH][iI])(?![eE]))", " e ", text)
+    return text
