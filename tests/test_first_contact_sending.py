@@ -86,9 +86,9 @@ def test_five_personalised_messages_arrive_with_copies_in_sent(
         assert [a.get_filename() for a in message.iter_attachments()] == ["Riverside Vocational College - one-pager.html"]
         first_name = contact["name"].split()[0]
         expected = {
-            ("de", "formal"): ("Vorschlag für eine mögliche Zusammenarbeit", f"Guten Tag {contact['name']},", "Hätten Sie"),
-            ("de", "informal"): ("Lass uns vernetzen: mögliche Zusammenarbeit", f"Hallo {first_name},", "Hättest du"),
-            ("fr", "formal"): ("Proposition de collaboration", f"Bonjour {contact['name']},", "Seriez-vous"),
+            ("de", "formal"): ("Anfrage zu einer möglichen Zusammenarbeit", f"Guten Tag {contact['name']},", "Hätten Sie"),
+            ("de", "informal"): ("Lust auf eine Zusammenarbeit?", f"Hallo {first_name},", "Hast du Lust"),
+            ("fr", "formal"): ("Proposition de collaboration", "Madame, Monsieur,", "Accepteriez-vous"),
             ("en", "informal"): ("Let's connect: potential collaboration", f"Hi {first_name},", "Could we schedule"),
             ("en", "formal"): ("Proposal for potential collaboration", f"Dear {contact['name']},", "Would you be available"),
         }[(contact["language"], contact["register"])]

@@ -1,68 +1,153 @@
-"""Eight languages for first contact, follow-up and the "later" mail: a campaign with a formal
-and an informal contact per language previews 16 messages, each in its language with its own
-opening and partnership types; a contact in a language without templates is named."""
+"""Eight languages for everything we send. A campaign with a formal and an informal contact
+per language previews 16 messages, each wholly in its language: the opening a native writer
+would use (salutation, title, family name), the partnership types, the one-pager; the
+meeting invitation and its agenda follow the contact; a language we lack is named."""
 
 from __future__ import annotations
 
 import email
+from datetime import datetime, timedelta, timezone
 from email.policy import default
 
+import icalendar
 import pytest
 
-from tests.support.campaigns import campaign_settings, write_campaign
+from outreach.domain.language import LANGUAGES, Person, greeting
+from outreach.domain.vocabulary import Salutation
+from tests.support.campaigns import campaign_settings, with_profiles, write_campaign
 
-OPENINGS = {
-    ("en", "formal"): "Dear Ana Example,", ("en", "informal"): "Hi Ana,",
-    ("de", "formal"): "Guten Tag Ana Example,", ("de", "informal"): "Hallo Ana,",
-    ("fr", "formal"): "Bonjour Ana Example,", ("fr", "informal"): "Salut Ana,",
-    ("es", "formal"): "Estimado/a Ana Example:", ("es", "informal"): "Hola, Ana:",
-    ("it", "formal"): "Gentile Ana Example,", ("it", "informal"): "Ciao Ana,",
-    ("nl", "formal"): "Geachte Ana Example,", ("nl", "informal"): "Hoi Ana,",
-    ("pl", "formal"): "Szanowni Państwo,", ("pl", "informal"): "Cześć Ana,",
-    ("pt", "formal"): "Exmo.(a) Sr.(a) Ana Example,", ("pt", "informal"): "Olá Ana,",
+# Formal contacts: one person per language with salutation (and a title where it shows).
+PEOPLE = {
+    "en": ({"name": "Jane Smith", "salutation": "Ms"}, "Dear Ms Smith,"),
+    "de": ({"name": "Eva Müller", "salutation": "Frau", "title": "Dr."}, "Sehr geehrte Frau Dr. Müller,"),
+    "fr": ({"name": "Claire Martin", "salutation": "Mme"}, "Madame,"),
+    "es": ({"name": "Lucía García", "salutation": "Sra."}, "Estimada Sra. García:"),
+    "it": ({"name": "Giulia Rossi", "salutation": "Sig.ra", "title": "Dott.ssa"}, "Gentile Dott.ssa Rossi,"),
+    "nl": ({"name": "Sanne de Vries", "salutation": "mevrouw", "family_name": "de Vries"}, "Geachte mevrouw De Vries,"),
+    "pl": ({"name": "Anna Nowak", "salutation": "Pani"}, "Szanowna Pani,"),
+    "pt": ({"name": "Ana Costa", "salutation": "Sra.", "title": "Dra."}, "Exma. Sra. Dra. Costa,"),
 }
+INFORMAL = {"en": "Hi Ana,", "de": "Hallo Ana,", "fr": "Bonjour Ana,", "es": "Hola, Ana:", "it": "Ciao Ana,",
+            "nl": "Beste Ana,", "pl": "Dzień dobry,", "pt": "Olá, Ana,"}
 FIELDS = {"en": "training and mobility", "de": "Aus- und Weiterbildung und Mobilität", "fr": "formation et mobilité",
           "es": "formación y movilidad", "it": "formazione e mobilità", "nl": "opleiding en mobiliteit",
           "pl": "kształcenie i mobilność", "pt": "formação e mobilidade"}
-ENGLISH = ("Dear ", "Best regards", "Looking forward", "I hope this message", "partnership")
+ONE_PAGER = {"en": "Who we are", "de": "Wer wir sind", "fr": "Qui sommes-nous ?", "es": "Quiénes somos",
+             "it": "Chi siamo", "nl": "Wie wij zijn", "pl": "Kim jesteśmy", "pt": "Quem somos"}
+ENGLISH = ("Dear ", "Best regards", "Looking forward", "I hope this message", "partnership", "Who we are",
+           "Host companies", "Experienced team", "Hamburg,")
 
 
-def contacts():
-    for language in ("en", "de", "fr", "es", "it", "nl", "pl", "pt"):
-        for register in ("formal", "informal"):
-            yield language, register
+def partners():
+    for language in LANGUAGES:
+        person, _ = PEOPLE[language]
+        yield {"name": f"Firma {language} formal", "partnership_types": ["training", "mobility"],
+               "contacts": [{**person, "email": f"{language}.formal@firm.test", "language": language,
+                             "register": "formal"}]}
+        yield {"name": f"Firma {language} informal", "partnership_types": ["training", "mobility"],
+               "focus_area": "—", "contacts": [{"name": "Ana Example", "email": f"{language}.informal@firm.test",
+                                               "language": language, "register": "informal"}]}
 
 
-def test_sixteen_messages_each_in_its_language(cli_no_db, tmp_path):
-    partners = [{"name": f"Firma {language} {register}", "partnership_types": ["training", "mobility"],
-                 "contacts": [{"name": "Ana Example", "email": f"{language}.{register}@firm.test",
-                               "language": language, "register": register}]}
-                for language, register in contacts()]
-    path = write_campaign(tmp_path, campaign_settings("languages", 1, 1, partners))
+def test_sixteen_messages_each_wholly_in_its_language(cli_no_db, tmp_path):
+    path = write_campaign(tmp_path, with_profiles(campaign_settings("languages", 1, 1, list(partners()))))
     result = cli_no_db("campaign", "preview", path, "--out", tmp_path / "out")
     assert result.code == 0, result
-    assert "note:" not in result.out  # every language has its templates
+    assert "note:" not in result.out  # every language has its templates and its profile
     files = sorted((tmp_path / "out").glob("*.eml"))
     assert len(files) == 16
     for path in files:
         message = email.message_from_bytes(path.read_bytes(), policy=default)
-        to = str(message["To"].addresses[0].addr_spec)
-        language, register = to.split("@")[0].split(".")
-        text = message.get_body(("plain",)).get_content()
-        opening = OPENINGS[(language, register)]
-        if (language, register) == ("fr", "informal"):
-            opening = "Bonjour Ana,"
-        assert text.lstrip().startswith(opening), (language, register, text[:80])
-        assert FIELDS[language] in text or register == "informal" and language in ("en",), (language, text)
+        language, register = str(message["To"].addresses[0].addr_spec).split("@")[0].split(".")
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        opening = PEOPLE[language][1] if register == "formal" else INFORMAL[language]
+        assert text.lstrip().startswith(opening + "\n"), (language, register, text[:80])
+        [one_pager] = [a.get_content() for a in message.iter_attachments()]
+        one_pager = one_pager if isinstance(one_pager, str) else one_pager.decode()
+        assert f"<h2>{ONE_PAGER[language]}</h2>" in one_pager and f'lang="{language}"' in one_pager
+        if register == "formal":
+            assert FIELDS[language] in text, (language, text)
         if language != "en":
-            assert not any(word in text for word in ENGLISH), (language, register, text)
+            assert not any(word in text + one_pager for word in ENGLISH), (language, register, text)
 
 
-@pytest.mark.parametrize("language", ["cs"])
-def test_a_language_without_templates_is_named_with_what_it_gets(cli_no_db, tmp_path, language):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_neutral_formal_openings_where_the_salutation_is_unknown(language):
+    named = greeting(language, True, Person("Kim Lee"))
+    nobody = greeting(language, True, Person())
+    expected = {"en": ("Dear Kim Lee,", "Dear Sir or Madam,"), "de": ("Guten Tag Kim Lee,", "Sehr geehrte Damen und Herren,"),
+                "fr": ("Madame, Monsieur,", "Madame, Monsieur,"), "es": ("Estimado/a Kim Lee:", "Estimados señores:"),
+                "it": ("Gentile Kim Lee,", "Gentili Signore e Signori,"), "nl": ("Geachte Kim Lee,", "Geachte heer/mevrouw,"),
+                "pl": ("Szanowni Państwo,", "Szanowni Państwo,"), "pt": ("Exmo(a). Sr(a). Kim Lee,", "Exmos. Senhores,")}
+    assert (named, nobody) == expected[language]
+
+
+def test_titles_and_salutations_as_each_language_writes_them():
+    doctor = Person("Jürgen Müller", Salutation.parse("Herr"), "Dr.", None)
+    professor = Person("Marie Dubois", Salutation.parse("Mme"), "Prof.", None)
+    assert greeting("de", True, doctor) == "Sehr geehrter Herr Dr. Müller,"
+    assert greeting("pl", True, doctor) == "Szanowny Panie Doktorze,"
+    assert greeting("es", True, doctor) == "Estimado Dr. Müller:"
+    assert greeting("it", True, doctor) == "Gentile Dott. Müller,"
+    assert greeting("fr", True, professor) == "Madame la Professeure,"
+    assert greeting("pl", True, professor) == "Szanowna Pani Profesor,"
+    assert greeting("en", True, professor) == "Dear Professor Dubois,"
+    assert [Salutation.parse(word) for word in ("Frau", "Sig.ra", "Pani", "Exma. Sra.", "mevrouw", "Señora")] == \
+        [Salutation.FEMALE] * 6
+    assert [Salutation.parse(word) for word in ("Herr", "M.", "Pan", "de heer", "Sr.", "Mr")] == [Salutation.MALE] * 6
+    with pytest.raises(ValueError, match="not a salutation we know"):
+        Salutation.parse("Excellency")
+
+
+def test_a_language_without_templates_or_profile_is_named_with_what_it_gets(cli_no_db, tmp_path):
     partners = [{"name": "Firma", "partnership_types": ["training"],
-                 "contacts": [{"name": "Jana Novák", "email": "jana@firma.test", "language": language}]}]
-    path = write_campaign(tmp_path, campaign_settings("czech", 1, 1, partners))
+                 "contacts": [{"name": "Jana Novák", "email": "jana@firma.test", "language": "cs"}]},
+                {"name": "Empresa", "contacts": [{"name": "Lucía García", "email": "lucia@empresa.test", "language": "es"}]}]
+    path = write_campaign(tmp_path, with_profiles(campaign_settings("czech", 1, 1, partners), ["de"]))
     result = cli_no_db("campaign", "validate", path)
     assert result.code == 0
-    assert f"no first_contact template in {language}; they will get en (first_contact/formal.en.j2)" in result.out
+    assert "contact jana@firma.test: no first_contact template in cs; they will get en (first_contact/formal.en.j2)" \
+        in result.out
+    assert "contact lucia@empresa.test: the institution profile has no es text (add institution.translations.es); " \
+           "their one-pager will be in en" in result.out
+
+
+def test_the_meeting_invitation_and_agenda_speak_the_contacts_language(cli, tmp_path):
+    partners = [{"name": "Nordhafen Logistik GmbH", "partnership_types": ["training"],
+                 "contacts": [{"name": "Eva Müller", "salutation": "Frau", "title": "Dr.", "email": "eva@nordhafen.test",
+                               "language": "de", "register": "formal"}]}]
+    path = write_campaign(tmp_path, with_profiles(campaign_settings("meeting-de", 1, 1, partners), ["de"]))
+    assert cli("campaign", "queue", path).code == 0
+    at = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT10:00")
+    result = cli("meeting", "invite", "eva@nordhafen.test", "--at", at, "--dry-run", "--out", tmp_path / "invite")
+    assert result.code == 0, result
+    [eml] = (tmp_path / "invite").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=default)
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert message["Subject"] == "Einladung: Erstes Sondierungsgespräch: Riverside Vocational College und Nordhafen Logistik GmbH"
+    assert text.startswith("Sehr geehrte Frau Dr. Müller,\n")
+    for words in ("TAGESORDNUNG", "1. Begrüßung und Vorstellungsrunde (5–10 Minuten)", "5. Nächste Schritte (5–10 Minuten)",
+                  "um 10:00 Uhr", "Minuten"):
+        assert words in text, words
+    assert not any(word in text for word in ("Welcome", "Agenda", "minutes", "Best regards"))
+    [ics] = (tmp_path / "invite").glob("*.ics")
+    event = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]).startswith("Erstes Sondierungsgespräch")
+    assert "Vorstellung: Nordhafen Logistik GmbH" in str(event["DESCRIPTION"])
+
+
+def test_the_mou_is_drafted_in_the_partners_language_with_a_proper_duration(cli, tmp_path):
+    partners = [{"name": "Nordhafen Logistik GmbH", "partnership_types": ["training", "mobility"],
+                 "contacts": [{"name": "Eva Müller", "email": "eva@nordhafen.test", "language": "de"}]}]
+    path = write_campaign(tmp_path, campaign_settings("mou-de", 1, 1, partners))
+    assert cli("campaign", "queue", path).code == 0
+    mou = tmp_path / "mou.md"
+    moved = cli("partners", "advance", "eva@nordhafen.test", "collaboration_setup", "--reason", "agreed",
+                "--mou", mou, "--valid-from", "2027-04-01")
+    assert moved.code == 0, moved
+    text = mou.read_text()
+    assert text.startswith("ABSICHTSERKLÄRUNG")
+    assert "in folgenden Bereichen zusammenzuarbeiten: Aus- und Weiterbildung und Mobilität." in text
+    assert "- Austausch von Personal und Lernenden" in text
+    assert "gilt ab dem 1. April 2027 auf unbestimmte Zeit, bis eine der Parteien sie schriftlich beendet." in text
+    assert "open-ended" not in text and "Between" not in text

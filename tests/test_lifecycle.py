@@ -17,11 +17,11 @@ def test_collaboration_setup_writes_the_mou_draft(uow, cli, tmp_path):
     assert moved.code == 0, moved
     mou = path.read_text()
     assert mou.startswith("MEMORANDUM OF UNDERSTANDING")
-    assert "Riverside Vocational College, [address], represented by Jana Weber, Partnership Officer" in mou
-    assert "Partner 0, [address], represented by Person 0" in mou
-    assert "To outline the intention of both parties to cooperate in training partnership." in mou
+    assert "Riverside Vocational College, [address]\nRepresented by: Jana Weber, Partnership Officer" in mou
+    assert "Partner 0, [address]\nRepresented by: Person 0" in mou
+    assert "To outline the intention of both parties to cooperate in training." in mou
     assert "- Joint development and delivery of training programmes" in mou
-    assert "This MoU is valid from 01 April 2027 to 31 March 2029." in mou
+    assert "This MoU is valid from 1 April 2027 to 31 March 2029." in mou
     assert "This document is not legally binding" in mou
 
 
@@ -35,7 +35,7 @@ def test_maintenance_brings_quarterly_check_ins_while_it_lasts(uow, cli, tmp_pat
     clock.now = check_in.due_at + timedelta(hours=1)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     check, reminder = outbox.sent[-2:]
-    assert check["Subject"] == "Quarterly check-in: Riverside Vocational College and Partner 0"
+    assert check["Subject"] == "Our regular check-in: Riverside Vocational College and Partner 0"
     assert "review the progress" in check.get_body(("plain",)).get_content()
     assert (reminder["To"], reminder["Subject"]) == ("team@school.test", "Reminder: check-in with Partner 0")
     [second] = [s for s in steps(uow) if s.name == "check-in-2"]

@@ -38,7 +38,7 @@ def test_an_accepted_meeting_brings_the_next_steps_mail_after_it_ends(uow, tmp_p
     clock.now = step.due_at
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     mail = outbox.sent[-1]
-    assert mail["Subject"] == f"Next steps after our meeting on {meeting.start_at:%d.%m.%Y}"
+    assert mail["Subject"] == f"Next steps after our meeting on {meeting.start_at.day} {meeting.start_at:%B %Y}"
     text = mail.get_body(("plain",)).get_content()
     assert "key takeaways" in text and "contact persons for each organisation" in text and "tentative timeline" in text
     assert next_steps(uow)[0].status is StepStatus.SENT

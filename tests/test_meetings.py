@@ -110,7 +110,7 @@ def test_a_reply_brings_an_invitation_and_a_decline_the_next_free_slot(sent_camp
     invitation = wait_for(lambda: next((m for m in messages(dovecot, partner) if m["Subject"].startswith("Invitation")), None),
                           what="the automatic invitation")
     text = invitation.get_body(("plain",)).get_content()
-    assert "If this time does not suit you, reply with one that does" in text
+    assert "If this time does not suit you, please reply with one that does" in text
     [meeting] = json.loads(cli("meeting", "list", "--json").out)
     start = datetime.fromisoformat(meeting["start"]).astimezone(ZoneInfo(meeting["timezone"]))
     assert start.weekday() < 5 and 10 <= start.hour < 16

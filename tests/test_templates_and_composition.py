@@ -11,7 +11,7 @@ from outreach.errors import InvalidInput
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.rendering import Renderer, TemplateError
 from outreach.services import campaigns
-from tests.support.campaigns import campaign_settings, write_campaign
+from tests.support.campaigns import campaign_settings, with_profiles, write_campaign
 
 
 def partners(**contact):
@@ -26,7 +26,7 @@ def test_the_register_and_language_come_from_the_contact_else_the_campaign(tmp_p
     settings["message"] = {"language": "fr", "register": "formal"}
     drafts = campaigns.draft_all(load_campaign(write_campaign(tmp_path, settings)), Renderer())
     assert [(d.rendered.template, d.rendered.subject) for d in drafts] == [
-        ("first_contact/informal.de.j2", "Lass uns vernetzen: mögliche Zusammenarbeit"),
+        ("first_contact/informal.de.j2", "Lust auf eine Zusammenarbeit?"),
         ("first_contact/formal.fr.j2", "Proposition de collaboration"),
     ]
     assert drafts[0].rendered.text.startswith("Hallo Klaus,\n")
@@ -37,18 +37,22 @@ def test_a_language_without_templates_falls_back_to_the_campaigns(tmp_path):
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners(language="cs"))))
     [draft] = campaigns.draft_all(campaign, Renderer())
     assert draft.rendered.template == "first_contact/formal.en.j2"
-    assert "no first_contact template in cs; they will get en" in draft.fallback
+    assert "no first_contact template in cs; they will get en" in draft.notes[0]
 
 
 def test_a_missing_value_names_partner_and_variable_and_nothing_is_queued(tmp_path, cli):
+    own = tmp_path / "own" / "first_contact"
+    own.mkdir(parents=True)
+    (own / "formal.en.j2").write_text("{% block subject %}For {{ contact.name }}{% endblock %}\n"
+                                      "{% block text %}{{ greeting }} {{ partnership_fields }}{% endblock %}\n")
     settings = campaign_settings("c", 1, 1, [
         {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"email": "a@nordhafen.test"}]},
         {"name": "Atelier", "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}]},
         {"name": "Fine", "partnership_types": ["training"], "contacts": [{"name": "Fine Person", "email": "f@fine.test"}]},
-    ])
+    ], message__template_dir=str(tmp_path / "own"))
     path = write_campaign(tmp_path, settings)
     with pytest.raises(InvalidInput) as caught:
-        campaigns.draft_all(load_campaign(path), Renderer())
+        campaigns.draft_all(load_campaign(path), Renderer(tmp_path / "own"))
     messages = [p.message for p in caught.value.problems]
     assert messages == [
         "partner 'Nordhafen', contact a@nordhafen.test: template first_contact/formal.en.j2 needs contact.name, which is missing",
@@ -89,7 +93,7 @@ def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
     message = compose(
         Envelope("Jana Weber, Berufskolleg Süd", "jana@school.test", "Jürgen Schäfer", "j@suedheide.test", "team@school.test",
                  list_unsubscribe=True),
-        Body("Vorschlag für eine mögliche Zusammenarbeit", "Hallo Jürgen\n", "<p>Hallo Jürgen</p>"),
+        Body("Anfrage zu einer möglichen Zusammenarbeit", "Hallo Jürgen\n", "<p>Hallo Jürgen</p>"),
         new_message_id("jana@school.test"), datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc))
     raw = message.as_bytes()
     assert all(byte < 128 for byte in raw.split(b"\r\n\r\n", 1)[0])  # headers are 7-bit
@@ -97,7 +101,7 @@ def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
     assert parsed["From"].addresses[0].display_name == "Jana Weber, Berufskolleg Süd"
     assert parsed["To"].addresses[0].display_name == "Jürgen Schäfer"
     assert parsed["Reply-To"] == "team@school.test"
-    assert parsed["Subject"] == "Vorschlag für eine mögliche Zusammenarbeit"
+    assert parsed["Subject"] == "Anfrage zu einer möglichen Zusammenarbeit"
     assert parsed["Message-ID"].endswith("@school.test>")
     assert parsed["Date"] == "Mon, 01 Mar 2027 10:00:00 +0000"
     assert parsed["List-Unsubscribe"] == "<mailto:jana@school.test?subject=unsubscribe>"  # bulk campaigns only
@@ -108,8 +112,13 @@ def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
 def test_the_one_pager_has_the_guides_five_sections(tmp_path):
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners())))
     attachment = campaigns.one_pager(campaign.settings, Renderer(), "en")
+    # A language the profile is not given in gets the whole one-pager in the campaign's language.
+    assert campaigns.one_pager(campaign.settings, Renderer(), "de").content == attachment.content
     html = attachment.content.decode()
     for heading in ("Who we are", "What we offer", "What we&#39;re looking for", "Why partner with us?", "Contact details"):
         assert f"<h2>{heading}</h2>" in html
     assert "A public VET provider with 2,400 learners." in html and "Jana Weber, Partnership Officer" in html
-    assert "<h2>Wer wir sind</h2>" in campaigns.one_pager(campaign.settings, Renderer(), "de").content.decode()
+    german = load_campaign(write_campaign(tmp_path, with_profiles(campaign_settings("c", 1, 1, partners()), ["de"])))
+    html = campaigns.one_pager(german.settings, Renderer(), "de").content.decode()
+    assert "<h2>Wer wir sind</h2>" in html and "Ein öffentlicher Anbieter beruflicher Bildung" in html
+    assert "A public VET provider" not in html and 'lang="de"' in html
