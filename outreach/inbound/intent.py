@@ -54,7 +54,7 @@ def words(*alternatives: str) -> re.Pattern:
 
 # Handing over to someone else: the phrase, and an address or name after it.
 REFERRAL = words(
-    r"(?:please )?(?:contact|write to|reach out to|get in touch with|speak (?:to|with)|talk to|forward(?:ed)? (?:it|this|your \w+) to)(?! (?:us|me|again)\b)",
+    r"(?:please )?(?:contact|write to|reach out to|get in touch with|speak(?:ing)? (?:to|with)|talk(?:ing)? to|forward(?:ed)? (?:it|this|your \w+) to)(?! (?:us|me|again)\b)",
     r"(?:my|our) colleague", r"is (?:the right person|responsible|in charge)", r"right person",
     r"(?:in|während) (?:meiner|seiner|ihrer) abwesenheit", r"answering for", r"(?:i am|i'm) (?:replying|answering) (?:for|on behalf of)",
     r"wenden sie sich (?:bitte )?an", r"wende dich an", r"ansprechpartner(?:in)? (?:ist|für)", r"zuständig (?:ist|sind|für)",
@@ -112,7 +112,10 @@ LATER = words(
 )
 
 REFUSAL = words(
-    r"not interested", r"no interest", r"(?:not|isn't|aren't|is not) (?:a )?(?:good |right )?fit",
+    r"not interested", r"no interest", r"decided (?:not|against)", r"(?:not|no longer) (?:to )?take on",
+    r"grundsätzlich nicht", r"beteiligen uns (?:\w+ )?nicht", r"(?:ne )?(?:donner(?:ons|a)? )?pas (?:de )?suite",
+    r"no (?:daremos|vamos a dar) (?:curso|seguimiento)", r"non (?:daremo|possiamo dare) seguito", r"geen gevolg",
+    r"nie skorzystamy", r"não (?:daremos|vamos dar) seguimento", r"(?:not|isn't|aren't|is not) (?:a )?(?:good |right )?fit",
     r"(?:not|isn't|is not) (?:really )?for us", r"not relevant", r"no capacity",
     r"(?:we|i)(?:'ll| will)? pass(?: on (?:this|it|that))?", r"we (?:don't|do not) (?:take|offer|have|need|do)\b",
     r"doesn't (?:concern|apply to) us", r"not something we can", r"can(?:no|')t commit", r"kein bedarf",
@@ -147,7 +150,9 @@ MEETING = words(
     r"(?:could|can|shall) we (?:talk|meet|schedule|arrange|set up|have a call|do a call|chat)", r"when can we (?:meet|talk)",
     r"(?:call|meeting|chat) (?:works|would work|sounds)", r"(?:tuesday|monday|wednesday|thursday|friday) (?:works|would work|is fine|suits)",
     r"available (?:on|next|this|for)", r"(?:i'?ll|i will|let me) call you", r"(?:teams|zoom) call", r"set up a (?:meeting|call)",
-    r"count (?:me|us) in", r"give me a (?:ring|call|buzz)", r"(?:send|propose|suggest) (?:me |us )?(?:a couple of |some |a few )?(?:dates|times|slots)",
+    r"count (?:me|us) in", r"have a (?:quick |short )?(?:chat|call|talk)", r"calendar invit\w*",
+    r"send (?:me|us) (?:an? )?(?:calendar )?invit\w*", r"(?:do|would) you have (?:time|a moment|a slot)",
+    r"(?:una|a) (?:llamada|videollamada)", r"(?:le|te|os|les) viene bien", r"(?:works|suits) (?:for )?you", r"give me a (?:ring|call|buzz)", r"(?:send|propose|suggest) (?:me |us )?(?:a couple of |some |a few )?(?:dates|times|slots)",
     r"créneau", r"sentiamoci", r"vamos (?:falar|conversar|marcar)", r"stuur (?:maar )?een uitnodiging", r"einladung", r"(?:a|the) date for (?:a|the|our) (?:first )?(?:meeting|call)",
     r"propose (?:a|some) (?:date|time)s?", r"terminvorschläg\w*", r"propozycj\w+ terminu", r"ci sentiamo",
     r"lassen sie uns", r"lass uns", r"termin", r"(?:kurzes|gemeinsames) (?:gespräch|telefonat)", r"telefonieren",
@@ -165,7 +170,9 @@ MEETING = words(
 
 # Glad, interested: `interested` unless a question asks what it would mean first.
 POSITIVE = words(
-    r"interested", r"sounds (?:good|great|interesting)", r"(?:would|'d) (?:love|like|be glad|be happy) to",
+    r"interested", r"sounds (?:good|great|interesting)", r"would (?:love|like|be glad|be happy) to",
+    r"(?:we|i|they)'d (?:love|like|be glad|be happy|be keen) to", r"love to", r"glad to", r"sure[,!.]",
+    r"(?:nos|me) encantar\w+", r"adoraríamos",
     r"yes,? (?:please|pls|happy|we|i|gladly|sure|let)", r"great idea", r"good idea", r"with pleasure", r"gladly",
     r"exactly what we", r"very relevant", r"keen", r"pourquoi pas", r"interesante", r"interessante", r"interessant",
     r"interesujące", r"me parece (?:bien|interesante)", r"certo", r"claro", r"(?:glad|happy) to host", r"count on us", r"we'?d be glad",
@@ -264,7 +271,8 @@ def _referral(flat: str, sender: str | None, ours: tuple[str, ...]) -> Intent | 
 
 
 # With an address in the text, any of these words makes it a hand-over.
-HAND_OVER = words(r"passed", r"forward\w*", r"sprechen", r"in touch", r"en relation", r"in kontakt", r"in contatto",
+HAND_OVER = words(r"passed", r"forward\w*", r"sprechen", r"talk\w*", r"speak\w*", r"\w*kontakt\w*", r"\w*contat\w*",
+                  r"contacte\w*", r"zwr[oó]\w+", r"ask\w*", r"fragen", r"in touch", r"en relation", r"in kontakt", r"in contatto",
                   r"en contacto", r"in contact", r"w kontakt\w*", r"em contacto", r"email \w+", r"handles", r"in charge", r"responsible", r"write", r"contact\w*", r"schreiben",
                   r"kümmer\w+", r"écri\w+", r"escrib\w+", r"scriv\w+", r"schrijf", r"mail", r"pisać", r"napisz\w*",
                   r"escrev\w+", r"e-?mail")
