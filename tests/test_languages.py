@@ -42,6 +42,7 @@ def partners():
     for language in LANGUAGES:
         person, _ = PEOPLE[language]
         yield {"name": f"Firma {language} formal", "partnership_types": ["training", "mobility"],
+               "personal_note": f"[{language}: a sentence for this partner alone]",
                "contacts": [{**person, "email": f"{language}.formal@firm.test", "language": language,
                              "register": "formal"}]}
         yield {"name": f"Firma {language} informal", "partnership_types": ["training", "mobility"],
@@ -66,7 +67,10 @@ def test_sixteen_messages_each_wholly_in_its_language(cli_no_db, tmp_path):
         one_pager = one_pager if isinstance(one_pager, str) else one_pager.decode()
         assert f"<h2>{ONE_PAGER[language]}</h2>" in one_pager and f'lang="{language}"' in one_pager
         if register == "formal":
-            assert FIELDS[language] in text, (language, text)
+            assert FIELDS[language] in text and f"Firma {language} formal" in text, (language, text)
+            assert f"\n[{language}: a sentence for this partner alone]\n" in text
+        else:
+            assert "—" in text  # the focus area
         if language != "en":
             assert not any(word in text + one_pager for word in ENGLISH), (language, register, text)
 
@@ -151,3 +155,23 @@ def test_the_mou_is_drafted_in_the_partners_language_with_a_proper_duration(cli,
     assert "- Austausch von Personal und Lernenden" in text
     assert "gilt ab dem 1. April 2027 auf unbestimmte Zeit, bis eine der Parteien sie schriftlich beendet." in text
     assert "open-ended" not in text and "Between" not in text
+
+
+def test_a_german_spreadsheet_imports_with_its_own_headings(cli, tmp_path):
+    sheet = tmp_path / "partner.csv"
+    sheet.write_text(
+        "Firma;Land;Anrede;Titel;Vorname Nachname;Nachname;E-Mail-Adresse;Funktion;Sprache;Schwerpunkt;Persönliche Notiz\n"
+        "Nordhafen Logistik GmbH;DE;Frau;Dr.;Eva Müller;Müller;eva@nordhafen.test;Ausbildungsleitung;de;Lagerlogistik;"
+        "Wir haben uns auf der Messe in Bremen kennengelernt.\n", encoding="utf-8")
+    # "Vorname Nachname" is no heading we know: named, with what to do
+    refused = cli("partners", "import", sheet)
+    assert refused.code == 2 and "Vorname Nachname" in refused.err and "--map" in refused.err
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("Vorname Nachname", "Ansprechpartner"), encoding="utf-8")
+    imported = cli("partners", "import", sheet)
+    assert imported.code == 0, imported
+    exported = tmp_path / "export.csv"
+    assert cli("partners", "export", exported).code == 0
+    text = exported.read_text(encoding="utf-8-sig")
+    for value in ("female", "Dr.", "Müller", "Eva Müller", "Ausbildungsleitung", "Lagerlogistik",
+                  "Wir haben uns auf der Messe in Bremen kennengelernt."):
+        assert value in text, value

@@ -65,7 +65,7 @@ _SAID = {
     "source": "quelle herkunft fonte fuente origen bron źródło zrodlo origem",
     "focus_area": "focus schwerpunkt branche sektor domaine secteur sector área area settore ambito "
                   "sectorfocus zwerpunt branża branza specjalizacja setor",
-    "personal_note": "personalnote persönlichernotiz persoenlichenotiz notepersonnelle notapersonal "
+    "personal_note": "personalnote persönlichenotiz persönlichernotiz persoenlichenotiz notepersonnelle notapersonal "
                      "notapersonale persoonlijkenotitie notatkaosobista",
     "notes": "note notizen notiz bemerkungen anmerkungen remarques commentaires notas observaciones "
              "osservazioni note opmerkingen notities uwagi notatki observações observacoes",
