@@ -85,7 +85,8 @@ class Rendered:
     @property
     def written_in(self) -> str:
         """The language of the template used (the contact's own, or the fallback)."""
-        return self.template.rsplit(".", 2)[-2]
+        parts = self.template.rsplit(".", 2)
+        return parts[-2] if len(parts) == 3 else self.language
 
 
 class Renderer:
@@ -135,6 +136,16 @@ class Renderer:
         html = self.env.get_template("_message.html.j2").render(
             subject=subject, paragraphs=_paragraphs(text), language=written_in)
         return Rendered(subject, text, html, name, context["language"], context["register"], summary)
+
+    def free_text(self, subject: str, body: str, context: dict) -> Rendered:
+        """A message staff wrote themselves (no template), with the signature."""
+        present = {key: value for key, value in context.items() if value is not None}
+        signature = self._template("_signature.j2").render(present)
+        text = _tidy(body + "\n\n" + signature)
+        subject = " ".join(subject.split())
+        html = self.env.get_template("_message.html.j2").render(
+            subject=subject, paragraphs=_paragraphs(text), language=context["written_in"])
+        return Rendered(subject, text, html, "free_text", context["language"], context["register"])
 
     def _template(self, name: str):
         """A template by name; broken syntax is a TemplateError naming file and line."""

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from outreach.cli import campaign, db, demo, inbound, init, meeting, partners, processes, report, sandbox, todo
+from outreach.cli import campaign, db, demo, inbound, init, meeting, partners, processes, report, sandbox, steps, todo, web
 from outreach.cli.common import report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
@@ -23,6 +23,8 @@ app.add_typer(inbound.app, name="inbound")
 app.add_typer(meeting.app, name="meeting")
 app.add_typer(db.app, name="db")
 app.add_typer(todo.app, name="todo")
+app.add_typer(web.users, name="users")
+app.add_typer(steps.app, name="steps")
 app.command()(processes.run)
 app.command()(processes.worker)
 app.command()(processes.scheduler)
@@ -31,6 +33,7 @@ app.command()(report.report)
 app.command()(demo.demo)
 app.command()(init.init)
 app.command()(sandbox.sandbox)
+app.command()(web.web)
 
 
 @app.callback()

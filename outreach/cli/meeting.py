@@ -13,7 +13,6 @@ from outreach.cli.common import add_row, console, logbook, print_json
 from outreach.db.models import Campaign, Meeting
 from outreach.db.types import utcnow
 from outreach.errors import InvalidInput, Problem
-from outreach.mail.mailbox import MailboxClient
 from outreach.services import campaigns, logbook as partners, meetings
 
 app = typer.Typer(help="First exploration meetings: invite, move, cancel, list.", no_args_is_help=True)
@@ -42,11 +41,7 @@ def _deliver(uow, meeting: Meeting, dry_run: bool, out: Path | None) -> None:
         (folder / f"{name}.ics").write_bytes(ics)
         console.print(f"written to {folder}; nothing was sent or stored")
         return
-    client = MailboxClient(settings.mailbox)
-    try:
-        meetings.send_invitation(uow, meeting, client, renderer, utcnow())
-    finally:
-        client.close()
+    meetings.deliver(uow, meeting, utcnow())
     console.print(f"meeting {meeting.id} ({meeting.status}, sequence {meeting.sequence}) sent to "
                   f"{', '.join(a.email for a in meeting.attendees)}")
 

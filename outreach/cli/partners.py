@@ -202,18 +202,44 @@ def note(
     text: str = typer.Argument(..., help="The note (what was said on the phone, at a fair, ...)."),
 ) -> None:
     """Add a note to a partner's timeline, with who wrote it."""
-    from outreach.db.models import Interaction
     from outreach.db.types import utcnow
-    from outreach.domain.vocabulary import Direction, InteractionKind
+    from outreach.services.partner_work import add_note
 
-    if not text.strip():
-        raise InvalidInput([Problem("(command line)", None, "TEXT", "the note is empty")])
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
-        uow.session.add(Interaction(partner_id=partner.id, direction=Direction.INTERNAL, kind=InteractionKind.NOTE,
-                                    occurred_at=utcnow(), subject=f"note by {staff_name()}"[:998], text=text.strip()))
+        add_note(uow.session, partner, text, staff_name(), utcnow())
         uow.commit()
     console.print(f"note added to {partner.name}", markup=False)
+
+
+@app.command()
+def mail(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    template: str = typer.Option(None, "--template", help="A template (follow_up, later, check_in, ...)."),
+    text: Path = typer.Option(None, "--text", help="A file with your own words: the first line is the subject."),
+    to: str = typer.Option(None, "--to", help="The contact to write to (default: the one the reference names, "
+                                               "else the partner's first reachable contact)."),
+) -> None:
+    """Send a one-off mail through the outbox (same pacing, at-most-once, threaded to the
+    conversation); `outreach run` or the worker sends it with the next round."""
+    from outreach.db.types import utcnow
+    from outreach.services.partner_work import one_off_mail
+
+    if (template is None) == (text is None):
+        raise InvalidInput([Problem("(command line)", None, "--template/--text", "give one of --template or --text")])
+    subject = body = None
+    if text is not None:
+        subject, _, body = text.read_text(encoding="utf-8").partition("\n")
+    with logbook() as uow:
+        partner = service.find_partner(uow.session, ref)
+        wanted = (to or (ref if "@" in ref else "")).strip().lower()
+        contact = next((c for c in partner.contacts if c.email == wanted), None) if wanted else None
+        if wanted and contact is None:
+            raise NotFound(f"{wanted} is not a contact of {partner.name}")
+        step = one_off_mail(uow.session, partner, staff_name(), utcnow(), contact, template, subject, body)
+        uow.commit()
+        console.print(f"mail to {step.contact.email} queued (step {step.id}); it goes out with the next round",
+                      markup=False)
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from outreach.cli.common import state
+from outreach.cli.common import console, state
 from outreach.logs import configure
 
 
@@ -54,12 +54,29 @@ def run(
     interval: float = typer.Option(30, help="Seconds between scheduler ticks."),
     threads: int = typer.Option(None, help=THREADS_HELP),
     until_idle: bool = typer.Option(False, "--until-idle", help="Exit when nothing is due or in flight."),
+    with_web: bool = typer.Option(False, "--web", help="Serve the web workspace in the same process."),
+    host: str = typer.Option("127.0.0.1", "--host", help="With --web: the address to listen on."),
+    port: int = typer.Option(8000, "--port", help="With --web: the port."),
     verbose: bool = typer.Option(False, "--verbose"),
 ) -> None:
-    """Worker and scheduler in one process: the embedded default for one machine."""
+    """Worker and scheduler in one process: the embedded default for one machine (with --web,
+    the workspace too: one process for a small school)."""
     from worker.processes import run_all
 
-    _serve(verbose, lambda app, stopper: run_all(app, _threads(app, threads), interval, stopper, until_idle))
+    def body(app, stopper):
+        web = None
+        if with_web:
+            from outreach.cli.web import serve_in_thread
+
+            web, _ = serve_in_thread(app, host, port)
+            console.print(f"the workspace: http://{host}:{port}/", markup=False)
+        try:
+            run_all(app, _threads(app, threads), interval, stopper, until_idle)
+        finally:
+            if web is not None:
+                web.should_exit = True
+
+    _serve(verbose, body)
 
 
 def watch(

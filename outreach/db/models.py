@@ -113,6 +113,7 @@ class Interaction(Base):
     in_reply_to: Mapped[str | None] = mapped_column(sa.String(998))
     text: Mapped[str | None] = mapped_column(sa.Text)
     raw_path: Mapped[str | None] = mapped_column(sa.String(1024))
+    author: Mapped[str | None] = mapped_column(sa.String(200))  # the person who wrote a note or a one-off mail
 
     partner: Mapped[Partner] = relationship(back_populates="interactions")
     contact: Mapped[Contact | None] = relationship()
@@ -195,6 +196,10 @@ class Step(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A one-off mail staff wrote themselves (no template): its words, and who wrote it.
+    subject: Mapped[str | None] = mapped_column(sa.String(998))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    created_by: Mapped[str | None] = mapped_column(sa.String(200))
 
     campaign: Mapped[Campaign] = relationship()
     partner: Mapped[Partner] = relationship()
@@ -296,6 +301,7 @@ class Todo(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     done_reason: Mapped[str | None] = mapped_column(sa.Text)
+    done_by: Mapped[str | None] = mapped_column(sa.String(200))
 
     partner: Mapped[Partner | None] = relationship()
 
@@ -310,3 +316,17 @@ class WatcherHealth(Base):
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class User(Base):
+    """A person who works in the web workspace: admin (also manages accounts), officer (works
+    with partners and campaigns) or viewer (reads only). The password is kept as an argon2 hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

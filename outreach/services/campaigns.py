@@ -77,6 +77,13 @@ def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerI
     return renderer.render(name, context, where=f"partner {partner.name!r}, contact {contact.email}")
 
 
+def render_free_text(settings: CampaignFile, renderer: Renderer, partner: PartnerIn, contact: ContactIn,
+                     subject: str, body: str) -> Rendered:
+    """A one-off mail staff wrote themselves, signed as every message is."""
+    context = message_context(settings, partner, contact)
+    return renderer.free_text(subject, body, context)
+
+
 def draft_all(campaign: LoadedCampaign, renderer: Renderer, advance: Callable[[], None] = lambda: None) -> list[Draft]:
     """Every first-contact message, or InvalidInput naming each partner and missing variable."""
     drafts, problems = [], []
@@ -139,9 +146,10 @@ def reply_address(settings: CampaignFile, token: str | None) -> str | None:
 
 def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn, rendered: Rendered,
                   message_id: str, date: datetime, extra_headers: dict[str, str] | None = None,
-                  reply_token: str | None = None) -> EmailMessage:
+                  reply_token: str | None = None, one_pager: bool = True) -> EmailMessage:
     mailbox = settings.mailbox
-    attachments = (one_pager_part(settings, renderer, rendered.written_in),) if settings.message.attach_one_pager else ()
+    attach = one_pager and settings.message.attach_one_pager
+    attachments = (one_pager_part(settings, renderer, rendered.written_in),) if attach else ()
     return compose(
         Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email,
                  reply_address(settings, reply_token), settings.message.list_unsubscribe),

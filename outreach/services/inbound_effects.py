@@ -121,8 +121,13 @@ def reply(inbound: Inbound) -> list[Event]:
 
 
 def _interested(inbound: Inbound, intent: Intent) -> list[Event]:
+    """An invitation answers them where the campaign invites on its own; else staff do."""
     meeting = _auto_invite(inbound)
-    return [SendMeeting(meeting)] if meeting else []
+    if meeting:
+        return [SendMeeting(meeting)]
+    inbound.todo(TodoKind.REPLY, f"{inbound.message.sender} ({inbound.partner.name}) wants to talk: answer them, "
+                                 f"or invite them to the first exploration meeting. {_quote(inbound)}")
+    return []
 
 
 def _question(inbound: Inbound, intent: Intent) -> list[Event]:

@@ -30,6 +30,7 @@ from outreach.services.inbound_effects import Inbound, act, latest_step, unprove
 from outreach.services.matching import find_partner
 from outreach.inbound.quotes import new_text
 from outreach.services.todos import TodoKind, answered, raise_todo
+from outreach.errors import NotFound
 
 RAW_RETENTION = timedelta(days=365)
 WRITTEN_BY_STAFF = "sent_by_staff"  # found in the Sent folder: staff wrote it in their own mail program
@@ -239,3 +240,27 @@ def prune_raw(uow: UnitOfWork, now: datetime, keep: timedelta = RAW_RETENTION) -
         row.raw_path = ""
     uow.commit()
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A received message as staff read it in the workspace: who, when, subject, whole text."""
+
+    id: int
+    sender: str | None
+    subject: str | None
+    received_at: datetime
+    text: str | None
+    partner_id: int | None
+    kept: bool
+
+
+def readable(session: Session, inbound_id: int) -> Readable:
+    row = session.get(InboundMail, inbound_id)
+    if row is None:
+        raise NotFound(f"no received message {inbound_id}")
+    path = Path(row.raw_path) if row.raw_path else None
+    if path is None or not path.exists():  # pruned after the retention period, or never kept
+        return Readable(row.id, None, None, row.received_at, None, row.partner_id, False)
+    message = InboundMessage.parse(path.read_bytes())
+    return Readable(row.id, message.sender, message.subject, row.received_at, message.text, row.partner_id, True)

@@ -246,6 +246,18 @@ def offer_next_slot(session: Session, meeting: Meeting, now: datetime) -> bool:
     return True
 
 
+def deliver(uow, meeting: Meeting, now: datetime) -> EmailMessage:
+    """Send a meeting's invitation, update or cancellation from the campaign's mailbox."""
+    from outreach.mail.mailbox import MailboxClient
+
+    settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+    client = MailboxClient(settings.mailbox)
+    try:
+        return send_invitation(uow, meeting, client, campaigns.renderer_for(settings), now)
+    finally:
+        client.close()
+
+
 def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: datetime) -> EmailMessage:
     """Keep the meeting and log the mail, commit, then send: the sequence is stored before it goes out."""
     from outreach.db.models import Interaction

@@ -32,8 +32,9 @@ from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
 from outreach.domain.language import short_date
 from outreach.rendering import Fields, Renderer, TemplateError
-from outreach.services import campaigns, logbook
+from outreach.services import campaigns, logbook, todos
 from outreach.services.lifecycle import CHECK_IN, QUARTER, next_check_in, schedule_check_in
+from outreach.services.partner_work import FREE_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
         return _finish(uow, step, StepStatus.CANCELLED, "cancelled", reason)
     settings = campaigns.settings_of(step.campaign)
     try:
-        message, rendered = _message_for(step, settings, renderers(settings), now())
+        message, rendered = message_for_step(step, settings, renderers(settings), now())
     except TemplateError as error:
         return _finish(uow, step, StepStatus.FAILED, "failed", str(error))
     outbox = outboxes(settings)
@@ -130,6 +131,8 @@ def stop_reason(session: Session, step: Step) -> str | None:
     contact, partner = step.contact, step.partner
     if contact.status is not ContactStatus.ACTIVE:
         return f"contact is {contact.status.value}"
+    if step.created_by is not None:  # a one-off mail staff chose to write: only the address may stop it
+        return _suppressed(session, contact)
     if step.template == CLOSING:  # the answer to a "no": only while the partner's answer stands
         if partner.status is not PartnerStatus.DECLINED:
             return f"partner is {partner.status.value}, no longer declined"
@@ -194,6 +197,15 @@ def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
             {"In-Reply-To": first.message_id, "References": first.message_id})
 
 
+def _thread_of(session: Session, step: Step) -> dict | None:
+    """In-Reply-To and References for the latest mail in or out with this contact."""
+    latest = session.scalar(sa.select(Interaction.message_id).where(
+        Interaction.partner_id == step.partner_id, Interaction.contact_id == step.contact_id,
+        Interaction.kind == InteractionKind.EMAIL, Interaction.message_id.is_not(None))
+        .order_by(Interaction.occurred_at.desc()).limit(1))
+    return {"In-Reply-To": latest, "References": latest} if latest else None
+
+
 def _introduction_of(session: Session, step: Step) -> dict:
     """A warm introduction names the contact who introduced us (the guide: use warm introductions)."""
     introducer = session.get(Contact, step.contact.introduced_by_id) if step.contact.introduced_by_id else None
@@ -202,11 +214,12 @@ def _introduction_of(session: Session, step: Step) -> dict:
         "email": introducer.email if introducer else None})}
 
 
-def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
+def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
-    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION):
+    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION, FREE_TEXT) \
+            and step.created_by is None:
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
         meeting = _meeting_of(object_session(step), step)
@@ -214,6 +227,13 @@ def _message_for(step: Step, settings: CampaignFile, renderer: Renderer, date: d
         extra = lambda language: {"meeting": Fields("meeting", {"date": short_date(when, language) if when else None})}
     if step.template == INTRODUCTION:
         extra, headers = _introduction_of(object_session(step), step), None
+    if step.created_by is not None:  # a one-off mail from staff answers the latest mail of the conversation
+        headers = _thread_of(object_session(step), step)
+    if step.template == FREE_TEXT:
+        rendered = campaigns.render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
+        message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
+                                          extra_headers=headers, reply_token=step.reply_token, one_pager=False)
+        return message, rendered
     rendered = campaigns.render_message(settings, renderer, partner, contact, step.template, extra)
     message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
                                       extra_headers=headers, reply_token=step.reply_token)
@@ -243,6 +263,8 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
     if move is not None:
         logbook.record_move_rows(session, step.partner_id, move, now)
     _schedule_next_in_sequence(session, step, now)
+    if step.created_by is not None:  # staff wrote to the partner: what asked for an answer is answered
+        todos.answered(session, step.partner_id, f"answered by {step.created_by}: {subject}", now, step.created_by)
     for name, value in (("status", StepStatus.SENT), ("sent_at", now), ("last_error", None)):
         set_committed_value(step, name, value)
 

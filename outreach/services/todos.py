@@ -25,6 +25,7 @@ class TodoKind(StrEnum):
     LATER = "later"                  # a partner said "not now": a follow-up is scheduled for then
     INTRODUCTION = "introduction"    # a partner points to a colleague: write to them
     UNCLEAR = "unclear"              # a reply whose meaning a person should judge
+    REPLY = "reply"                  # a partner replied and no invitation answered them: write back
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,
@@ -47,16 +48,16 @@ def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partn
     return todo
 
 
-ANSWERED_BY_A_REPLY = (TodoKind.QUESTION, TodoKind.UNCLEAR, TodoKind.INTRODUCTION)
+ANSWERED_BY_A_REPLY = (TodoKind.QUESTION, TodoKind.UNCLEAR, TodoKind.INTRODUCTION, TodoKind.REPLY)
 
 
-def answered(session: Session, partner_id: int, reason: str, now: datetime) -> int:
-    """Staff wrote to the partner: the to-dos that asked for an answer are done."""
+def answered(session: Session, partner_id: int, reason: str, now: datetime, by: str | None = None) -> int:
+    """Staff wrote to the partner (or moved it on): the to-dos that asked for an answer are done."""
     todos = session.scalars(sa.select(Todo).where(
         Todo.partner_id == partner_id, Todo.done_at.is_(None),
         Todo.kind.in_([k.value for k in ANSWERED_BY_A_REPLY]))).all()
     for todo in todos:
-        todo.done_at, todo.done_reason, todo.open_key = now, reason, None
+        todo.done_at, todo.done_reason, todo.open_key, todo.done_by = now, reason, None, by
     return len(todos)
 
 
@@ -64,8 +65,8 @@ def open_todos(session: Session) -> list[Todo]:
     return list(session.scalars(sa.select(Todo).where(Todo.done_at.is_(None)).order_by(Todo.created_at, Todo.id)))
 
 
-def close(session: Session, todo_id: int, reason: str, now: datetime) -> Todo | None:
+def close(session: Session, todo_id: int, reason: str, now: datetime, by: str | None = None) -> Todo | None:
     todo = session.get(Todo, todo_id)
     if todo is not None and todo.done_at is None:
-        todo.done_at, todo.done_reason, todo.open_key = now, reason, None
+        todo.done_at, todo.done_reason, todo.open_key, todo.done_by = now, reason, None, by
     return todo

@@ -1,0 +1,285 @@
+"""Read models of the web workspace: what the Today, Pipeline, Partner and Campaigns pages
+show, as plain dataclasses, from a few queries each (the pages stay fast at 10,000 partners)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from outreach.db.models import Campaign, Contact, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
+from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase, Source, StepStatus
+from outreach.services.partner_work import PENDING
+
+CARDS_PER_COLUMN = 60
+
+
+# --- Today ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Upcoming:
+    step_id: int
+    partner_id: int
+    partner: str
+    contact: str
+    what: str
+    due_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    meeting_id: int
+    partner_id: int
+    partner: str
+    who: str
+    partstat: str
+    comment: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class BackSoon:
+    partner_id: int
+    partner: str
+    contact: str | None
+    back_on: date
+
+
+@dataclass
+class Today:
+    todos: list[Todo]
+    answers: list[Answer]
+    back: list[BackSoon]
+    going_out: list[Upcoming]
+    check_ins: list[Upcoming]
+    uncertain: list[Upcoming]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.todos or self.answers or self.back or self.going_out or self.check_ins or self.uncertain)
+
+
+ANSWERED = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "maybe",
+            "NEEDS-ACTION": "declined; a new time was offered, not answered yet"}
+BACK = re.compile(r"back: (\d{4}-\d{2}-\d{2})")
+
+
+def today(session: Session, now: datetime) -> Today:
+    todos = list(session.scalars(sa.select(Todo).options(selectinload(Todo.partner))
+                                 .where(Todo.done_at.is_(None)).order_by(Todo.created_at, Todo.id)))
+    answers = [Answer(m.id, m.partner_id, m.partner.name, a.name or a.email, ANSWERED.get(a.partstat, a.partstat.lower()),
+                      a.comment, a.answered_at)
+               for a, m in session.execute(
+                   sa.select(MeetingAttendee, Meeting).join(Meeting).options(selectinload(Meeting.partner))
+                   .where(MeetingAttendee.answered_at >= now - timedelta(days=7)).order_by(MeetingAttendee.answered_at))]
+    back = []
+    for interaction in session.scalars(sa.select(Interaction).options(selectinload(Interaction.partner),
+                                                                      selectinload(Interaction.contact))
+                                       .where(Interaction.kind == InteractionKind.AUTO_REPLY,
+                                              Interaction.occurred_at >= now - timedelta(days=60))):
+        found = BACK.search(interaction.text or "")
+        if found:
+            day = date.fromisoformat(found.group(1))
+            if now.date() - timedelta(days=1) <= day <= now.date() + timedelta(days=7):
+                back.append(BackSoon(interaction.partner_id, interaction.partner.name,
+                                     interaction.contact.email if interaction.contact else None, day))
+    horizon = datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), tzinfo=now.tzinfo)
+    going = _upcoming(session, Step.status.in_(PENDING), Step.due_at < horizon)
+    return Today(
+        todos=todos, answers=answers, back=sorted(back, key=lambda b: b.back_on),
+        going_out=[u for u in going if u.what != "check_in"],
+        check_ins=_upcoming(session, Step.status.in_(PENDING), Step.template == "check_in",
+                            Step.due_at < now + timedelta(days=14)),
+        uncertain=_upcoming(session, Step.status == StepStatus.UNCERTAIN))
+
+
+def _upcoming(session: Session, *conditions, order_latest: bool = False, limit: int = 200) -> list[Upcoming]:
+    rows = session.execute(sa.select(Step.id, Step.partner_id, Partner.name, Contact.email, Step.template, Step.name,
+                                     Step.due_at, Step.status)
+                           .join(Partner, Partner.id == Step.partner_id).join(Contact, Contact.id == Step.contact_id)
+                           .where(*conditions).order_by(Step.due_at.desc() if order_latest else Step.due_at).limit(limit))
+    return [Upcoming(r.id, r.partner_id, r.name, r.email, r.template, r.due_at, r.status.value) for r in rows]
+
+
+# --- Pipeline ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    campaign: str | None = None
+    partnership_type: str | None = None
+    country: str | None = None
+    source: str | None = None
+    tag: str | None = None
+
+    @classmethod
+    def of(cls, query) -> Filters:
+        return cls(**{name: (query.get(name) or "").strip() or None for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Card:
+    partner_id: int
+    name: str
+    country: str | None
+    contact: str | None
+    last_at: datetime | None
+    last_kind: str | None
+    next_at: datetime | None
+    next_what: str | None
+
+
+@dataclass
+class Column:
+    phase: Phase
+    count: int
+    cards: list[Card] = field(default_factory=list)
+
+
+def pipeline(session: Session, filters: Filters) -> list[Column]:
+    """The guide's five phases as columns: counts of all, cards of the most recently active."""
+    wanted = _filtered(filters)
+    counts = dict(session.execute(sa.select(Partner.phase, sa.func.count()).where(*wanted).group_by(Partner.phase)).all())
+    last = (sa.select(Interaction.partner_id, sa.func.max(Interaction.occurred_at).label("at"))
+            .group_by(Interaction.partner_id).subquery())
+    following = (sa.select(Step.partner_id, sa.func.min(Step.due_at).label("at"))
+                 .where(Step.status.in_(PENDING)).group_by(Step.partner_id).subquery())
+    columns = []
+    for phase in Phase:
+        rows = session.execute(
+            sa.select(Partner.id, Partner.name, Partner.country, last.c.at.label("last_at"), following.c.at.label("next_at"))
+            .outerjoin(last, last.c.partner_id == Partner.id).outerjoin(following, following.c.partner_id == Partner.id)
+            .where(Partner.phase == phase, *wanted)
+            .order_by(sa.func.coalesce(last.c.at, Partner.created_at).desc(), Partner.id).limit(CARDS_PER_COLUMN)).all()
+        ids = [r.id for r in rows]
+        contacts = _first_contacts(session, ids)
+        kinds = _last_kinds(session, {r.id: r.last_at for r in rows if r.last_at})
+        nexts = _next_steps(session, {r.id: r.next_at for r in rows if r.next_at})
+        columns.append(Column(phase, counts.get(phase, 0), [
+            Card(r.id, r.name, r.country, contacts.get(r.id), r.last_at, kinds.get(r.id), r.next_at, nexts.get(r.id))
+            for r in rows]))
+    return columns
+
+
+def _filtered(filters: Filters) -> list:
+    wanted = []
+    if filters.campaign:
+        wanted.append(Partner.id.in_(sa.select(Step.partner_id).join(Campaign).where(Campaign.name == filters.campaign)))
+    if filters.partnership_type:
+        wanted.append(sa.cast(Partner.partnership_types, sa.String).like(f'%"{_plain(filters.partnership_type)}"%'))
+    if filters.country:
+        wanted.append(Partner.country == filters.country.upper()[:2])
+    if filters.source:
+        wanted.append(Partner.source == Source.parse(filters.source))
+    if filters.tag:
+        wanted.append(sa.cast(Partner.tags, sa.String).like(f'%"{_plain(filters.tag)}"%'))
+    return wanted
+
+
+def _plain(text: str) -> str:
+    """A filter value without the characters LIKE and JSON give meaning to."""
+    return re.sub(r'[%_"\\\\]', "", text)[:80]
+
+
+def _first_contacts(session: Session, ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for partner_id, name, email in session.execute(sa.select(Contact.partner_id, Contact.name, Contact.email)
+                                                   .where(Contact.partner_id.in_(ids)).order_by(Contact.id)):
+        found.setdefault(partner_id, name or email)
+    return found
+
+
+def _last_kinds(session: Session, last: dict[int, datetime]) -> dict[int, str]:
+    if not last:
+        return {}
+    rows = session.execute(sa.select(Interaction.partner_id, Interaction.kind, Interaction.direction, Interaction.occurred_at)
+                           .where(Interaction.partner_id.in_(list(last))))
+    return {r.partner_id: f"{r.kind.label.lower()} {'from them' if r.direction is Direction.IN else 'from us' if r.direction is Direction.OUT else ''}".strip()
+            for r in rows if r.occurred_at == last[r.partner_id]}
+
+
+def _next_steps(session: Session, nexts: dict[int, datetime]) -> dict[int, str]:
+    if not nexts:
+        return {}
+    rows = session.execute(sa.select(Step.partner_id, Step.name, Step.due_at)
+                           .where(Step.partner_id.in_(list(nexts)), Step.status.in_(PENDING)))
+    return {r.partner_id: r.name for r in rows if r.due_at == nexts[r.partner_id]}
+
+
+def filter_choices(session: Session) -> dict:
+    return {
+        "campaigns": list(session.scalars(sa.select(Campaign.name).order_by(Campaign.name))),
+        "partnership_types": [(t.value, t.label) for t in PartnershipType],
+        "countries": [c for c in session.scalars(sa.select(Partner.country).distinct().order_by(Partner.country)) if c],
+        "sources": [(s.value, s.label) for s in Source],
+    }
+
+
+# --- Partner -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    kind: str
+    title: str
+    text: str | None
+    who: str | None = None
+    anchor: str | None = None
+
+    @property
+    def long(self) -> bool:
+        """A mail of ours, or any long text: folded, one click away."""
+        return bool(self.text) and (self.kind == "email" and "from us" in self.title or len(self.text) > 600)
+
+
+def partner_timeline(session: Session, partner: Partner) -> list[Event]:
+    """Mail in and out with its text, notes, meetings and answers, phase changes: newest first."""
+    events = [Event(i.occurred_at, i.kind.value, _interaction_title(i), i.text, i.author or
+                    (i.contact.email if i.contact else None), f"interaction-{i.id}") for i in partner.interactions]
+    events += [Event(c.at, "phase", f"moved to {c.to_phase.label}" + (f" from {c.from_phase.label}" if c.from_phase else ""),
+                     c.reason, c.by) for c in partner.phase_history]
+    for meeting in session.scalars(sa.select(Meeting).where(Meeting.partner_id == partner.id)):
+        for attendee in meeting.attendees:
+            if attendee.answered_at:
+                events.append(Event(attendee.answered_at, "answer",
+                                    f"{attendee.name or attendee.email} {attendee.partstat.lower()} the meeting",
+                                    attendee.comment, attendee.email))
+    return sorted(events, key=lambda e: e.at, reverse=True)
+
+
+def _interaction_title(i: Interaction) -> str:
+    arrow = {Direction.IN: "from them", Direction.OUT: "from us", Direction.INTERNAL: ""}[i.direction]
+    return " ".join(part for part in (i.kind.label, arrow, f"· {i.subject}" if i.subject else "") if part)
+
+
+def meetings_of(session: Session, partner_id: int) -> list[Meeting]:
+    return list(session.scalars(sa.select(Meeting).where(Meeting.partner_id == partner_id).order_by(Meeting.start_at)))
+
+
+# --- Campaigns -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CampaignPage:
+    status: object        # campaigns.CampaignStatus
+    window: str           # when and how fast it sends
+    paused_at: datetime | None
+    messages: list[Upcoming]
+
+
+def campaign_pages(session: Session, now: datetime) -> list[CampaignPage]:
+    from outreach.services import campaigns
+
+    rows = {c.name: c for c in session.scalars(sa.select(Campaign))}
+    pages = []
+    for status in campaigns.status(session, None, now):
+        row = rows[status.name]
+        sending = campaigns.settings_of(row).sending
+        window = (f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}; "
+                  f"at most {sending.max_per_hour} an hour and {sending.max_per_day} a day, "
+                  f"{sending.seconds_between_messages:g} s apart")
+        pages.append(CampaignPage(status, window, row.paused_at,
+                                  _upcoming(session, Step.campaign_id == row.id, order_latest=True, limit=100)))
+    return pages

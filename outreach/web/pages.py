@@ -1,0 +1,341 @@
+"""The workspace's pages: Today, Pipeline, Partner, Campaigns, Reports, and the forms that act
+on them. Each handler reads the request, calls a service in a worker thread, and renders."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from outreach.domain.vocabulary import Phase
+from outreach.errors import InvalidInput, NotFound, Problem
+from outreach.services import campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
+from outreach.web.app import back, page, render, who
+
+
+def _work(request: Request):
+    return request.app.state.workspace
+
+
+async def _run(request: Request, job):
+    """`job(uow, now)` in a worker thread on a unit of work; committed when it returns."""
+    ws = _work(request)
+
+    def run():
+        with ws.uow() as uow:
+            result = job(uow, ws.now())
+            uow.commit()
+            return result
+    return await run_in_threadpool(run)
+
+
+async def _read(request: Request, job):
+    ws = _work(request)
+
+    def run():
+        with ws.uow() as uow:
+            return job(uow, ws.now())
+    return await run_in_threadpool(run)
+
+
+# --- Today ---------------------------------------------------------------------------------
+
+@page()
+async def today(request: Request) -> Response:
+    def job(uow, now):
+        data = reads.today(uow.session, now)
+        return render(request, "today.html", today=data, now=now, said=request.query_params.get("said"))
+    return await _read(request, job)
+
+
+@page(change=True)
+async def todo_done(request: Request, form) -> Response:
+    reason = str(form.get("reason") or "").strip()
+    if not reason:
+        raise InvalidInput([Problem("to-do", None, "reason", "say what was done, or why it is dismissed")])
+    todo_id = int(request.path_params["todo_id"])
+    await _run(request, lambda uow, now: todos.close(uow.session, todo_id, reason, now, who(request)))
+    return back(str(form.get("back") or "/"), "to-do closed")
+
+
+# --- Pipeline ------------------------------------------------------------------------------
+
+@page()
+async def pipeline(request: Request) -> Response:
+    filters = reads.Filters.of(request.query_params)
+
+    def job(uow, now):
+        try:
+            columns = reads.pipeline(uow.session, filters)
+        except ValueError as error:  # an unknown source in the address
+            raise InvalidInput([Problem("filter", None, "source", str(error))]) from None
+        return render(request, "pipeline.html", columns=columns, filters=filters,
+                      choices=reads.filter_choices(uow.session))
+    return await _read(request, job)
+
+
+# --- Partner -------------------------------------------------------------------------------
+
+def _partner(uow, request: Request):
+    from outreach.db.models import Partner
+
+    partner = uow.session.get(Partner, int(request.path_params["partner_id"]))
+    if partner is None:
+        raise NotFound(f"no partner {request.path_params['partner_id']}")
+    return partner
+
+
+@page()
+async def partner(request: Request) -> Response:
+    def job(uow, now):
+        found = _partner(uow, request)
+        return render(request, "partner.html", partner=found, timeline=reads.partner_timeline(uow.session, found),
+                      steps=partner_work.scheduled(uow.session, found.id), phases=list(Phase),
+                      meetings=reads.meetings_of(uow.session, found.id), said=request.query_params.get("said"),
+                      templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"])
+    return await _read(request, job)
+
+
+def _partner_action(action, said: str):
+    """A form on the partner page: run `action(uow, partner, form, now, by)`, then back to it."""
+    @page(change=True)
+    async def handler(request: Request, form) -> Response:
+        partner_id = int(request.path_params["partner_id"])
+        await _run(request, lambda uow, now: action(uow, _partner(uow, request), form, now, who(request)))
+        return back(f"/partners/{partner_id}", said)
+    return handler
+
+
+def _note(uow, partner, form, now, by):
+    partner_work.add_note(uow.session, partner, str(form.get("text") or ""), by, now)
+
+
+def _move(uow, partner, form, now, by):
+    try:
+        target = Phase(str(form.get("phase")))
+    except ValueError:
+        raise InvalidInput([Problem("move", None, "phase", "choose one of the guide's five phases")]) from None
+    partner_work.move(uow.session, partner, target, str(form.get("reason") or ""), by, now)
+
+
+def _mail(uow, partner, form, now, by):
+    from outreach.db.models import Contact
+
+    contact = uow.session.get(Contact, int(form.get("contact") or 0)) if form.get("contact") else None
+    template = str(form.get("template") or "") or None
+    partner_work.one_off_mail(uow.session, partner, by, now, contact, template,
+                              str(form.get("subject") or "") or None, str(form.get("text") or "") or None)
+
+
+def _contact(uow, partner, form, now, by):
+    from outreach.db.models import Contact
+
+    contact_id = form.get("contact_id")
+    contact = uow.session.get(Contact, int(contact_id)) if contact_id else None
+    if contact is not None and contact.partner_id != partner.id:
+        raise NotFound("no such contact at this partner")
+    partner_work.save_contact(uow.session, partner, {k: str(v) for k, v in form.items()}, contact)
+
+
+def _meeting(uow, partner, form, now, by):
+    row = partner_work.campaign_of(uow.session, partner)
+    settings = campaigns.settings_of(row)
+    at = str(form.get("at") or "").strip()
+    start = _when(at, meetings.zone_of(settings)) if at else meetings.next_slot(uow.session, settings, now)
+    meeting = meetings.invite(uow.session, partner, row, start)
+    meetings.deliver(uow, meeting, now)
+
+
+def _when(text: str, zone: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput([Problem("meeting", None, "at", "write a date and time, e.g. 2027-03-09T10:00")]) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+def _meeting_change(uow, partner, form, now, by):
+    meeting = meetings.find(uow.session, int(form.get("meeting") or 0))
+    if meeting.partner_id != partner.id:
+        raise NotFound("no such meeting for this partner")
+    if form.get("cancel"):
+        meetings.cancel(meeting)
+    else:
+        meetings.reschedule(meeting, _when(str(form.get("at") or ""), meeting.timezone))
+    meetings.deliver(uow, meeting, now)
+
+
+def _forget(uow, partner, form, now, by):
+    from outreach.services.erasure import forget
+
+    email = str(form.get("email") or "").strip().lower()
+    if email not in {c.email for c in partner.contacts}:
+        raise InvalidInput([Problem("forget", None, "email", "choose one of this partner's contacts")])
+    forget(uow.session, email)
+
+
+def _step_action(action, said: str):
+    @page(change=True)
+    async def handler(request: Request, form) -> Response:
+        step_id = int(request.path_params["step_id"])
+        partner_id = await _run(request, lambda uow, now: action(uow.session, step_id, who(request), now).partner_id)
+        return back(str(form.get("back") or f"/partners/{partner_id}"), said)
+    return handler
+
+
+# --- Campaigns -----------------------------------------------------------------------------
+
+@page()
+async def campaigns_page(request: Request) -> Response:
+    def job(uow, now):
+        return render(request, "campaigns.html", campaigns=reads.campaign_pages(uow.session, now),
+                      said=request.query_params.get("said"), problems=None)
+    return await _read(request, job)
+
+
+def _campaign_action(action, said: str):
+    @page(change=True)
+    async def handler(request: Request, form) -> Response:
+        name = request.path_params["name"]
+        await _run(request, lambda uow, now: action(uow.session, name, now, form))
+        return back("/campaigns", said)
+    return handler
+
+
+@page()
+async def preview(request: Request) -> Response:
+    """A step's message as its recipient will see it: text and HTML."""
+    from outreach.db.models import Step
+    from outreach.services.sending import message_for_step
+
+    def job(uow, now):
+        step = uow.session.get(Step, int(request.path_params["step_id"]))
+        if step is None:
+            raise NotFound("no such message")
+        settings = campaigns.settings_of(step.campaign)
+        message, rendered = message_for_step(step, settings, campaigns.renderer_for(settings), now)
+        return render(request, "preview.html", step=step, message=message, rendered=rendered)
+    return await _read(request, job)
+
+
+@page(change=True)
+async def queue_campaign(request: Request, form) -> Response:
+    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI."""
+    from outreach.campaign import load_campaign
+
+    upload = form.get("file")
+    if upload is None or not getattr(upload, "filename", ""):
+        raise InvalidInput([Problem("queue", None, "file", "choose a campaign file (YAML)")])
+    content = await upload.read()
+    name = Path(upload.filename).name or "campaign.yaml"
+
+    def job(uow, now):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(content)
+            try:
+                loaded = load_campaign(path)
+                summary = campaigns.queue(uow.session, loaded, campaigns.renderer_for(loaded.settings), now)
+            except InvalidInput as error:
+                uow.session.rollback()
+                return None, [str(p).replace(folder + "/", "") for p in error.problems]
+            return summary, None
+    summary, problems = await _run(request, job)
+    if problems:
+        def show(uow, now):
+            return render(request, "campaigns.html", 400, campaigns=reads.campaign_pages(uow.session, now),
+                          problems=problems, said=None)
+        return await _read(request, show)
+    return back("/campaigns", f"queued: {summary.scheduled} first-contact emails scheduled")
+
+
+# --- Reports -------------------------------------------------------------------------------
+
+@page()
+async def reports(request: Request) -> Response:
+    from outreach.services import reports as data
+
+    def job(uow, now):
+        return render(request, "reports.html", report=data.overview(uow.session, now))
+    return await _read(request, job)
+
+
+@page()
+async def download(request: Request) -> Response:
+    from outreach.services import reports as data
+
+    kind = request.path_params["kind"]
+    if kind not in ("xlsx", "csv"):
+        raise NotFound("no such download")
+
+    def job(uow, now):
+        rows = data.manager_rows(uow.session)
+        return data.as_xlsx(rows) if kind == "xlsx" else data.as_csv(rows)
+    body = await _read(request, job)
+    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
+             else "text/csv; charset=utf-8")
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="partners.{kind}"', "Cache-Control": "no-store"})
+
+
+@page()
+async def inbound_message(request: Request) -> Response:
+    """The whole message a to-do or a timeline entry is about."""
+    from outreach.services import inbox
+
+    def job(uow, now):
+        shown = inbox.readable(uow.session, int(request.path_params["inbound_id"]))
+        return render(request, "message.html", shown=shown)
+    return await _read(request, job)
+
+
+def routes() -> list[Route]:
+    def hold(session, step_id, by, now):
+        return partner_work.hold_step(session, step_id, by)
+
+    def resume(session, step_id, by, now):
+        return partner_work.resume_step(session, step_id, by, now)
+
+    def skip(session, step_id, by, now):
+        return partner_work.skip_step(session, step_id, by)
+
+    return [
+        Route("/", today), Route("/todos/{todo_id:int}/done", todo_done, methods=["POST"]),
+        Route("/pipeline", pipeline),
+        Route("/partners/{partner_id:int}", partner),
+        Route("/partners/{partner_id:int}/note", _partner_action(_note, "note added"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/move", _partner_action(_move, "phase changed"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/mail", _partner_action(_mail, "mail queued: it goes out with the next "
+                                                                        "sending round"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/contact", _partner_action(_contact, "contact saved"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/meeting", _partner_action(_meeting, "invitation sent"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/meeting/change", _partner_action(_meeting_change, "meeting updated"),
+              methods=["POST"]),
+        Route("/partners/{partner_id:int}/forget", _partner_action(_forget, "person forgotten"), methods=["POST"]),
+        Route("/steps/{step_id:int}/hold", _step_action(hold, "held"), methods=["POST"]),
+        Route("/steps/{step_id:int}/resume", _step_action(resume, "resumed"), methods=["POST"]),
+        Route("/steps/{step_id:int}/skip", _step_action(skip, "skipped"), methods=["POST"]),
+        Route("/steps/{step_id:int}/preview", preview),
+        Route("/campaigns", campaigns_page), Route("/campaigns/queue", queue_campaign, methods=["POST"]),
+        Route("/campaigns/{name}/pause", _campaign_action(
+            lambda s, name, now, form: campaign_control.pause(s, name, now), "paused"), methods=["POST"]),
+        Route("/campaigns/{name}/resume", _campaign_action(
+            lambda s, name, now, form: campaign_control.resume(s, name), "resumed"), methods=["POST"]),
+        Route("/campaigns/{name}/cancel", _campaign_action(
+            lambda s, name, now, form: campaign_control.cancel(s, name, _reason(form)), "cancelled"), methods=["POST"]),
+        Route("/reports", reports), Route("/reports/partners.{kind}", download),
+        Route("/inbound/{inbound_id:int}", inbound_message),
+    ]
+
+
+def _reason(form) -> str:
+    reason = str(form.get("reason") or "").strip()
+    if not reason:
+        raise InvalidInput([Problem("cancel", None, "reason", "say why the campaign is cancelled")])
+    return reason
