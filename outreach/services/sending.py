@@ -218,8 +218,7 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
-    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION, FREE_TEXT) \
-            and step.created_by is None:
+    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION, FREE_TEXT):
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
         meeting = _meeting_of(object_session(step), step)

@@ -1,0 +1,169 @@
+"""The workspace's forms and rules over HTTP (Starlette's test client, on SQLite and
+PostgreSQL): the login limit, cookies, CSRF, roles, a campaign file queued with the CLI's
+line-numbered errors, contacts edited, one-off mails and scheduled messages, the manager's
+download; and the same actions from the command line."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from outreach.db.models import Contact, Partner, Step
+from outreach.db.types import utcnow
+from outreach.domain.vocabulary import StepStatus
+from outreach.services import users
+from outreach.services.users import Role
+from outreach.web.app import create_app
+from tests.support.campaigns import campaign_settings, write_campaign
+from tests.test_sending_rules import queue
+
+PASS = "a long pass phrase"
+
+
+@pytest.fixture
+def web(database_url, engine, tmp_path, monkeypatch):
+    from worker.app import App
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    app = App(database_url=database_url, data_dir=tmp_path / "data")
+    with app.uow() as uow:
+        for email, role in (("admin@school.test", Role.ADMIN), ("officer@school.test", Role.OFFICER),
+                            ("viewer@school.test", Role.VIEWER)):
+            users.add(uow.session, email, role, PASS, utcnow())
+        uow.commit()
+    yield app
+    app.close()
+
+
+def client(app, secure: bool = False) -> TestClient:
+    return TestClient(create_app(app, secure_cookies=secure), base_url="https://testserver" if secure else "http://testserver")
+
+
+def token(browser: TestClient, path: str = "/login") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', browser.get(path).text).group(1)
+
+
+def logged_in(app, email: str = "officer@school.test", secure: bool = False) -> TestClient:
+    browser = client(app, secure)
+    answer = browser.post("/login", data={"email": email, "password": PASS, "csrf": token(browser)}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return browser
+
+
+def test_logins_are_limited_and_cookies_are_guarded(web):
+    browser = client(web)
+    csrf = token(browser)
+    for _ in range(5):
+        assert browser.post("/login", data={"email": "officer@school.test", "password": "wrong", "csrf": csrf}).status_code == 401
+    blocked = browser.post("/login", data={"email": "officer@school.test", "password": PASS, "csrf": csrf})
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
+    assert client(web).post("/login", data={"email": "admin@school.test", "password": PASS}).status_code == 403  # no token
+    secure = client(web, secure=True)
+    answer = secure.post("/login", data={"email": "admin@school.test", "password": PASS, "csrf": token(secure)},
+                         follow_redirects=False)
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+    page = secure.get("/")
+    assert "default-src 'self'" in page.headers["content-security-policy"] and page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_campaign_file_is_queued_or_refused_with_its_lines(web, tmp_path):
+    browser = logged_in(web)
+    good = write_campaign(tmp_path, campaign_settings("web-queued", 2525, 1143, [
+        {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"name": "Klaus Becker", "email": "k@nordhafen.test"}]}]))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text().replace("name: web-queued", "name: Web Queued!").replace("max_per_hour: 10000", "max_per_hour: -1"))
+    csrf = token(browser, "/campaigns")
+    refused = browser.post("/campaigns/queue", data={"csrf": csrf}, files={"file": ("bad.yaml", bad.read_bytes())})
+    assert refused.status_code == 400
+    assert re.search(r"bad\.yaml:\d+: name", refused.text) and re.search(r"bad\.yaml:\d+: sending.max_per_hour", refused.text)
+    queued = browser.post("/campaigns/queue", data={"csrf": csrf}, files={"file": ("c.yaml", good.read_bytes())})
+    assert queued.status_code == 200 and "1 first-contact emails scheduled" in queued.text
+    assert "web-queued" in browser.get("/campaigns").text
+    viewer = logged_in(web, "viewer@school.test")
+    assert viewer.post("/campaigns/queue", data={"csrf": token(viewer, "/campaigns")},
+                       files={"file": ("c.yaml", good.read_bytes())}).status_code == 403
+
+
+def test_contacts_mails_and_scheduled_messages(web, tmp_path, uow):
+    queue(uow, tmp_path, count=1)
+    partner_id = uow.session.scalar(sa.select(Partner.id))
+    browser = logged_in(web)
+    csrf = token(browser, f"/partners/{partner_id}")
+    added = browser.post(f"/partners/{partner_id}/contact", data={
+        "csrf": csrf, "name": "Anna Berg", "email": "Anna.Berg@Partner0.test", "salutation": "Frau", "title": "Dr.",
+        "language": "de", "register": "formal"})
+    assert added.status_code == 200 and "contact saved" in added.text
+    wrong = browser.post(f"/partners/{partner_id}/contact", data={"csrf": csrf, "email": "not an address"})
+    assert wrong.status_code == 400 and "not a valid email address" in wrong.text
+    uow.session.expire_all()
+    anna = uow.session.scalar(sa.select(Contact).where(Contact.email == "anna.berg@partner0.test"))
+    assert (anna.salutation.value, anna.title, anna.language) == ("female", "Dr.", "de")
+
+    no_first = browser.post(f"/partners/{partner_id}/mail", data={"csrf": csrf, "contact": str(anna.id), "template": "follow_up"})
+    assert no_first.status_code == 400 and "needs first" in no_first.text  # she never had a first mail to follow up
+    mailed = browser.post(f"/partners/{partner_id}/mail", data={"csrf": csrf, "contact": str(anna.id), "template": "check_in"})
+    assert mailed.status_code == 200, mailed.text
+    empty = browser.post(f"/partners/{partner_id}/mail", data={"csrf": csrf, "contact": str(anna.id)})
+    assert empty.status_code == 400 and "give a template, or a subject and a text" in empty.text
+    uow.session.expire_all()
+    [one_off] = uow.session.scalars(sa.select(Step).where(Step.contact_id == anna.id)).all()
+    assert one_off.created_by == "officer@school.test" and one_off.status is StepStatus.SCHEDULED
+    preview = browser.get(f"/steps/{one_off.id}/preview")
+    assert "Sehr geehrte Frau Dr. Berg," in preview.text  # her language, her salutation
+
+    for action, status in (("hold", StepStatus.HELD), ("resume", StepStatus.SCHEDULED), ("skip", StepStatus.CANCELLED)):
+        assert browser.post(f"/steps/{one_off.id}/{action}", data={"csrf": csrf}).status_code == 200
+        uow.session.expire_all()
+        assert uow.session.get(Step, one_off.id).status is status
+    assert "skipped by officer@school.test" == uow.session.get(Step, one_off.id).last_error
+
+
+def test_the_managers_download_reads_well(web, tmp_path, uow):
+    queue(uow, tmp_path, count=2)
+    uow.session.scalar(sa.select(Partner)).name = "=HYPERLINK(\"http://evil.example\")"
+    uow.commit()
+    browser = logged_in(web, "viewer@school.test")  # reading is for everyone with an account
+    book = load_workbook(io.BytesIO(browser.get("/reports/partners.xlsx").content))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == ["Organisation", "Country", "Contact", "Email", "Phase", "Status",
+                                           "Last contact", "Meeting date", "Next action", "Next action date"]
+    assert sheet.auto_filter.ref == "A1:J3" and sheet.column_dimensions["A"].width >= 30
+    assert all(cell.value is None or cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row)
+    assert sheet["A2"].value.startswith("=HYPERLINK") or sheet["A3"].value.startswith("=HYPERLINK")  # shown as text
+    text = browser.get("/reports/partners.csv").content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Organisation,Country,Contact") and "'=HYPERLINK" in text
+
+
+def test_the_same_actions_from_the_command_line(cli, uow, tmp_path, monkeypatch):
+    queue(uow, tmp_path, count=1)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long pass phrase\n"))
+    assert cli("users", "add", "Jana@School.test", "--role", "admin").code == 0
+    listed = cli("users", "list", "--json")
+    assert '"email": "jana@school.test"' in listed.out and '"role": "admin"' in listed.out
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    short = cli("users", "add", "x@school.test")
+    assert short.code == 2 and "at least 10 characters" in short.err
+    assert cli("users", "remove", "jana@school.test").code == 0
+    assert "No account yet" in cli("users", "list").out
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text("About your apprentices\nDear Person 0,\n\nthank you for the call.\n")
+    assert cli("partners", "note", "1", "Called; they want a proposal.").code == 0
+    mailed = cli("partners", "mail", "person0@partner0.test", "--text", letter)
+    assert mailed.code == 0, mailed
+    step_id = int(re.search(r"step (\d+)", mailed.out).group(1))
+    listed = cli("steps", "list", "1", "--json")
+    assert f'"id": {step_id}' in listed.out and '"template": "free_text"' in listed.out
+    assert cli("steps", "hold", str(step_id)).code == 0 and cli("steps", "resume", str(step_id)).code == 0
+    assert cli("steps", "skip", str(step_id)).code == 0
+    uow.session.expire_all()
+    step = uow.session.get(Step, step_id)
+    assert (step.status, step.subject, step.body) == (StepStatus.CANCELLED, "About your apprentices",
+                                                      "Dear Person 0,\n\nthank you for the call.")
+    assert cli("partners", "mail", "1").code == 2  # neither a template nor a text
