@@ -128,8 +128,18 @@ class App:
         stale_after = timedelta(0) if first and not self.uses_redis else scheduler.STALE_QUEUED
         with self.uow() as uow:
             result = scheduler.tick(uow, self.now(), self.enqueue, self.outbox, self.renderer, stale_after=stale_after)
+        self._send_digests()
         self._prune_raw_mail()
         return result
+
+    def _send_digests(self) -> None:
+        """On Monday mornings: the weekly digest to each campaign's staff address (once a week)."""
+        from outreach.services import digest
+
+        with self.uow() as uow:
+            events = digest.due(uow.session, self.now())
+            uow.commit()
+        dispatch(self, events)
 
     def _prune_raw_mail(self) -> None:
         """Once a day: raw copies of partners' mail older than the retention are removed."""

@@ -164,6 +164,7 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # nothing is queued while set
+    digest_week: Mapped[str | None] = mapped_column(sa.String(10))  # the ISO week its weekly digest went
 
 
 class Step(Base):

@@ -1,4 +1,4 @@
-"""the web workspace: accounts, who wrote notes and one-off mails, who closed to-dos
+"""the web workspace: accounts, who wrote notes and one-off mails, who closed to-dos, weekly digests
 
 Revision ID: 0008
 Revises: 0007
@@ -25,6 +25,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('digest_week', sa.String(length=10), nullable=True))
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('author', sa.String(length=200), nullable=True))
     with op.batch_alter_table('steps', schema=None) as batch_op:
@@ -44,4 +46,6 @@ def downgrade() -> None:
         batch_op.drop_column('subject')
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.drop_column('author')
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_column('digest_week')
     op.drop_table('users')
