@@ -79,7 +79,7 @@ def test_partner_b_answering_in_partner_a_thread_changes_nothing_for_a(uow, tmp_
     assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
     from outreach.services.todos import open_todos
 
-    assert [t.kind for t in open_todos(uow.session)] == ["unproven"]
+    assert [t.kind for t in open_todos(uow.session)] == ["reply", "unproven"]  # B's "yes" waits for our answer
 
 
 def test_a_reply_dated_zone_unknown_missing_or_garbage_is_logged_in_arrival_order(uow, tmp_path):

@@ -3,10 +3,10 @@ and the suppression list."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from outreach.db.types import UTCDateTime, enum_column, utcnow
 from outreach.domain.vocabulary import (
@@ -58,6 +58,8 @@ class Partner(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The latest interaction's time, kept as interactions are written (the pipeline orders by it).
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="partner", cascade="all, delete-orphan", order_by="Contact.id"
@@ -99,6 +101,7 @@ class Interaction(Base):
     """Every mail out and in, meeting and note, as the log shows it."""
 
     __tablename__ = "interactions"
+    __table_args__ = (sa.Index("ix_interactions_partner_id_occurred_at", "partner_id", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
@@ -114,6 +117,7 @@ class Interaction(Base):
     text: Mapped[str | None] = mapped_column(sa.Text)
     raw_path: Mapped[str | None] = mapped_column(sa.String(1024))
     author: Mapped[str | None] = mapped_column(sa.String(200))  # the person who wrote a note or a one-off mail
+    returns_on: Mapped[date | None] = mapped_column(sa.Date)  # an out-of-office answer: the day they are back
 
     partner: Mapped[Partner] = relationship(back_populates="interactions")
     contact: Mapped[Contact | None] = relationship()
@@ -331,3 +335,20 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Every interaction written through a session moves its partner's last activity on.
+LAST_ACTIVITY = (sa.update(Partner.__table__).where(
+    Partner.__table__.c.id == sa.bindparam("partner_id"),
+    sa.or_(Partner.__table__.c.last_activity_at.is_(None), Partner.__table__.c.last_activity_at < sa.bindparam("at")))
+    .values(last_activity_at=sa.bindparam("at")))
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _last_activity(session, _context) -> None:
+    latest: dict[int, datetime] = {}
+    for obj in session.new:
+        if isinstance(obj, Interaction) and obj.partner_id is not None and obj.occurred_at is not None:
+            latest[obj.partner_id] = max(obj.occurred_at, latest.get(obj.partner_id, obj.occurred_at))
+    if latest:
+        session.connection().execute(LAST_ACTIVITY, [{"partner_id": p, "at": at} for p, at in latest.items()])

@@ -5,7 +5,7 @@ commit (tell staff, send the meeting); the dispatcher in the worker handles them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -48,12 +48,13 @@ class Inbound:
     def contact(self):
         return self.match.contact
 
-    def log(self, kind: InteractionKind, text: str) -> None:
+    def log(self, kind: InteractionKind, text: str, returns_on: date | None = None) -> None:
         self.session.add(Interaction(
             partner_id=self.partner.id, contact_id=self.contact.id if self.contact else None,
             direction=Direction.IN, kind=kind, occurred_at=self.row.received_at,
             subject=self.message.subject[:998] or None, message_id=self.message.message_id,
-            in_reply_to=(self.message.thread_ids or [None])[0], text=text, raw_path=self.row.raw_path))
+            in_reply_to=(self.message.thread_ids or [None])[0], text=text, raw_path=self.row.raw_path,
+            returns_on=returns_on))
 
     def pending(self, contact_only: bool = False) -> list[Step]:
         query = sa.select(Step).where(Step.partner_id == self.partner.id, Step.status.in_(PENDING))
@@ -277,7 +278,7 @@ def auto_reply(inbound: Inbound) -> list[Event]:
     else:
         resume = inbound.now + DEFAULT_PAUSE
     back = back_on.isoformat() if back_on else f"not given; paused until {resume:%Y-%m-%d}"
-    inbound.log(InteractionKind.AUTO_REPLY, f"out of office; back: {back}")
+    inbound.log(InteractionKind.AUTO_REPLY, f"out of office; back: {back}", resume.astimezone(ZoneInfo(zone)).date())
     _pause_until(inbound.pending(), resume)
     return []
 

@@ -142,7 +142,7 @@ def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, 
             log.warning("cannot check Sent for step %s: %s", step.id, error)
             continue
         if found:
-            _, rendered = sending._message_for(step, settings, renderers(settings), now)
+            _, rendered = sending.message_for_step(step, settings, renderers(settings), now)
             sending.record_sent(session, step, rendered.subject, rendered.text, now)
             result.recovered_sent += 1
         elif not settings.mailbox.imap.append_to_sent:

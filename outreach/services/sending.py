@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Campaign, Contact, Interaction, Meeting, Partner, Step, Suppression
+from outreach.db.models import LAST_ACTIVITY, Campaign, Contact, Interaction, Meeting, Partner, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import (
     ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
@@ -258,6 +258,7 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
     rows.execute(_LOG, dict(
         partner_id=step.partner_id, contact_id=step.contact_id, direction=Direction.OUT,
         kind=InteractionKind.EMAIL, occurred_at=now, subject=subject, message_id=step.message_id, text=text))
+    rows.execute(LAST_ACTIVITY, {"partner_id": step.partner_id, "at": now})
     move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
     if move is not None:
         logbook.record_move_rows(session, step.partner_id, move, now)

@@ -14,7 +14,7 @@ from outreach.db.models import Campaign, Contact, Interaction, Meeting, MeetingA
 from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase, Source, StepStatus
 from outreach.services.partner_work import PENDING
 
-CARDS_PER_COLUMN = 60
+CARDS_PER_COLUMN = 40
 
 
 # --- Today ---------------------------------------------------------------------------------
@@ -49,9 +49,13 @@ class BackSoon:
     back_on: date
 
 
+TODOS_SHOWN = 100
+
+
 @dataclass
 class Today:
     todos: list[Todo]
+    todo_count: int
     answers: list[Answer]
     back: list[BackSoon]
     going_out: list[Upcoming]
@@ -65,32 +69,28 @@ class Today:
 
 ANSWERED = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "maybe",
             "NEEDS-ACTION": "declined; a new time was offered, not answered yet"}
-BACK = re.compile(r"back: (\d{4}-\d{2}-\d{2})")
 
 
 def today(session: Session, now: datetime) -> Today:
+    open_todos = Todo.done_at.is_(None)
+    todo_count = session.scalar(sa.select(sa.func.count()).select_from(Todo).where(open_todos))
     todos = list(session.scalars(sa.select(Todo).options(selectinload(Todo.partner))
-                                 .where(Todo.done_at.is_(None)).order_by(Todo.created_at, Todo.id)))
+                                 .where(open_todos).order_by(Todo.created_at, Todo.id).limit(TODOS_SHOWN)))
     answers = [Answer(m.id, m.partner_id, m.partner.name, a.name or a.email, ANSWERED.get(a.partstat, a.partstat.lower()),
                       a.comment, a.answered_at)
                for a, m in session.execute(
                    sa.select(MeetingAttendee, Meeting).join(Meeting).options(selectinload(Meeting.partner))
                    .where(MeetingAttendee.answered_at >= now - timedelta(days=7)).order_by(MeetingAttendee.answered_at))]
-    back = []
-    for interaction in session.scalars(sa.select(Interaction).options(selectinload(Interaction.partner),
-                                                                      selectinload(Interaction.contact))
-                                       .where(Interaction.kind == InteractionKind.AUTO_REPLY,
-                                              Interaction.occurred_at >= now - timedelta(days=60))):
-        found = BACK.search(interaction.text or "")
-        if found:
-            day = date.fromisoformat(found.group(1))
-            if now.date() - timedelta(days=1) <= day <= now.date() + timedelta(days=7):
-                back.append(BackSoon(interaction.partner_id, interaction.partner.name,
-                                     interaction.contact.email if interaction.contact else None, day))
+    back = [BackSoon(i.partner_id, i.partner.name, i.contact.email if i.contact else None, i.returns_on)
+            for i in session.scalars(sa.select(Interaction).options(selectinload(Interaction.partner),
+                                                                    selectinload(Interaction.contact))
+                                     .where(Interaction.kind == InteractionKind.AUTO_REPLY,
+                                            Interaction.returns_on.between(now.date() - timedelta(days=1),
+                                                                           now.date() + timedelta(days=7))))]
     horizon = datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), tzinfo=now.tzinfo)
     going = _upcoming(session, Step.status.in_(PENDING), Step.due_at < horizon)
     return Today(
-        todos=todos, answers=answers, back=sorted(back, key=lambda b: b.back_on),
+        todos=todos, todo_count=todo_count, answers=answers, back=sorted(back, key=lambda b: b.back_on),
         going_out=[u for u in going if u.what != "check_in"],
         check_ins=_upcoming(session, Step.status.in_(PENDING), Step.template == "check_in",
                             Step.due_at < now + timedelta(days=14)),
@@ -140,28 +140,26 @@ class Column:
 
 
 def pipeline(session: Session, filters: Filters) -> list[Column]:
-    """The guide's five phases as columns: counts of all, cards of the most recently active."""
+    """The guide's five phases as columns: counts of all, cards of the most recently active
+    (one ranked query for the cards of every column, then details for those cards only)."""
     wanted = _filtered(filters)
     counts = dict(session.execute(sa.select(Partner.phase, sa.func.count()).where(*wanted).group_by(Partner.phase)).all())
-    last = (sa.select(Interaction.partner_id, sa.func.max(Interaction.occurred_at).label("at"))
-            .group_by(Interaction.partner_id).subquery())
-    following = (sa.select(Step.partner_id, sa.func.min(Step.due_at).label("at"))
-                 .where(Step.status.in_(PENDING)).group_by(Step.partner_id).subquery())
-    columns = []
-    for phase in Phase:
-        rows = session.execute(
-            sa.select(Partner.id, Partner.name, Partner.country, last.c.at.label("last_at"), following.c.at.label("next_at"))
-            .outerjoin(last, last.c.partner_id == Partner.id).outerjoin(following, following.c.partner_id == Partner.id)
-            .where(Partner.phase == phase, *wanted)
-            .order_by(sa.func.coalesce(last.c.at, Partner.created_at).desc(), Partner.id).limit(CARDS_PER_COLUMN)).all()
-        ids = [r.id for r in rows]
-        contacts = _first_contacts(session, ids)
-        kinds = _last_kinds(session, {r.id: r.last_at for r in rows if r.last_at})
-        nexts = _next_steps(session, {r.id: r.next_at for r in rows if r.next_at})
-        columns.append(Column(phase, counts.get(phase, 0), [
-            Card(r.id, r.name, r.country, contacts.get(r.id), r.last_at, kinds.get(r.id), r.next_at, nexts.get(r.id))
-            for r in rows]))
-    return columns
+    activity = sa.func.coalesce(Partner.last_activity_at, Partner.created_at)
+    ranked = (sa.select(Partner.id, Partner.name, Partner.country, Partner.phase, Partner.last_activity_at.label("last_at"),
+                        sa.func.row_number().over(partition_by=Partner.phase, order_by=(activity.desc(), Partner.id))
+                        .label("rank"))
+              .where(*wanted).subquery())
+    rows = session.execute(sa.select(ranked).where(ranked.c.rank <= CARDS_PER_COLUMN)
+                           .order_by(ranked.c.phase, ranked.c.rank)).all()
+    ids = [r.id for r in rows]
+    contacts = _first_contacts(session, ids)
+    kinds = _last_kinds(session, {r.id: r.last_at for r in rows if r.last_at})
+    nexts = _next_steps(session, ids)
+    columns = {phase: Column(phase, counts.get(phase, 0)) for phase in Phase}
+    for r in rows:
+        at, what = nexts.get(r.id, (None, None))
+        columns[r.phase].cards.append(Card(r.id, r.name, r.country, contacts.get(r.id), r.last_at, kinds.get(r.id), at, what))
+    return list(columns.values())
 
 
 def _filtered(filters: Filters) -> list:
@@ -201,12 +199,13 @@ def _last_kinds(session: Session, last: dict[int, datetime]) -> dict[int, str]:
             for r in rows if r.occurred_at == last[r.partner_id]}
 
 
-def _next_steps(session: Session, nexts: dict[int, datetime]) -> dict[int, str]:
-    if not nexts:
-        return {}
-    rows = session.execute(sa.select(Step.partner_id, Step.name, Step.due_at)
-                           .where(Step.partner_id.in_(list(nexts)), Step.status.in_(PENDING)))
-    return {r.partner_id: r.name for r in rows if r.due_at == nexts[r.partner_id]}
+def _next_steps(session: Session, ids: list[int]) -> dict[int, tuple[datetime, str]]:
+    """Each partner's next pending message: when, and which."""
+    found: dict[int, tuple[datetime, str]] = {}
+    for partner_id, name, due in session.execute(sa.select(Step.partner_id, Step.name, Step.due_at).where(
+            Step.partner_id.in_(ids), Step.status.in_(PENDING)).order_by(Step.due_at.desc())):
+        found[partner_id] = (due, name)
+    return found
 
 
 def filter_choices(session: Session) -> dict:

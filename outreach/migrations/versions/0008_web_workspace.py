@@ -27,8 +27,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('digest_week', sa.String(length=10), nullable=True))
+    with op.batch_alter_table('partners', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_activity_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_partners_last_activity_at'), ['last_activity_at'], unique=False)
+    op.execute("UPDATE partners SET last_activity_at = "
+               "(SELECT max(occurred_at) FROM interactions WHERE interactions.partner_id = partners.id)")
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('author', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('returns_on', sa.Date(), nullable=True))
+        batch_op.create_index('ix_interactions_partner_id_occurred_at', ['partner_id', 'occurred_at'], unique=False)
     with op.batch_alter_table('steps', schema=None) as batch_op:
         batch_op.add_column(sa.Column('subject', sa.String(length=998), nullable=True))
         batch_op.add_column(sa.Column('body', sa.Text(), nullable=True))
@@ -45,7 +52,12 @@ def downgrade() -> None:
         batch_op.drop_column('body')
         batch_op.drop_column('subject')
     with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.drop_index('ix_interactions_partner_id_occurred_at')
+        batch_op.drop_column('returns_on')
         batch_op.drop_column('author')
+    with op.batch_alter_table('partners', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_partners_last_activity_at'))
+        batch_op.drop_column('last_activity_at')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_column('digest_week')
     op.drop_table('users')
