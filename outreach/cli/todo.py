@@ -36,7 +36,7 @@ def done(todo_id: int = typer.Argument(..., help="The to-do's id."),
          reason: str = typer.Option("done", "--reason", help="What was done, or why it is dismissed.")) -> None:
     """Close a to-do with a reason (kept with who closed it)."""
     with logbook() as uow:
-        todo = todos.close(uow.session, todo_id, f"{reason} ({staff_name()})", utcnow())
+        todo = todos.close(uow.session, todo_id, reason, utcnow(), staff_name())
         if todo is None:
             raise NotFound(f"no to-do {todo_id}; `outreach todo` lists them")
         uow.commit()
