@@ -66,3 +66,47 @@ def test_a_counter_proposal_is_reported_not_recorded(uow, tmp_path):
     counter = meetings.record_answer(uow.session, Answer("COUNTER", meeting.uid, 0, "person0@partner0.test", "TENTATIVE", None,
                                                          datetime(2027, 3, 20, 9, 0, tzinfo=timezone.utc)), clock.now)
     assert counter.outcome == "counter" and next_steps(uow) == []
+
+
+def test_a_counter_proposal_by_mail_raises_a_to_do_that_an_updated_invitation_settles(uow, tmp_path, monkeypatch):
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from outreach.db.types import utcnow
+    from outreach.inbound.message import Fetched
+    from outreach.services import inbox
+    from outreach.services.todos import open_todos
+
+    meeting, _, outbox, clock = accepted_meeting(uow, tmp_path)
+    counter = EmailMessage(policy=SMTP)
+    counter["From"], counter["To"], counter["Subject"] = "person0@partner0.test", "vet@school.test", "New time proposed"
+    counter.set_content("Could we do Thursday instead?")
+    counter.add_alternative(
+        "BEGIN:VCALENDAR\r\nPRODID:-//Partner//EN\r\nVERSION:2.0\r\nMETHOD:COUNTER\r\nBEGIN:VEVENT\r\n"
+        f"UID:{meeting.uid}\r\nSEQUENCE:0\r\nDTSTAMP:20270302T081500Z\r\nDTSTART:20270311T090000Z\r\n"
+        "DTEND:20270311T094500Z\r\nATTENDEE;PARTSTAT=TENTATIVE:mailto:person0@partner0.test\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n", subtype="calendar", params={"method": "COUNTER"})
+    [inbound_id] = inbox.store(uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, counter.as_bytes(), clock.now)],
+                               1, utcnow())
+    assert inbox.process(uow, inbound_id, clock.now).status == "processed"
+    [todo] = [t for t in open_todos(uow.session) if t.kind == "counter"]
+    assert "proposes another time" in todo.text and f"meeting reschedule {meeting.id}" in todo.text
+
+    class Client:  # the campaign's mailbox, as the updated invitation goes out
+        def __init__(self, mailbox):
+            pass
+
+        def send(self, message, sender, recipients):
+            outbox.sent.append(message)
+
+        def file_sent(self, message, when):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("outreach.mail.mailbox.MailboxClient", Client)
+    meetings.reschedule(meeting, meeting.start_at + timedelta(days=2))
+    meetings.deliver(uow, meeting, clock.now)
+    assert outbox.sent[-1]["Subject"].startswith("Updated invitation")
+    assert not [t for t in open_todos(uow.session) if t.kind == "counter"]

@@ -104,6 +104,7 @@ def test_contacts_mails_and_scheduled_messages(web, tmp_path, uow):
     uow.session.expire_all()
     anna = uow.session.scalar(sa.select(Contact).where(Contact.email == "anna.berg@partner0.test"))
     assert (anna.salutation.value, anna.title, anna.language) == ("female", "Dr.", "de")
+    assert "contact anna.berg@partner0.test added by officer@school.test" in browser.get(f"/partners/{partner_id}").text
 
     no_first = browser.post(f"/partners/{partner_id}/mail", data={"csrf": csrf, "contact": str(anna.id), "template": "follow_up"})
     assert no_first.status_code == 400 and "needs first" in no_first.text  # she never had a first mail to follow up
@@ -122,6 +123,11 @@ def test_contacts_mails_and_scheduled_messages(web, tmp_path, uow):
         uow.session.expire_all()
         assert uow.session.get(Step, one_off.id).status is status
     assert "skipped by officer@school.test" == uow.session.get(Step, one_off.id).last_error
+    assert browser.post("/campaigns/rules/cancel", data={"csrf": csrf}).status_code == 400  # a reason is needed
+    assert browser.post("/campaigns/rules/cancel", data={"csrf": csrf, "reason": "budget cut"}).status_code == 200
+    uow.session.expire_all()
+    assert {s.last_error for s in uow.session.scalars(sa.select(Step).where(Step.status == StepStatus.CANCELLED))
+            if s.name == "first_contact"} == {"campaign cancelled: budget cut (officer@school.test)"}
 
 
 def test_the_managers_download_reads_well(web, tmp_path, uow):

@@ -258,6 +258,9 @@ def calendar_reply(inbound: Inbound) -> list[Event]:
     events: list[Event] = []
     if recorded is not None and recorded.outcome == "counter":
         events = inbound.tell_staff(f"{inbound.partner.name} proposes another time", summary + comment)
+        inbound.todo(TodoKind.COUNTER, f"{inbound.partner.name} {summary}{comment}: move the meeting "
+                                       f"(`outreach meeting reschedule {recorded.meeting.id} --at ...` or the partner's "
+                                       "page), or answer them.")
     if recorded is not None and recorded.partstat == "declined":
         try:
             if offer_next_slot(inbound.session, recorded.meeting, inbound.now):

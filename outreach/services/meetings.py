@@ -253,9 +253,14 @@ def deliver(uow, meeting: Meeting, now: datetime) -> EmailMessage:
     settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
     client = MailboxClient(settings.mailbox)
     try:
-        return send_invitation(uow, meeting, client, campaigns.renderer_for(settings), now)
+        message = send_invitation(uow, meeting, client, campaigns.renderer_for(settings), now)
     finally:
         client.close()
+    from outreach.services import todos
+
+    todos.answered(uow.session, meeting.partner_id, f"meeting {meeting.id} {meeting.status} (sequence {meeting.sequence})", now)
+    uow.commit()
+    return message
 
 
 def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: datetime) -> EmailMessage:

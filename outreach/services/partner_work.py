@@ -118,8 +118,10 @@ def scheduled(session: Session, partner_id: int) -> list[Step]:
 CONTACT_FIELDS = ("name", "salutation", "title", "family_name", "role", "email", "language", "register", "timezone")
 
 
-def save_contact(session: Session, partner: Partner, values: dict, contact: Contact | None = None) -> Contact:
-    """A contact edited or added, validated as an import row is; a field left empty is cleared."""
+def save_contact(session: Session, partner: Partner, values: dict, contact: Contact | None = None,
+                 by: str = "staff", now: datetime | None = None) -> Contact:
+    """A contact edited or added, validated as an import row is; a field left empty is cleared.
+    What changed is kept in the partner's timeline, with who changed it."""
     given = {k: (values.get(k) or None) for k in CONTACT_FIELDS}
     try:
         record = ContactIn(**given)
@@ -129,10 +131,18 @@ def save_contact(session: Session, partner: Partner, values: dict, contact: Cont
     clash = session.scalar(sa.select(Contact).where(Contact.email == record.email))
     if clash is not None and clash is not contact:
         raise InvalidInput([Problem("contact", None, "email", f"{record.email} is already a contact of {clash.partner.name}")])
-    if contact is None:
+    added = contact is None
+    if added:
         contact = Contact(status=ContactStatus.ACTIVE)
         partner.contacts.append(contact)
+    changed = [f"{name}: {getattr(record, name)}" for name in CONTACT_FIELDS
+               if getattr(contact, name, None) != getattr(record, name)]
     for name in CONTACT_FIELDS:
         setattr(contact, name, getattr(record, name))
+    if changed:
+        session.add(Interaction(partner_id=partner.id, direction=Direction.INTERNAL, kind=InteractionKind.NOTE,
+                                occurred_at=now or datetime.now().astimezone(), author=by[:200],
+                                subject=f"contact {record.email} {'added' if added else 'changed'} by {by}"[:998],
+                                text="; ".join(str(c) for c in changed)))
     session.flush()
     return contact

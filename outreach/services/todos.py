@@ -26,6 +26,7 @@ class TodoKind(StrEnum):
     INTRODUCTION = "introduction"    # a partner points to a colleague: write to them
     UNCLEAR = "unclear"              # a reply whose meaning a person should judge
     REPLY = "reply"                  # a partner replied and no invitation answered them: write back
+    COUNTER = "counter"              # a partner proposes another time for the meeting: move it, or answer
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,
@@ -48,7 +49,7 @@ def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partn
     return todo
 
 
-ANSWERED_BY_A_REPLY = (TodoKind.QUESTION, TodoKind.UNCLEAR, TodoKind.INTRODUCTION, TodoKind.REPLY)
+ANSWERED_BY_A_REPLY = (TodoKind.QUESTION, TodoKind.UNCLEAR, TodoKind.INTRODUCTION, TodoKind.REPLY, TodoKind.COUNTER)
 
 
 def answered(session: Session, partner_id: int, reason: str, now: datetime, by: str | None = None) -> int:

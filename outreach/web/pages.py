@@ -3,6 +3,7 @@ on them. Each handler reads the request, calls a service in a worker thread, and
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,8 @@ from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.services import campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
 from outreach.web.app import back, page, render, who
+
+log = logging.getLogger("outreach.web")
 
 
 def _work(request: Request):
@@ -140,7 +143,7 @@ def _contact(uow, partner, form, now, by):
     contact = uow.session.get(Contact, int(contact_id)) if contact_id else None
     if contact is not None and contact.partner_id != partner.id:
         raise NotFound("no such contact at this partner")
-    partner_work.save_contact(uow.session, partner, {k: str(v) for k, v in form.items()}, contact)
+    partner_work.save_contact(uow.session, partner, {k: str(v) for k, v in form.items()}, contact, by, now)
 
 
 def _meeting(uow, partner, form, now, by):
@@ -203,7 +206,8 @@ def _campaign_action(action, said: str):
     @page(change=True)
     async def handler(request: Request, form) -> Response:
         name = request.path_params["name"]
-        await _run(request, lambda uow, now: action(uow.session, name, now, form))
+        await _run(request, lambda uow, now: action(uow.session, name, now, form, who(request)))
+        log.info("campaign %s %s by %s", name, said, who(request))  # who did it, in the service's log
         return back("/campaigns", said)
     return handler
 
@@ -324,18 +328,19 @@ def routes() -> list[Route]:
         Route("/steps/{step_id:int}/preview", preview),
         Route("/campaigns", campaigns_page), Route("/campaigns/queue", queue_campaign, methods=["POST"]),
         Route("/campaigns/{name}/pause", _campaign_action(
-            lambda s, name, now, form: campaign_control.pause(s, name, now), "paused"), methods=["POST"]),
+            lambda s, name, now, form, by: campaign_control.pause(s, name, now), "paused"), methods=["POST"]),
         Route("/campaigns/{name}/resume", _campaign_action(
-            lambda s, name, now, form: campaign_control.resume(s, name), "resumed"), methods=["POST"]),
+            lambda s, name, now, form, by: campaign_control.resume(s, name), "resumed"), methods=["POST"]),
         Route("/campaigns/{name}/cancel", _campaign_action(
-            lambda s, name, now, form: campaign_control.cancel(s, name, _reason(form)), "cancelled"), methods=["POST"]),
+            lambda s, name, now, form, by: campaign_control.cancel(s, name, _reason(form, by)), "cancelled"),
+              methods=["POST"]),
         Route("/reports", reports), Route("/reports/partners.{kind}", download),
         Route("/inbound/{inbound_id:int}", inbound_message),
     ]
 
 
-def _reason(form) -> str:
+def _reason(form, by: str) -> str:
     reason = str(form.get("reason") or "").strip()
     if not reason:
         raise InvalidInput([Problem("cancel", None, "reason", "say why the campaign is cancelled")])
-    return reason
+    return f"{reason} ({by})"
