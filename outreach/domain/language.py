@@ -107,22 +107,44 @@ def _joined(*words: str | None) -> str:
     return " ".join(w for w in words if w)
 
 
-def _formal_en(p: Person, lang: str) -> str:
-    if p.salutation and p.surname:
-        honorific = title_in(lang, p) or {Salutation.FEMALE: "Ms", Salutation.MALE: "Mr"}[p.salutation]
-        return f"Dear {honorific} {p.surname},"
-    if p.name:
-        return f"Dear {_joined(title_in(lang, p), p.name)},"
-    return "Dear Sir or Madam,"
+@dataclass(frozen=True)
+class Formal:
+    """How a language opens a formal letter to a named person: (female, male) words, whether an
+    academic title takes the honorific's place ("Dra. García") or stands beside it ("Frau Dr.
+    Müller"), the punctuation, and the forms where the salutation or the name is unknown."""
+
+    lead: tuple[str, str]
+    honorific: tuple[str, str]
+    title_replaces: bool
+    named: str            # salutation unknown: "{}" is the name
+    nobody: str           # no name at all
+    end: str = ","
+    named_with_title: bool = False
+    capital_surname: bool = False  # Dutch: "de Vries" alone is written "De Vries"
+
+    def write(self, p: Person, lang: str) -> str:
+        title = title_in(lang, p)
+        if p.salutation and p.surname:
+            female = p.salutation is Salutation.FEMALE
+            honorific = self.honorific[0 if female else 1]
+            surname = p.surname[0].upper() + p.surname[1:] if self.capital_surname else p.surname
+            middle = (title or honorific) if self.title_replaces else _joined(honorific, title)
+            return _joined(self.lead[0 if female else 1], middle, surname) + self.end
+        if p.name:
+            return self.named.format(_joined(title, p.name) if self.named_with_title else p.name) + self.end
+        return self.nobody
 
 
-def _formal_de(p: Person, lang: str) -> str:
-    if p.salutation and p.surname:
-        opening = {Salutation.FEMALE: "Sehr geehrte Frau", Salutation.MALE: "Sehr geehrter Herr"}[p.salutation]
-        return f"{_joined(opening, title_in(lang, p), p.surname)},"
-    if p.name:  # the usual neutral form where the salutation is not known
-        return f"Guten Tag {_joined(title_in(lang, p), p.name)},"
-    return "Sehr geehrte Damen und Herren,"
+FORMS = {
+    "en": Formal(("Dear", "Dear"), ("Ms", "Mr"), True, "Dear {}", "Dear Sir or Madam,", named_with_title=True),
+    "de": Formal(("Sehr geehrte", "Sehr geehrter"), ("Frau", "Herr"), False, "Guten Tag {}",  # the usual neutral form
+                 "Sehr geehrte Damen und Herren,", named_with_title=True),
+    "es": Formal(("Estimada", "Estimado"), ("Sra.", "Sr."), True, "Estimado/a {}", "Estimados señores:", end=":"),
+    "it": Formal(("Gentile", "Gentile"), ("Sig.ra", "Sig."), True, "Gentile {}", "Gentili Signore e Signori,"),
+    "nl": Formal(("Geachte", "Geachte"), ("mevrouw", "heer"), False, "Geachte {}", "Geachte heer/mevrouw,",
+                 capital_surname=True),
+    "pt": Formal(("", ""), ("Exma. Sra.", "Exmo. Sr."), False, "Exmo(a). Sr(a). {}", "Exmos. Senhores,"),
+}
 
 
 def _formal_fr(p: Person, lang: str) -> str:
@@ -137,35 +159,6 @@ def _formal_fr(p: Person, lang: str) -> str:
     return "Madame, Monsieur,"
 
 
-def _formal_es(p: Person, lang: str) -> str:
-    if p.salutation and p.surname:
-        dear = {Salutation.FEMALE: "Estimada", Salutation.MALE: "Estimado"}[p.salutation]
-        honorific = title_in(lang, p) or {Salutation.FEMALE: "Sra.", Salutation.MALE: "Sr."}[p.salutation]
-        return f"{dear} {honorific} {p.surname}:"
-    if p.name:
-        return f"Estimado/a {p.name}:"
-    return "Estimados señores:"
-
-
-def _formal_it(p: Person, lang: str) -> str:
-    if p.salutation and p.surname:
-        honorific = title_in(lang, p) or {Salutation.FEMALE: "Sig.ra", Salutation.MALE: "Sig."}[p.salutation]
-        return f"Gentile {honorific} {p.surname},"
-    if p.name:
-        return f"Gentile {p.name},"
-    return "Gentili Signore e Signori,"
-
-
-def _formal_nl(p: Person, lang: str) -> str:
-    if p.salutation and p.surname:
-        word = {Salutation.FEMALE: "mevrouw", Salutation.MALE: "heer"}[p.salutation]
-        surname = p.surname[0].upper() + p.surname[1:]  # "de Vries" alone is written "De Vries"
-        return f"Geachte {_joined(word, title_in(lang, p), surname)},"
-    if p.name:
-        return f"Geachte {p.name},"
-    return "Geachte heer/mevrouw,"
-
-
 def _formal_pl(p: Person, lang: str) -> str:
     # Polish formal letters use the vocative of Pan/Pani with the title, never the name.
     if p.salutation is Salutation.FEMALE:
@@ -175,17 +168,7 @@ def _formal_pl(p: Person, lang: str) -> str:
     return "Szanowni Państwo,"
 
 
-def _formal_pt(p: Person, lang: str) -> str:
-    if p.salutation and p.surname:
-        honorific = {Salutation.FEMALE: "Exma. Sra.", Salutation.MALE: "Exmo. Sr."}[p.salutation]
-        return f"{_joined(honorific, title_in(lang, p), p.surname)},"
-    if p.name:
-        return f"Exmo(a). Sr(a). {p.name},"
-    return "Exmos. Senhores,"
-
-
-_FORMAL = {"en": _formal_en, "de": _formal_de, "fr": _formal_fr, "es": _formal_es, "it": _formal_it,
-           "nl": _formal_nl, "pl": _formal_pl, "pt": _formal_pt}
+_FORMAL = {**{lang: form.write for lang, form in FORMS.items()}, "fr": _formal_fr, "pl": _formal_pl}
 
 # Informal mail uses the first name; without one, each language's plain hello.
 _HELLO = {"en": ("Hi {},", "Hello,"), "de": ("Hallo {},", "Hallo,"), "fr": ("Bonjour {},", "Bonjour,"),
