@@ -25,6 +25,14 @@ def accepted_meeting(uow, tmp_path, partstat="ACCEPTED"):
     return meeting, recorded, outbox, clock
 
 
+def record_and_approve(uow, meeting, now):
+    from outreach.domain.outcome import Outcome
+
+    meetings.record_outcome(uow.session, meeting, Outcome(takeaways=["We agreed to talk again"]), "staff", now)
+    meetings.approve_next_steps(uow.session, meeting, "staff", now)
+    uow.commit()
+
+
 def next_steps(uow):
     return [s for s in steps(uow) if s.template == "next_steps"]
 
@@ -32,6 +40,7 @@ def next_steps(uow):
 def test_an_accepted_meeting_brings_the_next_steps_mail_after_it_ends(uow, tmp_path):
     meeting, recorded, outbox, clock = accepted_meeting(uow, tmp_path)
     assert recorded.partstat == "accepted"
+    record_and_approve(uow, meeting, clock.now)
     [step] = next_steps(uow)
     assert step.due_at == meeting.end_at + timedelta(hours=2) and step.status is StepStatus.SCHEDULED
     assert run_tick(uow, outbox, clock) == []  # not before the meeting has ended
@@ -40,12 +49,13 @@ def test_an_accepted_meeting_brings_the_next_steps_mail_after_it_ends(uow, tmp_p
     mail = outbox.sent[-1]
     assert mail["Subject"] == f"Next steps after our meeting on {meeting.start_at.day} {meeting.start_at:%B %Y}"
     text = mail.get_body(("plain",)).get_content()
-    assert "key takeaways" in text and "contact persons for each organisation" in text and "tentative timeline" in text
+    assert "Key takeaways:" in text and "- We agreed to talk again" in text
     assert next_steps(uow)[0].status is StepStatus.SENT
 
 
 def test_a_stale_answer_changes_nothing_and_a_cancelled_meeting_stops_the_mail(uow, tmp_path):
     meeting, _, outbox, clock = accepted_meeting(uow, tmp_path)
+    record_and_approve(uow, meeting, clock.now)
     meetings.reschedule(meeting, meeting.start_at + timedelta(days=1))
     uow.commit()
     stale = meetings.record_answer(uow.session, Answer("REPLY", meeting.uid, 0, "person0@partner0.test", "DECLINED", None, None),

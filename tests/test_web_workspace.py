@@ -142,7 +142,8 @@ def test_an_officer_works_through_the_demo_in_the_browser(played, browser, dovec
         hold = browser.find_element(By.CSS_SELECTOR, "form[action$='/hold'] button")
         step_id = int(hold.find_element(By.XPATH, "..").get_attribute("action").split("/")[-2])
         hold.click()
-        wait_for(lambda: "held" in browser.find_element(By.TAG_NAME, "body").text, what="the page after holding")
+        wait_for(lambda: gone(hold), what="the page after holding")
+        assert "held" in browser.find_element(By.CSS_SELECTOR, ".said").text
         with played.uow() as uow:
             step = uow.session.get(Step, step_id)
             assert step.status is StepStatus.HELD and step.last_error == f"held by {OFFICER}"

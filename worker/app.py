@@ -133,11 +133,13 @@ class App:
         return result
 
     def _send_digests(self) -> None:
-        """On Monday mornings: the weekly digest to each campaign's staff address (once a week)."""
-        from outreach.services import digest
+        """On Monday mornings: the weekly digest to each campaign's staff address (once a week);
+        and a to-do for each meeting that ended without a recorded outcome."""
+        from outreach.services import digest, meetings
 
         with self.uow() as uow:
             events = digest.due(uow.session, self.now())
+            meetings.remind_outcomes(uow.session, self.now())
             uow.commit()
         dispatch(self, events)
 

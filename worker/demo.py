@@ -35,6 +35,14 @@ from outreach.services.report import funnel
 from worker.demo_story import Narrator, funnel_line, pipeline_table
 
 MARKER = ".outreach-demo"
+OUTCOME_WORDS = {  # what the demo's staff record after the accepted meeting
+    "en": {"takeaways": ["Both sides want a training partnership for apprentices in warehouse logistics",
+                         "Two apprentices could start in September"],
+           "actions": ["Send the module descriptions", "Check the supervisors' availability"]},
+    "de": {"takeaways": ["Beide Seiten wollen eine Ausbildungspartnerschaft in der Lagerlogistik",
+                         "Zwei Auszubildende könnten im September beginnen"],
+           "actions": ["Modulbeschreibungen schicken", "Verfügbarkeit der Ausbilder klären"]},
+}
 SETTLE_TIMEOUT = 60.0
 
 
@@ -128,6 +136,7 @@ class Demo:
         return busy == 0 and unprocessed == 0 and stored >= watched
 
     def _jump_to_follow_up(self, app, sandbox: Sandbox, narrator: Narrator) -> bool:
+        self._record_outcomes(app)
         with app.uow() as uow:
             due = uow.session.scalar(sa.select(sa.func.min(Step.due_at)).where(
                 Step.status == StepStatus.SCHEDULED, Step.name.not_like("next-steps%"),
@@ -138,6 +147,32 @@ class Demo:
         self.console.print(f"\n[bold]Fast forward[/] to {self.clock():%a %d %b %Y %H:%M} UTC: the first "
                            f"follow-up is due; it goes only to those who have not answered")
         return narrator.follow(lambda: self._settled(app, sandbox), SETTLE_TIMEOUT)
+
+    def _record_outcomes(self, app) -> None:
+        """Staff record what each accepted meeting agreed and approve the next-steps mail drafted
+        from it (without a record, no content-free mail goes out)."""
+        from outreach.db.models import Meeting, MeetingAttendee
+        from outreach.domain.outcome import Outcome
+        from outreach.services import meetings
+
+        with app.uow() as uow:
+            accepted = uow.session.scalars(sa.select(Meeting).where(Meeting.id.in_(
+                sa.select(MeetingAttendee.meeting_id).where(MeetingAttendee.partstat == "ACCEPTED")))).all()
+            for meeting in accepted:
+                day = (meeting.start_at + timedelta(days=14)).date()
+                german = any(c.language == "de" for c in meeting.partner.contacts)  # staff write in their language
+                said = OUTCOME_WORDS["de" if german else "en"]
+                outcome = Outcome(
+                    takeaways=said["takeaways"],
+                    actions=[{"what": said["actions"][0], "owner": "Riverside Vocational College", "due": day},
+                             {"what": said["actions"][1], "owner": meeting.partner.name, "due": day}],
+                    contacts={"ours": ["Jana Weber"], "theirs": [a.name or a.email for a in meeting.attendees]},
+                    partnership_types=["training", "hr_talent"])
+                meetings.record_outcome(uow.session, meeting, outcome, "demo", self.clock())
+                meetings.approve_next_steps(uow.session, meeting, "demo", self.clock())
+                self.console.print(f"\n[bold]Staff record[/] the outcome of the meeting with {escape(meeting.partner.name)} "
+                                   "and approve the next-steps mail drafted from it")
+            uow.commit()
 
     def _show_files(self, seconds: float) -> None:
         say = self.console.print

@@ -106,9 +106,26 @@ def _merge(inline: list[PartnerIn], from_file: list[PartnerIn], document, proble
     return inline + from_file
 
 
+def load_document(path: Path | str, model: type[BaseModel]):
+    """Any YAML file of ours (a meeting outcome, ...) validated by its model, with every
+    problem as FILE:LINE: field: message."""
+    path = Path(path)
+    document = load_yaml(path)
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        raise InvalidInput(problems_from(error, document.source, document.line_for,
+                                         lambda loc: keys_in(model, loc))) from None
+
+
 def known_keys(loc: tuple) -> list[str]:
     """The keys the campaign file allows at a location, for 'did you mean' hints."""
-    model: object = CampaignFile
+    return keys_in(CampaignFile, loc)
+
+
+def keys_in(root: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys a model allows at a location inside it."""
+    model: object = root
     for part in loc:
         if isinstance(part, int):
             continue

@@ -226,6 +226,9 @@ class Meeting(Strict):
     timezone: optional(TimeZoneName) = None
     availability: Availability = Availability()
     offer_next_slot_on_decline: bool = True
+    # The next-steps mail is drafted from the meeting's recorded outcome and goes out when staff
+    # approve it; with a number, it goes that many hours after the outcome is recorded.
+    next_steps_after_hours: optional(int) = Field(default=None, ge=1, le=336)
 
 
 class CampaignFile(Strict):

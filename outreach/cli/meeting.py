@@ -105,3 +105,39 @@ def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
         answers = ", ".join(f"{a['email']}: {a['answer']}" for a in row["attendees"])
         add_row(table, str(row["id"]), row["partner"], row["start"][:16], f"{row['status']} #{row['sequence']}", answers)
     console.print(table)
+
+
+@app.command()
+def outcome(
+    meeting_id: int = typer.Argument(..., metavar="MEETING"),
+    notes: Path = typer.Option(..., "--notes", help="A YAML file: takeaways, actions (what, owner, due), "
+                                                    "contacts (ours, theirs), partnership_types, notes."),
+    approve_now: bool = typer.Option(False, "--approve", help="Also approve the next-steps mail drafted from it."),
+) -> None:
+    """Record what the meeting agreed; the next-steps mail is drafted from it and goes out
+    once approved (or, where the campaign says so, some hours later)."""
+    from outreach.campaign.load import load_document
+    from outreach.cli.common import staff_name
+    from outreach.domain.outcome import Outcome
+
+    recorded = load_document(notes, Outcome)
+    with logbook() as uow:
+        meeting = meetings.find(uow.session, meeting_id)
+        meetings.record_outcome(uow.session, meeting, recorded, staff_name(), utcnow())
+        if approve_now:
+            meetings.approve_next_steps(uow.session, meeting, staff_name(), utcnow())
+        uow.commit()
+        console.print(f"outcome of meeting {meeting_id} recorded" + (" and the next-steps mail approved" if approve_now
+                      else f"; approve the next-steps mail with `outreach meeting approve {meeting_id}`"), markup=False)
+
+
+@app.command()
+def approve(meeting_id: int = typer.Argument(..., metavar="MEETING")) -> None:
+    """Approve the next-steps mail drafted from the meeting's recorded outcome."""
+    from outreach.cli.common import staff_name
+
+    with logbook() as uow:
+        meetings.approve_next_steps(uow.session, meetings.find(uow.session, meeting_id), staff_name(), utcnow())
+        uow.commit()
+    console.print(f"the next-steps mail of meeting {meeting_id} is approved; it goes out with the next round",
+                  markup=False)

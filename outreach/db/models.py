@@ -273,6 +273,21 @@ class Meeting(Base):
         back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingAttendee.id")
 
 
+class MeetingOutcome(Base):
+    """What staff recorded after a meeting (takeaways, actions, contact persons, types), and
+    who approved the next-steps mail drafted from it."""
+
+    __tablename__ = "meeting_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), unique=True)
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(sa.String(200))
+
+
 class MeetingAttendee(Base):
     """A partner contact invited to a meeting, with the last answer they gave."""
 

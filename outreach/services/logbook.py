@@ -228,7 +228,8 @@ def resume(session: Session, ref: str, now: datetime) -> int:
     from outreach.domain.vocabulary import StepStatus
 
     partner = find_partner(session, ref)
-    held = session.scalars(sa.select(Step).where(Step.partner_id == partner.id, Step.status == StepStatus.HELD)).all()
+    held = session.scalars(sa.select(Step).where(  # a next-steps mail waits for its outcome and approval instead
+        Step.partner_id == partner.id, Step.status == StepStatus.HELD, Step.template != "next_steps")).all()
     for step in held:
         step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, max(step.due_at, now), None
     session.flush()

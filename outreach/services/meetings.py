@@ -181,23 +181,114 @@ NEXT_STEPS_DELAY = timedelta(hours=2)
 
 
 def schedule_next_steps(session: Session, meeting: Meeting, attendee: MeetingAttendee) -> Step | None:
-    """The agenda's item 5 as a mail after the meeting: due two hours after its end. It is
-    re-timed when the meeting moves and goes out only if the meeting is still accepted then."""
+    """The agenda's item 5 as a mail after the meeting, drafted from the outcome staff record.
+    It waits (held) until the outcome is recorded and approved, or, where the campaign says
+    `next_steps_after_hours`, until that long after the outcome; never before two hours after
+    the meeting's end. It is re-timed when the meeting moves and goes out only if the meeting
+    is still accepted then."""
     if attendee.contact_id is None or meeting.campaign_id is None:
         return None
     name = f"next-steps-{meeting.id}"
     step = session.scalar(sa.select(Step).where(Step.contact_id == attendee.contact_id,
                                                 Step.campaign_id == meeting.campaign_id, Step.name == name))
-    due = meeting.end_at + NEXT_STEPS_DELAY
+    settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
     if step is None:
-        settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
         step = Step(campaign_id=meeting.campaign_id, partner_id=meeting.partner_id, contact_id=attendee.contact_id,
-                    name=name, template="next_steps", status=StepStatus.SCHEDULED, due_at=due,
+                    name=name, template="next_steps", status=StepStatus.HELD, due_at=meeting.end_at + NEXT_STEPS_DELAY,
                     message_id=new_message_id(settings.mailbox.address))
         session.add(step)
-    elif step.status in (StepStatus.SCHEDULED, StepStatus.CANCELLED):  # accepted again after a move
-        step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, due, None
+    if step.status in (StepStatus.SCHEDULED, StepStatus.CANCELLED, StepStatus.HELD):  # not yet gone
+        step.status, step.due_at, step.last_error = next_steps_timing(session, meeting, settings)
     return step
+
+
+def next_steps_timing(session: Session, meeting: Meeting, settings: CampaignFile) -> tuple[StepStatus, datetime, str | None]:
+    """When the next-steps mail may go, and what it waits for."""
+    earliest = meeting.end_at + NEXT_STEPS_DELAY
+    outcome = outcome_of(session, meeting.id)
+    if outcome is None:
+        return StepStatus.HELD, earliest, (f"waiting for the meeting's outcome: `outreach meeting outcome {meeting.id} "
+                                           "--notes FILE` or the partner's page")
+    if outcome.approved_at is not None:
+        return StepStatus.SCHEDULED, max(earliest, outcome.approved_at), None
+    hours = settings.meeting.next_steps_after_hours
+    if hours:
+        return StepStatus.SCHEDULED, max(earliest, outcome.recorded_at + timedelta(hours=hours)), None
+    return StepStatus.HELD, earliest, f"waiting for approval: `outreach meeting approve {meeting.id}` or the partner's page"
+
+
+def outcome_of(session: Session, meeting_id: int):
+    from outreach.db.models import MeetingOutcome
+
+    return session.scalar(sa.select(MeetingOutcome).where(MeetingOutcome.meeting_id == meeting_id))
+
+
+def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: datetime):
+    """Keep what was agreed (a new record needs approval again); the next-steps mail follows it."""
+    from outreach.db.models import MeetingOutcome
+    from outreach.services import todos
+
+    content = outcome.model_dump(mode="json")
+    row = outcome_of(session, meeting.id)
+    if row is None:
+        row = MeetingOutcome(meeting_id=meeting.id, content=content, recorded_at=now, recorded_by=by[:200])
+        session.add(row)
+    elif row.content != content:
+        row.content, row.recorded_at, row.recorded_by, row.approved_at, row.approved_by = content, now, by[:200], None, None
+    session.flush()
+    _settle(session, meeting, todos.TodoKind.OUTCOME, f"outcome recorded by {by}", now, by)
+    settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
+    _refresh_next_steps(session, meeting)
+    if row.approved_at is None and not settings.meeting.next_steps_after_hours:
+        todos.raise_todo(session, todos.TodoKind.APPROVE,
+                         f"Read and approve the next-steps mail to {meeting.partner.name} (meeting {meeting.id}): "
+                         f"`outreach meeting approve {meeting.id}` or the partner's page.", now, meeting.partner_id)
+    return row
+
+
+def approve_next_steps(session: Session, meeting: Meeting, by: str, now: datetime):
+    from outreach.services import todos
+
+    row = outcome_of(session, meeting.id)
+    if row is None:
+        raise MeetingError(f"meeting {meeting.id} has no recorded outcome yet: nothing to approve "
+                           f"(`outreach meeting outcome {meeting.id} --notes FILE`)")
+    row.approved_at, row.approved_by = now, by[:200]
+    session.flush()
+    _refresh_next_steps(session, meeting)
+    _settle(session, meeting, todos.TodoKind.APPROVE, f"approved by {by}", now, by)
+    return row
+
+
+def _refresh_next_steps(session: Session, meeting: Meeting) -> None:
+    for attendee in meeting.attendees:
+        if attendee.partstat == "ACCEPTED":
+            schedule_next_steps(session, meeting, attendee)
+
+
+def _settle(session: Session, meeting: Meeting, kind, reason: str, now: datetime, by: str) -> None:
+    from outreach.db.models import Todo
+
+    for todo in session.scalars(sa.select(Todo).where(Todo.partner_id == meeting.partner_id, Todo.kind == kind.value,
+                                                      Todo.done_at.is_(None))):
+        todo.done_at, todo.done_reason, todo.open_key, todo.done_by = now, reason, None, by
+
+
+def remind_outcomes(session: Session, now: datetime) -> int:
+    """A to-do for each accepted meeting that has ended without a recorded outcome (once)."""
+    from outreach.db.models import MeetingOutcome
+    from outreach.services import todos
+
+    ended = session.scalars(sa.select(Meeting).where(
+        Meeting.status == "invited", Meeting.end_at < now,
+        Meeting.id.in_(sa.select(MeetingAttendee.meeting_id).where(MeetingAttendee.partstat == "ACCEPTED")),
+        Meeting.id.not_in(sa.select(MeetingOutcome.meeting_id)))).all()
+    for meeting in ended:
+        todos.raise_todo(session, todos.TodoKind.OUTCOME,
+                         f"Record the outcome of the meeting with {meeting.partner.name} (meeting {meeting.id}): "
+                         f"takeaways, next actions, contact persons. The next-steps mail waits for it.",
+                         now, meeting.partner_id)
+    return len(ended)
 
 
 def find(session: Session, meeting_id: int) -> Meeting:

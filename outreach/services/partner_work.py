@@ -98,6 +98,9 @@ def resume_step(session: Session, step_id: int, by: str, now: datetime) -> Step:
     step = step_of(session, step_id)
     if step.status is not StepStatus.HELD:
         raise InvalidInput([Problem("step", None, str(step_id), f"is {step.status.value}, not held")])
+    if step.template == "next_steps":
+        raise InvalidInput([Problem("step", None, str(step_id), "a next-steps mail goes when the meeting's outcome is "
+                                    "recorded and approved: record or approve it instead")])
     step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, max(step.due_at, now), None
     return step
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable, Protocol
 from zoneinfo import ZoneInfo
 
@@ -197,6 +197,31 @@ def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
             {"In-Reply-To": first.message_id, "References": first.message_id})
 
 
+def _next_steps_words(session: Session, step: Step):
+    """The meeting's date and its recorded outcome, in the language of the mail."""
+    from outreach.domain.context import fields_of_partnership
+    from outreach.domain.vocabulary import PartnershipType
+    from outreach.services.meetings import outcome_of
+
+    meeting = _meeting_of(session, step)
+    when = meeting.start_at.astimezone(ZoneInfo(meeting.timezone)) if meeting else None
+    recorded = outcome_of(session, meeting.id) if meeting else None
+    content = recorded.content if recorded else {}
+
+    def words(language: str) -> dict:
+        actions = [{"what": a["what"], "owner": a["owner"],
+                    "due": short_date(date.fromisoformat(a["due"]), language) if a.get("due") else None}
+                   for a in content.get("actions", [])]
+        contacts = content.get("contacts", {})
+        return {"meeting": Fields("meeting", {"date": short_date(when, language) if when else None}),
+                "outcome": Fields("outcome", {
+                    "takeaways": content.get("takeaways"), "actions": actions,
+                    "ours": contacts.get("ours") or None, "theirs": contacts.get("theirs") or None,
+                    "fields": fields_of_partnership([PartnershipType(t) for t in content.get("partnership_types", [])],
+                                                    language)}) if recorded else None}
+    return words
+
+
 def _thread_of(session: Session, step: Step) -> dict | None:
     """In-Reply-To and References for the latest mail in or out with this contact."""
     latest = session.scalar(sa.select(Interaction.message_id).where(
@@ -221,9 +246,7 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
     if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION, FREE_TEXT):
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
-        meeting = _meeting_of(object_session(step), step)
-        when = meeting.start_at.astimezone(ZoneInfo(meeting.timezone)) if meeting else None
-        extra = lambda language: {"meeting": Fields("meeting", {"date": short_date(when, language) if when else None})}
+        extra = _next_steps_words(object_session(step), step)
     if step.template == INTRODUCTION:
         extra, headers = _introduction_of(object_session(step), step), None
     if step.created_by is not None:  # a one-off mail from staff answers the latest mail of the conversation

@@ -27,6 +27,8 @@ class TodoKind(StrEnum):
     UNCLEAR = "unclear"              # a reply whose meaning a person should judge
     REPLY = "reply"                  # a partner replied and no invitation answered them: write back
     COUNTER = "counter"              # a partner proposes another time for the meeting: move it, or answer
+    OUTCOME = "outcome"              # a meeting took place: record what was agreed (the next-steps mail waits)
+    APPROVE = "approve"              # the next-steps mail is drafted from the outcome: read and approve it
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,

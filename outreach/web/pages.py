@@ -101,6 +101,8 @@ async def partner(request: Request) -> Response:
         return render(request, "partner.html", partner=found, timeline=reads.partner_timeline(uow.session, found),
                       steps=partner_work.scheduled(uow.session, found.id), phases=list(Phase),
                       meetings=reads.meetings_of(uow.session, found.id), said=request.query_params.get("said"),
+                      outcomes={m.id: meetings.outcome_of(uow.session, m.id) for m in reads.meetings_of(uow.session, found.id)},
+                      types=reads.filter_choices(uow.session)["partnership_types"],
                       templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"])
     return await _read(request, job)
 
@@ -164,14 +166,51 @@ def _when(text: str, zone: str) -> datetime:
 
 
 def _meeting_change(uow, partner, form, now, by):
-    meeting = meetings.find(uow.session, int(form.get("meeting") or 0))
-    if meeting.partner_id != partner.id:
-        raise NotFound("no such meeting for this partner")
+    meeting = _meeting_of_partner(uow, partner, form)
     if form.get("cancel"):
         meetings.cancel(meeting)
     else:
         meetings.reschedule(meeting, _when(str(form.get("at") or ""), meeting.timezone))
     meetings.deliver(uow, meeting, now)
+
+
+def _outcome(uow, partner, form, now, by):
+    """The meeting's outcome from the form: one takeaway per line, one action per line as
+    "what | owner | YYYY-MM-DD", contact persons separated by commas."""
+    from pydantic import ValidationError
+
+    from outreach.domain.outcome import Outcome
+    from outreach.domain.problems import field_path, message_for
+
+    meeting = _meeting_of_partner(uow, partner, form)
+    lines = lambda name: [line.strip() for line in str(form.get(name) or "").splitlines() if line.strip()]
+    actions = []
+    for line in lines("actions"):
+        what, _, rest = line.partition("|")
+        owner, _, due = rest.partition("|")
+        actions.append({"what": what.strip(), "owner": owner.strip() or "both", "due": due.strip() or None})
+    try:
+        recorded = Outcome(takeaways=lines("takeaways"), actions=actions,
+                           contacts={"ours": _commas(form.get("ours")), "theirs": _commas(form.get("theirs"))},
+                           partnership_types=form.getlist("partnership_types"), notes=str(form.get("notes") or "") or None)
+    except ValidationError as error:
+        raise InvalidInput([Problem("outcome", None, field_path(e["loc"]), message_for(e)) for e in error.errors()]) from None
+    meetings.record_outcome(uow.session, meeting, recorded, by, now)
+
+
+def _commas(value) -> list[str]:
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
+def _approve(uow, partner, form, now, by):
+    meetings.approve_next_steps(uow.session, _meeting_of_partner(uow, partner, form), by, now)
+
+
+def _meeting_of_partner(uow, partner, form):
+    meeting = meetings.find(uow.session, int(form.get("meeting") or 0))
+    if meeting.partner_id != partner.id:
+        raise NotFound("no such meeting for this partner")
+    return meeting
 
 
 def _forget(uow, partner, form, now, by):
@@ -320,6 +359,10 @@ def routes() -> list[Route]:
         Route("/partners/{partner_id:int}/contact", _partner_action(_contact, "contact saved"), methods=["POST"]),
         Route("/partners/{partner_id:int}/meeting", _partner_action(_meeting, "invitation sent"), methods=["POST"]),
         Route("/partners/{partner_id:int}/meeting/change", _partner_action(_meeting_change, "meeting updated"),
+              methods=["POST"]),
+        Route("/partners/{partner_id:int}/meeting/outcome", _partner_action(_outcome, "outcome recorded"),
+              methods=["POST"]),
+        Route("/partners/{partner_id:int}/meeting/approve", _partner_action(_approve, "next-steps mail approved"),
               methods=["POST"]),
         Route("/partners/{partner_id:int}/forget", _partner_action(_forget, "person forgotten"), methods=["POST"]),
         Route("/steps/{step_id:int}/hold", _step_action(hold, "held"), methods=["POST"]),
