@@ -27,6 +27,7 @@ def partner_detail(partner: Partner) -> dict:
         "focus_area": partner.focus_area,
         "notes": partner.notes,
         "tags": list(partner.tags),
+        "extra": dict(partner.extra or {}),
         "contacts": [
             {
                 "id": c.id, "name": c.name, "role": c.role, "email": c.email,

@@ -74,19 +74,25 @@ def test_every_bad_row_is_reported_with_its_number_and_the_files_column_name(tmp
     assert any(m.startswith(f"{path}:4: E-Mail: 'bad-address' is not a valid email address") for m in messages)
     assert any(m.startswith(f"{path}:4: partnership_types: 'friendship' is not one of") for m in messages)
     assert f"{path}:5: E-Mail: good@good.test is already in row 2" in messages
-    assert f"{path}:6: E-Mail: a contact needs an email address" in messages
-    assert [p.name for p in partners] == ["Good AG"]
+    assert not any(m.startswith(f"{path}:6:") for m in messages)  # a prospect: kept without a contact
+    assert [p.name for p in partners] == ["Good AG", "No Mail AG"]
+    assert partners[1].contacts == [] and partners[1].extra == {"Rolle (no address yet)": "Trainer"}
 
 
-def test_an_unknown_column_is_never_dropped_silently(tmp_path):
+def test_an_unknown_column_is_kept_and_a_misspelt_one_is_named(tmp_path):
     path = tmp_path / "logbook.csv"
-    path.write_text("organisation,email,Comments\nA,a@a.test,call in May\n", encoding="utf-8")
+    path.write_text("organisation,email,Telefon,Staff size,Comments\nA,a@a.test,+49 40 555,250,call in May\n", encoding="utf-8")
+    partners, problems = partners_from_table(table(path))
+    assert problems == [] and partners[0].notes == "call in May"  # a usual heading for notes
+    assert partners[0].extra == {"Telefon": "+49 40 555", "Staff size": "250"}
+    partners, problems = partners_from_table(table(path), {"tags": "Staff size"})
+    assert problems == [] and partners[0].tags == ["250"] and partners[0].extra == {"Telefon": "+49 40 555"}
+    path.write_text("organisation,E-Mial,Countyr\nA,a@a.test,DE\n", encoding="utf-8")
     partners, problems = partners_from_table(table(path))
     assert partners == []
-    assert str(problems[0]).startswith(f"{path}:1: Comments: not a logbook column")
-    assert "--map 'notes=Comments'" in problems[0].message
-    partners, problems = partners_from_table(table(path), {"notes": "Comments"})
-    assert problems == [] and partners[0].notes == "call in May"
+    assert [str(p) for p in problems] == [
+        f"{path}:1: E-Mial: did you mean email? rename the column, or map it: --map 'email=E-Mial'",
+        f"{path}:1: Countyr: did you mean country? rename the column, or map it: --map 'country=Countyr'"]
 
 
 def test_a_mapping_to_a_missing_column_is_reported(tmp_path):

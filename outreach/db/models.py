@@ -52,6 +52,7 @@ class Partner(Base):
     personal_note: Mapped[str | None] = mapped_column(sa.Text)  # one sentence for this partner's first mail
     notes: Mapped[str | None] = mapped_column(sa.Text)
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    extra: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)  # the spreadsheet's other columns, as given
     phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.SCOUTING, index=True)
     status: Mapped[PartnerStatus] = mapped_column(
         enum_column(PartnerStatus), default=PartnerStatus.ACTIVE

@@ -6,6 +6,7 @@ column names travel with every problem, so a user can find the cell to fix.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -67,7 +68,7 @@ _SAID = {
                   "sectorfocus zwerpunt branża branza specjalizacja setor",
     "personal_note": "personalnote persönlichenotiz persönlichernotiz persoenlichenotiz notepersonnelle notapersonal "
                      "notapersonale persoonlijkenotitie notatkaosobista",
-    "notes": "note notizen notiz bemerkungen anmerkungen remarques commentaires notas observaciones "
+    "notes": "comments comment remarks note notizen notiz bemerkungen anmerkungen remarques commentaires notas observaciones "
              "osservazioni note opmerkingen notities uwagi notatki observações observacoes",
     "tags": "tag schlagworte stichworte étiquettes etiquettes etiquetas etichette labels tagi",
     "language": "sprache langue idioma lingua taal język jezyk língua lingua",
@@ -92,6 +93,10 @@ def _squash(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+EXTRA = "extra:"  # a column kept as it is (phone, size, anything else), under its own heading
+SUGGEST_CUTOFF = 0.8
+
+
 def resolve_columns(table: Table, mapping: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
     """Which file column holds which logbook field. `mapping` is field -> the file's header."""
     problems, columns = [], {}
@@ -105,12 +110,14 @@ def resolve_columns(table: Table, mapping: dict[str, str]) -> tuple[dict[str, st
             continue
         field = known.get(_squash(header))
         if field is None:
-            problems.append(Problem(
-                table.source, 1, header,
-                f"not a logbook column; rename it to one of {', '.join(LOGBOOK_FIELDS)}, "
-                f"or map it, e.g. --map 'notes={header}'",
-            ))
-        elif field in columns.values():
+            close = difflib.get_close_matches(_squash(header), list(known), n=1, cutoff=SUGGEST_CUTOFF)
+            if close:  # a misspelt field is a mistake, not extra data
+                problems.append(Problem(
+                    table.source, 1, header,
+                    f"did you mean {known[close[0]]}? rename the column, or map it: --map '{known[close[0]]}={header}'"))
+            else:  # anything else is kept with the partner under its own heading
+                columns[header] = EXTRA + header
+        elif field in columns.values() and field != EXTRA:
             problems.append(Problem(table.source, 1, header, f"a second column for {field}; keep one"))
         else:
             columns[header] = field
@@ -145,10 +152,14 @@ def partners_from_table(table: Table, mapping: dict[str, str] | None = None) -> 
 def _row_record(row, columns, header_of, source, problems) -> PartnerIn | None:
     partner = {PARTNER_FIELDS[f]: v for h, f in columns.items() if f in PARTNER_FIELDS and (v := row.values.get(h))}
     contact = {CONTACT_FIELDS[f]: v for h, f in columns.items() if f in CONTACT_FIELDS and (v := row.values.get(h))}
+    extra = {f.removeprefix(EXTRA): str(v) for h, f in columns.items() if f.startswith(EXTRA) and (v := row.values.get(h))}
     if contact and "email" not in contact:
-        field = header_of.get("email", "email")
-        problems.append(Problem(source, row.number, field, "a contact needs an email address"))
-        return None
+        # a prospect: someone to write to once an address is known; kept with the partner, never mailed
+        extra.update({f"{h} (no address yet)": str(row.values[h]) for h, f in columns.items()
+                      if f in CONTACT_FIELDS and row.values.get(h)})
+        contact = {}
+    if extra:
+        partner["extra"] = extra
     try:
         return PartnerIn(**partner, contacts=[contact] if contact else [])
     except ValidationError as error:
@@ -175,7 +186,9 @@ class _Group:
     def merge(self, record: PartnerIn, row: int, source: str, header_of, problems) -> None:
         # The name may be spelt differently (case, spacing): the first spelling is kept.
         for name, value in record.model_dump(exclude={"contacts", "name"}, exclude_defaults=True).items():
-            if name not in self.fields:
+            if name == "extra":  # extra columns of several rows (contacts) are gathered
+                self.fields["extra"] = {**value, **self.fields.get("extra", {})}
+            elif name not in self.fields:
                 self.fields[name], self.first_row[name] = value, row
             elif self.fields[name] != value:
                 column = header_of.get(_BY_MODEL_FIELD.get(name, name), name)
@@ -187,14 +200,18 @@ class _Group:
 
 
 def table_from_partners(partners: Iterable[PartnerIn]) -> tuple[list[str], list[list[str]]]:
-    """The export: one row per contact, one row for an organisation without contacts."""
+    """The export: one row per contact, one row for an organisation without contacts; the
+    extra columns after the logbook's own."""
+    partners = list(partners)
+    extra = list(dict.fromkeys(key for p in partners for key in p.extra))
     rows = []
     for partner in partners:
         base = [_text(getattr(partner, PARTNER_FIELDS[f])) for f in PARTNER_FIELDS]
+        kept = [partner.extra.get(key, "") for key in extra]
         for contact in partner.contacts or [None]:
             rest = [_text(getattr(contact, CONTACT_FIELDS[f])) if contact else "" for f in CONTACT_FIELDS]
-            rows.append(base + rest)
-    return list(LOGBOOK_FIELDS), rows
+            rows.append(base + rest + kept)
+    return list(LOGBOOK_FIELDS) + extra, rows
 
 
 def _text(value) -> str:

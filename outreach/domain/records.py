@@ -167,6 +167,8 @@ class PartnerIn(Strict):
     personal_note: optional(SingleLine) = Field(default=None, max_length=1000)
     notes: optional(str) = Field(default=None, max_length=20_000)
     tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
+    # Columns of the partner's spreadsheet the logbook has no field for (phone, size, ...), kept as given.
+    extra: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=2000)]] = Field(default={}, max_length=50)
     phase: optional(enum_of(Phase)) = None
     status: optional(enum_of(PartnerStatus)) = None
     contacts: list[ContactIn] = []

@@ -89,7 +89,7 @@ def _new_partner(session: Session, record: PartnerIn, by: str) -> Partner:
         name=record.name, name_key=name_key(record.name),
         mail_domain=record.derived_mail_domain(),
         partnership_types=[t.value for t in record.partnership_types],
-        tags=list(record.tags), phase=record.phase or Phase.SCOUTING,
+        tags=list(record.tags), extra=dict(record.extra), phase=record.phase or Phase.SCOUTING,
         **{name: getattr(record, name) for name in _PARTNER_COLUMNS},
     )
     partner.source = partner.source or Source.OTHER
@@ -105,6 +105,8 @@ def _update_partner(partner: Partner, record: PartnerIn, by: str) -> bool:
         changes["partnership_types"] = [t.value for t in record.partnership_types]
     if record.tags:
         changes["tags"] = list(record.tags)
+    if record.extra:
+        changes["extra"] = {**(partner.extra or {}), **record.extra}
     if record.derived_mail_domain():
         changes["mail_domain"] = record.derived_mail_domain()
     if name_key(record.name) != partner.name_key:  # renamed, not merely spelt otherwise
@@ -181,7 +183,7 @@ def snapshot(partner: Partner, trusted: bool = False, contacts: list[Contact] | 
     make_partner = PartnerIn.model_construct if trusted else PartnerIn
     make_contact = ContactIn.model_construct if trusted else ContactIn
     return make_partner(
-        **{name: getattr(partner, name) for name in _SNAPSHOT_FIELDS},
+        **{name: getattr(partner, name) for name in _SNAPSHOT_FIELDS}, extra=partner.extra or {},
         contacts=[make_contact(**{name: getattr(c, name) for name in _CONTACT_FIELDS})
                   for c in (partner.contacts if contacts is None else contacts)],
     )
