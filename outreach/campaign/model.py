@@ -231,6 +231,34 @@ class Meeting(Strict):
     next_steps_after_hours: optional(int) = Field(default=None, ge=1, le=336)
 
 
+SCORED_FIELDS = ("country", "region", "source", "partnership_types", "tags", "focus_area", "notes", "phase",
+                 "status", "website", "mutual_contact")
+
+
+def _scored_field(value: str) -> str:
+    value = value.strip()
+    if value in SCORED_FIELDS or (value.startswith("extra:") and len(value) > 6):
+        return value
+    raise ValueError(f"{value!r} is not a field to score; use one of {', '.join(SCORED_FIELDS)}, "
+                     "or extra:HEADING for a column kept from the spreadsheet (e.g. extra:Size)")
+
+
+class Criterion(Strict):
+    """One selection criterion: met when the partner's field has one of the values."""
+
+    name: SingleLine
+    field: Annotated[str, AfterValidator(_scored_field)]
+    values: list[SingleLine] = []
+    weight: float = Field(default=1, ge=0, le=100)
+
+
+class Selection(Strict):
+    """The guide's "define clear partner selection criteria": weighted, with reasons per partner.
+    When the caps bind, the first contacts go out in score order."""
+
+    criteria: list[Criterion] = Field(default=[], max_length=50)
+
+
 class CampaignFile(Strict):
     name: Slug
     description: optional(str) = None
@@ -242,6 +270,7 @@ class CampaignFile(Strict):
     sequence: list[SequenceStep] = []
     sending: Sending = Sending()
     meeting: Meeting = Meeting()
+    selection: Selection = Selection()
     notify_staff: optional(Email) = None
 
     @model_validator(mode="after")

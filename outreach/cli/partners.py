@@ -75,21 +75,53 @@ def export(file: Path = typer.Argument(..., help="Where to write: a .csv or .xls
 @app.command("list")
 def list_(
     phase: str = typer.Option(None, help="Only partners in this phase."),
+    sort: str = typer.Option("id", "--sort", help="id, or score: by the campaign's selection criteria, best first."),
+    campaign: str = typer.Option(None, "--campaign", help="With --sort score: whose criteria (default: the latest)."),
     json_: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """The partners with their phase and status."""
+    """The partners with their phase and status (and, sorted by score, the reasons)."""
+    if sort not in ("id", "score"):
+        raise InvalidInput([Problem("(command line)", None, "--sort", "sort by id or by score")])
     wanted = _phase(phase) if phase else None
     with logbook() as uow:
-        rows = [partner_row(p) for p in service.all_partners(uow.session, wanted)]
+        partners = service.all_partners(uow.session, wanted)
+        rows = [partner_row(p) for p in partners]
+        if sort == "score":
+            from outreach.domain.selection import score
+            from outreach.services.campaigns import criteria_of
+
+            criteria = criteria_of(uow.session, campaign)
+            for row, partner in zip(rows, partners):
+                found = score(service.snapshot(partner, trusted=True), criteria)
+                row.update(score=found.points, reasons=list(found.reasons))
+            rows.sort(key=lambda row: -row["score"])
     if json_:
         print_json(rows)
         return
-    table = Table("id", "partner", "country", "source", "phase", "status", "contacts")
+    columns = ("id", "partner", "country", "source", "phase", "status", "contacts") + (("score", "why") if sort == "score" else ())
+    table = Table(*columns)
     for row in rows:
+        extra = (f"{row['score']:g}", "; ".join(row["reasons"])) if sort == "score" else ()
         add_row(table, str(row["id"]), row["name"], row["country"] or "", row["source"],
-                      row["phase"], row["status"], str(row["contacts"]))
+                row["phase"], row["status"], str(row["contacts"]), *extra)
     console.print(table)
     console.print(f"{len(rows)} partners")
+
+
+@app.command()
+def matrix(out: Path = typer.Option(..., "--out", help="The picture to write: FILE.svg or FILE.png.")) -> None:
+    """The stakeholder matrix (influence x interest) of the logbook's partners, as a picture."""
+    from outreach.services import matrix as drawing
+
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("svg", "png"):
+        raise InvalidInput([Problem("(command line)", None, "--out", "name a .svg or a .png file")])
+    with logbook() as uow:
+        partners, unplaced = drawing.placed(uow.session)
+    out.write_bytes(drawing.draw(partners, kind))
+    console.print(f"{len(partners)} partners placed in {out}" + (
+        f"; {unplaced} without influence and interest (set them in the logbook, 1 to 5 or low/medium/high)"
+        if unplaced else ""), markup=False)
 
 
 @app.command()

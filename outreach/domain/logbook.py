@@ -21,7 +21,7 @@ PARTNER_FIELDS = {
     "country": "country", "region": "region", "source": "source",
     "partnership_types": "partnership_types", "focus_area": "focus_area", "personal_note": "personal_note",
     "notes": "notes",
-    "tags": "tags", "phase": "phase", "status": "status",
+    "tags": "tags", "influence": "influence", "interest": "interest", "phase": "phase", "status": "status",
 }
 CONTACT_FIELDS = {
     "contact_name": "name", "salutation": "salutation", "title": "title", "family_name": "family_name",
@@ -75,6 +75,8 @@ _SAID = {
     "register": "anredeform tonalität registre registro registro",
     "timezone": "zeitzone fuseauhoraire zonahoraria fusoorario tijdzone strefaczasowa fusohorário",
     "phase": "phase étape etape fase fase faza",
+    "influence": "einfluss influencia influenza invloed wpływ wplyw influência influencia",
+    "interest": "interesse intérêt interet interés interes belang zainteresowanie",
     "status": "statut estado stato",
 }
 ALIASES = {alias: field for field, words in _SAID.items() for alias in words.replace("_", "").split()}

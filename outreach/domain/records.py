@@ -115,6 +115,21 @@ def _enum_parser(enum):
     return parse
 
 
+LEVELS = {"low": 1, "medium": 3, "high": 5, "niedrig": 1, "mittel": 3, "hoch": 5, "faible": 1, "moyen": 3,
+          "fort": 5, "élevé": 5, "bajo": 1, "medio": 3, "alto": 5, "basso": 1, "laag": 1, "gemiddeld": 3, "hoog": 5,
+          "niski": 1, "średni": 3, "wysoki": 5, "baixo": 1, "médio": 3}
+
+
+def _level(value):
+    """1 to 5, or a word for low, medium, high in our languages."""
+    if isinstance(value, str) and not value.strip().isdigit():
+        word = value.strip().casefold()
+        if word not in LEVELS:
+            raise ValueError(f"{value!r} is not a level: write 1 to 5, or low, medium or high")
+        return LEVELS[word]
+    return value
+
+
 def _blank_to_none(value):
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -169,6 +184,8 @@ class PartnerIn(Strict):
     tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
     # Columns of the partner's spreadsheet the logbook has no field for (phone, size, ...), kept as given.
     extra: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=2000)]] = Field(default={}, max_length=50)
+    influence: Annotated[int | None, BeforeValidator(_blank_to_none), BeforeValidator(_level), Field(ge=1, le=5)] = None
+    interest: Annotated[int | None, BeforeValidator(_blank_to_none), BeforeValidator(_level), Field(ge=1, le=5)] = None
     phase: optional(enum_of(Phase)) = None
     status: optional(enum_of(PartnerStatus)) = None
     contacts: list[ContactIn] = []

@@ -18,8 +18,9 @@ from outreach.db.models import Campaign, Contact, Step
 from outreach.db.types import utcnow
 from outreach.domain.context import message_context, message_language, message_register, profile_language
 from outreach.domain.records import ContactIn, PartnerIn
+from outreach.domain.selection import ranked
 from outreach.domain.vocabulary import ContactStatus, StepStatus
-from outreach.errors import InvalidInput, Problem
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import Attachment, Body, Envelope, compose, new_message_id
 from outreach.rendering import Renderer, Rendered, TemplateError
 from outreach.services import campaign_control, logbook
@@ -75,6 +76,17 @@ def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerI
     more = extra(written_in) if callable(extra) else (extra or {})
     context = {**message_context(settings, partner, contact, written_in), **more}
     return renderer.render(name, context, where=f"partner {partner.name!r}, contact {contact.email}")
+
+
+def criteria_of(session: Session, name: str | None = None) -> list:
+    """The selection criteria of a queued campaign (named, else the latest queued)."""
+    query = sa.select(Campaign).order_by(Campaign.id.desc())
+    if name:
+        query = query.where(Campaign.name == name)
+    row = session.scalar(query.limit(1))
+    if row is None:
+        raise NotFound(f"no campaign {name!r} is queued" if name else "no campaign is queued: its criteria score the partners")
+    return list(settings_of(row).selection.criteria)
 
 
 def render_free_text(settings: CampaignFile, renderer: Renderer, partner: PartnerIn, contact: ContactIn,
@@ -186,7 +198,9 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
         summary.changes = campaign_control.changes(old[0], row.settings)
         if summary.changes:
             summary.steps_updated = campaign_control.refresh_pending(session, row, old[1], campaign.settings, now)
-    emails = [c.email for p in campaign.partners for c in p.contacts]
+    # In score order: when the caps bind, the partners who fit the criteria best hear from us first.
+    partners = [p for p, _ in ranked(campaign.partners, campaign.settings.selection.criteria)]
+    emails = [c.email for p in partners for c in p.contacts]
     contacts = {c.email: c for c in session.scalars(sa.select(Contact).where(Contact.email.in_(emails)))}
     existing = set(session.scalars(sa.select(Step.contact_id).where(
         Step.campaign_id == row.id, Step.name == FIRST_STEP)))

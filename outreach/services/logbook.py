@@ -81,7 +81,8 @@ def upsert_partners(session: Session, records: list[PartnerIn], by: str,
     return summary
 
 
-_PARTNER_COLUMNS = ("website", "country", "region", "source", "focus_area", "personal_note", "notes", "status")
+_PARTNER_COLUMNS = ("website", "country", "region", "source", "focus_area", "personal_note", "notes", "influence",
+                    "interest", "status")
 
 
 def _new_partner(session: Session, record: PartnerIn, by: str) -> Partner:
@@ -190,7 +191,7 @@ def snapshot(partner: Partner, trusted: bool = False, contacts: list[Contact] | 
 
 
 _SNAPSHOT_FIELDS = ("name", "website", "mail_domain", "country", "region", "source", "partnership_types",
-                    "focus_area", "personal_note", "notes", "tags", "phase", "status")
+                    "focus_area", "personal_note", "notes", "tags", "influence", "interest", "phase", "status")
 _CONTACT_FIELDS = ("email", "name", "salutation", "title", "family_name", "role", "language", "register",
                    "timezone", "status")
 

@@ -328,6 +328,16 @@ async def download(request: Request) -> Response:
 
 
 @page()
+async def matrix_picture(request: Request) -> Response:
+    """The stakeholder matrix as an SVG image (its own styles; shown by the Reports page)."""
+    from outreach.services import matrix
+
+    def job(uow, now):
+        return matrix.draw(matrix.placed(uow.session)[0], "svg")
+    return Response(await _read(request, job), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@page()
 async def inbound_message(request: Request) -> Response:
     """The whole message a to-do or a timeline entry is about."""
     from outreach.services import inbox
@@ -378,6 +388,7 @@ def routes() -> list[Route]:
             lambda s, name, now, form, by: campaign_control.cancel(s, name, _reason(form, by)), "cancelled"),
               methods=["POST"]),
         Route("/reports", reports), Route("/reports/partners.{kind}", download),
+        Route("/reports/matrix.svg", matrix_picture),
         Route("/inbound/{inbound_id:int}", inbound_message),
     ]
 
