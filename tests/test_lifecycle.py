@@ -44,3 +44,38 @@ def test_maintenance_brings_quarterly_check_ins_while_it_lasts(uow, cli, tmp_pat
     clock.now = second.due_at + timedelta(hours=1)
     [outcome] = send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     assert outcome.result == "cancelled" and "not maintenance" in outcome.detail
+
+
+def test_the_mou_as_a_word_file_carries_parties_scope_clauses_deliverables_and_contacts(uow, cli, tmp_path):
+    from docx import Document
+
+    from outreach.domain.outcome import Outcome
+    from outreach.services import meetings
+    from tests.test_meeting_rules import accepted_meeting
+
+    meeting, _, _, clock = accepted_meeting(uow, tmp_path)
+    outcome = Outcome(takeaways=["A mobility partnership"], partnership_types=["mobility"],
+                      actions=[{"what": "Draft the learning agreement", "owner": "Riverside Vocational College",
+                                "due": "2027-04-15"}],
+                      contacts={"ours": ["Jana Weber"], "theirs": ["Person 0"]})
+    meetings.record_outcome(uow.session, meeting, outcome, "staff", clock.now)
+    uow.commit()
+    path = tmp_path / "mou.docx"
+    moved = cli("partners", "advance", "1", "collaboration_setup", "--reason", "agreed", "--mou", path,
+                "--valid-from", "2027-04-01")
+    assert moved.code == 0, moved
+    document = Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
+    assert headings[0] == "MEMORANDUM OF UNDERSTANDING"
+    for heading in ("Purpose of this MoU", "Scope of cooperation", "Duration", "Non-binding nature", "Data protection",
+                    "Deliverables", "Key performance indicators", "Contact persons", "Signed"):
+        assert heading in headings, heading
+    assert "Riverside Vocational College, [address]" in text and "Partner 0, [address]" in text
+    assert "Exchange of staff and learners" in text and "Joint development and delivery of training programmes" in text
+    assert "until terminated by either party in writing" in text and "(EU) 2016/679" in text
+    assert "Draft the learning agreement (Riverside Vocational College, by 15 April 2027)" in text
+    assert "[indicator: target, unit, due date]" in text
+    assert "For Partner 0: Person 0" in text and "For Riverside Vocational College: Jana Weber" in text
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert "Draft the learning agreement (Riverside Vocational College, by 15 April 2027)" in bullets

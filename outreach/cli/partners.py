@@ -175,7 +175,8 @@ def advance(
     phase: str = typer.Argument(..., help="scouting, first_contact, proposal, collaboration_setup or maintenance."),
     reason: str = typer.Option(..., "--reason", help="Why: kept in the phase history."),
     by: str = typer.Option(None, help="Who moves it (default: your user name)."),
-    mou: Path = typer.Option(None, "--mou", help="collaboration_setup: where to write the MoU / LoI draft."),
+    mou: Path = typer.Option(None, "--mou", help="collaboration_setup: where to write the MoU / LoI draft "
+                                                 "(.md, or .docx for Word)."),
     valid_from: str = typer.Option(None, "--valid-from", help="MoU start date (default: today)."),
     valid_to: str = typer.Option(None, "--valid-to", help="MoU end date (default: open-ended)."),
     campaign: str = typer.Option(None, "--campaign", help="The campaign whose mailbox sends check-ins (default: latest)."),
@@ -206,7 +207,12 @@ def advance(
             text = lifecycle.mou_draft(settings, campaigns.renderer_for(settings), partner,
                                        _date(valid_from) or date.today(), _date(valid_to))
             path = mou or Path(f"mou-{partner.id}.md")
-            path.write_text(text, encoding="utf-8")
+            if path.suffix.lower() == ".docx":  # for partners who edit and sign Word files
+                from outreach.adapters.docx_writer import as_docx
+
+                path.write_bytes(as_docx(text, title=f"MoU {settings.institution.name} - {partner.name}"))
+            else:
+                path.write_text(text, encoding="utf-8")
             notes.append(f"MoU / Letter of Intent draft written to {path}")
         if target is Phase.MAINTENANCE and row is not None:
             step = lifecycle.schedule_check_in(uow.session, partner, row, utcnow() + lifecycle.QUARTER)

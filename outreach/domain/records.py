@@ -135,6 +135,7 @@ def _blank_to_none(value):
 
 
 SingleLine = Annotated[str, AfterValidator(_single_line)]
+Level = Annotated[int, BeforeValidator(_level), Field(ge=1, le=5)]
 Email = Annotated[str, AfterValidator(_email)]
 Language = Annotated[str, AfterValidator(_language)]
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
@@ -184,8 +185,8 @@ class PartnerIn(Strict):
     tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
     # Columns of the partner's spreadsheet the logbook has no field for (phone, size, ...), kept as given.
     extra: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=2000)]] = Field(default={}, max_length=50)
-    influence: Annotated[int | None, BeforeValidator(_blank_to_none), BeforeValidator(_level), Field(ge=1, le=5)] = None
-    interest: Annotated[int | None, BeforeValidator(_blank_to_none), BeforeValidator(_level), Field(ge=1, le=5)] = None
+    influence: optional(Level) = None  # the stakeholder matrix: 1 (low) to 5 (high)
+    interest: optional(Level) = None
     phase: optional(enum_of(Phase)) = None
     status: optional(enum_of(PartnerStatus)) = None
     contacts: list[ContactIn] = []

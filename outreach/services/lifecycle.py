@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from outreach.campaign import CampaignFile
 from outreach.db.models import Campaign, Partner, Step
@@ -23,18 +23,29 @@ QUARTER = timedelta(days=91)
 def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, valid_from: date,
               valid_to: date | None) -> str:
     """The guide's MoU / Letter of Intent, in the language of the partner's first contact
-    (where a template exists): both parties, the purpose and scope from the partner's
-    partnership types, the duration; a document for staff to finish."""
+    (where a template exists): both parties, purpose and scope from the partnership types (and
+    those the meeting's outcome brought into view), the duration, the non-binding and data
+    protection clauses, deliverables from the outcome's agreed actions, KPIs, contact persons,
+    signature blocks. A document for staff to finish; what is not known yet is in [brackets]."""
+    from outreach.services.meetings import latest_outcome
+
     record = logbook.snapshot(partner, trusted=True)
     contact = next(iter(record.contacts), None)
-    types = [PartnershipType(t) for t in partner.partnership_types] or [PartnershipType.TRAINING]
+    outcome = latest_outcome(object_session(partner), partner.id)
+    content = outcome.content if outcome else {}
+    types = list(dict.fromkeys([PartnershipType(t) for t in partner.partnership_types]
+                               + [PartnershipType(t) for t in content.get("partnership_types", [])])) \
+        or [PartnershipType.TRAINING]
     name = renderer.in_language("mou/mou", message_language(settings, contact) if contact else settings.message.language)
     written_in = name.rsplit(".", 2)[-2]
     context = message_context(settings, record, contact or _nobody(), written_in)
     context.update(
         purpose=fields_of_partnership(types, written_in), types=[t.value for t in types],
         valid_from=short_date(valid_from, written_in), valid_to=short_date(valid_to, written_in) if valid_to else None,
-        partner_contact=", ".join(v for v in (contact.name, contact.role) if v) if contact and contact.name else None)
+        partner_contact=", ".join(v for v in (contact.name, contact.role) if v) if contact and contact.name else None,
+        deliverables=[{**a, "due": short_date(date.fromisoformat(a["due"]), written_in) if a.get("due") else None}
+                      for a in content.get("actions", [])],
+        kpis=[], ours=content.get("contacts", {}).get("ours"), theirs=content.get("contacts", {}).get("theirs"))
     return renderer.document(name, context)
 
 

@@ -223,6 +223,14 @@ def outcome_of(session: Session, meeting_id: int):
     return session.scalar(sa.select(MeetingOutcome).where(MeetingOutcome.meeting_id == meeting_id))
 
 
+def latest_outcome(session: Session, partner_id: int):
+    """The outcome of the partner's latest meeting that has one."""
+    from outreach.db.models import MeetingOutcome
+
+    return session.scalar(sa.select(MeetingOutcome).join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
+                          .where(Meeting.partner_id == partner_id).order_by(Meeting.start_at.desc()).limit(1))
+
+
 def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: datetime):
     """Keep what was agreed (a new record needs approval again); the next-steps mail follows it."""
     from outreach.db.models import MeetingOutcome
