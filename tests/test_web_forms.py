@@ -173,3 +173,34 @@ def test_the_same_actions_from_the_command_line(cli, uow, tmp_path, monkeypatch)
     assert (step.status, step.subject, step.body) == (StepStatus.CANCELLED, "About your apprentices",
                                                       "Dear Person 0,\n\nthank you for the call.")
     assert cli("partners", "mail", "1").code == 2  # neither a template nor a text
+
+
+def test_a_meeting_outcome_from_the_partner_page_then_its_approval(web, tmp_path, uow):
+    from outreach.services import meetings
+    from tests.test_meeting_rules import accepted_meeting, next_steps
+
+    meeting, _, _, _ = accepted_meeting(uow, tmp_path)
+    browser = logged_in(web)
+    page = browser.get(f"/partners/{meeting.partner_id}")
+    assert "Record the outcome" in page.text
+    csrf = token(browser, f"/partners/{meeting.partner_id}")
+    bad = browser.post(f"/partners/{meeting.partner_id}/meeting/outcome", data={
+        "csrf": csrf, "meeting": str(meeting.id), "takeaways": "", "actions": "Send it | us | tomorrow"})
+    assert bad.status_code == 400 and "takeaways" in bad.text and "actions[0].due" in bad.text
+    saved = browser.post(f"/partners/{meeting.partner_id}/meeting/outcome", data={
+        "csrf": csrf, "meeting": str(meeting.id), "takeaways": "A mobility partnership\nTwo learners in May",
+        "actions": "Send the learning agreement | Riverside | 2027-04-15\nCheck the dates | Partner 0",
+        "ours": "Jana Weber", "theirs": "Person 0, Anna Berg", "partnership_types": ["mobility", "training"]})
+    assert saved.status_code == 200 and "outcome recorded" in saved.text
+    uow.session.expire_all()
+    recorded = meetings.outcome_of(uow.session, meeting.id)
+    assert recorded.content["takeaways"] == ["A mobility partnership", "Two learners in May"]
+    assert recorded.content["actions"][1] == {"what": "Check the dates", "owner": "Partner 0", "due": None}
+    assert recorded.content["contacts"]["theirs"] == ["Person 0", "Anna Berg"] and recorded.recorded_by == "officer@school.test"
+    assert next_steps(uow)[0].status is StepStatus.HELD
+    approved = browser.post(f"/partners/{meeting.partner_id}/meeting/approve", data={"csrf": csrf, "meeting": str(meeting.id)})
+    assert approved.status_code == 200 and "next-steps mail approved" in approved.text
+    uow.session.expire_all()
+    assert next_steps(uow)[0].status is StepStatus.SCHEDULED
+    preview = browser.get(f"/steps/{next_steps(uow)[0].id}/preview")
+    assert "Send the learning agreement (Riverside, by 15 April 2027)" in preview.text
