@@ -79,3 +79,31 @@ def test_the_mou_as_a_word_file_carries_parties_scope_clauses_deliverables_and_c
     assert "For Partner 0: Person 0" in text and "For Riverside Vocational College: Jana Weber" in text
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
     assert "Draft the learning agreement (Riverside Vocational College, by 15 April 2027)" in bullets
+
+
+def test_kpis_are_set_updated_listed_in_check_ins_and_carried_by_the_mou(uow, cli, tmp_path):
+    queue(uow, tmp_path, count=1)
+    outbox, clock = FakeOutbox(), Clock(MONDAY_10_UTC)
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    added = cli("partners", "kpi", "1", "Learners on placement", "--target", "10", "--unit", "learners", "--due", "2027-12-31")
+    assert added.code == 0, added
+    assert cli("partners", "kpi", "1", "Joint applications", "--target", "1", "--unit", "applications").code == 0
+    assert cli("partners", "kpi", "1", "Learners on placement", "3").code == 0
+    listed = cli("partners", "kpi", "1", "--json").out
+    assert '"current": 3.0' in listed and '"progress": 30' in listed and '"updated_by"' in listed
+    assert cli("partners", "kpi", "1", "Learners on placement", "--target", "5", "--unit", "x").code == 2  # twice
+    assert cli("partners", "kpi", "1", "Unknown KPI", "2").code == 3  # not found
+
+    mou = tmp_path / "mou.md"
+    assert cli("partners", "advance", "1", "collaboration_setup", "--reason", "agreed", "--mou", mou).code == 0
+    assert "- Learners on placement: 10 learners, by 31 December 2027" in mou.read_text()
+    assert cli("partners", "advance", "1", "maintenance", "--reason", "check-ins start").code == 0
+    uow.session.expire_all()
+    [check_in] = [s for s in steps(uow) if s.template == "check_in"]
+    clock.now = check_in.due_at + timedelta(hours=1)
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    mail = next(m for m in outbox.sent if m["Subject"].startswith("Our regular check-in"))
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Where our KPIs stand:\n- Learners on placement: 3 of 10 learners (by 31 December 2027)\n" \
+           "- Joint applications: ? of 1 applications\n" in text
+    assert "Could you send me your latest figures" in text

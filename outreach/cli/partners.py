@@ -10,7 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from outreach.adapters.tabular import read_rows, write_rows, check_suffix
-from outreach.cli.common import add_row, console, logbook, print_json, progress_bar, report_problems, staff_name
+from outreach.cli.common import (add_row, console, logbook, print_json, printed_without_table, progress_bar,
+                                 report_problems, staff_name)
 from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
@@ -106,6 +107,45 @@ def list_(
                 row["phase"], row["status"], str(row["contacts"]), *extra)
     console.print(table)
     console.print(f"{len(rows)} partners")
+
+
+@app.command()
+def kpi(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    name: str = typer.Argument(None, help="The KPI (e.g. 'Learners on placement'); none: list them."),
+    value: float = typer.Argument(None, help="With a name: where the KPI stands now."),
+    target: float = typer.Option(None, "--target", help="A new KPI: its target."),
+    unit: str = typer.Option(None, "--unit", help="A new KPI: its unit (learners, visits, EUR, ...)."),
+    due: str = typer.Option(None, "--due", help="A new KPI: by when (YYYY-MM-DD)."),
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """A partnership's KPIs: list them; add one (--target, --unit, --due); or record where one
+    stands (NAME VALUE). The check-in mails list their progress; the MoU carries them."""
+    from outreach.db.types import utcnow
+    from outreach.services import kpis
+
+    with logbook() as uow:
+        partner = service.find_partner(uow.session, ref)
+        if name and target is not None:
+            if not unit:
+                raise InvalidInput([Problem("(command line)", None, "--unit", "a new KPI needs a unit")])
+            kpis.add(uow.session, partner, name, target, unit, _date(due), staff_name(), utcnow())
+        elif name and value is not None:
+            kpis.update(uow.session, partner, name, value, staff_name(), utcnow())
+        elif name:
+            raise InvalidInput([Problem("(command line)", None, "NAME", "give a value, or --target and --unit for a new KPI")])
+        uow.commit()
+        rows = [{"name": k.name, "target": k.target, "unit": k.unit, "due": k.due.isoformat() if k.due else None,
+                 "current": k.current, "progress": kpis.progress(k), "updated_by": k.updated_by}
+                for k in kpis.of(uow.session, partner.id)]
+        none = f"{partner.name} has no KPI yet."
+    if printed_without_table(rows, json_, none):
+        return
+    table = Table("KPI", "now", "target", "due", "progress")
+    for r in rows:
+        add_row(table, r["name"], "" if r["current"] is None else f"{r['current']:g}", f"{r['target']:g} {r['unit']}",
+                r["due"] or "", "" if r["progress"] is None else f"{r['progress']}%")
+    console.print(table)
 
 
 @app.command()

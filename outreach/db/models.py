@@ -291,6 +291,24 @@ class MeetingOutcome(Base):
     approved_by: Mapped[str | None] = mapped_column(sa.String(200))
 
 
+class Kpi(Base):
+    """A key performance indicator of a partnership (collaboration setup): its target and where
+    it stands, updated by staff; the check-ins list its progress and ask for updates."""
+
+    __tablename__ = "kpis"
+    __table_args__ = (sa.UniqueConstraint("partner_id", "name", name="uq_kpis_partner_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    target: Mapped[float] = mapped_column(sa.Float)
+    unit: Mapped[str] = mapped_column(sa.String(60))
+    due: Mapped[date | None] = mapped_column(sa.Date)
+    current: Mapped[float | None] = mapped_column(sa.Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(sa.String(200))
+
+
 class MeetingAttendee(Base):
     """A partner contact invited to a meeting, with the last answer they gave."""
 

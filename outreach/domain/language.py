@@ -224,6 +224,13 @@ def when(moment: datetime, language: str) -> str:
     return f"{long_date(moment, language)}, {clock(moment, language)}"
 
 
+def number(value: float, language: str) -> str:
+    """"1,5" or "1.5", "1 200" or "1,200", as the language writes numbers."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale_of(language))
+
+
 def and_list(words: list[str], language: str) -> str | None:
     """"training, mobility and funding" in the language's way; None for no words."""
     if not words:

@@ -15,7 +15,7 @@ from outreach.domain.language import short_date
 from outreach.domain.vocabulary import ContactStatus, PartnershipType, StepStatus
 from outreach.mail.compose import new_message_id
 from outreach.rendering import Renderer
-from outreach.services import campaigns, logbook
+from outreach.services import campaigns, kpis, logbook
 
 CHECK_IN = "check_in"
 QUARTER = timedelta(days=91)
@@ -45,7 +45,7 @@ def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, vali
         partner_contact=", ".join(v for v in (contact.name, contact.role) if v) if contact and contact.name else None,
         deliverables=[{**a, "due": short_date(date.fromisoformat(a["due"]), written_in) if a.get("due") else None}
                       for a in content.get("actions", [])],
-        kpis=[], ours=content.get("contacts", {}).get("ours"), theirs=content.get("contacts", {}).get("theirs"))
+        kpis=kpis.for_letters(object_session(partner), partner.id, written_in), ours=content.get("contacts", {}).get("ours"), theirs=content.get("contacts", {}).get("theirs"))
     return renderer.document(name, context)
 
 

@@ -247,6 +247,11 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
         extra = _next_steps_words(object_session(step), step)
+    if step.template == CHECK_IN:
+        from outreach.services import kpis
+
+        session = object_session(step)
+        extra = lambda language: {"kpis": kpis.for_letters(session, step.partner_id, language)}
     if step.template == INTRODUCTION:
         extra, headers = _introduction_of(object_session(step), step), None
     if step.created_by is not None:  # a one-off mail from staff answers the latest mail of the conversation

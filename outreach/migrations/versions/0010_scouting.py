@@ -1,4 +1,4 @@
-"""scouting: the spreadsheet's other columns kept with each partner; influence and interest for the stakeholder matrix
+"""scouting: the spreadsheet's other columns kept with each partner; influence and interest for the stakeholder matrix; KPIs of partnerships
 
 Revision ID: 0010
 Revises: 0009
@@ -15,6 +15,22 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('kpis',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('target', sa.Float(), nullable=False),
+    sa.Column('unit', sa.String(length=60), nullable=False),
+    sa.Column('due', sa.Date(), nullable=True),
+    sa.Column('current', sa.Float(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_kpis_partner_id_partners'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpis')),
+    sa.UniqueConstraint('partner_id', 'name', name='uq_kpis_partner_name')
+    )
+    with op.batch_alter_table('kpis', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kpis_partner_id'), ['partner_id'], unique=False)
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.add_column(sa.Column('extra', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('influence', sa.Integer(), nullable=True))
@@ -22,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('kpis')
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.drop_column('interest')
         batch_op.drop_column('influence')

@@ -1,0 +1,53 @@
+"""The KPIs of a partnership: set with a target in collaboration setup, updated as figures come
+in; the check-in mails list their progress and the MoU carries them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outreach.db.models import Kpi, Partner
+from outreach.errors import InvalidInput, NotFound, Problem
+
+
+def of(session: Session, partner_id: int) -> list[Kpi]:
+    return list(session.scalars(sa.select(Kpi).where(Kpi.partner_id == partner_id).order_by(Kpi.id)))
+
+
+def add(session: Session, partner: Partner, name: str, target: float, unit: str, due: date | None,
+        by: str, now: datetime) -> Kpi:
+    name, unit = " ".join(name.split()), " ".join(unit.split())
+    if not name or not unit or len(name) > 200 or len(unit) > 60:
+        raise InvalidInput([Problem("kpi", None, "name/unit", "give a name (up to 200 characters) and a unit (up to 60)")])
+    if target <= 0:
+        raise InvalidInput([Problem("kpi", None, "target", "the target must be above zero")])
+    if session.scalar(sa.select(Kpi.id).where(Kpi.partner_id == partner.id, Kpi.name == name)) is not None:
+        raise InvalidInput([Problem("kpi", None, "name", f"{partner.name} has a KPI {name!r} already")])
+    kpi = Kpi(partner_id=partner.id, name=name, target=target, unit=unit, due=due, updated_at=now, updated_by=by[:200])
+    session.add(kpi)
+    session.flush()
+    return kpi
+
+
+def update(session: Session, partner: Partner, name: str, current: float, by: str, now: datetime) -> Kpi:
+    kpi = session.scalar(sa.select(Kpi).where(Kpi.partner_id == partner.id, Kpi.name == " ".join(name.split())))
+    if kpi is None:
+        raise NotFound(f"{partner.name} has no KPI {name!r}; `outreach partners kpi {partner.id}` lists them")
+    kpi.current, kpi.updated_at, kpi.updated_by = current, now, by[:200]
+    return kpi
+
+
+def progress(kpi: Kpi) -> int | None:
+    """Per cent of the target reached."""
+    return None if kpi.current is None else round(100 * kpi.current / kpi.target)
+
+
+def for_letters(session: Session, partner_id: int, language: str) -> list[dict]:
+    """The KPIs as a check-in or an MoU writes them, in the letter's language."""
+    from outreach.domain.language import number, short_date
+
+    return [{"name": k.name, "target": number(k.target, language), "unit": k.unit,
+             "current": number(k.current, language) if k.current is not None else None,
+             "due": short_date(k.due, language) if k.due else None} for k in of(session, partner_id)]
