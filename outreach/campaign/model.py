@@ -216,6 +216,15 @@ class Availability(Hours):
     holidays: list[date] = []
 
 
+class StaffCalendar(Strict):
+    """Staff's own calendar (CalDAV: Nextcloud, Radicale, Fastmail, iCloud, ...): the meetings
+    are put in it, and its busy times are kept free when a slot is chosen."""
+
+    url: HttpUrl  # the calendar collection, e.g. https://cloud.school.example/remote.php/dav/calendars/jana/meetings/
+    auth: Credentials | None = None
+    verify_certificates: bool = True
+
+
 class Meeting(Strict):
     """The first exploration meeting (the guide's agenda template)."""
 
@@ -226,6 +235,9 @@ class Meeting(Strict):
     timezone: optional(TimeZoneName) = None
     availability: Availability = Availability()
     offer_next_slot_on_decline: bool = True
+    staff_calendar: StaffCalendar | None = None
+    # Without a CalDAV calendar: staff invited too, so the meeting lands in their calendar.
+    staff_attendees: list[Email] = []
     # The next-steps mail is drafted from the meeting's recorded outcome and goes out when staff
     # approve it; with a number, it goes that many hours after the outcome is recorded.
     next_steps_after_hours: optional(int) = Field(default=None, ge=1, le=336)

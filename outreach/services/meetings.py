@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -21,6 +22,8 @@ from outreach.domain import language as lang
 from outreach.domain.records import ContactIn
 from outreach.rendering import Fields, Rendered, Renderer
 from outreach.services import campaigns, logbook
+
+log = logging.getLogger(__name__)
 
 PARTSTATS = {"ACCEPTED": "accepted", "TENTATIVE": "tentative", "DECLINED": "declined"}
 
@@ -127,7 +130,8 @@ def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: d
         duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary,
         description=agenda(meeting, settings, renderer, words.written_in),
         organizer=Person(settings.mailbox.address, settings.mailbox.display_name),
-        attendees=tuple(Person(a.email, a.name) for a in meeting.attendees), location=settings.meeting.location,
+        attendees=tuple(Person(a.email, a.name) for a in meeting.attendees)
+        + tuple(Person(email) for email in settings.meeting.staff_attendees), location=settings.meeting.location,
         url=link, method="CANCEL" if meeting.status == "cancelled" else "REQUEST", stamp=now)
 
 
@@ -145,8 +149,9 @@ def invitation(settings: CampaignFile, renderer: Renderer, meeting: Meeting, now
     message = compose(Envelope(mailbox.display_name, mailbox.address, first.name, first.email, mailbox.reply_to),
                       Body(words.subject, words.text, words.html, attachments), new_message_id(mailbox.address), now,
                       calendar=CalendarPart(plan.method, ics))
-    if others:
-        message["Cc"] = ", ".join(a.email for a in others)
+    copied = [a.email for a in others] + list(settings.meeting.staff_attendees)
+    if copied:
+        message["Cc"] = ", ".join(copied)
     return message, ics
 
 
@@ -310,11 +315,24 @@ def busy_times(session: Session) -> list[tuple[datetime, datetime]]:
     return [(m.start_at, m.end_at) for m in session.scalars(sa.select(Meeting).where(Meeting.status == "invited"))]
 
 
+SLOT_HORIZON = timedelta(days=120)
+
+
 def next_slot(session: Session, settings: CampaignFile, now: datetime, after: datetime | None = None) -> datetime:
+    """The first free slot of the meeting hours: free in the logbook and, where the campaign
+    names one, in staff's own calendar."""
     from outreach.domain.slots import first_free_slot
 
+    busy = busy_times(session)
+    if settings.meeting.staff_calendar is not None:
+        from outreach.calendar.staff import CalendarUnavailable, busy as calendar_busy
+
+        try:
+            busy += calendar_busy(settings.meeting.staff_calendar, now, now + SLOT_HORIZON)
+        except CalendarUnavailable as error:  # chosen from the logbook alone; said in the log
+            log.warning("%s; the slot is chosen from the logbook's meetings only", error)
     slot = first_free_slot(now, settings.meeting.availability, zone_of(settings),
-                           timedelta(minutes=settings.meeting.duration_minutes), busy_times(session), after)
+                           timedelta(minutes=settings.meeting.duration_minutes), busy, after)
     if slot is None:
         raise MeetingError("no free slot in the meeting availability for the next 120 days")
     return slot
@@ -374,6 +392,28 @@ def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: date
         subject=str(message["Subject"])[:998], message_id=message["Message-ID"],
         text=f"meeting {meeting.id}: {meeting.status}, sequence {meeting.sequence}, {meeting.start_at:%Y-%m-%d %H:%M} UTC"))
     uow.commit()
-    outbox.send(message, settings.mailbox.address, [a.email for a in meeting.attendees])
+    outbox.send(message, settings.mailbox.address,
+                [a.email for a in meeting.attendees] + list(settings.meeting.staff_attendees))
     outbox.file_sent(message, now)
+    _into_staff_calendar(uow, settings, meeting, message, now)
     return message
+
+
+def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message: EmailMessage, now: datetime) -> None:
+    """The meeting in staff's own calendar too (CalDAV), as it now is; a calendar that cannot be
+    reached leaves the invitation sent and raises a to-do."""
+    spec = settings.meeting.staff_calendar
+    if spec is None:
+        return
+    from outreach.calendar.staff import CalendarUnavailable, put
+    from outreach.services import todos
+
+    ics = next(part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar")
+    try:
+        put(spec, meeting.uid, ics.encode() if isinstance(ics, str) else ics, meeting.status == "cancelled")
+    except CalendarUnavailable as error:
+        log.warning("%s", error)
+        todos.raise_todo(uow.session, todos.TodoKind.CALENDAR, f"Meeting {meeting.id} with {meeting.partner.name}: "
+                         f"{error}. Put it in the staff calendar by hand, or fix the calendar settings.", now,
+                         meeting.partner_id)
+        uow.commit()

@@ -29,6 +29,7 @@ class TodoKind(StrEnum):
     COUNTER = "counter"              # a partner proposes another time for the meeting: move it, or answer
     OUTCOME = "outcome"              # a meeting took place: record what was agreed (the next-steps mail waits)
     APPROVE = "approve"              # the next-steps mail is drafted from the outcome: read and approve it
+    CALENDAR = "calendar"            # the staff calendar (CalDAV) could not be updated
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,

@@ -1,0 +1,98 @@
+"""Our calendar too: against a real CalDAV server (Radicale on loopback) the exploration meeting
+lands in the staff calendar, a busy event there moves the automatic slot, a move updates the
+event and a cancellation removes it; without CalDAV, staff are invited as attendees; a calendar
+that cannot be reached leaves the invitation sent and raises a to-do."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+
+from outreach.db.models import Partner
+from outreach.services import meetings
+from outreach.services.todos import open_todos
+from tests.support.radicale import PASSWORD, Radicale
+from tests.test_sending_rules import MONDAY_10_UTC, FakeOutbox, queue, steps
+
+CALENDAR_ENV = "OUTREACH_TEST_CALENDAR_PASSWORD"
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    server = Radicale(tmp_path).start()
+    yield server
+    server.stop()
+
+
+def campaign_with(uow, tmp_path, meeting: dict):
+    queue(uow, tmp_path, count=1, meeting=meeting)
+    partner = uow.session.scalar(sa.select(Partner))
+    return partner, steps(uow)[0].campaign
+
+
+def events(radicale) -> list[icalendar.Event]:
+    client, calendar = radicale.calendar()
+    with client:
+        return [e for item in calendar.search(event=True) for e in icalendar.Calendar.from_ical(item.data).walk("VEVENT")]
+
+
+def test_the_meeting_lands_in_the_staff_calendar_avoids_its_busy_times_and_leaves_when_cancelled(
+        uow, tmp_path, radicale, monkeypatch):
+    monkeypatch.setenv(CALENDAR_ENV, PASSWORD)
+    spec = {"url": radicale.calendar_url, "auth": {"username": "staff", "password_env": CALENDAR_ENV}}
+    partner, campaign = campaign_with(uow, tmp_path, {"staff_calendar": spec})
+    settings = meetings.campaigns.settings_of(campaign)
+    free = meetings.next_slot(uow.session, settings, MONDAY_10_UTC)
+    busy = icalendar.Calendar()
+    busy.add("prodid", "-//Staff//EN")
+    busy.add("version", "2.0")
+    event = icalendar.Event()
+    event.add("uid", "staff-busy@school.test")
+    event.add("dtstamp", MONDAY_10_UTC)
+    event.add("dtstart", free - timedelta(minutes=15))
+    event.add("dtend", free + timedelta(hours=1))
+    event.add("summary", "Exam board")
+    busy.add_component(event)
+    client, calendar = radicale.calendar()
+    with client:
+        calendar.save_event(busy.to_ical().decode())
+    moved = meetings.next_slot(uow.session, settings, MONDAY_10_UTC)
+    assert moved >= free + timedelta(hours=1)  # the busy hour is kept free
+
+    meeting = meetings.invite(uow.session, partner, campaign, moved)
+    uow.commit()
+    outbox = FakeOutbox()
+    meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    [ours] = [e for e in events(radicale) if str(e["UID"]) == meeting.uid]
+    assert ours.decoded("DTSTART") == moved and str(ours["SUMMARY"]).startswith("First exploration meeting")
+
+    meetings.reschedule(meeting, moved + timedelta(days=1))
+    meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    [ours] = [e for e in events(radicale) if str(e["UID"]) == meeting.uid]
+    assert ours.decoded("DTSTART") == moved + timedelta(days=1) and int(ours["SEQUENCE"]) == 1
+
+    meetings.cancel(meeting)
+    meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    assert [str(e["UID"]) for e in events(radicale)] == ["staff-busy@school.test"]
+    assert not [t for t in open_todos(uow.session) if t.kind == "calendar"]
+
+
+def test_without_caldav_staff_are_attendees_and_an_unreachable_calendar_raises_a_to_do(uow, tmp_path, monkeypatch):
+    monkeypatch.setenv(CALENDAR_ENV, PASSWORD)
+    unreachable = {"url": "http://127.0.0.1:9/staff/meetings/", "auth": {"username": "staff", "password_env": CALENDAR_ENV}}
+    partner, campaign = campaign_with(uow, tmp_path, {"staff_attendees": ["team@school.test"], "staff_calendar": unreachable})
+    settings = meetings.campaigns.settings_of(campaign)
+    meeting = meetings.invite(uow.session, partner, campaign, meetings.next_slot(uow.session, settings, MONDAY_10_UTC))
+    uow.commit()
+    outbox = FakeOutbox()
+    message = meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    assert "team@school.test" in message["Cc"]
+    assert outbox.sent == [message]  # the invitation went out
+    ics = next(p.get_content() for p in message.walk() if p.get_content_type() == "text/calendar")
+    attendees = [str(a) for a in icalendar.Calendar.from_ical(ics).walk("VEVENT")[0].get("ATTENDEE")]
+    assert "mailto:team@school.test" in attendees
+    [todo] = [t for t in open_todos(uow.session) if t.kind == "calendar"]
+    assert "could not be updated" in todo.text
