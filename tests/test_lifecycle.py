@@ -1,5 +1,6 @@
 """After the first meeting: the MoU draft and quarterly check-ins, against a real database."""
 
+import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -107,3 +108,57 @@ def test_kpis_are_set_updated_listed_in_check_ins_and_carried_by_the_mou(uow, cl
     assert "Where our KPIs stand:\n- Learners on placement: 3 of 10 learners (by 31 December 2027)\n" \
            "- Joint applications: ? of 1 applications\n" in text
     assert "Could you send me your latest figures" in text
+
+
+def test_check_ins_as_one_recurring_meeting_series_with_kpis(uow, cli, tmp_path, monkeypatch):
+    import icalendar
+    import vobject
+
+    from tests.support.icaljs import ensure_icaljs, parse_with_icaljs
+
+    sent = []
+
+    class Client:  # the campaign's mailbox
+        def __init__(self, mailbox):
+            pass
+
+        def send(self, message, sender, recipients):
+            sent.append(message)
+
+        def file_sent(self, message, when):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("outreach.mail.mailbox.MailboxClient", Client)
+    queue(uow, tmp_path, count=1, check_ins={"as_meetings": True, "every_months": 3})
+    outbox, clock = FakeOutbox(), Clock(MONDAY_10_UTC)
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    assert cli("partners", "kpi", "1", "Learners on placement", "--target", "10", "--unit", "learners").code == 0
+    moved = cli("partners", "advance", "1", "maintenance", "--reason", "partnership running")
+    assert moved.code == 0 and "a recurring check-in meeting every 3 months" in moved.out, moved
+    [invitation] = sent
+    assert invitation["Subject"] == "Invitation: Regular check-in: Riverside Vocational College and Partner 0"
+    ics = next(p.get_content() for p in invitation.walk() if p.get_content_type() == "text/calendar")
+    ics = ics.encode() if isinstance(ics, str) else ics
+    event = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    assert event["RRULE"].to_ical() == b"FREQ=MONTHLY;INTERVAL=3"
+    vobject.readOne(ics.decode(), validate=True)
+    js = parse_with_icaljs(ensure_icaljs(), ics)
+    assert js["rrule"] == "FREQ=MONTHLY;INTERVAL=3" and len(js["occurrences"]) == 3
+    text = invitation.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "every 3 months" in text and "- Learners on placement: ? of 10 learners" in text
+    assert not [s for s in steps(uow) if s.template == "check_in"]  # meetings instead of check-in mails
+
+    assert cli("partners", "kpi", "1", "Learners on placement", "4").code == 0
+    meeting_id = json.loads(cli("meeting", "list", "--json").out)[0]["id"]
+    assert cli("meeting", "reschedule", str(meeting_id), "--at", "2027-06-09T10:00").code == 0
+    update = sent[-1]
+    assert update["Subject"].startswith("Updated invitation")
+    assert "- Learners on placement: 4 of 10 learners" in update.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+    assert cli("partners", "advance", "1", "proposal", "--reason", "a new project").code == 0
+    assert sent[-1]["Subject"].startswith("Cancelled: Regular check-in")
+    assert b"METHOD:CANCEL" in next(p.get_content() for p in sent[-1].walk()
+                                    if p.get_content_type() == "text/calendar").encode()

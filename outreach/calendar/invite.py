@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vRecur, vText
 
 PRODID = "-//VET Partnership Outreach//Exploration meetings//EN"
 
@@ -33,6 +33,7 @@ class MeetingPlan:
     url: str | None = None
     method: str = "REQUEST"
     stamp: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # DTSTAMP
+    rrule: str | None = None   # a series (RFC 5545 3.8.5.3), e.g. FREQ=MONTHLY;INTERVAL=3
 
     def updated(self, now: datetime, start: datetime | None = None, duration: timedelta | None = None) -> MeetingPlan:
         """The same meeting moved: same UID, SEQUENCE + 1, a new DTSTAMP."""
@@ -71,6 +72,8 @@ def _event(plan: MeetingPlan, start: datetime) -> Event:
         event.add("location", plan.location or plan.url)
     if plan.url:
         event.add("url", plan.url)
+    if plan.rrule:
+        event.add("rrule", vRecur.from_ical(plan.rrule))
     event.add("status", "CANCELLED" if plan.method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     organizer = vCalAddress(f"mailto:{plan.organizer.email}")

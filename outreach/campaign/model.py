@@ -271,6 +271,14 @@ class Selection(Strict):
     criteria: list[Criterion] = Field(default=[], max_length=50)
 
 
+class CheckIns(Strict):
+    """Maintenance and growth: regular check-ins, as mails (the default) or as one recurring
+    meeting series in the partner's and our calendars (RFC 5545 RRULE)."""
+
+    as_meetings: bool = False
+    every_months: int = Field(default=3, ge=1, le=12)
+
+
 class CampaignFile(Strict):
     name: Slug
     description: optional(str) = None
@@ -283,6 +291,7 @@ class CampaignFile(Strict):
     sending: Sending = Sending()
     meeting: Meeting = Meeting()
     selection: Selection = Selection()
+    check_ins: CheckIns = CheckIns()
     notify_staff: optional(Email) = None
 
     @model_validator(mode="after")

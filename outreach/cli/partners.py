@@ -254,10 +254,10 @@ def advance(
             else:
                 path.write_text(text, encoding="utf-8")
             notes.append(f"MoU / Letter of Intent draft written to {path}")
-        if target is Phase.MAINTENANCE and row is not None:
-            step = lifecycle.schedule_check_in(uow.session, partner, row, utcnow() + lifecycle.QUARTER)
-            notes.append(f"first quarterly check-in due {step.due_at:%Y-%m-%d}" if step else "no reachable contact for check-ins")
+        changed = lifecycle.phase_changed(uow.session, partner, target, row, utcnow(), notes)
         uow.commit()
+        for meeting in changed:  # a check-in series invited, or cancelled on leaving maintenance
+            meetings.deliver(uow, meeting, utcnow())
     console.print(f"moved from {move.from_phase.value if move.from_phase else '-'} to {move.to_phase.value}: {move.reason}")
     for note in notes:
         console.print(note)

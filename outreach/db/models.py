@@ -270,6 +270,8 @@ class Meeting(Base):
     timezone: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[str] = mapped_column(sa.String(16), default="invited")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="exploration", server_default="exploration")  # or check_in
+    rrule: Mapped[str | None] = mapped_column(sa.String(200))  # a series: e.g. FREQ=MONTHLY;INTERVAL=3
 
     partner: Mapped[Partner] = relationship()
     attendees: Mapped[list[MeetingAttendee]] = relationship(

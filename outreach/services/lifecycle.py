@@ -56,6 +56,36 @@ def _nobody():
                                      language=None, register=None, timezone=None, status=None)
 
 
+def phase_changed(session: Session, partner: Partner, target, campaign: Campaign | None, now: datetime,
+                  notes: list[str]) -> list:
+    """What a move brings: entering maintenance, the regular check-ins (mails, or one recurring
+    meeting series where the campaign asks for meetings); leaving it, the series cancelled.
+    Returns the meetings whose invitation or cancellation is to be sent."""
+    from outreach.db.models import Meeting
+    from outreach.domain.vocabulary import Phase
+    from outreach.services import meetings
+
+    series = session.scalars(sa.select(Meeting).where(Meeting.partner_id == partner.id, Meeting.kind == "check_in",
+                                                      Meeting.status == "invited")).all()
+    if target is not Phase.MAINTENANCE:
+        for meeting in series:
+            meetings.cancel(meeting)
+        if series:
+            notes.append("the recurring check-in meeting is cancelled")
+        return list(series)
+    if campaign is None or series:
+        return []
+    settings = campaigns.settings_of(campaign)
+    if settings.check_ins.as_meetings:
+        meeting = meetings.check_in_series(session, partner, campaign, now)
+        notes.append(f"a recurring check-in meeting every {settings.check_ins.every_months} months, first on "
+                     f"{meeting.start_at:%Y-%m-%d %H:%M} UTC: invitation sent")
+        return [meeting]
+    step = schedule_check_in(session, partner, campaign, now + QUARTER)
+    notes.append(f"first quarterly check-in due {step.due_at:%Y-%m-%d}" if step else "no reachable contact for check-ins")
+    return []
+
+
 def schedule_check_in(session: Session, partner: Partner, campaign: Campaign, due: datetime, number: int = 1) -> Step | None:
     """A quarterly check-in mail to the partner's first reachable contact."""
     contact = next((c for c in partner.contacts if c.status is ContactStatus.ACTIVE), None)

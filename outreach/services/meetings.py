@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from outreach.calendar.invite import Answer, MeetingPlan, Person, build
 from outreach.campaign import CampaignFile
@@ -21,7 +21,7 @@ from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_mes
 from outreach.domain import language as lang
 from outreach.domain.records import ContactIn
 from outreach.rendering import Fields, Rendered, Renderer
-from outreach.services import campaigns, logbook
+from outreach.services import campaigns, kpis, logbook
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,20 @@ def invite(session: Session, partner: Partner, campaign: Campaign, start: dateti
     return meeting
 
 
+def check_in_series(session: Session, partner: Partner, campaign: Campaign, now: datetime) -> Meeting:
+    """Maintenance and growth: one recurring check-in meeting (every N months) in the partner's
+    and our calendars; its first occurrence in a free slot N months from now."""
+    from datetime import timedelta as span
+
+    settings = campaigns.settings_of(campaign)
+    months = settings.check_ins.every_months
+    start = next_slot(session, settings, now, after=now + span(days=30 * months - 14))
+    meeting = invite(session, partner, campaign, start)
+    meeting.kind, meeting.rrule = "check_in", f"FREQ=MONTHLY;INTERVAL={months}"
+    session.flush()
+    return meeting
+
+
 def reschedule(meeting: Meeting, start: datetime) -> None:
     length = meeting.end_at - meeting.start_at
     meeting.start_at, meeting.end_at = start.astimezone(timezone.utc), (start + length).astimezone(timezone.utc)
@@ -82,6 +96,7 @@ def cancel(meeting: Meeting) -> None:
 
 
 INVITATION = "invitation"
+CHECK_IN_SERIES = "check_in_invitation"  # the recurring check-in meeting of a partnership in maintenance
 
 
 def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rendered:
@@ -103,11 +118,14 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
                 "time": lang.clock(start, language), "timezone": meeting.timezone,
                 "minutes": int((end - start).total_seconds() // 60), "link": link,
                 "location": settings.meeting.location}),
-            "agenda": agenda(meeting, settings, renderer, language),
+            "agenda": agenda(meeting, settings, renderer, language) if meeting.kind != "check_in" else None,
             "cancelled": meeting.status == "cancelled", "updated": meeting.sequence > 0,
+            "every_months": settings.check_ins.every_months,
+            "kpis": kpis.for_letters(object_session(meeting), meeting.partner_id, language),
         }
 
-    return campaigns.render_message(settings, renderer, record, contact, INVITATION, words)
+    template = CHECK_IN_SERIES if meeting.kind == "check_in" else INVITATION
+    return campaigns.render_message(settings, renderer, record, contact, template, words)
 
 
 def agenda(meeting: Meeting, settings: CampaignFile, renderer: Renderer, language: str) -> str:
@@ -128,7 +146,8 @@ def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: d
     return MeetingPlan(
         uid=meeting.uid, sequence=meeting.sequence, start=meeting.start_at.astimezone(zone),
         duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary,
-        description=agenda(meeting, settings, renderer, words.written_in),
+        description=words.text if meeting.kind == "check_in" else agenda(meeting, settings, renderer, words.written_in),
+        rrule=meeting.rrule,
         organizer=Person(settings.mailbox.address, settings.mailbox.display_name),
         attendees=tuple(Person(a.email, a.name) for a in meeting.attendees)
         + tuple(Person(email) for email in settings.meeting.staff_attendees), location=settings.meeting.location,

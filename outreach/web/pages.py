@@ -127,6 +127,15 @@ def _move(uow, partner, form, now, by):
     except ValueError:
         raise InvalidInput([Problem("move", None, "phase", "choose one of the guide's five phases")]) from None
     partner_work.move(uow.session, partner, target, str(form.get("reason") or ""), by, now)
+    from outreach.services import lifecycle
+
+    try:
+        row = partner_work.campaign_of(uow.session, partner)
+    except NotFound:
+        row = None
+    for meeting in lifecycle.phase_changed(uow.session, partner, target, row, now, []):
+        uow.commit()
+        meetings.deliver(uow, meeting, now)
 
 
 def _mail(uow, partner, form, now, by):

@@ -23,7 +23,14 @@ const attendees = event.getAllProperties("attendee").map((p) => ({
   partstat: p.getParameter("partstat"), rsvp: p.getParameter("rsvp"),
 }));
 const ev = new ICAL.Event(event);
+const occurrences = [];
+if (ev.isRecurring()) {
+  const it = ev.iterator();
+  for (let i = 0; i < 3; i++) { const next = it.next(); if (!next) break; occurrences.push(next.toJSDate().toISOString()); }
+}
+const rrule = event.getFirstPropertyValue("rrule");
 console.log(JSON.stringify({
+  rrule: rrule ? rrule.toString() : null, occurrences,
   method: root.getFirstPropertyValue("method"), uid: ev.uid, sequence: ev.sequence,
   organizer: event.getFirstPropertyValue("organizer"), attendees,
   startUtc: ev.startDate.toJSDate().toISOString(), endUtc: ev.endDate.toJSDate().toISOString(),

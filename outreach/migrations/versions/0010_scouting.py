@@ -1,4 +1,4 @@
-"""scouting: the spreadsheet's other columns kept with each partner; influence and interest for the stakeholder matrix; KPIs of partnerships
+"""scouting: the spreadsheet's other columns kept with each partner; influence and interest for the stakeholder matrix; KPIs of partnerships; check-ins as a meeting series
 
 Revision ID: 0010
 Revises: 0009
@@ -31,6 +31,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kpis', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kpis_partner_id'), ['partner_id'], unique=False)
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default='exploration'))
+        batch_op.add_column(sa.Column('rrule', sa.String(length=200), nullable=True))
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.add_column(sa.Column('extra', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('influence', sa.Integer(), nullable=True))
@@ -38,6 +41,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_column('rrule')
+        batch_op.drop_column('kind')
     op.drop_table('kpis')
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.drop_column('interest')
