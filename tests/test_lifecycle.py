@@ -162,3 +162,40 @@ def test_check_ins_as_one_recurring_meeting_series_with_kpis(uow, cli, tmp_path,
     assert sent[-1]["Subject"].startswith("Cancelled: Regular check-in")
     assert b"METHOD:CANCEL" in next(p.get_content() for p in sent[-1].walk()
                                     if p.get_content_type() == "text/calendar").encode()
+
+
+def test_an_outline_proposal_from_the_outcome_kept_with_the_partner_and_sent_attached(uow, cli, tmp_path, monkeypatch):
+    from docx import Document
+
+    from outreach.domain.outcome import Outcome
+    from outreach.services import meetings
+    from tests.test_meeting_rules import accepted_meeting
+
+    monkeypatch.setenv("OUTREACH_DATA", str(tmp_path / "data"))
+    meeting, _, outbox, clock = accepted_meeting(uow, tmp_path)
+    meetings.record_outcome(uow.session, meeting, Outcome(
+        takeaways=["Two apprentices in logistics from September"], partnership_types=["hr_talent"],
+        actions=[{"what": "Host two apprentices", "owner": "Partner 0", "due": "2027-09-01"},
+                 {"what": "Prepare the placement plan", "owner": "Riverside Vocational College", "due": "2027-06-15"}],
+        contacts={"ours": ["Jana Weber"], "theirs": ["Person 0"]}), "staff", clock.now)
+    uow.commit()
+    drafted = cli("partners", "proposal", "1", "--funding", "Erasmus+ KA1 learning mobility", "--out", tmp_path / "p.docx")
+    assert drafted.code == 0, drafted
+    text = "\n".join(p.text for p in Document(str(tmp_path / "p.docx")).paragraphs)
+    assert text.startswith("OUTLINE PROPOSAL") and "Erasmus+ KA1 learning mobility" in text
+    assert "Partner 0: Host two apprentices" in text
+    assert text.index("15 June 2027: Prepare the placement plan") < text.index("1 September 2027: Host two apprentices")
+    [kept] = (tmp_path / "data" / "documents" / "partner-1").glob("proposal-*.docx")
+    shown = cli("partners", "show", "1", "--json").out
+    assert "Outline proposal drafted" in shown and str(kept) in shown.replace("\\\\", "\\")
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Our outline proposal\nDear Person 0,\n\nplease find our outline proposal attached.\n")
+    mailed = cli("partners", "mail", "1", "--text", letter, "--attach", kept)
+    assert mailed.code == 0, mailed
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    sent = next(m for m in outbox.sent if m["Subject"] == "Our outline proposal")
+    [attached] = [a for a in sent.iter_attachments()]
+    assert attached.get_filename() == kept.name
+    assert attached.get_content_type() == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert cli("partners", "mail", "1", "--text", letter, "--attach", tmp_path / "missing.pdf").code == 2

@@ -110,6 +110,48 @@ def list_(
 
 
 @app.command()
+def proposal(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    out: Path = typer.Option(None, "--out", help="Where to write it: FILE.md or FILE.docx (default: both, kept "
+                                                 "with the partner in the data folder)."),
+    funding: str = typer.Option(None, "--funding", help="How it is funded (e.g. 'Erasmus+ KA2 cooperation partnership')."),
+    campaign: str = typer.Option(None, "--campaign", help="The campaign whose profile and language apply (default: latest)."),
+) -> None:
+    """An outline proposal drafted from the latest meeting's outcome (who does what, funding,
+    timeline), as Markdown and Word; a copy is kept with the partner (its timeline names it) and
+    `outreach partners mail ID --template ... --attach FILE` sends it."""
+    import os
+    from datetime import date
+
+    from outreach.adapters.docx_writer import as_docx
+    from outreach.db.types import utcnow
+    from outreach.services import campaigns, lifecycle, meetings
+    from outreach.services.partner_work import add_note
+
+    with logbook() as uow:
+        partner = service.find_partner(uow.session, ref)
+        settings = campaigns.settings_of(meetings.campaign_for(uow.session, partner, campaign))
+        text = lifecycle.proposal_draft(settings, campaigns.renderer_for(settings), partner, funding)
+        kept = Path(os.environ.get("OUTREACH_DATA") or "outreach-data") / "documents" / f"partner-{partner.id}"
+        kept.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stem = kept / f"proposal-{date.today():%Y-%m-%d}"
+        stem.with_suffix(".md").write_text(text, encoding="utf-8")
+        stem.with_suffix(".docx").write_bytes(as_docx(text, title=f"Proposal: {partner.name}"))
+        written = [stem.with_suffix(".md"), stem.with_suffix(".docx")]
+        if out is not None:
+            if out.suffix.lower() == ".docx":
+                out.write_bytes(stem.with_suffix(".docx").read_bytes())
+            else:
+                out.write_text(text, encoding="utf-8")
+            written.append(out)
+        add_note(uow.session, partner, f"Outline proposal drafted: {', '.join(str(p) for p in written)}",
+                 staff_name(), utcnow())
+        uow.commit()
+    for path in written:
+        console.print(f"written: {path}", markup=False)
+
+
+@app.command()
 def kpi(
     ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
     name: str = typer.Argument(None, help="The KPI (e.g. 'Learners on placement'); none: list them."),
@@ -297,6 +339,7 @@ def mail(
     text: Path = typer.Option(None, "--text", help="A file with your own words: the first line is the subject."),
     to: str = typer.Option(None, "--to", help="The contact to write to (default: the one the reference names, "
                                                "else the partner's first reachable contact)."),
+    attach: Path = typer.Option(None, "--attach", help="A document to attach (a proposal, an MoU draft)."),
 ) -> None:
     """Send a one-off mail through the outbox (same pacing, at-most-once, threaded to the
     conversation); `outreach run` or the worker sends it with the next round."""
@@ -314,7 +357,7 @@ def mail(
         contact = next((c for c in partner.contacts if c.email == wanted), None) if wanted else None
         if wanted and contact is None:
             raise NotFound(f"{wanted} is not a contact of {partner.name}")
-        step = one_off_mail(uow.session, partner, staff_name(), utcnow(), contact, template, subject, body)
+        step = one_off_mail(uow.session, partner, staff_name(), utcnow(), contact, template, subject, body, attach)
         uow.commit()
         console.print(f"mail to {step.contact.email} queued (step {step.id}); it goes out with the next round",
                       markup=False)

@@ -208,6 +208,7 @@ class Step(Base):
     subject: Mapped[str | None] = mapped_column(sa.String(998))
     body: Mapped[str | None] = mapped_column(sa.Text)
     created_by: Mapped[str | None] = mapped_column(sa.String(200))
+    attachment_path: Mapped[str | None] = mapped_column(sa.String(1024))  # a document staff attach (a proposal)
 
     campaign: Mapped[Campaign] = relationship()
     partner: Mapped[Partner] = relationship()

@@ -142,6 +142,17 @@ def one_pager_part(settings: CampaignFile, renderer: Renderer, language: str) ->
 _one_pager_parts: dict[int, tuple[Attachment, MIMEPart]] = {}
 
 
+def attachment_of(path: Path) -> Attachment:
+    import mimetypes
+
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    maintype, subtype = kind.split("/", 1)
+    try:
+        return Attachment(path.name, path.read_bytes(), maintype, subtype)
+    except OSError as error:
+        raise InvalidInput([Problem(str(path), None, "attachment", f"cannot read it: {error.strerror}")]) from None
+
+
 def new_reply_token(settings: CampaignFile) -> str | None:
     """With plus-addressing, each message gets a token of its own for its reply address."""
     return secrets.token_hex(6) if settings.mailbox.plus_addressing else None
@@ -158,10 +169,12 @@ def reply_address(settings: CampaignFile, token: str | None) -> str | None:
 
 def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn, rendered: Rendered,
                   message_id: str, date: datetime, extra_headers: dict[str, str] | None = None,
-                  reply_token: str | None = None, one_pager: bool = True) -> EmailMessage:
+                  reply_token: str | None = None, one_pager: bool = True, document: Path | None = None) -> EmailMessage:
     mailbox = settings.mailbox
     attach = one_pager and settings.message.attach_one_pager
     attachments = (one_pager_part(settings, renderer, rendered.written_in),) if attach else ()
+    if document is not None:  # a document staff attach to a one-off mail (a proposal, an MoU)
+        attachments += (attachment_of(document).part(),)
     return compose(
         Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email,
                  reply_address(settings, reply_token), settings.message.list_unsubscribe),

@@ -49,6 +49,32 @@ def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, vali
     return renderer.document(name, context)
 
 
+def proposal_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, funding: str | None = None) -> str:
+    """An outline proposal drafted from the latest meeting's outcome: the partners, the aim,
+    who does what, how it is funded (Erasmus+ KA1/KA2, national programmes: staff choose), the
+    timeline and the contact persons; in the language of the partner's first contact."""
+    from outreach.services.meetings import latest_outcome
+
+    record = logbook.snapshot(partner, trusted=True)
+    contact = next(iter(record.contacts), None)
+    outcome = latest_outcome(object_session(partner), partner.id)
+    content = outcome.content if outcome else {}
+    types = list(dict.fromkeys([PartnershipType(t) for t in partner.partnership_types]
+                               + [PartnershipType(t) for t in content.get("partnership_types", [])])) \
+        or [PartnershipType.TRAINING]
+    name = renderer.in_language("proposal/proposal", message_language(settings, contact) if contact
+                                else settings.message.language)
+    written_in = name.rsplit(".", 2)[-2]
+    actions = content.get("actions", [])
+    dated = sorted((a for a in actions if a.get("due")), key=lambda a: a["due"])
+    context = message_context(settings, record, contact or _nobody(), written_in)
+    context.update(purpose=fields_of_partnership(types, written_in), takeaways=content.get("takeaways", []),
+                   actions=actions, funding=funding,
+                   dated=[{**a, "due": short_date(date.fromisoformat(a["due"]), written_in)} for a in dated],
+                   ours=content.get("contacts", {}).get("ours"), theirs=content.get("contacts", {}).get("theirs"))
+    return renderer.document(name, context)
+
+
 def _nobody():
     from outreach.domain.records import ContactIn
 

@@ -5,6 +5,7 @@ editing and adding contacts. Every change records who made it."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -54,7 +55,8 @@ def campaign_of(session: Session, partner: Partner) -> Campaign:
 
 
 def one_off_mail(session: Session, partner: Partner, by: str, now: datetime, contact: Contact | None = None,
-                 template: str | None = None, subject: str | None = None, text: str | None = None) -> Step:
+                 template: str | None = None, subject: str | None = None, text: str | None = None,
+                 attachment: Path | None = None) -> Step:
     """A personal mail to one contact, through the same outbox, pacing and at-most-once rules
     as every other; threaded to the conversation. From a template, or free text."""
     contact = contact or next((c for c in partner.contacts if c.status is ContactStatus.ACTIVE), None)
@@ -69,7 +71,10 @@ def one_off_mail(session: Session, partner: Partner, by: str, now: datetime, con
     step = Step(campaign_id=campaign.id, partner_id=partner.id, contact_id=contact.id,
                 name=f"one-off-{uuid.uuid4().hex[:12]}", template=template or FREE_TEXT, status=StepStatus.SCHEDULED,
                 due_at=now, message_id=new_message_id(settings.mailbox.address), created_by=by[:200],
-                subject=subject.strip()[:998] if subject else None, body=text.strip() if text else None)
+                subject=subject.strip()[:998] if subject else None, body=text.strip() if text else None,
+                attachment_path=str(attachment.resolve()) if attachment else None)
+    if attachment is not None:
+        campaigns.attachment_of(attachment)  # readable now, or refused now
     session.add(step)
     session.flush()
     if template is not None:  # a template that cannot be written for this contact is refused now

@@ -259,12 +259,19 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
     if step.template == FREE_TEXT:
         rendered = campaigns.render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
         message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
-                                          extra_headers=headers, reply_token=step.reply_token, one_pager=False)
+                                          extra_headers=headers, reply_token=step.reply_token, one_pager=False,
+                                          document=_document(step))
         return message, rendered
     rendered = campaigns.render_message(settings, renderer, partner, contact, step.template, extra)
     message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
-                                      extra_headers=headers, reply_token=step.reply_token)
+                                      extra_headers=headers, reply_token=step.reply_token, document=_document(step))
     return message, rendered
+
+
+def _document(step: Step):
+    from pathlib import Path
+
+    return Path(step.attachment_path) if step.attachment_path else None
 
 
 def _claim(session: Session, step: Step, now: datetime) -> bool:

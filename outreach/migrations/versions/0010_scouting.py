@@ -1,4 +1,4 @@
-"""scouting: the spreadsheet's other columns kept with each partner; influence and interest for the stakeholder matrix; KPIs of partnerships; check-ins as a meeting series
+"""scouting: the spreadsheet's other columns kept with each partner; influence and interest for the stakeholder matrix; KPIs of partnerships; check-ins as a meeting series; documents attached to one-off mails
 
 Revision ID: 0010
 Revises: 0009
@@ -31,6 +31,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kpis', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kpis_partner_id'), ['partner_id'], unique=False)
+    with op.batch_alter_table('steps', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('attachment_path', sa.String(length=1024), nullable=True))
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default='exploration'))
         batch_op.add_column(sa.Column('rrule', sa.String(length=200), nullable=True))
@@ -41,6 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('steps', schema=None) as batch_op:
+        batch_op.drop_column('attachment_path')
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.drop_column('rrule')
         batch_op.drop_column('kind')
