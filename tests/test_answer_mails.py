@@ -95,3 +95,27 @@ def test_without_the_campaigns_word_a_no_brings_no_mail_at_all(uow, tmp_path):
         uow, tmp_path, "Vielen Dank, aber wir haben leider kein Interesse an einer Kooperation.")
     run_for(uow, outbox, clock, 20)
     assert len(outbox.sent) == 1
+
+
+def test_a_mutual_contact_is_asked_for_a_warm_introduction(cli, uow, tmp_path):
+    from tests.test_sending_rules import queue
+
+    queue(uow, tmp_path, count=2)  # Partner 0 (person0@partner0.test) knows Partner 1
+    asked = cli("partners", "introduce", "2", "--via", "person0@partner0.test")
+    assert asked.code == 0, asked
+    assert cli("partners", "introduce", "2", "--via", "person1@partner1.test").code == 2  # not their own contact
+    assert cli("partners", "introduce", "2", "--via", "nobody@else.test").code == 3
+    outbox, clock = FakeOutbox(), Clock(START)
+    from datetime import datetime, timezone
+
+    clock.now = datetime.now(timezone.utc) + timedelta(minutes=1)
+    while not any(m["Subject"].startswith("Could you introduce us") for m in outbox.sent):
+        sent = send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+        assert sent or outbox.sent, "nothing went out"
+        clock.now += timedelta(hours=1)
+    request = next(m for m in outbox.sent if m["Subject"].startswith("Could you introduce us"))
+    assert request["To"].addresses[0].addr_spec == "person0@partner0.test"
+    assert request["Subject"] == "Could you introduce us to Partner 1?"
+    text = request.get_body(("plain",)).get_content()
+    assert "get in touch with Partner 1, in particular with Person 1, about a possible partnership in training" in text
+    assert "Introduction asked from Person 0 (person0@partner0.test)" in cli("partners", "show", "2", "--json").out

@@ -110,6 +110,29 @@ def list_(
 
 
 @app.command()
+def introduce(
+    ref: str = typer.Argument(..., help="The partner to be introduced to (id or a contact's email)."),
+    via: str = typer.Option(..., "--via", help="The mutual contact's email (a contact in the logbook)."),
+) -> None:
+    """Ask a mutual contact to introduce us to a partner (the guide: use warm introductions); a
+    contact added later can name them with introduced_by, and the first contact then names them."""
+    import sqlalchemy as sa
+
+    from outreach.db.models import Contact
+    from outreach.db.types import utcnow
+    from outreach.services.partner_work import ask_for_introduction
+
+    with logbook() as uow:
+        target = service.find_partner(uow.session, ref)
+        mutual = uow.session.scalar(sa.select(Contact).where(Contact.email == via.strip().lower()))
+        if mutual is None:
+            raise NotFound(f"{via} is not a contact in the logbook: add them (with their organisation) first")
+        step = ask_for_introduction(uow.session, target, mutual, staff_name(), utcnow())
+        uow.commit()
+        console.print(f"introduction request to {mutual.email} about {target.name} queued (step {step.id})", markup=False)
+
+
+@app.command()
 def proposal(
     ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
     out: Path = typer.Option(None, "--out", help="Where to write it: FILE.md or FILE.docx (default: both, kept "

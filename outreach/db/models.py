@@ -209,6 +209,9 @@ class Step(Base):
     body: Mapped[str | None] = mapped_column(sa.Text)
     created_by: Mapped[str | None] = mapped_column(sa.String(200))
     attachment_path: Mapped[str | None] = mapped_column(sa.String(1024))  # a document staff attach (a proposal)
+    # An introduction request: the partner to be introduced to (a plain id: steps belong to their
+    # own partner; a forgotten target simply reads as none).
+    about_partner_id: Mapped[int | None] = mapped_column()
 
     campaign: Mapped[Campaign] = relationship()
     partner: Mapped[Partner] = relationship()

@@ -56,7 +56,7 @@ def campaign_of(session: Session, partner: Partner) -> Campaign:
 
 def one_off_mail(session: Session, partner: Partner, by: str, now: datetime, contact: Contact | None = None,
                  template: str | None = None, subject: str | None = None, text: str | None = None,
-                 attachment: Path | None = None) -> Step:
+                 attachment: Path | None = None, about: Partner | None = None) -> Step:
     """A personal mail to one contact, through the same outbox, pacing and at-most-once rules
     as every other; threaded to the conversation. From a template, or free text."""
     contact = contact or next((c for c in partner.contacts if c.status is ContactStatus.ACTIVE), None)
@@ -72,7 +72,8 @@ def one_off_mail(session: Session, partner: Partner, by: str, now: datetime, con
                 name=f"one-off-{uuid.uuid4().hex[:12]}", template=template or FREE_TEXT, status=StepStatus.SCHEDULED,
                 due_at=now, message_id=new_message_id(settings.mailbox.address), created_by=by[:200],
                 subject=subject.strip()[:998] if subject else None, body=text.strip() if text else None,
-                attachment_path=str(attachment.resolve()) if attachment else None)
+                attachment_path=str(attachment.resolve()) if attachment else None,
+                about_partner_id=about.id if about else None)
     if attachment is not None:
         campaigns.attachment_of(attachment)  # readable now, or refused now
     session.add(step)
@@ -81,6 +82,16 @@ def one_off_mail(session: Session, partner: Partner, by: str, now: datetime, con
         from outreach.services.sending import message_for_step
 
         message_for_step(step, settings, campaigns.renderer_for(settings), now)
+    return step
+
+
+def ask_for_introduction(session: Session, target: Partner, via: Contact, by: str, now: datetime) -> Step:
+    """The guide's warm introduction: ask a mutual contact to introduce us to a partner (the
+    `introduction_request` template, in the mutual contact's language); noted on the partner."""
+    if via.partner_id == target.id:
+        raise InvalidInput([Problem("introduce", None, "--via", "the mutual contact must be someone outside that partner")])
+    step = one_off_mail(session, via.partner, by, now, via, "introduction_request", about=target)
+    add_note(session, target, f"Introduction asked from {via.name or via.email} ({via.email}) by {by}", by, now)
     return step
 
 

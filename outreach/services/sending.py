@@ -43,6 +43,7 @@ NEXT_STEPS = "next_steps"
 LATER = "later"  # the short follow-up on the day a partner's "not now" meant
 CLOSING = "closing"  # the polite answer to a "no", where the campaign asks for one
 INTRODUCTION = "introduction"  # the first mail to a colleague a partner pointed us to
+INTRODUCTION_REQUEST = "introduction_request"  # asking a mutual contact to introduce us to a partner
 OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
 
 
@@ -231,6 +232,18 @@ def _thread_of(session: Session, step: Step) -> dict | None:
     return {"In-Reply-To": latest, "References": latest} if latest else None
 
 
+def _target_of(session: Session, step: Step):
+    """An introduction request names the partner we ask to be introduced to."""
+    from outreach.domain.context import fields_of_partnership
+    from outreach.domain.vocabulary import PartnershipType
+
+    about = session.get(Partner, step.about_partner_id) if step.about_partner_id else None
+    person = next((c.name for c in about.contacts if c.name), None) if about else None
+    return lambda language: {"target": Fields("target", {
+        "organisation": about.name if about else None, "contact": person,
+        "fields": fields_of_partnership([PartnershipType(t) for t in about.partnership_types], language) if about else None})}
+
+
 def _introduction_of(session: Session, step: Step) -> dict:
     """A warm introduction names the contact who introduced us (the guide: use warm introductions)."""
     introducer = session.get(Contact, step.contact.introduced_by_id) if step.contact.introduced_by_id else None
@@ -243,7 +256,8 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
-    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION, FREE_TEXT):
+    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION, FREE_TEXT,
+                                                                     INTRODUCTION_REQUEST):
         extra, headers = _follow_up_of(object_session(step), step, settings)
     if step.template == NEXT_STEPS:
         extra = _next_steps_words(object_session(step), step)
@@ -254,6 +268,8 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         extra = lambda language: {"kpis": kpis.for_letters(session, step.partner_id, language)}
     if step.template == INTRODUCTION:
         extra, headers = _introduction_of(object_session(step), step), None
+    if step.template == INTRODUCTION_REQUEST:
+        extra = _target_of(object_session(step), step)
     if step.created_by is not None:  # a one-off mail from staff answers the latest mail of the conversation
         headers = _thread_of(object_session(step), step)
     if step.template == FREE_TEXT:

@@ -33,6 +33,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_kpis_partner_id'), ['partner_id'], unique=False)
     with op.batch_alter_table('steps', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attachment_path', sa.String(length=1024), nullable=True))
+        batch_op.add_column(sa.Column('about_partner_id', sa.Integer(), nullable=True))
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default='exploration'))
         batch_op.add_column(sa.Column('rrule', sa.String(length=200), nullable=True))
@@ -44,6 +45,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('steps', schema=None) as batch_op:
+        batch_op.drop_column('about_partner_id')
         batch_op.drop_column('attachment_path')
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.drop_column('rrule')
