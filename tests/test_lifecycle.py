@@ -199,3 +199,19 @@ def test_an_outline_proposal_from_the_outcome_kept_with_the_partner_and_sent_att
     assert attached.get_filename() == kept.name
     assert attached.get_content_type() == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert cli("partners", "mail", "1", "--text", letter, "--attach", tmp_path / "missing.pdf").code == 2
+
+
+def test_the_partnership_record_results_opportunities_and_the_report(uow, cli, tmp_path):
+    queue(uow, tmp_path, count=2)
+    assert cli("partners", "advance", "1", "maintenance", "--reason", "running").code == 0
+    assert cli("partners", "record", "1", "--tools", "Teams channel, shared drive", "--schedule", "quarterly").code == 0
+    assert cli("partners", "kpi", "1", "Learners on placement", "--target", "10", "--unit", "learners").code == 0
+    assert cli("partners", "kpi", "1", "Learners on placement", "12").code == 0
+    assert cli("partners", "result", "1", "Two apprentices were hired after their placement.").code == 0
+    raised = cli("partners", "result", "1", "They ask about a joint KA2 application.", "--opportunity")
+    assert raised.code == 0 and "to-do raised" in raised.out
+    assert "New opportunity with Partner 0: They ask about a joint KA2 application." in cli("todo").out.replace("\n", " ")
+    rows = json.loads(cli("report", "--partnerships", "--json").out)
+    assert [(r["partner"], r["phase"], r["kpi_status"], r["results"], r["tools"], r["days_in_phase"]) for r in rows] == [
+        ("Partner 0", "maintenance", "1 of 1 reached", 2, "Teams channel, shared drive", 0)]
+    assert "Partner 1" not in cli("report", "--partnerships").out  # still scouting

@@ -56,3 +56,18 @@ def test_a_criterion_on_an_unknown_field_names_its_line(cli_no_db, tmp_path):
                                  selection={"criteria": [{"name": "Size", "field": "size", "weight": 1}]})
     result = cli_no_db("campaign", "validate", write_campaign(tmp_path, settings))
     assert result.code == 2 and "selection.criteria[0].field" in result.err and "extra:HEADING" in result.err
+
+
+def test_criteria_may_come_from_a_file_the_campaign_names(cli, tmp_path):
+    shared = tmp_path / "criteria.yaml"
+    shared.write_text("criteria:\n  - {name: In Germany, field: country, values: [DE], weight: 3}\n")
+    settings = campaign_settings("from-file", 1, 1, [
+        {"name": "Best GmbH", "country": "DE", "contacts": [{"email": "b@best.test"}]},
+        {"name": "Other SARL", "country": "FR", "contacts": [{"email": "o@other.test"}]}],
+        selection={"criteria_file": "criteria.yaml"})
+    assert cli("campaign", "queue", write_campaign(tmp_path, settings)).code == 0
+    rows = json.loads(cli("partners", "list", "--sort", "score", "--json").out)
+    assert [(r["name"], r["reasons"]) for r in rows] == [("Best GmbH", ["In Germany (+3)"]), ("Other SARL", [])]
+    shared.write_text("criteria:\n  - {name: x, field: nowhere}\n")
+    refused = cli("campaign", "validate", write_campaign(tmp_path, settings))
+    assert refused.code == 2 and "criteria.yaml:2: criteria[0].field" in refused.err

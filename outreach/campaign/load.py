@@ -84,6 +84,12 @@ def _resolve_paths(settings: CampaignFile, base: Path) -> CampaignFile:
         updates["partners_file"] = settings.partners_file.model_copy(update={"path": base / settings.partners_file.path})
     if settings.message.template_dir is not None and not settings.message.template_dir.is_absolute():
         updates["message"] = settings.message.model_copy(update={"template_dir": base / settings.message.template_dir})
+    if settings.selection.criteria_file is not None:  # read once: the queued campaign keeps the criteria
+        from outreach.campaign.model import CriteriaFile
+
+        more = load_document(base / settings.selection.criteria_file, CriteriaFile).criteria
+        updates["selection"] = settings.selection.model_copy(
+            update={"criteria": list(settings.selection.criteria) + list(more), "criteria_file": None})
     return settings.model_copy(update=updates)
 
 

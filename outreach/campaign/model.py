@@ -269,6 +269,13 @@ class Selection(Strict):
     When the caps bind, the first contacts go out in score order."""
 
     criteria: list[Criterion] = Field(default=[], max_length=50)
+    criteria_file: optional(Path) = None  # a YAML file with more criteria (a list), shared by campaigns
+
+
+class CriteriaFile(Strict):
+    """A criteria file: the list under `criteria`."""
+
+    criteria: list[Criterion] = Field(min_length=1, max_length=50)
 
 
 class CheckIns(Strict):

@@ -174,6 +174,39 @@ def proposal(
         console.print(f"written: {path}", markup=False)
 
 
+@app.command("record")
+def record_(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    tools: str = typer.Option(None, "--tools", help="Agreed tools (e.g. 'Teams channel, shared drive')."),
+    schedule: str = typer.Option(None, "--schedule", help="Agreed meeting schedule (e.g. 'quarterly check-ins')."),
+) -> None:
+    """The partnership record: agreed tools and meeting schedule (KPIs: `partners kpi`)."""
+    from outreach.services import partnerships
+
+    with logbook() as uow:
+        partner = service.find_partner(uow.session, ref)
+        kept = partnerships.record(partner, tools, schedule)
+        uow.commit()
+    console.print("; ".join(f"{k}: {v}" for k, v in kept.items()) or "nothing recorded yet", markup=False)
+
+
+@app.command()
+def result(
+    ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    text: str = typer.Argument(..., help="What was achieved: a result or a success story."),
+    opportunity: bool = typer.Option(False, "--opportunity", help="It opens a new opportunity: raise a to-do."),
+) -> None:
+    """Log a result or success story of a partnership (and, with --opportunity, a to-do)."""
+    from outreach.db.types import utcnow
+    from outreach.services import partnerships
+
+    with logbook() as uow:
+        partner = service.find_partner(uow.session, ref)
+        partnerships.log_result(uow.session, partner, text, staff_name(), utcnow(), opportunity)
+        uow.commit()
+    console.print("result logged" + (" and a to-do raised for the new opportunity" if opportunity else ""))
+
+
 @app.command()
 def kpi(
     ref: str = typer.Argument(..., help="The partner's id or a contact's email."),

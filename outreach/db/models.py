@@ -53,6 +53,8 @@ class Partner(Base):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     extra: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)  # the spreadsheet's other columns, as given
+    # Collaboration setup: what the partnership agreed on besides its KPIs (tools, meeting schedule).
+    partnership: Mapped[dict | None] = mapped_column(sa.JSON)
     influence: Mapped[int | None] = mapped_column()  # the stakeholder matrix: 1 (low) to 5 (high)
     interest: Mapped[int | None] = mapped_column()
     phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.SCOUTING, index=True)

@@ -31,6 +31,7 @@ class Overview:
     by_type: list[tuple[str, int]]
     by_country: list[tuple[str, int]]
     by_phase: list[tuple[str, int]]
+    partnerships: list[dict]
 
 
 def overview(session: Session, now: datetime) -> Overview:
@@ -40,7 +41,10 @@ def overview(session: Session, now: datetime) -> Overview:
             steps = [("sent", row["sent"]), ("replied", row["replied"]), ("meetings invited", row["meetings_invited"]),
                      ("meetings accepted", row["meetings_accepted"])]
             funnels.append((row["campaign"], bars(steps, f"The funnel of {row['campaign']}")))
-    return Overview(funnels, weekly_chart(session, now), by_type(session), by_country(session), by_phase(session))
+    from outreach.services.partnerships import overview as partnerships
+
+    return Overview(funnels, weekly_chart(session, now), by_type(session), by_country(session), by_phase(session),
+                    partnerships(session, now))
 
 
 def by_phase(session: Session) -> list[tuple[str, int]]:

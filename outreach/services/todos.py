@@ -30,6 +30,7 @@ class TodoKind(StrEnum):
     OUTCOME = "outcome"              # a meeting took place: record what was agreed (the next-steps mail waits)
     APPROVE = "approve"              # the next-steps mail is drafted from the outcome: read and approve it
     CALENDAR = "calendar"            # the staff calendar (CalDAV) could not be updated
+    OPPORTUNITY = "opportunity"      # a partnership shows a new opportunity: scale up, new funding, ...
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,

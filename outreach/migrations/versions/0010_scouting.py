@@ -39,6 +39,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('rrule', sa.String(length=200), nullable=True))
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.add_column(sa.Column('extra', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('partnership', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('influence', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('interest', sa.Integer(), nullable=True))
 
@@ -54,4 +55,5 @@ def downgrade() -> None:
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.drop_column('interest')
         batch_op.drop_column('influence')
+        batch_op.drop_column('partnership')
         batch_op.drop_column('extra')
