@@ -204,3 +204,21 @@ def test_a_meeting_outcome_from_the_partner_page_then_its_approval(web, tmp_path
     assert next_steps(uow)[0].status is StepStatus.SCHEDULED
     preview = browser.get(f"/steps/{next_steps(uow)[0].id}/preview")
     assert "Send the learning agreement (Riverside, by 15 April 2027)" in preview.text
+
+
+def test_kpis_and_results_from_the_partner_page(web, tmp_path, uow):
+    queue(uow, tmp_path, count=1)
+    partner_id = uow.session.scalar(sa.select(Partner.id))
+    browser = logged_in(web)
+    csrf = token(browser, f"/partners/{partner_id}")
+    added = browser.post(f"/partners/{partner_id}/kpi", data={"csrf": csrf, "name": "Learners on placement",
+                                                             "target": "10", "unit": "learners", "due": "2027-12-31"})
+    assert added.status_code == 200 and "KPI saved" in added.text
+    updated = browser.post(f"/partners/{partner_id}/kpi", data={"csrf": csrf, "name": "Learners on placement", "value": "7"})
+    assert updated.status_code == 200 and "70%" in updated.text
+    assert browser.post(f"/partners/{partner_id}/kpi", data={"csrf": csrf, "name": "Learners on placement",
+                                                             "value": "many"}).status_code == 400
+    logged = browser.post(f"/partners/{partner_id}/result", data={"csrf": csrf, "text": "A joint KA2 idea",
+                                                                  "opportunity": "1"})
+    assert logged.status_code == 200 and "result logged" in logged.text
+    assert "New opportunity with Partner 0: A joint KA2 idea" in browser.get("/").text

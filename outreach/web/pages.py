@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -103,8 +103,16 @@ async def partner(request: Request) -> Response:
                       meetings=reads.meetings_of(uow.session, found.id), said=request.query_params.get("said"),
                       outcomes={m.id: meetings.outcome_of(uow.session, m.id) for m in reads.meetings_of(uow.session, found.id)},
                       types=reads.filter_choices(uow.session)["partnership_types"],
+                      kpis=kpi_rows(uow.session, found.id),
                       templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"])
     return await _read(request, job)
+
+
+def kpi_rows(session, partner_id: int) -> list[dict]:
+    from outreach.services import kpis
+
+    return [{"name": k.name, "current": k.current, "target": k.target, "unit": k.unit, "due": k.due,
+             "progress": kpis.progress(k), "by": k.updated_by} for k in kpis.of(session, partner_id)]
 
 
 def _partner_action(action, said: str):
@@ -220,6 +228,29 @@ def _meeting_of_partner(uow, partner, form):
     if meeting.partner_id != partner.id:
         raise NotFound("no such meeting for this partner")
     return meeting
+
+
+def _kpi(uow, partner, form, now, by):
+    """A KPI added (name, target, unit, due) or updated (name, value)."""
+    from outreach.services import kpis
+
+    name = str(form.get("name") or "")
+    try:
+        if form.get("target"):
+            due = str(form.get("due") or "").strip()
+            kpis.add(uow.session, partner, name, float(form.get("target")), str(form.get("unit") or ""),
+                     date.fromisoformat(due) if due else None, by, now)
+        else:
+            kpis.update(uow.session, partner, name, float(form.get("value")), by, now)
+    except (TypeError, ValueError):
+        raise InvalidInput([Problem("kpi", None, "value", "write numbers for the target and the value, "
+                                    "and the date as YYYY-MM-DD")]) from None
+
+
+def _result(uow, partner, form, now, by):
+    from outreach.services import partnerships
+
+    partnerships.log_result(uow.session, partner, str(form.get("text") or ""), by, now, bool(form.get("opportunity")))
 
 
 def _forget(uow, partner, form, now, by):
@@ -383,6 +414,8 @@ def routes() -> list[Route]:
               methods=["POST"]),
         Route("/partners/{partner_id:int}/meeting/approve", _partner_action(_approve, "next-steps mail approved"),
               methods=["POST"]),
+        Route("/partners/{partner_id:int}/kpi", _partner_action(_kpi, "KPI saved"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/result", _partner_action(_result, "result logged"), methods=["POST"]),
         Route("/partners/{partner_id:int}/forget", _partner_action(_forget, "person forgotten"), methods=["POST"]),
         Route("/steps/{step_id:int}/hold", _step_action(hold, "held"), methods=["POST"]),
         Route("/steps/{step_id:int}/resume", _step_action(resume, "resumed"), methods=["POST"]),
