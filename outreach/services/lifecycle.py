@@ -27,25 +27,13 @@ def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, vali
     those the meeting's outcome brought into view), the duration, the non-binding and data
     protection clauses, deliverables from the outcome's agreed actions, KPIs, contact persons,
     signature blocks. A document for staff to finish; what is not known yet is in [brackets]."""
-    from outreach.services.meetings import latest_outcome
-
-    record = logbook.snapshot(partner, trusted=True)
-    contact = next(iter(record.contacts), None)
-    outcome = latest_outcome(object_session(partner), partner.id)
-    content = outcome.content if outcome else {}
-    types = list(dict.fromkeys([PartnershipType(t) for t in partner.partnership_types]
-                               + [PartnershipType(t) for t in content.get("partnership_types", [])])) \
-        or [PartnershipType.TRAINING]
-    name = renderer.in_language("mou/mou", message_language(settings, contact) if contact else settings.message.language)
-    written_in = name.rsplit(".", 2)[-2]
-    context = message_context(settings, record, contact or _nobody(), written_in)
+    name, context, record = _document(settings, renderer, partner, "mou/mou")
+    written_in, contact = context["written_in"], next(iter(record.contacts), None)
     context.update(
-        purpose=fields_of_partnership(types, written_in), types=[t.value for t in types],
         valid_from=short_date(valid_from, written_in), valid_to=short_date(valid_to, written_in) if valid_to else None,
         partner_contact=", ".join(v for v in (contact.name, contact.role) if v) if contact and contact.name else None,
-        deliverables=[{**a, "due": short_date(date.fromisoformat(a["due"]), written_in) if a.get("due") else None}
-                      for a in content.get("actions", [])],
-        kpis=kpis.for_letters(object_session(partner), partner.id, written_in), ours=content.get("contacts", {}).get("ours"), theirs=content.get("contacts", {}).get("theirs"))
+        deliverables=[{**a, "due": _day(a.get("due"), written_in)} for a in context["actions"]],
+        kpis=kpis.for_letters(object_session(partner), partner.id, written_in))
     return renderer.document(name, context)
 
 
@@ -53,6 +41,15 @@ def proposal_draft(settings: CampaignFile, renderer: Renderer, partner: Partner,
     """An outline proposal drafted from the latest meeting's outcome: the partners, the aim,
     who does what, how it is funded (Erasmus+ KA1/KA2, national programmes: staff choose), the
     timeline and the contact persons; in the language of the partner's first contact."""
+    name, context, _ = _document(settings, renderer, partner, "proposal/proposal")
+    dated = sorted((a for a in context["actions"] if a.get("due")), key=lambda a: a["due"])
+    context.update(funding=funding, dated=[{**a, "due": _day(a["due"], context["written_in"])} for a in dated])
+    return renderer.document(name, context)
+
+
+def _document(settings: CampaignFile, renderer: Renderer, partner: Partner, stem: str):
+    """A document for a partner, from its record and its latest meeting's outcome: the template
+    in the first contact's language, and the context every such document shares."""
     from outreach.services.meetings import latest_outcome
 
     record = logbook.snapshot(partner, trusted=True)
@@ -62,17 +59,17 @@ def proposal_draft(settings: CampaignFile, renderer: Renderer, partner: Partner,
     types = list(dict.fromkeys([PartnershipType(t) for t in partner.partnership_types]
                                + [PartnershipType(t) for t in content.get("partnership_types", [])])) \
         or [PartnershipType.TRAINING]
-    name = renderer.in_language("proposal/proposal", message_language(settings, contact) if contact
-                                else settings.message.language)
+    name = renderer.in_language(stem, message_language(settings, contact) if contact else settings.message.language)
     written_in = name.rsplit(".", 2)[-2]
-    actions = content.get("actions", [])
-    dated = sorted((a for a in actions if a.get("due")), key=lambda a: a["due"])
     context = message_context(settings, record, contact or _nobody(), written_in)
-    context.update(purpose=fields_of_partnership(types, written_in), takeaways=content.get("takeaways", []),
-                   actions=actions, funding=funding,
-                   dated=[{**a, "due": short_date(date.fromisoformat(a["due"]), written_in)} for a in dated],
+    context.update(purpose=fields_of_partnership(types, written_in), types=[t.value for t in types],
+                   takeaways=content.get("takeaways", []), actions=content.get("actions", []),
                    ours=content.get("contacts", {}).get("ours"), theirs=content.get("contacts", {}).get("theirs"))
-    return renderer.document(name, context)
+    return name, context, record
+
+
+def _day(iso: str | None, language: str) -> str | None:
+    return short_date(date.fromisoformat(iso), language) if iso else None
 
 
 def _nobody():
