@@ -99,6 +99,9 @@ def page(change: bool = False, role: Role = Role.VIEWER):
                 return render(request, "error.html", 400, message="; ".join(str(p) for p in error.problems))
             except OutreachError as error:
                 return render(request, "error.html", 400, message=str(error))
+            except OSError as error:  # a mail or calendar server that cannot be reached
+                return render(request, "error.html", 502, message=f"a server could not be reached: {error}; "
+                              "what was saved before stays saved, try the action again later")
         return endpoint
     return wrap
 
