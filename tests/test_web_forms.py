@@ -222,3 +222,17 @@ def test_kpis_and_results_from_the_partner_page(web, tmp_path, uow):
                                                                   "opportunity": "1"})
     assert logged.status_code == 200 and "result logged" in logged.text
     assert "New opportunity with Partner 0: A joint KA2 idea" in browser.get("/").text
+
+
+def test_an_unreachable_mail_server_shows_a_page_not_a_crash(web, tmp_path, uow, monkeypatch):
+    from tests.support.campaigns import PASSWORD_ENV
+
+    monkeypatch.setenv(PASSWORD_ENV, "x")
+    queue(uow, tmp_path, count=1)  # its SMTP server (port 2525) is not there
+    partner_id = uow.session.scalar(sa.select(Partner.id))
+    browser = logged_in(web)
+    answer = browser.post(f"/partners/{partner_id}/meeting", data={"csrf": token(browser, f"/partners/{partner_id}"),
+                                                                  "at": "2027-03-09T10:00"})
+    assert answer.status_code in (400, 502), answer.text
+    assert re.search(r'<p class="problem" role="alert">[^<]*(could not|refused|reach)', answer.text, re.I), answer.text
+    assert browser.get("/").status_code == 200  # the workspace goes on
