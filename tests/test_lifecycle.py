@@ -3,10 +3,6 @@
 import json
 from datetime import timedelta
 
-import sqlalchemy as sa
-
-from outreach.db.models import Step
-from outreach.domain.vocabulary import StepStatus
 from tests.test_sending_rules import MONDAY_10_UTC, Clock, FakeOutbox, queue, run_tick, send_all, steps
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from outreach.calendar.invite import Answer
-from outreach.db.models import Partner, Step
+from outreach.db.models import Partner
 from outreach.domain.vocabulary import StepStatus
 from outreach.services import meetings
 from tests.test_sending_rules import MONDAY_10_UTC, Clock, FakeOutbox, queue, run_tick, send_all, steps

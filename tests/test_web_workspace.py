@@ -8,7 +8,6 @@ data. Every page is screenshot at 1280 and 375 px (see README) and checked with 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 
 import httpx
 import pytest

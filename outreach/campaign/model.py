@@ -62,19 +62,24 @@ class ContactDetails(Strict):
     linkedin: optional(HttpUrl) = None
 
 
-class Profile(Strict):
-    """The profile in one more language, written (not machine-translated) for its readers.
-    `region` is the place as that language names it (Hambourg, Amburgo, Hamburgo)."""
+class ProfileText(Strict):
+    """The one-pager's four sections, in one language."""
 
-    name: optional(SingleLine) = None
-    region: optional(SingleLine) = None
     who_we_are: str = Field(min_length=1)
     what_we_offer: Bullets = Field(min_length=1)
     what_we_are_looking_for: Bullets = Field(min_length=1)
     why_partner_with_us: Bullets = Field(min_length=1, max_length=5)
 
 
-class Institution(Strict):
+class Profile(ProfileText):
+    """The profile in one more language, written (not machine-translated) for its readers.
+    `region` is the place as that language names it (Hambourg, Amburgo, Hamburgo)."""
+
+    name: optional(SingleLine) = None
+    region: optional(SingleLine) = None
+
+
+class Institution(ProfileText):
     """Who we are: the guide's introductory one-pager, section by section, written in the
     campaign's language (`message.language`); `translations` gives it in others."""
 
@@ -82,10 +87,6 @@ class Institution(Strict):
     address: optional(SingleLine) = None
     region: optional(SingleLine) = None
     country: optional(Country) = None
-    who_we_are: str = Field(min_length=1)
-    what_we_offer: Bullets = Field(min_length=1)
-    what_we_are_looking_for: Bullets = Field(min_length=1)
-    why_partner_with_us: Bullets = Field(min_length=1, max_length=5)
     contact: ContactDetails
     translations: dict[Language, Profile] = {}
 

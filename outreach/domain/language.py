@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
@@ -188,6 +189,7 @@ _INFORMAL = {lang: _informal for lang in _HELLO}
 
 # --- dates, times, lists -------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
 def locale_of(language: str) -> str:
     """A Babel locale for a language code: de-at -> de_AT; plain English is written as in
     Europe (en_GB: 24-hour times, no serial comma); an unknown code -> en_GB."""

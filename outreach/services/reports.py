@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Contact, Interaction, Meeting, Partner, Step
-from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase, StepStatus
+from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase
 from outreach.services import report
 from outreach.services.partner_work import PENDING
 from outreach.adapters.tabular import neutralised

@@ -276,15 +276,15 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         rendered = campaigns.render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
         message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
                                           extra_headers=headers, reply_token=step.reply_token, one_pager=False,
-                                          document=_document(step))
+                                          document=_attached(step))
         return message, rendered
     rendered = campaigns.render_message(settings, renderer, partner, contact, step.template, extra)
     message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
-                                      extra_headers=headers, reply_token=step.reply_token, document=_document(step))
+                                      extra_headers=headers, reply_token=step.reply_token, document=_attached(step))
     return message, rendered
 
 
-def _document(step: Step):
+def _attached(step: Step):
     from pathlib import Path
 
     return Path(step.attachment_path) if step.attachment_path else None

@@ -43,10 +43,9 @@ PAGES.globals["field"] = _field
 class Workspace:
     """What the handlers share: the composition root (engine, mailboxes, clock) and the login limit."""
 
-    def __init__(self, app, secure_cookies: bool = False):
+    def __init__(self, app):
         self.app = app  # worker.app.App: the one bootstrap for CLI, worker and web
         self.limit = LoginLimit()
-        self.secure_cookies = secure_cookies
 
     def now(self) -> datetime:
         return self.app.now()
@@ -162,7 +161,7 @@ def create_app(app, secure_cookies: bool = False, secret: str | None = None) -> 
     """The workspace on a composition root (worker.app.App)."""
     from outreach.web import pages
 
-    workspace = Workspace(app, secure_cookies)
+    workspace = Workspace(app)
     folder = Path(app.data_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secret or security.secret_key(folder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -98,10 +98,11 @@ def _partner(uow, request: Request):
 async def partner(request: Request) -> Response:
     def job(uow, now):
         found = _partner(uow, request)
+        held = reads.meetings_of(uow.session, found.id)
         return render(request, "partner.html", partner=found, timeline=reads.partner_timeline(uow.session, found),
                       steps=partner_work.scheduled(uow.session, found.id), phases=list(Phase),
-                      meetings=reads.meetings_of(uow.session, found.id), said=request.query_params.get("said"),
-                      outcomes={m.id: meetings.outcome_of(uow.session, m.id) for m in reads.meetings_of(uow.session, found.id)},
+                      meetings=held, said=request.query_params.get("said"),
+                      outcomes={m.id: meetings.outcome_of(uow.session, m.id) for m in held},
                       types=reads.filter_choices(uow.session)["partnership_types"],
                       kpis=kpi_rows(uow.session, found.id),
                       templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"])
