@@ -26,7 +26,7 @@ from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import upgrade
 from outreach.db.models import Contact, Partner
 from outreach.domain.logbook import Table, partners_from_table, table_from_partners
-from outreach.services import logbook
+from outreach.services.partners import logbook
 
 SOURCES = ["chamber", "employer", "municipality", "ngo", "alumni", "trade_fair", "linkedin"]
 TYPES = ["training", "mobility", "innovation", "funding", "hr_talent", "quality", "community"]

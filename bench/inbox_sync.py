@@ -20,7 +20,8 @@ from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.types import utcnow
 from outreach.mail.watcher import MailboxWatcher, WatchPorts
-from outreach.services import inbox, relevance
+from outreach.services.inbound import inbox
+from outreach.services.inbound import relevance
 from tests.support.campaigns import campaign_settings
 
 

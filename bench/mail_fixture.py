@@ -22,7 +22,7 @@ from outreach.db.models import Step  # noqa: E402
 from outreach.db.types import utcnow  # noqa: E402
 from outreach.domain.vocabulary import StepStatus  # noqa: E402
 from outreach.rendering import Renderer  # noqa: E402
-from outreach.services import campaigns  # noqa: E402
+from outreach.services.outbound import campaigns
 from tests.support.campaigns import PASSWORD_ENV, campaign_settings, write_campaign  # noqa: E402
 from tests.support.dovecot import PASSWORD, Dovecot  # noqa: E402
 

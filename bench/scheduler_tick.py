@@ -23,7 +23,7 @@ from outreach.db.migrate import upgrade  # noqa: E402
 from outreach.db.models import Campaign, Contact, Partner, Step  # noqa: E402
 from outreach.db.types import utcnow  # noqa: E402
 from outreach.domain.vocabulary import StepStatus  # noqa: E402
-from outreach.services import scheduler  # noqa: E402
+from outreach.services.outbound import scheduler
 from tests.support.campaigns import campaign_settings  # noqa: E402
 
 

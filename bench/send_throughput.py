@@ -30,9 +30,12 @@ from outreach.db.migrate import upgrade
 from outreach.db.models import Step
 from outreach.domain.vocabulary import StepStatus
 from outreach.db.types import utcnow
-from outreach.services import campaigns
+from outreach.services.outbound import campaigns
 from worker.app import App
 from worker.processes import start_worker
+from outreach.messages.envelope import build_message
+from outreach.messages.render import draft_all
+from outreach.messages.render import renderer_for
 
 SENDER = "partnerships@riverside.test"
 
@@ -163,9 +166,9 @@ def pipeline(path: Path, database: str, redis_url: str | None, threads: int, sin
 def bare_loop(path: Path, port: int, sink: Sink, count: int) -> float:
     """The same messages, rendered beforehand, sent by smtplib on one connection."""
     campaign = load_campaign(path)
-    renderer = campaigns.renderer_for(campaign.settings)
-    drafts = campaigns.draft_all(campaign, renderer)
-    messages = [campaigns.build_message(campaign.settings, renderer, d.contact, d.rendered,
+    renderer = renderer_for(campaign.settings)
+    drafts = draft_all(campaign, renderer)
+    messages = [build_message(campaign.settings, renderer, d.contact, d.rendered,
                                         f"<bare{i}@riverside.test>", utcnow()) for i, d in enumerate(drafts)]
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:

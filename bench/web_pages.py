@@ -22,8 +22,8 @@ import sqlalchemy as sa  # noqa: E402
 
 from outreach.db.models import Campaign, Contact, Interaction, Partner, Step, Todo  # noqa: E402
 from outreach.domain.vocabulary import Direction, InteractionKind, Phase, Source, StepStatus  # noqa: E402
-from outreach.services import users  # noqa: E402
-from outreach.services.users import Role  # noqa: E402
+from outreach.services.accounts import users
+from outreach.services.accounts.users import Role
 from tests.support.campaigns import campaign_settings  # noqa: E402
 from tests.support.databases import PostgresDatabases  # noqa: E402
 

@@ -17,8 +17,9 @@ from outreach.db.types import utcnow
 from outreach.domain.vocabulary import PartnerStatus
 from outreach.inbound.message import Fetched
 from outreach.rendering import Renderer
-from outreach.services import campaigns, inbox
-from outreach.services.logbook import resume
+from outreach.services.outbound import campaigns
+from outreach.services.inbound import inbox
+from outreach.services.partners.logbook import resume
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.test_sending_rules import Clock, FakeOutbox, run_tick, send_all
 

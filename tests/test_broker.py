@@ -3,7 +3,6 @@
 import threading
 
 import dramatiq
-import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker

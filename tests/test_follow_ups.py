@@ -12,7 +12,7 @@ from outreach.db.models import Interaction, Partner
 from outreach.domain.business_days import business_days_after, is_business_day
 from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.rendering import Renderer
-from outreach.services import campaigns
+from outreach.services.outbound import campaigns
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.test_sending_rules import Clock, FakeOutbox, run_tick, send_all
 

@@ -14,7 +14,8 @@ from outreach.db.models import InboundMail, Interaction, Todo
 from outreach.db.types import utcnow
 from outreach.inbound.message import Fetched
 from outreach.rendering import Renderer
-from outreach.services import campaigns, inbox
+from outreach.services.outbound import campaigns
+from outreach.services.inbound import inbox
 from tests.support.campaigns import campaign_settings, write_campaign
 from worker.app import App
 
@@ -81,7 +82,7 @@ def test_raw_mail_is_kept_for_the_retention_then_removed(engine, uow, tmp_path):
 def test_a_watcher_failing_for_more_than_ten_minutes_shows_in_campaign_status(engine, uow, cli, tmp_path):
     from datetime import timedelta
 
-    from outreach.services import relevance
+    from outreach.services.inbound import relevance
 
     partners = [{"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Pat", "email": "p@firm.test"}]}]
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("health", 1, 1, partners, sender=MAILBOX)))

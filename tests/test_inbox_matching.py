@@ -12,7 +12,9 @@ from outreach.db.types import utcnow
 from outreach.domain.vocabulary import ContactStatus, Phase, StepStatus
 from outreach.rendering import Renderer
 from outreach.inbound.message import Fetched
-from outreach.services import campaigns, inbox, logbook
+from outreach.services.outbound import campaigns
+from outreach.services.inbound import inbox
+from outreach.services.partners import logbook
 from tests.support.campaigns import campaign_settings, write_campaign
 
 MAILBOX = "vet@school.test"
@@ -77,7 +79,7 @@ def test_partner_b_answering_in_partner_a_thread_changes_nothing_for_a(uow, tmp_
     assert (stranger.status, stranger.partner) == ("unproven", "Firm 0")
     assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
     assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
-    from outreach.services.todos import open_todos
+    from outreach.services.partners.todos import open_todos
 
     assert [t.kind for t in open_todos(uow.session)] == ["reply", "unproven"]  # B's "yes" waits for our answer
 
@@ -129,7 +131,7 @@ def test_bounces_act_by_reason(uow, tmp_path):
     refused = arrive(uow, tmp_path, None, None, raw=_bounce_of(second, "5.7.1", "smtp; 550 5.7.1 Message rejected as spam"))
     assert refused.status == "processed"
     assert second.contact.status is ContactStatus.ACTIVE and second.status is StepStatus.HELD
-    from outreach.services.todos import open_todos
+    from outreach.services.partners.todos import open_todos
 
     [todo] = open_todos(uow.session)
     assert todo.kind == "rejected" and "rejected as spam" in todo.text

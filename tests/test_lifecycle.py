@@ -47,7 +47,7 @@ def test_the_mou_as_a_word_file_carries_parties_scope_clauses_deliverables_and_c
     from docx import Document
 
     from outreach.domain.outcome import Outcome
-    from outreach.services import meetings
+    from outreach.services.meetings import invitations as meetings
     from tests.test_meeting_rules import accepted_meeting
 
     meeting, _, _, clock = accepted_meeting(uow, tmp_path)
@@ -164,7 +164,7 @@ def test_an_outline_proposal_from_the_outcome_kept_with_the_partner_and_sent_att
     from docx import Document
 
     from outreach.domain.outcome import Outcome
-    from outreach.services import meetings
+    from outreach.services.meetings import invitations as meetings
     from tests.test_meeting_rules import accepted_meeting
 
     monkeypatch.setenv("OUTREACH_DATA", str(tmp_path / "data"))

@@ -7,7 +7,8 @@ from outreach.db.models import Contact, InboundMail, Interaction, Partner, Phase
 from outreach.domain.records import PartnerIn
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, Phase
 from outreach.errors import NotFound, PhaseError
-from outreach.services import logbook
+from outreach.services.partners import logbook
+from outreach.services.partners.erasure import forget
 
 
 def partner(name="Müller GmbH", country="DE", emails=("anna@mueller.test",), **fields) -> PartnerIn:
@@ -92,7 +93,7 @@ def test_forget_removes_the_person_and_keeps_them_unmailable(uow, tmp_path):
     uow.session.add(InboundMail(mailbox="vet@school.test", folder="INBOX", uidvalidity=1, uid=1, raw_path=str(raw)))
     uow.commit()
 
-    result = logbook.forget(uow.session, "Anna@Mueller.test")
+    result = forget(uow.session, "Anna@Mueller.test")
     uow.commit()
     assert (result.interactions_removed, result.raw_files) == (1, [str(raw)])
     assert [c.email for c in uow.session.scalars(sa.select(Contact))] == ["ben@mueller.test"]
@@ -108,7 +109,7 @@ def test_forget_removes_the_person_and_keeps_them_unmailable(uow, tmp_path):
     assert summary.skipped_erased == ["anna@mueller.test"] and summary.contacts_created == 0
     assert count(uow.session, Contact) == 1
     with pytest.raises(NotFound):
-        logbook.forget(uow.session, "nobody@mueller.test")
+        forget(uow.session, "nobody@mueller.test")
 
 
 def test_an_opted_out_contact_in_a_file_goes_on_the_suppression_list(uow):

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from outreach.db.models import Meeting, Step
 from outreach.domain.vocabulary import StepStatus
-from outreach.services import meetings
-from outreach.services.todos import open_todos
+from outreach.services.meetings import invitations as meetings
+from outreach.services.partners.todos import open_todos
 from tests.test_meeting_rules import accepted_meeting, next_steps
 from tests.test_sending_rules import run_tick, send_all
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from outreach.calendar.invite import Answer
 from outreach.db.models import Partner
 from outreach.domain.vocabulary import StepStatus
-from outreach.services import meetings
+from outreach.services.meetings import invitations as meetings
 from tests.test_sending_rules import MONDAY_10_UTC, Clock, FakeOutbox, queue, run_tick, send_all, steps
 
 
@@ -84,8 +84,8 @@ def test_a_counter_proposal_by_mail_raises_a_to_do_that_an_updated_invitation_se
 
     from outreach.db.types import utcnow
     from outreach.inbound.message import Fetched
-    from outreach.services import inbox
-    from outreach.services.todos import open_todos
+    from outreach.services.inbound import inbox
+    from outreach.services.partners.todos import open_todos
 
     meeting, _, outbox, clock = accepted_meeting(uow, tmp_path)
     counter = EmailMessage(policy=SMTP)

@@ -11,8 +11,13 @@ from outreach.db.models import Contact, Interaction, Partner, Step
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
 from outreach.rendering import Renderer
-from outreach.services import campaigns, logbook, scheduler, sending
+from outreach.services.outbound import campaigns
+from outreach.services.partners import logbook
+from outreach.services.outbound import scheduler
+from outreach.services.outbound import sending
 from tests.support.campaigns import campaign_settings, write_campaign
+from outreach.services.partners.erasure import forget
+from outreach.services.workspace.status import campaign_status
 
 MONDAY_10_UTC = datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc)
 
@@ -94,7 +99,7 @@ def test_a_reply_or_an_opt_out_before_sending_stops_the_message(uow, tmp_path, o
     ids = run_tick(uow, outbox, clock)
     partner0 = logbook.find_partner(uow.session, "person0@partner0.test")
     uow.session.add(Interaction(partner=partner0, direction=Direction.IN, kind=InteractionKind.EMAIL, subject="Re: hi"))
-    logbook.forget(uow.session, "person1@partner1.test")  # erased: suppressed, contact gone
+    forget(uow.session, "person1@partner1.test")  # erased: suppressed, contact gone
     contact2 = uow.session.scalar(sa.select(Contact).where(Contact.email == "person2@partner2.test"))
     contact2.status = ContactStatus.OPTED_OUT
     uow.commit()
@@ -214,7 +219,7 @@ def test_a_step_left_in_sending_is_settled_by_the_sent_folder(uow, tmp_path, out
     assert len(outbox.sent) == (1 if not append_to_sent else 0)
     logged = uow.session.scalars(sa.select(Interaction)).all()
     assert len(logged) == (0 if expected is StepStatus.UNCERTAIN else 1)
-    [status] = campaigns.status(uow.session, "rules")
+    [status] = campaign_status(uow.session, "rules")
     assert [a["status"] for a in status.attention] == (["uncertain"] if expected is StepStatus.UNCERTAIN else [])
 
 

@@ -11,9 +11,11 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
+from outreach.campaign.stored import settings_of
+from outreach.messages.render import renderer_for
 from outreach.db.models import Partner
-from outreach.services import meetings
-from outreach.services.todos import open_todos
+from outreach.services.meetings import invitations as meetings
+from outreach.services.partners.todos import open_todos
 from tests.support.radicale import PASSWORD, Radicale
 from tests.test_sending_rules import MONDAY_10_UTC, FakeOutbox, queue, steps
 
@@ -44,7 +46,7 @@ def test_the_meeting_lands_in_the_staff_calendar_avoids_its_busy_times_and_leave
     monkeypatch.setenv(CALENDAR_ENV, PASSWORD)
     spec = {"url": radicale.calendar_url, "auth": {"username": "staff", "password_env": CALENDAR_ENV}}
     partner, campaign = campaign_with(uow, tmp_path, {"staff_calendar": spec})
-    settings = meetings.campaigns.settings_of(campaign)
+    settings = settings_of(campaign)
     free = meetings.next_slot(uow.session, settings, MONDAY_10_UTC)
     busy = icalendar.Calendar()
     busy.add("prodid", "-//Staff//EN")
@@ -65,17 +67,17 @@ def test_the_meeting_lands_in_the_staff_calendar_avoids_its_busy_times_and_leave
     meeting = meetings.invite(uow.session, partner, campaign, moved)
     uow.commit()
     outbox = FakeOutbox()
-    meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    meetings.send_invitation(uow, meeting, outbox, renderer_for(settings), MONDAY_10_UTC)
     [ours] = [e for e in events(radicale) if str(e["UID"]) == meeting.uid]
     assert ours.decoded("DTSTART") == moved and str(ours["SUMMARY"]).startswith("First exploration meeting")
 
     meetings.reschedule(meeting, moved + timedelta(days=1))
-    meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    meetings.send_invitation(uow, meeting, outbox, renderer_for(settings), MONDAY_10_UTC)
     [ours] = [e for e in events(radicale) if str(e["UID"]) == meeting.uid]
     assert ours.decoded("DTSTART") == moved + timedelta(days=1) and int(ours["SEQUENCE"]) == 1
 
     meetings.cancel(meeting)
-    meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    meetings.send_invitation(uow, meeting, outbox, renderer_for(settings), MONDAY_10_UTC)
     assert [str(e["UID"]) for e in events(radicale)] == ["staff-busy@school.test"]
     assert not [t for t in open_todos(uow.session) if t.kind == "calendar"]
 
@@ -84,11 +86,11 @@ def test_without_caldav_staff_are_attendees_and_an_unreachable_calendar_raises_a
     monkeypatch.setenv(CALENDAR_ENV, PASSWORD)
     unreachable = {"url": "http://127.0.0.1:9/staff/meetings/", "auth": {"username": "staff", "password_env": CALENDAR_ENV}}
     partner, campaign = campaign_with(uow, tmp_path, {"staff_attendees": ["team@school.test"], "staff_calendar": unreachable})
-    settings = meetings.campaigns.settings_of(campaign)
+    settings = settings_of(campaign)
     meeting = meetings.invite(uow.session, partner, campaign, meetings.next_slot(uow.session, settings, MONDAY_10_UTC))
     uow.commit()
     outbox = FakeOutbox()
-    message = meetings.send_invitation(uow, meeting, outbox, meetings.campaigns.renderer_for(settings), MONDAY_10_UTC)
+    message = meetings.send_invitation(uow, meeting, outbox, renderer_for(settings), MONDAY_10_UTC)
     assert "team@school.test" in message["Cc"]
     assert outbox.sent == [message]  # the invitation went out
     ics = next(p.get_content() for p in message.walk() if p.get_content_type() == "text/calendar")

@@ -10,8 +10,10 @@ from outreach.campaign import load_campaign
 from outreach.errors import InvalidInput
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.rendering import Renderer, TemplateError
-from outreach.services import campaigns
 from tests.support.campaigns import campaign_settings, with_profiles, write_campaign
+from outreach.messages.attachments import one_pager
+from outreach.messages.render import draft_all
+from outreach.messages.render import renderer_for
 
 
 def partners(**contact):
@@ -24,7 +26,7 @@ def test_the_register_and_language_come_from_the_contact_else_the_campaign(tmp_p
     settings["partners"].append({"name": "Atelier", "partnership_types": ["mobility"],
                                  "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}]})
     settings["message"] = {"language": "fr", "register": "formal"}
-    drafts = campaigns.draft_all(load_campaign(write_campaign(tmp_path, settings)), Renderer())
+    drafts = draft_all(load_campaign(write_campaign(tmp_path, settings)), Renderer())
     assert [(d.rendered.template, d.rendered.subject) for d in drafts] == [
         ("first_contact/informal.de.j2", "Lust auf eine Zusammenarbeit?"),
         ("first_contact/formal.fr.j2", "Proposition de collaboration"),
@@ -35,7 +37,7 @@ def test_the_register_and_language_come_from_the_contact_else_the_campaign(tmp_p
 
 def test_a_language_without_templates_falls_back_to_the_campaigns(tmp_path):
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners(language="cs"))))
-    [draft] = campaigns.draft_all(campaign, Renderer())
+    [draft] = draft_all(campaign, Renderer())
     assert draft.rendered.template == "first_contact/formal.en.j2"
     assert "no first_contact template in cs; they will get en" in draft.notes[0]
 
@@ -52,7 +54,7 @@ def test_a_missing_value_names_partner_and_variable_and_nothing_is_queued(tmp_pa
     ], message__template_dir=str(tmp_path / "own"))
     path = write_campaign(tmp_path, settings)
     with pytest.raises(InvalidInput) as caught:
-        campaigns.draft_all(load_campaign(path), Renderer(tmp_path / "own"))
+        draft_all(load_campaign(path), Renderer(tmp_path / "own"))
     messages = [p.message for p in caught.value.problems]
     assert messages == [
         "partner 'Nordhafen', contact a@nordhafen.test: template first_contact/formal.en.j2 needs contact.name, which is missing",
@@ -74,7 +76,7 @@ def test_a_campaigns_own_template_folder_comes_first(tmp_path):
     (own / "formal.en.j2").write_text(
         "{% block subject %}Hello {{ organisation.name }}{% endblock %}{% block text %}Dear {{ contact.name }}, <b>hi</b>{% endblock %}")
     settings = campaign_settings("c", 1, 1, partners(), message={"template_dir": "own"})
-    [draft] = campaigns.draft_all(load_campaign(write_campaign(tmp_path, settings)), campaigns.renderer_for(
+    [draft] = draft_all(load_campaign(write_campaign(tmp_path, settings)), renderer_for(
         load_campaign(write_campaign(tmp_path, settings)).settings))
     assert draft.rendered.subject == "Hello Nordhafen Logistik GmbH"
     assert "Dear Klaus Becker, &lt;b&gt;hi&lt;/b&gt;" in draft.rendered.html  # the HTML part is escaped
@@ -111,14 +113,14 @@ def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
 
 def test_the_one_pager_has_the_guides_five_sections(tmp_path):
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners())))
-    attachment = campaigns.one_pager(campaign.settings, Renderer(), "en")
+    attachment = one_pager(campaign.settings, Renderer(), "en")
     # A language the profile is not given in gets the whole one-pager in the campaign's language.
-    assert campaigns.one_pager(campaign.settings, Renderer(), "de").content == attachment.content
+    assert one_pager(campaign.settings, Renderer(), "de").content == attachment.content
     html = attachment.content.decode()
     for heading in ("Who we are", "What we offer", "What we&#39;re looking for", "Why partner with us?", "Contact details"):
         assert f"<h2>{heading}</h2>" in html
     assert "A public VET provider with 2,400 learners." in html and "Jana Weber, Partnership Officer" in html
     german = load_campaign(write_campaign(tmp_path, with_profiles(campaign_settings("c", 1, 1, partners()), ["de"])))
-    html = campaigns.one_pager(german.settings, Renderer(), "de").content.decode()
+    html = one_pager(german.settings, Renderer(), "de").content.decode()
     assert "<h2>Wer wir sind</h2>" in html and "Ein öffentlicher Anbieter beruflicher Bildung" in html
     assert "A public VET provider" not in html and 'lang="de"' in html

@@ -11,7 +11,7 @@ from outreach.db.models import InboundMail
 from outreach.db.types import utcnow
 from outreach.inbound.message import Fetched
 from outreach.mail.watcher import HEADER_ITEM, MailboxWatcher, WatchPorts
-from outreach.services import inbox
+from outreach.services.inbound import inbox
 from tests.support.campaigns import campaign_settings
 from tests.support.mailboxes import wait_for
 from outreach.campaign.model import CampaignFile

@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 from outreach.db.models import Contact, Partner, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
-from outreach.services import users
-from outreach.services.users import Role
+from outreach.services.accounts import users
+from outreach.services.accounts.users import Role
 from outreach.web.app import create_app
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.test_sending_rules import queue
@@ -176,7 +176,7 @@ def test_the_same_actions_from_the_command_line(cli, uow, tmp_path, monkeypatch)
 
 
 def test_a_meeting_outcome_from_the_partner_page_then_its_approval(web, tmp_path, uow):
-    from outreach.services import meetings
+    from outreach.services.meetings import invitations as meetings
     from tests.test_meeting_rules import accepted_meeting, next_steps
 
     meeting, _, _, _ = accepted_meeting(uow, tmp_path)

@@ -20,8 +20,8 @@ from outreach.db.models import Campaign, Interaction, PhaseChange, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import InteractionKind, StepStatus
 from outreach.resources import EXAMPLE_CAMPAIGN, packaged
-from outreach.services import users
-from outreach.services.users import Role
+from outreach.services.accounts import users
+from outreach.services.accounts.users import Role
 from tests.support.browser import WebServer, axe_violations, chromium, screenshot
 from tests.support.campaigns import PASSWORD_ENV
 from tests.support.dovecot import PASSWORD

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from outreach.db.models import Interaction, Partner
 from outreach.domain.vocabulary import Direction, InteractionKind
-from outreach.services import digest
-from outreach.services.todos import TodoKind, raise_todo
+from outreach.services.workspace import digest
+from outreach.services.partners.todos import TodoKind
+from outreach.services.partners.todos import raise_todo
 from tests.test_sending_rules import FakeOutbox, queue
 
 MONDAY_0730_BRUSSELS = datetime(2027, 3, 1, 6, 30, tzinfo=timezone.utc)  # 07:30 local: too early

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import dramatiq
 
-from outreach.services import sending
+from outreach.services.outbound import sending
 
 log = logging.getLogger("outreach.worker")
 

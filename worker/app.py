@@ -24,10 +24,14 @@ from outreach.db.migrate import ensure_ready
 from outreach.db.types import utcnow
 from outreach.mail.mailbox import Mailboxes
 from outreach.rendering import Renderer
-from outreach.services import campaigns, inbox, relevance, scheduler
+from outreach.services.inbound import inbox
+from outreach.services.inbound import relevance
+from outreach.services.outbound import scheduler
 from worker.actors import Actors, declare
 from worker.dispatch import dispatch
 from worker.broker import build_broker
+from outreach.campaign.stored import settings_of
+from outreach.messages.render import renderer_for
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +69,7 @@ class App:
     def renderer(self, settings: CampaignFile) -> Renderer:
         key = str(settings.message.template_dir or "")
         if key not in self._renderers:
-            self._renderers[key] = campaigns.renderer_for(settings)
+            self._renderers[key] = renderer_for(settings)
         return self._renderers[key]
 
     def enqueue(self, step_id: int, delay_seconds: float = 0) -> None:
@@ -77,7 +81,7 @@ class App:
             rows = uow.session.scalars(sa.select(Campaign).order_by(Campaign.id)).all()
             found = {}
             for row in rows:
-                settings = campaigns.settings_of(row)
+                settings = settings_of(row)
                 found.setdefault(settings.mailbox.address, settings.mailbox)
         return list(found.values())
 
@@ -135,7 +139,8 @@ class App:
     def _send_digests(self) -> None:
         """On Monday mornings: the weekly digest to each campaign's staff address (once a week);
         and a to-do for each meeting that ended without a recorded outcome."""
-        from outreach.services import digest, meetings
+        from outreach.services.workspace import digest
+        from outreach.services.meetings import invitations as meetings
 
         with self.uow() as uow:
             events = digest.due(uow.session, self.now())

@@ -30,9 +30,11 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.logs import configure
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.sandbox.server import Sandbox, for_campaign
-from outreach.services import campaigns, scheduler
-from outreach.services.report import funnel
+from outreach.services.outbound import campaigns
+from outreach.services.outbound import scheduler
+from outreach.services.workspace.funnel import funnel
 from worker.demo_story import Narrator, funnel_line, pipeline_table
+from outreach.messages.render import renderer_for
 
 MARKER = ".outreach-demo"
 OUTCOME_WORDS = {  # what the demo's staff record after the accepted meeting
@@ -88,7 +90,7 @@ class Demo:
         narrator = Narrator(app.uow, self.console)
         try:
             with app.uow() as uow:
-                summary = campaigns.queue(uow.session, campaign, campaigns.renderer_for(campaign.settings), self.clock())
+                summary = campaigns.queue(uow.session, campaign, renderer_for(campaign.settings), self.clock())
                 uow.commit()
             say(f"[bold]Queued[/] campaign {campaign.settings.name}: {summary.scheduled} first-contact emails "
                 f"to {summary.partners.partners_created} partners, one a second from {campaign.settings.mailbox.address}")
@@ -153,7 +155,7 @@ class Demo:
         from it (without a record, no content-free mail goes out)."""
         from outreach.db.models import Meeting, MeetingAttendee
         from outreach.domain.outcome import Outcome
-        from outreach.services import meetings
+        from outreach.services.meetings import invitations as meetings
 
         with app.uow() as uow:
             accepted = uow.session.scalars(sa.select(Meeting).where(Meeting.id.in_(

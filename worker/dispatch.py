@@ -7,22 +7,26 @@ import logging
 
 from outreach.db.models import Campaign
 from outreach.mail.smtp import DeliveryError
-from outreach.services import campaigns, meetings
-from outreach.services.events import FileProcessed, SendMeeting, TellStaff
+from outreach.services.meetings import invitations as meetings
+from outreach.services.events import FileProcessed
+from outreach.services.events import SendMeeting
+from outreach.services.events import TellStaff
+from outreach.campaign.stored import settings_of
+from outreach.messages.envelope import staff_notice_message
 
 log = logging.getLogger("outreach.worker")
 
 
 def tell_staff(app, event: TellStaff) -> None:
     settings = _settings(app, event.campaign_id)
-    message = campaigns.staff_notice_message(settings, event, app.now())
+    message = staff_notice_message(settings, event, app.now())
     app.outbox(settings).send(message, settings.mailbox.address, [event.to])
 
 
 def send_meeting(app, event: SendMeeting) -> None:
     with app.uow() as uow:
         meeting = meetings.find(uow.session, event.meeting_id)
-        settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+        settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
         meetings.send_invitation(uow, meeting, app.outbox(settings), app.renderer(settings), app.now())
 
 
@@ -34,7 +38,7 @@ def file_processed(app, event: FileProcessed) -> None:
 
 def _settings(app, campaign_id: int):
     with app.uow() as uow:
-        return campaigns.settings_of(uow.session.get(Campaign, campaign_id))
+        return settings_of(uow.session.get(Campaign, campaign_id))
 
 
 HANDLERS = {TellStaff: tell_staff, SendMeeting: send_meeting, FileProcessed: file_processed}

@@ -12,7 +12,7 @@ import threading
 
 import dramatiq
 
-from outreach.services import scheduler
+from outreach.services.outbound import scheduler
 from worker.app import App
 
 log = logging.getLogger("outreach")

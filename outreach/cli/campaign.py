@@ -12,7 +12,12 @@ from outreach.cli.common import add_row, console, logbook, print_json, progress_
 from outreach.errors import NotFound
 from outreach.db.types import utcnow
 from outreach.mail.compose import new_message_id
-from outreach.services import campaign_control as control, campaigns
+from outreach.services.outbound import campaign_control as control
+from outreach.services.outbound import campaigns
+from outreach.messages.envelope import build_message
+from outreach.messages.render import draft_all
+from outreach.messages.render import renderer_for
+from outreach.services.workspace.status import campaign_status
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
 
@@ -21,7 +26,7 @@ app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help
 def validate(file: Path = typer.Argument(..., help="The campaign file (YAML).")) -> None:
     """Check a campaign file, its partners file and every message; exit 2 listing every problem."""
     campaign = load_campaign(file)
-    drafts = campaigns.draft_all(campaign, campaigns.renderer_for(campaign.settings))  # names partner and variable
+    drafts = draft_all(campaign, renderer_for(campaign.settings))  # names partner and variable
     settings = campaign.settings
     table = Table(title=f"campaign {settings.name}: valid", show_header=False)
     add_row(table, "institution", settings.institution.name)
@@ -46,9 +51,9 @@ def preview(
 ) -> None:
     """Write every first-contact message as an .eml file; send nothing."""
     campaign = load_campaign(file)
-    renderer = campaigns.renderer_for(campaign.settings)
+    renderer = renderer_for(campaign.settings)
     with progress_bar("rendering", campaign.contact_count) as advance:
-        drafts = campaigns.draft_all(campaign, renderer, advance)
+        drafts = draft_all(campaign, renderer, advance)
     out.mkdir(parents=True, exist_ok=True)
     table = Table("partner", "contact", "language", "register", "subject", "file")
     now = utcnow()
@@ -56,7 +61,7 @@ def preview(
         for number, draft in enumerate(drafts, start=1):
             advance()
             message_id = new_message_id(campaign.settings.mailbox.address)
-            message = campaigns.build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
+            message = build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
             path = out / f"{number:04d}-{_slug(draft.contact.email)}.eml"
             path.write_bytes(message.as_bytes())
             add_row(table, draft.partner.name, draft.contact.email, draft.rendered.language,
@@ -78,7 +83,7 @@ def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) ->
     are the only ones mailed next time. `outreach run` (or the worker and scheduler) sends.
     """
     campaign = load_campaign(file)
-    renderer = campaigns.renderer_for(campaign.settings)
+    renderer = renderer_for(campaign.settings)
     with logbook() as uow, progress_bar("queuing", campaign.contact_count + len(campaign.partners)) as advance:
         summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance)
         uow.commit()
@@ -135,7 +140,7 @@ def status(
 ) -> None:
     """Where each queued campaign stands: messages per status, and those that need staff."""
     with logbook() as uow:
-        found = campaigns.status(uow.session, name)
+        found = campaign_status(uow.session, name)
     if name and not found:
         raise NotFound(f"no campaign {name!r} has been queued; `outreach campaign status` lists them")
     if json_:

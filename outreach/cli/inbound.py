@@ -15,7 +15,7 @@ from outreach.inbound.classify import InboundKind, classify
 from outreach.inbound.intent import intent_of
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import new_text
-from outreach.services import inbox
+from outreach.services.inbound import inbox
 
 app = typer.Typer(help="Inbound mail: classify messages as the watcher does; list and retry failures.",
                   no_args_is_help=True)

@@ -13,7 +13,10 @@ from outreach.cli.common import add_row, console, logbook, print_json
 from outreach.db.models import Campaign, Meeting
 from outreach.db.types import utcnow
 from outreach.errors import InvalidInput, Problem
-from outreach.services import campaigns, logbook as partners, meetings
+from outreach.services.partners import logbook as partners
+from outreach.services.meetings import invitations as meetings
+from outreach.campaign.stored import settings_of
+from outreach.messages.render import renderer_for
 
 app = typer.Typer(help="First exploration meetings: invite, move, cancel, list.", no_args_is_help=True)
 
@@ -30,8 +33,8 @@ def _when(text: str, zone: str) -> datetime:
 
 
 def _deliver(uow, meeting: Meeting, dry_run: bool, out: Path | None) -> None:
-    settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
-    renderer = campaigns.renderer_for(settings)
+    settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
+    renderer = renderer_for(settings)
     if dry_run:
         message, ics = meetings.invitation(settings, renderer, meeting, utcnow())
         folder = out or Path("meeting-preview")
@@ -58,7 +61,7 @@ def invite(
     with logbook() as uow:
         found = partners.find_partner(uow.session, partner)
         row = meetings.campaign_for(uow.session, found, campaign)
-        zone = meetings.zone_of(campaigns.settings_of(row))
+        zone = meetings.zone_of(settings_of(row))
         meeting = meetings.invite(uow.session, found, row, _when(at, zone),
                                   timedelta(minutes=duration) if duration else None)
         _deliver(uow, meeting, dry_run, out)

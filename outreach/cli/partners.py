@@ -15,8 +15,11 @@ from outreach.cli.common import (add_row, console, logbook, print_json, printed_
 from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.services import logbook as service
+from outreach.services.partners import logbook as service
 from outreach.views import partner_detail, partner_row
+from outreach.campaign.stored import settings_of
+from outreach.messages.render import renderer_for
+from outreach.services.partners import erasure
 
 app = typer.Typer(help="The partner logbook: import, export, list, show, move, forget.", no_args_is_help=True)
 
@@ -89,7 +92,7 @@ def list_(
         rows = [partner_row(p) for p in partners]
         if sort == "score":
             from outreach.domain.selection import score
-            from outreach.services.campaigns import criteria_of
+            from outreach.services.outbound.campaigns import criteria_of
 
             criteria = criteria_of(uow.session, campaign)
             for row, partner in zip(rows, partners):
@@ -120,7 +123,7 @@ def introduce(
 
     from outreach.db.models import Contact
     from outreach.db.types import utcnow
-    from outreach.services.partner_work import ask_for_introduction
+    from outreach.services.outbound.partner_work import ask_for_introduction
 
     with logbook() as uow:
         target = service.find_partner(uow.session, ref)
@@ -148,13 +151,14 @@ def proposal(
 
     from outreach.adapters.docx_writer import as_docx
     from outreach.db.types import utcnow
-    from outreach.services import campaigns, lifecycle, meetings
-    from outreach.services.partner_work import add_note
+    from outreach.services.meetings import collaboration as lifecycle
+    from outreach.services.meetings import invitations as meetings
+    from outreach.services.outbound.partner_work import add_note
 
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
-        settings = campaigns.settings_of(meetings.campaign_for(uow.session, partner, campaign))
-        text = lifecycle.proposal_draft(settings, campaigns.renderer_for(settings), partner, funding)
+        settings = settings_of(meetings.campaign_for(uow.session, partner, campaign))
+        text = lifecycle.proposal_draft(settings, renderer_for(settings), partner, funding)
         kept = Path(os.environ.get("OUTREACH_DATA") or "outreach-data") / "documents" / f"partner-{partner.id}"
         kept.mkdir(parents=True, exist_ok=True, mode=0o700)
         stem = kept / f"proposal-{date.today():%Y-%m-%d}"
@@ -181,7 +185,7 @@ def record_(
     schedule: str = typer.Option(None, "--schedule", help="Agreed meeting schedule (e.g. 'quarterly check-ins')."),
 ) -> None:
     """The partnership record: agreed tools and meeting schedule (KPIs: `partners kpi`)."""
-    from outreach.services import partnerships
+    from outreach.services.partners import partnerships
 
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
@@ -198,7 +202,7 @@ def result(
 ) -> None:
     """Log a result or success story of a partnership (and, with --opportunity, a to-do)."""
     from outreach.db.types import utcnow
-    from outreach.services import partnerships
+    from outreach.services.partners import partnerships
 
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
@@ -220,7 +224,7 @@ def kpi(
     """A partnership's KPIs: list them; add one (--target, --unit, --due); or record where one
     stands (NAME VALUE). The check-in mails list their progress; the MoU carries them."""
     from outreach.db.types import utcnow
-    from outreach.services import kpis
+    from outreach.services.partners import kpis
 
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
@@ -249,7 +253,7 @@ def kpi(
 @app.command()
 def matrix(out: Path = typer.Option(..., "--out", help="The picture to write: FILE.svg or FILE.png.")) -> None:
     """The stakeholder matrix (influence x interest) of the logbook's partners, as a picture."""
-    from outreach.services import matrix as drawing
+    from outreach.services.workspace import matrix as drawing
 
     kind = out.suffix.lower().lstrip(".")
     if kind not in ("svg", "png"):
@@ -327,7 +331,8 @@ def advance(
     from datetime import date
 
     from outreach.db.types import utcnow
-    from outreach.services import campaigns, lifecycle, meetings
+    from outreach.services.meetings import collaboration as lifecycle
+    from outreach.services.meetings import invitations as meetings
 
     target = _phase(phase)
     with logbook() as uow:
@@ -341,8 +346,8 @@ def advance(
             row = None
             notes.append(f"no MoU draft or check-ins: {error}")
         if target is Phase.COLLABORATION_SETUP and row is not None:
-            settings = campaigns.settings_of(row)
-            text = lifecycle.mou_draft(settings, campaigns.renderer_for(settings), partner,
+            settings = settings_of(row)
+            text = lifecycle.mou_draft(settings, renderer_for(settings), partner,
                                        _date(valid_from) or date.today(), _date(valid_to))
             path = mou or Path(f"mou-{partner.id}.md")
             if path.suffix.lower() == ".docx":  # for partners who edit and sign Word files
@@ -379,7 +384,7 @@ def note(
 ) -> None:
     """Add a note to a partner's timeline, with who wrote it."""
     from outreach.db.types import utcnow
-    from outreach.services.partner_work import add_note
+    from outreach.services.outbound.partner_work import add_note
 
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
@@ -400,7 +405,7 @@ def mail(
     """Send a one-off mail through the outbox (same pacing, at-most-once, threaded to the
     conversation); `outreach run` or the worker sends it with the next round."""
     from outreach.db.types import utcnow
-    from outreach.services.partner_work import one_off_mail
+    from outreach.services.outbound.partner_work import one_off_mail
 
     if (template is None) == (text is None):
         raise InvalidInput([Problem("(command line)", None, "--template/--text", "give one of --template or --text")])
@@ -427,7 +432,7 @@ def pause(
     """Hold a partner's scheduled mail, until a date or until `partners resume`."""
     from datetime import datetime, time, timezone
 
-    from outreach.services import campaign_control
+    from outreach.services.outbound import campaign_control
 
     day = _date(until)
     with logbook() as uow:
@@ -458,13 +463,13 @@ def forget(
                                        help="Also delete our copies in the mailbox's Sent folder over IMAP."),
 ) -> None:
     """Right to erasure: remove a person's data everywhere; keep only what stops mailing them again."""
-    from outreach.services.erasure import scrub_database_file
+    from outreach.services.partners.erasure import scrub_database_file
 
     if not yes:
         typer.confirm(f"Remove every personal record of {email}? This cannot be undone", abort=True)
     with logbook() as uow:
         settings = _mailbox_settings(uow.session, email)
-        result = service.forget(uow.session, email)
+        result = erasure.forget(uow.session, email)
         uow.commit()
         scrub_database_file(uow.session.get_bind())
     for path in result.raw_files:
@@ -484,11 +489,10 @@ def forget(
 def _mailbox_settings(session, email: str):
     """The mailboxes that wrote to the person, from their campaigns' settings."""
     from outreach.db.models import Campaign, Contact, Step
-    from outreach.services import campaigns
 
     ids = sa.select(Step.campaign_id).join(Contact, Step.contact_id == Contact.id).where(
         Contact.email == email.strip().lower())
-    mailboxes = [campaigns.settings_of(row).mailbox for row in session.scalars(sa.select(Campaign).where(Campaign.id.in_(ids)))]
+    mailboxes = [settings_of(row).mailbox for row in session.scalars(sa.select(Campaign).where(Campaign.id.in_(ids)))]
     return list({mailbox.address: mailbox for mailbox in mailboxes}.values())
 
 

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, print_json
-from outreach.services.report import COLUMNS, funnel
+from outreach.services.workspace.funnel import COLUMNS
+from outreach.services.workspace.funnel import funnel
 
 
 def report(
@@ -44,7 +45,7 @@ def funnel_table(rows: list[dict]) -> Table:
 
 def _partnerships(json_: bool) -> None:
     from outreach.db.types import utcnow
-    from outreach.services.partnerships import overview
+    from outreach.services.partners.partnerships import overview
 
     with logbook() as uow:
         rows = overview(uow.session, utcnow())

@@ -7,7 +7,8 @@ from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, printed_without_table, staff_name
 from outreach.db.types import utcnow
-from outreach.services import logbook as partners, partner_work
+from outreach.services.partners import logbook as partners
+from outreach.services.outbound import partner_work
 
 app = typer.Typer(help="Scheduled messages: list, hold, resume, skip.", no_args_is_help=True)
 

@@ -8,7 +8,7 @@ from rich.table import Table
 from outreach.cli.common import add_row, console, logbook, printed_without_table, staff_name
 from outreach.db.types import utcnow
 from outreach.errors import NotFound
-from outreach.services import todos
+from outreach.services.partners import todos
 
 app = typer.Typer(help="Staff to-dos: rejections of our mail, failed or unproven inbound mail.",
                   invoke_without_command=True)

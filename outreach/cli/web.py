@@ -11,8 +11,8 @@ from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, printed_without_table, state
 from outreach.db.types import utcnow
-from outreach.services import users as accounts
-from outreach.services.users import Role
+from outreach.services.accounts import users as accounts
+from outreach.services.accounts.users import Role
 
 HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only; put a "
                                                  "reverse proxy with TLS in front to serve others).")

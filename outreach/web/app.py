@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from outreach.errors import InvalidInput, NotFound, OutreachError
-from outreach.services.users import Role
+from outreach.services.accounts.users import Role
 from outreach.web import security
 from outreach.web.security import LoginLimit, SESSION_HOURS
 
@@ -120,7 +120,7 @@ async def login_page(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    from outreach.services import users
+    from outreach.services.accounts import users
 
     workspace: Workspace = request.app.state.workspace
     form = await request.form()

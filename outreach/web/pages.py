@@ -16,8 +16,15 @@ from starlette.routing import Route
 
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.services import campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
+from outreach.services.outbound import campaign_control
+from outreach.services.outbound import campaigns
+from outreach.services.meetings import invitations as meetings
+from outreach.services.outbound import partner_work
+from outreach.services.partners import todos
+from outreach.services.workspace import pages as reads
 from outreach.web.app import back, page, render, who
+from outreach.campaign.stored import settings_of
+from outreach.messages.render import renderer_for
 
 log = logging.getLogger("outreach.web")
 
@@ -110,7 +117,7 @@ async def partner(request: Request) -> Response:
 
 
 def kpi_rows(session, partner_id: int) -> list[dict]:
-    from outreach.services import kpis
+    from outreach.services.partners import kpis
 
     return [{"name": k.name, "current": k.current, "target": k.target, "unit": k.unit, "due": k.due,
              "progress": kpis.progress(k), "by": k.updated_by} for k in kpis.of(session, partner_id)]
@@ -136,7 +143,7 @@ def _move(uow, partner, form, now, by):
     except ValueError:
         raise InvalidInput([Problem("move", None, "phase", "choose one of the guide's five phases")]) from None
     partner_work.move(uow.session, partner, target, str(form.get("reason") or ""), by, now)
-    from outreach.services import lifecycle
+    from outreach.services.meetings import collaboration as lifecycle
 
     try:
         row = partner_work.campaign_of(uow.session, partner)
@@ -168,7 +175,7 @@ def _contact(uow, partner, form, now, by):
 
 def _meeting(uow, partner, form, now, by):
     row = partner_work.campaign_of(uow.session, partner)
-    settings = campaigns.settings_of(row)
+    settings = settings_of(row)
     at = str(form.get("at") or "").strip()
     start = _when(at, meetings.zone_of(settings)) if at else meetings.next_slot(uow.session, settings, now)
     meeting = meetings.invite(uow.session, partner, row, start)
@@ -233,7 +240,7 @@ def _meeting_of_partner(uow, partner, form):
 
 def _kpi(uow, partner, form, now, by):
     """A KPI added (name, target, unit, due) or updated (name, value)."""
-    from outreach.services import kpis
+    from outreach.services.partners import kpis
 
     name = str(form.get("name") or "")
     try:
@@ -249,13 +256,13 @@ def _kpi(uow, partner, form, now, by):
 
 
 def _result(uow, partner, form, now, by):
-    from outreach.services import partnerships
+    from outreach.services.partners import partnerships
 
     partnerships.log_result(uow.session, partner, str(form.get("text") or ""), by, now, bool(form.get("opportunity")))
 
 
 def _forget(uow, partner, form, now, by):
-    from outreach.services.erasure import forget
+    from outreach.services.partners.erasure import forget
 
     email = str(form.get("email") or "").strip().lower()
     if email not in {c.email for c in partner.contacts}:
@@ -296,14 +303,14 @@ def _campaign_action(action, said: str):
 async def preview(request: Request) -> Response:
     """A step's message as its recipient will see it: text and HTML."""
     from outreach.db.models import Step
-    from outreach.services.sending import message_for_step
+    from outreach.services.outbound.sending import message_for_step
 
     def job(uow, now):
         step = uow.session.get(Step, int(request.path_params["step_id"]))
         if step is None:
             raise NotFound("no such message")
-        settings = campaigns.settings_of(step.campaign)
-        message, rendered = message_for_step(step, settings, campaigns.renderer_for(settings), now)
+        settings = settings_of(step.campaign)
+        message, rendered = message_for_step(step, settings, renderer_for(settings), now)
         return render(request, "preview.html", step=step, message=message, rendered=rendered)
     return await _read(request, job)
 
@@ -325,7 +332,7 @@ async def queue_campaign(request: Request, form) -> Response:
             path.write_bytes(content)
             try:
                 loaded = load_campaign(path)
-                summary = campaigns.queue(uow.session, loaded, campaigns.renderer_for(loaded.settings), now)
+                summary = campaigns.queue(uow.session, loaded, renderer_for(loaded.settings), now)
             except InvalidInput as error:
                 uow.session.rollback()
                 return None, [str(p).replace(folder + "/", "") for p in error.problems]
@@ -343,7 +350,7 @@ async def queue_campaign(request: Request, form) -> Response:
 
 @page()
 async def reports(request: Request) -> Response:
-    from outreach.services import reports as data
+    from outreach.services.workspace import reports as data
 
     def job(uow, now):
         return render(request, "reports.html", report=data.overview(uow.session, now))
@@ -352,7 +359,7 @@ async def reports(request: Request) -> Response:
 
 @page()
 async def download(request: Request) -> Response:
-    from outreach.services import reports as data
+    from outreach.services.workspace import reports as data
 
     kind = request.path_params["kind"]
     if kind not in ("xlsx", "csv"):
@@ -371,7 +378,7 @@ async def download(request: Request) -> Response:
 @page()
 async def matrix_picture(request: Request) -> Response:
     """The stakeholder matrix as an SVG image (its own styles; shown by the Reports page)."""
-    from outreach.services import matrix
+    from outreach.services.workspace import matrix
 
     def job(uow, now):
         return matrix.draw(matrix.placed(uow.session)[0], "svg")
@@ -381,7 +388,7 @@ async def matrix_picture(request: Request) -> Response:
 @page()
 async def inbound_message(request: Request) -> Response:
     """The whole message a to-do or a timeline entry is about."""
-    from outreach.services import inbox
+    from outreach.services.inbound import inbox
 
     def job(uow, now):
         shown = inbox.readable(uow.session, int(request.path_params["inbound_id"]))

@@ -10,7 +10,7 @@ import time
 from collections import defaultdict, deque
 from pathlib import Path
 
-from outreach.services.users import Role
+from outreach.services.accounts.users import Role
 
 SESSION_HOURS = 12
 ATTEMPTS, WINDOW_SECONDS = 5, 15 * 60

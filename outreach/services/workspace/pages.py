@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from outreach.db.models import Campaign, Contact, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
 from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase, Source, StepStatus
-from outreach.services.partner_work import PENDING
+from outreach.domain.steps import PENDING
+from outreach.campaign.stored import settings_of
+from outreach.services.workspace.status import campaign_status
 
 CARDS_PER_COLUMN = 40
 
@@ -262,20 +264,19 @@ def meetings_of(session: Session, partner_id: int) -> list[Meeting]:
 
 @dataclass(frozen=True)
 class CampaignPage:
-    status: object        # campaigns.CampaignStatus
+    status: object        # CampaignStatus
     window: str           # when and how fast it sends
     paused_at: datetime | None
     messages: list[Upcoming]
 
 
 def campaign_pages(session: Session, now: datetime) -> list[CampaignPage]:
-    from outreach.services import campaigns
 
     rows = {c.name: c for c in session.scalars(sa.select(Campaign))}
     pages = []
-    for status in campaigns.status(session, None, now):
+    for status in campaign_status(session, None, now):
         row = rows[status.name]
-        sending = campaigns.settings_of(row).sending
+        sending = settings_of(row).sending
         window = (f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}; "
                   f"at most {sending.max_per_hour} an hour and {sending.max_per_day} a day, "
                   f"{sending.seconds_between_messages:g} s apart")

@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from outreach.domain.suppression import email_hash
 from outreach.db.models import (Campaign, Contact, InboundMail, Interaction, MeetingAttendee, PhaseChange, Step,
                                 Suppression, Todo)
 from outreach.errors import NotFound
@@ -35,8 +36,6 @@ class Forgotten:
 
 
 def forget(session: Session, email: str) -> Forgotten:
-    from outreach.services.logbook import email_hash
-
     email = email.strip().lower()
     hashed = email_hash(email)
     contact = session.scalar(sa.select(Contact).where(Contact.email == email))

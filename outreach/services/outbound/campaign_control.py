@@ -16,9 +16,9 @@ from outreach.domain.business_days import business_days_after
 from outreach.domain.vocabulary import StepStatus
 from outreach.domain.window import next_opening
 from outreach.errors import NotFound
+from outreach.domain.steps import StepKind
+from outreach.domain.steps import PENDING
 
-FIRST_STEP = "first_contact"  # as outreach.services.campaigns names it
-PENDING = (StepStatus.SCHEDULED, StepStatus.QUEUED)
 WINDOW_DEFERRAL = timedelta(days=7)  # a step the window deferred is due within a week
 COMPARED = ("sending", "message", "sequence", "meeting", "mailbox", "notify_staff", "institution")
 
@@ -50,17 +50,17 @@ def refresh_pending(session: Session, row: Campaign, old: CampaignFile, new: Cam
     """Pending steps follow the new file: their templates, the follow-up delays, and a first
     contact the old sending window had deferred is looked at again under the new one. A step
     paused on purpose (out of office, staff) keeps its date. The number of steps changed."""
-    templates = {FIRST_STEP: new.message.template, **{s.name: s.template for s in new.sequence}}
+    templates = {StepKind.FIRST_CONTACT: new.message.template, **{s.name: s.template for s in new.sequence}}
     old_delays = {s.name: s.after_business_days for s in old.sequence}
     new_delays = {s.name: s.after_business_days for s in new.sequence}
     window_changed = old.sending != new.sending
     anchors = dict(session.execute(sa.select(Step.contact_id, Step.sent_at).where(
-        Step.campaign_id == row.id, Step.name == FIRST_STEP)).all())
+        Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT)).all())
     changed = 0
     for step in session.scalars(sa.select(Step).where(Step.campaign_id == row.id, Step.status == StepStatus.SCHEDULED)):
         before = (step.template, step.due_at)
         step.template = templates.get(step.name, step.template)
-        if step.name == FIRST_STEP and window_changed and now < step.due_at <= now + WINDOW_DEFERRAL:
+        if step.name == StepKind.FIRST_CONTACT and window_changed and now < step.due_at <= now + WINDOW_DEFERRAL:
             step.due_at = now  # the scheduler fits it to the new window
         elif step.name in new_delays and old_delays.get(step.name) != new_delays[step.name]:
             _retime(step, anchors.get(step.contact_id), old_delays.get(step.name), new_delays[step.name], new)

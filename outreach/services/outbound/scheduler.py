@@ -27,7 +27,8 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.domain.window import next_opening
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import TemporaryFailure
-from outreach.services import campaigns, sending
+from outreach.services.outbound import sending
+from outreach.campaign.stored import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
     room: dict[str, int] = {}
     planned: dict[str, int] = defaultdict(int)
     for step in session.scalars(query):
-        settings = campaigns.settings_of(step.campaign)
+        settings = settings_of(step.campaign)
         sending_rules = settings.sending
         zone = step.contact.timezone or sending_rules.timezone
         opening = next_opening(now, sending_rules, zone)
@@ -135,7 +136,7 @@ def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, 
     stuck = session.scalars(sa.select(Step).where(
         Step.status == StepStatus.SENDING, Step.claimed_at < now - STUCK_SENDING)).all()
     for step in stuck:
-        settings = campaigns.settings_of(step.campaign)
+        settings = settings_of(step.campaign)
         try:
             found = outboxes(settings).was_sent(step.message_id)
         except (TemporaryFailure, SecretError) as error:

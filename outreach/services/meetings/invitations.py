@@ -21,7 +21,12 @@ from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_mes
 from outreach.domain import language as lang
 from outreach.domain.records import ContactIn
 from outreach.rendering import Fields, Rendered, Renderer
-from outreach.services import campaigns, kpis, logbook
+from outreach.services.partners import kpis
+from outreach.services.partners import logbook
+from outreach.campaign.stored import settings_of
+from outreach.messages.attachments import one_pager_part
+from outreach.messages.render import render_message
+from outreach.messages.render import renderer_for
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +56,7 @@ def campaign_for(session: Session, partner: Partner, name: str | None = None) ->
 
 def invite(session: Session, partner: Partner, campaign: Campaign, start: datetime,
            duration: timedelta | None = None) -> Meeting:
-    settings = campaigns.settings_of(campaign)
+    settings = settings_of(campaign)
     organiser = settings.mailbox.address.lower()
     people = [c for c in partner.contacts if c.status is ContactStatus.ACTIVE and c.email != organiser]
     if not people:
@@ -71,7 +76,7 @@ def check_in_series(session: Session, partner: Partner, campaign: Campaign, now:
     and our calendars; its first occurrence in a free slot N months from now."""
     from datetime import timedelta as span
 
-    settings = campaigns.settings_of(campaign)
+    settings = settings_of(campaign)
     months = settings.check_ins.every_months
     start = next_slot(session, settings, now, after=now + span(days=30 * months - 14))
     meeting = invite(session, partner, campaign, start)
@@ -125,7 +130,7 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
         }
 
     template = CHECK_IN_SERIES if meeting.kind == "check_in" else INVITATION
-    return campaigns.render_message(settings, renderer, record, contact, template, words)
+    return render_message(settings, renderer, record, contact, template, words)
 
 
 def agenda(meeting: Meeting, settings: CampaignFile, renderer: Renderer, language: str) -> str:
@@ -164,7 +169,7 @@ def invitation(settings: CampaignFile, renderer: Renderer, meeting: Meeting, now
     mailbox = settings.mailbox
     first, *others = meeting.attendees
     attachments = () if plan.method == "CANCEL" or not settings.message.attach_one_pager else (
-        campaigns.one_pager_part(settings, renderer, words.written_in),)
+        one_pager_part(settings, renderer, words.written_in),)
     message = compose(Envelope(mailbox.display_name, mailbox.address, first.name, first.email, mailbox.reply_to),
                       Body(words.subject, words.text, words.html, attachments), new_message_id(mailbox.address), now,
                       calendar=CalendarPart(plan.method, ics))
@@ -215,7 +220,7 @@ def schedule_next_steps(session: Session, meeting: Meeting, attendee: MeetingAtt
     name = f"next-steps-{meeting.id}"
     step = session.scalar(sa.select(Step).where(Step.contact_id == attendee.contact_id,
                                                 Step.campaign_id == meeting.campaign_id, Step.name == name))
-    settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(session.get(Campaign, meeting.campaign_id))
     if step is None:
         step = Step(campaign_id=meeting.campaign_id, partner_id=meeting.partner_id, contact_id=attendee.contact_id,
                     name=name, template="next_steps", status=StepStatus.HELD, due_at=meeting.end_at + NEXT_STEPS_DELAY,
@@ -258,7 +263,7 @@ def latest_outcome(session: Session, partner_id: int):
 def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: datetime):
     """Keep what was agreed (a new record needs approval again); the next-steps mail follows it."""
     from outreach.db.models import MeetingOutcome
-    from outreach.services import todos
+    from outreach.services.partners import todos
 
     content = outcome.model_dump(mode="json")
     row = outcome_of(session, meeting.id)
@@ -269,7 +274,7 @@ def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: da
         row.content, row.recorded_at, row.recorded_by, row.approved_at, row.approved_by = content, now, by[:200], None, None
     session.flush()
     _settle(session, meeting, todos.TodoKind.OUTCOME, f"outcome recorded by {by}", now, by)
-    settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(session.get(Campaign, meeting.campaign_id))
     _refresh_next_steps(session, meeting)
     if row.approved_at is None and not settings.meeting.next_steps_after_hours:
         todos.raise_todo(session, todos.TodoKind.APPROVE,
@@ -279,7 +284,7 @@ def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: da
 
 
 def approve_next_steps(session: Session, meeting: Meeting, by: str, now: datetime):
-    from outreach.services import todos
+    from outreach.services.partners import todos
 
     row = outcome_of(session, meeting.id)
     if row is None:
@@ -309,7 +314,7 @@ def _settle(session: Session, meeting: Meeting, kind, reason: str, now: datetime
 def remind_outcomes(session: Session, now: datetime) -> int:
     """A to-do for each accepted meeting that has ended without a recorded outcome (once)."""
     from outreach.db.models import MeetingOutcome
-    from outreach.services import todos
+    from outreach.services.partners import todos
 
     ended = session.scalars(sa.select(Meeting).where(
         Meeting.status == "invited", Meeting.end_at < now,
@@ -360,7 +365,7 @@ def next_slot(session: Session, settings: CampaignFile, now: datetime, after: da
 def auto_invite(session: Session, partner: Partner, campaign: Campaign, now: datetime) -> Meeting | None:
     """After a partner's first human reply, when the campaign asks for it: a meeting in the
     first free slot (the invitation says another time can be proposed)."""
-    settings = campaigns.settings_of(campaign)
+    settings = settings_of(campaign)
     if not settings.meeting.auto_invite:
         return None
     if session.scalar(sa.select(Meeting.id).where(Meeting.partner_id == partner.id).limit(1)) is not None:
@@ -370,7 +375,7 @@ def auto_invite(session: Session, partner: Partner, campaign: Campaign, now: dat
 
 def offer_next_slot(session: Session, meeting: Meeting, now: datetime) -> bool:
     """When every attendee declined and the campaign says so: the same meeting, next free slot."""
-    settings = campaigns.settings_of(session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(session.get(Campaign, meeting.campaign_id))
     if not settings.meeting.offer_next_slot_on_decline or meeting.status != "invited":
         return False
     if any(a.partstat != "DECLINED" for a in meeting.attendees):
@@ -386,13 +391,13 @@ def deliver(uow, meeting: Meeting, now: datetime) -> EmailMessage:
     """Send a meeting's invitation, update or cancellation from the campaign's mailbox."""
     from outreach.mail.mailbox import MailboxClient
 
-    settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
     client = MailboxClient(settings.mailbox)
     try:
-        message = send_invitation(uow, meeting, client, campaigns.renderer_for(settings), now)
+        message = send_invitation(uow, meeting, client, renderer_for(settings), now)
     finally:
         client.close()
-    from outreach.services import todos
+    from outreach.services.partners import todos
 
     todos.answered(uow.session, meeting.partner_id, f"meeting {meeting.id} {meeting.status} (sequence {meeting.sequence})", now)
     uow.commit()
@@ -404,7 +409,7 @@ def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: date
     from outreach.db.models import Interaction
     from outreach.domain.vocabulary import Direction, InteractionKind
 
-    settings = campaigns.settings_of(uow.session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
     message, _ = invitation(settings, renderer, meeting, now)
     uow.session.add(Interaction(
         partner_id=meeting.partner_id, direction=Direction.OUT, kind=InteractionKind.MEETING, occurred_at=now,
@@ -425,7 +430,7 @@ def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message:
     if spec is None:
         return
     from outreach.calendar.staff import CalendarUnavailable, put
-    from outreach.services import todos
+    from outreach.services.partners import todos
 
     ics = next(part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar")
     try:

@@ -32,18 +32,22 @@ from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
 from outreach.domain.language import short_date
 from outreach.rendering import Fields, Renderer, TemplateError
-from outreach.services import campaigns, logbook, todos
-from outreach.services.lifecycle import CHECK_IN, QUARTER, next_check_in, schedule_check_in
-from outreach.services.partner_work import FREE_TEXT
+from outreach.services.partners import logbook
+from outreach.services.partners import todos
+from outreach.services.meetings.collaboration import QUARTER
+from outreach.services.meetings.collaboration import next_check_in
+from outreach.services.meetings.collaboration import schedule_check_in
+from outreach.campaign.stored import settings_of
+from outreach.domain.steps import StepKind
+from outreach.domain.suppression import email_hash
+from outreach.messages.envelope import build_message
+from outreach.messages.envelope import new_reply_token
+from outreach.messages.render import render_free_text
+from outreach.messages.render import render_message
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-NEXT_STEPS = "next_steps"
-LATER = "later"  # the short follow-up on the day a partner's "not now" meant
-CLOSING = "closing"  # the polite answer to a "no", where the campaign asks for one
-INTRODUCTION = "introduction"  # the first mail to a colleague a partner pointed us to
-INTRODUCTION_REQUEST = "introduction_request"  # asking a mutual contact to introduce us to a partner
 OPEN_PHASES = (Phase.SCOUTING, Phase.FIRST_CONTACT)
 
 
@@ -89,7 +93,7 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
     reason = stop_reason(session, step)
     if reason:
         return _finish(uow, step, StepStatus.CANCELLED, "cancelled", reason)
-    settings = campaigns.settings_of(step.campaign)
+    settings = settings_of(step.campaign)
     try:
         message, rendered = message_for_step(step, settings, renderers(settings), now())
     except TemplateError as error:
@@ -109,7 +113,7 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
         log.warning("step %s sent, but not filed in Sent: %s", step.id, error)
     record_sent(session, step, rendered.subject, rendered.text, now())
     uow.commit()
-    if step.template == CHECK_IN and settings.notify_staff:
+    if step.template == StepKind.CHECK_IN and settings.notify_staff:
         _remind_staff(outbox, settings, step, rendered.subject, now())
     return Outcome(step_id, "sent", step.contact.email)
 
@@ -134,29 +138,29 @@ def stop_reason(session: Session, step: Step) -> str | None:
         return f"contact is {contact.status.value}"
     if step.created_by is not None:  # a one-off mail staff chose to write: only the address may stop it
         return _suppressed(session, contact)
-    if step.template == CLOSING:  # the answer to a "no": only while the partner's answer stands
+    if step.template == StepKind.CLOSING:  # the answer to a "no": only while the partner's answer stands
         if partner.status is not PartnerStatus.DECLINED:
             return f"partner is {partner.status.value}, no longer declined"
         return _suppressed(session, contact)
     if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED, PartnerStatus.DECLINED):
         return f"partner is {partner.status.value}"
-    if step.template in (LATER, INTRODUCTION):  # answers a reply ("not now", "write to my colleague"), whatever the phase
+    if step.template in (StepKind.LATER, StepKind.INTRODUCTION):  # answers a reply ("not now", "write to my colleague"), whatever the phase
         return _suppressed(session, contact)
-    if step.template == NEXT_STEPS:
+    if step.template == StepKind.NEXT_STEPS:
         return _next_steps_stop(session, step)
-    if step.template == CHECK_IN:
+    if step.template == StepKind.CHECK_IN:
         if partner.phase is not Phase.MAINTENANCE:
             return f"the partner is in {partner.phase.value}, not maintenance"
         return _suppressed(session, contact)
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
     suppressed, replied = session.connection().execute(
-        _SUPPRESSED_OR_REPLIED, {"email_hash": logbook.email_hash(contact.email), "partner_id": partner.id}).one()
+        _SUPPRESSED_OR_REPLIED, {"email_hash": email_hash(contact.email), "partner_id": partner.id}).one()
     if suppressed:
         return "address is on the suppression list"
     if replied:
         return "the partner has replied"
-    if step.name != campaigns.FIRST_STEP and _has_meeting(session, partner.id):
+    if step.name != StepKind.FIRST_CONTACT and _has_meeting(session, partner.id):
         return "a meeting is booked"
     return None
 
@@ -190,7 +194,7 @@ def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
     """A follow-up answers our first message: its subject and date for the template, and the
     threading headers (In-Reply-To, References) so mail programs show one conversation."""
     first = session.scalar(sa.select(Interaction).join(Step, Step.message_id == Interaction.message_id).where(
-        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == campaigns.FIRST_STEP))
+        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == StepKind.FIRST_CONTACT))
     if first is None:
         return {"first": Fields("first", {})}, None
     sent = first.occurred_at.astimezone(ZoneInfo(step.contact.timezone or settings.sending.timezone))
@@ -202,7 +206,7 @@ def _next_steps_words(session: Session, step: Step):
     """The meeting's date and its recorded outcome, in the language of the mail."""
     from outreach.domain.context import fields_of_partnership
     from outreach.domain.vocabulary import PartnershipType
-    from outreach.services.meetings import outcome_of
+    from outreach.services.meetings.invitations import outcome_of
 
     meeting = _meeting_of(session, step)
     when = meeting.start_at.astimezone(ZoneInfo(meeting.timezone)) if meeting else None
@@ -256,30 +260,30 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
-    if step.name != campaigns.FIRST_STEP and step.template not in (NEXT_STEPS, CHECK_IN, INTRODUCTION, FREE_TEXT,
-                                                                     INTRODUCTION_REQUEST):
+    if step.name != StepKind.FIRST_CONTACT and step.template not in (StepKind.NEXT_STEPS, StepKind.CHECK_IN, StepKind.INTRODUCTION, StepKind.FREE_TEXT,
+                                                                     StepKind.INTRODUCTION_REQUEST):
         extra, headers = _follow_up_of(object_session(step), step, settings)
-    if step.template == NEXT_STEPS:
+    if step.template == StepKind.NEXT_STEPS:
         extra = _next_steps_words(object_session(step), step)
-    if step.template == CHECK_IN:
-        from outreach.services import kpis
+    if step.template == StepKind.CHECK_IN:
+        from outreach.services.partners import kpis
 
         session = object_session(step)
         extra = lambda language: {"kpis": kpis.for_letters(session, step.partner_id, language)}
-    if step.template == INTRODUCTION:
+    if step.template == StepKind.INTRODUCTION:
         extra, headers = _introduction_of(object_session(step), step), None
-    if step.template == INTRODUCTION_REQUEST:
+    if step.template == StepKind.INTRODUCTION_REQUEST:
         extra = _target_of(object_session(step), step)
     if step.created_by is not None:  # a one-off mail from staff answers the latest mail of the conversation
         headers = _thread_of(object_session(step), step)
-    if step.template == FREE_TEXT:
-        rendered = campaigns.render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
-        message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
+    if step.template == StepKind.FREE_TEXT:
+        rendered = render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
+        message = build_message(settings, renderer, contact, rendered, step.message_id, date,
                                           extra_headers=headers, reply_token=step.reply_token, one_pager=False,
                                           document=_attached(step))
         return message, rendered
-    rendered = campaigns.render_message(settings, renderer, partner, contact, step.template, extra)
-    message = campaigns.build_message(settings, renderer, contact, rendered, step.message_id, date,
+    rendered = render_message(settings, renderer, partner, contact, step.template, extra)
+    message = build_message(settings, renderer, contact, rendered, step.message_id, date,
                                       extra_headers=headers, reply_token=step.reply_token, document=_attached(step))
     return message, rendered
 
@@ -324,22 +328,22 @@ def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> N
     """After the first contact or a follow-up, the next follow-up of the sequence, due the
     configured number of business days after the first contact (in the contact's timezone and
     country). It is a row with its due time: the database is the calendar."""
-    if step.template == CHECK_IN:  # quarterly, as long as the partnership is in maintenance
+    if step.template == StepKind.CHECK_IN:  # quarterly, as long as the partnership is in maintenance
         schedule_check_in(session, step.partner, step.campaign, now + QUARTER, next_check_in(step))
         return
-    settings = campaigns.settings_of(step.campaign)
-    names = [campaigns.FIRST_STEP] + [s.name for s in settings.sequence]
+    settings = settings_of(step.campaign)
+    names = [StepKind.FIRST_CONTACT] + [s.name for s in settings.sequence]
     if step.name not in names or names.index(step.name) + 1 >= len(names):
         return
     following = settings.sequence[names.index(step.name)]
-    anchor = now if step.name == campaigns.FIRST_STEP else session.scalar(sa.select(Step.sent_at).where(
-        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == campaigns.FIRST_STEP))
+    anchor = now if step.name == StepKind.FIRST_CONTACT else session.scalar(sa.select(Step.sent_at).where(
+        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == StepKind.FIRST_CONTACT))
     zone = step.contact.timezone or settings.sending.timezone
     due = business_days_after(anchor or now, following.after_business_days, zone, step.partner.country)
     session.connection().execute(sa.insert(Step.__table__), dict(
         campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id, name=following.name,
         template=following.template, status=StepStatus.SCHEDULED, due_at=due,
-        message_id=new_message_id(settings.mailbox.address), reply_token=campaigns.new_reply_token(settings), attempts=0, created_at=now))
+        message_id=new_message_id(settings.mailbox.address), reply_token=new_reply_token(settings), attempts=0, created_at=now))
 
 
 def _refused(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
@@ -381,7 +385,8 @@ SECRET_RETRY = timedelta(minutes=5)
 def _secret_missing(uow: UnitOfWork, step: Step, settings: CampaignFile, error: str, now: datetime) -> Outcome:
     """The mailbox's secret is missing or failed: the message never left, so the step goes
     back to the queue (the attempt not counted) and staff get one to-do until it is back."""
-    from outreach.services.todos import TodoKind, raise_todo
+    from outreach.services.partners.todos import TodoKind
+    from outreach.services.partners.todos import raise_todo
 
     step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + SECRET_RETRY, error
     step.attempts = max(step.attempts - 1, 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
@@ -16,6 +15,7 @@ from outreach.domain.phases import PhaseMove, initial_move, manual_move
 from outreach.domain.records import ContactIn, PartnerIn, name_key
 from outreach.domain.vocabulary import ContactStatus, PartnerStatus, Phase, Source
 from outreach.errors import NotFound
+from outreach.domain.suppression import email_hash
 
 ERASURE = "erasure"
 
@@ -28,10 +28,6 @@ class UpsertSummary:
     contacts_created: int = 0
     contacts_updated: int = 0
     skipped_erased: list[str] = field(default_factory=list)
-
-
-def email_hash(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 class _Index:
@@ -237,13 +233,6 @@ def resume(session: Session, ref: str, now: datetime) -> int:
         step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, max(step.due_at, now), None
     session.flush()
     return len(held)
-
-
-def forget(session: Session, email: str):
-    """Right to erasure (see outreach.services.erasure)."""
-    from outreach.services.erasure import forget as erase
-
-    return erase(session, email)
 
 
 def suppressed_hashes(session: Session) -> set[str]:

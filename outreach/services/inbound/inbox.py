@@ -25,11 +25,18 @@ from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.inbound.classify import classify
 from outreach.inbound.kinds import Bounce
 from outreach.inbound.message import Fetched, InboundMessage
-from outreach.services.events import Event, FileProcessed, TellStaff
-from outreach.services.inbound_effects import Inbound, act, latest_step, unproven
-from outreach.services.matching import find_partner
+from outreach.services.events import Event
+from outreach.services.events import FileProcessed
+from outreach.services.events import TellStaff
+from outreach.services.inbound.effects import Inbound
+from outreach.services.inbound.effects import act
+from outreach.services.inbound.effects import latest_step
+from outreach.services.inbound.effects import unproven
+from outreach.services.inbound.matching import find_partner
 from outreach.inbound.quotes import new_text
-from outreach.services.todos import TodoKind, answered, raise_todo
+from outreach.services.partners.todos import TodoKind
+from outreach.services.partners.todos import answered
+from outreach.services.partners.todos import raise_todo
 from outreach.errors import NotFound
 
 RAW_RETENTION = timedelta(days=365)
@@ -204,7 +211,7 @@ def mark_failed(uow: UnitOfWork, inbound_id: int, error: str, now: datetime) -> 
 
 
 def _tell_mailbox_staff(session: Session, row: InboundMail, subject: str, text: str) -> list[Event]:
-    from outreach.services.campaigns import settings_of
+    from outreach.campaign.stored import settings_of
 
     for campaign in session.scalars(sa.select(Campaign).where(Campaign.mailbox == row.mailbox).order_by(Campaign.id)):
         settings = settings_of(campaign)

@@ -19,16 +19,20 @@ from outreach.inbound.kinds import (AutoReply, Bounce, BounceReason, CalendarRep
 from outreach.inbound.intent import Intent, IntentKind, intent_of
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import new_text
-from outreach.services import logbook
-from outreach.services.events import Event, SendMeeting, TellStaff
-from outreach.services.matching import Match
-from outreach.services.sending import CLOSING, INTRODUCTION, LATER
-from outreach.services.todos import TodoKind, raise_todo
+from outreach.services.partners import logbook
+from outreach.services.events import Event
+from outreach.services.events import SendMeeting
+from outreach.services.events import TellStaff
+from outreach.services.inbound.matching import Match
+from outreach.services.partners.todos import TodoKind
+from outreach.services.partners.todos import raise_todo
+from outreach.domain.steps import StepKind
+from outreach.domain.suppression import email_hash
+from outreach.domain.steps import PENDING
 
 DEFAULT_PAUSE = timedelta(days=7)
 FULL_MAILBOX_RETRY = timedelta(days=3)
 FULL_MAILBOX_RETRIES = 2
-PENDING = (StepStatus.SCHEDULED, StepStatus.QUEUED)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class Inbound:
 
     def tell_staff(self, subject: str, text: str) -> list[Event]:
         """A mail to the partner's latest campaign's `notify_staff`, where it names one."""
-        from outreach.services.campaigns import settings_of
+        from outreach.campaign.stored import settings_of
 
         step = latest_step(self.session, self.partner.id)
         if step is None:
@@ -144,7 +148,7 @@ def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template:
     if step is None or contact is None:
         return None
     from outreach.mail.compose import new_message_id
-    from outreach.services.campaigns import settings_of
+    from outreach.campaign.stored import settings_of
 
     exists = inbound.session.scalar(sa.select(Step).where(
         Step.contact_id == contact.id, Step.campaign_id == step.campaign_id, Step.name == name))
@@ -160,7 +164,7 @@ def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template:
 def _not_now(inbound: Inbound, intent: Intent) -> list[Event]:
     """Paused until the day meant; then a short follow-up (the `later` template) and a to-do."""
     until = datetime.combine(intent.until, time(9, 0), tzinfo=timezone.utc)
-    _answer_step(inbound, inbound.contact, f"later-{intent.until.isoformat()}", LATER, until)
+    _answer_step(inbound, inbound.contact, f"later-{intent.until.isoformat()}", StepKind.LATER, until)
     inbound.todo(TodoKind.LATER, f"{inbound.partner.name} says not now; a short follow-up is scheduled for "
                                  f"{intent.until:%Y-%m-%d}. {_quote(inbound)}")
     return []
@@ -171,10 +175,10 @@ def _not_interested(inbound: Inbound, intent: Intent) -> list[Event]:
     inbound.partner.status = PartnerStatus.DECLINED
     step = latest_step(inbound.session, inbound.partner.id)
     if step is not None:
-        from outreach.services.campaigns import settings_of
+        from outreach.campaign.stored import settings_of
 
         if settings_of(step.campaign).message.closing_mail:
-            _answer_step(inbound, inbound.contact, "closing", CLOSING, inbound.now)
+            _answer_step(inbound, inbound.contact, "closing", StepKind.CLOSING, inbound.now)
     return []
 
 
@@ -198,9 +202,9 @@ def _referral(inbound: Inbound, intent: Intent) -> list[Event]:
     else:
         text = f"Write to {who}, introduced by {by.email if by else inbound.message.sender} ({inbound.partner.name})."
         drafted = colleague is not None and _answer_step(
-            inbound, colleague, "introduction", INTRODUCTION, inbound.now, StepStatus.HELD) is not None
+            inbound, colleague, "introduction", StepKind.INTRODUCTION, inbound.now, StepStatus.HELD) is not None
         if drafted:
-            text += (f" A warm introduction (template {INTRODUCTION}) is drafted and held: "
+            text += (f" A warm introduction (template {StepKind.INTRODUCTION}) is drafted and held: "
                      f"`outreach partners resume {inbound.partner.id}` sends it.")
     inbound.todo(TodoKind.INTRODUCTION, f"{text} {_quote(inbound)}")
     return []
@@ -224,7 +228,8 @@ INTENT_EFFECTS = {
 
 
 def _auto_invite(inbound: Inbound) -> int | None:
-    from outreach.services.meetings import MeetingError, auto_invite
+    from outreach.services.meetings.invitations import MeetingError
+    from outreach.services.meetings.invitations import auto_invite
 
     step = latest_step(inbound.session, inbound.partner.id)
     if step is None:
@@ -239,7 +244,9 @@ def _auto_invite(inbound: Inbound) -> int | None:
 def calendar_reply(inbound: Inbound) -> list[Event]:
     """An attendee's answer, credited to the attendee who sent it; stale ones ignored."""
     from outreach.calendar.invite import read_answer
-    from outreach.services.meetings import MeetingError, offer_next_slot, record_answer
+    from outreach.services.meetings.invitations import MeetingError
+    from outreach.services.meetings.invitations import offer_next_slot
+    from outreach.services.meetings.invitations import record_answer
 
     answer = read_answer(inbound.message.calendar() or "", senders=inbound.message.senders)
     recorded = record_answer(inbound.session, answer, inbound.now) if answer else None
@@ -292,7 +299,7 @@ def opt_out(inbound: Inbound) -> list[Event]:
     address = (contact.email if contact else None) or recipient or inbound.message.sender
     inbound.log(InteractionKind.OPT_OUT, f"{result.kind.value}: {new_text(inbound.message.text)[:500]}")
     if address and not logbook.is_suppressed(inbound.session, address):
-        inbound.session.add(Suppression(email_hash=logbook.email_hash(address), email=address,
+        inbound.session.add(Suppression(email_hash=email_hash(address), email=address,
                                         reason=result.kind.value))
     if contact is not None:
         contact.status = ContactStatus.OPTED_OUT
@@ -341,7 +348,7 @@ def _retry_later(inbound: Inbound) -> list[Event]:
     if retries >= FULL_MAILBOX_RETRIES:
         return []
     from outreach.mail.compose import new_message_id
-    from outreach.services.campaigns import settings_of
+    from outreach.campaign.stored import settings_of
 
     settings = settings_of(session.get(Campaign, step.campaign_id))
     session.add(Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,

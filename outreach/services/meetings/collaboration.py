@@ -15,9 +15,11 @@ from outreach.domain.language import short_date
 from outreach.domain.vocabulary import ContactStatus, PartnershipType, StepStatus
 from outreach.mail.compose import new_message_id
 from outreach.rendering import Renderer
-from outreach.services import campaigns, kpis, logbook
+from outreach.services.partners import kpis
+from outreach.services.partners import logbook
+from outreach.campaign.stored import settings_of
+from outreach.domain.steps import StepKind
 
-CHECK_IN = "check_in"
 QUARTER = timedelta(days=91)
 
 def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, valid_from: date,
@@ -50,7 +52,7 @@ def proposal_draft(settings: CampaignFile, renderer: Renderer, partner: Partner,
 def _document(settings: CampaignFile, renderer: Renderer, partner: Partner, stem: str):
     """A document for a partner, from its record and its latest meeting's outcome: the template
     in the first contact's language, and the context every such document shares."""
-    from outreach.services.meetings import latest_outcome
+    from outreach.services.meetings.invitations import latest_outcome
 
     record = logbook.snapshot(partner, trusted=True)
     contact = next(iter(record.contacts), None)
@@ -86,7 +88,7 @@ def phase_changed(session: Session, partner: Partner, target, campaign: Campaign
     Returns the meetings whose invitation or cancellation is to be sent."""
     from outreach.db.models import Meeting
     from outreach.domain.vocabulary import Phase
-    from outreach.services import meetings
+    from outreach.services.meetings import invitations as meetings
 
     series = session.scalars(sa.select(Meeting).where(Meeting.partner_id == partner.id, Meeting.kind == "check_in",
                                                       Meeting.status == "invited")).all()
@@ -98,7 +100,7 @@ def phase_changed(session: Session, partner: Partner, target, campaign: Campaign
         return list(series)
     if campaign is None or series:
         return []
-    settings = campaigns.settings_of(campaign)
+    settings = settings_of(campaign)
     if settings.check_ins.as_meetings:
         meeting = meetings.check_in_series(session, partner, campaign, now)
         notes.append(f"a recurring check-in meeting every {settings.check_ins.every_months} months, first on "
@@ -118,8 +120,8 @@ def schedule_check_in(session: Session, partner: Partner, campaign: Campaign, du
     if session.scalar(sa.select(Step.id).where(Step.contact_id == contact.id, Step.campaign_id == campaign.id,
                                                Step.name == name)) is not None:
         return None
-    settings = campaigns.settings_of(campaign)
-    step = Step(campaign_id=campaign.id, partner_id=partner.id, contact_id=contact.id, name=name, template=CHECK_IN,
+    settings = settings_of(campaign)
+    step = Step(campaign_id=campaign.id, partner_id=partner.id, contact_id=contact.id, name=name, template=StepKind.CHECK_IN,
                 status=StepStatus.SCHEDULED, due_at=due, message_id=new_message_id(settings.mailbox.address))
     session.add(step)
     session.flush()

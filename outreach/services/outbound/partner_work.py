@@ -19,10 +19,14 @@ from outreach.domain.records import ContactIn
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, Phase, StepStatus
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import new_message_id
-from outreach.services import campaigns, logbook, todos
+from outreach.services.partners import logbook
+from outreach.services.partners import todos
+from outreach.campaign.stored import settings_of
+from outreach.messages.attachments import attachment_of
+from outreach.messages.render import renderer_for
+from outreach.domain.steps import StepKind
+from outreach.domain.steps import PENDING
 
-FREE_TEXT = "free_text"  # a one-off mail staff write themselves
-PENDING = (StepStatus.SCHEDULED, StepStatus.QUEUED)
 
 
 def add_note(session: Session, partner: Partner, text: str, author: str, now: datetime) -> Interaction:
@@ -67,21 +71,21 @@ def one_off_mail(session: Session, partner: Partner, by: str, now: datetime, con
     if subject and ("\n" in subject or "\r" in subject):
         raise InvalidInput([Problem("mail", None, "subject", "the subject must be on one line")])
     campaign = campaign_of(session, partner)
-    settings = campaigns.settings_of(campaign)
+    settings = settings_of(campaign)
     step = Step(campaign_id=campaign.id, partner_id=partner.id, contact_id=contact.id,
-                name=f"one-off-{uuid.uuid4().hex[:12]}", template=template or FREE_TEXT, status=StepStatus.SCHEDULED,
+                name=f"one-off-{uuid.uuid4().hex[:12]}", template=template or StepKind.FREE_TEXT, status=StepStatus.SCHEDULED,
                 due_at=now, message_id=new_message_id(settings.mailbox.address), created_by=by[:200],
                 subject=subject.strip()[:998] if subject else None, body=text.strip() if text else None,
                 attachment_path=str(attachment.resolve()) if attachment else None,
                 about_partner_id=about.id if about else None)
     if attachment is not None:
-        campaigns.attachment_of(attachment)  # readable now, or refused now
+        attachment_of(attachment)  # readable now, or refused now
     session.add(step)
     session.flush()
     if template is not None:  # a template that cannot be written for this contact is refused now
-        from outreach.services.sending import message_for_step
+        from outreach.services.outbound.sending import message_for_step
 
-        message_for_step(step, settings, campaigns.renderer_for(settings), now)
+        message_for_step(step, settings, renderer_for(settings), now)
     return step
 
 

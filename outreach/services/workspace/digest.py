@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
 from outreach.domain.vocabulary import Direction, InteractionKind
-from outreach.services import campaigns
 from outreach.services.events import TellStaff
-from outreach.services.partner_work import PENDING
+from outreach.domain.steps import PENDING
+from outreach.campaign.stored import settings_of
 
 MONDAY, FROM_HOUR = 0, 8
 
@@ -29,14 +29,14 @@ def due(session: Session, now: datetime) -> list[TellStaff]:
     """The digests due now, one per staff address; their campaigns marked as told this week."""
     groups: dict[str, list[Campaign]] = defaultdict(list)
     for campaign in session.scalars(sa.select(Campaign).where(Campaign.paused_at.is_(None)).order_by(Campaign.id)):
-        settings = campaigns.settings_of(campaign)
+        settings = settings_of(campaign)
         local = now.astimezone(ZoneInfo(settings.sending.timezone))
         if settings.notify_staff and local.weekday() == MONDAY and local.hour >= FROM_HOUR \
                 and campaign.digest_week != week_of(local):
             groups[settings.notify_staff].append(campaign)
     events = []
     for address, group in groups.items():
-        local = now.astimezone(ZoneInfo(campaigns.settings_of(group[0]).sending.timezone))
+        local = now.astimezone(ZoneInfo(settings_of(group[0]).sending.timezone))
         events.append(TellStaff(group[0].id, address, f"Partnership outreach: the week of {local:%d %B %Y}",
                                 text(session, group, now)))
         for campaign in group:

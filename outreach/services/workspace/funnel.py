@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, Partner, Step
 from outreach.domain.vocabulary import Direction, InteractionKind, Phase, StepStatus
-from outreach.services.campaigns import FIRST_STEP
+from outreach.domain.steps import StepKind
 
 COLUMNS = ("campaign", "phase", "partners", "queued", "sent", "replied", "bounced", "out_of_office",
            "opted_out", "meetings_invited", "meetings_accepted", "reply_rate")
@@ -20,7 +20,7 @@ def funnel(session: Session, campaign: str | None = None) -> list[dict]:
     if campaign:
         query = query.where(Campaign.name == campaign)
     for row in session.scalars(query):
-        partner_ids = sa.select(Step.partner_id).where(Step.campaign_id == row.id, Step.name == FIRST_STEP)
+        partner_ids = sa.select(Step.partner_id).where(Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT)
         for phase in Phase:
             in_phase = set(session.scalars(sa.select(Partner.id).where(Partner.id.in_(partner_ids), Partner.phase == phase)))
             if in_phase:
@@ -34,7 +34,7 @@ def funnel(session: Session, campaign: str | None = None) -> list[dict]:
 def _counts(session: Session, campaign: Campaign, phase: str, partners: set[int]) -> dict:
     def steps(*conditions) -> int:
         return session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            Step.campaign_id == campaign.id, Step.name == FIRST_STEP, Step.partner_id.in_(partners), *conditions))
+            Step.campaign_id == campaign.id, Step.name == StepKind.FIRST_CONTACT, Step.partner_id.in_(partners), *conditions))
 
     def partners_with(kind: InteractionKind) -> int:
         return session.scalar(sa.select(sa.func.count(sa.distinct(Interaction.partner_id))).where(

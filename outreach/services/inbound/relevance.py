@@ -19,7 +19,7 @@ from outreach.db.models import Contact, Interaction, Partner, Step, WatcherHealt
 from outreach.domain.vocabulary import Direction
 from outreach.inbound.message import HeaderFields, HeaderReading
 from outreach.inbound.reports import BOUNCE_SUBJECTS, COMPLAINT_SENDERS, COMPLAINT_SUBJECTS, DAEMONS
-from outreach.services.matching import TOKEN
+from outreach.services.inbound.matching import TOKEN
 
 FAILING_TOO_LONG = timedelta(minutes=10)
 

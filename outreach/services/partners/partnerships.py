@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from outreach.db.models import Interaction, Partner, PhaseChange
 from outreach.domain.vocabulary import Direction, InteractionKind, Phase
 from outreach.errors import InvalidInput, Problem
-from outreach.services import kpis, todos
+from outreach.services.partners import kpis
+from outreach.services.partners import todos
 
 RESULT = "result"  # the subject a result or success story is logged under
 IN_PARTNERSHIP = (Phase.PROPOSAL, Phase.COLLABORATION_SETUP, Phase.MAINTENANCE)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from outreach.db.models import Contact, Interaction, Meeting, Partner, Step
 from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase
-from outreach.services import report
-from outreach.services.partner_work import PENDING
+from outreach.services.workspace import funnel as report
+from outreach.domain.steps import PENDING
 from outreach.adapters.tabular import neutralised
 
 WEEKS = 12
@@ -41,7 +41,7 @@ def overview(session: Session, now: datetime) -> Overview:
             steps = [("sent", row["sent"]), ("replied", row["replied"]), ("meetings invited", row["meetings_invited"]),
                      ("meetings accepted", row["meetings_accepted"])]
             funnels.append((row["campaign"], bars(steps, f"The funnel of {row['campaign']}")))
-    from outreach.services.partnerships import overview as partnerships
+    from outreach.services.partners.partnerships import overview as partnerships
 
     return Overview(funnels, weekly_chart(session, now), by_type(session), by_country(session), by_phase(session),
                     partnerships(session, now))

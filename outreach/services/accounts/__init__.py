@@ -1,0 +1,1 @@
+"""Accounts of the web workspace and the administration that belongs to them."""

@@ -1,0 +1,1 @@
+"""Meetings: exploration-meeting invitations and answers; collaboration setup (MoU, proposal) and check-ins."""

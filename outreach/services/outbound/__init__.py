@@ -1,0 +1,1 @@
+"""Outbound: queuing campaigns, controlling them, the scheduler, sending each step, work on one partner."""
