@@ -56,7 +56,7 @@ def build(plan: MeetingPlan) -> bytes:
     calendar.add_component(Timezone.from_tzid(plan.timezone, first_date=start.date() - timedelta(days=366),
                                               last_date=start.date() + timedelta(days=366)))
     calendar.add_component(_event(plan, start))
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _event(plan: MeetingPlan, start: datetime) -> Event:
@@ -87,7 +87,7 @@ def _event(plan: MeetingPlan, start: datetime) -> Event:
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("NEEDS-ACTION")
         attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     return event
 
 

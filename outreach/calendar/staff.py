@@ -4,7 +4,8 @@ them. A calendar that cannot be reached never stops an invitation: the caller is
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from typing import Any
 
 from icalendar import Calendar
 
@@ -17,12 +18,12 @@ class CalendarUnavailable(OutreachError):
     exit_code = 4
 
 
-def _calendar(spec: StaffCalendar):
-    import caldav
+def _calendar(spec: StaffCalendar) -> tuple[Any, Any]:
+    from caldav.davclient import DAVClient
 
     password = resolve(spec.auth).value if spec.auth else None
     url = str(spec.url)
-    client = caldav.DAVClient(url=url, username=spec.auth.username if spec.auth else None, password=password,
+    client: Any = DAVClient(url=url, username=spec.auth.username if spec.auth else None, password=password,
                               ssl_verify_cert=spec.verify_certificates, require_tls=url.startswith("https:"),
                               timeout=20)
     return client, client.calendar(url=url)
@@ -32,7 +33,7 @@ def _stored(ics: bytes) -> str:
     """A calendar object as CalDAV keeps it: no iTIP METHOD (RFC 4791, 4.1)."""
     calendar = Calendar.from_ical(ics)
     calendar.pop("METHOD", None)
-    return calendar.to_ical().decode()
+    return bytes(calendar.to_ical()).decode()
 
 
 def put(spec: StaffCalendar, uid: str, ics: bytes, cancelled: bool) -> None:
@@ -72,7 +73,8 @@ def busy(spec: StaffCalendar, start: datetime, end: datetime) -> list[tuple[date
         raise CalendarUnavailable(f"the staff calendar {spec.url} could not be read: {error}") from None
 
 
-def _utc(moment) -> datetime:
+def _utc(moment: date | datetime) -> datetime:
     if not isinstance(moment, datetime):  # an all-day event: busy from its day's start
         moment = datetime(moment.year, moment.month, moment.day)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(timezone.utc)

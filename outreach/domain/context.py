@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from outreach.campaign.model import CampaignFile
 from outreach.domain import language as lang
 from outreach.domain.records import ContactIn, PartnerIn
-from outreach.domain.vocabulary import FIELD_WORDS, Register
+from outreach.domain.vocabulary import FIELD_WORDS, PartnershipType, Register
 from outreach.rendering import Fields
 
 
@@ -30,7 +33,7 @@ def person_of(contact: ContactIn) -> lang.Person:
     return lang.Person(contact.name, contact.salutation, contact.title, contact.family_name)
 
 
-def fields_of_partnership(types, language: str) -> str | None:
+def fields_of_partnership(types: Iterable[PartnershipType], language: str) -> str | None:
     """'training, mobility and funding' in the message's language; None when no type is known."""
     written_in = language if lang.base(language) in FIELD_WORDS else "en"
     words = FIELD_WORDS[lang.base(written_in)]
@@ -38,7 +41,7 @@ def fields_of_partnership(types, language: str) -> str | None:
 
 
 def message_context(settings: CampaignFile, partner: PartnerIn, contact: ContactIn,
-                    written_in: str | None = None) -> dict:
+                    written_in: str | None = None) -> dict[str, Any]:
     """What a template sees. `written_in` is the language of the template that will be used
     (the contact's own, or the fallback): greeting, words and dates follow it, so a message
     never mixes two languages; `language` stays the contact's."""

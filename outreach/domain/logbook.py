@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from pydantic import ValidationError
 
 from outreach.domain.problems import message_for
-from outreach.domain.records import PartnerIn
+from outreach.domain.records import ContactIn, PartnerIn
 from outreach.errors import Problem
 
 PARTNER_FIELDS = {
@@ -88,7 +88,7 @@ class Table:
 
     source: str
     headers: list[str]
-    rows: list  # of outreach.adapters.tabular.Row (number, values)
+    rows: list[Any]  # of outreach.adapters.tabular.Row (number, values)
 
 
 def _squash(text: str) -> str:
@@ -110,8 +110,8 @@ def resolve_columns(table: Table, mapping: dict[str, str]) -> tuple[dict[str, st
     for header in table.headers:
         if not header or header in columns:
             continue
-        field = known.get(_squash(header))
-        if field is None:
+        found = known.get(_squash(header))
+        if found is None:
             close = difflib.get_close_matches(_squash(header), list(known), n=1, cutoff=SUGGEST_CUTOFF)
             if close:  # a misspelt field is a mistake, not extra data
                 problems.append(Problem(
@@ -119,10 +119,10 @@ def resolve_columns(table: Table, mapping: dict[str, str]) -> tuple[dict[str, st
                     f"did you mean {known[close[0]]}? rename the column, or map it: --map '{known[close[0]]}={header}'"))
             else:  # anything else is kept with the partner under its own heading
                 columns[header] = EXTRA + header
-        elif field in columns.values() and field != EXTRA:
-            problems.append(Problem(table.source, 1, header, f"a second column for {field}; keep one"))
+        elif found in columns.values() and found != EXTRA:
+            problems.append(Problem(table.source, 1, header, f"a second column for {found}; keep one"))
         else:
-            columns[header] = field
+            columns[header] = found
     if "organisation" not in columns.values() and not problems:
         problems.append(Problem(table.source, 1, "organisation", "the file needs an organisation column"))
     return columns, problems
@@ -151,7 +151,8 @@ def partners_from_table(table: Table, mapping: dict[str, str] | None = None) -> 
     return [group.partner() for group in groups.values()], problems
 
 
-def _row_record(row, columns, header_of, source, problems) -> PartnerIn | None:
+def _row_record(row: Any, columns: dict[str, str], header_of: dict[str, str], source: str,
+                problems: list[Problem]) -> PartnerIn | None:
     partner = {PARTNER_FIELDS[f]: v for h, f in columns.items() if f in PARTNER_FIELDS and (v := row.values.get(h))}
     contact = {CONTACT_FIELDS[f]: v for h, f in columns.items() if f in CONTACT_FIELDS and (v := row.values.get(h))}
     extra = {f.removeprefix(EXTRA): str(v) for h, f in columns.items() if f.startswith(EXTRA) and (v := row.values.get(h))}
@@ -163,7 +164,7 @@ def _row_record(row, columns, header_of, source, problems) -> PartnerIn | None:
     if extra:
         partner["extra"] = extra
     try:
-        return PartnerIn(**partner, contacts=[contact] if contact else [])
+        return PartnerIn.model_validate({**partner, "contacts": [contact] if contact else []})
     except ValidationError as error:
         for item in error.errors():
             field = _logbook_field(item["loc"])
@@ -171,7 +172,7 @@ def _row_record(row, columns, header_of, source, problems) -> PartnerIn | None:
         return None
 
 
-def _logbook_field(loc: tuple) -> str:
+def _logbook_field(loc: tuple[int | str, ...]) -> str:
     if loc and loc[0] == "contacts":
         return _BY_CONTACT_FIELD.get(str(loc[2]) if len(loc) > 2 else "email", "email")
     return _BY_MODEL_FIELD.get(str(loc[0]), str(loc[0])) if loc else "organisation"
@@ -180,12 +181,12 @@ def _logbook_field(loc: tuple) -> str:
 class _Group:
     """The rows of one organisation; its fields must agree where more than one row gives them."""
 
-    def __init__(self, first: PartnerIn, row: int):
+    def __init__(self, first: PartnerIn, row: int) -> None:
         self.fields = first.model_dump(exclude={"contacts"}, exclude_defaults=True)
         self.first_row = {name: row for name in self.fields}
-        self.contacts = []
+        self.contacts: list[ContactIn] = []
 
-    def merge(self, record: PartnerIn, row: int, source: str, header_of, problems) -> None:
+    def merge(self, record: PartnerIn, row: int, source: str, header_of: dict[str, str], problems: list[Problem]) -> None:
         # The name may be spelt differently (case, spacing): the first spelling is kept.
         for name, value in record.model_dump(exclude={"contacts", "name"}, exclude_defaults=True).items():
             if name == "extra":  # extra columns of several rows (contacts) are gathered
@@ -210,13 +211,14 @@ def table_from_partners(partners: Iterable[PartnerIn]) -> tuple[list[str], list[
     for partner in partners:
         base = [_text(getattr(partner, PARTNER_FIELDS[f])) for f in PARTNER_FIELDS]
         kept = [partner.extra.get(key, "") for key in extra]
-        for contact in partner.contacts or [None]:
+        contacts: list[ContactIn | None] = [*partner.contacts] or [None]
+        for contact in contacts:
             rest = [_text(getattr(contact, CONTACT_FIELDS[f])) if contact else "" for f in CONTACT_FIELDS]
             rows.append(base + rest + kept)
     return list(LOGBOOK_FIELDS) + extra, rows
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list):

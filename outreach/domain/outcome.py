@@ -9,8 +9,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from outreach.domain.records import SingleLine, Strict, _list_of_words, enum_of, optional
-from outreach.domain.vocabulary import PartnershipType
+from outreach.domain.records import SingleLine, Strict, Maybe, PartnershipTypeField, _list_of_words
 
 Line = Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -18,7 +17,7 @@ Line = Annotated[str, Field(min_length=1, max_length=1000)]
 class Action(Strict):
     what: Line
     owner: SingleLine = Field(min_length=1, max_length=200)
-    due: optional(date) = None
+    due: Maybe[date] = None
 
 
 class ContactPersons(Strict):
@@ -30,5 +29,5 @@ class Outcome(Strict):
     takeaways: list[Line] = Field(min_length=1, max_length=30)
     actions: list[Action] = Field(default=[], max_length=30)
     contacts: ContactPersons = ContactPersons()
-    partnership_types: Annotated[list[enum_of(PartnershipType)], BeforeValidator(_list_of_words)] = []
-    notes: optional(str) = Field(default=None, max_length=20_000)  # for staff; never sent
+    partnership_types: Annotated[list[PartnershipTypeField], BeforeValidator(_list_of_words)] = []
+    notes: Maybe[str] = Field(default=None, max_length=20_000)  # for staff; never sent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from pydantic import ValidationError
 
@@ -20,7 +20,7 @@ def field_path(loc: Loc) -> str:
     return text or "(top level)"
 
 
-def message_for(error: dict, known_keys: Callable[[Loc], Iterable[str]] | None = None) -> str:
+def message_for(error: Mapping[str, Any], known_keys: Callable[[Loc], Iterable[str]] | None = None) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
@@ -31,7 +31,7 @@ def message_for(error: dict, known_keys: Callable[[Loc], Iterable[str]] | None =
         return f"unknown key '{key}'{hint}"
     if kind == "missing":
         return "required field is missing"
-    return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def problems_from(
@@ -51,6 +51,6 @@ def problems_from(
     return problems
 
 
-def _is_internal(part) -> bool:
+def _is_internal(part: object) -> bool:
     """pydantic adds validator names ('function-after[...]') to some locations."""
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, Any, Callable, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import email_validator
@@ -20,6 +21,9 @@ from outreach.domain.vocabulary import (
     Salutation,
     Source,
 )
+
+T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 
 
 # "register" is the guide's word (formal/informal); pydantic merely warns that it shadows
@@ -92,7 +96,7 @@ def _domain(value: str) -> str:
     return value
 
 
-def _list_of_words(value):
+def _list_of_words(value: object) -> object:
     """A list, or one cell with items separated by commas, semicolons or bars."""
     if value is None:
         return []
@@ -101,12 +105,13 @@ def _list_of_words(value):
     return value
 
 
-def _enum_parser(enum):
-    def parse(value):
+def _enum_parser(enum: type[E]) -> Callable[[object], E]:
+    def parse(value: object) -> E:
         if isinstance(value, enum):
             return value
-        if hasattr(enum, "parse"):
-            return enum.parse(str(value))
+        parse_words = getattr(enum, "parse", None)
+        if parse_words is not None:
+            return cast(E, parse_words(str(value)))
         try:
             return enum(str(value).strip().lower())
         except ValueError:
@@ -120,7 +125,7 @@ LEVELS = {"low": 1, "medium": 3, "high": 5, "niedrig": 1, "mittel": 3, "hoch": 5
           "niski": 1, "średni": 3, "wysoki": 5, "baixo": 1, "médio": 3}
 
 
-def _level(value):
+def _level(value: object) -> object:
     """1 to 5, or a word for low, medium, high in our languages."""
     if isinstance(value, str) and not value.strip().isdigit():
         word = value.strip().casefold()
@@ -130,7 +135,7 @@ def _level(value):
     return value
 
 
-def _blank_to_none(value):
+def _blank_to_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
@@ -143,52 +148,66 @@ Country = Annotated[str, AfterValidator(_country)]
 MailDomain = Annotated[str, AfterValidator(_domain)]
 
 
-def optional(kind):
-    """An optional field where an empty cell or string means 'not given'."""
+Maybe = Annotated[T | None, BeforeValidator(_blank_to_none)]  # optional: an empty cell or string means 'not given'
+
+
+def optional(kind: Any) -> Any:
+    """Maybe[kind], for a kind made at run time."""
     return Annotated[kind | None, BeforeValidator(_blank_to_none)]
 
 
-def enum_of(enum):
+def enum_of(enum: type[Enum]) -> Any:
+    """An enum read from what people write: its key or its label, any case (see LabelledEnum.parse)."""
     return Annotated[enum, BeforeValidator(_enum_parser(enum))]
+
+
+# The guide's kinds as fields of files: each read by its own parser.
+SourceField = Annotated[Source, BeforeValidator(_enum_parser(Source))]
+PartnershipTypeField = Annotated[PartnershipType, BeforeValidator(_enum_parser(PartnershipType))]
+PhaseField = Annotated[Phase, BeforeValidator(_enum_parser(Phase))]
+PartnerStatusField = Annotated[PartnerStatus, BeforeValidator(_enum_parser(PartnerStatus))]
+ContactStatusField = Annotated[ContactStatus, BeforeValidator(_enum_parser(ContactStatus))]
+RegisterField = Annotated[Register, BeforeValidator(_enum_parser(Register))]
+SalutationField = Annotated[Salutation, BeforeValidator(_enum_parser(Salutation))]
 
 
 class ContactIn(Strict):
     """A person to write to at a partner organisation."""
 
     email: Email
-    name: optional(SingleLine) = Field(default=None, max_length=200)
-    salutation: optional(enum_of(Salutation)) = None
-    title: optional(SingleLine) = Field(default=None, max_length=60)
-    family_name: optional(SingleLine) = Field(default=None, max_length=200)
-    role: optional(SingleLine) = Field(default=None, max_length=200)
-    language: optional(Language) = None
-    register: optional(enum_of(Register)) = None
-    timezone: optional(TimeZoneName) = None
-    status: optional(enum_of(ContactStatus)) = None
+    name: Maybe[SingleLine] = Field(default=None, max_length=200)
+    salutation: Maybe[SalutationField] = None
+    title: Maybe[SingleLine] = Field(default=None, max_length=60)
+    family_name: Maybe[SingleLine] = Field(default=None, max_length=200)
+    role: Maybe[SingleLine] = Field(default=None, max_length=200)
+    language: Maybe[Language] = None
+    register: Maybe[RegisterField] = None
+    timezone: Maybe[TimeZoneName] = None
+    status: Maybe[ContactStatusField] = None
 
 
 class PartnerIn(Strict):
     """A partner organisation as a campaign file or a logbook row gives it."""
 
     name: SingleLine = Field(min_length=1, max_length=200)  # the logbook's column sizes, checked before writing
-    website: optional(SingleLine) = Field(default=None, max_length=300)
-    mail_domain: optional(MailDomain) = None
-    country: optional(Country) = None
-    region: optional(SingleLine) = Field(default=None, max_length=120)
-    source: optional(enum_of(Source)) = None
+    website: Maybe[SingleLine] = Field(default=None, max_length=300)
+    mail_domain: Maybe[MailDomain] = None
+    country: Maybe[Country] = None
+    region: Maybe[SingleLine] = Field(default=None, max_length=120)
+    source: Maybe[SourceField] = None
     partnership_types: Annotated[
-        list[enum_of(PartnershipType)], BeforeValidator(_list_of_words)
+        list[PartnershipTypeField], BeforeValidator(_list_of_words)
     ] = []
-    focus_area: optional(str) = Field(default=None, max_length=20_000)
-    personal_note: optional(SingleLine) = Field(default=None, max_length=1000)
-    notes: optional(str) = Field(default=None, max_length=20_000)
+    focus_area: Maybe[str] = Field(default=None, max_length=20_000)
+    personal_note: Maybe[SingleLine] = Field(default=None, max_length=1000)
+    notes: Maybe[str] = Field(default=None, max_length=20_000)
     tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
     # Columns of the partner's spreadsheet the logbook has no field for (phone, size, ...), kept as given.
     extra: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=2000)]] = Field(default={}, max_length=50)
-    influence: optional(Level) = None  # the stakeholder matrix: 1 (low) to 5 (high)
-    interest: optional(Level) = None
-    phase: optional(enum_of(Phase)) = None
-    status: optional(enum_of(PartnerStatus)) = None
+    influence: Maybe[Level] = None  # the stakeholder matrix: 1 (low) to 5 (high)
+    interest: Maybe[Level] = None
+    phase: Maybe[PhaseField] = None
+    status: Maybe[PartnerStatusField] = None
     contacts: list[ContactIn] = []
 
     @property

@@ -3,13 +3,24 @@ partner with the reasons that made it. Pure: records in, scores out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from outreach.domain.records import PartnerIn
 
 LIST_FIELDS = ("partnership_types", "tags")
 TEXT_FIELDS = ("focus_area", "notes")
 VALUE_FIELDS = ("country", "region", "source", "phase", "status", "website")
+
+
+class Criterion(Protocol):
+    """What a criterion of the campaign file (outreach.campaign.model.Criterion) gives."""
+
+    name: str
+    field: str
+    values: list[str]
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -36,12 +47,12 @@ def matches(partner: PartnerIn, field: str, values: list[str]) -> bool:
     return value is not None and _fold(str(value)) in wanted
 
 
-def score(partner: PartnerIn, criteria) -> Score:
+def score(partner: PartnerIn, criteria: Iterable[Criterion]) -> Score:
     met = [c for c in criteria if matches(partner, c.field, c.values)]
     return Score(sum(c.weight for c in met), tuple(f"{c.name} (+{c.weight:g})" for c in met))
 
 
-def ranked(partners: list[PartnerIn], criteria) -> list[tuple[PartnerIn, Score]]:
+def ranked(partners: list[PartnerIn], criteria: Iterable[Criterion]) -> list[tuple[PartnerIn, Score]]:
     """Highest score first; equal scores keep the file's order."""
     scored = [(p, score(p, criteria)) for p in partners]
     return sorted(scored, key=lambda pair: -pair[1].points)

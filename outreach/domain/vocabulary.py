@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Self
 
 
 class LabelledEnum(StrEnum):
@@ -15,14 +16,14 @@ class LabelledEnum(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str):
+    def __new__(cls, value: str, label: str) -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
         return member
 
     @classmethod
-    def parse(cls, text: str):
+    def parse(cls, text: str) -> Self:
         """Accept the key or the label, ignoring case, spaces, dashes and underscores."""
         wanted = _squash(text)
         for member in cls:
@@ -117,7 +118,7 @@ class Salutation(LabelledEnum):
     MALE = ("male", "Mr / Herr / Monsieur / Sr. / Sig. / Pan / de heer")
 
     @classmethod
-    def parse(cls, text: str):
+    def parse(cls, text: str) -> Salutation:
         word = "".join(ch for ch in str(text).casefold() if ch.isalnum())
         for member, words in _SALUTATION_WORDS.items():
             if word in words:
