@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from outreach.adapters.tabular import read_rows
 from outreach.adapters.yaml_source import load_yaml
 from outreach.campaign.model import CampaignFile, PartnersFile
+from outreach.campaign.uploaded import upload_problems
 from outreach.domain.logbook import Table, partners_from_table
 from outreach.domain.problems import problems_from
 from outreach.domain.records import PartnerIn
@@ -36,14 +37,21 @@ SECRET_KEYS = {"password", "token", "oauth2_token", "secret", "api_key"}
 SECRET_MESSAGE = (
     "secrets are never written in the campaign file: name an environment variable with "
     "password_env or a file with password_file (OAuth2: oauth2_token_env, oauth2_token_file "
-    "or oauth2_token_command)"
+    "or oauth2_token_command); or name a mailbox the administrator registered, by its address alone"
 )
 
 
-def load_campaign(path: Path | str) -> LoadedCampaign:
-    """The validated campaign with all its partners, or InvalidInput listing every problem."""
+def load_campaign(path: Path | str, uploaded: bool = False) -> LoadedCampaign:
+    """The validated campaign with all its partners, or InvalidInput listing every problem.
+
+    An `uploaded` file (through the workspace) is first held to what an officer may name
+    (campaign/uploaded.py); one that names more is refused before anything else is read."""
     path = Path(path)
     document = load_yaml(path)
+    if uploaded:
+        refused = upload_problems(document.data, document.source, document.line_for)
+        if refused:
+            raise InvalidInput(refused)
     try:
         settings = CampaignFile.model_validate(document.data)
     except ValidationError as error:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import secrets
 from html import escape as html_escape
 from pathlib import Path
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 from email.message import EmailMessage, MIMEPart
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from outreach.campaign import CampaignFile, LoadedCampaign
+from outreach.campaign.uploaded import Origin
 from outreach.db.models import Campaign, Contact, Step
 from outreach.db.types import utcnow
 from outreach.domain.context import message_context, message_language, message_register, profile_language
@@ -23,7 +24,7 @@ from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import Attachment, Body, Envelope, compose, new_message_id
 from outreach.rendering import Renderer, Rendered, TemplateError
-from outreach.services import campaign_control, logbook
+from outreach.services import campaign_control, logbook, mailboxes
 
 FIRST_STEP = campaign_control.FIRST_STEP
 
@@ -55,15 +56,24 @@ def renderer_for(settings: CampaignFile) -> Renderer:
     return Renderer(settings.message.template_dir)
 
 
-_settings: dict[tuple[int, datetime], CampaignFile] = {}
+_written: dict[tuple[int, datetime], CampaignFile] = {}
+_settings: dict[tuple, CampaignFile] = {}
 
 
 def settings_of(campaign: Campaign) -> CampaignFile:
-    """A queued campaign's settings, validated once per version of the row."""
+    """A queued campaign's settings, validated once per version of the row, with the mailbox it
+    sends from: the registry's when it names one (as the registry is now), its own only when it
+    was queued from the command line (services/mailboxes.py)."""
     key = (campaign.id, campaign.updated_at)
-    if key not in _settings:
-        _settings[key] = CampaignFile.model_validate(campaign.settings, context={"stored": True})
-    return _settings[key]
+    if key not in _written:
+        _written[key] = CampaignFile.model_validate(campaign.settings, context={"stored": True})
+    written = _written[key]
+    session = object_session(campaign)
+    origin = Origin(campaign.origin or Origin.CLI)
+    full = key + (origin, mailboxes.stamp(session, written))
+    if full not in _settings:
+        _settings[full] = mailboxes.resolved(session, written, origin)
+    return _settings[full]
 
 
 def render_message(settings: CampaignFile, renderer: Renderer, partner: PartnerIn, contact: ContactIn,
@@ -195,18 +205,23 @@ class QueueSummary:
 
 
 def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
-          advance: Callable[[], None] = lambda: None) -> QueueSummary:
+          advance: Callable[[], None] = lambda: None, origin: Origin = Origin.CLI) -> QueueSummary:
     """Upsert the partners, keep the campaign, schedule the first step for each new contact.
 
     Every message is rendered first: one that cannot be rendered stops the whole campaign.
     Queuing again schedules nothing twice (one step per contact, campaign and step name).
+    A mailbox named by address must be registered; the row keeps the name, not the mailbox.
+    A campaign uploaded through the workspace (`origin` web) may only name one.
     """
+    mailboxes.check_queueable(session, campaign.settings, origin, str(campaign.path))
+    written = campaign.settings
+    campaign = with_mailbox(session, campaign, origin)
     drafts = draft_all(campaign, renderer, advance)
     summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
     summary.fallbacks = [note for draft in drafts for note in draft.notes]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None
-    row = _campaign_row(session, campaign)
+    row = _campaign_row(session, campaign, written, origin)
     if old is not None:
         summary.changes = campaign_control.changes(old[0], row.settings)
         if summary.changes:
@@ -236,13 +251,19 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     return summary
 
 
-def _campaign_row(session: Session, campaign: LoadedCampaign) -> Campaign:
+def with_mailbox(session: Session, campaign: LoadedCampaign, origin: Origin = Origin.CLI) -> LoadedCampaign:
+    """The loaded campaign with the mailbox it sends from (a named one from the registry)."""
+    return replace(campaign, settings=mailboxes.resolved(session, campaign.settings, origin))
+
+
+def _campaign_row(session: Session, campaign: LoadedCampaign, written: CampaignFile, origin: Origin) -> Campaign:
     settings = campaign.settings
     row = session.scalar(sa.select(Campaign).where(Campaign.name == settings.name))
-    # The partners live in the logbook; the row keeps everything else the workers need.
+    # The partners live in the logbook; the row keeps everything else the workers need, with the
+    # mailbox as the file wrote it: a name stays a name, so the registry is asked at run time.
     values = dict(mailbox=settings.mailbox.address,
-                  settings=settings.model_dump(mode="json", exclude={"partners", "partners_file"}),
-                  source_path=str(campaign.path))
+                  settings=written.model_dump(mode="json", exclude={"partners", "partners_file"}),
+                  source_path=str(campaign.path), origin=origin.value)
     if row is None:
         row = Campaign(name=settings.name, **values)
         session.add(row)

@@ -310,8 +310,10 @@ async def preview(request: Request) -> Response:
 
 @page(change=True)
 async def queue_campaign(request: Request, form) -> Response:
-    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI."""
+    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI. It may
+    only name a registered mailbox, and nothing the server would run or read for it."""
     from outreach.campaign import load_campaign
+    from outreach.campaign.uploaded import Origin
 
     upload = form.get("file")
     if upload is None or not getattr(upload, "filename", ""):
@@ -324,8 +326,9 @@ async def queue_campaign(request: Request, form) -> Response:
             path = Path(folder) / name
             path.write_bytes(content)
             try:
-                loaded = load_campaign(path)
-                summary = campaigns.queue(uow.session, loaded, campaigns.renderer_for(loaded.settings), now)
+                loaded = load_campaign(path, uploaded=True)
+                summary = campaigns.queue(uow.session, loaded, campaigns.renderer_for(loaded.settings), now,
+                                          origin=Origin.WEB)
             except InvalidInput as error:
                 uow.session.rollback()
                 return None, [str(p).replace(folder + "/", "") for p in error.problems]
