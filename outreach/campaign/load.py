@@ -159,3 +159,22 @@ def _model_in(annotation) -> object:
         if found is not None:
             return found
     return None
+
+
+def load_mailbox_section(path: Path | str):
+    """A campaign file's `mailbox:` section written out in full (servers and secret source), for
+    the administrator's registry; every problem as FILE:LINE: mailbox.field: message."""
+    from outreach.campaign.model import Mailbox
+
+    path = Path(path)
+    document = load_yaml(path)
+    section = document.data.get("mailbox") if isinstance(document.data, dict) else None
+    if not isinstance(section, dict) or set(section) <= {"address"}:
+        raise InvalidInput([Problem(document.source, document.line_for(("mailbox",)), "mailbox",
+                                    "this file has no mailbox section with servers and a secret source to register")])
+    try:
+        return Mailbox.model_validate(section)
+    except ValidationError as error:
+        raise InvalidInput([_explain_secret(p) for p in problems_from(
+            error, document.source, lambda loc: document.line_for(("mailbox",) + loc),
+            lambda loc: keys_in(Mailbox, loc), loc_prefix=("mailbox",))]) from None
