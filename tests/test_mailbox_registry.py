@@ -363,3 +363,25 @@ def test_adding_a_mailbox_says_what_is_wrong(cli, uow, tmp_path):
     named_only = cli("mailboxes", "add", "--from-campaign", write_campaign(tmp_path, named(settings)))
     assert named_only.code == 2 and "no mailbox section with servers and a secret source" in named_only.err
     assert cli("mailboxes", "list").out.startswith("No mailbox is registered")
+
+
+def test_campaigns_uploaded_before_the_registry_are_marked_as_uploaded(tmp_path):
+    """The workspace read each upload from a fresh temporary folder: such campaigns are taken as
+    uploaded when the registry arrives (their own secrets are then refused; the safe direction)."""
+    from outreach.db import migrate
+    from outreach.db.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0010")
+    with engine.begin() as connection:
+        for name, path in (("uploaded", "/tmp/tmpk3_x9q2z/employers.yaml"),
+                           ("from-the-shell", "/home/jana/campaigns/employers.yaml")):
+            connection.execute(sa.text(
+                "INSERT INTO campaigns (name, mailbox, settings, source_path, created_at, updated_at) "
+                "VALUES (:name, 'jana@school.test', '{}', :path, '2026-01-05 10:00:00', '2026-01-05 10:00:00')"),
+                {"name": name, "path": path})
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        origins = dict(connection.execute(sa.text("SELECT name, origin FROM campaigns")).all())
+    engine.dispose()
+    assert origins == {"uploaded": "web", "from-the-shell": "cli"}

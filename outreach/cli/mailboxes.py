@@ -92,17 +92,9 @@ def test(
 ) -> None:
     """Log in to its SMTP and IMAP servers and say which failed and why (sends nothing). The
     result is kept as the mailbox's health; exit 1 when a login failed."""
-    from outreach.mail.login_check import check_mailbox
-
-    with logbook() as uow:
-        mailbox = registry.mailbox_of(registry.get(uow.session, address))
-    checks = check_mailbox(mailbox, timeout)
-    ok = all(check.ok for check in checks)
+    ok, checks = registry.test(logbook, address, utcnow, timeout)
     for check in checks:
         console.print(str(check), markup=False)
-    with logbook() as uow:
-        registry.record_test(uow.session, mailbox.address, ok, "\n".join(map(str, checks)), utcnow())
-        uow.commit()
     if not ok:
         raise typer.Exit(1)
 

@@ -9,8 +9,11 @@ raise before anything is read or run), whatever its stored settings say.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -117,6 +120,60 @@ def secret_label(row: RegisteredMailbox) -> str:
         words = row.secret_source.split()
         return f"oauth2_token_command ({Path(words[0]).name if words else '?'} ...)"
     return f"{row.secret_kind} {row.secret_source}"
+
+
+def test(uow: Callable[[], AbstractContextManager], address: str, now: Callable[[], datetime],
+         timeout: float = 15) -> tuple[bool, list]:
+    """Log in to the mailbox's SMTP and IMAP servers (mail/login_check.py) and keep the result as
+    its health. No transaction stays open while the servers are asked."""
+    from outreach.mail.login_check import check_mailbox
+
+    with uow() as unit:
+        mailbox = mailbox_of(get(unit.session, address))
+    checks = check_mailbox(mailbox, timeout)
+    ok = all(check.ok for check in checks)
+    with uow() as unit:
+        record_test(unit.session, mailbox.address, ok, "\n".join(map(str, checks)), now())
+        unit.commit()
+    return ok, checks
+
+
+SECRET_WORDS = {"password_env": "a password from an environment variable", "password_file": "a password from a file",
+                "oauth2_token_env": "an OAuth2 token from an environment variable",
+                "oauth2_token_file": "an OAuth2 token from a file", "oauth2_token_command": "an OAuth2 token from a command"}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A mailbox as the workspace shows it. Everyone sees its name and health; the rest (servers,
+    login, the kind of secret, campaigns, the last test's words) only the administrator."""
+
+    address: str
+    display_name: str
+    health: str  # ok, failed, untested
+    tested_at: datetime | None
+    smtp: str | None = None
+    imap: str | None = None
+    login: str | None = None
+    campaigns: tuple[str, ...] | None = None
+    result: str | None = None
+
+
+def shown(session: Session, administrator: bool) -> list[Shown]:
+    users = users_of(session) if administrator else {}
+    found = []
+    for row in all_mailboxes(session):
+        health = "untested" if row.test_ok is None else ("ok" if row.test_ok else "failed")
+        seen = Shown(row.address, row.display_name, health, row.tested_at)
+        if administrator:
+            smtp, imap = row.smtp, row.imap
+            seen = Shown(row.address, row.display_name, health, row.tested_at,
+                         f"{smtp['host']}:{smtp['port']} ({smtp['security']})",
+                         f"{imap['host']}:{imap['port']} ({imap['security']}), folders {imap['inbox']} and "
+                         f"{imap['sent_folder']}", f"{row.username} with {SECRET_WORDS[row.secret_kind]}",
+                         tuple(users.get(row.address, [])), row.test_result)
+        found.append(seen)
+    return found
 
 
 # --- a campaign's mailbox, resolved ---------------------------------------------------------

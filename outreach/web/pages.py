@@ -7,16 +7,18 @@ import logging
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.services import campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
+from outreach.services.users import Role
 from outreach.web.app import back, page, render, who
 
 log = logging.getLogger("outreach.web")
@@ -342,6 +344,36 @@ async def queue_campaign(request: Request, form) -> Response:
     return back("/campaigns", f"queued: {summary.scheduled} first-contact emails scheduled")
 
 
+# --- Mailboxes -----------------------------------------------------------------------------
+
+@page()
+async def mailboxes_page(request: Request) -> Response:
+    """The registered mailboxes: names and health for everyone; servers, login, campaigns and
+    the login test for the administrator. Never a secret, nor where one comes from."""
+    from outreach.services import mailboxes as registry
+    from outreach.web import security
+
+    administrator = security.role_of(request.session) is Role.ADMIN
+
+    def job(uow, now):
+        return render(request, "mailboxes.html", mailboxes=registry.shown(uow.session, administrator),
+                      administrator=administrator, said=request.query_params.get("said"),
+                      failed=request.query_params.get("failed") if administrator else None)
+    return await _read(request, job)
+
+
+async def _test_mailbox(request: Request, form) -> Response:
+    from outreach.services import mailboxes as registry
+
+    address = str(form.get("address") or "").strip()
+    ws = _work(request)
+    ok, _ = await run_in_threadpool(registry.test, ws.uow, address, ws.now)
+    log.info("mailbox %s tested by %s: %s", address, who(request), "ok" if ok else "failed")
+    if not ok:
+        return RedirectResponse(f"/mailboxes?failed={quote(address)}", status_code=303)
+    return back("/mailboxes", f"{address}: both logins work")
+
+
 # --- Reports -------------------------------------------------------------------------------
 
 @page()
@@ -433,6 +465,8 @@ def routes() -> list[Route]:
         Route("/campaigns/{name}/cancel", _campaign_action(
             lambda s, name, now, form, by: campaign_control.cancel(s, name, _reason(form, by)), "cancelled"),
               methods=["POST"]),
+        Route("/mailboxes", mailboxes_page),
+        Route("/mailboxes/test", page(change=True, role=Role.ADMIN)(_test_mailbox), methods=["POST"]),
         Route("/reports", reports), Route("/reports/partners.{kind}", download),
         Route("/reports/matrix.svg", matrix_picture),
         Route("/inbound/{inbound_id:int}", inbound_message),
