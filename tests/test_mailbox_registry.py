@@ -385,3 +385,54 @@ def test_campaigns_uploaded_before_the_registry_are_marked_as_uploaded(tmp_path)
         origins = dict(connection.execute(sa.text("SELECT name, origin FROM campaigns")).all())
     engine.dispose()
     assert origins == {"uploaded": "web", "from-the-shell": "cli"}
+
+
+def test_what_an_uploaded_file_may_name():
+    """The rule itself (campaign/uploaded.py), on the data of a YAML document."""
+    from outreach.campaign.uploaded import NO_FILES, NO_SECRETS, upload_problems
+
+    def problems(data):
+        return [(p.field, p.message) for p in upload_problems(data, "c.yaml", lambda loc: 1)]
+    assert problems({"mailbox": "jana@school.test"}) == []
+    assert problems({"mailbox": {"address": "jana@school.test"}}) == []
+    assert problems({"mailbox": {"address": "jana@school.test", "display_name": "Jana"}}) == [
+        ("mailbox", f"{MAILBOX_BY_ADDRESS} (this file also names display_name)")]
+    assert problems({"mailbox": "j@school.test", "meeting": {"staff_calendar": {"auth": {"username": "j"}}},
+                     "partners_file": {"path": "/etc/passwd"}, "selection": {"criteria_file": "/srv/c.yaml"}}) == [
+        ("meeting.staff_calendar.auth", NO_SECRETS), ("partners_file", NO_FILES), ("selection.criteria_file", NO_FILES)]
+    assert problems({"mailbox": "j@school.test", "partners": [{"name": "x", "oauth2_token_command": "id"}]}) == [
+        ("partners.0.oauth2_token_command", NO_SECRETS)]
+
+
+def test_an_unknown_host_and_a_silent_port_in_plain_words():
+    """What the resolver and the socket say, as the login test words it (no name is looked up here)."""
+    import socket
+
+    from outreach.campaign.model import Server
+    from outreach.mail.login_check import _network
+
+    server = Server(host="smtp.school.exmaple", port=587, security="starttls")
+    assert _network(server, socket.gaierror(-2, "Name or service not known"), "connect", 15) == (
+        "the host name 'smtp.school.exmaple' is unknown (check its spelling): Name or service not known")
+    assert _network(server, TimeoutError("timed out"), "connect", 15).startswith(
+        "timeout: no answer from smtp.school.exmaple:587 within 15 s (the host is down, or a firewall drops")
+    assert "may expect TLS from the start (security: ssl)" in _network(server, TimeoutError(), "greeting", 15)
+
+
+def test_a_port_that_says_nothing_is_a_timeout_at_the_greeting(cli, uow, monkeypatch):
+    """A real socket that takes the connection and never speaks (as an ssl port does to a client
+    that waits for a plain-text greeting)."""
+    import socket
+
+    monkeypatch.setenv("ANY_PASSWORD", "x")
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        assert cli("mailboxes", "add", SENDER, "--display-name", "Test", "--smtp-host", "127.0.0.1", "--smtp-port",
+                   port, "--smtp-security", "starttls", "--imap-host", "127.0.0.1", "--imap-port", port,
+                   "--imap-security", "none", "--password-env", "ANY_PASSWORD").code == 0
+        tested = cli("mailboxes", "test", SENDER, "--timeout", "1")
+    assert tested.code == 1
+    for service in ("SMTP", "IMAP"):
+        assert re.search(rf"{service} 127\.0\.0\.1:{port} \([a-z]+\): FAILED: timeout: connected to 127\.0\.0\.1:{port}, "
+                         r"but it said nothing within 1 s at the greeting: this port may expect TLS from the start",
+                         tested.out), tested
