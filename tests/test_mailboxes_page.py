@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
