@@ -11,7 +11,7 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
 from outreach.db.models import Partner
 from outreach.services.meetings import invitations as meetings

@@ -19,7 +19,7 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.services.accounts import users
 from outreach.services.accounts.users import Role
 from outreach.web.app import create_app
-from tests.support.campaigns import campaign_settings, write_campaign
+from tests.support.campaigns import campaign_settings, named, register_mailbox, write_campaign
 from tests.test_sending_rules import queue
 
 PASS = "a long pass phrase"
@@ -74,8 +74,12 @@ def test_logins_are_limited_and_cookies_are_guarded(web):
 
 def test_a_campaign_file_is_queued_or_refused_with_its_lines(web, tmp_path):
     browser = logged_in(web)
-    good = write_campaign(tmp_path, campaign_settings("web-queued", 2525, 1143, [
-        {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"name": "Klaus Becker", "email": "k@nordhafen.test"}]}]))
+    settings = campaign_settings("web-queued", 2525, 1143, [
+        {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"name": "Klaus Becker", "email": "k@nordhafen.test"}]}])
+    with web.uow() as uow:  # the administrator registered the mailbox; the file names it by address
+        register_mailbox(uow.session, settings)
+        uow.commit()
+    good = write_campaign(tmp_path, named(settings))
     bad = tmp_path / "bad.yaml"
     bad.write_text(good.read_text().replace("name: web-queued", "name: Web Queued!").replace("max_per_hour: 10000", "max_per_hour: -1"))
     csrf = token(browser, "/campaigns")

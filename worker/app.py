@@ -23,6 +23,7 @@ from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import ensure_ready
 from outreach.db.types import utcnow
 from outreach.mail.mailbox import Mailboxes
+from outreach.mail.secrets import is_refused
 from outreach.rendering import Renderer
 from outreach.services.inbound import inbox
 from outreach.services.inbound import relevance
@@ -30,7 +31,7 @@ from outreach.services.outbound import scheduler
 from worker.actors import Actors, declare
 from worker.dispatch import dispatch
 from worker.broker import build_broker
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
 
 log = logging.getLogger(__name__)
@@ -76,13 +77,15 @@ class App:
         self.actors.send_step.send_with_options(args=(step_id,), delay=int(delay_seconds * 1000) or None)
 
     def watched_mailboxes(self) -> list[Mailbox]:
-        """One mailbox per address among the queued campaigns."""
+        """One mailbox per address among the queued campaigns; where campaigns give the same
+        address more than one way, one whose login is not refused (services/mailboxes.py)."""
         with self.uow() as uow:
             rows = uow.session.scalars(sa.select(Campaign).order_by(Campaign.id)).all()
-            found = {}
+            found: dict[str, Mailbox] = {}
             for row in rows:
-                settings = settings_of(row)
-                found.setdefault(settings.mailbox.address, settings.mailbox)
+                mailbox = settings_of(row).mailbox
+                if mailbox.address not in found or is_refused(found[mailbox.address].auth):
+                    found[mailbox.address] = mailbox
         return list(found.values())
 
     def watcher(self, mailbox: Mailbox, stop: threading.Event, **options) -> MailboxWatcher:

@@ -11,7 +11,7 @@ from outreach.services.meetings import invitations as meetings
 from outreach.services.events import FileProcessed
 from outreach.services.events import SendMeeting
 from outreach.services.events import TellStaff
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.envelope import staff_notice_message
 
 log = logging.getLogger("outreach.worker")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from outreach.adapters.tabular import read_rows
 from outreach.adapters.yaml_source import load_yaml
 from outreach.campaign.model import CampaignFile, PartnersFile
+from outreach.campaign.uploaded import upload_problems
 from outreach.domain.logbook import Table, partners_from_table
 from outreach.domain.problems import problems_from
 from outreach.domain.records import PartnerIn
@@ -36,14 +37,21 @@ SECRET_KEYS = {"password", "token", "oauth2_token", "secret", "api_key"}
 SECRET_MESSAGE = (
     "secrets are never written in the campaign file: name an environment variable with "
     "password_env or a file with password_file (OAuth2: oauth2_token_env, oauth2_token_file "
-    "or oauth2_token_command)"
+    "or oauth2_token_command); or name a mailbox the administrator registered, by its address alone"
 )
 
 
-def load_campaign(path: Path | str) -> LoadedCampaign:
-    """The validated campaign with all its partners, or InvalidInput listing every problem."""
+def load_campaign(path: Path | str, uploaded: bool = False) -> LoadedCampaign:
+    """The validated campaign with all its partners, or InvalidInput listing every problem.
+
+    An `uploaded` file (through the workspace) is first held to what an officer may name
+    (campaign/uploaded.py); one that names more is refused before anything else is read."""
     path = Path(path)
     document = load_yaml(path)
+    if uploaded:
+        refused = upload_problems(document.data, document.source, document.line_for)
+        if refused:
+            raise InvalidInput(refused)
     try:
         settings = CampaignFile.model_validate(document.data)
     except ValidationError as error:
@@ -151,3 +159,22 @@ def _model_in(annotation) -> object:
         if found is not None:
             return found
     return None
+
+
+def load_mailbox_section(path: Path | str):
+    """A campaign file's `mailbox:` section written out in full (servers and secret source), for
+    the administrator's registry; every problem as FILE:LINE: mailbox.field: message."""
+    from outreach.campaign.model import Mailbox
+
+    path = Path(path)
+    document = load_yaml(path)
+    section = document.data.get("mailbox") if isinstance(document.data, dict) else None
+    if not isinstance(section, dict) or set(section) <= {"address"}:
+        raise InvalidInput([Problem(document.source, document.line_for(("mailbox",)), "mailbox",
+                                    "this file has no mailbox section with servers and a secret source to register")])
+    try:
+        return Mailbox.model_validate(section)
+    except ValidationError as error:
+        raise InvalidInput([_explain_secret(p) for p in problems_from(
+            error, document.source, lambda loc: document.line_for(("mailbox",) + loc),
+            lambda loc: keys_in(Mailbox, loc), loc_prefix=("mailbox",))]) from None

@@ -13,7 +13,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, HttpUrl, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BeforeValidator, Discriminator, Field, HttpUrl, PrivateAttr, Tag, ValidationInfo,
+    field_validator, model_validator,
+)
 
 from outreach.domain.records import (
     Country,
@@ -111,6 +114,9 @@ class ImapServer(Server):
     processed_folder: optional(SingleLine) = None
 
 
+SECRET_SOURCES = ("password_env", "password_file", "oauth2_token_env", "oauth2_token_file", "oauth2_token_command")
+
+
 class Credentials(Strict):
     """How to log in. Secrets come from the environment or a file, never from this file."""
 
@@ -120,12 +126,18 @@ class Credentials(Strict):
     oauth2_token_env: optional(SingleLine) = None
     oauth2_token_file: optional(Path) = None
     oauth2_token_command: optional(str) = None
+    # Set by the run time, never by a file: why these credentials may not be used (a campaign
+    # uploaded through the workspace that names secret sources of its own). See mail/secrets.py.
+    _refused: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> tuple[str, str]:
+        """The one secret source: its kind (e.g. password_env) and what it names."""
+        return next((name, str(getattr(self, name))) for name in SECRET_SOURCES if getattr(self, name) is not None)
 
     @model_validator(mode="after")
     def _exactly_one_secret(self):
-        given = [name for name in ("password_env", "password_file", "oauth2_token_env",
-                                   "oauth2_token_file", "oauth2_token_command")
-                 if getattr(self, name) is not None]
+        given = [name for name in SECRET_SOURCES if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of password_env, password_file, oauth2_token_env, "
@@ -144,6 +156,34 @@ class Mailbox(Strict):
     smtp: Server
     imap: ImapServer
     auth: Credentials
+
+
+class NamedMailbox(Strict):
+    """A mailbox named by its address alone: the administrator's registry (`outreach mailboxes
+    add`) supplies its servers and its secret when the campaign is queued and when it runs."""
+
+    address: Email
+
+
+def _mailbox_kind(value) -> str:
+    """`mailbox: officer@school.example` or `mailbox: {address: ...}` names a registered mailbox;
+    anything more is the mailbox written out in full."""
+    if isinstance(value, (str, NamedMailbox)):
+        return "[named]"
+    if isinstance(value, dict) and set(value) <= {"address"}:
+        return "[named]"
+    return "[inline]"
+
+
+def _address_alone(value):
+    return {"address": value} if isinstance(value, str) else value
+
+
+# The tags are bracketed so that problem locations leave them out (domain/problems.py).
+MailboxSetting = Annotated[
+    Annotated[Mailbox, Tag("[inline]")] | Annotated[NamedMailbox, Tag("[named]")],
+    Discriminator(_mailbox_kind), BeforeValidator(_address_alone),
+]
 
 
 class MessageSettings(Strict):
@@ -291,7 +331,7 @@ class CampaignFile(Strict):
     name: Slug
     description: optional(str) = None
     institution: Institution
-    mailbox: Mailbox
+    mailbox: MailboxSetting
     message: MessageSettings = MessageSettings()
     partners: list[PartnerIn] = []
     partners_file: PartnersFile | None = None

@@ -7,7 +7,9 @@ import sys
 
 import typer
 
-from outreach.cli import campaign, db, demo, inbound, init, meeting, partners, processes, report, sandbox, steps, todo, web
+from outreach.cli import (
+    campaign, db, demo, inbound, init, mailboxes, meeting, partners, processes, report, sandbox, steps, todo, web,
+)
 from outreach.cli.common import report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
@@ -24,6 +26,7 @@ app.add_typer(meeting.app, name="meeting")
 app.add_typer(db.app, name="db")
 app.add_typer(todo.app, name="todo")
 app.add_typer(web.users, name="users")
+app.add_typer(mailboxes.app, name="mailboxes")
 app.add_typer(steps.app, name="steps")
 app.command()(processes.run)
 app.command()(processes.worker)

@@ -8,6 +8,8 @@ import typer
 from rich.table import Table
 
 from outreach.campaign import load_campaign
+from outreach.campaign.model import NamedMailbox
+from outreach.campaign.uploaded import Origin
 from outreach.cli.common import add_row, console, logbook, print_json, progress_bar
 from outreach.errors import NotFound
 from outreach.db.types import utcnow
@@ -17,15 +19,26 @@ from outreach.services.outbound import campaigns
 from outreach.messages.envelope import build_message
 from outreach.messages.render import draft_all
 from outreach.messages.render import renderer_for
+from outreach.settings import mailboxes
 from outreach.services.workspace.status import campaign_status
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
 
 
+def load_with_mailbox(file: Path):
+    """The campaign file, loaded; a mailbox it names by address comes from the registry."""
+    campaign = load_campaign(file)
+    if not isinstance(campaign.settings.mailbox, NamedMailbox):
+        return campaign
+    with logbook() as uow:
+        mailboxes.check_queueable(uow.session, campaign.settings, Origin.CLI, str(campaign.path))
+        return campaigns.with_mailbox(uow.session, campaign)
+
+
 @app.command()
 def validate(file: Path = typer.Argument(..., help="The campaign file (YAML).")) -> None:
     """Check a campaign file, its partners file and every message; exit 2 listing every problem."""
-    campaign = load_campaign(file)
+    campaign = load_with_mailbox(file)
     drafts = draft_all(campaign, renderer_for(campaign.settings))  # names partner and variable
     settings = campaign.settings
     table = Table(title=f"campaign {settings.name}: valid", show_header=False)
@@ -50,7 +63,7 @@ def preview(
     out: Path = typer.Option(..., "--out", help="Folder for one .eml file per message."),
 ) -> None:
     """Write every first-contact message as an .eml file; send nothing."""
-    campaign = load_campaign(file)
+    campaign = load_with_mailbox(file)
     renderer = renderer_for(campaign.settings)
     with progress_bar("rendering", campaign.contact_count) as advance:
         drafts = draft_all(campaign, renderer, advance)

@@ -15,7 +15,7 @@ from outreach.db.types import utcnow
 from outreach.errors import InvalidInput, Problem
 from outreach.services.partners import logbook as partners
 from outreach.services.meetings import invitations as meetings
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
 
 app = typer.Typer(help="First exploration meetings: invite, move, cancel, list.", no_args_is_help=True)

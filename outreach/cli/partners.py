@@ -17,7 +17,7 @@ from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.services.partners import logbook as service
 from outreach.views import partner_detail, partner_row
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
 from outreach.services.partners import erasure
 

@@ -21,13 +21,13 @@ def sandbox(
     """A sandbox mail server (SMTP and IMAP, plain text) that plays the campaign's mailbox and its
     partners: mail to the campaign's own addresses lands in their IMAP inbox; mail to a partner is
     answered as the demo's partners answer. Point the campaign's mailbox at it; nothing leaves it."""
-    from outreach.campaign import load_campaign
+    from outreach.cli.campaign import load_with_mailbox
     from outreach.mail.secrets import resolve
     from outreach.sandbox.server import for_campaign
 
     _free(host, smtp_port, "--smtp-port")
     _free(host, imap_port, "--imap-port")
-    loaded = load_campaign(campaign)
+    loaded = load_with_mailbox(campaign)
     mailbox = loaded.settings.mailbox
     password = resolve(mailbox.auth).value  # the campaign's own secret, so the worker logs in as usual
     server = for_campaign(loaded, folder, host=host, smtp_port=smtp_port, imap_port=imap_port,

@@ -170,6 +170,9 @@ class Campaign(Base):
     mailbox: Mapped[str] = mapped_column(sa.String(320), index=True)
     settings: Mapped[dict] = mapped_column(sa.JSON)
     source_path: Mapped[str | None] = mapped_column(sa.String(1024))
+    # "cli" or "web" (campaign/uploaded.py): a campaign uploaded through the workspace never
+    # uses servers, secret sources or commands of its own, at queue time or at run time.
+    origin: Mapped[str] = mapped_column(sa.String(8), default="cli", server_default="cli")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # nothing is queued while set
@@ -365,6 +368,31 @@ class WatcherHealth(Base):
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class RegisteredMailbox(Base):
+    """A mailbox the administrator registered (`outreach mailboxes add`): its servers and its one
+    secret source. Campaigns name it by address; the secret itself is never stored here, only
+    where it comes from (an environment variable, a file, a command)."""
+
+    __tablename__ = "mailboxes"
+
+    address: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200))
+    reply_to: Mapped[str | None] = mapped_column(sa.String(320))
+    plus_addressing: Mapped[bool] = mapped_column(default=False)
+    smtp: Mapped[dict] = mapped_column(sa.JSON)  # campaign.model.Server, as the campaign file has it
+    imap: Mapped[dict] = mapped_column(sa.JSON)  # campaign.model.ImapServer
+    username: Mapped[str] = mapped_column(sa.String(320))
+    secret_kind: Mapped[str] = mapped_column(sa.String(32))  # one of campaign.model.SECRET_SOURCES
+    secret_source: Mapped[str] = mapped_column(sa.Text)  # the variable's name, the file's path, the command
+    # The receiving server's Authentication-Results id(s) (RFC 8601): a string or a list.
+    authserv_id: Mapped[str | list | None] = mapped_column(sa.JSON)
+    tested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    test_ok: Mapped[bool | None] = mapped_column()
+    test_result: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class User(Base):

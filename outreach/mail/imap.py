@@ -18,12 +18,12 @@ from outreach.mail.smtp import MailboxFailure, TemporaryFailure, tls_context
 def connect(server: ImapServer, credentials: Credentials, secret: Secret | None = None,
             timeout: float = 60) -> IMAPClient:
     context = tls_context(server)
+    secret = secret or resolve(credentials)  # a missing or refused secret fails before any network
     try:
         client = IMAPClient(server.host, port=server.port, ssl=server.security is Security.SSL,
                             ssl_context=context, timeout=timeout)
         if server.security is Security.STARTTLS:
             client.starttls(context)
-        secret = secret or resolve(credentials)
         if secret.kind == "oauth2":
             client.oauth2_login(credentials.username, secret.value)
         else:

@@ -76,7 +76,7 @@ class Mailboxes:
 
     def get(self, settings: Mailbox):
         clients = self._local.__dict__.setdefault("clients", {})
-        key = (settings.address, settings.smtp.host, settings.smtp.port)
+        key = (settings.address, settings.smtp, settings.imap, settings.auth)  # its own login, its own client
         if key not in clients:
             clients[key] = self._factory(settings)
             with self._lock:

@@ -1,4 +1,6 @@
-"""Mailbox secrets: from an environment variable, a file or a command; never from the campaign file."""
+"""Mailbox secrets: from an environment variable, a file or a command; never from the campaign file.
+Credentials that came from where they may not (a campaign uploaded through the workspace) are
+refused here, at the one place every secret is read."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ class Secret:
 
 
 def resolve(credentials: Credentials) -> Secret:
+    if credentials._refused:  # before anything is read or run
+        raise SecretError(credentials._refused)
     if credentials.password_env:
         return Secret("password", _env(credentials.password_env))
     if credentials.password_file:
@@ -39,6 +43,18 @@ def resolve(credentials: Credentials) -> Secret:
     if credentials.oauth2_token_file:
         return Secret("oauth2", _file(credentials.oauth2_token_file))
     return Secret("oauth2", _command(credentials.oauth2_token_command))
+
+
+def refuse(credentials: Credentials, why: str) -> Credentials:
+    """The same credentials, that never give their secret: resolving them raises `why` before
+    any variable, file or command is touched (and before any connection is opened)."""
+    copy = credentials.model_copy()
+    copy._refused = why
+    return copy
+
+
+def is_refused(credentials: Credentials) -> bool:
+    return credentials._refused is not None
 
 
 def _env(name: str) -> str:

@@ -7,11 +7,12 @@ import logging
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from outreach.domain.vocabulary import Phase
@@ -22,8 +23,9 @@ from outreach.services.meetings import invitations as meetings
 from outreach.services.outbound import partner_work
 from outreach.services.partners import todos
 from outreach.services.workspace import pages as reads
+from outreach.services.accounts.users import Role
 from outreach.web.app import back, page, render, who
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
 
 log = logging.getLogger("outreach.web")
@@ -317,8 +319,10 @@ async def preview(request: Request) -> Response:
 
 @page(change=True)
 async def queue_campaign(request: Request, form) -> Response:
-    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI."""
+    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI. It may
+    only name a registered mailbox, and nothing the server would run or read for it."""
     from outreach.campaign import load_campaign
+    from outreach.campaign.uploaded import Origin
 
     upload = form.get("file")
     if upload is None or not getattr(upload, "filename", ""):
@@ -331,8 +335,9 @@ async def queue_campaign(request: Request, form) -> Response:
             path = Path(folder) / name
             path.write_bytes(content)
             try:
-                loaded = load_campaign(path)
-                summary = campaigns.queue(uow.session, loaded, renderer_for(loaded.settings), now)
+                loaded = load_campaign(path, uploaded=True)
+                summary = campaigns.queue(uow.session, loaded, renderer_for(loaded.settings), now,
+                                          origin=Origin.WEB)
             except InvalidInput as error:
                 uow.session.rollback()
                 return None, [str(p).replace(folder + "/", "") for p in error.problems]
@@ -344,6 +349,36 @@ async def queue_campaign(request: Request, form) -> Response:
                           problems=problems, said=None)
         return await _read(request, show)
     return back("/campaigns", f"queued: {summary.scheduled} first-contact emails scheduled")
+
+
+# --- Mailboxes -----------------------------------------------------------------------------
+
+@page()
+async def mailboxes_page(request: Request) -> Response:
+    """The registered mailboxes: names and health for everyone; servers, login, campaigns and
+    the login test for the administrator. Never a secret, nor where one comes from."""
+    from outreach.services.accounts import mailboxes as registry
+    from outreach.web import security
+
+    administrator = security.role_of(request.session) is Role.ADMIN
+
+    def job(uow, now):
+        return render(request, "mailboxes.html", mailboxes=registry.shown(uow.session, administrator),
+                      administrator=administrator, said=request.query_params.get("said"),
+                      failed=request.query_params.get("failed") if administrator else None)
+    return await _read(request, job)
+
+
+async def _test_mailbox(request: Request, form) -> Response:
+    from outreach.services.accounts import mailboxes as registry
+
+    address = str(form.get("address") or "").strip()
+    ws = _work(request)
+    ok, _ = await run_in_threadpool(registry.test, ws.uow, address, ws.now)
+    log.info("mailbox %s tested by %s: %s", address, who(request), "ok" if ok else "failed")
+    if not ok:
+        return RedirectResponse(f"/mailboxes?failed={quote(address)}", status_code=303)
+    return back("/mailboxes", f"{address}: both logins work")
 
 
 # --- Reports -------------------------------------------------------------------------------
@@ -437,6 +472,8 @@ def routes() -> list[Route]:
         Route("/campaigns/{name}/cancel", _campaign_action(
             lambda s, name, now, form, by: campaign_control.cancel(s, name, _reason(form, by)), "cancelled"),
               methods=["POST"]),
+        Route("/mailboxes", mailboxes_page),
+        Route("/mailboxes/test", page(change=True, role=Role.ADMIN)(_test_mailbox), methods=["POST"]),
         Route("/reports", reports), Route("/reports/partners.{kind}", download),
         Route("/reports/matrix.svg", matrix_picture),
         Route("/inbound/{inbound_id:int}", inbound_message),

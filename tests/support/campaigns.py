@@ -78,3 +78,18 @@ def with_profiles(settings: dict, languages=tuple(PROFILES)) -> dict:
     settings["institution"] = {**settings["institution"],
                                "translations": {language: PROFILES[language] for language in languages}}
     return settings
+
+
+def register_mailbox(session, settings: dict, **more):
+    """The campaign's own mailbox section, registered by the administrator (as `outreach
+    mailboxes add --from-campaign` does); `named(settings)` then names it by address."""
+    from outreach.campaign.model import Mailbox
+    from outreach.db.types import utcnow
+    from outreach.services.accounts import mailboxes
+
+    return mailboxes.add(session, Mailbox.model_validate(settings["mailbox"]), utcnow(), **more)
+
+
+def named(settings: dict) -> dict:
+    """The campaign with its mailbox named by address alone, as a workspace upload must."""
+    return {**settings, "mailbox": settings["mailbox"]["address"]}

@@ -71,7 +71,7 @@ class Inbound:
 
     def tell_staff(self, subject: str, text: str) -> list[Event]:
         """A mail to the partner's latest campaign's `notify_staff`, where it names one."""
-        from outreach.campaign.stored import settings_of
+        from outreach.settings.campaigns import settings_of
 
         step = latest_step(self.session, self.partner.id)
         if step is None:
@@ -148,7 +148,7 @@ def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template:
     if step is None or contact is None:
         return None
     from outreach.mail.compose import new_message_id
-    from outreach.campaign.stored import settings_of
+    from outreach.settings.campaigns import settings_of
 
     exists = inbound.session.scalar(sa.select(Step).where(
         Step.contact_id == contact.id, Step.campaign_id == step.campaign_id, Step.name == name))
@@ -175,7 +175,7 @@ def _not_interested(inbound: Inbound, intent: Intent) -> list[Event]:
     inbound.partner.status = PartnerStatus.DECLINED
     step = latest_step(inbound.session, inbound.partner.id)
     if step is not None:
-        from outreach.campaign.stored import settings_of
+        from outreach.settings.campaigns import settings_of
 
         if settings_of(step.campaign).message.closing_mail:
             _answer_step(inbound, inbound.contact, "closing", StepKind.CLOSING, inbound.now)
@@ -348,7 +348,7 @@ def _retry_later(inbound: Inbound) -> list[Event]:
     if retries >= FULL_MAILBOX_RETRIES:
         return []
     from outreach.mail.compose import new_message_id
-    from outreach.campaign.stored import settings_of
+    from outreach.settings.campaigns import settings_of
 
     settings = settings_of(session.get(Campaign, step.campaign_id))
     session.add(Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,

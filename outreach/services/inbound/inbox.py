@@ -211,7 +211,7 @@ def mark_failed(uow: UnitOfWork, inbound_id: int, error: str, now: datetime) -> 
 
 
 def _tell_mailbox_staff(session: Session, row: InboundMail, subject: str, text: str) -> list[Event]:
-    from outreach.campaign.stored import settings_of
+    from outreach.settings.campaigns import settings_of
 
     for campaign in session.scalars(sa.select(Campaign).where(Campaign.mailbox == row.mailbox).order_by(Campaign.id)):
         settings = settings_of(campaign)

@@ -17,7 +17,7 @@ from outreach.mail.compose import new_message_id
 from outreach.rendering import Renderer
 from outreach.services.partners import kpis
 from outreach.services.partners import logbook
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.domain.steps import StepKind
 
 QUARTER = timedelta(days=91)

@@ -23,7 +23,7 @@ from outreach.domain.records import ContactIn
 from outreach.rendering import Fields, Rendered, Renderer
 from outreach.services.partners import kpis
 from outreach.services.partners import logbook
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.attachments import one_pager_part
 from outreach.messages.render import render_message
 from outreach.messages.render import renderer_for

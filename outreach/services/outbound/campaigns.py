@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.campaign import LoadedCampaign
-from outreach.campaign.stored import settings_of
+from outreach.campaign import CampaignFile, LoadedCampaign
+from outreach.campaign.uploaded import Origin
+from outreach.settings import mailboxes
+from outreach.settings.campaigns import settings_of
 from outreach.db.models import Campaign, Contact, Step
 from outreach.domain.selection import ranked
 from outreach.domain.steps import StepKind
@@ -48,18 +50,23 @@ class QueueSummary:
 
 
 def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
-          advance: Callable[[], None] = lambda: None) -> QueueSummary:
+          advance: Callable[[], None] = lambda: None, origin: Origin = Origin.CLI) -> QueueSummary:
     """Upsert the partners, keep the campaign, schedule the first step for each new contact.
 
     Every message is rendered first: one that cannot be rendered stops the whole campaign.
     Queuing again schedules nothing twice (one step per contact, campaign and step name).
+    A mailbox named by address must be registered; the row keeps the name, not the mailbox.
+    A campaign uploaded through the workspace (`origin` web) may only name one.
     """
+    mailboxes.check_queueable(session, campaign.settings, origin, str(campaign.path))
+    written = campaign.settings
+    campaign = with_mailbox(session, campaign, origin)
     drafts = draft_all(campaign, renderer, advance)
     summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
     summary.fallbacks = [note for draft in drafts for note in draft.notes]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None
-    row = _campaign_row(session, campaign)
+    row = _campaign_row(session, campaign, written, origin)
     if old is not None:
         summary.changes = campaign_control.changes(old[0], row.settings)
         if summary.changes:
@@ -89,13 +96,19 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     return summary
 
 
-def _campaign_row(session: Session, campaign: LoadedCampaign) -> Campaign:
+def with_mailbox(session: Session, campaign: LoadedCampaign, origin: Origin = Origin.CLI) -> LoadedCampaign:
+    """The loaded campaign with the mailbox it sends from (a named one from the registry)."""
+    return replace(campaign, settings=mailboxes.resolved(session, campaign.settings, origin))
+
+
+def _campaign_row(session: Session, campaign: LoadedCampaign, written: CampaignFile, origin: Origin) -> Campaign:
     settings = campaign.settings
     row = session.scalar(sa.select(Campaign).where(Campaign.name == settings.name))
-    # The partners live in the logbook; the row keeps everything else the workers need.
+    # The partners live in the logbook; the row keeps everything else the workers need, with the
+    # mailbox as the file wrote it: a name stays a name, so the registry is asked at run time.
     values = dict(mailbox=settings.mailbox.address,
-                  settings=settings.model_dump(mode="json", exclude={"partners", "partners_file"}),
-                  source_path=str(campaign.path))
+                  settings=written.model_dump(mode="json", exclude={"partners", "partners_file"}),
+                  source_path=str(campaign.path), origin=origin.value)
     if row is None:
         row = Campaign(name=settings.name, **values)
         session.add(row)

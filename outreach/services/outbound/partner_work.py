@@ -21,7 +21,7 @@ from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import new_message_id
 from outreach.services.partners import logbook
 from outreach.services.partners import todos
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.messages.attachments import attachment_of
 from outreach.messages.render import renderer_for
 from outreach.domain.steps import StepKind

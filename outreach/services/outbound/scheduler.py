@@ -28,7 +28,7 @@ from outreach.domain.window import next_opening
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import TemporaryFailure
 from outreach.services.outbound import sending
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from outreach.services.partners import todos
 from outreach.services.meetings.collaboration import QUARTER
 from outreach.services.meetings.collaboration import next_check_in
 from outreach.services.meetings.collaboration import schedule_check_in
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.domain.steps import StepKind
 from outreach.domain.suppression import email_hash
 from outreach.messages.envelope import build_message

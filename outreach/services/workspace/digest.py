@@ -15,7 +15,7 @@ from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, 
 from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.services.events import TellStaff
 from outreach.domain.steps import PENDING
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 
 MONDAY, FROM_HOUR = 0, 8
 

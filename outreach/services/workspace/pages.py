@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from outreach.db.models import Campaign, Contact, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
 from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase, Source, StepStatus
 from outreach.domain.steps import PENDING
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.services.workspace.status import campaign_status
 
 CARDS_PER_COLUMN = 40

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.campaign.stored import settings_of
+from outreach.settings.campaigns import settings_of
 from outreach.db.models import Campaign, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
