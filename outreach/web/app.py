@@ -5,6 +5,8 @@ read the request, call a service and render. Pages work without JavaScript."""
 from __future__ import annotations
 
 import functools
+import logging
+import math
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -12,17 +14,23 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from outreach.errors import InvalidInput, NotFound, OutreachError
+from outreach.services import web_sessions
 from outreach.services.users import Role
+from outreach.services.web_sessions import Lifetime, Visitor
+from outreach.signing_key import SigningKey
 from outreach.web import security
-from outreach.web.security import LoginLimit, SESSION_HOURS
+from outreach.web.middleware import BodyLimit, BodyTooLarge, Browser, SecurityHeaders, ServerSessions
+from outreach.web.security import LoginThrottle
+
+log = logging.getLogger("outreach.web")
 
 HERE = Path(__file__).parent
 PAGES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
@@ -41,11 +49,13 @@ PAGES.globals["field"] = _field
 
 
 class Workspace:
-    """What the handlers share: the composition root (engine, mailboxes, clock) and the login limit."""
+    """What the handlers share: the composition root (engine, mailboxes, clock), the signing
+    key, the session lifetime and the login throttle."""
 
-    def __init__(self, app):
+    def __init__(self, app, key: SigningKey, lifetime: Lifetime):
         self.app = app  # worker.app.App: the one bootstrap for CLI, worker and web
-        self.limit = LoginLimit()
+        self.key, self.lifetime = key, lifetime
+        self.limit = LoginThrottle()
 
     def now(self) -> datetime:
         return self.app.now()
@@ -53,43 +63,76 @@ class Workspace:
     def uow(self):
         return self.app.uow()
 
+    def visitor(self, token: str) -> Visitor | None:
+        """Who holds this session token now (the account's role as the database has it)."""
+        with self.uow() as uow:
+            found = web_sessions.current(uow.session, token, self.now(), self.lifetime)
+            uow.commit()
+        return found
 
-def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
-    session = request.session
+
+def browser_of(request: Request) -> Browser | None:
+    return getattr(request.state, "browser", None)
+
+
+def visitor_of(request: Request) -> Visitor | None:
+    browser = browser_of(request)
+    return browser.visitor if browser else None
+
+
+def role_of(request: Request) -> Role | None:
+    visitor = visitor_of(request)
+    try:
+        return Role(visitor.role) if visitor else None
+    except ValueError:  # a role this version does not know: no rights at all
+        return None
+
+
+def csrf_of(request: Request) -> str:
+    browser = browser_of(request)
+    return security.csrf_token(request.app.state.workspace.key, browser.token) if browser else ""
+
+
+def csrf_ok(request: Request, form) -> bool:
+    browser = browser_of(request)
+    return browser is not None and security.csrf_ok(request.app.state.workspace.key, browser.token, form.get("csrf"))
+
+
+def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
+    visitor = visitor_of(request)
     html = PAGES.get_template(template).render(
-        request=request, user=session.get("user"), role=security.role_of(session),
-        csrf=security.csrf_token(session), path=request.url.path, **context)
-    return HTMLResponse(html, status_code=status, headers=HEADERS)
+        request=request, user=visitor.email if visitor else None, role=role_of(request),
+        csrf=csrf_of(request), path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
-HEADERS = {  # nothing from another site; no framing; no guessing of types
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
-}
+# Form parsing limits (Starlette's multipart parser): a field's size, how many fields and files.
+FIELD_BYTES, FIELDS = 256 * 1024, 200
 
 
-def page(change: bool = False, role: Role = Role.VIEWER):
-    """A handler behind the login. A change (POST) needs the form's CSRF token and a role that
-    may change things; a viewer is refused every change."""
+def page(change: bool = False, role: Role = Role.VIEWER, files: int = 0):
+    """A handler behind the login. An admin page refuses everyone else. A change (POST)
+    needs the form's CSRF token and a role that may change things; a viewer is refused
+    every change. `files`: how many uploaded files the form may carry."""
     def wrap(handler):
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
-            session = request.session
-            current = security.role_of(session)
+            current = role_of(request)
             if current is None:
                 if change:
-                    return PlainTextResponse("log in first", status_code=401, headers=HEADERS)
+                    return PlainTextResponse("log in first", status_code=401)
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            if role is Role.ADMIN and current is not Role.ADMIN:
+                return render(request, "error.html", 403, message=f"this page is for administrators; "
+                              f"your role ({current.value}) does not show it")
             form = None
             if change:
-                form = await request.form()
-                if not security.csrf_ok(session, form.get("csrf")):
+                form = await request.form(max_files=files, max_fields=FIELDS, max_part_size=FIELD_BYTES)
+                if not csrf_ok(request, form):
                     return PlainTextResponse("the form is out of date or did not come from this workspace: "
-                                             "reload the page and try again", status_code=403, headers=HEADERS)
-                if not current.may_change or (role is Role.ADMIN and current is not Role.ADMIN):
-                    return PlainTextResponse(f"your role ({current.value}) may not change this", status_code=403,
-                                             headers=HEADERS)
+                                             "reload the page and try again", status_code=403)
+                if not current.may_change:
+                    return PlainTextResponse(f"your role ({current.value}) may not change this", status_code=403)
             try:
                 return await handler(request, form) if change else await handler(request)
             except NotFound as error:
@@ -106,74 +149,158 @@ def page(change: bool = False, role: Role = Role.VIEWER):
 
 
 def back(to: str, said: str | None = None) -> RedirectResponse:
-    return RedirectResponse(to + (f"?said={quote(said)}" if said else ""), status_code=303)
+    """Back to a page of this site (any other address given by a form goes to Today)."""
+    target = security.local_path(to)
+    if said:
+        target += ("&" if "?" in target else "?") + f"said={quote(said)}"
+    return RedirectResponse(target, status_code=303)
 
 
 def who(request: Request) -> str:
-    return request.session.get("user", "?")
+    visitor = visitor_of(request)
+    return visitor.email if visitor else "?"
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def audit(request: Request, action: str, subject: str = "", detail: str = "", actor: str | None = None) -> None:
+    """An audit entry for this request, in a transaction of its own."""
+    from outreach.services import audit as log_book
+
+    workspace: Workspace = request.app.state.workspace
+    log_book.record_now(workspace.app.engine, actor=actor or who(request), action=action, subject=subject,
+                        source=client_address(request), detail=detail, now=workspace.now())
 
 
 # --- logging in ----------------------------------------------------------------------------
 
 async def login_page(request: Request) -> Response:
-    return render(request, "login.html", next=request.query_params.get("next", "/"))
+    return render(request, "login.html", next=security.local_path(request.query_params.get("next")))
+
+
+def _throttled(request: Request, target: str, wait: float) -> Response:
+    seconds = max(1, math.ceil(wait))
+    return render(request, "login.html", 429, headers={"Retry-After": str(seconds)}, next=target,
+                  problem=f"Too many failed attempts from here: wait {seconds} seconds, then try again.")
 
 
 async def login(request: Request) -> Response:
-    from outreach.services import users
-
     workspace: Workspace = request.app.state.workspace
-    form = await request.form()
-    email, password = str(form.get("email", "")).strip().lower(), str(form.get("password", ""))
-    target = str(form.get("next") or "/")
-    target = target if target.startswith("/") and not target.startswith("//") else "/"
-    if not security.csrf_ok(request.session, form.get("csrf")):
+    form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
+    email, password = str(form.get("email", "")).strip().lower()[:320], str(form.get("password", ""))
+    target = security.local_path(form.get("next"))
+    if not csrf_ok(request, form):
         return render(request, "login.html", 403, next=target, problem="The form is out of date: try again.")
-    client = f"ip:{request.client.host if request.client else '?'}"
-    if workspace.limit.blocked(client, f"user:{email}"):
-        return render(request, "login.html", 429, next=target,
-                      problem="Too many failed attempts: wait a quarter of an hour, then try again.")
-
-    def check():
-        with workspace.uow() as uow:
-            user = users.authenticate(uow.session, email, password, workspace.now())
-            uow.commit()
-            return (user.email, user.role) if user else None
-
-    found = await run_in_threadpool(check)
-    if found is None:
-        workspace.limit.failed(client, f"user:{email}")
+    host = client_address(request)
+    client = security.client_key(host)
+    wait = workspace.limit.wait(client, email)
+    if wait > 0:
+        log.warning("login for %r from %s refused: %.0f s to wait after failed attempts", email, host, wait)
+        return _throttled(request, target, wait)
+    started = await run_in_threadpool(_log_in, workspace, email, password, host)
+    if started is None:
+        workspace.limit.failed(client, email)
+        log.warning("failed login for %r from %s", email, host)
+        await run_in_threadpool(audit, request, "login.failed", email, "wrong address or password", "unknown")
         return render(request, "login.html", 401, next=target, problem="Wrong address or password.")
-    workspace.limit.cleared(f"user:{email}")
-    request.session.clear()  # a new session for the new login
-    request.session.update(user=found[0], role=found[1])
+    workspace.limit.succeeded(client, email)
+    browser_of(request).renew(*started)  # a new token: a session is never carried across a login
     return RedirectResponse(target, status_code=303)
 
 
+def _log_in(workspace: Workspace, email: str, password: str, host: str) -> tuple[str, Visitor] | None:
+    from outreach.services import audit, users
+
+    now = workspace.now()
+    with workspace.uow() as uow:
+        user = users.authenticate(uow.session, email, password, now)
+        if user is None:
+            return None
+        web_sessions.prune(uow.session, now, workspace.lifetime)
+        token = web_sessions.start(uow.session, user, host, now)
+        audit.record(uow.session, actor=user.email, action="login", subject=user.email, source=host, now=now)
+        uow.commit()
+        return token, web_sessions.current(uow.session, token, now, workspace.lifetime)
+
+
 async def logout(request: Request) -> Response:
-    form = await request.form()
-    if security.csrf_ok(request.session, form.get("csrf")):
-        request.session.clear()
+    form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
+    browser = browser_of(request)
+    if csrf_ok(request, form) and browser is not None:
+        if browser.visitor is not None:
+            await run_in_threadpool(_log_out, request, browser.token)
+        browser.renew()
     return RedirectResponse("/login", status_code=303)
 
 
-def create_app(app, secure_cookies: bool = False, secret: str | None = None) -> Starlette:
+def _log_out(request: Request, token: str) -> None:
+    workspace: Workspace = request.app.state.workspace
+    with workspace.uow() as uow:
+        web_sessions.end(uow.session, token)
+        uow.commit()
+    audit(request, "logout", who(request))
+
+
+# --- what goes wrong before a handler runs ---------------------------------------------------
+
+def too_large(scope, limit: int) -> Response:
+    """The 413 page: how large a file may be, and what to do. The connection is closed after
+    it (else the server would go on reading, and dropping, the rest of the body)."""
+    request = Request(scope)
+    return render(request, "error.html", 413, headers={"Connection": "close"}, message=f"That is more than this form takes ({_size(limit)}; a "
+                  f"campaign file may be {_size(CAMPAIGN_FILE)}). Nothing was read or saved: send a smaller file.")
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.0f} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
+
+
+async def http_error(request: Request, error: HTTPException) -> Response:
+    if isinstance(error, BodyTooLarge):
+        return too_large(request.scope, error.limit)
+    message = {404: "There is no such page.", 405: "That page does not take this kind of request."}.get(
+        error.status_code, str(error.detail))
+    return render(request, "error.html", error.status_code, message=message)
+
+
+# Request bodies: a form of text, or one campaign file with its form (the multipart framing
+# adds a few hundred bytes; the file itself is checked against CAMPAIGN_FILE too).
+CAMPAIGN_FILE = 1024 * 1024
+FORM_BYTES = 512 * 1024
+BODY_LIMITS = {"/campaigns/queue": CAMPAIGN_FILE + 16 * 1024}
+
+
+class WorkspaceApp(Starlette):
+    """Starlette with the safety headers outside everything else, errors included."""
+
+    def build_middleware_stack(self):
+        return SecurityHeaders(super().build_middleware_stack())
+
+
+def create_app(app, secure_cookies: bool = False, secret: str | None = None,
+               lifetime: Lifetime | None = None) -> Starlette:
     """The workspace on a composition root (worker.app.App)."""
     from outreach.web import pages
 
-    workspace = Workspace(app)
     folder = Path(app.data_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secret or security.secret_key(folder)
-    web = Starlette(
+    lifetime = lifetime or Lifetime.of()
+    workspace = Workspace(app, SigningKey(folder, secret), lifetime)
+    web = WorkspaceApp(
         routes=[
             Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
             Route("/logout", logout, methods=["POST"]),
             *pages.routes(),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
-        middleware=[Middleware(SessionMiddleware, secret_key=key, session_cookie="outreach_session",
-                               max_age=SESSION_HOURS * 3600, same_site="lax", https_only=secure_cookies)],
+        middleware=[
+            Middleware(BodyLimit, default=FORM_BYTES, limits=BODY_LIMITS, refuse=too_large),
+            Middleware(ServerSessions, lookup=workspace.visitor, secure=secure_cookies,
+                       max_age=int(lifetime.longest.total_seconds())),
+        ],
+        exception_handlers={HTTPException: http_error},
     )
     web.state.workspace = workspace
     return web

@@ -16,8 +16,9 @@ from starlette.routing import Route
 
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.services import campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
-from outreach.web.app import back, page, render, who
+from outreach.services import audit, campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
+from outreach.services.users import Role
+from outreach.web.app import CAMPAIGN_FILE, audit as _audit, back, client_address, page, render, too_large, who
 
 log = logging.getLogger("outreach.web")
 
@@ -254,13 +255,26 @@ def _result(uow, partner, form, now, by):
     partnerships.log_result(uow.session, partner, str(form.get("text") or ""), by, now, bool(form.get("opportunity")))
 
 
-def _forget(uow, partner, form, now, by):
+@page(change=True)
+async def forget_person(request: Request, form) -> Response:
+    """Right to erasure from the partner page: the person's rows, mentions and raw mail go."""
     from outreach.services.erasure import forget
+    from outreach.services.logbook import email_hash
 
     email = str(form.get("email") or "").strip().lower()
-    if email not in {c.email for c in partner.contacts}:
-        raise InvalidInput([Problem("forget", None, "email", "choose one of this partner's contacts")])
-    forget(uow.session, email)
+
+    def job(uow, now):
+        partner = _partner(uow, request)
+        if email not in {c.email for c in partner.contacts}:
+            raise InvalidInput([Problem("forget", None, "email", "choose one of this partner's contacts")])
+        result = forget(uow.session, email)
+        audit.record(uow.session, actor=who(request), action="erasure", subject=f"contact {email_hash(email)[:16]}",
+                     source=client_address(request), detail=f"a contact of {partner.name}", now=now)
+        return partner.id, result.raw_files
+    partner_id, raw_files = await _run(request, job)
+    for path in raw_files:  # as `outreach partners forget` does: the raw mail about them goes too
+        Path(path).unlink(missing_ok=True)
+    return back(f"/partners/{partner_id}", "person forgotten")
 
 
 def _step_action(action, said: str):
@@ -308,15 +322,20 @@ async def preview(request: Request) -> Response:
     return await _read(request, job)
 
 
-@page(change=True)
+@page(change=True, files=1)
 async def queue_campaign(request: Request, form) -> Response:
-    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI."""
+    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI.
+    The file was counted while it arrived (BODY_LIMITS); it is checked against its own limit
+    here, and it may not name files on this server."""
     from outreach.campaign import load_campaign
+    from outreach.campaign.uploaded import server_files_named
 
     upload = form.get("file")
     if upload is None or not getattr(upload, "filename", ""):
         raise InvalidInput([Problem("queue", None, "file", "choose a campaign file (YAML)")])
-    content = await upload.read()
+    if upload.size is None or upload.size > CAMPAIGN_FILE:
+        return too_large(request.scope, CAMPAIGN_FILE)
+    content = await upload.read(CAMPAIGN_FILE + 1)
     name = Path(upload.filename).name or "campaign.yaml"
 
     def job(uow, now):
@@ -324,14 +343,20 @@ async def queue_campaign(request: Request, form) -> Response:
             path = Path(folder) / name
             path.write_bytes(content)
             try:
+                server_files_named(path)
                 loaded = load_campaign(path)
                 summary = campaigns.queue(uow.session, loaded, campaigns.renderer_for(loaded.settings), now)
             except InvalidInput as error:
                 uow.session.rollback()
                 return None, [str(p).replace(folder + "/", "") for p in error.problems]
+            audit.record(uow.session, actor=who(request), action="campaign.upload", subject=loaded.settings.name,
+                         source=client_address(request), now=now,
+                         detail=f"{name}: {summary.scheduled} first-contact emails scheduled")
             return summary, None
     summary, problems = await _run(request, job)
     if problems:
+        await run_in_threadpool(_audit, request, "campaign.refused", name, f"{len(problems)} problems")
+
         def show(uow, now):
             return render(request, "campaigns.html", 400, campaigns=reads.campaign_pages(uow.session, now),
                           problems=problems, said=None)
@@ -362,10 +387,10 @@ async def download(request: Request) -> Response:
         rows = data.manager_rows(uow.session)
         return data.as_xlsx(rows) if kind == "xlsx" else data.as_csv(rows)
     body = await _read(request, job)
+    await run_in_threadpool(_audit, request, "export", f"partners.{kind}", f"{len(body)} bytes")
     media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
              else "text/csv; charset=utf-8")
-    return Response(body, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="partners.{kind}"', "Cache-Control": "no-store"})
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="partners.{kind}"'})
 
 
 @page()
@@ -375,7 +400,7 @@ async def matrix_picture(request: Request) -> Response:
 
     def job(uow, now):
         return matrix.draw(matrix.placed(uow.session)[0], "svg")
-    return Response(await _read(request, job), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return Response(await _read(request, job), media_type="image/svg+xml")
 
 
 @page()
@@ -386,6 +411,58 @@ async def inbound_message(request: Request) -> Response:
     def job(uow, now):
         shown = inbox.readable(uow.session, int(request.path_params["inbound_id"]))
         return render(request, "message.html", shown=shown)
+    return await _read(request, job)
+
+
+# --- the account and the audit log ---------------------------------------------------------
+
+@page()
+async def account(request: Request) -> Response:
+    return render(request, "account.html", said=request.query_params.get("said"))
+
+
+@page(change=True)
+async def change_password(request: Request, form) -> Response:
+    """The person's own password: every session of the account ends, this browser gets a new one."""
+    from outreach.services import users, web_sessions
+
+    browser = request.state.browser
+    host = client_address(request)
+
+    def job(uow, now):
+        user = users.change_own_password(uow.session, browser.visitor.user_id, str(form.get("current") or ""),
+                                         str(form.get("new") or ""), str(form.get("repeated") or ""))
+        audit.record(uow.session, actor=user.email, action="user.password", subject=user.email, source=host,
+                     detail="changed in the workspace; every session of the account ended", now=now)
+        token = web_sessions.start(uow.session, user, host, now)
+        uow.commit()
+        return token, web_sessions.current(uow.session, token, now, _work(request).lifetime)
+    try:
+        browser.renew(*await _run(request, job))
+    except InvalidInput as error:
+        return render(request, "account.html", 400, problems=[p.message for p in error.problems])
+    return back("/account", "password changed; every other session of your account has ended")
+
+
+AUDIT_LIMIT, AUDIT_MOST = 200, 2000
+
+
+@page(role=Role.ADMIN)
+async def audit_log(request: Request) -> Response:
+    """The audit log, newest first; administrators only."""
+    try:
+        limit = min(AUDIT_MOST, max(1, int(request.query_params.get("limit") or AUDIT_LIMIT)))
+    except ValueError:
+        limit = AUDIT_LIMIT
+    action = request.query_params.get("action") or None
+
+    def job(uow, now):
+        from outreach.db.models import AuditEvent
+        import sqlalchemy as sa
+
+        actions = list(uow.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+        return render(request, "audit.html", events=audit.recent(uow.session, limit, action), actions=actions,
+                      action=action, limit=limit)
     return await _read(request, job)
 
 
@@ -417,7 +494,7 @@ def routes() -> list[Route]:
               methods=["POST"]),
         Route("/partners/{partner_id:int}/kpi", _partner_action(_kpi, "KPI saved"), methods=["POST"]),
         Route("/partners/{partner_id:int}/result", _partner_action(_result, "result logged"), methods=["POST"]),
-        Route("/partners/{partner_id:int}/forget", _partner_action(_forget, "person forgotten"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/forget", forget_person, methods=["POST"]),
         Route("/steps/{step_id:int}/hold", _step_action(hold, "held"), methods=["POST"]),
         Route("/steps/{step_id:int}/resume", _step_action(resume, "resumed"), methods=["POST"]),
         Route("/steps/{step_id:int}/skip", _step_action(skip, "skipped"), methods=["POST"]),
@@ -433,6 +510,8 @@ def routes() -> list[Route]:
         Route("/reports", reports), Route("/reports/partners.{kind}", download),
         Route("/reports/matrix.svg", matrix_picture),
         Route("/inbound/{inbound_id:int}", inbound_message),
+        Route("/account", account), Route("/account/password", change_password, methods=["POST"]),
+        Route("/audit", audit_log),
     ]
 
 
