@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from outreach.db.models import AuditEvent, Partner, WebSession
+from outreach.db.models import Partner, WebSession
 from outreach.db.types import utcnow
 from outreach.errors import InvalidInput
 from outreach.services import audit
@@ -255,6 +255,18 @@ def test_wrong_passwords_from_one_address_never_lock_out_the_owner_at_another(we
     failed = [e for e in events(web, "login.failed") if e["subject"] == OFFICER]
     assert len(failed) == 4 and {e["source"] for e in failed} == {"127.0.0.2"}
     assert {(e["actor"], e["source"]) for e in events(web, "login")} >= {(OFFICER, "127.0.0.3"), (ADMIN, "127.0.0.5")}
+
+
+def test_parallel_guesses_are_counted_before_any_is_checked():
+    from outreach.web.security import LoginThrottle
+
+    throttle = LoginThrottle(clock=Clock())
+    for _ in range(3):  # three guesses in flight at once, none answered yet
+        assert throttle.wait("ip:a", OFFICER) == 0
+        throttle.attempt("ip:a", OFFICER)
+    assert throttle.wait("ip:a", OFFICER) == 2.0 and throttle.wait("ip:b", OFFICER) == 0
+    throttle.succeeded("ip:a", OFFICER)  # one of them was right: the pair is cleared
+    assert throttle.wait("ip:a", OFFICER) == 0
 
 
 def test_ipv6_clients_are_counted_by_their_64():

@@ -165,7 +165,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def audit(request: Request, action: str, subject: str = "", detail: str = "", actor: str | None = None) -> None:
+def audit_request(request: Request, action: str, subject: str = "", detail: str = "", actor: str | None = None) -> None:
     """An audit entry for this request, in a transaction of its own."""
     from outreach.services import audit as log_book
 
@@ -199,11 +199,11 @@ async def login(request: Request) -> Response:
     if wait > 0:
         log.warning("login for %r from %s refused: %.0f s to wait after failed attempts", email, host, wait)
         return _throttled(request, target, wait)
+    workspace.limit.attempt(client, email)
     started = await run_in_threadpool(_log_in, workspace, email, password, host)
     if started is None:
-        workspace.limit.failed(client, email)
         log.warning("failed login for %r from %s", email, host)
-        await run_in_threadpool(audit, request, "login.failed", email, "wrong address or password", "unknown")
+        await run_in_threadpool(audit_request, request, "login.failed", email, "wrong address or password", "unknown")
         return render(request, "login.html", 401, next=target, problem="Wrong address or password.")
     workspace.limit.succeeded(client, email)
     browser_of(request).renew(*started)  # a new token: a session is never carried across a login
@@ -240,7 +240,7 @@ def _log_out(request: Request, token: str) -> None:
     with workspace.uow() as uow:
         web_sessions.end(uow.session, token)
         uow.commit()
-    audit(request, "logout", who(request))
+    audit_request(request, "logout", who(request))
 
 
 # --- what goes wrong before a handler runs ---------------------------------------------------
@@ -249,8 +249,9 @@ def too_large(scope, limit: int) -> Response:
     """The 413 page: how large a file may be, and what to do. The connection is closed after
     it (else the server would go on reading, and dropping, the rest of the body)."""
     request = Request(scope)
-    return render(request, "error.html", 413, headers={"Connection": "close"}, message=f"That is more than this form takes ({_size(limit)}; a "
-                  f"campaign file may be {_size(CAMPAIGN_FILE)}). Nothing was read or saved: send a smaller file.")
+    return render(request, "error.html", 413, headers={"Connection": "close"},
+                  message=f"That is more than this form takes ({_size(limit)}; a campaign file may be "
+                          f"{_size(CAMPAIGN_FILE)}). Nothing was read or saved: send a smaller file.")
 
 
 def _size(count: int) -> str:

@@ -18,7 +18,7 @@ from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.services import audit, campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
 from outreach.services.users import Role
-from outreach.web.app import CAMPAIGN_FILE, audit as _audit, back, client_address, page, render, too_large, who
+from outreach.web.app import CAMPAIGN_FILE, audit_request, back, client_address, page, render, too_large, who
 
 log = logging.getLogger("outreach.web")
 
@@ -355,7 +355,7 @@ async def queue_campaign(request: Request, form) -> Response:
             return summary, None
     summary, problems = await _run(request, job)
     if problems:
-        await run_in_threadpool(_audit, request, "campaign.refused", name, f"{len(problems)} problems")
+        await run_in_threadpool(audit_request, request, "campaign.refused", name, f"{len(problems)} problems")
 
         def show(uow, now):
             return render(request, "campaigns.html", 400, campaigns=reads.campaign_pages(uow.session, now),
@@ -387,7 +387,7 @@ async def download(request: Request) -> Response:
         rows = data.manager_rows(uow.session)
         return data.as_xlsx(rows) if kind == "xlsx" else data.as_csv(rows)
     body = await _read(request, job)
-    await run_in_threadpool(_audit, request, "export", f"partners.{kind}", f"{len(body)} bytes")
+    await run_in_threadpool(audit_request, request, "export", f"partners.{kind}", f"{len(body)} bytes")
     media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
              else "text/csv; charset=utf-8")
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="partners.{kind}"'})

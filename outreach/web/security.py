@@ -78,8 +78,10 @@ MOST_ENTRIES = 100_000                          # memory stays bounded whoever k
 
 class LoginThrottle:
     """Growing delays after failed logins, per (client, account) and per client. Never per
-    account alone: failures from one address never slow the account's owner at another. A
-    correct password clears its (client, account) count; the client's own count only fades."""
+    account alone: failures from one address never slow the account's owner at another.
+    Each attempt is counted as a failure when it starts (a burst of parallel guesses is
+    counted before any is checked); a correct password takes its count back and clears the
+    (client, account) pair; the client's own failures only fade."""
 
     def __init__(self, clock=time.monotonic, pair: Rule = PAIR, client: Rule = CLIENT):
         self.clock, self.rules = clock, {"pair": pair, "client": client}
@@ -92,20 +94,24 @@ class LoginThrottle:
         with self._lock:
             return max(self._left(key, now) for key in self._keys(client, account))
 
-    def failed(self, client: str, account: str) -> None:
+    def attempt(self, client: str, account: str) -> None:
+        """An attempt begins: counted as failed until `succeeded` says otherwise."""
         now = self.clock()
         with self._lock:
             for key in self._keys(client, account):
                 count, last = self._failures.get(key, (0, now))
-                if now - last > FORGET_AFTER:
-                    count = 0
-                self._failures[key] = (count + 1, now)
+                self._failures[key] = (0 if now - last > FORGET_AFTER else count) + 1, now
             if len(self._failures) > MOST_ENTRIES:
                 self._forget_oldest()
 
     def succeeded(self, client: str, account: str) -> None:
         with self._lock:
             self._failures.pop(("pair", client, account), None)
+            count, last = self._failures.get(("client", client), (0, 0.0))
+            if count > 1:
+                self._failures[("client", client)] = (count - 1, last)
+            else:
+                self._failures.pop(("client", client), None)
 
     def _keys(self, client: str, account: str) -> list[tuple]:
         return [("pair", client, account), ("client", client)]
