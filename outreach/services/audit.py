@@ -44,6 +44,11 @@ def recent(session: Session, limit: int = 200, action: str | None = None) -> lis
     return list(session.scalars(query))
 
 
+def actions(session: Session) -> list[str]:
+    """The actions recorded so far (for a filter)."""
+    return list(session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
 def as_dict(event: AuditEvent) -> dict:
     return {"at": event.at.isoformat(), "actor": event.actor, "action": event.action, "subject": event.subject,
             "source": event.source, "detail": event.detail}

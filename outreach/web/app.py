@@ -5,20 +5,17 @@ read the request, call a service and render. Pages work without JavaScript."""
 from __future__ import annotations
 
 import functools
-import logging
-import math
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from outreach.errors import InvalidInput, NotFound, OutreachError
@@ -29,8 +26,6 @@ from outreach.signing_key import SigningKey
 from outreach.web import security
 from outreach.web.middleware import BodyLimit, BodyTooLarge, Browser, SecurityHeaders, ServerSessions
 from outreach.web.security import LoginThrottle
-
-log = logging.getLogger("outreach.web")
 
 HERE = Path(__file__).parent
 PAGES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
@@ -174,75 +169,6 @@ def audit_request(request: Request, action: str, subject: str = "", detail: str 
                         source=client_address(request), detail=detail, now=workspace.now())
 
 
-# --- logging in ----------------------------------------------------------------------------
-
-async def login_page(request: Request) -> Response:
-    return render(request, "login.html", next=security.local_path(request.query_params.get("next")))
-
-
-def _throttled(request: Request, target: str, wait: float) -> Response:
-    seconds = max(1, math.ceil(wait))
-    return render(request, "login.html", 429, headers={"Retry-After": str(seconds)}, next=target,
-                  problem=f"Too many failed attempts from here: wait {seconds} seconds, then try again.")
-
-
-async def login(request: Request) -> Response:
-    workspace: Workspace = request.app.state.workspace
-    form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
-    email, password = str(form.get("email", "")).strip().lower()[:320], str(form.get("password", ""))
-    target = security.local_path(form.get("next"))
-    if not csrf_ok(request, form):
-        return render(request, "login.html", 403, next=target, problem="The form is out of date: try again.")
-    host = client_address(request)
-    client = security.client_key(host)
-    wait = workspace.limit.wait(client, email)
-    if wait > 0:
-        log.warning("login for %r from %s refused: %.0f s to wait after failed attempts", email, host, wait)
-        return _throttled(request, target, wait)
-    workspace.limit.attempt(client, email)
-    started = await run_in_threadpool(_log_in, workspace, email, password, host)
-    if started is None:
-        log.warning("failed login for %r from %s", email, host)
-        await run_in_threadpool(audit_request, request, "login.failed", email, "wrong address or password", "unknown")
-        return render(request, "login.html", 401, next=target, problem="Wrong address or password.")
-    workspace.limit.succeeded(client, email)
-    browser_of(request).renew(*started)  # a new token: a session is never carried across a login
-    return RedirectResponse(target, status_code=303)
-
-
-def _log_in(workspace: Workspace, email: str, password: str, host: str) -> tuple[str, Visitor] | None:
-    from outreach.services import audit, users
-
-    now = workspace.now()
-    with workspace.uow() as uow:
-        user = users.authenticate(uow.session, email, password, now)
-        if user is None:
-            return None
-        web_sessions.prune(uow.session, now, workspace.lifetime)
-        token = web_sessions.start(uow.session, user, host, now)
-        audit.record(uow.session, actor=user.email, action="login", subject=user.email, source=host, now=now)
-        uow.commit()
-        return token, web_sessions.current(uow.session, token, now, workspace.lifetime)
-
-
-async def logout(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
-    browser = browser_of(request)
-    if csrf_ok(request, form) and browser is not None:
-        if browser.visitor is not None:
-            await run_in_threadpool(_log_out, request, browser.token)
-        browser.renew()
-    return RedirectResponse("/login", status_code=303)
-
-
-def _log_out(request: Request, token: str) -> None:
-    workspace: Workspace = request.app.state.workspace
-    with workspace.uow() as uow:
-        web_sessions.end(uow.session, token)
-        uow.commit()
-    audit_request(request, "logout", who(request))
-
-
 # --- what goes wrong before a handler runs ---------------------------------------------------
 
 def too_large(scope, limit: int) -> Response:
@@ -283,7 +209,7 @@ class WorkspaceApp(Starlette):
 def create_app(app, secure_cookies: bool = False, secret: str | None = None,
                lifetime: Lifetime | None = None) -> Starlette:
     """The workspace on a composition root (worker.app.App)."""
-    from outreach.web import pages
+    from outreach.web import accounts, pages
 
     folder = Path(app.data_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -291,8 +217,7 @@ def create_app(app, secure_cookies: bool = False, secret: str | None = None,
     workspace = Workspace(app, SigningKey(folder, secret), lifetime)
     web = WorkspaceApp(
         routes=[
-            Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
-            Route("/logout", logout, methods=["POST"]),
+            *accounts.routes(),
             *pages.routes(),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],

@@ -17,7 +17,6 @@ from starlette.routing import Route
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.services import audit, campaign_control, campaigns, meetings, partner_work, todos, workspace as reads
-from outreach.services.users import Role
 from outreach.web.app import CAMPAIGN_FILE, audit_request, back, client_address, page, render, too_large, who
 
 log = logging.getLogger("outreach.web")
@@ -414,58 +413,6 @@ async def inbound_message(request: Request) -> Response:
     return await _read(request, job)
 
 
-# --- the account and the audit log ---------------------------------------------------------
-
-@page()
-async def account(request: Request) -> Response:
-    return render(request, "account.html", said=request.query_params.get("said"))
-
-
-@page(change=True)
-async def change_password(request: Request, form) -> Response:
-    """The person's own password: every session of the account ends, this browser gets a new one."""
-    from outreach.services import users, web_sessions
-
-    browser = request.state.browser
-    host = client_address(request)
-
-    def job(uow, now):
-        user = users.change_own_password(uow.session, browser.visitor.user_id, str(form.get("current") or ""),
-                                         str(form.get("new") or ""), str(form.get("repeated") or ""))
-        audit.record(uow.session, actor=user.email, action="user.password", subject=user.email, source=host,
-                     detail="changed in the workspace; every session of the account ended", now=now)
-        token = web_sessions.start(uow.session, user, host, now)
-        uow.commit()
-        return token, web_sessions.current(uow.session, token, now, _work(request).lifetime)
-    try:
-        browser.renew(*await _run(request, job))
-    except InvalidInput as error:
-        return render(request, "account.html", 400, problems=[p.message for p in error.problems])
-    return back("/account", "password changed; every other session of your account has ended")
-
-
-AUDIT_LIMIT, AUDIT_MOST = 200, 2000
-
-
-@page(role=Role.ADMIN)
-async def audit_log(request: Request) -> Response:
-    """The audit log, newest first; administrators only."""
-    try:
-        limit = min(AUDIT_MOST, max(1, int(request.query_params.get("limit") or AUDIT_LIMIT)))
-    except ValueError:
-        limit = AUDIT_LIMIT
-    action = request.query_params.get("action") or None
-
-    def job(uow, now):
-        from outreach.db.models import AuditEvent
-        import sqlalchemy as sa
-
-        actions = list(uow.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-        return render(request, "audit.html", events=audit.recent(uow.session, limit, action), actions=actions,
-                      action=action, limit=limit)
-    return await _read(request, job)
-
-
 def routes() -> list[Route]:
     def hold(session, step_id, by, now):
         return partner_work.hold_step(session, step_id, by)
@@ -510,8 +457,6 @@ def routes() -> list[Route]:
         Route("/reports", reports), Route("/reports/partners.{kind}", download),
         Route("/reports/matrix.svg", matrix_picture),
         Route("/inbound/{inbound_id:int}", inbound_message),
-        Route("/account", account), Route("/account/password", change_password, methods=["POST"]),
-        Route("/audit", audit_log),
     ]
 
 
