@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from outreach.calendar.invite import Answer
@@ -120,3 +121,36 @@ def test_a_counter_proposal_by_mail_raises_a_to_do_that_an_updated_invitation_se
     meetings.deliver(uow, meeting, clock.now)
     assert outbox.sent[-1]["Subject"].startswith("Updated invitation")
     assert not [t for t in open_todos(uow.session) if t.kind == "counter"]
+
+
+@pytest.mark.parametrize("sequence", ["abc", str(2**63)])
+def test_an_answer_with_an_unreadable_sequence_is_a_to_do_not_a_failure(uow, tmp_path, sequence):
+    """Before: int() of SEQUENCE raised and the mail became "failed". Now nothing is recorded
+    from it; it is logged and staff get an "unreadable answer" to-do."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from outreach.db.models import InboundMail, MeetingAttendee
+    from outreach.db.types import utcnow
+    from outreach.inbound.message import Fetched
+    from outreach.services.inbound import inbox
+    from outreach.services.partners.todos import open_todos
+
+    meeting, _, _, clock = accepted_meeting(uow, tmp_path)
+    answer = EmailMessage(policy=SMTP)
+    answer["From"], answer["To"], answer["Subject"] = "person0@partner0.test", "vet@school.test", "Declined"
+    answer.set_content("Sorry, we cannot come.")
+    answer.add_alternative(
+        "BEGIN:VCALENDAR\r\nPRODID:-//Partner//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+        f"UID:{meeting.uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20270302T081500Z\r\n"
+        "ATTENDEE;PARTSTAT=DECLINED:mailto:person0@partner0.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        subtype="calendar", params={"method": "REPLY"})
+    [inbound_id] = inbox.store(uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, answer.as_bytes(), clock.now)],
+                               1, utcnow())
+    assert inbox.process(uow, inbound_id, clock.now).status == "processed"
+    uow.session.expire_all()
+    assert uow.session.get(InboundMail, inbound_id).error is None
+    [todo] = [t for t in open_todos(uow.session) if t.kind == "unreadable_answer"]
+    assert todo.inbound_id == inbound_id and "SEQUENCE" in todo.text and "could not be read" in todo.text
+    attendee = uow.session.scalar(sa.select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id))
+    assert attendee.partstat == "ACCEPTED"  # nothing recorded from an answer we cannot read

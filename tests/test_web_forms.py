@@ -55,11 +55,12 @@ def logged_in(app, email: str = "officer@school.test", secure: bool = False) -> 
     return browser
 
 
-def test_logins_are_limited_and_cookies_are_guarded(web):
+def test_logins_are_slowed_and_cookies_are_guarded(web):
     browser = client(web)
     csrf = token(browser)
-    for _ in range(5):
-        assert browser.post("/login", data={"email": "officer@school.test", "password": "wrong", "csrf": csrf}).status_code == 401
+    answers = [browser.post("/login", data={"email": "officer@school.test", "password": "wrong", "csrf": csrf}).status_code
+               for _ in range(4)]
+    assert answers == [401, 401, 401, 429]  # three free tries, then a wait
     blocked = browser.post("/login", data={"email": "officer@school.test", "password": PASS, "csrf": csrf})
     assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
     assert client(web).post("/login", data={"email": "admin@school.test", "password": PASS}).status_code == 403  # no token

@@ -28,6 +28,7 @@ from tests.support.dovecot import PASSWORD
 from tests.support.mailboxes import messages, wait_for
 
 OFFICER, VIEWER, SECRET = "officer@riverside.example", "viewer@riverside.example", "a long pass phrase"
+ADMIN = "admin@riverside.example"
 PAGES = {"today": "/", "pipeline": "/pipeline", "partner": "/partners/{id}", "campaigns": "/campaigns",
          "reports": "/reports"}
 
@@ -55,6 +56,7 @@ def played(tmp_path_factory, dovecot, smtp_relay):
         campaign.settings, campaign.updated_at = settings, utcnow()
         users.add(uow.session, OFFICER, Role.OFFICER, SECRET, utcnow())
         users.add(uow.session, VIEWER, Role.VIEWER, SECRET, utcnow())
+        users.add(uow.session, ADMIN, Role.ADMIN, SECRET, utcnow())
         uow.commit()
     yield app
     app.close()
@@ -217,3 +219,31 @@ def test_csrf_roles_and_sessions(played, browser):
         with played.uow() as uow:
             assert uow.session.scalar(sa.select(sa.func.count()).select_from(Interaction).where(
                 Interaction.text.in_(["x", "forged"]))) == 0
+
+
+def test_the_audit_page_in_the_browser(played, browser):
+    """An administrator reads who did what from where (failed logins included), on a desk and on
+    a phone; an officer is refused the page."""
+    with WebServer(played) as web:
+        browser.delete_all_cookies()
+        browser.get(web.url + "/login")
+        browser.find_element(By.ID, "email").send_keys(OFFICER)
+        browser.find_element(By.ID, "password").send_keys("not the password", Keys.ENTER)
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".problem"), what="the refused login")
+        log_in(browser, web.url, OFFICER)
+        browser.get(web.url + "/audit")
+        assert "for administrators" in browser.find_element(By.TAG_NAME, "main").text
+        assert not browser.find_elements(By.CSS_SELECTOR, "nav a[href='/audit']")
+
+        log_in(browser, web.url, ADMIN)
+        browser.find_element(By.CSS_SELECTOR, "nav a[href='/audit']").click()
+        wait_for(lambda: browser.current_url.endswith("/audit"), what="the audit page")
+        entries = browser.find_element(By.CSS_SELECTOR, "table.audit").text
+        assert "login.failed" in entries and "127.0.0.1" in entries and OFFICER in entries
+        problems = axe_violations(browser)
+        assert not problems, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in problems]
+        for width in (1280, 375):
+            screenshot(browser, "audit", width)
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, (width, overflow)

@@ -16,6 +16,7 @@ from typing import Iterable, Iterator
 from outreach.errors import InvalidInput, Problem
 
 SUFFIXES = (".csv", ".xlsx")
+SPREADSHEET_BYTES = 20 * 1024 * 1024  # a partners file larger than this is refused unread
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ def check_suffix(path: Path) -> str:
 
 def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig") -> tuple[list[str], list[Row]]:
     """The headers and the non-empty rows of a logbook file."""
-    if check_suffix(path) == ".csv":
+    suffix = check_suffix(path)
+    _not_too_large(path)
+    if suffix == ".csv":
         table = _read_csv(path, encoding)
     else:
         table = _read_xlsx(path, sheet)
@@ -52,6 +55,16 @@ def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig")
     except csv.Error as error:
         raise InvalidInput([Problem(str(path), number + 1, "(file)", _csv_problem(error))]) from None
     return headers, rows
+
+
+def _not_too_large(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # the reader says what is wrong with a missing file
+    if size > SPREADSHEET_BYTES:
+        raise InvalidInput([Problem(str(path), None, "(file)", f"{size / 2**20:.0f} MB; a partners file may be at most "
+                                    f"{SPREADSHEET_BYTES // 2**20} MB: split it into several files")])
 
 
 def _csv_problem(error: csv.Error) -> str:

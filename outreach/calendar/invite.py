@@ -104,30 +104,108 @@ class Answer:
     proposed_start: datetime | None
 
 
-def read_answer(ics: bytes | str, senders: list[str] | None = None) -> Answer | None:
-    """The answer in an iTIP REPLY or COUNTER, or None when the text holds none. With
-    `senders` (the message's From and Sender), the answer is the ATTENDEE among them: an
-    answer is credited to whoever sent it, never simply to the first ATTENDEE line."""
+@dataclass(frozen=True)
+class Unreadable:
+    """A calendar answer from an attendee whose values cannot be trusted (a SEQUENCE that is
+    no number or out of range, a date out of range, a value too long): staff read it."""
+
+    reason: str
+
+
+# Bounds on what an answer may carry. SEQUENCE: RFC 5545 sets no maximum; ours is the
+# database's integer. A proposed time outside these years is no meeting time.
+MAX_SEQUENCE = 2**31 - 1
+YEARS = (1970, 2200)
+UID_CHARS, ADDRESS_CHARS, PARTSTAT_CHARS, COMMENT_CHARS = 255, 320, 16, 2000
+
+
+class _Unread(Exception):
+    pass
+
+
+def read_answer(ics: bytes | str, senders: list[str] | None = None) -> Answer | Unreadable | None:
+    """The answer in an iTIP REPLY or COUNTER, None when the text holds none, Unreadable when
+    its values are broken or out of bounds (never an exception). With `senders` (the message's
+    From and Sender), the answer is the ATTENDEE among them: an answer is credited to whoever
+    sent it, never simply to the first ATTENDEE line."""
     try:
         calendar = Calendar.from_ical(ics)
     except Exception:  # icalendar raises many kinds on hostile input
         return None
-    method = str(calendar.get("method", "")).upper()
+    method = str(calendar.get("method", "")).upper()[:20]
     for event in calendar.walk("VEVENT"):
-        attendees = event.get("attendee")
-        attendees = attendees if isinstance(attendees, list) else [attendees] if attendees else []
-        if senders is not None:
-            wanted = {address.lower() for address in senders}
-            attendees = [a for a in attendees if str(a).lower().removeprefix("mailto:") in wanted]
-        if not attendees:
+        attendee = _attendee(event, senders)
+        if attendee is None:
             return None
-        attendee = attendees[0]
-        start = event.get("dtstart")
-        return Answer(
-            method=method or "REPLY", uid=str(event.get("uid", "")), sequence=int(event.get("sequence", 0)),
-            attendee=str(attendee).lower().removeprefix("mailto:"),
-            partstat=str(attendee.params.get("PARTSTAT", "")).upper() or None,
-            comment=str(event.get("comment")) if event.get("comment") else None,
-            proposed_start=start.dt if method == "COUNTER" and start is not None else None,
-        )
+        try:
+            return _answer(event, method or "REPLY", attendee)
+        except _Unread as problem:
+            return Unreadable(str(problem))
+        except Exception as error:  # any other surprise in a stranger's calendar text
+            return Unreadable(f"{type(error).__name__} while reading it")
     return None
+
+
+def _attendee(event, senders: list[str] | None):
+    attendees = event.get("attendee")
+    attendees = attendees if isinstance(attendees, list) else [attendees] if attendees else []
+    if senders is not None:
+        wanted = {address.lower() for address in senders}
+        attendees = [a for a in attendees if str(a).lower().removeprefix("mailto:") in wanted]
+    return attendees[0] if attendees else None
+
+
+def _answer(event, method: str, attendee) -> Answer:
+    address = _bounded(str(attendee).lower().removeprefix("mailto:"), ADDRESS_CHARS, "ATTENDEE")
+    partstat = _bounded(str(getattr(attendee, "params", {}).get("PARTSTAT", "")).upper(), PARTSTAT_CHARS, "PARTSTAT")
+    comment = str(event.get("comment")) if event.get("comment") else None
+    return Answer(method=method, uid=_bounded(str(event.get("uid", "")), UID_CHARS, "UID"), sequence=_sequence(event),
+                  attendee=address, partstat=partstat or None, comment=comment[:COMMENT_CHARS] if comment else None,
+                  proposed_start=_proposed_start(event) if method == "COUNTER" else None)
+
+
+def _sequence(event) -> int:
+    value = event.get("sequence", 0)
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _Unread(f"SEQUENCE {_shown(value)} is not a number") from None
+    if not 0 <= number <= MAX_SEQUENCE:
+        raise _Unread(f"SEQUENCE {_shown(value)} is out of range (0 to {MAX_SEQUENCE})")
+    return number
+
+
+def _proposed_start(event) -> datetime | None:
+    start = event.get("dtstart")
+    if start is None:
+        return None
+    try:
+        moment = start.dt
+    except Exception:  # icalendar keeps an unparsable value and raises when it is read
+        moment = None
+    if not isinstance(moment, datetime) or not YEARS[0] <= moment.year <= YEARS[1]:
+        raise _Unread(f"the proposed start {_shown(_raw(start))} is not a time between {YEARS[0]} and {YEARS[1]}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _raw(value):
+    try:
+        return value.to_ical()
+    except Exception:
+        return value
+
+
+def _bounded(text: str, length: int, name: str) -> str:
+    if len(text) > length:
+        raise _Unread(f"{name} is longer than {length} characters")
+    return text
+
+
+def _shown(value) -> str:
+    """A stranger's value, short and printable, for the to-do's text."""
+    try:
+        text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+    except ValueError:  # an integer too long to print
+        return "(a very long number)"
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))

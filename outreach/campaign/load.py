@@ -58,6 +58,7 @@ def load_campaign(path: Path | str, uploaded: bool = False) -> LoadedCampaign:
         problems = [_explain_secret(p) for p in problems_from(error, document.source, document.line_for, known_keys)]
         raise InvalidInput(problems + _partners_file_problems(document.data, path.parent)) from None
     settings = _resolve_paths(settings, path.parent)
+    _never_the_workspace_key(settings, document)
     partners, problems = list(settings.partners), []
     if settings.partners_file is not None:
         more, problems = _partners_from_file(settings.partners_file)
@@ -95,10 +96,34 @@ def _resolve_paths(settings: CampaignFile, base: Path) -> CampaignFile:
     if settings.selection.criteria_file is not None:  # read once: the queued campaign keeps the criteria
         from outreach.campaign.model import CriteriaFile
 
+        from outreach.signing_key import names_key_file
+
+        if names_key_file(base / settings.selection.criteria_file):
+            raise InvalidInput([Problem(str(base), None, "selection.criteria_file",
+                                        "this is the web workspace's signing key; name another file")])
         more = load_document(base / settings.selection.criteria_file, CriteriaFile).criteria
         updates["selection"] = settings.selection.model_copy(
             update={"criteria": list(settings.selection.criteria) + list(more), "criteria_file": None})
     return settings.model_copy(update=updates)
+
+
+def _never_the_workspace_key(settings: CampaignFile, document) -> None:
+    """No path or variable of a campaign may be the web workspace's signing key."""
+    from outreach.signing_key import KEY_ENV, names_key_env, names_key_file
+
+    auth = getattr(settings.mailbox, "auth", None)  # a mailbox named by address has its secret in the registry
+    named = [(("mailbox", "auth", "password_file"), auth.password_file if auth else None),
+             (("mailbox", "auth", "oauth2_token_file"), auth.oauth2_token_file if auth else None),
+             (("message", "template_dir"), settings.message.template_dir),
+             (("partners_file", "path"), settings.partners_file.path if settings.partners_file else None)]
+    problems = [Problem(document.source, document.line_for(keys), ".".join(keys),
+                        "this is (or holds) the web workspace's signing key; name another file or folder")
+                for keys, path in named if path is not None and names_key_file(path)]
+    problems += [Problem(document.source, document.line_for(("mailbox", "auth", key)), f"mailbox.auth.{key}",
+                         f"{KEY_ENV} is the web workspace's signing key, not a mailbox secret")
+                 for key in ("password_env", "oauth2_token_env") if auth and names_key_env(getattr(auth, key))]
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _partners_from_file(spec: PartnersFile) -> tuple[list[PartnerIn], list[Problem]]:

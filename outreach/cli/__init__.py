@@ -36,7 +36,8 @@ app.command()(report.report)
 app.command()(demo.demo)
 app.command()(init.init)
 app.command()(sandbox.sandbox)
-app.command()(web.web)
+app.add_typer(web.web_app, name="web")
+app.command()(web.audit)
 
 
 @app.callback()

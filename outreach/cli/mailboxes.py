@@ -13,6 +13,7 @@ from outreach.campaign.model import Mailbox, SECRET_SOURCES, Security
 from outreach.cli.common import add_row, console, logbook, printed_without_table
 from outreach.db.types import utcnow
 from outreach.errors import InvalidInput, Problem
+from outreach.services.accounts import audit
 from outreach.services.accounts import mailboxes as registry
 
 app = typer.Typer(help="Mailboxes the campaigns send from: servers and secret sources, kept by the administrator.",
@@ -62,6 +63,8 @@ def add(
     with logbook() as uow:
         row = registry.add(uow.session, mailbox, utcnow(), authserv_id or None, replace)
         label = registry.secret_label(row)
+        audit.record(uow.session, actor=audit.cli_actor(), action="mailbox saved" if replace else "mailbox added",
+                     subject=mailbox.address, source="cli", detail=label, now=utcnow())
         uow.commit()
     console.print(f"mailbox {mailbox.address} {'registered' if not replace else 'saved'}: SMTP "
                   f"{mailbox.smtp.host}:{mailbox.smtp.port}, IMAP {mailbox.imap.host}:{mailbox.imap.port}, "
@@ -107,6 +110,8 @@ def remove(
     """Remove a mailbox from the registry."""
     with logbook() as uow:
         users = registry.remove(uow.session, address, force)
+        audit.record(uow.session, actor=audit.cli_actor(), action="mailbox removed", subject=address, source="cli",
+                     detail=f"named by {', '.join(users)}" if users else "", now=utcnow())
         uow.commit()
     console.print(f"mailbox {address} removed", markup=False)
     if users:

@@ -15,7 +15,10 @@ from outreach.cli.common import (add_row, console, logbook, print_json, printed_
 from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
+from outreach.db.types import utcnow
+from outreach.services.accounts import audit
 from outreach.services.partners import logbook as service
+from outreach.domain.suppression import email_hash
 from outreach.views import partner_detail, partner_row
 from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
@@ -71,8 +74,11 @@ def export(file: Path = typer.Argument(..., help="Where to write: a .csv or .xls
     check_suffix(file)
     with logbook() as uow:
         records = [service.snapshot(p) for p in service.all_partners(uow.session)]
-    headers, rows = table_from_partners(records)
-    write_rows(file, headers, rows)
+        headers, rows = table_from_partners(records)
+        write_rows(file, headers, rows)
+        audit.record(uow.session, actor=audit.cli_actor(), action="export", subject=str(file.name), source="cli",
+                     detail=f"{len(records)} partners to {file}", now=utcnow())
+        uow.commit()
     console.print(f"exported {len(records)} partners ({len(rows)} rows) to {file}")
 
 
@@ -470,6 +476,9 @@ def forget(
     with logbook() as uow:
         settings = _mailbox_settings(uow.session, email)
         result = erasure.forget(uow.session, email)
+        audit.record(uow.session, actor=audit.cli_actor(), action="erasure", source="cli",
+                     subject=f"contact {email_hash(result.email)[:16]}",
+                     detail=f"a contact of {result.partner_name}" if result.partner_name else "", now=utcnow())
         uow.commit()
         scrub_database_file(uow.session.get_bind())
     for path in result.raw_files:

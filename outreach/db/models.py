@@ -409,6 +409,36 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class WebSession(Base):
+    """A logged-in browser. The cookie carries a random token; only its SHA-256 is kept here,
+    so the table alone logs nobody in. Deleting the row ends the session at once."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    client: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what, when and from where: logins, account changes, uploads, exports, erasures."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(320), default="")
+    source: Mapped[str] = mapped_column(sa.String(64), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
 # Every interaction written through a session moves its partner's last activity on.
 LAST_ACTIVITY = (sa.update(Partner.__table__).where(
     Partner.__table__.c.id == sa.bindparam("partner_id"),

@@ -5,7 +5,7 @@ marzo", "fino al 12/03", "tot 12 maart", "do 12 marca", "till den 12 mars"."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = {
     # en
@@ -66,18 +66,28 @@ KEYWORD = re.compile(rf"\b(?:{RETURN_WORDS})\b", re.IGNORECASE)
 BACK_AFTER = re.compile(r"^\W{0,3}(?:wieder|zurück|back|de retour|terug|tillbaka)\b", re.IGNORECASE)
 
 
+# A date in someone's mail further ahead than this is not meant (a typo, "31.12.9999"):
+# it is read as no date at all.
+HORIZON = timedelta(days=2 * 366)
+
+
+def within(day: date | None, start: date) -> bool:
+    return day is not None and start <= day <= start + HORIZON
+
+
 def return_date(text: str, sent: date) -> date | None:
     """The first date that follows a return word ("until 12 March"), else one that comes
-    before it ("ab dem 22. März wieder erreichbar"); never before the message's date."""
+    before it ("ab dem 22. März wieder erreichbar"); never before the message's date, never
+    beyond HORIZON."""
     for keyword in KEYWORD.finditer(text):
         window = text[keyword.end(): keyword.end() + 60]
         for found in DATE.finditer(window):
             day = to_date(found, sent)
-            if day is not None and day >= sent:
+            if within(day, sent):
                 return day
     for found in DATE.finditer(text):
         day = to_date(found, sent)
-        if day is not None and day >= sent and BACK_AFTER.match(text[found.end(): found.end() + 20]):
+        if within(day, sent) and BACK_AFTER.match(text[found.end(): found.end() + 20]):
             return day
     return None
 
@@ -94,7 +104,7 @@ def to_date(found: re.Match, sent: date) -> date | None:
             return _with_year(int(groups["dd"]), month, groups["yy"], sent) if month else None
         month = MONTHS.get(groups["mon2"].lower())
         return _with_year(int(groups["dd2"]), month, groups["yy2"], sent) if month else None
-    except ValueError:
+    except (ValueError, OverflowError):  # day 31 of February, year 0, or past 9999
         return None
 
 

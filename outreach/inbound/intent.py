@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from outreach.inbound.dates import DATE, MONTHS, to_date
+from outreach.inbound.dates import DATE, HORIZON, MONTHS, to_date
 from outreach.inbound.message import ADDRESS
 
 TEXT_CAP = 4000
@@ -306,10 +306,15 @@ def _name_after(text: str) -> str | None:
 
 def _when(flat: str, today: date) -> date | None:
     """The day a "later" means, where the reply says: a date, a month, a season, a quarter,
-    "next year", "after Easter", "in three weeks"."""
+    "next year", "after Easter", "in three weeks". Never further than HORIZON ahead."""
+    day = _said_when(flat, today)
+    return day if day is not None and day <= today + HORIZON else None
+
+
+def _said_when(flat: str, today: date) -> date | None:
     for found in DATE.finditer(flat):
         day = to_date(found, today)
-        if day is not None and day > today:
+        if day is not None and today < day <= today + HORIZON:
             return day
     lower = flat.lower()
     if EASTER.search(lower):
@@ -323,7 +328,7 @@ def _when(flat: str, today: date) -> date | None:
         return _next(today, 3 * number - 2, 1)
     relative = RELATIVE.search(lower)
     if relative:
-        count = _number(relative.group(1))
+        count = min(_number(relative.group(1)), 1000)  # "in 99999999999 weeks" is no date
         weeks = relative.group(2).startswith(("week", "sem", "sett", "wek", "tyg"))
         return today + timedelta(days=count * (7 if weeks else 30))
     if NEXT_YEAR.search(lower):
@@ -341,7 +346,7 @@ def _next(today: date, month: int, day: int) -> date:
 
 def _number(text: str) -> int:
     if text.isdigit():
-        return int(text)
+        return int(text[:6])
     return 3 if text.lower() in ("three", "trois", "tres", "tre", "drie", "trzy", "três") else 2
 
 

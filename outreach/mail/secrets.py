@@ -14,6 +14,7 @@ from pathlib import Path
 
 from outreach.campaign.model import Credentials
 from outreach.errors import OutreachError
+from outreach.signing_key import names_key_env, names_key_file
 
 log = logging.getLogger("outreach.secrets")
 
@@ -58,6 +59,8 @@ def is_refused(credentials: Credentials) -> bool:
 
 
 def _env(name: str) -> str:
+    if names_key_env(name):
+        raise SecretError(f"{name} is the web workspace's signing key, never a mailbox secret")
     value = os.environ.get(name)
     if not value:
         raise SecretError(f"the environment variable {name} is not set: export {name}=... "
@@ -66,6 +69,8 @@ def _env(name: str) -> str:
 
 
 def _file(path: Path) -> str:
+    if names_key_file(path):
+        raise SecretError(f"{path} is the web workspace's signing key, never a mailbox secret")
     try:
         mode = path.stat().st_mode
         value = path.read_text(encoding="utf-8").strip()

@@ -24,9 +24,10 @@ from outreach.services.outbound import partner_work
 from outreach.services.partners import todos
 from outreach.services.workspace import pages as reads
 from outreach.services.accounts.users import Role
-from outreach.web.app import back, page, render, who
+from outreach.web.handlers import CAMPAIGN_FILE, audit_request, back, client_address, page, render, role_of, too_large, who
 from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
+from outreach.services.accounts import audit
 
 log = logging.getLogger("outreach.web")
 
@@ -263,13 +264,26 @@ def _result(uow, partner, form, now, by):
     partnerships.log_result(uow.session, partner, str(form.get("text") or ""), by, now, bool(form.get("opportunity")))
 
 
-def _forget(uow, partner, form, now, by):
+@page(change=True)
+async def forget_person(request: Request, form) -> Response:
+    """Right to erasure from the partner page: the person's rows, mentions and raw mail go."""
     from outreach.services.partners.erasure import forget
+    from outreach.domain.suppression import email_hash
 
     email = str(form.get("email") or "").strip().lower()
-    if email not in {c.email for c in partner.contacts}:
-        raise InvalidInput([Problem("forget", None, "email", "choose one of this partner's contacts")])
-    forget(uow.session, email)
+
+    def job(uow, now):
+        partner = _partner(uow, request)
+        if email not in {c.email for c in partner.contacts}:
+            raise InvalidInput([Problem("forget", None, "email", "choose one of this partner's contacts")])
+        result = forget(uow.session, email)
+        audit.record(uow.session, actor=who(request), action="erasure", subject=f"contact {email_hash(email)[:16]}",
+                     source=client_address(request), detail=f"a contact of {partner.name}", now=now)
+        return partner.id, result.raw_files
+    partner_id, raw_files = await _run(request, job)
+    for path in raw_files:  # as `outreach partners forget` does: the raw mail about them goes too
+        Path(path).unlink(missing_ok=True)
+    return back(f"/partners/{partner_id}", "person forgotten")
 
 
 def _step_action(action, said: str):
@@ -317,17 +331,21 @@ async def preview(request: Request) -> Response:
     return await _read(request, job)
 
 
-@page(change=True)
+@page(change=True, files=1)
 async def queue_campaign(request: Request, form) -> Response:
-    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI. It may
-    only name a registered mailbox, and nothing the server would run or read for it."""
+    """A campaign file uploaded and queued, with the same line-numbered errors as the CLI.
+    The file was counted while it arrived (BODY_LIMITS); it is checked against its own limit
+    here. It may only name a registered mailbox, and nothing the server would run or read for it
+    (no secret source, no command, no file on this server)."""
     from outreach.campaign import load_campaign
     from outreach.campaign.uploaded import Origin
 
     upload = form.get("file")
     if upload is None or not getattr(upload, "filename", ""):
         raise InvalidInput([Problem("queue", None, "file", "choose a campaign file (YAML)")])
-    content = await upload.read()
+    if upload.size is None or upload.size > CAMPAIGN_FILE:
+        return too_large(request.scope, CAMPAIGN_FILE)
+    content = await upload.read(CAMPAIGN_FILE + 1)
     name = Path(upload.filename).name or "campaign.yaml"
 
     def job(uow, now):
@@ -341,9 +359,14 @@ async def queue_campaign(request: Request, form) -> Response:
             except InvalidInput as error:
                 uow.session.rollback()
                 return None, [str(p).replace(folder + "/", "") for p in error.problems]
+            audit.record(uow.session, actor=who(request), action="campaign.upload", subject=loaded.settings.name,
+                         source=client_address(request), now=now,
+                         detail=f"{name}: {summary.scheduled} first-contact emails scheduled")
             return summary, None
     summary, problems = await _run(request, job)
     if problems:
+        await run_in_threadpool(audit_request, request, "campaign.refused", name, f"{len(problems)} problems")
+
         def show(uow, now):
             return render(request, "campaigns.html", 400, campaigns=reads.campaign_pages(uow.session, now),
                           problems=problems, said=None)
@@ -358,9 +381,8 @@ async def mailboxes_page(request: Request) -> Response:
     """The registered mailboxes: names and health for everyone; servers, login, campaigns and
     the login test for the administrator. Never a secret, nor where one comes from."""
     from outreach.services.accounts import mailboxes as registry
-    from outreach.web import security
 
-    administrator = security.role_of(request.session) is Role.ADMIN
+    administrator = role_of(request) is Role.ADMIN
 
     def job(uow, now):
         return render(request, "mailboxes.html", mailboxes=registry.shown(uow.session, administrator),
@@ -376,6 +398,7 @@ async def _test_mailbox(request: Request, form) -> Response:
     ws = _work(request)
     ok, _ = await run_in_threadpool(registry.test, ws.uow, address, ws.now)
     log.info("mailbox %s tested by %s: %s", address, who(request), "ok" if ok else "failed")
+    await run_in_threadpool(audit_request, request, "mailbox tested", address, "ok" if ok else "failed")
     if not ok:
         return RedirectResponse(f"/mailboxes?failed={quote(address)}", status_code=303)
     return back("/mailboxes", f"{address}: both logins work")
@@ -404,10 +427,10 @@ async def download(request: Request) -> Response:
         rows = data.manager_rows(uow.session)
         return data.as_xlsx(rows) if kind == "xlsx" else data.as_csv(rows)
     body = await _read(request, job)
+    await run_in_threadpool(audit_request, request, "export", f"partners.{kind}", f"{len(body)} bytes")
     media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
              else "text/csv; charset=utf-8")
-    return Response(body, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="partners.{kind}"', "Cache-Control": "no-store"})
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="partners.{kind}"'})
 
 
 @page()
@@ -417,7 +440,7 @@ async def matrix_picture(request: Request) -> Response:
 
     def job(uow, now):
         return matrix.draw(matrix.placed(uow.session)[0], "svg")
-    return Response(await _read(request, job), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return Response(await _read(request, job), media_type="image/svg+xml")
 
 
 @page()
@@ -459,7 +482,7 @@ def routes() -> list[Route]:
               methods=["POST"]),
         Route("/partners/{partner_id:int}/kpi", _partner_action(_kpi, "KPI saved"), methods=["POST"]),
         Route("/partners/{partner_id:int}/result", _partner_action(_result, "result logged"), methods=["POST"]),
-        Route("/partners/{partner_id:int}/forget", _partner_action(_forget, "person forgotten"), methods=["POST"]),
+        Route("/partners/{partner_id:int}/forget", forget_person, methods=["POST"]),
         Route("/steps/{step_id:int}/hold", _step_action(hold, "held"), methods=["POST"]),
         Route("/steps/{step_id:int}/resume", _step_action(resume, "resumed"), methods=["POST"]),
         Route("/steps/{step_id:int}/skip", _step_action(skip, "skipped"), methods=["POST"]),

@@ -1,7 +1,7 @@
 """mailbox registry: the administrator's mailboxes (servers, one secret source, health); where each campaign came from
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 """
 import re
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from outreach.db.models import User
 from outreach.domain.records import _email
 from outreach.errors import InvalidInput, NotFound, Problem
+from outreach.services.accounts import web_sessions
 
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
@@ -37,10 +38,15 @@ def _address(email: str) -> str:
         raise InvalidInput([Problem("user", None, "email", str(error))]) from None
 
 
-def add(session: Session, email: str, role: Role, password: str, now: datetime) -> User:
-    address = _address(email)
+def _checked(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput([Problem("user", None, "password", f"use at least {MIN_PASSWORD} characters")])
+    return password
+
+
+def add(session: Session, email: str, role: Role, password: str, now: datetime) -> User:
+    address = _address(email)
+    _checked(password)
     if session.scalar(sa.select(User).where(User.email == address)) is not None:
         raise InvalidInput([Problem("user", None, "email", f"{address} has an account already")])
     user = User(email=address, role=role.value, password_hash=_hasher.hash(password), created_at=now)
@@ -49,11 +55,43 @@ def add(session: Session, email: str, role: Role, password: str, now: datetime) 
     return user
 
 
-def remove(session: Session, email: str) -> None:
+def find(session: Session, email: str) -> User:
     user = session.scalar(sa.select(User).where(User.email == _address(email)))
     if user is None:
         raise NotFound(f"no account {email}; `outreach users list` shows them")
+    return user
+
+
+def remove(session: Session, email: str) -> None:
+    """The account and, at once, every session of it."""
+    user = find(session, email)
+    web_sessions.end_for_user(session, user.id)
     session.delete(user)
+
+
+def set_password(session: Session, email: str, password: str) -> User:
+    """A new password; every session of the account ends (log in again with the new one)."""
+    user = find(session, email)
+    user.password_hash = _hasher.hash(_checked(password))
+    web_sessions.end_for_user(session, user.id)
+    return user
+
+
+def change_own_password(session: Session, user_id: int, current: str, new: str, repeated: str) -> User:
+    """From the workspace: the current password proves it is the person at the keyboard."""
+    user = session.get(User, user_id)
+    if user is None or not _matches(user, current):
+        raise InvalidInput([Problem("password", None, "current", "that is not your current password")])
+    if new != repeated:
+        raise InvalidInput([Problem("password", None, "repeated", "the two new passwords differ")])
+    return set_password(session, user.email, new)
+
+
+def set_role(session: Session, email: str, role: Role) -> User:
+    """Takes effect at the account's next request: the role is read from here every time."""
+    user = find(session, email)
+    user.role = role.value
+    return user
 
 
 def all_users(session: Session) -> list[User]:
@@ -70,11 +108,16 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     if user is None:
         _hasher.hash(password)  # the same work either way: the answer's time tells nothing
         return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _matches(user, password):
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = now
     return user
+
+
+def _matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -243,14 +243,14 @@ def _auto_invite(inbound: Inbound) -> int | None:
 
 def calendar_reply(inbound: Inbound) -> list[Event]:
     """An attendee's answer, credited to the attendee who sent it; stale ones ignored."""
-    from outreach.calendar.invite import read_answer
-    from outreach.services.meetings.invitations import MeetingError
-    from outreach.services.meetings.invitations import offer_next_slot
-    from outreach.services.meetings.invitations import record_answer
+    from outreach.calendar.invite import Unreadable, read_answer
+    from outreach.services.meetings.invitations import MeetingError, offer_next_slot, record_answer
 
     answer = read_answer(inbound.message.calendar() or "", senders=inbound.message.senders)
-    recorded = record_answer(inbound.session, answer, inbound.now) if answer else None
     method = inbound.result.method if isinstance(inbound.result, CalendarReply) else "answer"
+    if isinstance(answer, Unreadable):
+        return _unreadable_answer(inbound, method, answer.reason)
+    recorded = record_answer(inbound.session, answer, inbound.now) if answer else None
     if answer is None:
         summary = f"calendar {method} from {inbound.message.sender}, who is not an attendee (ignored)"
     elif recorded.outcome == "unknown":
@@ -277,6 +277,15 @@ def calendar_reply(inbound: Inbound) -> list[Event]:
             summary += f"; no next slot: {error}"
     inbound.log(InteractionKind.MEETING, summary + comment)
     return events
+
+
+def _unreadable_answer(inbound: Inbound, method: str, reason: str) -> list[Event]:
+    """Nothing recorded from values we cannot trust: logged, and a to-do for staff."""
+    inbound.log(InteractionKind.MEETING, f"calendar {method} from {inbound.message.sender} that could not be read: {reason}")
+    inbound.todo(TodoKind.UNREADABLE_ANSWER, f"{inbound.partner.name}: a calendar answer could not be read ({reason}); "
+                                             "open the message, then record the answer on the partner's page "
+                                             "or ask them to answer again.")
+    return []
 
 
 def auto_reply(inbound: Inbound) -> list[Event]:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.domain.suppression import email_hash
-from outreach.db.models import (Campaign, Contact, InboundMail, Interaction, MeetingAttendee, PhaseChange, Step,
+from outreach.db.models import (AuditEvent, Campaign, Contact, InboundMail, Interaction, MeetingAttendee, PhaseChange, Step,
                                 Suppression, Todo)
 from outreach.errors import NotFound
 
@@ -98,7 +98,8 @@ def _remove_inbound_naming(session: Session, names: list[str]) -> list[str]:
 def _redact_text(session: Session, names: list[str]) -> None:
     """The address and name replaced wherever free text mentions them."""
     columns = [(PhaseChange, PhaseChange.reason), (Interaction, Interaction.text), (Interaction, Interaction.subject),
-               (Todo, Todo.text), (Step, Step.last_error), (InboundMail, InboundMail.error)]
+               (Todo, Todo.text), (Step, Step.last_error), (InboundMail, InboundMail.error),
+               (AuditEvent, AuditEvent.subject), (AuditEvent, AuditEvent.detail)]
     for model, column in columns:
         for name in names:
             pattern = f"%{name.lower()}%"
