@@ -37,13 +37,15 @@ FASTMAIL = """mx6.messagingengine.com;
     x-return-mx=pass header.domain=partner.example policy.is_org=yes (MX Records found: mx.partner.example);
     x-tls=pass smtp.version=TLSv1.3 smtp.cipher=TLS_AES_256_GCM_SHA384 smtp.bits=256/256;
     x-vs=clean score=-100 state=0"""
-# OpenDKIM and OpenDMARC as milters of Postfix: one field each, the same authserv-id.
-OPENDKIM_PASS = ("mx.school.test; dkim=pass (1024-bit key; unprotected) header.d=partner.example "
-                 "header.i=@partner.example header.a=rsa-sha256 header.s=test header.b=QW1sJb2F")
-OPENDKIM_NONE = "mx.school.test; dkim=none"
+# OpenDKIM 2.11 and OpenDMARC 1.4 as milters of Postfix, as tests/test_real_mail_authentication.py
+# gets them: one field each, the same authserv-id (SPF as OpenDMARC writes it when it checks SPF).
+OPENDKIM_PASS = """mx.school.test;
+	dkim=pass (1024-bit key) header.d=partner.example header.i=@partner.example header.a=rsa-sha256 header.s=test header.b=OqOTHdGw;
+	dkim-atps=neutral"""
+OPENDKIM_NONE = "mx.school.test; dkim=none; dkim-atps=neutral"
 OPENDMARC_PASS = "mx.school.test; dmarc=pass (p=reject dis=none) header.from=partner.example"
 OPENDMARC_FAIL = "mx.school.test; dmarc=fail (p=reject dis=none) header.from=partner.example"
-OPENDMARC_SPF_FAIL = "mx.school.test; spf=fail smtp.mailfrom=k.becker@partner.example"
+OPENDMARC_SPF_FAIL = "mx.school.test; spf=fail smtp.mailfrom=partner.example"
 
 OURS = ["mx.school.test"]
 FROM = ["partner.example"]
@@ -212,3 +214,20 @@ def test_what_a_message_may_change(standing, result, proof, expected):
 def test_staff_vouching_for_the_sender_lets_it_act():
     assert verdict(Standing.NEWCOMER, Reply(), FAILED, vouched=True) is Verdict.ACT
     assert verdict(Standing.CONTACT, OptOut(), FAILED, vouched=True) is Verdict.ACT
+
+
+def test_the_it_person_checks_a_saved_message_with_inbound_classify(cli_no_db, tmp_path):
+    import json
+
+    saved = tmp_path / "opt-out.eml"
+    saved.write_bytes((f"Authentication-Results: {OPENDMARC_FAIL}\r\nAuthentication-Results: {OPENDKIM_NONE}\r\n"
+                       "From: k.becker@partner.example\r\nSubject: Unsubscribe\r\n\r\nPlease remove me.\r\n").encode())
+    checked = cli_no_db("inbound", "classify", str(saved), "--authserv-id", "mx.school.test", "--json")
+    assert checked.code == 0
+    [result] = json.loads(checked.out)
+    assert result["kind"] == "opt_out"
+    assert result["authentication"] == {"configured": True, "read": True, "proved": False,
+                                        "from_domain": "partner.example", "dmarc": "fail", "dkim": [], "spf": None,
+                                        "aligned": False, "why": None}
+    wrong_id = cli_no_db("inbound", "classify", str(saved), "--authserv-id", "mx.other.test")
+    assert wrong_id.code == 0 and "no Authentication-Results of mx.other.test" in " ".join(wrong_id.out.split())
