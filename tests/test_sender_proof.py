@@ -188,3 +188,39 @@ def test_confirm_says_what_it_cannot_do(uow, tmp_path, cli):
     assert again.code != 0 and "no open to-do" in again.out + again.err
     uow.session.expire_all()
     assert contact(uow, "boss@firm0.test") is not None
+
+
+def complaint(step, results) -> bytes:
+    """A mailbox provider's abuse report about our message (non-ARF, as webmail providers send it)."""
+    message = EmailMessage(policy=SMTP)
+    for value in results:
+        message["Authentication-Results"] = value
+    message["From"], message["To"] = "staff@hotmail.test", MAILBOX
+    message["Subject"] = "complaint about message from 192.0.2.1"
+    message.set_content("This is an email abuse report for an email message received.")
+    returned = EmailMessage(policy=SMTP)
+    returned["From"], returned["To"], returned["Subject"] = MAILBOX, step.contact.email, "Proposal"
+    returned["Message-ID"] = step.message_id
+    returned.set_content("Dear Person 0, ...")
+    message.add_attachment(returned)
+    return message.as_bytes()
+
+
+def test_a_complaint_is_proved_by_its_own_senders_domain(uow, tmp_path):
+    steps = queued(uow, tmp_path)
+    first = steps[("person0@firm0.test", "first_contact")]
+    forged = complaint(first, [f"{OURS}; dkim=none; dmarc=fail header.from=hotmail.test"])
+    uid = uuid.uuid4().int % 10**9
+    [inbound_id] = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(uid, forged)], uid, utcnow())
+    result = inbox.process(uow, inbound_id, utcnow())
+    assert (result.kind, result.status) == ("complaint", "unauthenticated")
+    assert steps[("person0@firm0.test", "follow-up-1")].status is StepStatus.HELD
+    assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
+    [todo] = open_todos(uow.session)
+    assert todo.text.startswith("person0@firm0.test (Firm 0) asked to receive no more mail (complaint")
+    signed = complaint(first, [f"{OURS}; dkim=pass header.d=hotmail.test; dmarc=pass header.from=hotmail.test"])
+    uid = uuid.uuid4().int % 10**9
+    [inbound_id] = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(uid, signed)], uid, utcnow())
+    assert inbox.process(uow, inbound_id, utcnow()).status == "processed"
+    assert logbook.is_suppressed(uow.session, "person0@firm0.test")
+    assert steps[("person0@firm0.test", "follow-up-1")].status is StepStatus.CANCELLED

@@ -441,7 +441,8 @@ def _unproved_opt_out(inbound: Inbound, proof: Authentication) -> list[Event]:
     """The safe direction at once: the contact's mail is held. The address is suppressed only
     when staff confirm that the contact sent it."""
     sender, partner = inbound.message.sender or "no sender", inbound.partner
-    who = inbound.contact.email if inbound.contact else sender
+    recipient = inbound.result.recipient if isinstance(inbound.result, Complaint) else None
+    who = (inbound.contact.email if inbound.contact else None) or recipient or sender
     held = [s for s in inbound.contact_steps() if s.status is not StepStatus.HELD]
     for step in held:
         step.status, step.last_error = StepStatus.HELD, "held: an opt-out that could not be proved"
