@@ -146,6 +146,16 @@ class Credentials(Strict):
         return self
 
 
+def _authserv_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}", value):
+        raise ValueError(f"{value!r} is not an authserv-id: give the name your receiving mail server writes first "
+                         "in its Authentication-Results header (e.g. mx.school.example)")
+    return value.lower()
+
+
+AuthservId = Annotated[str, AfterValidator(_authserv_id)]
+
+
 class Mailbox(Strict):
     """The provider's own mailbox: it sends the mail and its inbox is watched."""
 
@@ -156,6 +166,14 @@ class Mailbox(Strict):
     smtp: Server
     imap: ImapServer
     auth: Credentials
+    # The authserv-id(s) of the server that receives this mailbox's mail: only its
+    # Authentication-Results are believed (outreach.inbound.authresults).
+    authserv_id: optional(AuthservId | list[AuthservId]) = None
+
+    @property
+    def authserv_ids(self) -> tuple[str, ...]:
+        value = self.authserv_id
+        return tuple(value) if isinstance(value, list) else ((value,) if value else ())
 
 
 class NamedMailbox(Strict):

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, print_json, printed_without_table, state
 from outreach.errors import InvalidInput, NotFound, Problem
+from outreach.inbound.authresults import authentication_of
 from outreach.inbound.classify import InboundKind, classify
 from outreach.inbound.intent import intent_of
 from outreach.inbound.message import InboundMessage
@@ -25,27 +26,33 @@ app = typer.Typer(help="Inbound mail: classify messages as the watcher does; lis
 def classify_files(
     files: list[Path] = typer.Argument(..., help="Messages as .eml files."),
     json_: bool = typer.Option(False, "--json", help="Print a JSON array, one object per file."),
+    authserv_id: list[str] = typer.Option(None, "--authserv-id",
+                                          help="Your receiving server's authserv-id: also say whether the "
+                                               "Authentication-Results it wrote prove the sender."),
 ) -> None:
     """What the watcher would make of each file: its kind (reply, auto_reply, bounce, delayed,
     complaint, opt_out, calendar_reply, receipt, other), a bounce's reason, a reply's intent
     (interested, question, not_now with until, not_interested, referral, unclear), and the new
-    text it would log."""
+    text it would log. With --authserv-id: whether the sender is proved (DMARC, DKIM, SPF)."""
     missing = [Problem(str(f), None, "(file)", "no such file") for f in files if not f.is_file()]
     if missing:
         raise InvalidInput(missing)
-    results = []
+    results, said = [], []
     for path in files:
         message = InboundMessage.parse(path.read_bytes())
         result, text = classify(message), new_text(message.text)
         intent = intent_of(text, date.today(), message.sender).as_json() if result.kind is InboundKind.REPLY else {}
-        results.append({"file": str(path), **result.as_json(), **intent, "text": text})
+        proof = authentication_of(message, authserv_id) if authserv_id else None
+        results.append({"file": str(path), **result.as_json(), **intent,
+                        **({"authentication": proof.as_json()} if proof else {}), "text": text})
+        said.append(f"sender {'proved' if proof.proved else 'not proved'}: {proof.describe()}" if proof else "")
     if json_:
         print_json(results)
         return
     table = Table("file", "kind", "details")
-    for result in results:
-        details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("file", "kind", "text"))
-        add_row(table, result["file"], result["kind"], details)
+    for result, sender in zip(results, said):
+        details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("file", "kind", "text", "authentication"))
+        add_row(table, result["file"], result["kind"], "; ".join(x for x in (details, sender) if x))
     console.print(table)
 
 

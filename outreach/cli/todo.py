@@ -1,11 +1,12 @@
-"""`outreach todo`: what needs a person, oldest first; `outreach todo done ID` closes one."""
+"""`outreach todo`: what needs a person, oldest first; `outreach todo done ID` closes one;
+`outreach todo confirm ID` vouches for the sender of a message that could not be proved."""
 
 from __future__ import annotations
 
 import typer
 from rich.table import Table
 
-from outreach.cli.common import add_row, console, logbook, printed_without_table, staff_name
+from outreach.cli.common import add_row, console, logbook, printed_without_table, staff_name, state
 from outreach.db.types import utcnow
 from outreach.errors import NotFound
 from outreach.services.partners import todos
@@ -41,3 +42,23 @@ def done(todo_id: int = typer.Argument(..., help="The to-do's id."),
             raise NotFound(f"no to-do {todo_id}; `outreach todo` lists them")
         uow.commit()
     console.print(f"to-do {todo_id} closed")
+
+
+@app.command("confirm")
+def confirm(todo_id: int = typer.Argument(..., help="The to-do's id (an unproved_* to-do).")) -> None:
+    """Vouch for the sender of a message that could not be proved: it is acted on now (an
+    opt-out suppresses the address, a colleague becomes a contact, a reply moves the partner
+    on) and the to-do is closed."""
+    from worker.app import App
+    from worker.dispatch import dispatch
+    from outreach.services.inbound import inbox
+
+    app = App(database_url=state.database)
+    try:
+        with app.uow() as uow:
+            outcome = inbox.confirm(uow, todo_id, app.now(), staff_name())
+        dispatch(app, outcome.events)
+    finally:
+        app.close()
+    console.print(f"to-do {todo_id} confirmed: the {outcome.kind.replace('_', ' ')} from {outcome.partner} "
+                  "was acted on", markup=False)

@@ -164,6 +164,22 @@ class InboundMessage(HeaderReading):
                     return str(raw)
             return ""
 
+    def all_values(self, name: str, cap: int = 50) -> list[str]:
+        """Every field of that name, top first, as text (at most `cap`)."""
+        values = []
+        for key, raw in self.message.raw_items():
+            if key.lower() == name.lower():
+                values.append(" ".join(str(raw).split()))
+                if len(values) >= cap:
+                    break
+        return values
+
+    @property
+    def from_domains(self) -> list[str]:
+        """The domains of every address in every From field (DMARC needs exactly one)."""
+        found = [a for value in self.all_values("From", cap=5) for a in self._addresses_in(value[:HEADER_FIELD_CAP])]
+        return list(dict.fromkeys(a.rsplit("@", 1)[-1] for a in found if "@" in a))
+
     @property
     def sender_name(self) -> str | None:
         try:

@@ -38,7 +38,8 @@ def mailbox_of(row: RegisteredMailbox) -> Mailbox:
     return Mailbox(address=row.address, display_name=row.display_name, reply_to=row.reply_to,
                    plus_addressing=row.plus_addressing, smtp=Server.model_validate(row.smtp),
                    imap=ImapServer.model_validate(row.imap),
-                   auth=Credentials.model_validate({"username": row.username, row.secret_kind: row.secret_source}))
+                   auth=Credentials.model_validate({"username": row.username, row.secret_kind: row.secret_source}),
+                   authserv_id=row.authserv_id)
 
 
 def resolved(session: Session, settings: CampaignFile, origin: Origin) -> CampaignFile:

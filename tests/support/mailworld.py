@@ -140,6 +140,8 @@ class MailWorld:
         self.users: list[str] = []
         self.refused: dict[str, str] = {}
         self.filter_port = free_port()
+        self.services: list[str] = []      # more master.cf entries (an smtpd with milters)
+        self.starting: list = []           # called before Postfix starts (the milters it uses)
         (self.tmp / "mail").mkdir()
         (self.tmp / "etc").mkdir()
 
@@ -156,7 +158,16 @@ class MailWorld:
         ("550 5.7.1 ..."); Postfix then writes the DSN, as a partner's filtering gateway would."""
         self.refused[address] = reply
 
+    def add_service(self, entry: str) -> None:
+        """A master.cf entry, e.g. another smtpd on its own port with its own `-o` options."""
+        self.services.append(entry)
+
+    def before_start(self, call) -> None:
+        self.starting.append(call)
+
     def start(self) -> None:
+        for call in self.starting:
+            call()
         previous = os.umask(0o022)  # the servers' own users read what is made here
         try:
             self._start()
@@ -177,7 +188,7 @@ class MailWorld:
         (self.tmp / "etc" / "main.cf").write_text(MAIN_CF.format(
             tmp=self.tmp, lmtp_port=self.lmtp_port, domains=", ".join(self.domains)))
         (self.tmp / "etc" / "master.cf").write_text(MASTER_CF.format(
-            smtp_port=self.smtp_port, filter_port=self.filter_port, tmp=self.tmp))
+            smtp_port=self.smtp_port, filter_port=self.filter_port, tmp=self.tmp) + "".join(self.services))
         (self.tmp / "etc" / "refused").write_text("".join(f"{a} {r}\n" for a, r in self.refused.items()))
         (self.tmp / "etc" / "transport").write_text(
             "".join(f"{a} smtp:[127.0.0.1]:{self.filter_port}\n" for a in self.refused))

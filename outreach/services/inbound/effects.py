@@ -1,10 +1,14 @@
 """What each kind of inbound mail does to the logbook, keyed to its type. Each effect gets
 one `Inbound` (the message, what it is, whose it is) and returns the events for after the
-commit (tell staff, send the meeting); the dispatcher in the worker handles them."""
+commit (tell staff, send the meeting); the dispatcher in the worker handles them.
+
+Before any of that, `carry_out` asks `outreach.inbound.trust` what the message may change,
+given what proves its sender: mail that could not be proved changes nothing (or, for an
+opt-out, only holds the contact's mail) and raises a to-do that staff confirm."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,19 +20,19 @@ from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, StepStatus
 from outreach.inbound.kinds import (AutoReply, Bounce, BounceReason, CalendarReply, Classification, Complaint,
                                     Delayed, OptOut, Other, Receipt, Reply, reason_name)
+from outreach.inbound.authresults import Authentication
 from outreach.inbound.intent import Intent, IntentKind, intent_of
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import new_text
-from outreach.services.partners import logbook
+from outreach.domain.steps import PENDING, StepKind
+from outreach.domain.suppression import email_hash
+from outreach.inbound.trust import Verdict, verdict
 from outreach.services.events import Event
 from outreach.services.events import SendMeeting
 from outreach.services.events import TellStaff
 from outreach.services.inbound.matching import Match
-from outreach.services.partners.todos import TodoKind
-from outreach.services.partners.todos import raise_todo
-from outreach.domain.steps import StepKind
-from outreach.domain.suppression import email_hash
-from outreach.domain.steps import PENDING
+from outreach.services.partners import logbook
+from outreach.services.partners.todos import TODO_ID, TodoKind, raise_todo
 
 DEFAULT_PAUSE = timedelta(days=7)
 FULL_MAILBOX_RETRY = timedelta(days=3)
@@ -43,6 +47,7 @@ class Inbound:
     result: Classification
     row: InboundMail
     now: datetime
+    new_contacts: bool = True  # False: the sender is not proved, so no contact is added from its text
 
     @property
     def partner(self):
@@ -68,6 +73,13 @@ class Inbound:
 
     def todo(self, kind: TodoKind, text: str) -> None:
         raise_todo(self.session, kind, text, self.now, partner_id=self.partner.id, inbound_id=self.row.id)
+
+    def contact_steps(self) -> list[Step]:
+        """The contact's mail not yet sent: pending or held."""
+        if self.contact is None:
+            return []
+        return list(self.session.scalars(sa.select(Step).where(
+            Step.contact_id == self.contact.id, Step.status.in_([*PENDING, StepStatus.HELD]))))
 
     def tell_staff(self, subject: str, text: str) -> list[Event]:
         """A mail to the partner's latest campaign's `notify_staff`, where it names one."""
@@ -190,6 +202,13 @@ def _referral(inbound: Inbound, intent: Intent) -> list[Event]:
     colleague = None
     if intent.referral_email and (by is None or intent.referral_email != by.email):
         colleague = inbound.session.scalar(sa.select(Contact).where(Contact.email == intent.referral_email))
+        if colleague is None and not inbound.new_contacts:
+            inbound.todo(TodoKind.INTRODUCTION, f"{by.email if by else inbound.message.sender} "
+                                                f"({inbound.partner.name}) names {intent.referral_email}, but the "
+                                                "message could not be proved to come from them, so no contact was "
+                                                "added: check with them, then add the colleague on the partner's "
+                                                f"page. {_quote(inbound)}")
+            return []
         if colleague is None:
             colleague = Contact(email=intent.referral_email, name=intent.referral_name, status=ContactStatus.ACTIVE,
                                 introduced_by_id=by.id if by else None, language=by.language if by else None,
@@ -312,7 +331,7 @@ def opt_out(inbound: Inbound) -> list[Event]:
                                         reason=result.kind.value))
     if contact is not None:
         contact.status = ContactStatus.OPTED_OUT
-        _cancel(inbound.pending(contact_only=True), f"{result.kind.value} received")
+        _cancel(inbound.contact_steps(), f"{result.kind.value} received")
     return []
 
 
@@ -407,3 +426,73 @@ def unproven(session: Session, match: Match, message: InboundMessage, result: Cl
     raise_todo(session, TodoKind.UNPROVEN, text, now, partner_id=match.partner.id, inbound_id=row.id)
     return Inbound(session, match, message, result, row, now).tell_staff(
         f"Not acted on: {result.kind.value} naming {match.partner.name}", text)
+
+
+# --- mail whose sender could not be proved -----------------------------------------------------
+
+def carry_out(session: Session, match: Match, message: InboundMessage, result: Classification, row: InboundMail,
+              now: datetime, proof: Authentication, vouched: bool = False) -> tuple[Verdict, list[Event]]:
+    """What the message may change (`outreach.inbound.trust`), done: its effects, or a hold
+    and a to-do. `vouched`: staff confirmed that the sender wrote it."""
+    decided = verdict(match.standing, result, proof, vouched)
+    if decided.acts and match.newcomer:
+        match = replace(match, contact=add_sender(session, match.partner, message), newcomer=False)
+    inbound = Inbound(session, match, message, result, row, now, new_contacts=decided is Verdict.ACT)
+    if decided.acts:
+        return decided, act(inbound)
+    return decided, UNPROVED[decided](inbound, proof)
+
+
+def add_sender(session: Session, partner, message: InboundMessage) -> Contact:
+    """The sender, a colleague at the partner's mail domain, as a new contact."""
+    contact = Contact(email=message.sender, name=message.sender_name, status=ContactStatus.ACTIVE)
+    partner.contacts.append(contact)
+    session.flush()
+    return contact
+
+
+def _unproved_opt_out(inbound: Inbound, proof: Authentication) -> list[Event]:
+    """The safe direction at once: the contact's mail is held. The address is suppressed only
+    when staff confirm that the contact sent it."""
+    sender, partner = inbound.message.sender or "no sender", inbound.partner
+    recipient = inbound.result.recipient if isinstance(inbound.result, Complaint) else None
+    who = (inbound.contact.email if inbound.contact else None) or recipient or sender
+    held = [s for s in inbound.contact_steps() if s.status is not StepStatus.HELD]
+    for step in held:
+        step.status, step.last_error = StepStatus.HELD, "held: an opt-out that could not be proved"
+    text = (f"{who} ({partner.name}) asked to receive no more mail ({inbound.result.kind.value}, from {sender}), "
+            f"but the message could not be proved to come from them: {proof.describe()}. "
+            f"{_held(len(held))} Nothing else changed and the address is not suppressed. If they sent it, "
+            f"`outreach todo confirm {TODO_ID}` suppresses it; if not, `outreach partners resume {who}` sends "
+            f"the held mail and `outreach todo done {TODO_ID}` closes this. {_quote(inbound)}")
+    inbound.todo(TodoKind.UNPROVED_OPT_OUT, text)
+    return inbound.tell_staff(f"Not proved: an opt-out from {who}", text)
+
+
+def _held(count: int) -> str:
+    if count == 0:
+        return "No mail of theirs was waiting."
+    return f"Their {count} scheduled message{'s are' if count > 1 else ' is'} held."
+
+
+def _unproved_sender(inbound: Inbound, proof: Authentication) -> list[Event]:
+    sender, partner = inbound.message.sender or "no sender", inbound.partner
+    text = (f"A message from {sender} at {partner.name} ({inbound.result.kind.value}) could not be proved to come "
+            f"from them: {proof.describe()}. They are not one of {partner.name}'s contacts, so nothing was changed: "
+            f"no contact added, no phase moved. Add them as a contact? `outreach todo confirm {TODO_ID}` adds them "
+            f"and acts on the message; `outreach todo done {TODO_ID}` leaves it. {_quote(inbound)}")
+    inbound.todo(TodoKind.UNPROVED_SENDER, text)
+    return inbound.tell_staff(f"Not proved: mail from {sender}", text)
+
+
+def _unproved_message(inbound: Inbound, proof: Authentication) -> list[Event]:
+    sender, partner = inbound.message.sender or "no sender", inbound.partner
+    text = (f"A {inbound.result.kind.value.replace('_', ' ')} from {sender} ({partner.name}) names none of our "
+            f"messages and could not be proved to come from them: {proof.describe()}. Nothing was changed. If it "
+            f"is theirs, `outreach todo confirm {TODO_ID}` acts on it. {_quote(inbound)}")
+    inbound.todo(TodoKind.UNPROVED_MESSAGE, text)
+    return inbound.tell_staff(f"Not proved: mail from {sender}", text)
+
+
+UNPROVED = {Verdict.HOLD_OPT_OUT: _unproved_opt_out, Verdict.ASK_ABOUT_SENDER: _unproved_sender,
+            Verdict.STAFF_READ: _unproved_message}

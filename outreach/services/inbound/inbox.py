@@ -5,7 +5,8 @@
 A message that cannot be processed stays stored, marked `failed` with the error, and is
 listed (`outreach inbound failed`), raised as a staff to-do once, and processed again by
 `outreach inbound retry`. Unrelated mail (no partner matches) is marked `ignored` and its
-raw copy removed.
+raw copy removed. Mail whose sender could not be proved (see `outreach.inbound.trust`) is
+marked `unauthenticated` and waits for staff: `confirm` acts on it once they vouch for it.
 """
 
 from __future__ import annotations
@@ -20,24 +21,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Campaign, Checkpoint, Contact, InboundMail, Interaction, Partner
+from outreach.db.models import Campaign, Checkpoint, Contact, InboundMail, Interaction, Partner, Todo
 from outreach.domain.vocabulary import Direction, InteractionKind
+from outreach.inbound.authresults import Authentication, authentication_of
 from outreach.inbound.classify import classify
 from outreach.inbound.kinds import Bounce
 from outreach.inbound.message import Fetched, InboundMessage
+from outreach.errors import InvalidInput, NotFound, Problem
+from outreach.inbound.quotes import new_text
+from outreach.settings.campaigns import settings_of
 from outreach.services.events import Event
 from outreach.services.events import FileProcessed
 from outreach.services.events import TellStaff
-from outreach.services.inbound.effects import Inbound
-from outreach.services.inbound.effects import act
-from outreach.services.inbound.effects import latest_step
-from outreach.services.inbound.effects import unproven
+from outreach.services.inbound.effects import carry_out, latest_step, unproven
 from outreach.services.inbound.matching import find_partner
-from outreach.inbound.quotes import new_text
-from outreach.services.partners.todos import TodoKind
-from outreach.services.partners.todos import answered
-from outreach.services.partners.todos import raise_todo
-from outreach.errors import NotFound
+from outreach.services.partners.todos import CONFIRMABLE, TodoKind, answered, close, raise_todo
 
 RAW_RETENTION = timedelta(days=365)
 WRITTEN_BY_STAFF = "sent_by_staff"  # found in the Sent folder: staff wrote it in their own mail program
@@ -147,11 +145,62 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
         row.status = "unproven"
         events = unproven(session, match, message, result, row, now)
     else:
-        row.status = "processed"
-        events = act(Inbound(session, match, message, result, row, now))
-        events += _file_processed(session, match, row)
+        events = _carried_out(session, match, message, result, row, now, sender_proof(session, row, message))
     uow.commit()
     return Processed(inbound_id, row.status, result.kind.value, match.partner.name, match.how, tuple(events))
+
+
+def _carried_out(session: Session, match, message: InboundMessage, result, row: InboundMail, now: datetime,
+                 proof: Authentication, vouched: bool = False) -> list[Event]:
+    decided, events = carry_out(session, match, message, result, row, now, proof, vouched)
+    if not decided.acts:
+        row.status = "unauthenticated"
+        return events
+    row.status = "processed"
+    return events + _file_processed(session, match, row)
+
+
+def authserv_ids(session: Session, mailbox: str) -> tuple[str, ...]:
+    """The authserv-ids of the server that receives the mailbox's mail, as its campaigns name them
+    (a campaign that names a registered mailbox: as the administrator registered it)."""
+    found: dict[str, None] = {}
+    for campaign in session.scalars(sa.select(Campaign).where(Campaign.mailbox == mailbox).order_by(Campaign.id)):
+        found.update(dict.fromkeys(settings_of(campaign).mailbox.authserv_ids))
+    return tuple(found)
+
+
+def sender_proof(session: Session, row: InboundMail, message: InboundMessage) -> Authentication:
+    return authentication_of(message, authserv_ids(session, row.mailbox))
+
+
+def confirm(uow: UnitOfWork, todo_id: int, now: datetime, by: str | None = None) -> Processed:
+    """Staff vouch for the sender of a message that could not be proved: it is acted on as if
+    proved (an opt-out suppresses the address, a colleague becomes a contact, a reply moves the
+    partner on), and the to-do is closed."""
+    session = uow.session
+    todo = session.get(Todo, todo_id)
+    if todo is None or todo.done_at is not None:
+        raise NotFound(f"no open to-do {todo_id}; `outreach todo` lists them")
+    if todo.kind not in CONFIRMABLE or todo.inbound_id is None:
+        raise InvalidInput([Problem("to-do", None, str(todo_id), f"is a {todo.kind} to-do: there is nothing to "
+                                    f"confirm; `outreach todo done {todo_id}` closes it")])
+    row = session.get(InboundMail, todo.inbound_id)
+    path = Path(row.raw_path) if row is not None and row.raw_path else None
+    if path is None or not path.exists():
+        raise InvalidInput([Problem("to-do", None, str(todo_id), "the message is no longer kept: act on the "
+                                    f"partner's page, then `outreach todo done {todo_id}`")])
+    message = InboundMessage.parse(path.read_bytes())
+    result = classify(message)
+    match = find_partner(session, message, result)
+    if match is None or not match.proved:
+        raise InvalidInput([Problem("to-do", None, str(todo_id), "the message no longer names one of the partner's "
+                                    f"people: act on the partner's page, then `outreach todo done {todo_id}`")])
+    row.partner_id, row.processed_at = match.partner.id, now
+    events = _carried_out(session, match, message, result, row, now, sender_proof(session, row, message),
+                          vouched=True)
+    close(session, todo_id, f"confirmed: the {result.kind.value.replace('_', ' ')} was acted on", now, by)
+    uow.commit()
+    return Processed(row.id, row.status, result.kind.value, match.partner.name, match.how, tuple(events))
 
 
 def _written_by_staff(uow: UnitOfWork, row: InboundMail, message: InboundMessage, now: datetime) -> Processed:

@@ -6,6 +6,9 @@ token. Anything else that names a partner's address is a suspicion: logged for s
 effect. A personal message (reply, out of office, opt-out, calendar answer) changes state
 only for the contact who sent it (From or Sender), or for a colleague at the organisation's
 mail domain; a thread match from anyone else is a suspicion too.
+
+Matching only reads: a colleague at the partner's mail domain who is not yet a contact is a
+`newcomer`, added (or not) by the effects once the message proves who wrote it.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Contact, Interaction, Partner, Step
-from outreach.domain.vocabulary import ContactStatus, Direction
+from outreach.domain.vocabulary import Direction
 from outreach.inbound.kinds import Classification, Report
 from outreach.inbound.message import InboundMessage
+from outreach.inbound.trust import Standing
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,14 @@ class Match:
     how: str
     proved: bool = True
     step: Step | None = None  # the message of ours it answers or returns, where one is named
+    answers: bool = False     # it carries a Message-ID of ours or our reply token
+    newcomer: bool = False    # from someone at the partner's mail domain who is not yet a contact
+
+    @property
+    def standing(self) -> Standing:
+        if self.newcomer:
+            return Standing.NEWCOMER
+        return Standing.ANSWER if self.answers else Standing.CONTACT
 
 
 def find_partner(session: Session, message: InboundMessage, result: Classification) -> Match | None:
@@ -55,11 +67,11 @@ def _sender_of(session: Session, thread: Match, message: InboundMessage) -> Matc
         contact = _contact_of(thread.partner, sender)
         if contact is not None:
             return replace(thread, contact=contact)
-    colleague = _colleague(session, thread.partner, message)
-    if colleague is not None:
-        return replace(thread, contact=colleague, how=f"{thread.how}, a colleague at {thread.partner.mail_domain}")
+    if _at_domain_of(thread.partner, message):
+        return replace(thread, contact=None, newcomer=True,
+                       how=f"{thread.how}, a colleague at {thread.partner.mail_domain}")
     own = _by_sender(session, message)
-    if own is not None:  # a known contact of another partner, answering in someone else's thread
+    if own is not None:  # a known contact (or a colleague) of another partner, in someone else's thread
         return replace(own, how=f"{own.how} (in a thread of {thread.partner.name})")
     return replace(thread, contact=None, proved=False, how=f"{thread.how}, but from {message.sender or 'no sender'}, "
                                                            f"who is not one of {thread.partner.name}'s contacts")
@@ -79,11 +91,9 @@ def _contact_of(partner: Partner, address: str | None) -> Contact | None:
     return next((c for c in partner.contacts if c.email == address.lower()), None)
 
 
-def _colleague(session: Session, partner: Partner, message: InboundMessage) -> Contact | None:
+def _at_domain_of(partner: Partner, message: InboundMessage) -> bool:
     sender = message.sender
-    if not sender or not partner.mail_domain or sender.rsplit("@", 1)[-1] != partner.mail_domain:
-        return None
-    return _add_contact(session, partner, message)
+    return bool(sender and partner.mail_domain and sender.rsplit("@", 1)[-1] == partner.mail_domain)
 
 
 TOKEN = re.compile(r"\+([0-9a-f]{12})@")
@@ -96,7 +106,7 @@ def _by_token(session: Session, message: InboundMessage) -> Match | None:
     if not tokens:
         return None
     step = session.scalar(sa.select(Step).where(Step.reply_token.in_(tokens)).limit(1))
-    return Match(step.partner, step.contact, "reply token", step=step) if step is not None else None
+    return Match(step.partner, step.contact, "reply token", step=step, answers=True) if step is not None else None
 
 
 def _by_message_ids(session: Session, ids: list[str]) -> Match | None:
@@ -105,10 +115,10 @@ def _by_message_ids(session: Session, ids: list[str]) -> Match | None:
         return None
     step = session.scalar(sa.select(Step).where(Step.message_id.in_(ids)).limit(1))
     if step is not None:
-        return Match(step.partner, step.contact, "thread", step=step)
+        return Match(step.partner, step.contact, "thread", step=step, answers=True)
     sent = session.scalar(sa.select(Interaction).where(
         Interaction.message_id.in_(ids), Interaction.direction == Direction.OUT).limit(1))
-    return Match(sent.partner, sent.contact, "thread") if sent is not None else None
+    return Match(sent.partner, sent.contact, "thread", answers=True) if sent is not None else None
 
 
 def _by_address(session: Session, address: str | None, how: str) -> Match | None:
@@ -125,11 +135,4 @@ def _by_domain(session: Session, message: InboundMessage) -> Match | None:
     partners = session.scalars(sa.select(Partner).where(Partner.mail_domain == sender.rsplit("@", 1)[1])).all()
     if len(partners) != 1:
         return None
-    return Match(partners[0], _add_contact(session, partners[0], message), "sender domain (new contact)")
-
-
-def _add_contact(session: Session, partner: Partner, message: InboundMessage) -> Contact:
-    contact = Contact(email=message.sender, name=message.sender_name, status=ContactStatus.ACTIVE)
-    partner.contacts.append(contact)
-    session.flush()
-    return contact
+    return Match(partners[0], None, "sender domain (new contact)", newcomer=True)

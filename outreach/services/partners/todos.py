@@ -32,6 +32,14 @@ class TodoKind(StrEnum):
     CALENDAR = "calendar"            # the staff calendar (CalDAV) could not be updated
     OPPORTUNITY = "opportunity"      # a partnership shows a new opportunity: scale up, new funding, ...
     UNREADABLE_ANSWER = "unreadable_answer"  # a calendar answer whose values are broken: read it, record it by hand
+    # Mail whose From could not be proved (outreach.inbound.trust); staff confirm it with `outreach todo confirm`.
+    UNPROVED_OPT_OUT = "unproved_opt_out"  # an opt-out or complaint: the contact's mail is held meanwhile
+    UNPROVED_SENDER = "unproved_sender"    # someone at a partner who is not a contact: add them?
+    UNPROVED_MESSAGE = "unproved_message"  # a contact's mail that names none of ours: act on it?
+
+
+CONFIRMABLE = (TodoKind.UNPROVED_OPT_OUT, TodoKind.UNPROVED_SENDER, TodoKind.UNPROVED_MESSAGE)
+TODO_ID = "{todo-id}"  # in a to-do's text: replaced by the to-do's own id once it has one
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,
@@ -51,6 +59,8 @@ def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partn
             session.add(todo)
     except IntegrityError:  # raised by another worker just now
         return session.scalar(sa.select(Todo).where(Todo.open_key == key))
+    if TODO_ID in todo.text:
+        todo.text = todo.text.replace(TODO_ID, str(todo.id))
     return todo
 
 
