@@ -14,7 +14,7 @@ from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.inbound.classify import InboundKind, classify
 from outreach.inbound.intent import intent_of
 from outreach.inbound.message import InboundMessage
-from outreach.inbound.quotes import new_text
+from outreach.inbound.reply import split_reply
 from outreach.services.inbound import inbox
 
 app = typer.Typer(help="Inbound mail: classify messages as the watcher does; list and retry failures.",
@@ -36,8 +36,9 @@ def classify_files(
     results = []
     for path in files:
         message = InboundMessage.parse(path.read_bytes())
-        result, text = classify(message), new_text(message.text)
-        intent = intent_of(text, date.today(), message.sender).as_json() if result.kind is InboundKind.REPLY else {}
+        result, parts = classify(message), split_reply(message)
+        text = parts.logged_text
+        intent = intent_of(parts.new_text, date.today(), message.sender).as_json() if result.kind is InboundKind.REPLY else {}
         results.append({"file": str(path), **result.as_json(), **intent, "text": text})
     if json_:
         print_json(results)

@@ -9,6 +9,10 @@ HTML_CAP = 256 * 1024
 BREAKS = {"br", "p", "/p", "div", "/div", "li", "/li", "tr", "/tr", "h1", "h2", "h3", "h4", "/h1", "/h2", "/h3",
           "/h4", "blockquote", "/blockquote", "hr", "table", "/table"}
 SKIPPED = ("script", "style", "head")
+# Inline elements add no space of their own: "<b>From:</b> Jana <span>&lt;jana@x.test&gt;</span>" reads as written.
+INLINE = {name for tag in ("a", "span", "b", "strong", "i", "em", "font", "u", "s", "small", "big", "sub", "sup", "code",
+                           "abbr", "mark", "o:p", "tt", "q", "cite", "time", "bdi", "bdo", "wbr", "ins", "del", "label")
+          for name in (tag, "/" + tag)}
 
 
 def html_to_text(html: str) -> str:
@@ -36,6 +40,8 @@ def html_to_text(html: str) -> str:
             position = end if stop < 0 else stop
         elif name in BREAKS:
             out.append("\n")
+        elif name in INLINE:
+            continue
         else:
             out.append(" ")
     text = unescape("".join(out))

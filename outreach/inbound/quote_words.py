@@ -82,11 +82,12 @@ _TO = (r"to|an|[àa]|pour|para|per a|aan|do|till|til|vastaanottaja|komu|c[íi]mz
        r"m[áa]solatot kap|bilgi|κοιν|копия|копія|抄送|副本|참조|dw|kp|reply-to|antwort an|r[ée]pondre [àa]")
 _SUBJECT = (r"subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|assunto|assumpte|tema|[äa]mne|emne|aihe|"
             r"p[řr]edm[ěe]t|predmet|t[áa]rgy|subiect|zadeva|konu|θέμα|тема|主题|主旨|件名|제목|t[ēe]ma|teema|perihal")
+FIELD_NAMES = "|".join((_FROM, _SENT, _TO, _SUBJECT))
 _FIELD = r"\s*\*{0,2}\s*(?:%s)\s*\*{0,2}\s*[:：]"
 HEADER_FROM = re.compile(rf"^\s*[>\s]*{_FIELD % _FROM}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
 HEADER_DATE = re.compile(rf"^\s*[>\s]*{_FIELD % _SENT}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
-HEADER_FIELD = re.compile(rf"^\s*[>\s]*{_FIELD % '|'.join((_FROM, _SENT, _TO, _SUBJECT))}", re.IGNORECASE)
-HEADER_NAME = re.compile(rf"^\s*\*{{0,2}}\s*(?P<name>{'|'.join((_FROM, _SENT, _TO, _SUBJECT))})\s*\*{{0,2}}\s*[:：]\s*"
+HEADER_FIELD = re.compile(rf"^\s*[>\s]*{_FIELD % FIELD_NAMES}", re.IGNORECASE)
+HEADER_NAME = re.compile(rf"^\s*\*{{0,2}}\s*(?P<name>{FIELD_NAMES})\s*\*{{0,2}}\s*[:：]\s*"
                          r"\*{0,2}\s*(?P<value>.*)$", re.IGNORECASE)
 FROM_NAME = re.compile(rf"^(?:{_FROM})$", re.IGNORECASE)
 SENT_NAME = re.compile(rf"^(?:{_SENT})$", re.IGNORECASE)

@@ -149,7 +149,7 @@ def split_lines(lines: list[str], forward_hint: bool = False) -> Lines:
             split.kept.append("")
             index += 1
             continue
-        if _is_forward_divider(stripped):
+        if is_forward_divider(stripped):
             end = _quote_block_end(lines, index + 1)
             if end:
                 split.forwarded = [_dequoted(l) for l in lines[index + 1:end]]
@@ -217,7 +217,7 @@ def _dequoted(line: str) -> str:
     return line
 
 
-def _is_forward_divider(stripped: str) -> bool:
+def is_forward_divider(stripped: str) -> bool:
     if words.APPLE_FORWARD.match(stripped):
         return True
     found = words.DIVIDER.match(stripped)
@@ -364,7 +364,7 @@ def _block_is_forward(lines: list[str], index: int) -> bool:
 def read_forward(lines: list[str]) -> Forwarded:
     """The header fields and text of a forwarded message (the lines below its divider)."""
     index, count = 0, len(lines)
-    while index < count and (not lines[index].strip() or _is_forward_divider(lines[index].strip())
+    while index < count and (not lines[index].strip() or is_forward_divider(lines[index].strip())
                              or _is_original_divider(lines[index].strip())):
         index += 1
     fields: dict[str, str] = {}

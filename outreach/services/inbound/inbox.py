@@ -33,7 +33,7 @@ from outreach.services.inbound.effects import act
 from outreach.services.inbound.effects import latest_step
 from outreach.services.inbound.effects import unproven
 from outreach.services.inbound.matching import find_partner
-from outreach.inbound.quotes import new_text
+from outreach.inbound.reply import split_reply
 from outreach.services.partners.todos import TodoKind
 from outreach.services.partners.todos import answered
 from outreach.services.partners.todos import raise_todo
@@ -171,7 +171,7 @@ def _written_by_staff(uow: UnitOfWork, row: InboundMail, message: InboundMessage
         partner_id=partner.id, contact_id=contact.id if contact else None, direction=Direction.OUT,
         kind=InteractionKind.EMAIL, occurred_at=row.received_at, subject=message.subject[:998] or None,
         message_id=message.message_id, in_reply_to=(message.thread_ids or [None])[0],
-        text=new_text(message.text), raw_path=row.raw_path))
+        text=split_reply(message).logged_text, raw_path=row.raw_path))
     answered(session, partner.id, f"answered from the mailbox ({message.subject[:80]})", now)
     row.status, row.partner_id = "processed", partner.id
     uow.commit()
