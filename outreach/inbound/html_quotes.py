@@ -110,18 +110,24 @@ def _text_of(element) -> str:
 
 
 def _text_after(element) -> str:
-    parts = [element.tail or ""]
-    size = len(parts[0])
-    for sibling in element.itersiblings():
-        if size > HEADER_TEXT_CAP:
+    """The text that follows `element` in the document, up to HEADER_TEXT_CAP characters: its
+    tail, its following siblings, then those of its parents (an `<hr>` inside a `<font>`)."""
+    markup: list[str] = []
+    size, current = 0, element
+    for _ in range(4):
+        if current is None or size > HEADER_TEXT_CAP:
             break
-        if isinstance(sibling.tag, str):
-            piece = _text_of(sibling)
-            parts.append(("\n" if sibling.tag in ("div", "p", "br", "table", "tr") else "") + piece)
+        markup.append(current.tail or "")
+        size += len(current.tail or "")
+        for sibling in current.itersiblings():
+            if size > HEADER_TEXT_CAP:
+                break
+            piece = lxml_html.tostring(sibling, encoding="unicode", with_tail=True) if isinstance(sibling.tag, str) \
+                else (sibling.tail or "")
+            markup.append(piece[:HEADER_TEXT_CAP * 8])
             size += len(piece)
-        parts.append(sibling.tail or "")
-        size += len(sibling.tail or "")
-    return "".join(parts)
+        current = current.getparent()
+    return html_to_text("".join(markup))
 
 
 def _replace(element, blocks: dict[str, str], kind: str, forward_hint: bool) -> None:
@@ -130,8 +136,7 @@ def _replace(element, blocks: dict[str, str], kind: str, forward_hint: bool) -> 
     parent = element.getparent()
     if parent is None:
         return
-    stand_in = etree.Element("div")
-    stand_in.text = placeholder
+    stand_in = _stand_in(placeholder)
     stand_in.tail = element.tail
     parent.replace(element, stand_in)
 
@@ -154,24 +159,32 @@ def _cut_from(element, blocks: dict[str, str], forward_hint: bool) -> None:
             parent.remove(sibling)
         current = parent
     text = html_to_text("".join(removed))
-    stand_in = etree.SubElement(_body(element, current), "div")
-    stand_in.text = _placeholder(blocks, "Q", text, forward_hint)
+    _body(current).append(_stand_in(_placeholder(blocks, "Q", text, forward_hint)))
 
 
-def _body(element, root):
+def _stand_in(lines: list[str]):
+    """A `<div>` with the placeholder lines, separated by `<br>`."""
+    stand_in = etree.Element("div")
+    stand_in.text = lines[0]
+    for line in lines[1:]:
+        etree.SubElement(stand_in, "br").tail = line
+    return stand_in
+
+
+def _body(root):
     body = root.find("body") if root is not None else None
     return body if body is not None else root
 
 
-def _placeholder(blocks: dict[str, str], kind: str, text: str, forward_hint: bool) -> str:
-    """The line that stands for a block: `> ⁣Q1⁣` for a quote, a forward divider above it for a
+def _placeholder(blocks: dict[str, str], kind: str, text: str, forward_hint: bool) -> list[str]:
+    """The lines that stand for a block: `> ⁣Q1⁣` for a quote, a forward divider above it for a
     forwarded message, `⁣S2⁣` for a signature."""
     key = f"{kind}{len(blocks)}"
     blocks[key] = text
     marker = f"{PLACEHOLDER}{key}{PLACEHOLDER}"
     if kind == "S":
-        return marker
+        return [marker]
     first = next((line.strip() for line in text.split("\n") if line.strip()), "")
     if is_forward_divider(first) or (forward_hint and (words.HEADER_FROM.match(first) or words.HEADER_DATE.match(first))):
-        return f"---------- Forwarded message ----------\n> {marker}"
-    return f"> {marker}"
+        return ["---------- Forwarded message ----------", f"> {marker}"]
+    return [f"> {marker}"]

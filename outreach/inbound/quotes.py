@@ -266,15 +266,15 @@ def _attribution(lines: list[str], index: int) -> tuple[int, bool, str] | None:
             if index + extra >= len(lines) or not lines[index + extra].strip() or len(joined) > ATTRIBUTION_CAP:
                 break
             joined += " " + lines[index + extra].strip()
+        if extra == 0 and not words.START.match(first):
+            split = _midline(first)
+            if split is not None:
+                return split
         found = _reads_as_attribution(joined, continued=extra > 0)
         if found is not None:
             if found or _quote_follows(lines, index + extra + 1):
                 return extra + 1, found, ""
             candidate = candidate or (extra + 1, found, "")
-        if extra == 0:
-            split = _midline(first)
-            if split is not None:
-                return split
         if not (words.START.match(first) or words.ADDRESS.search(joined) or words.DIGIT.search(first)):
             break
     return candidate
@@ -308,15 +308,20 @@ def _reads_as_attribution(text: str, continued: bool) -> bool | None:
 
 
 def _midline(line: str) -> tuple[int, bool, str] | None:
-    """An attribution that starts after the sender's words on the same line."""
+    """An attribution that starts after the sender's words on the same line ("reply On Wed, ...
+    wrote:"); a capitalised start word first ("see you on Monday. On Mon, 1 Mar ... wrote:")."""
+    qualifying = []
     for found in MIDLINE_START.finditer(line):
         if found.start() == 0:
             continue
         rest = line[found.start():]
         strong = _reads_as_attribution(rest, continued=False)
         if strong is not None and words.VERB.search(rest):
-            return 1, strong, line[:found.start()].rstrip(" -")
-    return None
+            qualifying.append((not rest[:1].isupper(), found.start(), strong))
+    if not qualifying:
+        return None
+    _, start, strong = min(qualifying)
+    return 1, strong, line[:start].rstrip(" -")
 
 
 # --- header blocks --------------------------------------------------------------------------
