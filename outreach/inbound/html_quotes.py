@@ -31,7 +31,7 @@ from outreach.inbound import quote_words as words
 from outreach.inbound.html import HTML_CAP, html_to_text
 from outreach.inbound.quotes import PLACEHOLDER, Reply, is_forward_divider, lines_of, reply_from, split_lines, split_text
 
-HR_CHECKED = 20
+LOOKS_CHECKED = 40
 HEADER_TEXT_CAP = 600
 FIELD_ANYWHERE = re.compile(rf"(?:^|[\s>*|])(?:{words.FIELD_NAMES})\s*\*{{0,2}}\s*[:：]", re.IGNORECASE)
 
@@ -59,7 +59,7 @@ def split_html(markup: str, forward_hint: bool = False) -> Reply:
 def _take_out_blocks(root, blocks: dict[str, str], forward_hint: bool) -> None:
     """Walks the document in order: signatures and quotes are replaced where they stand; the
     first reply-header block is cut with all that follows, and the walk ends there."""
-    hr_seen = 0
+    budget = [LOOKS_CHECKED]  # reading the text around a rule or a bordered block costs; a few are looked at
     stack = [iter(root)]
     while stack:
         element = next(stack[-1], None)
@@ -68,9 +68,7 @@ def _take_out_blocks(root, blocks: dict[str, str], forward_hint: bool) -> None:
             continue
         if not isinstance(element.tag, str):
             continue
-        if element.tag == "hr":
-            hr_seen += 1
-        kind = _kind(element, hr_seen <= HR_CHECKED)
+        kind = _kind(element, budget)
         if kind == "cut":
             _cut_from(element, blocks, forward_hint)
             return
@@ -80,7 +78,7 @@ def _take_out_blocks(root, blocks: dict[str, str], forward_hint: bool) -> None:
         stack.append(iter(element))
 
 
-def _kind(element, check_hr: bool) -> str | None:
+def _kind(element, budget: list[int]) -> str | None:
     ident = (element.get("id") or "").lower()
     classes = (element.get("class") or "").lower()
     if ident in SIGNATURE_IDS or any(name in classes for name in SIGNATURE_CLASSES) or (
@@ -90,19 +88,32 @@ def _kind(element, check_hr: bool) -> str | None:
         return "cut"
     if element.tag == "blockquote" or any(name in classes for name in QUOTE_CLASSES):
         return "quote"
-    if element.tag == "div" and "border-top" in (element.get("style") or "").replace(" ", "").lower():
-        return "cut" if _header_fields_start(_text_of(element)) else None
-    if element.tag == "hr" and check_hr:
+    if element.tag == "div" and "border-top" in (element.get("style") or "").replace(" ", "").lower() and budget[0] > 0:
+        budget[0] -= 1
+        text = _text_of(element)
+        return "cut" if _header_fields_start(text) or _reads_as_fields(text) else None
+    if element.tag == "hr" and budget[0] > 0:
+        budget[0] -= 1
         return "cut" if _header_fields_start(_text_after(element)) else None
     return None
 
 
 def _header_fields_start(text: str) -> bool:
     """Copied header fields: the text starts with From:/Date: and names another field."""
-    text = text.strip()
+    text = text.strip()[:HEADER_TEXT_CAP]
     if not (words.HEADER_FROM.match(text) or words.HEADER_DATE.match(text)):
         return False
     return len(FIELD_ANYWHERE.findall(text[:HEADER_TEXT_CAP])) >= 2
+
+
+GENERIC_FIELD = re.compile(r"^[^\W\d][^\W\d_]{0,20}(?: [^\W\d_]{1,20}){0,2}\s*[:：]\s*\S")
+
+
+def _reads_as_fields(text: str) -> bool:
+    """Outlook's bordered header block in a language we do not know: its first lines are
+    three or four "Name: value" fields."""
+    lines = [line for line in text.split("\n") if line.strip()][:4]
+    return len(lines) >= 3 and sum(1 for line in lines if GENERIC_FIELD.match(line.strip()[:200])) >= 3
 
 
 def _text_of(element) -> str:

@@ -7,6 +7,23 @@ from __future__ import annotations
 
 import re
 
+LINE_CAP = 500
+
+
+class Capped:
+    """A pattern that looks at the first LINE_CAP characters only: each pattern here is meant for
+    one line, and the cap keeps a hostile line from costing more than a line does."""
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+
+    def match(self, text: str):
+        return self.pattern.match(text.lstrip()[:LINE_CAP])
+
+    def search(self, text: str):
+        return self.pattern.search(text[:LINE_CAP])
+
+
 # The verb of an attribution line, by language: en de fr es it nl pl pt ca sv da no fi cs sk hu ro hr sl
 # tr el ru uk bg lt lv et vi id zh ja ko.
 _VERBS = (
@@ -84,9 +101,9 @@ _SUBJECT = (r"subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|assunto
             r"p[řr]edm[ěe]t|predmet|t[áa]rgy|subiect|zadeva|konu|θέμα|тема|主题|主旨|件名|제목|t[ēe]ma|teema|perihal")
 FIELD_NAMES = "|".join((_FROM, _SENT, _TO, _SUBJECT))
 _FIELD = r"\s*\*{0,2}\s*(?:%s)\s*\*{0,2}\s*[:：]"
-HEADER_FROM = re.compile(rf"^\s*[>\s]*{_FIELD % _FROM}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
-HEADER_DATE = re.compile(rf"^\s*[>\s]*{_FIELD % _SENT}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
-HEADER_FIELD = re.compile(rf"^\s*[>\s]*{_FIELD % FIELD_NAMES}", re.IGNORECASE)
+HEADER_FROM = re.compile(rf"^{_FIELD % _FROM}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
+HEADER_DATE = re.compile(rf"^{_FIELD % _SENT}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
+HEADER_FIELD = re.compile(rf"^{_FIELD % FIELD_NAMES}", re.IGNORECASE)
 HEADER_NAME = re.compile(rf"^\s*\*{{0,2}}\s*(?P<name>{FIELD_NAMES})\s*\*{{0,2}}\s*[:：]\s*"
                          r"\*{0,2}\s*(?P<value>.*)$", re.IGNORECASE)
 FROM_NAME = re.compile(rf"^(?:{_FROM})$", re.IGNORECASE)
@@ -108,3 +125,8 @@ FORWARD_SUBJECT = re.compile(
 ADDRESS = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 DIGIT = re.compile(r"\d")
 TIME = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}")
+
+(START, DIVIDER, APPLE_FORWARD, HAS_DASHES, DASHED_ATTRIBUTION, HEADER_FROM, HEADER_DATE, HEADER_FIELD, HEADER_NAME, RULE,
+ FORWARD_SUBJECT) = (Capped(pattern) for pattern in (  # type: ignore[assignment]
+    START, DIVIDER, APPLE_FORWARD, HAS_DASHES, DASHED_ATTRIBUTION, HEADER_FROM, HEADER_DATE, HEADER_FIELD, HEADER_NAME,
+    RULE, FORWARD_SUBJECT))

@@ -26,7 +26,19 @@ ATTRIBUTION_CAP = 400
 # A line made of this character and a number stands for a block of HTML taken out before
 # the text was made (see `outreach.inbound.html_quotes`).
 PLACEHOLDER = "\u2063"
-BLOCK = re.compile(rf"^\s*>?\s*{PLACEHOLDER}([QS])(\d+){PLACEHOLDER}\s*$")
+BLOCK_LINE = re.compile(rf"^>? ?{PLACEHOLDER}([QS])(\d+){PLACEHOLDER}$")
+
+
+class _Block:
+    """The placeholder line of a block of HTML; a plain test for the mark first, so an ordinary
+    line costs nothing."""
+
+    @staticmethod
+    def match(line: str):
+        return BLOCK_LINE.match(line.strip()) if PLACEHOLDER in line else None
+
+
+BLOCK = _Block()
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,13 @@ def _expanded(lines: list[str], blocks: dict[str, str]) -> list[str]:
 
 
 def _tidy(lines: list[str]) -> str:
-    return "\n".join(line.rstrip() for line in lines).strip("\n").strip()
+    """Lines joined, trailing spaces and runs of blank lines gone."""
+    out: list[str] = []
+    for line in lines:
+        line = line.rstrip()
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
 
 
 # --- the lines ---------------------------------------------------------------------------
@@ -370,7 +388,7 @@ def read_forward(lines: list[str]) -> Forwarded:
     """The header fields and text of a forwarded message (the lines below its divider)."""
     index, count = 0, len(lines)
     while index < count and (not lines[index].strip() or is_forward_divider(lines[index].strip())
-                             or _is_original_divider(lines[index].strip())):
+                             or _is_original_divider(lines[index].strip()) or words.RULE.match(lines[index])):
         index += 1
     fields: dict[str, str] = {}
     last = None

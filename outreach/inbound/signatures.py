@@ -66,6 +66,12 @@ _OPENING = (r"this|the|any|all|such|diese[rsm]?|die|der|das|der inhalt|ce|cet|ce
 DISCLAIMER_OPENING = re.compile(rf"^\W*(?:{_OPENING})\b.{{0,80}}?(?:{_MESSAGE})", re.IGNORECASE)
 DISCLAIMER_CONFIDENTIAL = re.compile(rf"(?:{_CONFIDENTIAL})", re.IGNORECASE)
 DISCLAIMER_RECIPIENT = re.compile(rf"(?:{_RECIPIENT})", re.IGNORECASE)
+DISCLAIMER_LEGAL = re.compile(
+    r"prohibited|strictly|unauthori[sz]ed|disclos|copying|distribution|verboten|untersagt|weitergabe|interdit|"
+    r"prohib|vietat|verboden|zabronion|proibid|f[öo]rbjud|forbudt|kielletty|zak[áa]z[áa]n|tilos|interzis|zabranjen|"
+    r"prepovedan|yasak|απαγορεύ|запрещ|заборон|禁止|금지",
+    re.IGNORECASE,
+)
 ENVIRONMENT = re.compile(
     r"^\W*(?:please (?:consider|think of) the environment|think before you print|bitte denken sie an die umwelt|"
     r"bitte (?:pr[üu]fen sie|[üu]berlegen sie), ob|pensez (?:à l'environnement|à la planète)|"
@@ -130,14 +136,15 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
 def _is_disclaimer(text: str, not_first: bool) -> bool:
     if not not_first:
         return False
-    if ENVIRONMENT.match(text) and len(text) < 300:
+    if len(text) < 300 and ENVIRONMENT.match(text):
         return True
     head = text[:400]
     if DISCLAIMER_HEADING.match(head):
         return True
     if len(text) < 60 or not DISCLAIMER_OPENING.match(head):
         return False
-    return bool(DISCLAIMER_RECIPIENT.search(text[:800]) or (len(text) >= 100 and DISCLAIMER_CONFIDENTIAL.search(head)))
+    return bool(DISCLAIMER_RECIPIENT.search(text[:800]) or (
+        DISCLAIMER_CONFIDENTIAL.search(head) and DISCLAIMER_LEGAL.search(text[:800])))
 
 
 def _is_heading(text: str) -> bool:
