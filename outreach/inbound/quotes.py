@@ -159,6 +159,11 @@ def split_lines(lines: list[str], forward_hint: bool = False) -> Lines:
     while index < count:
         line = lines[index]
         if _is_quoted(line) or _inside_quote(lines, index):
+            end = _quoted_forward_end(lines, index) if split.forwarded is None else None
+            if end:  # "> Begin forwarded message:" - a forward quoted as a whole
+                split.forwarded = [_dequoted(l) for l in lines[index:end]]
+                index = end
+                continue
             split.quoted.append(line)
             index += 1
             continue
@@ -256,6 +261,16 @@ def _quote_block_end(lines: list[str], index: int) -> int | None:
     while index < len(lines) and (_is_quoted(lines[index]) or not lines[index].strip()):
         index += 1
     return index
+
+
+def _quoted_forward_end(lines: list[str], index: int) -> int | None:
+    """Where a `>` block that opens with a forward divider ends; None for any other block."""
+    if index > 0 and _is_quoted(lines[index - 1]):
+        return None
+    first = _dequoted(lines[index]).strip()
+    if not is_forward_divider(first):
+        return None
+    return _quote_block_end(lines, index)
 
 
 def _quote_follows(lines: list[str], index: int) -> bool:

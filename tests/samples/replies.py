@@ -272,10 +272,10 @@ OUR_HTML = ("<div>Dear partner,<br>would you be available for a short meeting ne
 ATTR = "On Mon, 1 Mar 2027 at 10:00, Jana Weber &lt;<a href=\"mailto:jana@school.test\">jana@school.test</a>&gt; wrote:"
 
 
-def gmail_html(new_html, attribution=ATTR):
+def gmail_html(new_html, attribution=ATTR, quoted=OUR_HTML):
     return (f'<div dir="ltr">{new_html}</div><br><div class="gmail_quote gmail_quote_container">'
             f'<div dir="ltr" class="gmail_attr">{attribution}<br></div><blockquote class="gmail_quote" '
-            f'style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex">{OUR_HTML}'
+            f'style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex">{quoted}'
             "</blockquote></div>")
 
 
@@ -284,14 +284,14 @@ def gmail_old_html(new_html, attribution=ATTR):
             f'<blockquote class="gmail_quote" style="margin:0 0 0 .8ex">{OUR_HTML}</blockquote></div></div>')
 
 
-def outlook_desktop_html(new_html, fields=("From", "Sent", "To", "Subject")):
+def outlook_desktop_html(new_html, fields=("From", "Sent", "To", "Subject"), quoted=OUR_HTML):
     f, s_, t, subj = fields
     return ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{margin:0cm}</style></head>'
             f'<body lang="DE"><div class="WordSection1"><p class="MsoNormal">{new_html}<o:p></o:p></p>'
             '<p class="MsoNormal"><o:p>&nbsp;</o:p></p><div><div style="border:none;border-top:solid #E1E1E1 1.0pt;'
             f'padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal"><b>{f}:</b> Jana Weber &lt;jana@school.test&gt; <br>'
             f'<b>{s_}:</b> Monday, 1 March 2027 10:00<br><b>{t}:</b> Tom Hall<br><b>{subj}:</b> Proposal<o:p></o:p></p>'
-            f'</div></div><p class="MsoNormal"><o:p>&nbsp;</o:p></p>{OUR_HTML}</div></body></html>')
+            f'</div></div><p class="MsoNormal"><o:p>&nbsp;</o:p></p>{quoted}</div></body></html>')
 
 
 def outlook_web_html(new_html, fields=("From", "Sent", "To", "Subject")):
@@ -303,9 +303,9 @@ def outlook_web_html(new_html, fields=("From", "Sent", "To", "Subject")):
             f'<div>&nbsp;</div></div>{OUR_HTML}</body></html>')
 
 
-def apple_html(new_html, attribution=ATTR):
+def apple_html(new_html, attribution=ATTR, quoted=OUR_HTML):
     return (f'<html><body style="overflow-wrap: break-word;">{new_html}<div><br><blockquote type="cite">'
-            f'<div>{attribution}</div><br class="Apple-interchange-newline"><div><div>{OUR_HTML}</div></div>'
+            f'<div>{attribution}</div><br class="Apple-interchange-newline"><div><div>{quoted}</div></div>'
             "</blockquote></div><br></body></html>")
 
 

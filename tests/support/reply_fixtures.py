@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,7 +105,9 @@ class _TalonReader:
     of `quotations.extract_from_plain/html`, `eq_(expected, answer)` and module helpers."""
 
     def __init__(self, path: Path, constants: dict[str, str]):
-        self.tree = ast.parse(path.read_text(encoding="utf-8"))
+        with warnings.catch_warnings():  # talon's files have escapes Python now warns about
+            warnings.simplefilter("ignore")
+            self.tree = ast.parse(path.read_text(encoding="utf-8"))
         self.constants = constants
         self.helpers = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("test")}
         self.found: list[Case] = []
