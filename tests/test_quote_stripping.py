@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from email.message import EmailMessage
 from email.policy import SMTP
+from functools import partial
 
 import pytest
 
@@ -18,13 +19,28 @@ from outreach.inbound.html_quotes import split_html
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import is_forward_divider, new_text, split_text
 from outreach.inbound.reply import split_reply
-from tests.samples.replies import (ATTRIBUTIONS, DIVIDERS, FORWARDS, HEADER_BLOCKS, HTML_REPLIES, REFUSAL, REPLIES,
-                                   apple_html, gmail_html, ios_html, normalised, outlook_desktop_html, outlook_web_html,
-                                   thunderbird_html, yahoo_html)
+from tests.samples.replies import (
+    ATTRIBUTIONS,
+    DIVIDERS,
+    FORWARDS,
+    HEADER_BLOCKS,
+    HTML_REPLIES,
+    REFUSAL,
+    REPLIES,
+    apple_html,
+    gmail_html,
+    ios_html,
+    normalised,
+    outlook_desktop_html,
+    outlook_web_html,
+    thunderbird_html,
+    yahoo_html,
+)
 from tests.support import reply_fixtures
 from tests.support.services import missing
 
-LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "no", "fi", "cs", "hu", "tr", "ru", "ja", "ko", "zh"]
+LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "no", "fi", "cs", "hu", "tr", "ru", "ja", "ko",
+             "zh"]
 
 
 def quotequail_text(text: str) -> str:
@@ -41,7 +57,8 @@ def quotequail_html(markup: str) -> str:
 
     unwrapped = quotequail.unwrap_html(markup)
     if unwrapped:
-        return "\n".join(html_to_text(p) for p in (unwrapped.get("html_top", ""), unwrapped.get("html_bottom", "")) if p)
+        parts = (unwrapped.get("html_top", ""), unwrapped.get("html_bottom", ""))
+        return "\n".join(html_to_text(part) for part in parts if part)
     return html_to_text("".join(part for mine, part in quotequail.quote_html(markup, quote_intro_line=True) if mine))
 
 
@@ -63,9 +80,9 @@ STRIPPERS = {"ours": (new_text, ours_html), "quotequail": (quotequail_text, quot
              "mail-parser-reply": (mail_parser_reply_text, mail_parser_reply_html)}
 
 
-def attempt(strip, body):
+def attempt(strip, *body):
     try:
-        return strip(body)
+        return strip(*body)
     except Exception as error:  # a library that raises scores nothing on that sample
         return type(error).__name__
 
@@ -83,8 +100,8 @@ def score(strip, samples) -> tuple[int, list[str]]:
 def test_the_labelled_set_covers_clients_languages_and_postings():
     names = " ".join(name for name, _, _ in REPLIES + HTML_REPLIES)
     assert len(REPLIES) >= 200 and len(HTML_REPLIES) >= 20 and len(FORWARDS) >= 8
-    for word in ("gmail", "outlook-web", "outlook-desktop", "apple", "thunderbird", "iphone", "android", "bottom", "inline",
-                 "yahoo", "disclaimer", "ios-html", "thunderbird-bottom-html"):
+    for word in ("gmail", "outlook-web", "outlook-desktop", "apple", "thunderbird", "iphone", "android", "bottom",
+                 "inline", "yahoo", "disclaimer", "ios-html", "thunderbird-bottom-html"):
         assert word in names, word
     for language in ("en", "de", "fr", "es", "it", "nl", "pl", "pt"):
         assert f"-{language}" in names
@@ -100,7 +117,8 @@ def test_ours_measures_best_on_our_labelled_set_and_the_scores_are_printed(capsy
         html_right, html_missed = score(html_strip, HTML_REPLIES)
         figures[name] = (text_right, html_right, text_missed + html_missed)
     with capsys.disabled():
-        print(f"\nquote stripping, our labelled set: {len(REPLIES)} text replies, {len(HTML_REPLIES)} HTML-only replies")
+        print(f"\nquote stripping, our labelled set: {len(REPLIES)} text replies, "
+              f"{len(HTML_REPLIES)} HTML-only replies")
         for name, (text_right, html_right, _) in figures.items():
             print(f"  {name:18} text {text_right}/{len(REPLIES)} ({text_right / len(REPLIES):.0%}), "
                   f"HTML {html_right}/{len(HTML_REPLIES)} ({html_right / len(HTML_REPLIES):.0%})")
@@ -140,7 +158,7 @@ def test_the_public_reply_fixtures_are_read_right_and_the_figures_are_printed(ca
         part = f"{case.source} {case.kind}"
         total[part] += 1
         for name, (text_strip, html_strip) in STRIPPERS.items():
-            got = attempt(lambda body: public_answer(case, text_strip, html_strip, name == "ours"), case.body)
+            got = attempt(partial(public_answer, case, text_strip, html_strip, name == "ours"))
             if reply_fixtures.same(case, got):
                 right[name][part] += 1
             elif name == "ours":

@@ -38,7 +38,8 @@ def classify_files(
         message = InboundMessage.parse(path.read_bytes())
         result, parts = classify(message), split_reply(message)
         text = parts.logged_text
-        intent = intent_of(parts.new_text, date.today(), message.sender).as_json() if result.kind is InboundKind.REPLY else {}
+        is_reply = result.kind is InboundKind.REPLY
+        intent = intent_of(parts.new_text, date.today(), message.sender).as_json() if is_reply else {}
         results.append({"file": str(path), **result.as_json(), **intent, "text": text})
     if json_:
         print_json(results)

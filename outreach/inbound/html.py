@@ -14,8 +14,9 @@ BREAKS = {"br", "p", "/p", "div", "/div", "li", "/li", "tr", "/tr", "h1", "h2", 
           "article", "/article", "header", "/header", "footer", "/footer", "pre", "/pre"}
 SKIPPED = ("script", "style", "head")
 # Inline elements add no space of their own: "<b>From:</b> Jana <span>&lt;jana@x.test&gt;</span>" reads as written.
-INLINE = {name for tag in ("a", "span", "b", "strong", "i", "em", "font", "u", "s", "small", "big", "sub", "sup", "code",
-                           "abbr", "mark", "o:p", "tt", "q", "cite", "time", "bdi", "bdo", "wbr", "ins", "del", "label")
+INLINE = {name for tag in ("a", "span", "b", "strong", "i", "em", "font", "u", "s", "small", "big", "sub", "sup",
+                           "code", "abbr", "mark", "o:p", "tt", "q", "cite", "time", "bdi", "bdo", "wbr", "ins", "del",
+                           "label")
           for name in (tag, "/" + tag)}
 
 

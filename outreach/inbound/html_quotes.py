@@ -29,7 +29,15 @@ from lxml import html as lxml_html
 
 from outreach.inbound import quote_words as words
 from outreach.inbound.html import HTML_CAP, html_to_text
-from outreach.inbound.quotes import PLACEHOLDER, Reply, is_forward_divider, lines_of, reply_from, split_lines, split_text
+from outreach.inbound.quotes import (
+    PLACEHOLDER,
+    Reply,
+    is_forward_divider,
+    lines_of,
+    reply_from,
+    split_lines,
+    split_text,
+)
 
 LOOKS_CHECKED = 40
 HEADER_TEXT_CAP = 600
@@ -196,6 +204,7 @@ def _placeholder(blocks: dict[str, str], kind: str, text: str, forward_hint: boo
     if kind == "S":
         return [marker]
     first = next((line.strip() for line in text.split("\n") if line.strip()), "")
-    if is_forward_divider(first) or (forward_hint and (words.HEADER_FROM.match(first) or words.HEADER_DATE.match(first))):
+    headers_first = bool(words.HEADER_FROM.match(first) or words.HEADER_DATE.match(first))
+    if is_forward_divider(first) or (forward_hint and headers_first):
         return ["---------- Forwarded message ----------", f"> {marker}"]
     return [f"> {marker}"]

@@ -32,7 +32,8 @@ _VERBS = (
     r"nap[íi]sal(?:\(a\)|a)?|[íi]rta|a\s+scris|napisao(?:\s+je)?|napisala(?:\s+je)?|yazd[ıi]|έγραψε|"
     r"написал(?:\(а\)|а)?|пишет|написав|написала|пише|написа|ra[šs][ėe]|rakst[īi]ja|kirjutas|[đd][ãa]\s+vi[ếe]t|menulis"
 )
-VERB = re.compile(rf"(?:(?<![\w])(?:{_VERBS})(?![\w])|写道|寫道|のメール|님이\s*작성|작성|書きました|さんは書きました)", re.IGNORECASE)
+VERB = re.compile(rf"(?:(?<![\w])(?:{_VERBS})(?![\w])|"
+                  r"写道|寫道|のメール|님이\s*작성|작성|書きました|さんは書きました)", re.IGNORECASE)
 # "sent" is an attribution verb only beside an address ("..., Roman <roman@x.test> sent:").
 SENT_VERB = re.compile(r"(?<![\w])(?:sent|sendte|envoy[ée])(?![\w])", re.IGNORECASE)
 
@@ -70,12 +71,15 @@ _FORWARDED = (
 _APPLE_FORWARD = (
     r"begin forwarded message|anfang der weitergeleiteten nachricht|d[ée]but du message r[ée]exp[ée]di[ée]|"
     r"inicio del mensaje reenviado|inizio messaggio inoltrato|begin doorgestuurd bericht|"
-    r"pocz[ąa]tek przekazywanej wiadomo[śs]ci|pocz[ąa]tek przekazanej wiadomo[śs]ci|in[íi]cio da mensagem reencaminhada|"
-    r"mensagem encaminhada|inici del missatge reenviat|vidarebefordrat mejl|videresendt besked|v[äa]litetty viesti alkaa|"
+    r"pocz[ąa]tek przekazywanej wiadomo[śs]ci|pocz[ąa]tek przekazanej wiadomo[śs]ci|"
+    r"in[íi]cio da mensagem reencaminhada|"
+    r"mensagem encaminhada|inici del missatge reenviat|vidarebefordrat mejl|videresendt besked|"
+    r"v[äa]litetty viesti alkaa|"
     r"za[čc][áa]tek p[řr]eposlan[ée] zpr[áa]vy|za[čc]iatok preposlanej spr[áa]vy|tov[áa]bb[íi]tott lev[ée]l kezdete|"
     r"[îi]nceputul mesajului redirec[țt]ionat|po[čc]etak proslije[đd]ene poruke|za[čc]etek posredovanega sporo[čc]ila|"
     r"iletilen ileti ba[şs]lang[ıi]c[ıi]|αρχή προωθημένου μηνύματος|начало переадресованного сообщения|"
-    r"пересланное письмо|початок пересланого повідомлення|forwarded message|以下是转发的邮件|転送されたメッセージ|전달된 메시지"
+    r"пересланное письмо|початок пересланого повідомлення|forwarded message|"
+    r"以下是转发的邮件|転送されたメッセージ|전달된 메시지"
 )
 _DASHES = r"[-_=—–~*\s]"
 DIVIDER = re.compile(rf"^{_DASHES}*(?:(?P<original>{_ORIGINAL})|(?P<forward>{_FORWARDED}))\s*[:：]?{_DASHES}*$",
@@ -126,7 +130,7 @@ ADDRESS = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 DIGIT = re.compile(r"\d")
 TIME = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}")
 
-(START, DIVIDER, APPLE_FORWARD, HAS_DASHES, DASHED_ATTRIBUTION, HEADER_FROM, HEADER_DATE, HEADER_FIELD, HEADER_NAME, RULE,
- FORWARD_SUBJECT) = (Capped(pattern) for pattern in (  # type: ignore[assignment]
+(START, DIVIDER, APPLE_FORWARD, HAS_DASHES, DASHED_ATTRIBUTION, HEADER_FROM, HEADER_DATE, HEADER_FIELD, HEADER_NAME,
+ RULE, FORWARD_SUBJECT) = (Capped(pattern) for pattern in (  # type: ignore[assignment]
     START, DIVIDER, APPLE_FORWARD, HAS_DASHES, DASHED_ATTRIBUTION, HEADER_FROM, HEADER_DATE, HEADER_FIELD, HEADER_NAME,
     RULE, FORWARD_SUBJECT))

@@ -161,7 +161,7 @@ def split_lines(lines: list[str], forward_hint: bool = False) -> Lines:
         if _is_quoted(line) or _inside_quote(lines, index):
             end = _quoted_forward_end(lines, index) if split.forwarded is None else None
             if end:  # "> Begin forwarded message:" - a forward quoted as a whole
-                split.forwarded = [_dequoted(l) for l in lines[index:end]]
+                split.forwarded = [_dequoted(other) for other in lines[index:end]]
                 index = end
                 continue
             split.quoted.append(line)
@@ -175,7 +175,7 @@ def split_lines(lines: list[str], forward_hint: bool = False) -> Lines:
         if is_forward_divider(stripped):
             end = _quote_block_end(lines, index + 1)
             if end:
-                split.forwarded = [_dequoted(l) for l in lines[index + 1:end]]
+                split.forwarded = [_dequoted(other) for other in lines[index + 1:end]]
                 index = end
                 continue
             split.forwarded = lines[index + 1:]
@@ -220,15 +220,16 @@ def _is_quoted(line: str) -> bool:
     return not stripped.rstrip().endswith("<<<")  # ">>> http://example.test <<<" is an arrow, not a quote
 
 
-LINK_FRAGMENT = re.compile(r"^\(?\s*(?:https?://|www\.|mailto:)\S*\s*\)?\s*>?$|^[^\s()<>]{1,200}\)\s*>?$", re.IGNORECASE)
+LINK_FRAGMENT = re.compile(r"^\(?\s*(?:https?://|www\.|mailto:)\S*\s*\)?\s*>?$|^[^\s()<>]{1,200}\)\s*>?$",
+                           re.IGNORECASE)
 
 
 def _inside_quote(lines: list[str], index: int) -> bool:
     """A wrapped link between quoted lines belongs to the quote."""
     if not LINK_FRAGMENT.match(lines[index].strip()):
         return False
-    before = next((l for l in reversed(lines[max(0, index - 2):index]) if l.strip()), "")
-    after = next((l for l in lines[index + 1:index + 3] if l.strip()), "")
+    before = next((other for other in reversed(lines[max(0, index - 2):index]) if other.strip()), "")
+    after = next((other for other in lines[index + 1:index + 3] if other.strip()), "")
     return _is_quoted(before) and _is_quoted(after)
 
 
@@ -364,7 +365,7 @@ def _header_block_starts(lines: list[str], index: int) -> bool:
     (blank lines between them allowed), or a rule of underscores or dashes above one."""
     line = lines[index]
     if words.RULE.match(line):
-        following = [l for l in lines[index + 1:index + 4] if l.strip()]
+        following = [other for other in lines[index + 1:index + 4] if other.strip()]
         return bool(following) and bool(words.HEADER_FROM.match(following[0]) or words.HEADER_DATE.match(following[0]))
     if not (words.HEADER_FROM.match(line) or words.HEADER_DATE.match(line)):
         return False
@@ -420,7 +421,7 @@ def read_forward(lines: list[str]) -> Forwarded:
             if not fields:
                 index += 1
                 continue
-            later = [l for l in lines[index + 1:index + 4] if l.strip()]
+            later = [other for other in lines[index + 1:index + 4] if other.strip()]
             if later and words.HEADER_NAME.match(later[0].strip()):  # blank lines between fields (BlackBerry)
                 index += 1
                 continue

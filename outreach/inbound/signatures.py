@@ -14,12 +14,15 @@ import re
 
 DELIMITER = re.compile(r"^(?:--|—|-- ?\u00a0?)\s*$")
 
-_DEVICE = (r"iphone?|ipad|ipod|android|samsung|galaxy|mobile|mobil|mobiel|mobilu|handy|smartphone|blackberry|huawei|pixel|"
+_DEVICE = (r"iphone?|ipad|ipod|android|samsung|galaxy|mobile|mobil|mobiel|mobilu|handy|smartphone|blackberry|huawei|"
+           r"pixel|"
            r"xiaomi|redmi|oneplus|motorola|nokia|oppo|honor|xperia|sony|lg|phone|telefon|téléphone|teléfono|telefono|"
            r"telefone|tablet|outlook|gmail|yahoo(?: mail)?|aol|proton ?mail|tutanota|spark|airmail|bluemail|"
-           r"(?:windows )?mail(?: for windows| für windows| pour windows)?|thunderbird|mac|macbook|ios|icloud|web\.de|gmx|"
+           r"(?:windows )?mail(?: for windows| für windows| pour windows)?|thunderbird|mac|macbook|ios|icloud|web\.de|"
+           r"gmx|"
            r"t-online|orange|libero|wp\.pl|onet|o2|seznam|zoho|superhuman|newton|edison|k-9|fairemail|ipados")
-_PREFIX = (r"sent from|sent via|sent with|sent using|sent on|from my|get outlook for|von meinem|von unterwegs|gesendet von|"
+_PREFIX = (r"sent from|sent via|sent with|sent using|sent on|from my|get outlook for|von meinem|von unterwegs|"
+           r"gesendet von|"
            r"gesendet mit|envoy[ée] (?:de|depuis|avec|à partir de)|enviado (?:desde|con|do|de|a partir do|pelo|via)|"
            r"inviato da|inviato dal|inviato con|verzonden (?:met|vanaf|van)|verstuurd (?:met|vanaf|van)|"
            r"wys[łl]ane z|wys[łl]ano z|skickat fr[åa]n|skickad fr[åa]n|sendt fra|l[äa]hetetty|odesl[áa]no z|"
@@ -29,14 +32,17 @@ _PREFIX = (r"sent from|sent via|sent with|sent using|sent on|from my|get outlook
 _SUFFIX = r"gesendet|verstuurd|g[öo]nderildi|から送信|에서 보냄|에서 전송됨|l[äa]hetetty|k[üu]ldve|sent"
 MOBILE_LINE = re.compile(
     rf"^\W{{0,3}}(?:(?:{_PREFIX})\s*(?:my|mein(?:em)?|mon|ma|mi|mio|mijn|moje(?:go)?|meu|min|mitt|m[ée]ho|m[ôo]jho|"
-    rf"mog|mojega|il mio|el meu|la mia|le|la|the|an?|[a-z]{{0,3}})?\s*[^,;:!?]{{0,25}}?(?:{_DEVICE})'?\w{{0,6}}(?![\w])[^,;:!?]{{0,30}}|"
+    rf"mog|mojega|il mio|el meu|la mia|le|la|the|an?|"
+    rf"[a-z]{{0,3}})?\s*[^,;:!?]{{0,25}}?(?:{_DEVICE})'?\w{{0,6}}(?![\w])[^,;:!?]{{0,30}}|"
     rf"(?:my |mein(?:em)? |nanu |나의 )?[^,;:!?\s]{{0,20}}\s?(?:{_DEVICE})[^,;:!?]{{0,20}}?\s*(?:{_SUFFIX}))\W{{0,3}}$",
     re.IGNORECASE,
 )
 
 # Disclaimers: the message itself as the subject, then confidentiality or the intended recipient.
-_MESSAGE = (r"e-?mails?|messages?|nachricht|courriel|mensaje|correo|messaggio|bericht|wiadomo[śs][ćc]|mensagem|missatge|"
-            r"meddelande|meddelelse|melding|viesti|s[äa]hk[öo]posti|zpr[áa]va|spr[áa]va|[üu]zenet|lev[ée]l|mesaj|poruka|"
+_MESSAGE = (r"e-?mails?|messages?|nachricht|courriel|mensaje|correo|messaggio|bericht|wiadomo[śs][ćc]|mensagem|"
+            r"missatge|"
+            r"meddelande|meddelelse|melding|viesti|s[äa]hk[öo]posti|zpr[áa]va|spr[áa]va|[üu]zenet|lev[ée]l|mesaj|"
+            r"poruka|"
             r"sporo[čc]ilo|ileti|posta|μήνυμα|сообщение|письмо|повідомлення|лист|邮件|郵件|メール|메일|information|"
             r"informationen|informations|informaci[óo]n|informazioni|informatie|informacje|informa[çc][õo]es")
 _CONFIDENTIAL = (r"confiden|vertraulich|riservat|vertrouwelijk|pouf|konfidentiell|fortrolig|luottamuksellinen|"
@@ -45,7 +51,8 @@ _CONFIDENTIAL = (r"confiden|vertraulich|riservat|vertrouwelijk|pouf|konfidentiel
 _RECIPIENT = (r"intended (?:only )?(?:solely )?for|intended recipient|addressee|destinataire|destinatari|empf[äa]nger|"
               r"adressat|geadresseerde|destinat[áa]rio|mottagare|modtager|vastaanottaja|adres[áa]t|c[íi]mzett|"
               r"destinatar|primatelj|naslovnik|al[ıi]c[ıi]|παραλήπτη|получател|адресат|одержувач|收件人|受信者|수신자|"
-              r"in error|by mistake|irrt[üu]mlich|par erreur|por error|per errore|per vergissing|omy[łl]kowo|por engano|"
+              r"in error|by mistake|irrt[üu]mlich|par erreur|por error|per errore|per vergissing|omy[łl]kowo|"
+              r"por engano|"
               r"av misstag|ved en fejl|virheellisesti|omylem|t[ée]ved[ée]sb[őo]l|din gre[șs]eal[ăa]|gre[šs]kom|"
               r"pomotoma|yanl[ıi][şs]l[ıi]kla|κατά λάθος|по ошибке|помилково|误|誤って|잘못")
 DISCLAIMER_HEADING = re.compile(
@@ -55,13 +62,17 @@ DISCLAIMER_HEADING = re.compile(
     r"confidencialidad|avviso di riservatezza|informativa (?:sulla )?privacy|nota di riservatezza|vertrouwelijkheid|"
     r"klauzula poufno[śs]ci|zastrze[żz]enie|aviso de confidencialidade|aviso legal|ansvarsfriskrivning|"
     r"ansvarsfraskrivelse|vastuuvapauslauseke|upozorn[ěe]n[íi]|jogi nyilatkozat|declinarea responsabilit[ăa][țt]ii|"
-    r"odricanje od odgovornosti|yasal uyar[ıi]|αποποίηση ευθύνης|отказ от ответственности|застереження|免责声明|免責事項|"
+    r"odricanje od odgovornosti|yasal uyar[ıi]|αποποίηση ευθύνης|отказ от ответственности|застереження|"
+    r"免责声明|免責事項|"
     r"면책 조항)\b",
     re.IGNORECASE,
 )
-_OPENING = (r"this|the|any|all|such|diese[rsm]?|die|der|das|der inhalt|ce|cet|cette|ces|les?|la|le pr[ée]sent|este|esta|"
-            r"estos|el|los|el contenido|questo|questa|il|i|il contenuto|le informazioni|dit|deze|de|de inhoud|ta|niniejsz[ay]|"
-            r"tre[śs][ćc]|a|o|as|os|detta|denna|denne|dette|t[äa]m[äa]|tento|t[áa]to|ez|az|acest|aceast[ăa]|ovaj|ova|ovo|"
+_OPENING = (r"this|the|any|all|such|diese[rsm]?|die|der|das|der inhalt|ce|cet|cette|ces|les?|la|le pr[ée]sent|este|"
+            r"esta|"
+            r"estos|el|los|el contenido|questo|questa|il|i|il contenuto|le informazioni|dit|deze|de|de inhoud|ta|"
+            r"niniejsz[ay]|"
+            r"tre[śs][ćc]|a|o|as|os|detta|denna|denne|dette|t[äa]m[äa]|tento|t[áa]to|ez|az|acest|aceast[ăa]|ovaj|ova|"
+            r"ovo|"
             r"to|bu|αυτό|το|это|данное|цей|ця|此|本|この|이|information|informationen|informations|las informaciones")
 DISCLAIMER_OPENING = re.compile(rf"^\W*(?:{_OPENING})\b.{{0,80}}?(?:{_MESSAGE})", re.IGNORECASE)
 DISCLAIMER_CONFIDENTIAL = re.compile(rf"(?:{_CONFIDENTIAL})", re.IGNORECASE)

@@ -109,7 +109,8 @@ class _TalonReader:
             warnings.simplefilter("ignore")
             self.tree = ast.parse(path.read_text(encoding="utf-8"))
         self.constants = constants
-        self.helpers = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("test")}
+        self.helpers = {node.name: node for node in self.tree.body
+                        if isinstance(node, ast.FunctionDef) and not node.name.startswith("test")}
         self.found: list[Case] = []
 
     def cases(self) -> list[Case]:
