@@ -7,6 +7,7 @@ public fixtures, and no worse than either library on any of them."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -238,3 +239,18 @@ def test_a_reply_never_comes_out_empty():
         assert new_text(text)
     bare_forward = split_reply(as_message(FORWARDS[0][1].split("\n\n", 1)[1], "Fwd: x", html=False))
     assert bare_forward.new_text == "" and "Anna Berg" in bare_forward.logged_text
+
+
+def test_the_command_line_reads_an_html_only_reply_from_its_new_text(cli_no_db, tmp_path):
+    """`outreach inbound classify --json` on HTML-only refusals with our mail quoted below."""
+    files = []
+    for markup in (gmail_html, outlook_desktop_html, apple_html):
+        message = EmailMessage(policy=SMTP)
+        message["From"], message["To"], message["Subject"] = "Tom <tom@firm.test>", "jana@school.test", "Re: Proposal"
+        message.set_content(markup(REFUSAL), subtype="html")
+        files.append(tmp_path / f"{markup.__name__}.eml")
+        files[-1].write_bytes(message.as_bytes())
+    result = cli_no_db("inbound", "classify", *files, "--json")
+    assert result.code == 0, result
+    for item in json.loads(result.out):
+        assert (item["kind"], item["intent"], item["text"]) == ("reply", "not_interested", REFUSAL), item

@@ -366,6 +366,13 @@ HTML_REPLIES: list[tuple[str, str, str]] = [
     ("thunderbird-html-de", thunderbird_html("Klingt gut."), "Klingt gut."),
     ("thunderbird-bottom-html-de", thunderbird_bottom_html("Ja, gerne am Dienstag."), "Ja, gerne am Dienstag."),
     ("yahoo-html-en", yahoo_html(REFUSAL), REFUSAL),
+    ("outlook-hr-header-table-nl", "<html><body><div>Prima, bel me maar.</div><hr><table><tr><td><b>Van:</b></td>"
+     "<td>Jana Weber &lt;jana@school.test&gt;</td></tr><tr><td><b>Verzonden:</b></td><td>maandag 1 maart 2027 10:00"
+     "</td></tr><tr><td><b>Aan:</b></td><td>Sanne</td></tr><tr><td><b>Onderwerp:</b></td><td>Voorstel</td></tr>"
+     f"</table>{OUR_HTML}</body></html>", "Prima, bel me maar."),
+    ("outlook-mac-olk", '<html><body><div>Volentieri.</div><div><br></div><span id="OLK_SRC_BODY_SECTION"><div>'
+     f"<b>Da: </b>Jana Weber &lt;jana@school.test&gt;<br><b>Data: </b>lunedì 1 marzo 2027 10:00</div>{OUR_HTML}</span>"
+     "</body></html>", "Volentieri."),
     ("inline-html-answers", "<div>Jana Weber wrote:</div><blockquote>Would Tuesday work?</blockquote><div>Yes.</div>"
      "<blockquote>Shall I send the agenda?</blockquote><div>Please do.</div>", "Yes.\n\nPlease do."),
     ("plain-blockquote-html", f"<p>{REFUSAL}</p><blockquote>{OUR_HTML}</blockquote>", REFUSAL),
