@@ -40,6 +40,7 @@ from outreach.inbound.quotes import (
 )
 
 LOOKS_CHECKED = 40
+XML_DECLARATION = re.compile(r"^\s{0,100}<\?xml[^>]{0,200}\?>")
 HEADER_TEXT_CAP = 600
 FIELD_ANYWHERE = re.compile(rf"(?:^|[\s>*|])(?:{words.FIELD_NAMES})\s*\*{{0,2}}\s*[:：]", re.IGNORECASE)
 
@@ -54,8 +55,9 @@ QUOTE_CLASSES = ("gmail_quote", "gmail_attr", "yahoo_quoted", "protonmail_quote"
 
 def split_html(markup: str, forward_hint: bool = False) -> Reply:
     """An HTML reply taken apart: marked quotes cut from the document, then the text rules."""
+    markup = XML_DECLARATION.sub("", markup[:HTML_CAP], count=1)  # lxml takes no declaration in a str
     try:
-        root = lxml_html.document_fromstring(markup[:HTML_CAP])
+        root = lxml_html.document_fromstring(markup)
     except (etree.ParserError, ValueError, TypeError):
         return split_text(html_to_text(markup), forward_hint)
     blocks: dict[str, str] = {}
