@@ -40,6 +40,7 @@ from outreach.inbound.quotes import (
 )
 
 LOOKS_CHECKED = 40
+OUTLOOK_PREFIX = re.compile(r"^(?:x_){1,10}")
 XML_DECLARATION = re.compile(r"^\s{0,100}<\?xml[^>]{0,200}\?>")
 HEADER_TEXT_CAP = 600
 FIELD_ANYWHERE = re.compile(rf"(?:^|[\s>*|])(?:{words.FIELD_NAMES})\s*\*{{0,2}}\s*[:：]", re.IGNORECASE)
@@ -89,7 +90,7 @@ def _take_out_blocks(root, blocks: dict[str, str], forward_hint: bool) -> None:
 
 
 def _kind(element, budget: list[int]) -> str | None:
-    ident = (element.get("id") or "").lower()
+    ident = OUTLOOK_PREFIX.sub("", (element.get("id") or "").lower())  # Outlook prefixes quoted ids: x_divRplyFwdMsg
     classes = (element.get("class") or "").lower()
     if ident in SIGNATURE_IDS or any(name in classes for name in SIGNATURE_CLASSES) or (
             element.get("data-smartmail") == "gmail_signature"):
