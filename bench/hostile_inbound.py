@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from outreach.inbound.classify import classify  # noqa: E402
 from outreach.inbound.message import HeaderFields, InboundMessage  # noqa: E402
-from outreach.inbound.quotes import new_text  # noqa: E402
+from outreach.inbound.reply import split_reply  # noqa: E402
 
 HEAD = b"To: vet@school.test\r\nMessage-ID: <h@attacker.test>\r\n"
 
@@ -56,11 +56,21 @@ def quote_bomb() -> bytes:
             + b"On " + b"x " * 200_000 + b"\r\n" + b"> q\r\n" * 100_000)
 
 
+def html_quote_bomb() -> bytes:
+    """Quote blocks, rules and bordered blocks by the thousand, nested and side by side."""
+    nested = b'<div class="gmail_quote">' * 2000 + b"x" + b"</div>" * 2000
+    rules = b"<hr>From: a<br>" * 5000
+    bordered = b'<div style="border-top:solid 1pt">' * 2000 + b"From: x<br>To: y" + b"</div>" * 2000
+    quotes = b"<blockquote type=cite>q</blockquote><p>a</p>" * 10_000
+    return (b"From: a@attacker.test\r\nSubject: Re: x\r\n" + HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+            + nested + rules + bordered + quotes)
+
+
 def read(raw: bytes) -> None:
     HeaderFields(raw).senders
     message = InboundMessage.parse(raw)
     classify(message)
-    new_text(message.text)
+    split_reply(message)
     (message.sender, message.subject, message.thread_ids, message.date)
 
 
@@ -72,6 +82,7 @@ CASES = [
     ("1,000 nested multiparts", nested_multiparts),
     ("a parameter bomb (20,000 parameters)", parameter_bomb),
     ("a quote bomb (400 KB attribution, 100,000 quoted lines)", quote_bomb),
+    ("an HTML quote bomb (nested quotes, 5,000 rules, 10,000 blocks)", html_quote_bomb),
 ]
 
 

@@ -242,3 +242,51 @@ def test_a_reply_staff_write_in_their_own_mail_program_is_logged_from_sent(sent_
     assert open_question() is None
     uow.session.expire_all()
     assert uow.session.scalar(sa.select(Todo.done_reason).where(Todo.kind == "question")).startswith("answered from")
+
+
+def html_reply(sender, to, subject, html, in_reply_to) -> bytes:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Message-ID"], msg["In-Reply-To"], msg["References"] = f"<{uuid.uuid4().hex}@partner.test>", in_reply_to, in_reply_to
+    msg["Date"] = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    msg.set_content(html, subtype="html")  # HTML only, as many mail programs send
+    return msg.as_bytes()
+
+
+def test_html_only_refusals_with_our_mail_quoted_log_only_the_partners_words(sent_campaign, dovecot, uow):
+    """A warm refusal written in Gmail, Outlook and Apple Mail, HTML only, our first mail quoted
+    below in each program's markup: the logbook keeps the partner's sentence alone and the
+    reply is read from it (declined), never from our own words in the quote."""
+    from html import escape
+
+    from outreach.domain.vocabulary import Direction
+    from tests.samples.replies import REFUSAL, apple_html, gmail_html, outlook_desktop_html
+
+    campaign, app, stop = sent_campaign
+    a = campaign.addresses
+    for address, markup in zip(a[:3], (gmail_html, outlook_desktop_html, apple_html), strict=True):
+        ours = uow.session.scalar(sa.select(Interaction).join(Partner).join(Contact).where(
+            Contact.email == address, Interaction.direction == Direction.OUT))
+        quoted = ("<div>" + escape(ours.text).replace("\n", "<br>")
+                  + "<br>Would you be available for a short meeting next week?</div>")
+        dovecot.deliver(campaign.sender, html_reply(f"Partner <{address}>", campaign.sender, f"Re: {ours.subject}",
+                                                    markup(REFUSAL, quoted=quoted), step_of(uow, address).message_id))
+    [thread] = start_watchers(app, stop, idle_check_seconds=1)  # the replies are there when it first looks
+
+    def logged():
+        uow.session.expire_all()
+        rows = uow.session.scalars(sa.select(Interaction).where(Interaction.direction == Direction.IN,
+                                                                Interaction.kind == InteractionKind.EMAIL)).all()
+        return rows if len(rows) == 3 else None
+    rows = wait_for(logged, timeout=30, what="three HTML replies logged")
+    assert sorted(row.text for row in rows) == [REFUSAL] * 3
+    declined = uow.session.scalars(sa.select(Partner).where(Partner.name.in_(["Organisation 0", "Organisation 1",
+                                                                               "Organisation 2"]))).all()
+    assert {p.status for p in declined} == {PartnerStatus.DECLINED}
+    notices = wait_for(lambda: messages(dovecot, campaign.staff) if len(messages(dovecot, campaign.staff)) == 3 else None,
+                       timeout=20, what="staff told of the three replies")
+    for notice in notices:
+        body = notice.get_body(("plain",)).get_content()
+        assert "reads as not interested" in body and "meeting" not in body.split("reads as", 1)[1]
+    stop.set()
+    thread.join(10)

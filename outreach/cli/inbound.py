@@ -15,7 +15,7 @@ from outreach.inbound.authresults import authentication_of
 from outreach.inbound.classify import InboundKind, classify
 from outreach.inbound.intent import intent_of
 from outreach.inbound.message import InboundMessage
-from outreach.inbound.quotes import new_text
+from outreach.inbound.reply import split_reply
 from outreach.services.inbound import inbox
 
 app = typer.Typer(help="Inbound mail: classify messages as the watcher does; list and retry failures.",
@@ -40,8 +40,10 @@ def classify_files(
     results, said = [], []
     for path in files:
         message = InboundMessage.parse(path.read_bytes())
-        result, text = classify(message), new_text(message.text)
-        intent = intent_of(text, date.today(), message.sender).as_json() if result.kind is InboundKind.REPLY else {}
+        result, parts = classify(message), split_reply(message)
+        text = parts.logged_text
+        is_reply = result.kind is InboundKind.REPLY
+        intent = intent_of(parts.new_text, date.today(), message.sender).as_json() if is_reply else {}
         proof = authentication_of(message, authserv_id) if authserv_id else None
         results.append({"file": str(path), **result.as_json(), **intent,
                         **({"authentication": proof.as_json()} if proof else {}), "text": text})

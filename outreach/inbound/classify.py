@@ -11,7 +11,7 @@ from outreach.inbound.dates import return_date
 from outreach.inbound.kinds import (AutoReply, CalendarReply, Classification, InboundKind, OptOut, Other,
                                     Reply, as_json)
 from outreach.inbound.message import InboundMessage, content_of
-from outreach.inbound.quotes import new_text
+from outreach.inbound.reply import split_reply
 from outreach.inbound.reports import read_report
 from outreach.mail.compose import UNSUBSCRIBE_SUBJECT
 
@@ -134,7 +134,7 @@ def _opt_out(message: InboundMessage) -> OptOut | None:
     subject = REPLY_PREFIX.sub("", message.subject)
     if OPT_OUT_ALONE.match(subject[:200]) or OPT_OUT_PHRASES.search(subject):
         return OptOut()
-    text = new_text(message.text)
+    text = split_reply(message).new_text
     if OPT_OUT_ALONE.match(text[:200]) or OPT_OUT_PHRASES.search(text[:16384]):
         return OptOut()
     return None
@@ -145,6 +145,6 @@ def _opt_out(message: InboundMessage) -> OptOut | None:
 def _other(message: InboundMessage) -> Other | None:
     if message.header("List-Id") or message.header("Precedence").strip().lower() in ("bulk", "list", "junk"):
         return Other("list or bulk mail")
-    if not new_text(message.text) and not message.subject:
+    if not split_reply(message).logged_text and not message.subject:
         return Other("empty")
     return None

@@ -239,16 +239,27 @@ class InboundMessage(HeaderReading):
         return self._text
 
     def _find_text(self) -> str:
-        html = None
-        for part in self.parts():
-            if part.is_multipart() or part.get_content_disposition() == "attachment":
-                continue
-            kind = part.get_content_type()
-            if kind == "text/plain":
-                return content_of(part)
-            if kind == "text/html" and html is None:
-                html = content_of(part)
+        plain = self.plain_text()
+        if plain:
+            return plain
+        html = self.html_text()
         return html_to_text(html) if html else ""
+
+    def plain_text(self) -> str:
+        """The first text/plain part that is not an attachment; '' where there is none."""
+        return self._first_part("text/plain")
+
+    def html_text(self) -> str:
+        """The first text/html part that is not an attachment, as markup; '' where there is none."""
+        return self._first_part("text/html")
+
+    def _first_part(self, kind: str) -> str:
+        cache = self.__dict__.setdefault("_parts", {})
+        if kind not in cache:
+            cache[kind] = next((content_of(part) for part in self.parts() if not part.is_multipart()
+                                and part.get_content_disposition() != "attachment"
+                                and part.get_content_type() == kind), "")
+        return cache[kind]
 
 
 def content_of(part, cap: int = TEXT_CAP) -> str:

@@ -23,10 +23,10 @@ from outreach.inbound.kinds import (AutoReply, Bounce, BounceReason, CalendarRep
 from outreach.inbound.authresults import Authentication
 from outreach.inbound.intent import Intent, IntentKind, intent_of
 from outreach.inbound.message import InboundMessage
-from outreach.inbound.quotes import new_text
 from outreach.domain.steps import PENDING, StepKind
 from outreach.domain.suppression import email_hash
 from outreach.inbound.trust import Verdict, verdict
+from outreach.inbound.reply import split_reply
 from outreach.services.events import Event
 from outreach.services.events import SendMeeting
 from outreach.services.events import TellStaff
@@ -122,13 +122,15 @@ def reply(inbound: Inbound) -> list[Event]:
     """A human reply: logged, the partner moved to proposal, its pending mail stopped, staff
     told; what happens next follows what the reply means (only `interested` invites)."""
     message, partner = inbound.message, inbound.partner
-    text = new_text(message.text)
+    parts = split_reply(message)
+    text = parts.logged_text
     inbound.log(InteractionKind.EMAIL, text)
     move = move_for_event(partner.phase, "human_reply", "a reply from the partner")
     if move is not None:
         logbook.record_move(partner, move, inbound.now)
     _cancel(inbound.pending(), "the partner replied")
-    intent = intent_of(text, inbound.now.date(), message.sender, (inbound.row.mailbox,))
+    # what the partner means is read from their new words only, never from our quoted mail
+    intent = intent_of(parts.new_text, inbound.now.date(), message.sender, (inbound.row.mailbox,))
     events = inbound.tell_staff(
         f"Reply from {partner.name}: {message.subject}",
         f"{message.sender} answered for {partner.name} (now in phase {partner.phase.value}; the reply reads as "
@@ -236,7 +238,7 @@ def _unclear(inbound: Inbound, intent: Intent) -> list[Event]:
 
 
 def _quote(inbound: Inbound) -> str:
-    text = " ".join(new_text(inbound.message.text).split())
+    text = " ".join(split_reply(inbound.message).logged_text.split())
     return f"They wrote: \"{text[:300]}{'...' if len(text) > 300 else ''}\""
 
 
@@ -325,7 +327,7 @@ def opt_out(inbound: Inbound) -> list[Event]:
     contact, result = inbound.contact, inbound.result
     recipient = result.recipient if isinstance(result, Complaint) else None
     address = (contact.email if contact else None) or recipient or inbound.message.sender
-    inbound.log(InteractionKind.OPT_OUT, f"{result.kind.value}: {new_text(inbound.message.text)[:500]}")
+    inbound.log(InteractionKind.OPT_OUT, f"{result.kind.value}: {split_reply(inbound.message).logged_text[:500]}")
     if address and not logbook.is_suppressed(inbound.session, address):
         inbound.session.add(Suppression(email_hash=email_hash(address), email=address,
                                         reason=result.kind.value))

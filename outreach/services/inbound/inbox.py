@@ -28,7 +28,6 @@ from outreach.inbound.classify import classify
 from outreach.inbound.kinds import Bounce
 from outreach.inbound.message import Fetched, InboundMessage
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.inbound.quotes import new_text
 from outreach.settings.campaigns import settings_of
 from outreach.services.events import Event
 from outreach.services.events import FileProcessed
@@ -36,6 +35,7 @@ from outreach.services.events import TellStaff
 from outreach.services.inbound.effects import carry_out, latest_step, unproven
 from outreach.services.inbound.matching import find_partner
 from outreach.services.partners.todos import CONFIRMABLE, TodoKind, answered, close, raise_todo
+from outreach.inbound.reply import split_reply
 
 RAW_RETENTION = timedelta(days=365)
 WRITTEN_BY_STAFF = "sent_by_staff"  # found in the Sent folder: staff wrote it in their own mail program
@@ -220,7 +220,7 @@ def _written_by_staff(uow: UnitOfWork, row: InboundMail, message: InboundMessage
         partner_id=partner.id, contact_id=contact.id if contact else None, direction=Direction.OUT,
         kind=InteractionKind.EMAIL, occurred_at=row.received_at, subject=message.subject[:998] or None,
         message_id=message.message_id, in_reply_to=(message.thread_ids or [None])[0],
-        text=new_text(message.text), raw_path=row.raw_path))
+        text=split_reply(message).logged_text, raw_path=row.raw_path))
     answered(session, partner.id, f"answered from the mailbox ({message.subject[:80]})", now)
     row.status, row.partner_id = "processed", partner.id
     uow.commit()
