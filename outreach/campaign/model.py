@@ -26,8 +26,9 @@ from outreach.domain.records import (
     SingleLine,
     Strict,
     TimeZoneName,
-    enum_of,
-    optional,
+    Maybe,
+    RegisterField,
+    enum_parser,
 )
 from outreach.domain.logbook import LOGBOOK_FIELDS
 from outreach.domain.vocabulary import Register
@@ -60,9 +61,9 @@ class ContactDetails(Strict):
     name: SingleLine
     position: SingleLine
     email: Email
-    phone: optional(SingleLine) = None
-    website: optional(HttpUrl) = None
-    linkedin: optional(HttpUrl) = None
+    phone: Maybe[SingleLine] = None
+    website: Maybe[HttpUrl] = None
+    linkedin: Maybe[HttpUrl] = None
 
 
 class ProfileText(Strict):
@@ -78,8 +79,8 @@ class Profile(ProfileText):
     """The profile in one more language, written (not machine-translated) for its readers.
     `region` is the place as that language names it (Hambourg, Amburgo, Hamburgo)."""
 
-    name: optional(SingleLine) = None
-    region: optional(SingleLine) = None
+    name: Maybe[SingleLine] = None
+    region: Maybe[SingleLine] = None
 
 
 class Institution(ProfileText):
@@ -87,9 +88,9 @@ class Institution(ProfileText):
     campaign's language (`message.language`); `translations` gives it in others."""
 
     name: SingleLine
-    address: optional(SingleLine) = None
-    region: optional(SingleLine) = None
-    country: optional(Country) = None
+    address: Maybe[SingleLine] = None
+    region: Maybe[SingleLine] = None
+    country: Maybe[Country] = None
     contact: ContactDetails
     translations: dict[Language, Profile] = {}
 
@@ -100,10 +101,13 @@ class Security(StrEnum):
     NONE = "none"
 
 
+SecurityField = Annotated[Security, BeforeValidator(enum_parser(Security))]
+
+
 class Server(Strict):
     host: SingleLine
     port: int = Field(ge=1, le=65535)
-    security: enum_of(Security) = Security.SSL
+    security: SecurityField = Security.SSL
     verify_certificates: bool = True
 
 
@@ -111,7 +115,7 @@ class ImapServer(Server):
     inbox: SingleLine = "INBOX"
     sent_folder: SingleLine = "Sent"
     append_to_sent: bool = True
-    processed_folder: optional(SingleLine) = None
+    processed_folder: Maybe[SingleLine] = None
 
 
 SECRET_SOURCES = ("password_env", "password_file", "oauth2_token_env", "oauth2_token_file", "oauth2_token_command")
@@ -121,11 +125,11 @@ class Credentials(Strict):
     """How to log in. Secrets come from the environment or a file, never from this file."""
 
     username: SingleLine
-    password_env: optional(SingleLine) = None
-    password_file: optional(Path) = None
-    oauth2_token_env: optional(SingleLine) = None
-    oauth2_token_file: optional(Path) = None
-    oauth2_token_command: optional(str) = None
+    password_env: Maybe[SingleLine] = None
+    password_file: Maybe[Path] = None
+    oauth2_token_env: Maybe[SingleLine] = None
+    oauth2_token_file: Maybe[Path] = None
+    oauth2_token_command: Maybe[str] = None
     # Set by the run time, never by a file: why these credentials may not be used (a campaign
     # uploaded through the workspace that names secret sources of its own). See mail/secrets.py.
     _refused: str | None = PrivateAttr(default=None)
@@ -161,14 +165,14 @@ class Mailbox(Strict):
 
     address: Email
     display_name: SingleLine
-    reply_to: optional(Email) = None
+    reply_to: Maybe[Email] = None
     plus_addressing: bool = False  # Reply-To: local+TOKEN@domain, so every answer names its message
     smtp: Server
     imap: ImapServer
     auth: Credentials
     # The authserv-id(s) of the server that receives this mailbox's mail: only its
     # Authentication-Results are believed (outreach.inbound.authresults).
-    authserv_id: optional(AuthservId | list[AuthservId]) = None
+    authserv_id: Maybe[AuthservId | list[AuthservId]] = None
 
     @property
     def authserv_ids(self) -> tuple[str, ...]:
@@ -206,9 +210,9 @@ MailboxSetting = Annotated[
 
 class MessageSettings(Strict):
     template: Slug = "first_contact"
-    register: enum_of(Register) = Register.FORMAL
+    register: RegisterField = Register.FORMAL
     language: Language = "en"
-    template_dir: optional(Path) = None
+    template_dir: Maybe[Path] = None
     attach_one_pager: bool = True
     # A short, polite closing mail (the `closing` template) when a partner says no.
     closing_mail: bool = False
@@ -221,7 +225,7 @@ class PartnersFile(Strict):
     """A CSV or XLSX partner logbook, with the file's own column names where they differ."""
 
     path: Path
-    sheet: optional(SingleLine) = None
+    sheet: Maybe[SingleLine] = None
     encoding: SingleLine = "utf-8-sig"
     columns: dict[str, str] = {}
 
@@ -289,9 +293,9 @@ class Meeting(Strict):
 
     auto_invite: bool = False
     duration_minutes: int = Field(default=45, ge=15, le=240)
-    online_link: optional(HttpUrl) = None
-    location: optional(SingleLine) = None
-    timezone: optional(TimeZoneName) = None
+    online_link: Maybe[HttpUrl] = None
+    location: Maybe[SingleLine] = None
+    timezone: Maybe[TimeZoneName] = None
     availability: Availability = Availability()
     offer_next_slot_on_decline: bool = True
     staff_calendar: StaffCalendar | None = None
@@ -299,7 +303,7 @@ class Meeting(Strict):
     staff_attendees: list[Email] = []
     # The next-steps mail is drafted from the meeting's recorded outcome and goes out when staff
     # approve it; with a number, it goes that many hours after the outcome is recorded.
-    next_steps_after_hours: optional(int) = Field(default=None, ge=1, le=336)
+    next_steps_after_hours: Maybe[int] = Field(default=None, ge=1, le=336)
 
 
 SCORED_FIELDS = ("country", "region", "source", "partnership_types", "tags", "focus_area", "notes", "phase",
@@ -328,7 +332,7 @@ class Selection(Strict):
     When the caps bind, the first contacts go out in score order."""
 
     criteria: list[Criterion] = Field(default=[], max_length=50)
-    criteria_file: optional(Path) = None  # a YAML file with more criteria (a list), shared by campaigns
+    criteria_file: Maybe[Path] = None  # a YAML file with more criteria (a list), shared by campaigns
 
 
 class CriteriaFile(Strict):
@@ -347,7 +351,7 @@ class CheckIns(Strict):
 
 class CampaignFile(Strict):
     name: Slug
-    description: optional(str) = None
+    description: Maybe[str] = None
     institution: Institution
     mailbox: MailboxSetting
     message: MessageSettings = MessageSettings()
@@ -358,7 +362,7 @@ class CampaignFile(Strict):
     meeting: Meeting = Meeting()
     selection: Selection = Selection()
     check_ins: CheckIns = CheckIns()
-    notify_staff: optional(Email) = None
+    notify_staff: Maybe[Email] = None
 
     @model_validator(mode="after")
     def _has_partners(self, info: ValidationInfo):

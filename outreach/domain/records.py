@@ -105,7 +105,7 @@ def _list_of_words(value: object) -> object:
     return value
 
 
-def _enum_parser(enum: type[E]) -> Callable[[object], E]:
+def enum_parser(enum: type[E]) -> Callable[[object], E]:
     def parse(value: object) -> E:
         if isinstance(value, enum):
             return value
@@ -158,17 +158,17 @@ def optional(kind: Any) -> Any:
 
 def enum_of(enum: type[Enum]) -> Any:
     """An enum read from what people write: its key or its label, any case (see LabelledEnum.parse)."""
-    return Annotated[enum, BeforeValidator(_enum_parser(enum))]
+    return Annotated[enum, BeforeValidator(enum_parser(enum))]
 
 
 # The guide's kinds as fields of files: each read by its own parser.
-SourceField = Annotated[Source, BeforeValidator(_enum_parser(Source))]
-PartnershipTypeField = Annotated[PartnershipType, BeforeValidator(_enum_parser(PartnershipType))]
-PhaseField = Annotated[Phase, BeforeValidator(_enum_parser(Phase))]
-PartnerStatusField = Annotated[PartnerStatus, BeforeValidator(_enum_parser(PartnerStatus))]
-ContactStatusField = Annotated[ContactStatus, BeforeValidator(_enum_parser(ContactStatus))]
-RegisterField = Annotated[Register, BeforeValidator(_enum_parser(Register))]
-SalutationField = Annotated[Salutation, BeforeValidator(_enum_parser(Salutation))]
+SourceField = Annotated[Source, BeforeValidator(enum_parser(Source))]
+PartnershipTypeField = Annotated[PartnershipType, BeforeValidator(enum_parser(PartnershipType))]
+PhaseField = Annotated[Phase, BeforeValidator(enum_parser(Phase))]
+PartnerStatusField = Annotated[PartnerStatus, BeforeValidator(enum_parser(PartnerStatus))]
+ContactStatusField = Annotated[ContactStatus, BeforeValidator(enum_parser(ContactStatus))]
+RegisterField = Annotated[Register, BeforeValidator(enum_parser(Register))]
+SalutationField = Annotated[Salutation, BeforeValidator(enum_parser(Salutation))]
 
 
 class ContactIn(Strict):
