@@ -18,6 +18,7 @@ from outreach.messages.envelope import build_message
 from outreach.messages.render import draft_all
 from outreach.messages.render import renderer_for
 from outreach.services.workspace.status import campaign_status
+from outreach.services.workspace.times import local, zone_for
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
 
@@ -141,6 +142,7 @@ def status(
     """Where each queued campaign stands: messages per status, and those that need staff."""
     with logbook() as uow:
         found = campaign_status(uow.session, name)
+        zones = {c.name: zone_for(uow.session, c.name) for c in found}
     if name and not found:
         raise NotFound(f"no campaign {name!r} has been queued; `outreach campaign status` lists them")
     if json_:
@@ -152,14 +154,15 @@ def status(
         console.print(table)
         for item in campaign.attention:
             console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)
-        upcoming = campaign.next_message
-        console.print(f"  next message: {upcoming['at'][:16].replace('T', ' ') + ' UTC, ' if upcoming['at'] else ''}"
+        upcoming, zone = campaign.next_message, zones[campaign.name]
+        console.print(f"  next message: {local(upcoming['at'], zone) + f' {zone}, ' if upcoming['at'] else ''}"
                       f"{upcoming['why']}", markup=False)
         for item in campaign.inbound_failed:
             console.print(f"  inbound {item['inbound']} could not be processed: {item['error']} "
                           f"(`outreach inbound retry {item['inbound']}` after a fix)", markup=False)
         if campaign.watcher_failing:
-            console.print(f"  the watcher of {campaign.mailbox} has failed since {campaign.watcher_failing['since']}: "
+            console.print(f"  the watcher of {campaign.mailbox} has failed since "
+                          f"{local(campaign.watcher_failing['since'], zone)} {zone}: "
                           f"{campaign.watcher_failing['error']}", markup=False)
 
 

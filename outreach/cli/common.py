@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
+import inspect
 import json
 import os
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import typer
 from rich.console import Console
@@ -77,9 +79,30 @@ def report_problems(error: InvalidInput, what_happened: str) -> None:
     typer.echo(f"{count} problem{'s' if count != 1 else ''}; {what_happened}", err=True)
 
 
+def flow_help(command: Any) -> Any:
+    """Help texts that the terminal wraps: a line break inside a paragraph of a docstring is a
+    space (typer keeps them after the first paragraph, so they broke lines mid-sentence)."""
+    if command.help:
+        paragraphs = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+    for sub in getattr(command, "commands", {}).values():
+        flow_help(sub)
+    return command
+
+
 def print_json(data) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def staff_name() -> str:
-    return "staff:" + (os.environ.get("OUTREACH_STAFF") or os.environ.get("USER") or "unknown")
+def actor_name() -> str:
+    """Who did what a command records (phase moves, notes, closed to-dos, the audit log):
+    OUTREACH_ACTOR when set (e.g. a person's name on a shared server account), else `cli:` and
+    the operating system's user, whichever way it is known (environment, then the user table)."""
+    named = " ".join(os.environ.get("OUTREACH_ACTOR", "").split())
+    if named:
+        return named[:200]
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # a container user without a name
+        user = f"uid-{os.getuid()}"
+    return f"cli:{user}"

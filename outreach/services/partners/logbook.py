@@ -222,7 +222,8 @@ def advance(session: Session, ref: str, target: Phase, reason: str, by: str) -> 
 
 
 def resume(session: Session, ref: str, now: datetime) -> int:
-    """Held mail of a partner (after a rejection of our mail) goes out again; the number resumed."""
+    """A partner's held mail (after a rejection of our mail, or held by staff) goes out again, and
+    mail staff paused until a date gets back the date it had; the number scheduled again."""
     from outreach.db.models import Step
     from outreach.domain.vocabulary import StepStatus
 
@@ -231,8 +232,12 @@ def resume(session: Session, ref: str, now: datetime) -> int:
         Step.partner_id == partner.id, Step.status == StepStatus.HELD, Step.template != "next_steps")).all()
     for step in held:
         step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, max(step.due_at, now), None
+    paused = session.scalars(sa.select(Step).where(
+        Step.partner_id == partner.id, Step.status == StepStatus.SCHEDULED, Step.due_before_pause.is_not(None))).all()
+    for step in paused:
+        step.due_at, step.due_before_pause, step.last_error = max(step.due_before_pause or now, now), None, None
     session.flush()
-    return len(held)
+    return len(held) + len(paused)
 
 
 def suppressed_hashes(session: Session) -> set[str]:

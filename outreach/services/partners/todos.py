@@ -31,6 +31,7 @@ class TodoKind(StrEnum):
     APPROVE = "approve"              # the next-steps mail is drafted from the outcome: read and approve it
     CALENDAR = "calendar"            # the staff calendar (CalDAV) could not be updated
     OPPORTUNITY = "opportunity"      # a partnership shows a new opportunity: scale up, new funding, ...
+    HISTORY = "history"              # mail from before our first message, acted on all the same (an old opt-out)
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,
