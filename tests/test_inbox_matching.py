@@ -203,7 +203,8 @@ def test_the_funnel_report(uow, tmp_path, cli):
     assert (total["partners"], total["sent"], total["reached"], total["replied"], total["opted_out"],
             total["reply_rate"]) == (2, 2, 2, 1, 1, 0.5)
     csv_out = cli("report", "--csv").out.splitlines()
-    assert csv_out[0].startswith("campaign,phase,partners,queued,sent,reached,replied") and len(csv_out) == len(rows) + 1
+    assert csv_out[0].startswith("campaign,phase,partners,queued,sent,reached,replied")
+    assert len(csv_out) == len(rows) + 1
 
 
 def test_a_new_message_reusing_a_message_id_is_kept(uow, tmp_path):

@@ -76,8 +76,15 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
 
 
+MOVE_HELP = ("A contact the logbook has under another organisation is moved to the one the file names (with the "
+             "mail still to go to them), and reported; without it, such a contact is refused.")
+
+
 @app.command()
-def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) -> None:
+def queue(
+    file: Path = typer.Argument(..., help="The campaign file (YAML)."),
+    move_contact: bool = typer.Option(False, "--move-contact", help=MOVE_HELP),
+) -> None:
     """Validate, add the partners to the logbook and schedule their first-contact email.
 
     Queuing the same file again schedules nothing twice; partners added to the file later
@@ -86,12 +93,14 @@ def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) ->
     campaign = load_campaign(file)
     renderer = renderer_for(campaign.settings)
     with logbook() as uow, progress_bar("queuing", campaign.contact_count + len(campaign.partners)) as advance:
-        summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance)
+        summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance, move_contact)
         uow.commit()
     partners = summary.partners
     console.print(f"campaign {campaign.settings.name}: {summary.scheduled} first-contact emails scheduled, "
                   f"{summary.already_queued} already queued before; partners: {partners.partners_created} new, "
                   f"{partners.partners_updated} updated")
+    for moved in partners.contacts_moved:
+        console.print(f"moved: {moved}", markup=False)
     for email in summary.not_mailable:
         console.print(f"not mailed: {email} (unreachable, opted out or forgotten)", markup=False)
     for fallback in summary.fallbacks:

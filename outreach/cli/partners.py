@@ -42,6 +42,9 @@ def import_(
     encoding: str = typer.Option("utf-8-sig", help="CSV: the file's encoding (e.g. cp1252)."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid rows and list the others."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the file; write nothing."),
+    move_contact: bool = typer.Option(False, "--move-contact", help="A contact the logbook has under another "
+                                      "organisation is moved to the one the file names, and reported; without it, "
+                                      "such a contact is refused."),
 ) -> None:
     """Add the file's partners to the logbook, or update the ones it already has."""
     headers, rows = read_rows(file, sheet, encoding)
@@ -49,7 +52,7 @@ def import_(
     if problems and (not skip_invalid or not records):
         raise InvalidInput(problems)
     with logbook() as uow, progress_bar("importing", len(records)) as advance:
-        summary = service.upsert_partners(uow.session, records, f"import:{file.name}", advance)
+        summary = service.upsert_partners(uow.session, records, f"import:{file.name}", advance, move_contact)
         if not dry_run:
             uow.commit()
     if problems:
@@ -61,6 +64,8 @@ def import_(
         f"{summary.partners_unchanged} unchanged; {summary.contacts_created} new contacts, "
         f"{summary.contacts_updated} updated"
     )
+    for moved in summary.contacts_moved:
+        console.print(f"{'would move' if dry_run else 'moved'}: {moved}", markup=False)
     for email in summary.skipped_erased:
         console.print(f"not added: {email} asked to be forgotten")
 

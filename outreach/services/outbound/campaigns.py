@@ -48,14 +48,16 @@ class QueueSummary:
 
 
 def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
-          advance: Callable[[], None] = lambda: None) -> QueueSummary:
+          advance: Callable[[], None] = lambda: None, move_contacts: bool = False) -> QueueSummary:
     """Upsert the partners, keep the campaign, schedule the first step for each new contact.
 
     Every message is rendered first: one that cannot be rendered stops the whole campaign.
-    Queuing again schedules nothing twice (one step per contact, campaign and step name).
+    Queuing again schedules nothing twice (one step per contact, campaign and step name). A
+    known contact under another organisation's name is refused, or moved with `move_contacts`.
     """
     drafts = draft_all(campaign, renderer, advance)
-    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
+    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}",
+                                                   advance, move_contacts))
     summary.fallbacks = [note for draft in drafts for note in draft.notes]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None
