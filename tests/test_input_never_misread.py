@@ -144,7 +144,8 @@ def test_the_paths_a_campaign_names_are_checked(cli_no_db, tmp_path, setting, pr
         assert load_campaign(path).settings.message.template_dir == tmp_path / "my-templates"
 
 
-def test_watch_since_names_the_form_of_a_date(cli_no_db):
-    result = cli_no_db("watch", "--since", "02.04.2026")
+@pytest.mark.parametrize("command", ["watch", "run"])
+def test_since_names_the_form_of_a_date(cli_no_db, command):
+    result = cli_no_db(command, "--since", "02.04.2026")
     assert result.code == 2 and "--since: '02.04.2026' is not a date; write it as YYYY-MM-DD" in result.err
 
