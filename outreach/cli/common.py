@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 import inspect
 import json
 import os
+import pwd
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -95,14 +96,15 @@ def print_json(data) -> None:
 
 
 def actor_name() -> str:
-    """Who did what a command records (phase moves, notes, closed to-dos, the audit log):
-    OUTREACH_ACTOR when set (e.g. a person's name on a shared server account), else `cli:` and
-    the operating system's user, whichever way it is known (environment, then the user table)."""
+    """Who did what a command records (phase moves, notes, closed to-dos): OUTREACH_ACTOR when
+    set (a person's name on a shared server account), else `cli:` and the operating-system
+    account the process runs as (from the user table, as the audit log names it: USER may be
+    unset under cron or in a container, and never made "staff:unknown" again)."""
     named = " ".join(os.environ.get("OUTREACH_ACTOR", "").split())
     if named:
         return named[:200]
     try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # a container user without a name
-        user = f"uid-{os.getuid()}"
+        user = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # no name for this uid (a container's random uid)
+        user = f"uid {os.getuid()}"
     return f"cli:{user}"
