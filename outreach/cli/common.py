@@ -6,8 +6,8 @@ import inspect
 import json
 import os
 import pwd
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
