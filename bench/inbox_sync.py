@@ -19,7 +19,7 @@ from imapclient import IMAPClient
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.types import utcnow
-from outreach.mail.watcher import MailboxWatcher, WatchPorts
+from outreach.mail.watcher import MailboxWatcher, Position, WatchPorts
 from outreach.services.inbound import inbox
 from outreach.services.inbound import relevance
 from tests.support.campaigns import campaign_settings
@@ -43,8 +43,9 @@ def main() -> int:
         found: list[int] = []
         settings = CampaignFile.model_validate(campaign_settings("bench", 1, dovecot.imap_port, [
             {"name": "x", "contacts": [{"email": "x@x.test"}]}], sender=SENDER)).mailbox
-        ports = WatchPorts(
-            lambda f, v: _last(engine, f, v),
+        ports = WatchPorts(  # a mailbox watched from its start: the sync reads every message
+            lambda f, v: Position(0, _last(engine, f, v)),
+            lambda f, v, uid: None,
             lambda f, v, batch, through: _store(engine, folder, f, v, batch, through),
             found.append,
             lambda folder, headers: _relevant(engine, headers))

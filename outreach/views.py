@@ -46,7 +46,7 @@ def timeline(partner: Partner) -> list[dict]:
         {
             "at": i.occurred_at.isoformat(), "event": i.kind.value, "direction": i.direction.value,
             "contact": i.contact.email if i.contact else None, "subject": i.subject,
-            "message_id": i.message_id, "text": i.text,
+            "message_id": i.message_id, "text": i.text, "history": i.history,
         }
         for i in partner.interactions
     ] + [

@@ -89,7 +89,7 @@ def test_pause_resume_cancel_and_hold(cli, uow, tmp_path):
 def test_a_note_joins_the_timeline_with_who_wrote_it(cli, tmp_path, monkeypatch):
     path = write_campaign(tmp_path, campaign_settings("notes", 1, 1, PARTNERS))
     assert cli("campaign", "queue", path).code == 0
-    monkeypatch.setenv("OUTREACH_STAFF", "jana")
+    monkeypatch.setenv("OUTREACH_ACTOR", "staff:jana")
     assert cli("partners", "note", "p0@firm0.test", "Met them at the skills fair; call in January.").code == 0
     shown = json.loads(cli("partners", "show", "p0@firm0.test", "--json").out)
     notes = [e for e in shown["timeline"] if e["event"] == "note"]

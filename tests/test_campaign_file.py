@@ -27,8 +27,8 @@ institution:
 mailbox:
   address: partnerships@riverside.test
   display_name: Jana Weber
-  smtp: {host: 127.0.0.1, port: 2525, security: none}
-  imap: {host: 127.0.0.1, port: 1143, security: none}
+  smtp: {host: smtp.riverside.test, port: 587, security: starttls}
+  imap: {host: imap.riverside.test, port: 993, security: ssl}
   auth:
     username: partnerships@riverside.test
     password_env: OUTREACH_TEST_PASSWORD

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from outreach.campaign import load_campaign
-from outreach.db.models import InboundMail, Interaction, Todo
+from outreach.db.models import InboundMail, Interaction, Step, Todo
 from outreach.db.types import utcnow
+from outreach.domain.vocabulary import StepStatus
 from outreach.inbound.message import Fetched
 from outreach.rendering import Renderer
 from outreach.services.outbound import campaigns
@@ -31,6 +33,8 @@ def test_a_failed_message_is_listed_told_once_and_retried_after_a_fix(database_u
     partners = [{"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Pat Person", "email": "person@firm.test"}]}]
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("fail", 1, 1, partners, sender=MAILBOX)))
     campaigns.queue(uow.session, campaign, Renderer(), utcnow())
+    [first] = uow.session.scalars(sa.select(Step)).all()
+    first.status, first.sent_at = StepStatus.SENT, datetime(2026, 11, 1, tzinfo=UTC)  # before the replies
     uow.commit()
     ids = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(1, reply(1)), Fetched(2, reply(2))], 2, utcnow())
     broken = uow.session.get(InboundMail, ids[0])

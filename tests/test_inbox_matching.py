@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from outreach.campaign import load_campaign
 from outreach.db.models import Contact, InboundMail, Interaction, Partner, Step
 from outreach.db.types import utcnow
-from outreach.domain.vocabulary import ContactStatus, Phase, StepStatus
+from outreach.domain.vocabulary import ContactStatus, Direction, Phase, StepStatus
 from outreach.rendering import Renderer
 from outreach.inbound.message import Fetched
 from outreach.services.outbound import campaigns
@@ -29,6 +29,23 @@ def queued(uow, tmp_path, **overrides):
     return {s.contact.email: s for s in uow.session.scalars(sa.select(Step))}
 
 
+def mailed(uow, tmp_path, sent_at=None, **overrides):
+    """The first contacts went out (at `sent_at`, else an hour ago); a follow-up is scheduled for
+    each contact, as the send path does. The follow-ups by contact."""
+    from datetime import timedelta
+
+    first = queued(uow, tmp_path, **overrides)
+    follow_ups = {}
+    for email, step in first.items():
+        step.status, step.sent_at = StepStatus.SENT, sent_at or utcnow() - timedelta(hours=1)
+        follow_ups[email] = Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,
+                                 name="follow-up-1", template="follow_up", status=StepStatus.SCHEDULED,
+                                 due_at=utcnow() + timedelta(days=5), message_id=f"<{uuid.uuid4().hex}@school.test>")
+        uow.session.add(follow_ups[email])
+    uow.commit()
+    return first, follow_ups
+
+
 def arrive(uow, tmp_path, sender, text, to=MAILBOX, subject="Re: Proposal", headers=None, raw=None, arrived=None):
     if raw is None:
         msg = EmailMessage(policy=SMTP)
@@ -45,7 +62,7 @@ def arrive(uow, tmp_path, sender, text, to=MAILBOX, subject="Re: Proposal", head
 
 
 def test_a_reply_token_matches_without_threading_headers(uow, tmp_path):
-    steps = queued(uow, tmp_path, mailbox__plus_addressing=True)
+    steps, _ = mailed(uow, tmp_path, mailbox__plus_addressing=True)
     token = steps["person1@firm1.test"].reply_token
     result = arrive(uow, tmp_path, "Person 1 <person1@firm1.test>", "Interested!", to=f"vet+{token}@school.test")
     assert (result.status, result.partner, result.how) == ("processed", "Firm 1", "reply token")
@@ -62,24 +79,25 @@ def test_threading_then_address_then_domain(uow, tmp_path):
     assert (by_address.partner, by_address.how) == ("Firm 1", "sender address")
     by_domain = arrive(uow, tmp_path, "Colleague <boss@firm0.test>", "I answer for Person 0")
     assert (by_domain.partner, by_domain.how) == ("Firm 0", "sender domain (new contact)")
-    # nothing proves who wrote it (the mailbox names no authserv-id): no contact, a to-do instead
-    assert by_domain.status == "unauthenticated"
+    # nothing proves who wrote it, and it is older than our first message: no contact is added
     assert uow.session.scalar(sa.select(Contact).where(Contact.email == "boss@firm0.test")) is None
-    # not yet mailed (still scouting): the reply is logged, the phase model moves only first_contact
+    # not yet mailed (still scouting): mail from before our first message is history; it changes nothing
+    assert [r.status for r in (by_thread, by_address, by_domain)] == ["history"] * 3
     assert all(p.phase is Phase.SCOUTING for p in uow.session.scalars(sa.select(Partner)))
-    assert all(s.status is StepStatus.CANCELLED for s in uow.session.scalars(sa.select(Step)))
+    assert all(s.status is StepStatus.SCHEDULED for s in uow.session.scalars(sa.select(Step)))
+    assert all(i.history for i in uow.session.scalars(sa.select(Interaction)))
 
 
 def test_partner_b_answering_in_partner_a_thread_changes_nothing_for_a(uow, tmp_path):
-    steps = queued(uow, tmp_path)
+    steps, follow_ups = mailed(uow, tmp_path)
     a_thread = {"In-Reply-To": steps["person0@firm0.test"].message_id}
     from_b = arrive(uow, tmp_path, "person1@firm1.test", "Yes, we are interested", headers=a_thread)
     assert (from_b.status, from_b.partner) == ("processed", "Firm 1")  # B's own reply, for B
-    assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
-    assert steps["person1@firm1.test"].status is StepStatus.CANCELLED
+    assert follow_ups["person0@firm0.test"].status is StepStatus.SCHEDULED
+    assert follow_ups["person1@firm1.test"].status is StepStatus.CANCELLED
     stranger = arrive(uow, tmp_path, "other@elsewhere.test", "Please remove me", headers=a_thread)
     assert (stranger.status, stranger.partner) == ("unproven", "Firm 0")
-    assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
+    assert follow_ups["person0@firm0.test"].status is StepStatus.SCHEDULED
     assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
     from outreach.services.partners.todos import open_todos
 
@@ -87,16 +105,17 @@ def test_partner_b_answering_in_partner_a_thread_changes_nothing_for_a(uow, tmp_
 
 
 def test_a_reply_dated_zone_unknown_missing_or_garbage_is_logged_in_arrival_order(uow, tmp_path):
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime, timezone
 
-    queued(uow, tmp_path)
+    mailed(uow, tmp_path, sent_at=datetime(2026, 11, 1, tzinfo=UTC))
     dates = ["Tue, 24 Nov 2026 09:15:00 -0000", None, "yesterday-ish, at tea time", "Fri, 01 Jan 2100 00:00:00 +0000"]
     for n, date in enumerate(dates):
         arrived = datetime(2027, 3, 2, 10, n, tzinfo=timezone.utc)
         result = arrive(uow, tmp_path, "person0@firm0.test", f"Answer {n}", headers={"Date": date} if date else None,
                         arrived=arrived)
         assert result.status == "processed", result
-    logged = uow.session.scalars(sa.select(Interaction).order_by(Interaction.occurred_at)).all()
+    logged = uow.session.scalars(sa.select(Interaction).where(Interaction.direction == Direction.IN)
+                                 .order_by(Interaction.occurred_at)).all()
     assert [i.text for i in logged] == ["Answer 0", "Answer 1", "Answer 2", "Answer 3"]
     assert [i.occurred_at.minute for i in logged] == [0, 1, 2, 3]
     rows = uow.session.scalars(sa.select(InboundMail).order_by(InboundMail.id)).all()
@@ -121,10 +140,9 @@ def _bounce_of(step, status, diagnostic, message_id=None):
 
 
 def test_bounces_act_by_reason(uow, tmp_path):
-    steps = queued(uow, tmp_path)
+    steps, follow_ups = mailed(uow, tmp_path)
     first, second = steps["person0@firm0.test"], steps["person1@firm1.test"]
-    first.status = StepStatus.SENT
-    uow.commit()
+    held = follow_ups["person1@firm1.test"]
     full = arrive(uow, tmp_path, None, None, raw=_bounce_of(first, "4.2.2", "smtp; 452 4.2.2 Mailbox full"))
     assert (full.kind, full.partner, full.status) == ("bounce", "Firm 0", "processed")
     assert first.contact.status is ContactStatus.ACTIVE
@@ -132,12 +150,12 @@ def test_bounces_act_by_reason(uow, tmp_path):
     assert again.status is StepStatus.SCHEDULED and again.template == first.template
     refused = arrive(uow, tmp_path, None, None, raw=_bounce_of(second, "5.7.1", "smtp; 550 5.7.1 Message rejected as spam"))
     assert refused.status == "processed"
-    assert second.contact.status is ContactStatus.ACTIVE and second.status is StepStatus.HELD
+    assert second.contact.status is ContactStatus.ACTIVE and held.status is StepStatus.HELD
     from outreach.services.partners.todos import open_todos
 
     [todo] = open_todos(uow.session)
     assert todo.kind == "rejected" and "rejected as spam" in todo.text
-    assert logbook.resume(uow.session, "person1@firm1.test", utcnow()) == 1 and second.status is StepStatus.SCHEDULED
+    assert logbook.resume(uow.session, "person1@firm1.test", utcnow()) == 1 and held.status is StepStatus.SCHEDULED
     gone = arrive(uow, tmp_path, None, None, raw=_bounce_of(first, "5.1.1", "smtp; 550 5.1.1 User unknown"))
     assert gone.status == "processed" and first.contact.status is ContactStatus.UNREACHABLE
     assert first.partner.status.value == "unreachable"
@@ -163,12 +181,12 @@ def test_a_forged_bounce_or_complaint_without_our_message_id_changes_nothing(uow
 
 
 def test_an_opt_out_suppresses_at_once_and_drops_queued_mail(uow, tmp_path):
-    steps = queued(uow, tmp_path)
+    _, follow_ups = mailed(uow, tmp_path)
     result = arrive(uow, tmp_path, "person1@firm1.test", "Please remove me from your list.")
     assert result.kind == "opt_out"
     assert logbook.is_suppressed(uow.session, "person1@firm1.test")
-    assert steps["person1@firm1.test"].status is StepStatus.CANCELLED
-    assert steps["person0@firm0.test"].status is StepStatus.SCHEDULED
+    assert follow_ups["person1@firm1.test"].status is StepStatus.CANCELLED
+    assert follow_ups["person0@firm0.test"].status is StepStatus.SCHEDULED
     assert uow.session.scalar(sa.select(InboundMail).where(InboundMail.id == 1)).status == "processed"
 
 
@@ -183,13 +201,15 @@ def test_the_funnel_report(uow, tmp_path, cli):
 
     rows = json.loads(cli("report", "match", "--json").out)
     total = next(r for r in rows if r["phase"] == "all")
-    assert (total["partners"], total["sent"], total["replied"], total["opted_out"], total["reply_rate"]) == (2, 2, 1, 1, 0.5)
+    assert (total["partners"], total["sent"], total["reached"], total["replied"], total["opted_out"],
+            total["reply_rate"]) == (2, 2, 2, 1, 1, 0.5)
     csv_out = cli("report", "--csv").out.splitlines()
-    assert csv_out[0].startswith("campaign,phase,partners,queued,sent,replied") and len(csv_out) == len(rows) + 1
+    assert csv_out[0].startswith("campaign,phase,partners,queued,sent,reached,replied")
+    assert len(csv_out) == len(rows) + 1
 
 
 def test_a_new_message_reusing_a_message_id_is_kept(uow, tmp_path):
-    queued(uow, tmp_path)
+    mailed(uow, tmp_path)
     same_id = {"Message-ID": "<reused@firm0.test>"}
     first = arrive(uow, tmp_path, "person0@firm0.test", "First answer", headers=same_id)
     second = arrive(uow, tmp_path, "person0@firm0.test", "Second answer", headers=same_id)

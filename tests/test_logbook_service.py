@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from outreach.db.models import Contact, InboundMail, Interaction, Partner, PhaseChange, Suppression
 from outreach.domain.records import PartnerIn
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, Phase
-from outreach.errors import NotFound, PhaseError
+from outreach.errors import InvalidInput, NotFound, PhaseError
 from outreach.services.partners import logbook
 from outreach.services.partners.erasure import forget
 
@@ -37,16 +37,29 @@ def test_a_second_upsert_updates_and_never_duplicates(uow):
 
 def test_matching_is_by_contact_email_then_by_name_and_country(uow):
     logbook.upsert_partners(uow.session, [partner()], by="test")
-    # renamed organisation, same contact: the same partner
-    logbook.upsert_partners(uow.session, [partner(name="Müller Holding GmbH")], by="test")
+    # the same contact under another organisation's name: refused, never a silent rename
+    with pytest.raises(InvalidInput, match="anna@mueller.test is a contact of 'Müller GmbH' in the logbook, "
+                                           "but here it is under 'Müller Holding GmbH'"):
+        logbook.upsert_partners(uow.session, [partner(name="Müller Holding GmbH")], by="test")
+    # the known contact, the country left out: the partner its address names
+    assert logbook.upsert_partners(uow.session, [partner(country=None)], by="test").partners_created == 0
     # no contact, same name and country (spelt differently): the same partner
-    logbook.upsert_partners(uow.session, [partner(name="MÜLLER  Holding gmbh", emails=())], by="test")
+    logbook.upsert_partners(uow.session, [partner(name="MÜLLER  gmbh", emails=())], by="test")
     # same name, other country: another partner
-    logbook.upsert_partners(uow.session, [partner(name="Müller Holding GmbH", country="AT", emails=())], by="test")
+    logbook.upsert_partners(uow.session, [partner(name="Müller GmbH", country="AT", emails=())], by="test")
     uow.commit()
     assert [(p.name, p.country) for p in uow.session.scalars(sa.select(Partner).order_by(Partner.id))] == [
-        ("Müller Holding GmbH", "DE"), ("Müller Holding GmbH", "AT"),
+        ("Müller GmbH", "DE"), ("Müller GmbH", "AT"),
     ]
+
+
+def test_a_contact_moves_only_when_asked_and_the_move_is_reported(uow):
+    logbook.upsert_partners(uow.session, [partner()], by="test")
+    moved = logbook.upsert_partners(uow.session, [partner(name="Müller Holding GmbH")], by="test", move_contacts=True)
+    uow.commit()
+    assert moved.contacts_moved == ["anna@mueller.test from Müller GmbH to Müller Holding GmbH"]
+    names = {p.name: [c.email for c in p.contacts] for p in uow.session.scalars(sa.select(Partner))}
+    assert names == {"Müller GmbH": [], "Müller Holding GmbH": ["anna@mueller.test"]}
 
 
 def test_an_empty_value_never_erases_a_stored_one(uow):

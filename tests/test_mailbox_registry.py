@@ -25,7 +25,6 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.mail.secrets import SecretError, resolve
 from outreach.rendering import Renderer
 from outreach.services.outbound import campaigns
-from outreach.services.accounts import mailboxes
 from tests.support.campaigns import PASSWORD_ENV, campaign_settings, named, register_mailbox, write_campaign
 from tests.support.dovecot import PASSWORD
 from tests.support.mailboxes import messages, new_address, wait_for

@@ -16,6 +16,7 @@ from outreach.services.partners import logbook
 from outreach.services.outbound import scheduler
 from outreach.services.outbound import sending
 from tests.support.campaigns import campaign_settings, write_campaign
+from tests.support.services import closed_port
 from outreach.services.partners.erasure import forget
 from outreach.services.workspace.status import campaign_status
 
@@ -54,10 +55,11 @@ def outbox():
     return FakeOutbox()
 
 
-def queue(uow, tmp_path, count=3, now=MONDAY_10_UTC, **overrides):
+def queue(uow, tmp_path, count=3, now=MONDAY_10_UTC, smtp_port=None, **overrides):
+    """The campaign's mail servers are ports where nothing answers (unless the test names one)."""
     partners = [{"name": f"Partner {i}", "partnership_types": ["training"],
                  "contacts": [{"name": f"Person {i}", "email": f"person{i}@partner{i}.test"}]} for i in range(count)]
-    settings = campaign_settings("rules", 2525, 1143, partners, **overrides)
+    settings = campaign_settings("rules", smtp_port or closed_port(), closed_port(), partners, **overrides)
     campaign = load_campaign(write_campaign(tmp_path, settings))
     campaigns.queue(uow.session, campaign, Renderer(), now)
     uow.commit()
@@ -203,7 +205,7 @@ def test_a_lost_queue_message_is_sent_again_by_the_scheduler(uow, tmp_path, outb
     (True, False, StepStatus.UNCERTAIN),  # we file it ourselves: absent proves nothing; never resent
 ])
 def test_a_step_left_in_sending_is_settled_by_the_sent_folder(uow, tmp_path, outbox, append_to_sent, in_sent, expected):
-    queue(uow, tmp_path, count=1, mailbox__imap={"host": "127.0.0.1", "port": 1143, "security": "none",
+    queue(uow, tmp_path, count=1, mailbox__imap={"host": "127.0.0.1", "port": closed_port(), "security": "none",
                                                   "append_to_sent": append_to_sent})
     clock = Clock(MONDAY_10_UTC)
     [step_id] = run_tick(uow, outbox, clock)
@@ -228,7 +230,7 @@ def test_queuing_again_mails_only_the_partner_added_since(uow, tmp_path, outbox)
     clock = Clock(MONDAY_10_UTC)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     assert len(outbox.sent) == 2
-    again = load_campaign(write_campaign(tmp_path, campaign_settings("rules", 2525, 1143, [
+    again = load_campaign(write_campaign(tmp_path, campaign_settings("rules", closed_port(), closed_port(), [
         {"name": f"Partner {i}", "partnership_types": ["training"],
          "contacts": [{"name": f"Person {i}", "email": f"person{i}@partner{i}.test"}]} for i in range(3)])))
     summary = campaigns.queue(uow.session, again, Renderer(), clock.now)

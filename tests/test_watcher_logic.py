@@ -63,15 +63,22 @@ def watcher_for(uow_factory, data_dir, found, relevant=None, health=None):
     settings = CampaignFile.model_validate(campaign_settings("x", 1, 1, [{"name": "A", "contacts": [{"email": "a@a.test"}]}],
                                                              sender=MAILBOX)).mailbox
 
-    def last_uid(folder, uidvalidity):
+    with uow_factory() as uow:  # a mailbox watched since before its first message
+        inbox.begin(uow, MAILBOX, "INBOX", 7, 0)
+
+    def position(folder, uidvalidity):
         with uow_factory() as uow:
-            return inbox.last_uid(uow.session, MAILBOX, folder, uidvalidity)
+            return inbox.position(uow.session, MAILBOX, folder, uidvalidity)
+
+    def begin(folder, uidvalidity, uid):
+        with uow_factory() as uow:
+            inbox.begin(uow, MAILBOX, folder, uidvalidity, uid)
 
     def store(folder, uidvalidity, messages, through):
         with uow_factory() as uow:
             return inbox.store(uow, data_dir, MAILBOX, folder, uidvalidity, messages, through, utcnow())
 
-    ports = WatchPorts(last_uid, store, found)
+    ports = WatchPorts(position, begin, store, found)
     if relevant is not None:
         ports.relevant = relevant
     if health is not None:

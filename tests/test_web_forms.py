@@ -20,6 +20,7 @@ from outreach.services.accounts import users
 from outreach.services.accounts.users import Role
 from outreach.web.app import create_app
 from tests.support.campaigns import campaign_settings, named, register_mailbox, write_campaign
+from tests.support.services import closed_port
 from tests.test_sending_rules import queue
 
 PASS = "a long pass phrase"
@@ -75,7 +76,7 @@ def test_logins_are_slowed_and_cookies_are_guarded(web):
 
 def test_a_campaign_file_is_queued_or_refused_with_its_lines(web, tmp_path):
     browser = logged_in(web)
-    settings = campaign_settings("web-queued", 2525, 1143, [
+    settings = campaign_settings("web-queued", closed_port(), closed_port(), [
         {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"name": "Klaus Becker", "email": "k@nordhafen.test"}]}])
     with web.uow() as uow:  # the administrator registered the mailbox; the file names it by address
         register_mailbox(uow.session, settings)
@@ -233,7 +234,7 @@ def test_an_unreachable_mail_server_shows_a_page_not_a_crash(web, tmp_path, uow,
     from tests.support.campaigns import PASSWORD_ENV
 
     monkeypatch.setenv(PASSWORD_ENV, "x")
-    queue(uow, tmp_path, count=1)  # its SMTP server (port 2525) is not there
+    queue(uow, tmp_path, count=1)  # its SMTP server is a port where nothing answers
     partner_id = uow.session.scalar(sa.select(Partner.id))
     browser = logged_in(web)
     answer = browser.post(f"/partners/{partner_id}/meeting", data={"csrf": token(browser, f"/partners/{partner_id}"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +18,7 @@ from outreach.campaign import CampaignFile
 from outreach.campaign.model import Mailbox
 from outreach.db.models import Campaign
 from outreach.inbound.message import Fetched
-from outreach.mail.watcher import MailboxWatcher, WatchPorts
+from outreach.mail.watcher import MailboxWatcher, Position, WatchPorts
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import ensure_ready
 from outreach.db.types import utcnow
@@ -89,11 +89,21 @@ class App:
         return list(found.values())
 
     def watcher(self, mailbox: Mailbox, stop: threading.Event, **options) -> MailboxWatcher:
+        """A mailbox's watcher; `since` (a date) reads its mail from that day on, as history
+        where it is older than our first message to a partner."""
         address = mailbox.address
 
-        def last_uid(folder: str, uidvalidity: int) -> int:
+        def position(folder: str, uidvalidity: int) -> Position | None:
             with self.uow() as uow:
-                return inbox.last_uid(uow.session, address, folder, uidvalidity)
+                return inbox.position(uow.session, address, folder, uidvalidity)
+
+        def begin(folder: str, uidvalidity: int, uid: int) -> None:
+            with self.uow() as uow:
+                inbox.begin(uow, address, folder, uidvalidity, uid)
+
+        def read_from() -> date | None:
+            with self.uow() as uow:
+                return inbox.first_sent_day(uow.session, address)
 
         sent = mailbox.imap.sent_folder
 
@@ -110,8 +120,11 @@ class App:
             with self.uow() as uow:
                 relevance.record_health(uow, address, error, self.now())
 
-        found = lambda inbound_id: self.actors.process_inbound.send(inbound_id)
-        return MailboxWatcher(mailbox, WatchPorts(last_uid, store, found, relevant, health), stop, **options)
+        def found(inbound_id: int) -> None:
+            self.actors.process_inbound.send(inbound_id)
+
+        ports = WatchPorts(position, begin, store, found, relevant, health, read_from)
+        return MailboxWatcher(mailbox, ports, stop, **options)
 
     def process_inbound(self, inbound_id: int) -> inbox.Processed:
         """Process one stored message and dispatch what it asks for. A failure is kept,

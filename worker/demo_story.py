@@ -120,7 +120,8 @@ def funnel_line(rows: list[dict]) -> str:
     total = next((row for row in rows if row["phase"] == "all"), None)
     if total is None:
         return "The funnel: nothing sent"
-    return (f"[bold]The funnel[/] (outreach report): {total['sent']} sent, {total['replied']} replied "
+    return (f"[bold]The funnel[/] (outreach report): {total['sent']} sent, {total['reached']} partners reached, "
+            f"{total['replied']} replied "
             f"({total['reply_rate']:.0%}), {total['bounced']} bounced, {total['out_of_office']} out of office, "
             f"{total['opted_out']} opted out, {total['meetings_invited']} meetings invited, "
             f"{total['meetings_accepted']} accepted")

@@ -70,10 +70,10 @@ def start_watchers(app: App, stop: threading.Event, **options) -> list[threading
     return WatcherPool(app, stop, **options).refresh()
 
 
-def run_watch(app: App, threads: int, stopper: Stopper, mailbox: str | None = None) -> None:
+def run_watch(app: App, threads: int, stopper: Stopper, mailbox: str | None = None, **watch_options: object) -> None:
     """The watchers; in the embedded default also a worker, which processes what they find."""
     worker = start_worker(app, threads) if not app.uses_redis else None
-    pool = WatcherPool(app, stopper.event, only=mailbox)
+    pool = WatcherPool(app, stopper.event, only=mailbox, **watch_options)
     while not stopper.event.is_set():
         pool.refresh()
         if not pool.threads:

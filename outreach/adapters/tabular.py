@@ -116,12 +116,33 @@ def _read_csv(path: Path, encoding: str) -> Iterator[list]:
     return iter(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text)))
 
 
-def _dialect(text: str):
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
+DELIMITERS = (";", ",", "\t")
+
+
+def _dialect(text: str) -> type[csv.Dialect]:
+    """The separator is the one the header row uses most (outside quotes): row 1 names every
+    column, so a short or empty row further down cannot mislead it (the sniffer, which wants
+    the same count on every line, was misled by one short row and read `;` files as one column)."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {delimiter: _outside_quotes(header, delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    if not counts[best]:
         return csv.excel
+
+    class Spreadsheet(csv.excel):
+        delimiter = best
+
+    return Spreadsheet
+
+
+def _outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            count += 1
+    return count
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Iterator[tuple]:

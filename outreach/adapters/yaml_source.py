@@ -1,8 +1,9 @@
 """Read a YAML file and remember on which line each key and item stands.
 
 The loader reads YAML the way people write campaign files: `NO` (Norway) and `no`
-(Norwegian) stay strings, `17:00` stays a time of day, not 1020. Only `true`/`false`
-are booleans. A key given twice is an error, not a silent override.
+(Norwegian) stay strings, `17:00` stays a time of day, not 1020, and `2026-13-45` stays the
+text it is (the campaign's model says what a date is, and names the form when it is not one).
+Only `true`/`false` are booleans. A key given twice is an error, not a silent override.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class CampaignLoader(yaml.SafeLoader):
 
 CampaignLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
-        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 CampaignLoader.add_implicit_resolver(
@@ -87,6 +88,9 @@ def load_yaml(path: Path) -> YamlDocument:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         raise InvalidInput([Problem(source, line, "(yaml)", f"{error.problem}; check the indentation and quoting")]) from None
+    except ValueError as error:  # a value YAML itself cannot build (an explicit !!timestamp tag, say)
+        raise InvalidInput([Problem(source, None, "(yaml)", f"a value cannot be read ({error}); write it as "
+                                    "plain text")]) from None
     except RecursionError:
         raise InvalidInput([Problem(source, None, "(yaml)", f"nested deeper than {MAX_DEPTH} levels; "
                                     "a campaign file needs only a few")]) from None

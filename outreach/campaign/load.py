@@ -13,11 +13,11 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from outreach.adapters.tabular import read_rows
-from outreach.adapters.yaml_source import load_yaml
-from outreach.campaign.model import CampaignFile, PartnersFile
+from outreach.adapters.yaml_source import YamlDocument, load_yaml
+from outreach.campaign.model import CampaignFile, Credentials, PartnersFile
 from outreach.campaign.uploaded import upload_problems
 from outreach.domain.logbook import Table, partners_from_table
-from outreach.domain.problems import problems_from
+from outreach.domain.problems import field_path, problems_from
 from outreach.domain.records import PartnerIn
 from outreach.errors import InvalidInput, Problem
 
@@ -59,9 +59,14 @@ def load_campaign(path: Path | str, uploaded: bool = False) -> LoadedCampaign:
         raise InvalidInput(problems + _partners_file_problems(document.data, path.parent)) from None
     settings = _resolve_paths(settings, path.parent)
     _never_the_workspace_key(settings, document)
-    partners, problems = list(settings.partners), []
+    for i, partner in enumerate(settings.partners):
+        for j, contact in enumerate(partner.contacts):
+            loc = ("partners", i, "contacts", j, "email")
+            contact.read_at(document.source, document.line_for(loc), field_path(loc))
+    partners, problems = list(settings.partners), _path_problems(settings, document)
     if settings.partners_file is not None:
-        more, problems = _partners_from_file(settings.partners_file)
+        more, in_file = _partners_from_file(settings.partners_file)
+        problems += in_file
         partners = _merge(partners, more, document, problems)
     if problems:
         raise InvalidInput(problems)
@@ -124,6 +129,29 @@ def _never_the_workspace_key(settings: CampaignFile, document) -> None:
                  for key in ("password_env", "oauth2_token_env") if auth and names_key_env(getattr(auth, key))]
     if problems:
         raise InvalidInput(problems)
+
+
+def _path_problems(settings: CampaignFile, document: YamlDocument) -> list[Problem]:
+    """Every path the file names must be there: a folder of templates, a file holding a secret."""
+    problems = []
+    folder = settings.message.template_dir
+    if folder is not None and not folder.is_dir():
+        problems.append(Problem(document.source, document.line_for(("message", "template_dir")), "message.template_dir",
+                                f"{str(folder)!r} is not a folder; name a folder of your own templates (relative to "
+                                "this file), or leave it empty for the built-in ones"))
+    auth = getattr(settings.mailbox, "auth", None)  # a mailbox named by address: the registry checks its own
+    places: list[tuple[tuple[str, ...], Credentials]] = [(("mailbox", "auth"), auth)] if auth is not None else []
+    if settings.meeting.staff_calendar is not None and settings.meeting.staff_calendar.auth is not None:
+        places.append((("meeting", "staff_calendar", "auth"), settings.meeting.staff_calendar.auth))
+    for where, credentials in places:
+        for key in ("password_file", "oauth2_token_file"):
+            secret = getattr(credentials, key)
+            if secret is not None and not secret.is_file():
+                loc = (*where, key)
+                problems.append(Problem(document.source, document.line_for(loc), ".".join(loc),
+                                        f"{str(secret)!r} is not a file; name the file that holds the secret "
+                                        "(it is read when mail goes out), or use password_env"))
+    return problems
 
 
 def _partners_from_file(spec: PartnersFile) -> tuple[list[PartnerIn], list[Problem]]:

@@ -10,7 +10,7 @@ import typer
 from outreach.cli import (
     campaign, db, demo, inbound, init, mailboxes, meeting, partners, processes, report, sandbox, steps, todo, web,
 )
-from outreach.cli.common import report_problems, state
+from outreach.cli.common import flow_help, report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
 app = typer.Typer(
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     owner only: files 0600, folders 0700."""
     os.umask(0o077)
     try:
-        app(args=argv, prog_name="outreach")  # standalone mode: ends with SystemExit
+        flow_help(typer.main.get_command(app)).main(args=argv, prog_name="outreach")  # ends with SystemExit
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except InvalidInput as error:

@@ -21,6 +21,7 @@ from outreach.messages.render import draft_all
 from outreach.messages.render import renderer_for
 from outreach.settings import mailboxes
 from outreach.services.workspace.status import campaign_status
+from outreach.services.workspace.times import local, zone_for
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
 
@@ -88,8 +89,15 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
 
 
+MOVE_HELP = ("A contact the logbook has under another organisation is moved to the one the file names (with the "
+             "mail still to go to them), and reported; without it, such a contact is refused.")
+
+
 @app.command()
-def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) -> None:
+def queue(
+    file: Path = typer.Argument(..., help="The campaign file (YAML)."),
+    move_contact: bool = typer.Option(False, "--move-contact", help=MOVE_HELP),
+) -> None:
     """Validate, add the partners to the logbook and schedule their first-contact email.
 
     Queuing the same file again schedules nothing twice; partners added to the file later
@@ -98,12 +106,14 @@ def queue(file: Path = typer.Argument(..., help="The campaign file (YAML).")) ->
     campaign = load_campaign(file)
     renderer = renderer_for(campaign.settings)
     with logbook() as uow, progress_bar("queuing", campaign.contact_count + len(campaign.partners)) as advance:
-        summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance)
+        summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance, move_contact)
         uow.commit()
     partners = summary.partners
     console.print(f"campaign {campaign.settings.name}: {summary.scheduled} first-contact emails scheduled, "
                   f"{summary.already_queued} already queued before; partners: {partners.partners_created} new, "
                   f"{partners.partners_updated} updated")
+    for moved in partners.contacts_moved:
+        console.print(f"moved: {moved}", markup=False)
     for email in summary.not_mailable:
         console.print(f"not mailed: {email} (unreachable, opted out or forgotten)", markup=False)
     for fallback in summary.fallbacks:
@@ -154,6 +164,7 @@ def status(
     """Where each queued campaign stands: messages per status, and those that need staff."""
     with logbook() as uow:
         found = campaign_status(uow.session, name)
+        zones = {c.name: zone_for(uow.session, c.name) for c in found}
     if name and not found:
         raise NotFound(f"no campaign {name!r} has been queued; `outreach campaign status` lists them")
     if json_:
@@ -165,14 +176,15 @@ def status(
         console.print(table)
         for item in campaign.attention:
             console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)
-        upcoming = campaign.next_message
-        console.print(f"  next message: {upcoming['at'][:16].replace('T', ' ') + ' UTC, ' if upcoming['at'] else ''}"
+        upcoming, zone = campaign.next_message, zones[campaign.name]
+        console.print(f"  next message: {local(upcoming['at'], zone) + f' {zone}, ' if upcoming['at'] else ''}"
                       f"{upcoming['why']}", markup=False)
         for item in campaign.inbound_failed:
             console.print(f"  inbound {item['inbound']} could not be processed: {item['error']} "
                           f"(`outreach inbound retry {item['inbound']}` after a fix)", markup=False)
         if campaign.watcher_failing:
-            console.print(f"  the watcher of {campaign.mailbox} has failed since {campaign.watcher_failing['since']}: "
+            console.print(f"  the watcher of {campaign.mailbox} has failed since "
+                          f"{local(campaign.watcher_failing['since'], zone)} {zone}: "
                           f"{campaign.watcher_failing['error']}", markup=False)
 
 

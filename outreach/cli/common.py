@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -15,6 +17,7 @@ from rich.progress import Progress
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import ensure_ready
 from outreach.errors import InvalidInput
+from outreach.services.accounts import audit
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -77,9 +80,25 @@ def report_problems(error: InvalidInput, what_happened: str) -> None:
     typer.echo(f"{count} problem{'s' if count != 1 else ''}; {what_happened}", err=True)
 
 
+def flow_help(command: Any) -> Any:
+    """Help texts that the terminal wraps: a line break inside a paragraph of a docstring is a
+    space (typer keeps them after the first paragraph, so they broke lines mid-sentence)."""
+    if command.help:
+        paragraphs = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+    for sub in getattr(command, "commands", {}).values():
+        flow_help(sub)
+    return command
+
+
 def print_json(data) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def staff_name() -> str:
-    return "staff:" + (os.environ.get("OUTREACH_STAFF") or os.environ.get("USER") or "unknown")
+def actor_name() -> str:
+    """Who did what a command records (phase moves, notes, closed to-dos): OUTREACH_ACTOR when
+    set (a person's name on a shared server account), else `cli:` and the operating-system
+    account the process runs as (from the user table, as the audit log names it: USER may be
+    unset under cron or in a container, and never made "staff:unknown" again)."""
+    named = " ".join(os.environ.get("OUTREACH_ACTOR", "").split())
+    return named[:200] if named else audit.cli_actor()

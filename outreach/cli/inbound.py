@@ -61,15 +61,18 @@ def classify_files(
 @app.command("failed")
 def failed(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Inbound messages that could not be processed: kept, with the error."""
+    from outreach.services.workspace.times import local, zone_for
+
     with logbook() as uow:
         rows = [{"id": r.id, "mailbox": r.mailbox, "folder": r.folder, "uid": r.uid, "message_id": r.message_id,
                  "received_at": r.received_at.isoformat(), "attempts": r.attempts, "error": r.error}
                 for r in inbox.failed(uow.session)]
+        zone = zone_for(uow.session)
     if printed_without_table(rows, json_, "No inbound message has failed."):
         return
-    table = Table("id", "mailbox", "uid", "received", "attempts", "error")
+    table = Table("id", "mailbox", "uid", f"received ({zone})", "attempts", "error")
     for r in rows:
-        add_row(table, str(r["id"]), r["mailbox"], str(r["uid"]), r["received_at"][:16], str(r["attempts"]),
+        add_row(table, str(r["id"]), r["mailbox"], str(r["uid"]), local(r["received_at"], zone), str(r["attempts"]),
                       r["error"] or "")
     console.print(table)
     console.print("After a fix: `outreach inbound retry ID` or `outreach inbound retry --all`.")

@@ -26,6 +26,8 @@ def init(folder: Path = typer.Argument(Path("."), help="Where to write the start
     text = packaged(EXAMPLE_CAMPAIGN).read_text(encoding="utf-8")
     text = text.replace("path: partners.example.csv ", f"path: {PARTNERS_CSV}{' ' * 12}")
     text = text.replace("  template_dir:              ", f"  template_dir: {TEMPLATES}{' ' * 5}")
+    text = text.replace("outreach campaign validate config/campaign.example.yaml",
+                        f"outreach campaign validate {folder / CAMPAIGN}")
     (folder / CAMPAIGN).write_text(text, encoding="utf-8")
     shutil.copyfile(packaged(EXAMPLE_PARTNERS), folder / PARTNERS_CSV)
     _as_xlsx(folder / PARTNERS_CSV, folder / PARTNERS_XLSX)

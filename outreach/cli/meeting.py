@@ -103,10 +103,13 @@ def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
     if json_:
         print_json(rows)
         return
-    table = Table("id", "partner", "start (UTC)", "status", "answers")
-    for row in rows:
+    from outreach.services.workspace.times import local
+
+    table = Table("id", "partner", "start", "status", "answers")
+    for row in rows:  # each in the meeting's own timezone, the one its invitation names
         answers = ", ".join(f"{a['email']}: {a['answer']}" for a in row["attendees"])
-        add_row(table, str(row["id"]), row["partner"], row["start"][:16], f"{row['status']} #{row['sequence']}", answers)
+        add_row(table, str(row["id"]), row["partner"], f"{local(row['start'], row['timezone'])} {row['timezone']}",
+                f"{row['status']} #{row['sequence']}", answers)
     console.print(table)
 
 
@@ -120,15 +123,15 @@ def outcome(
     """Record what the meeting agreed; the next-steps mail is drafted from it and goes out
     once approved (or, where the campaign says so, some hours later)."""
     from outreach.campaign.load import load_document
-    from outreach.cli.common import staff_name
+    from outreach.cli.common import actor_name
     from outreach.domain.outcome import Outcome
 
     recorded = load_document(notes, Outcome)
     with logbook() as uow:
         meeting = meetings.find(uow.session, meeting_id)
-        meetings.record_outcome(uow.session, meeting, recorded, staff_name(), utcnow())
+        meetings.record_outcome(uow.session, meeting, recorded, actor_name(), utcnow())
         if approve_now:
-            meetings.approve_next_steps(uow.session, meeting, staff_name(), utcnow())
+            meetings.approve_next_steps(uow.session, meeting, actor_name(), utcnow())
         uow.commit()
         console.print(f"outcome of meeting {meeting_id} recorded" + (" and the next-steps mail approved" if approve_now
                       else f"; approve the next-steps mail with `outreach meeting approve {meeting_id}`"), markup=False)
@@ -137,10 +140,10 @@ def outcome(
 @app.command()
 def approve(meeting_id: int = typer.Argument(..., metavar="MEETING")) -> None:
     """Approve the next-steps mail drafted from the meeting's recorded outcome."""
-    from outreach.cli.common import staff_name
+    from outreach.cli.common import actor_name
 
     with logbook() as uow:
-        meetings.approve_next_steps(uow.session, meetings.find(uow.session, meeting_id), staff_name(), utcnow())
+        meetings.approve_next_steps(uow.session, meetings.find(uow.session, meeting_id), actor_name(), utcnow())
         uow.commit()
     console.print(f"the next-steps mail of meeting {meeting_id} is approved; it goes out with the next round",
                   markup=False)

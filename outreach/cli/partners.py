@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from outreach.adapters.tabular import read_rows, write_rows, check_suffix
-from outreach.cli.common import (add_row, console, logbook, print_json, printed_without_table, progress_bar,
-                                 report_problems, staff_name)
+from outreach.cli.common import (actor_name, add_row, console, logbook, print_json, printed_without_table,
+                                 progress_bar, report_problems)
 from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
@@ -45,6 +45,9 @@ def import_(
     encoding: str = typer.Option("utf-8-sig", help="CSV: the file's encoding (e.g. cp1252)."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid rows and list the others."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the file; write nothing."),
+    move_contact: bool = typer.Option(False, "--move-contact", help="A contact the logbook has under another "
+                                      "organisation is moved to the one the file names, and reported; without it, "
+                                      "such a contact is refused."),
 ) -> None:
     """Add the file's partners to the logbook, or update the ones it already has."""
     headers, rows = read_rows(file, sheet, encoding)
@@ -52,7 +55,7 @@ def import_(
     if problems and (not skip_invalid or not records):
         raise InvalidInput(problems)
     with logbook() as uow, progress_bar("importing", len(records)) as advance:
-        summary = service.upsert_partners(uow.session, records, f"import:{file.name}", advance)
+        summary = service.upsert_partners(uow.session, records, f"import:{file.name}", advance, move_contact)
         if not dry_run:
             uow.commit()
     if problems:
@@ -64,6 +67,8 @@ def import_(
         f"{summary.partners_unchanged} unchanged; {summary.contacts_created} new contacts, "
         f"{summary.contacts_updated} updated"
     )
+    for moved in summary.contacts_moved:
+        console.print(f"{'would move' if dry_run else 'moved'}: {moved}", markup=False)
     for email in summary.skipped_erased:
         console.print(f"not added: {email} asked to be forgotten")
 
@@ -136,7 +141,7 @@ def introduce(
         mutual = uow.session.scalar(sa.select(Contact).where(Contact.email == via.strip().lower()))
         if mutual is None:
             raise NotFound(f"{via} is not a contact in the logbook: add them (with their organisation) first")
-        step = ask_for_introduction(uow.session, target, mutual, staff_name(), utcnow())
+        step = ask_for_introduction(uow.session, target, mutual, actor_name(), utcnow())
         uow.commit()
         console.print(f"introduction request to {mutual.email} about {target.name} queued (step {step.id})", markup=False)
 
@@ -178,7 +183,7 @@ def proposal(
                 out.write_text(text, encoding="utf-8")
             written.append(out)
         add_note(uow.session, partner, f"Outline proposal drafted: {', '.join(str(p) for p in written)}",
-                 staff_name(), utcnow())
+                 actor_name(), utcnow())
         uow.commit()
     for path in written:
         console.print(f"written: {path}", markup=False)
@@ -212,7 +217,7 @@ def result(
 
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
-        partnerships.log_result(uow.session, partner, text, staff_name(), utcnow(), opportunity)
+        partnerships.log_result(uow.session, partner, text, actor_name(), utcnow(), opportunity)
         uow.commit()
     console.print("result logged" + (" and a to-do raised for the new opportunity" if opportunity else ""))
 
@@ -237,9 +242,9 @@ def kpi(
         if name and target is not None:
             if not unit:
                 raise InvalidInput([Problem("(command line)", None, "--unit", "a new KPI needs a unit")])
-            kpis.add(uow.session, partner, name, target, unit, _date(due), staff_name(), utcnow())
+            kpis.add(uow.session, partner, name, target, unit, _date(due), actor_name(), utcnow())
         elif name and value is not None:
-            kpis.update(uow.session, partner, name, value, staff_name(), utcnow())
+            kpis.update(uow.session, partner, name, value, actor_name(), utcnow())
         elif name:
             raise InvalidInput([Problem("(command line)", None, "NAME", "give a value, or --target and --unit for a new KPI")])
         uow.commit()
@@ -278,15 +283,20 @@ def show(
     json_: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """One partner: its details, contacts and timeline."""
+    from outreach.services.workspace.times import zone_for
+
     with logbook() as uow:
-        detail = partner_detail(service.find_partner(uow.session, ref))
+        partner = service.find_partner(uow.session, ref)
+        detail, zone = partner_detail(partner), zone_for(uow.session, partner_id=partner.id)
     if json_:
         print_json(detail)
         return
-    _print_detail(detail)
+    _print_detail(detail, zone)
 
 
-def _print_detail(detail: dict) -> None:
+def _print_detail(detail: dict, zone: str) -> None:
+    from outreach.services.workspace.times import local
+
     console.print(f"[bold]{escape(detail['name'])}[/bold] (#{detail['id']}): phase {detail['phase']}, {detail['status']}")
     for label in ("country", "region", "website", "mail_domain", "source", "focus_area", "notes"):
         if detail[label]:
@@ -298,15 +308,15 @@ def _print_detail(detail: dict) -> None:
         add_row(contacts, c["name"] or "", c["role"] or "", c["email"], c["language"] or "",
                          c["register"] or "", c["status"])
     console.print(contacts)
-    timeline = Table("when", "what", "details", title="timeline")
+    timeline = Table(f"when ({zone})", "what", "details", title="timeline")
     for event in detail["timeline"]:
         if event["event"] == "phase":
             what = f"phase {event['from'] or '-'} -> {event['to']}"
             details = f"{event['reason']} ({event['by']})"
         else:
-            what = f"{event['event']} {event['direction']}"
+            what = f"{event['event']} {event['direction']}" + (" (history)" if event.get("history") else "")
             details = event["subject"] or ""
-        add_row(timeline, event["at"][:16].replace("T", " "), what, details)
+        add_row(timeline, local(event["at"], zone), what, details)
     console.print(timeline)
 
 
@@ -342,7 +352,7 @@ def advance(
 
     target = _phase(phase)
     with logbook() as uow:
-        move = service.advance(uow.session, ref, target, reason, by or staff_name())
+        move = service.advance(uow.session, ref, target, reason, by or actor_name())
         partner = service.find_partner(uow.session, ref)
         notes = []
         try:
@@ -394,7 +404,7 @@ def note(
 
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
-        add_note(uow.session, partner, text, staff_name(), utcnow())
+        add_note(uow.session, partner, text, actor_name(), utcnow())
         uow.commit()
     console.print(f"note added to {partner.name}", markup=False)
 
@@ -424,7 +434,7 @@ def mail(
         contact = next((c for c in partner.contacts if c.email == wanted), None) if wanted else None
         if wanted and contact is None:
             raise NotFound(f"{wanted} is not a contact of {partner.name}")
-        step = one_off_mail(uow.session, partner, staff_name(), utcnow(), contact, template, subject, body, attach)
+        step = one_off_mail(uow.session, partner, actor_name(), utcnow(), contact, template, subject, body, attach)
         uow.commit()
         console.print(f"mail to {step.contact.email} queued (step {step.id}); it goes out with the next round",
                       markup=False)
@@ -437,28 +447,33 @@ def pause(
 ) -> None:
     """Hold a partner's scheduled mail, until a date or until `partners resume`."""
     from datetime import datetime, time, timezone
+    from zoneinfo import ZoneInfo
 
     from outreach.services.outbound import campaign_control
+    from outreach.services.workspace.times import zone_for
 
     day = _date(until)
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
-        moment = datetime.combine(day, time(0, 0), tzinfo=timezone.utc) if day else None
+        zone = zone_for(uow.session, partner_id=partner.id)  # the day begins where the campaign is
+        moment = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc) if day else None
         count = campaign_control.hold_partner(uow.session, partner.id, moment)
         uow.commit()
     console.print(f"{count} scheduled message{'s' if count != 1 else ''} of {partner.name} "
-                  + (f"wait until {day}" if day else "held until `outreach partners resume`"), markup=False)
+                  + (f"wait until {day} ({zone}); `outreach partners resume` gives them back their dates" if day
+                     else "held until `outreach partners resume`"), markup=False)
 
 
 @app.command()
 def resume(ref: str = typer.Argument(..., help="The partner's id or a contact's email.")) -> None:
-    """Send a partner's held mail again (held after a server refused our mail)."""
+    """Send a partner's held or paused mail again (held after a server refused our mail, or by
+    `partners pause`): paused mail gets back the date it had."""
     from outreach.db.types import utcnow
 
     with logbook() as uow:
         count = service.resume(uow.session, ref, utcnow())
         uow.commit()
-    console.print(f"{count} held message{'s' if count != 1 else ''} scheduled again")
+    console.print(f"{count} held or paused message{'s' if count != 1 else ''} scheduled again")
 
 
 @app.command()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 
 from outreach.cli.common import console, state
+from outreach.errors import InvalidInput, Problem
 from outreach.logs import configure
 
 
@@ -27,6 +30,20 @@ def _threads(app, asked: int | None) -> int:
 
 
 THREADS_HELP = "Worker threads (default: 1 on SQLite, 8 otherwise)."
+SINCE_HELP = ("Also read the mailboxes' mail from this day on (YYYY-MM-DD), as history where it is older than our "
+              "first message to a partner. Without it, a mailbox's first start reads only mail from the day our "
+              "first message went out from it, or from now.")
+
+
+def _since(text: str | None) -> dict[str, date]:
+    """The watchers' options for --since."""
+    if not text:
+        return {}
+    try:
+        return {"since": date.fromisoformat(text.strip())}
+    except ValueError:
+        raise InvalidInput([Problem("(command line)", None, "--since",
+                                    f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01")]) from None
 
 
 def worker(
@@ -57,11 +74,14 @@ def run(
     with_web: bool = typer.Option(False, "--web", help="Serve the web workspace in the same process."),
     host: str = typer.Option("127.0.0.1", "--host", help="With --web: the address to listen on."),
     port: int = typer.Option(8000, "--port", help="With --web: the port."),
+    since: str = typer.Option(None, "--since", help=SINCE_HELP),
     verbose: bool = typer.Option(False, "--verbose"),
 ) -> None:
     """Worker and scheduler in one process: the embedded default for one machine (with --web,
     the workspace too: one process for a small school)."""
     from worker.processes import run_all
+
+    watch_options = _since(since)
 
     def body(app, stopper):
         web = None
@@ -71,7 +91,7 @@ def run(
             web, _ = serve_in_thread(app, host, port)
             console.print(f"the workspace: http://{host}:{port}/", markup=False)
         try:
-            run_all(app, _threads(app, threads), interval, stopper, until_idle)
+            run_all(app, _threads(app, threads), interval, stopper, until_idle, watch_options)
         finally:
             if web is not None:
                 web.should_exit = True
@@ -83,6 +103,7 @@ def watch(
     mailbox: str = typer.Option(None, "--mailbox", envvar="OUTREACH_WATCH_MAILBOX",
                                 help="Watch only this mailbox (one watcher process per mailbox); default: all."),
     threads: int = typer.Option(None, help=THREADS_HELP + " Used when no REDIS_URL is set."),
+    since: str = typer.Option(None, "--since", help=SINCE_HELP),
     verbose: bool = typer.Option(False, "--verbose"),
 ) -> None:
     """Watch the campaigns' mailboxes: log replies, bounces, out-of-office and opt-outs.
@@ -90,4 +111,5 @@ def watch(
     Mailboxes of campaigns queued later are picked up within 30 seconds."""
     from worker.processes import run_watch
 
-    _serve(verbose, lambda app, stopper: run_watch(app, _threads(app, threads), stopper, mailbox))
+    options = _since(since)
+    _serve(verbose, lambda app, stopper: run_watch(app, _threads(app, threads), stopper, mailbox, **options))

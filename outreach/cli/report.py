@@ -6,9 +6,11 @@ import csv
 import sys
 
 import typer
+from rich import box
 from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, print_json
+from outreach.domain.vocabulary import Phase
 from outreach.services.workspace.funnel import COLUMNS
 from outreach.services.workspace.funnel import funnel
 
@@ -20,7 +22,8 @@ def report(
     partnerships: bool = typer.Option(False, "--partnerships", help="Partnerships instead: phase, time in phase, "
                                                                       "KPI status, results."),
 ) -> None:
-    """The funnel per campaign and phase: sent, replied, bounced, out of office, opted out, meetings, reply rate."""
+    """The funnel per campaign and phase: sent, reached, replied, bounced, out of office, opted out, meetings,
+    reply rate."""
     if partnerships:
         _partnerships(json_)
         return
@@ -33,14 +36,46 @@ def report(
         writer.writeheader()
         writer.writerows(rows)
     else:
-        console.print(funnel_table(rows))
+        for table in funnel_tables(rows, console.width):
+            console.print(table)
 
 
-def funnel_table(rows: list[dict]) -> Table:
-    table = Table(*COLUMNS, title="The funnel")
-    for row in rows:
-        add_row(table, *(f"{row[c]:.0%}" if c == "reply_rate" else str(row[c]) for c in COLUMNS))
-    return table
+MEASURES = (("partners", "partners"), ("queued", "first contacts queued"), ("sent", "messages sent"),
+            ("reached", "partners reached"), ("replied", "replied"), ("bounced", "bounced"),
+            ("out_of_office", "out of office"), ("opted_out", "opted out"), ("meetings_invited", "meetings invited"),
+            ("meetings_accepted", "meetings accepted"), ("reply_rate", "reply rate"))
+
+
+def funnel_tables(rows: list[dict], width: int = 80) -> list[Table]:
+    """One table per campaign: the measures down, the phases across (all of them first). Each
+    phase's column is as wide as its longest word or number, its name wrapping between words, so
+    the table reads whole in a terminal of `width` columns (80 and more)."""
+    tables = []
+    for campaign in dict.fromkeys(row["campaign"] for row in rows):
+        mine = sorted((row for row in rows if row["campaign"] == campaign), key=lambda row: _PHASE_ORDER[row["phase"]])
+        cells = [[_cell(row, key) for key, _ in MEASURES] for row in mine]
+        labels = [_PHASE_LABELS[row["phase"]] for row in mine]
+        widths = [max([len(word) for word in label.split()] + [len(c) for c in column])
+                  for label, column in zip(labels, cells, strict=True)]
+        columns = len(widths) + 1
+        room = width - sum(widths) - (2 * columns - 2 + (columns - 1) + 2)  # padding, separators, the two edges
+        table = Table(title=f"The funnel of {campaign}", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        table.add_column("", width=max(8, min(room, max(len(label) for _, label in MEASURES))))
+        for label, column_width in zip(labels, widths, strict=True):
+            table.add_column(label, justify="right", width=column_width)
+        for index, (_, label) in enumerate(MEASURES):
+            add_row(table, label, *(column[index] for column in cells))
+        tables.append(table)
+    return tables
+
+
+def _cell(row: dict[str, object], key: str) -> str:
+    value = row[key]
+    return f"{value:.0%}" if key == "reply_rate" and isinstance(value, float) else str(value)
+
+
+_PHASE_LABELS = {"all": "all", **{phase.value: phase.label for phase in Phase}}
+_PHASE_ORDER = {phase: order for order, phase in enumerate(_PHASE_LABELS)}
 
 
 def _partnerships(json_: bool) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from outreach.cli.common import add_row, console, logbook, printed_without_table, staff_name, state
+from outreach.cli.common import actor_name, add_row, console, logbook, printed_without_table, state
 from outreach.db.types import utcnow
 from outreach.errors import NotFound
 from outreach.services.partners import todos
@@ -20,15 +20,18 @@ def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="P
     """The open to-dos, oldest first."""
     if ctx.invoked_subcommand is not None:
         return
+    from outreach.services.workspace.times import local, zone_for
+
     with logbook() as uow:
         rows = [{"id": t.id, "kind": t.kind, "partner": t.partner.name if t.partner else None,
                  "inbound": t.inbound_id, "created_at": t.created_at.isoformat(), "text": t.text}
                 for t in todos.open_todos(uow.session)]
+        zone = zone_for(uow.session)
     if printed_without_table(rows, json_, "Nothing to do."):
         return
-    table = Table("id", "since", "kind", "partner", "what")
+    table = Table("id", f"since ({zone})", "kind", "partner", "what")
     for r in rows:
-        add_row(table, str(r["id"]), r["created_at"][:16], r["kind"], r["partner"] or "", r["text"])
+        add_row(table, str(r["id"]), local(r["created_at"], zone), r["kind"], r["partner"] or "", r["text"])
     console.print(table)
 
 
@@ -37,7 +40,7 @@ def done(todo_id: int = typer.Argument(..., help="The to-do's id."),
          reason: str = typer.Option("done", "--reason", help="What was done, or why it is dismissed.")) -> None:
     """Close a to-do with a reason (kept with who closed it)."""
     with logbook() as uow:
-        todo = todos.close(uow.session, todo_id, reason, utcnow(), staff_name())
+        todo = todos.close(uow.session, todo_id, reason, utcnow(), actor_name())
         if todo is None:
             raise NotFound(f"no to-do {todo_id}; `outreach todo` lists them")
         uow.commit()
@@ -56,7 +59,7 @@ def confirm(todo_id: int = typer.Argument(..., help="The to-do's id (an unproved
     app = App(database_url=state.database)
     try:
         with app.uow() as uow:
-            outcome = inbox.confirm(uow, todo_id, app.now(), staff_name())
+            outcome = inbox.confirm(uow, todo_id, app.now(), actor_name())
         dispatch(app, outcome.events)
     finally:
         app.close()

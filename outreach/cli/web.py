@@ -154,15 +154,19 @@ def role_(email: str = typer.Argument(..., help="The account's email address."),
 @users.command("list")
 def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The accounts and when each last logged in."""
+    from outreach.services.workspace.times import local, zone_for
+
     with logbook() as uow:
         rows = [{"email": u.email, "role": u.role, "created_at": u.created_at.isoformat(),
                  "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None}
                 for u in accounts.all_users(uow.session)]
+        zone = zone_for(uow.session)
     if printed_without_table(rows, json_, "No account yet: `outreach users add EMAIL --role admin`."):
         return
-    table = Table("email", "role", "since", "last login")
+    table = Table("email", "role", "since", f"last login ({zone})")
     for r in rows:
-        add_row(table, r["email"], r["role"], r["created_at"][:10], (r["last_login_at"] or "never")[:16])
+        add_row(table, r["email"], r["role"], local(r["created_at"], zone, "%Y-%m-%d"),
+                local(r["last_login_at"], zone) or "never")
     console.print(table)
 
 

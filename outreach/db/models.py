@@ -123,6 +123,9 @@ class Interaction(Base):
     raw_path: Mapped[str | None] = mapped_column(sa.String(1024))
     author: Mapped[str | None] = mapped_column(sa.String(200))  # the person who wrote a note or a one-off mail
     returns_on: Mapped[date | None] = mapped_column(sa.Date)  # an out-of-office answer: the day they are back
+    # Mail written before our first message to the partner: kept in the timeline, never acted on
+    # (not a reply, not an answer from staff).
+    history: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     partner: Mapped[Partner] = relationship(back_populates="interactions")
     contact: Mapped[Contact | None] = relationship()
@@ -214,6 +217,7 @@ class Step(Base):
     body: Mapped[str | None] = mapped_column(sa.Text)
     created_by: Mapped[str | None] = mapped_column(sa.String(200))
     attachment_path: Mapped[str | None] = mapped_column(sa.String(1024))  # a document staff attach (a proposal)
+    due_before_pause: Mapped[datetime | None] = mapped_column(UTCDateTime)  # `partners pause --until` moved it
     # An introduction request: the partner to be introduced to (a plain id: steps belong to their
     # own partner; a forgotten target simply reads as none).
     about_partner_id: Mapped[int | None] = mapped_column()
@@ -262,6 +266,9 @@ class Checkpoint(Base):
     folder: Mapped[str] = mapped_column(sa.String(255))
     uidvalidity: Mapped[int] = mapped_column(sa.BigInteger)
     last_uid: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Where reading began (the UID before the first one read): a first start begins at the
+    # mailbox's present; `--since` reaches back once. None: read from the folder's start.
+    first_uid: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class Meeting(Base):

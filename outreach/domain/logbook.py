@@ -164,12 +164,15 @@ def _row_record(row: Any, columns: dict[str, str], header_of: dict[str, str], so
     if extra:
         partner["extra"] = extra
     try:
-        return PartnerIn.model_validate({**partner, "contacts": [contact] if contact else []})
+        record = PartnerIn.model_validate({**partner, "contacts": [contact] if contact else []})
     except ValidationError as error:
         for item in error.errors():
             field = _logbook_field(item["loc"])
             problems.append(Problem(source, row.number, header_of.get(field, field), message_for(item)))
         return None
+    for read in record.contacts:
+        read.read_at(source, row.number, header_of.get("email", "email"))
+    return record
 
 
 def _logbook_field(loc: tuple[int | str, ...]) -> str:

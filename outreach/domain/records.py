@@ -10,7 +10,7 @@ from typing import Annotated, Any, Callable, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import email_validator
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from outreach.domain.vocabulary import (
     ContactStatus,
@@ -184,6 +184,23 @@ class ContactIn(Strict):
     register: Maybe[RegisterField] = None
     timezone: Maybe[TimeZoneName] = None
     status: Maybe[ContactStatusField] = None
+    # Where the contact was read (file, line or row, and the field or column of its address), for
+    # a problem found later, in the logbook.
+    _origin: tuple[str, int | None, str] | None = PrivateAttr(default=None)
+
+    def read_at(self, source: str, line: int | None, field: str = "email") -> ContactIn:
+        self._origin = (source, line, field)
+        return self
+
+    @property
+    def origin(self) -> tuple[str, int | None, str] | None:
+        return self._origin
+
+    def __eq__(self, other: object) -> bool:  # the same contact, wherever it was read
+        return self.__dict__ == other.__dict__ if isinstance(other, ContactIn) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.items()))
 
 
 class PartnerIn(Strict):

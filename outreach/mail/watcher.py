@@ -6,16 +6,26 @@ good sync resets. It wakes within a second of the stop signal, in IDLE too.
 Headers first: a batch's header fields are fetched, `relevant` says which messages are
 ours, and only their bodies are downloaded (BODY.PEEK, so nothing is marked read). The
 checkpoint moves only past UIDs that were dealt with: stored, or found not to be ours. A
-message the server would not hand over is asked for again at the next sync."""
+message the server would not hand over is asked for again at the next sync.
+
+A first start on a folder begins at its present (UIDNEXT): the mail it already holds is the
+past, not an answer to us. It reaches back only to the day our first message went out from
+the mailbox (answers to it may have come before the watcher ever ran), or to `since` where
+staff ask for the past to be read; mail read from before our first message to a partner is
+logged as history (the inbox service decides that, not the watcher). `since` given to a
+folder read before extends its reading back once: the checkpoint remembers where it began."""
 
 from __future__ import annotations
 
+import io
 import logging
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import date, datetime, timezone
+from typing import Any, Callable, NamedTuple
 
 from imapclient import IMAPClient
 
@@ -33,24 +43,36 @@ BODY_BATCH = 50
 MAX_BACKOFF = 300.0
 GIVE_UP_AFTER = 3  # syncs in which the server would not hand over a message we want
 HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(f.upper() for f in HEADER_FIELDS)})]"
+Selected = dict[bytes, Any]  # what SELECT answered (UIDVALIDITY, UIDNEXT, EXISTS, ...)
+
+
+class Position(NamedTuple):
+    """Where a folder's reading stands: the UID before the first one read, and the last dealt with."""
+
+    first: int
+    last: int
 
 
 @dataclass
 class WatchPorts:
     """What the watcher needs from the rest of the product (the database, the queue)."""
 
-    last_uid: Callable[[str, int], int]                          # folder, uidvalidity -> last UID dealt with
+    position: Callable[[str, int], Position | None]             # folder, uidvalidity -> None: never read
+    begin: Callable[[str, int, int], None]                       # folder, uidvalidity, the UID reading begins after
     store: Callable[[str, int, list[Fetched], int], list[int]]   # folder, uidvalidity, messages, through -> new ids
     found: Callable[[int], None]                                 # a new stored message, to be processed
     relevant: Callable[[str, list[bytes]], list[bool]] = lambda folder, headers: [True] * len(headers)
     health: Callable[[str | None], None] = lambda error: None   # None: a good sync; else the error
+    read_from: Callable[[], date | None] = lambda: None          # a first start reads from this day (None: now)
 
 
 class MailboxWatcher:
     def __init__(self, settings: Mailbox, ports: WatchPorts, stop: threading.Event,
                  poll_seconds: float = 30, idle_check_seconds: float = 1, connect=imap.connect,
-                 sent_every_seconds: float = SENT_EVERY_SECONDS):
+                 sent_every_seconds: float = SENT_EVERY_SECONDS, since: date | None = None):
         self.settings, self.ports, self.stop = settings, ports, stop
+        self.since = since  # staff asked for the mail from this day on (once per folder and process)
+        self._reached_back: set[str] = set()
         self.folder = settings.imap.inbox
         self.sent_folder = settings.imap.sent_folder  # staff's own replies, written in their mail program
         self.poll_seconds, self.idle_check_seconds = poll_seconds, min(idle_check_seconds, 1.0)
@@ -111,18 +133,55 @@ class MailboxWatcher:
         if b"UIDVALIDITY" not in selected:
             raise TemporaryFailure(f"{self.settings.imap.host} gave no UIDVALIDITY for {folder}")
         uidvalidity = int(selected[b"UIDVALIDITY"])
-        last = self.ports.last_uid(folder, uidvalidity)
+        position = self.ports.position(folder, uidvalidity)
+        stored = 0
+        if position is None:
+            position = self._first_start(client, folder, uidvalidity, selected)
+        elif self.since is not None and folder not in self._reached_back:
+            stored += self._reach_back(client, folder, uidvalidity, selected, position)
+        last = position.last
         uids = sorted(uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last)
+        return stored + self._read(client, folder, uidvalidity, uids)[0]
+
+    def _first_start(self, client: IMAPClient, folder: str, uidvalidity: int, selected: Selected) -> Position:
+        """The folder's present, or the first message of the day reading is to begin."""
+        days = [day for day in (self.since, self.ports.read_from()) if day is not None]
+        begin = _uid_before(client, min(days), selected) if days else _present(client, selected)
+        self._reached_back.add(folder)
+        self.ports.begin(folder, uidvalidity, begin)
+        log.info("watch %s/%s: first start; reading %s", self.settings.address, folder,
+                 f"from {min(days)} on" if days else "mail that arrives from now on")
+        return Position(begin, begin)
+
+    def _reach_back(self, client: IMAPClient, folder: str, uidvalidity: int, selected: Selected,
+                    position: Position) -> int:
+        """Staff asked for the past (`since`): what lies before where reading began is read once."""
+        self._reached_back.add(folder)
+        if self.since is None:
+            return 0
+        begin = _uid_before(client, self.since, selected)
+        if begin >= position.first:
+            return 0
+        uids = sorted(uid for uid in client.search(["UID", f"{begin + 1}:{position.first}"])
+                      if begin < uid <= position.first)
+        log.info("watch %s/%s: reading %d messages from %s on", self.settings.address, folder, len(uids), self.since)
+        stored, complete = self._read(client, folder, uidvalidity, uids)
+        if complete:
+            self.ports.begin(folder, uidvalidity, begin)
+        return stored
+
+    def _read(self, client: IMAPClient, folder: str, uidvalidity: int, uids: list[int]) -> tuple[int, bool]:
+        """The messages of ours among `uids`, stored; how many, and whether every UID was dealt with."""
         stored = 0
         for start in range(0, len(uids), HEADER_BATCH):
             if self.stop.is_set():
-                break
+                return stored, False
             batch = uids[start:start + HEADER_BATCH]
             complete, count = self._sync_batch(client, folder, uidvalidity, batch)
             stored += count
             if not complete:
-                break  # the rest waits for the next sync, after what the server withheld
-        return stored
+                return stored, False  # the rest waits for the next sync, after what the server withheld
+        return stored, True
 
     def _sync_batch(self, client: IMAPClient, folder: str, uidvalidity: int, batch: list[int]) -> tuple[bool, int]:
         heads = client.fetch(batch, [HEADER_ITEM])
@@ -165,18 +224,59 @@ class MailboxWatcher:
         return True
 
     def _idle(self, client: IMAPClient) -> None:
-        """Wait in IDLE until the server reports new mail, the renewal time comes, or we stop."""
+        """Wait in IDLE until the server says something, the renewal time comes, or we stop.
+
+        The wait looks at the socket only; what the server said is read after DONE, whole lines
+        on a blocking socket. (imapclient's `idle_check` reads lines from a non-blocking socket,
+        so a response that arrives in two pieces is cut in two and the second half read as a
+        response of its own: "abort: unexpected response: b'(FLAGS ())'", imapclient issue 519.)
+        Anything the server says is worth a sync, which asks for new UIDs only."""
         client.idle()
         renew_at = time.monotonic() + (self.sent_every_seconds if self.sent_folder else IDLE_RENEW_SECONDS)
         try:
             while not self.stop.is_set() and time.monotonic() < renew_at:
-                responses = client.idle_check(timeout=self.idle_check_seconds)
-                if any(r and r[0] == b"BYE" for r in responses):
-                    raise TemporaryFailure(f"{self.settings.imap.host} closed the connection: {responses}")
-                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                if _has_spoken(client, self.idle_check_seconds):
                     break
         finally:
-            client.idle_done()
+            _, responses = client.idle_done()
+        if any(r and r[0] == b"BYE" for r in responses):
+            raise TemporaryFailure(f"{self.settings.imap.host} closed the connection: {responses}")
+
+
+def _has_spoken(client: IMAPClient, timeout: float) -> bool:
+    """Whether the server has sent something, waiting at most `timeout` seconds; reads nothing."""
+    sock = client.socket()
+    pending = getattr(sock, "pending", None)  # TLS: bytes decrypted already, which select does not see
+    if pending is not None and pending():
+        return True
+    reader = getattr(client._imap, "file", None)  # what imaplib has buffered after the IDLE continuation
+    if reader is not None and _buffered(reader, sock):
+        return True
+    return bool(select.select([sock], [], [], timeout)[0])
+
+
+def _buffered(reader: io.BufferedReader, sock: socket.socket) -> bool:
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        return bool(reader.peek(1))  # the buffer only: on a non-blocking socket nothing waits
+    except (BlockingIOError, OSError, ValueError):
+        return False
+    finally:
+        sock.settimeout(timeout)
+
+
+def _present(client: IMAPClient, selected: Selected) -> int:
+    """The last UID a folder holds now (UIDNEXT - 1), for a first start that begins now."""
+    if b"UIDNEXT" in selected:
+        return int(selected[b"UIDNEXT"]) - 1
+    return max(client.search(["ALL"]), default=0)
+
+
+def _uid_before(client: IMAPClient, day: date, selected: Selected) -> int:
+    """The UID before the folder's first message that arrived on `day` or later."""
+    since = client.search(["SINCE", day])
+    return min(since) - 1 if since else _present(client, selected)
 
 
 def _header_of(item: dict | None) -> bytes | None:

@@ -35,3 +35,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+_HELD: list[socket.socket] = []
+
+
+def closed_port() -> int:
+    """A loopback port where nothing answers, for as long as the test process runs: bound and
+    never listening, so a connection is refused at once and no other process (a sandbox, another
+    test run) can take it. For mailboxes a test never reaches, or must fail to reach."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return sock.getsockname()[1]

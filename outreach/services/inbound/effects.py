@@ -48,6 +48,7 @@ class Inbound:
     row: InboundMail
     now: datetime
     new_contacts: bool = True  # False: the sender is not proved, so no contact is added from its text
+    history: bool = False  # from before our first message to the partner: logged, never acted on
 
     @property
     def partner(self):
@@ -63,7 +64,7 @@ class Inbound:
             direction=Direction.IN, kind=kind, occurred_at=self.row.received_at,
             subject=self.message.subject[:998] or None, message_id=self.message.message_id,
             in_reply_to=(self.message.thread_ids or [None])[0], text=text, raw_path=self.row.raw_path,
-            returns_on=returns_on))
+            returns_on=returns_on, history=self.history))
 
     def pending(self, contact_only: bool = False) -> list[Step]:
         query = sa.select(Step).where(Step.partner_id == self.partner.id, Step.status.in_(PENDING))

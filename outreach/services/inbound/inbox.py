@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.db.engine import UnitOfWork
-from outreach.db.models import Campaign, Checkpoint, Contact, InboundMail, Interaction, Partner, Todo
+from outreach.db.models import Campaign, Checkpoint, Contact, InboundMail, Interaction, Partner, Step, Todo
 from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.inbound.authresults import Authentication, authentication_of
 from outreach.inbound.classify import classify
@@ -33,22 +33,62 @@ from outreach.services.events import Event
 from outreach.services.events import FileProcessed
 from outreach.services.events import TellStaff
 from outreach.services.inbound.effects import carry_out, latest_step, unproven
+from outreach.mail.watcher import Position
+from outreach.services.inbound import history
+from outreach.services.inbound.effects import Inbound
 from outreach.services.inbound.matching import find_partner
 from outreach.services.partners.todos import CONFIRMABLE, TodoKind, answered, close, raise_todo
 from outreach.inbound.reply import split_reply
 
 RAW_RETENTION = timedelta(days=365)
 WRITTEN_BY_STAFF = "sent_by_staff"  # found in the Sent folder: staff wrote it in their own mail program
+HISTORY = "history"  # written before our first message to the partner: logged, not acted on
 
 
 # --- storing -----------------------------------------------------------------------------
 
 def last_uid(session: Session, mailbox: str, folder: str, uidvalidity: int) -> int:
     """Where to read on from; 0 after a change of UIDVALIDITY (a resync)."""
-    checkpoint = session.scalar(sa.select(Checkpoint).where(Checkpoint.mailbox == mailbox, Checkpoint.folder == folder))
-    if checkpoint is None or checkpoint.uidvalidity != uidvalidity:
-        return 0
-    return checkpoint.last_uid
+    found = position(session, mailbox, folder, uidvalidity)
+    return found.last if found is not None else 0
+
+
+def position(session: Session, mailbox: str, folder: str, uidvalidity: int) -> Position | None:
+    """Where the folder's reading stands; None when it was never read (a first start). After a
+    change of UIDVALIDITY everything is read again (a resync: what was stored is not twice)."""
+    checkpoint = _checkpoint(session, mailbox, folder)
+    if checkpoint is None:
+        return None
+    if checkpoint.uidvalidity != uidvalidity:
+        return Position(0, 0)
+    return Position(checkpoint.first_uid or 0, checkpoint.last_uid)
+
+
+def begin(uow: UnitOfWork, mailbox: str, folder: str, uidvalidity: int, uid: int) -> None:
+    """Reading of the folder begins after `uid`: a first start (the checkpoint is made there), or
+    staff reaching back into its past (where it began moves back; the last UID read stays)."""
+    checkpoint = _checkpoint(uow.session, mailbox, folder)
+    if checkpoint is None:
+        uow.session.add(Checkpoint(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, last_uid=uid,
+                                   first_uid=uid))
+    elif checkpoint.uidvalidity != uidvalidity:
+        checkpoint.uidvalidity, checkpoint.last_uid, checkpoint.first_uid = uidvalidity, uid, uid
+    else:
+        checkpoint.first_uid = min(checkpoint.first_uid or 0, uid)  # None: read from the start already
+    uow.commit()
+
+
+def first_sent_day(session: Session, mailbox: str) -> date | None:
+    """The day before our first message went out from the mailbox: answers may have come since,
+    whether or not a watcher was running (a day early, as servers date mail in their own zone).
+    None: nothing went out yet."""
+    first = session.scalar(sa.select(sa.func.min(Step.sent_at)).join(Campaign, Campaign.id == Step.campaign_id)
+                           .where(Campaign.mailbox == mailbox, Step.sent_at.is_not(None)))
+    return first.date() - timedelta(days=1) if first is not None else None
+
+
+def _checkpoint(session: Session, mailbox: str, folder: str) -> Checkpoint | None:
+    return session.scalar(sa.select(Checkpoint).where(Checkpoint.mailbox == mailbox, Checkpoint.folder == folder))
 
 
 def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidity: int,
@@ -105,8 +145,8 @@ def _advance(session: Session, mailbox: str, folder: str, uidvalidity: int, uid:
     checkpoint = session.scalar(sa.select(Checkpoint).where(Checkpoint.mailbox == mailbox, Checkpoint.folder == folder))
     if checkpoint is None:
         session.add(Checkpoint(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, last_uid=uid))
-    elif checkpoint.uidvalidity != uidvalidity:
-        checkpoint.uidvalidity, checkpoint.last_uid = uidvalidity, uid
+    elif checkpoint.uidvalidity != uidvalidity:  # a resync reads the folder from its start
+        checkpoint.uidvalidity, checkpoint.last_uid, checkpoint.first_uid = uidvalidity, uid, 0
     else:
         checkpoint.last_uid = max(checkpoint.last_uid, uid)
 
@@ -144,6 +184,9 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
     if not match.proved:
         row.status = "unproven"
         events = unproven(session, match, message, result, row, now)
+    elif history.is_history(session, match.partner, row, match):
+        row.status = HISTORY
+        events = history.keep(Inbound(session, match, message, result, row, now))
     else:
         events = _carried_out(session, match, message, result, row, now, sender_proof(session, row, message))
     uow.commit()
@@ -216,6 +259,12 @@ def _written_by_staff(uow: UnitOfWork, row: InboundMail, message: InboundMessage
         row.status = "ignored"
         uow.commit()
         return Processed(row.id, "ignored", WRITTEN_BY_STAFF)
+    if history.is_history(session, partner, row):  # written before our first message: not an answer to anything
+        history.staff_mail(session, partner, contact.id if contact else None, row, message.subject[:998],
+                           message.message_id, next(iter(message.thread_ids), None), split_reply(message).logged_text)
+        row.status, row.partner_id = HISTORY, partner.id
+        uow.commit()
+        return Processed(row.id, HISTORY, WRITTEN_BY_STAFF, partner.name, "sent by staff, before our first message")
     session.add(Interaction(
         partner_id=partner.id, contact_id=contact.id if contact else None, direction=Direction.OUT,
         kind=InteractionKind.EMAIL, occurred_at=row.received_at, subject=message.subject[:998] or None,

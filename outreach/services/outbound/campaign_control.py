@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -110,13 +111,15 @@ def cancel(session: Session, name: str, reason: str) -> int:
 
 
 def hold_partner(session: Session, partner_id: int, until: datetime | None) -> int:
-    """Staff hold a partner: until a date (their mail waits until then), or until resumed."""
+    """Staff hold a partner: until a date (their mail waits until then; the date it had is kept,
+    so `partners resume` gives it back), or until resumed."""
     steps = session.scalars(sa.select(Step).where(Step.partner_id == partner_id, Step.status == StepStatus.SCHEDULED)).all()
     for step in steps:
         if until is None:
             step.status, step.last_error = StepStatus.HELD, "held by staff"
-        else:
-            step.due_at = max(step.due_at, until)
+        elif step.due_at < until:
+            step.due_before_pause = step.due_before_pause or step.due_at
+            step.due_at, step.last_error = until, f"paused by staff until {until:%Y-%m-%d}"
     return len(steps)
 
 
@@ -130,8 +133,10 @@ class NextMessage:
 
 def next_message(session: Session, row: Campaign, settings: CampaignFile, now: datetime, room_left) -> NextMessage:
     """When the campaign's next message goes out, and why not now."""
+    zone = ZoneInfo(settings.sending.timezone)
     if row.paused_at is not None:
-        return NextMessage(None, f"paused since {row.paused_at:%Y-%m-%d %H:%M} UTC: `outreach campaign resume {row.name}`")
+        return NextMessage(None, f"paused since {row.paused_at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}: "
+                                 f"`outreach campaign resume {row.name}`")
     due = session.scalar(sa.select(sa.func.min(Step.due_at)).where(
         Step.campaign_id == row.id, Step.status == StepStatus.SCHEDULED))
     if due is None:
@@ -142,7 +147,8 @@ def next_message(session: Session, row: Campaign, settings: CampaignFile, now: d
         return NextMessage(due, "scheduled")
     opening = next_opening(now, settings.sending, settings.sending.timezone)
     if opening > now:
-        return NextMessage(opening, f"the sending window is closed until {opening:%a %Y-%m-%d %H:%M} UTC")
+        return NextMessage(opening, f"the sending window is closed until "
+                                    f"{opening.astimezone(zone):%a %Y-%m-%d %H:%M} {zone.key}")
     if room_left(session, row.mailbox, settings, now) <= 0:
         return NextMessage(None, f"the mailbox's cap is reached ({settings.sending.max_per_hour}/hour, "
                                  f"{settings.sending.max_per_day}/day); it goes when there is room")

@@ -50,11 +50,13 @@ class QueueSummary:
 
 
 def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
-          advance: Callable[[], None] = lambda: None, origin: Origin = Origin.CLI) -> QueueSummary:
+          advance: Callable[[], None] = lambda: None, origin: Origin = Origin.CLI,
+          move_contacts: bool = False) -> QueueSummary:
     """Upsert the partners, keep the campaign, schedule the first step for each new contact.
 
     Every message is rendered first: one that cannot be rendered stops the whole campaign.
-    Queuing again schedules nothing twice (one step per contact, campaign and step name).
+    Queuing again schedules nothing twice (one step per contact, campaign and step name). A
+    known contact under another organisation's name is refused, or moved with `move_contacts`.
     A mailbox named by address must be registered; the row keeps the name, not the mailbox.
     A campaign uploaded through the workspace (`origin` web) may only name one.
     """
@@ -62,7 +64,8 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     written = campaign.settings
     campaign = with_mailbox(session, campaign, origin)
     drafts = draft_all(campaign, renderer, advance)
-    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}", advance))
+    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}",
+                                                   advance, move_contacts))
     summary.fallbacks = [note for draft in drafts for note in draft.notes]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None

@@ -66,7 +66,7 @@ _CLAIM = (sa.update(Step.__table__)
 _SUPPRESSED_OR_REPLIED = sa.select(
     sa.exists().where(Suppression.email_hash == sa.bindparam("email_hash")),
     sa.exists().where(Interaction.partner_id == sa.bindparam("partner_id"), Interaction.direction == Direction.IN,
-                      Interaction.kind == InteractionKind.EMAIL))
+                      Interaction.kind == InteractionKind.EMAIL, Interaction.history.is_(False)))
 _MARK_SENT = (sa.update(Step.__table__).where(Step.id == sa.bindparam("step_id"))
               .values(status=StepStatus.SENT, sent_at=sa.bindparam("now"), last_error=None))
 _LOG = sa.insert(Interaction.__table__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
@@ -14,7 +14,7 @@ from outreach.db.types import utcnow
 from outreach.domain.phases import PhaseMove, initial_move, manual_move
 from outreach.domain.records import ContactIn, PartnerIn, name_key
 from outreach.domain.vocabulary import ContactStatus, PartnerStatus, Phase, Source
-from outreach.errors import NotFound
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.domain.suppression import email_hash
 
 ERASURE = "erasure"
@@ -28,6 +28,7 @@ class UpsertSummary:
     contacts_created: int = 0
     contacts_updated: int = 0
     skipped_erased: list[str] = field(default_factory=list)
+    contacts_moved: list[str] = field(default_factory=list)  # "EMAIL from A to B", as `--move-contact` asked
 
 
 class _Index:
@@ -45,21 +46,31 @@ class _Index:
         self.suppressed = suppressed_hashes(session)
 
     def find(self, record: PartnerIn) -> Partner | None:
+        """The organisation the record names: the one of a known contact where the names agree,
+        else the one of that name and country."""
         for contact in record.contacts:
-            if contact.email in self.by_email:
-                return self.by_email[contact.email].partner
+            known = self.by_email.get(contact.email)
+            if known is not None and known.partner.name_key == name_key(record.name):
+                return known.partner
         return self.by_key.get(record.key)
 
 
 def upsert_partners(session: Session, records: list[PartnerIn], by: str,
-                    advance: Callable[[], None] = lambda: None) -> UpsertSummary:
+                    advance: Callable[[], None] = lambda: None, move_contacts: bool = False) -> UpsertSummary:
     """Add new partners and contacts; update known ones from the values the records give.
 
-    A partner is recognised by any contact's email, else by organisation name and country.
-    A value the record leaves empty never erases a stored one. People who asked to be
-    forgotten are not added back; they are listed in the summary instead.
+    A partner is recognised by a contact's email where the organisation's name agrees, else by
+    its name and country. A known contact's address under another organisation's name is never
+    read as a rename: it is refused (InvalidInput naming the file and row, and both names),
+    unless `move_contacts` moves the contact (and its scheduled mail) to the organisation named,
+    which the summary reports. A value the record leaves empty never erases a stored one. People
+    who asked to be forgotten are not added back; they are listed in the summary instead.
     """
     index, summary = _Index(session), UpsertSummary()
+    if not move_contacts:
+        refused = list(_elsewhere(index, records))
+        if refused:
+            raise InvalidInput(refused)
     for record in records:
         advance()
         partner = index.find(record)
@@ -130,11 +141,47 @@ def _upsert_contact(session, index: _Index, partner: Partner, record: ContactIn,
         partner.contacts.append(contact)
         index.by_email[record.email] = contact
         summary.contacts_created += 1
-    elif _assign(contact, values):
+        return _suppress_if_opted_out(session, index, contact, record.email, hashed)
+    if contact.partner is not partner:  # asked for: refused before anything was written otherwise
+        summary.contacts_moved.append(_move(session, contact, partner))
+    if _assign(contact, values):
         summary.contacts_updated += 1
+    _suppress_if_opted_out(session, index, contact, record.email, hashed)
+
+
+def _suppress_if_opted_out(session: Session, index: _Index, contact: Contact, email: str, hashed: str) -> None:
     if contact.status is ContactStatus.OPTED_OUT and hashed not in index.suppressed:
-        session.add(Suppression(email_hash=hashed, email=record.email, reason="opted out (logbook import)"))
+        session.add(Suppression(email_hash=hashed, email=email, reason="opted out (logbook import)"))
         index.suppressed.add(hashed)
+
+
+def _elsewhere(index: _Index, records: list[PartnerIn]) -> Iterator[Problem]:
+    """A Problem for each contact the records put under another organisation than the one it
+    belongs to (in the logbook, or in an earlier row of the same records)."""
+    owner = {email: (contact.partner.name, "in the logbook") for email, contact in index.by_email.items()}
+    for record in records:
+        for contact in record.contacts:
+            known, where = owner.setdefault(contact.email, (record.name, "in an earlier row"))
+            if name_key(known) != name_key(record.name):
+                source, line, column = contact.origin or ("(records)", None, "email")
+                yield Problem(source, line, column, (
+                    f"{contact.email} is a contact of {known!r} {where}, but here it is under {record.name!r}; "
+                    f"correct the organisation, or run again with --move-contact to move {contact.email} "
+                    f"to {record.name!r}"))
+
+
+def _move(session: Session, contact: Contact, partner: Partner) -> str:
+    """The contact (and its mail still to go) to another organisation; what it logged stays."""
+    from outreach.db.models import Step
+    from outreach.domain.steps import PENDING
+    from outreach.domain.vocabulary import StepStatus
+
+    before = contact.partner.name
+    contact.partner = partner
+    session.flush()
+    session.execute(sa.update(Step).where(Step.contact_id == contact.id, Step.status.in_([*PENDING, StepStatus.HELD]))
+                    .values(partner_id=partner.id))
+    return f"{contact.email} from {before} to {partner.name}"
 
 
 def _assign(row, values: dict) -> bool:
@@ -222,7 +269,8 @@ def advance(session: Session, ref: str, target: Phase, reason: str, by: str) -> 
 
 
 def resume(session: Session, ref: str, now: datetime) -> int:
-    """Held mail of a partner (after a rejection of our mail) goes out again; the number resumed."""
+    """A partner's held mail (after a rejection of our mail, or held by staff) goes out again, and
+    mail staff paused until a date gets back the date it had; the number scheduled again."""
     from outreach.db.models import Step
     from outreach.domain.vocabulary import StepStatus
 
@@ -231,8 +279,12 @@ def resume(session: Session, ref: str, now: datetime) -> int:
         Step.partner_id == partner.id, Step.status == StepStatus.HELD, Step.template != "next_steps")).all()
     for step in held:
         step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, max(step.due_at, now), None
+    paused = session.scalars(sa.select(Step).where(
+        Step.partner_id == partner.id, Step.status == StepStatus.SCHEDULED, Step.due_before_pause.is_not(None))).all()
+    for step in paused:
+        step.due_at, step.due_before_pause, step.last_error = max(step.due_before_pause or now, now), None, None
     session.flush()
-    return len(held)
+    return len(held) + len(paused)
 
 
 def suppressed_hashes(session: Session) -> set[str]:

@@ -36,6 +36,7 @@ class TodoKind(StrEnum):
     UNPROVED_OPT_OUT = "unproved_opt_out"  # an opt-out or complaint: the contact's mail is held meanwhile
     UNPROVED_SENDER = "unproved_sender"    # someone at a partner who is not a contact: add them?
     UNPROVED_MESSAGE = "unproved_message"  # a contact's mail that names none of ours: act on it?
+    HISTORY = "history"              # mail from before our first message, acted on all the same (an old opt-out)
 
 
 CONFIRMABLE = (TodoKind.UNPROVED_OPT_OUT, TodoKind.UNPROVED_SENDER, TodoKind.UNPROVED_MESSAGE)

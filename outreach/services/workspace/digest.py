@@ -1,6 +1,7 @@
 """The weekly digest: on Monday morning in the campaign's timezone, one mail to each
-`notify_staff` address with the open to-dos, last week's replies and meetings, and what goes
-out this week. Sent once a week (the week is kept on the campaign rows), as a TellStaff event."""
+`notify_staff` address with the open to-dos, last week's replies and meetings, next week's
+meetings, and what goes out this week. Sent once a week (the week is kept on the campaign
+rows), as a TellStaff event."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
+from outreach.db.models import Campaign, Interaction, Meeting, Partner, Step, Todo
 from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.services.events import TellStaff
 from outreach.domain.steps import PENDING
@@ -45,30 +46,47 @@ def due(session: Session, now: datetime) -> list[TellStaff]:
 
 
 def text(session: Session, group: list[Campaign], now: datetime) -> str:
+    """The digest as of `now`, its times in the (first) campaign's zone: the to-dos open now,
+    last week's replies and meetings, next week's meetings, and what goes out this week."""
+    zone = ZoneInfo(settings_of(group[0]).sending.timezone)
     week_ago, week_ahead = now - timedelta(days=7), now + timedelta(days=7)
-    ids = [c.id for c in group]
-    todos = list(session.scalars(sa.select(Todo).where(Todo.done_at.is_(None)).order_by(Todo.created_at)))
+    todos = open_todos(session, now)
     replies = session.execute(sa.select(Partner.name, Interaction.subject, Interaction.occurred_at)
                               .join(Partner, Partner.id == Interaction.partner_id)
                               .where(Interaction.direction == Direction.IN, Interaction.kind == InteractionKind.EMAIL,
-                                     Interaction.occurred_at >= week_ago).order_by(Interaction.occurred_at)).all()
-    meetings = session.execute(sa.select(Partner.name, Meeting.start_at, Meeting.status)
-                               .join(Partner, Partner.id == Meeting.partner_id)
-                               .where(sa.or_(Meeting.created_at >= week_ago,
-                                             Meeting.id.in_(sa.select(MeetingAttendee.meeting_id)
-                                                            .where(MeetingAttendee.answered_at >= week_ago))))
-                               .order_by(Meeting.start_at)).all()
+                                     Interaction.history.is_(False), Interaction.occurred_at >= week_ago,
+                                     Interaction.occurred_at < now)
+                              .order_by(Interaction.occurred_at)).all()
+    past, coming = meetings_between(session, week_ago, now), meetings_between(session, now, week_ahead)
     going = Counter(session.scalars(sa.select(Step.template).where(
-        Step.campaign_id.in_(ids), Step.status.in_(PENDING), Step.due_at < week_ahead)))
+        Step.campaign_id.in_([c.id for c in group]), Step.status.in_(PENDING), Step.due_at < week_ahead)))
     lines = [f"Campaigns: {', '.join(c.name for c in group)}", "",
              f"Open to-dos: {len(todos)}" + (" (oldest first)" if todos else "")]
-    lines += [f"- {t.created_at:%d %b}: {t.kind.replace('_', ' ')}: {t.text[:160]}" for t in todos[:20]]
+    lines += [f"- {t.created_at.astimezone(zone):%d %b}: {t.kind.replace('_', ' ')}: {t.text[:160]}"
+              for t in todos[:20]]
     if len(todos) > 20:
         lines.append(f"- and {len(todos) - 20} more: `outreach todo` or the workspace's Today page")
     lines += ["", f"Replies last week: {len(replies)}"]
-    lines += [f"- {at:%a %d %b}: {name}: {subject or '(no subject)'}" for name, subject, at in replies[:30]]
-    lines += ["", f"Meetings last week: {len(meetings)}"]
-    lines += [f"- {name}: {start:%a %d %b %H:%M} UTC ({status})" for name, start, status in meetings[:30]]
+    lines += [f"- {at.astimezone(zone):%a %d %b}: {name}: {subject or '(no subject)'}"
+              for name, subject, at in replies[:30]]
+    for title, meetings in (("Meetings last week", past), ("Meetings next week", coming)):
+        lines += ["", f"{title}: {len(meetings)}"]
+        lines += [f"- {name}: {start.astimezone(zone):%a %d %b %H:%M} {zone.key} ({status})"
+                  for name, start, status in meetings[:30]]
     lines += ["", f"Going out this week: {sum(going.values())} messages"]
     lines += [f"- {template.replace('_', ' ')}: {count}" for template, count in sorted(going.items())]
     return "\n".join(lines) + "\n"
+
+
+def open_todos(session: Session, now: datetime) -> list[Todo]:
+    """The to-dos open at `now`: raised by then and not closed by then."""
+    return list(session.scalars(sa.select(Todo).where(
+        Todo.created_at <= now, sa.or_(Todo.done_at.is_(None), Todo.done_at > now)).order_by(Todo.created_at, Todo.id)))
+
+
+def meetings_between(session: Session, start: datetime, end: datetime) -> list[tuple[str, datetime, str]]:
+    """The meetings that begin in [start, end), with their partner's name, soonest first."""
+    rows = session.execute(sa.select(Partner.name, Meeting.start_at, Meeting.status)
+                           .join(Partner, Partner.id == Meeting.partner_id)
+                           .where(Meeting.start_at >= start, Meeting.start_at < end).order_by(Meeting.start_at))
+    return [(name, start_at, status) for name, start_at, status in rows]

@@ -253,7 +253,8 @@ def partner_timeline(session: Session, partner: Partner) -> list[Event]:
 
 def _interaction_title(i: Interaction) -> str:
     arrow = {Direction.IN: "from them", Direction.OUT: "from us", Direction.INTERNAL: ""}[i.direction]
-    return " ".join(part for part in (i.kind.label, arrow, f"· {i.subject}" if i.subject else "") if part)
+    when = "(history: before our first message)" if i.history else ""
+    return " ".join(part for part in (i.kind.label, arrow, when, f"· {i.subject}" if i.subject else "") if part)
 
 
 def meetings_of(session: Session, partner_id: int) -> list[Meeting]:

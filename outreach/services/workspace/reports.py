@@ -38,8 +38,8 @@ def overview(session: Session, now: datetime) -> Overview:
     funnels = []
     for row in report.funnel(session):
         if row["phase"] == "all":
-            steps = [("sent", row["sent"]), ("replied", row["replied"]), ("meetings invited", row["meetings_invited"]),
-                     ("meetings accepted", row["meetings_accepted"])]
+            steps = [("sent", row["sent"]), ("partners reached", row["reached"]), ("replied", row["replied"]),
+                     ("meetings invited", row["meetings_invited"]), ("meetings accepted", row["meetings_accepted"])]
             funnels.append((row["campaign"], bars(steps, f"The funnel of {row['campaign']}")))
     from outreach.services.partners.partnerships import overview as partnerships
 
@@ -69,7 +69,8 @@ def by_type(session: Session) -> list[tuple[str, int]]:
 def weekly_chart(session: Session, now: datetime) -> str:
     start = (now - timedelta(weeks=WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
     replies = session.scalars(sa.select(Interaction.occurred_at).where(
-        Interaction.direction == Direction.IN, Interaction.kind == InteractionKind.EMAIL, Interaction.occurred_at >= start))
+        Interaction.direction == Direction.IN, Interaction.kind == InteractionKind.EMAIL,
+        Interaction.history.is_(False), Interaction.occurred_at >= start))
     meetings = session.scalars(sa.select(Meeting.created_at).where(Meeting.created_at >= start))
     series = {"replies": [0] * WEEKS, "meetings": [0] * WEEKS}
     for name, moments in (("replies", replies), ("meetings", meetings)):

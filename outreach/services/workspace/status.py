@@ -15,6 +15,7 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.services.inbound import inbox, relevance
 from outreach.services.outbound import campaign_control
 from outreach.services.outbound.scheduler import room_left
+from outreach.services.workspace import funnel
 
 
 @dataclass
@@ -40,6 +41,7 @@ def campaign_status(session: Session, name: str | None = None, now: datetime | N
     for campaign in session.scalars(query):
         counts = dict(session.execute(sa.select(Step.status, sa.func.count()).where(
             Step.campaign_id == campaign.id).group_by(Step.status)).all())
+        counts[StepStatus.SENT] = funnel.sent(session, campaign.id)  # "sent": one definition everywhere
         attention = [
             {"step": s.id, "step_name": s.name, "contact": s.contact.email, "status": s.status.value, "error": s.last_error}
             for s in session.scalars(sa.select(Step).where(
