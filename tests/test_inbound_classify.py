@@ -54,9 +54,12 @@ def test_the_command_line_prints_one_object_per_file(cli_no_db, tmp_path):
     result = cli_no_db("inbound", "classify", *files, "--json")
     assert result.code == 0, result
     by_file = {item["file"]: item for item in json.loads(result.out)}
-    assert by_file[str(files[0])] == {"file": str(files[0]), "kind": "reply", "intent": "interested", "text":
-                                      "Hallo Frau Weber,\n\ngerne! Wann passt es Ihnen für ein kurzes Gespräch?\n\n"
-                                      "Viele Grüße\nJürgen Schäfer"}
+    reply = by_file[str(files[0])]
+    assert {k: reply[k] for k in ("file", "kind", "intent", "text")} == {
+        "file": str(files[0]), "kind": "reply", "intent": "interested",
+        "text": "Hallo Frau Weber,\n\ngerne! Wann passt es Ihnen für ein kurzes Gespräch?\n\nViele Grüße\nJürgen Schäfer"}
+    assert 0.5 < reply["confidence"] <= 1 and isinstance(reply["acts"], bool) and reply["evidence"]
+    assert {"until", "referral_email", "referral_name"} <= reply.keys()
     bounce = by_file[str(files[1])]
     assert {k: bounce[k] for k in ("kind", "recipient", "reason", "permanent", "status")} == {
         "kind": "bounce", "recipient": "gone@nordhafen.test", "reason": "user_unknown", "permanent": True, "status": "5.1.1"}

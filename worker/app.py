@@ -52,6 +52,26 @@ class App:
         self.stopping = threading.Event()  # set on SIGTERM: no new message is started
         self.raw_retention = timedelta(days=int(os.environ.get("OUTREACH_RAW_RETENTION_DAYS") or 365))
         self._pruned_at: datetime | None = None
+        self._warm_reply_reader()
+
+    def _warm_reply_reader(self) -> None:
+        """The reply reader trained (or loaded from beside the data) in the background, on the
+        shipped replies plus the school's own decisions; once per process. The model is kept
+        only in a data folder that exists (none is made for it)."""
+        from outreach.inbound import intent
+        from outreach.services.inbound.labels import school_labels
+
+        with self.uow() as uow:
+            extra = school_labels(uow.session)
+        intent.warm_up(extra, cache=self._reply_model_folder())
+
+    def _reply_model_folder(self) -> Path | None:
+        """Beside the SQLite logbook (where `outreach intent retrain` keeps it), else in the data
+        folder; only in a folder that exists."""
+        logbook = self.engine.url.database if self.embedded else None
+        if logbook and logbook != ":memory:" and Path(logbook).is_file():
+            return Path(logbook).resolve().parent / "reply-model"
+        return self.data_dir / "reply-model" if self.data_dir.is_dir() else None
 
     @property
     def uses_redis(self) -> bool:

@@ -10,10 +10,11 @@ import typer
 from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, print_json, printed_without_table, state
+from outreach.cli.intent import model_cache
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.inbound.authresults import authentication_of
 from outreach.inbound.classify import InboundKind, classify
-from outreach.inbound.intent import intent_of
+from outreach.inbound.intent import intent_of, use
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.reply import split_reply
 from outreach.services.inbound import inbox
@@ -32,11 +33,14 @@ def classify_files(
 ) -> None:
     """What the watcher would make of each file: its kind (reply, auto_reply, bounce, delayed,
     complaint, opt_out, calendar_reply, receipt, other), a bounce's reason, a reply's intent
-    (interested, question, not_now with until, not_interested, referral, unclear), and the new
-    text it would log. With --authserv-id: whether the sender is proved (DMARC, DKIM, SPF)."""
+    (interested, question, not_now with until, not_interested, referral with the colleague's
+    address and name, unclear) with its confidence, whether the product would act on it
+    without a person (acts) and the phrases that decided (evidence), and the new text it
+    would log. With --authserv-id: whether the sender is proved (DMARC, DKIM, SPF)."""
     missing = [Problem(str(f), None, "(file)", "no such file") for f in files if not f.is_file()]
     if missing:
         raise InvalidInput(missing)
+    use(cache=model_cache())
     results, said = [], []
     for path in files:
         message = InboundMessage.parse(path.read_bytes())

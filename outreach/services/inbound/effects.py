@@ -141,8 +141,9 @@ def reply(inbound: Inbound) -> list[Event]:
 
 
 def _interested(inbound: Inbound, intent: Intent) -> list[Event]:
-    """An invitation answers them where the campaign invites on its own; else staff do."""
-    meeting = _auto_invite(inbound)
+    """An invitation answers them where the campaign invites on its own and the reading is
+    sure enough to act on (`intent.acts`); else staff do."""
+    meeting = _auto_invite(inbound) if intent.acts else None
     if meeting:
         return [SendMeeting(meeting)]
     inbound.todo(TodoKind.REPLY, f"{inbound.message.sender} ({inbound.partner.name}) wants to talk: answer them, "
