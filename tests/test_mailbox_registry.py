@@ -28,7 +28,7 @@ from outreach.services.outbound import campaigns
 from tests.support.campaigns import PASSWORD_ENV, campaign_settings, named, register_mailbox, write_campaign
 from tests.support.dovecot import PASSWORD
 from tests.support.mailboxes import messages, new_address, wait_for
-from tests.support.services import free_port
+from tests.support.services import closed_port, free_port
 from tests.test_web_forms import logged_in, token, web  # noqa: F401  (the workspace fixture)
 from outreach.settings.campaigns import settings_of
 from outreach.settings.mailboxes import authserv_ids
@@ -169,9 +169,10 @@ def test_a_campaign_naming_a_registered_mailbox_is_queued_and_sent(web, tmp_path
 
 
 def test_a_campaign_file_on_the_command_line_keeps_its_inline_mailbox_or_names_one(cli, tmp_path, uow):
-    inline = campaign_settings("inline", 2525, 1143, partners(new_address()))
+    port = closed_port()
+    inline = campaign_settings("inline", port, closed_port(), partners(new_address()))
     assert cli("campaign", "queue", write_campaign(tmp_path, inline)).code == 0
-    by_name = named(campaign_settings("by-name", 2525, 1143, partners(new_address()), sender="jana@school.test"))
+    by_name = named(campaign_settings("by-name", closed_port(), closed_port(), partners(new_address()), sender="jana@school.test"))
     missing = cli("campaign", "validate", write_campaign(tmp_path, by_name))
     assert missing.code == 2 and "no mailbox jana@school.test is registered" in missing.err
     assert cli("mailboxes", "add", "--from-campaign", write_campaign(tmp_path, {**inline, "mailbox": {
@@ -181,23 +182,24 @@ def test_a_campaign_file_on_the_command_line_keeps_its_inline_mailbox_or_names_o
     assert cli("campaign", "queue", write_campaign(tmp_path, by_name)).code == 0
     rows = {row.name: row for row in uow.session.scalars(sa.select(Campaign))}
     assert rows["inline"].origin == rows["by-name"].origin == "cli"
-    assert settings_of(rows["inline"]).mailbox.smtp.port == 2525  # as the file wrote it
+    assert settings_of(rows["inline"]).mailbox.smtp.port == port  # as the file wrote it
     assert settings_of(rows["by-name"]).mailbox.display_name == "Jana"
 
 
 def test_the_registry_applies_at_run_time_and_a_removed_mailbox_makes_mail_wait(uow, tmp_path, cli, monkeypatch):
-    settings = campaign_settings("moving", 2525, 1143, partners(new_address()))
+    port, moved_port = closed_port(), closed_port()
+    settings = campaign_settings("moving", port, closed_port(), partners(new_address()))
     register_mailbox(uow.session, settings)
     uow.commit()
     campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, named(settings))), Renderer(), utcnow())
     uow.commit()
     row = uow.session.scalar(sa.select(Campaign))
-    assert settings_of(row).mailbox.smtp.port == 2525
-    moved = {**settings["mailbox"], "smtp": {**settings["mailbox"]["smtp"], "port": 2526}}
+    assert settings_of(row).mailbox.smtp.port == port
+    moved = {**settings["mailbox"], "smtp": {**settings["mailbox"]["smtp"], "port": moved_port}}
     assert cli("mailboxes", "add", "--from-campaign", write_campaign(tmp_path, {**settings, "mailbox": moved}),
                "--replace").code == 0
     uow.session.expire_all()
-    assert settings_of(row).mailbox.smtp.port == 2526  # the campaign follows the registry
+    assert settings_of(row).mailbox.smtp.port == moved_port  # the campaign follows the registry
     kept = cli("mailboxes", "remove", settings["mailbox"]["address"])
     assert kept.code == 2 and "named by the campaigns moving" in kept.err
     assert cli("mailboxes", "remove", settings["mailbox"]["address"], "--force").code == 0

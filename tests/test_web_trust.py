@@ -37,6 +37,7 @@ from outreach.signing_key import KEY_FILE
 from outreach.web.app import create_app
 from outreach.web.security import local_path
 from tests.support.browser import WebServer
+from tests.support.services import closed_port
 from tests.support.campaigns import campaign_settings, named, register_mailbox, write_campaign
 from tests.test_sending_rules import queue
 from tests.test_web_forms import PASS, client, logged_in, token, web  # noqa: F401  (web: the fixture)
@@ -189,7 +190,7 @@ def test_no_campaign_can_name_the_signing_key(web, tmp_path, monkeypatch):
     }
     (tmp_path / "innocent").symlink_to(key)
     for name, overrides in cases.items():
-        path = write_campaign(tmp_path, campaign_settings(f"c-{name.replace('_', '-')}", 2525, 1143, partners, **overrides))
+        path = write_campaign(tmp_path, campaign_settings(f"c-{name.replace('_', '-')}", closed_port(), closed_port(), partners, **overrides))
         with pytest.raises(InvalidInput, match="signing key"):
             load_campaign(path)
     from outreach.campaign.model import Credentials
@@ -201,7 +202,7 @@ def test_no_campaign_can_name_the_signing_key(web, tmp_path, monkeypatch):
 
 def test_an_uploaded_campaign_may_not_name_files_on_the_server(web, tmp_path):
     officer = logged_in(web)
-    settings = campaign_settings("web-files", 2525, 1143, [], partners_file={"path": "/etc/passwd"},
+    settings = campaign_settings("web-files", closed_port(), closed_port(), [], partners_file={"path": "/etc/passwd"},
                                  message__template_dir="/etc")
     settings.pop("partners")
     path = write_campaign(tmp_path, settings)
@@ -415,7 +416,7 @@ def test_the_audit_log_records_who_did_what_and_from_where(web, cli, tmp_path, u
     assert attempt(desk, "person0@partner0.test", "a guess").status_code == 401  # mentions a person, later forgotten
     assert attempt(desk, OFFICER, PASS).status_code == 303
     csrf = token(desk, "/campaigns")
-    settings = campaign_settings("web-audited", 2525, 1143, [
+    settings = campaign_settings("web-audited", closed_port(), closed_port(), [
         {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"name": "K", "email": "k@nordhafen.test"}]}])
     with web.uow() as unit:  # the administrator registered the mailbox; the upload names it by address
         register_mailbox(unit.session, settings)

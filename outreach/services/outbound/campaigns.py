@@ -50,7 +50,7 @@ class QueueSummary:
 
 
 def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
-          advance: Callable[[], None] = lambda: None, origin: Origin = Origin.CLI,
+          advance: Callable[[], None] = lambda: None, *, origin: Origin = Origin.CLI,
           move_contacts: bool = False) -> QueueSummary:
     """Upsert the partners, keep the campaign, schedule the first step for each new contact.
 
