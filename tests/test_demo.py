@@ -29,6 +29,8 @@ def test_the_demo_plays_every_outcome_and_ends_with_the_pipeline(demo):
         assert re.search(rf"^\s+{outcome}\s", out, re.M), f"{outcome} not shown:\n{out}"
     assert "The pipeline" in out and "Fast forward" in out
     assert re.search(r"Nordhafen Logistik GmbH.*first_contact -> proposal", out)
+    pipeline = out[out.index("The pipeline"):]
+    assert "(later until" in pipeline and "(declined)" in pipeline and "(opted out)" in pipeline
     assert "Traceback" not in run.stderr
 
 
@@ -41,6 +43,14 @@ def test_the_logbook_holds_what_the_demo_showed(demo):
     statuses = dict(db.execute("select email, status from contacts"))
     assert statuses["e.fournier@cma-lyon.example"] == "unreachable"
     assert statuses["j.schaefer@stadtwerke-suedheide.example"] == "opted_out"
+    # the partner's status apart from its phase: a "not now" waits in first contact, a "no" and an
+    # opt-out of the only contact leave the active board
+    partners = {name: (phase, status, later) for name, phase, status, later in
+                db.execute("select name, phase, status, later_until from partners")}
+    assert partners["Brightwater Hotel School"][:2] == ("first_contact", "paused") and partners["Brightwater Hotel School"][2]
+    assert partners["Meridian Freight Ltd"] == ("first_contact", "declined", None)
+    assert partners["Eastgate Retail Group"] == ("first_contact", "opted_out", None)
+    assert partners["Stadtwerke Südheide"][1] == "active"  # one contact opted out, the other is still written to
     answers = dict(db.execute("select c.email, a.partstat from meeting_attendees a join contacts c on c.id = a.contact_id "
                               "where a.answered_sequence is not null"))
     assert answers["k.becker@nordhafen-logistik.example"] == "ACCEPTED"

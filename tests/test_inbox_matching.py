@@ -101,7 +101,11 @@ def test_partner_b_answering_in_partner_a_thread_changes_nothing_for_a(uow, tmp_
     assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
     from outreach.services.partners.todos import open_todos
 
-    assert [t.kind for t in open_todos(uow.session)] == ["reply", "unproven"]  # B's "yes" waits for our answer
+    # B's sure "yes" is answered by an invitation (meeting.auto_invite defaults to confident)
+    assert [t.kind for t in open_todos(uow.session)] == ["unproven"]
+    from outreach.db.models import Meeting
+
+    assert [m.partner.name for m in uow.session.scalars(sa.select(Meeting))] == ["Firm 1"]
 
 
 def test_a_reply_dated_zone_unknown_missing_or_garbage_is_logged_in_arrival_order(uow, tmp_path):

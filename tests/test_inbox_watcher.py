@@ -128,7 +128,10 @@ def test_replies_bounces_out_of_office_and_opt_outs_are_logged_while_idling(sent
     print(f"\nfive answers logged {time.monotonic() - delivered_at:.1f}s after delivery (watcher in IDLE)")
 
     partners = {p.name: p for p in uow.session.scalars(sa.select(Partner))}
-    assert partners["Organisation 0"].phase is Phase.PROPOSAL
+    # "we are interested. Tuesday?" is not sure enough to act on: put before a person, the partner stays
+    assert partners["Organisation 0"].phase is Phase.FIRST_CONTACT
+    [review] = uow.session.scalars(sa.select(Todo).where(Todo.kind == "review_reply")).all()
+    assert review.partner_id == partners["Organisation 0"].id and review.reading["intent"] == "interested"
     # a colleague nothing vouches for (the mailbox names no authserv-id) changes nothing: a to-do instead
     assert partners["Organisation 1"].phase is Phase.FIRST_CONTACT
     assert f"colleague@{a[1].split('@')[1]}" not in [c.email for c in partners["Organisation 1"].contacts]

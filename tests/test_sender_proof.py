@@ -150,7 +150,8 @@ def test_a_known_contacts_unproved_reply_acts_only_as_far_as_our_message_id_prov
     in_thread = {"In-Reply-To": steps[("person0@firm0.test", "first_contact")].message_id}
     result = arrive(uow, tmp_path, "person0@firm0.test", "Please write to my colleague Eva Boss "
                     "(eva.boss@firm0.test), she handles apprenticeships.", [FAILS], headers=in_thread)
-    assert result.status == "processed" and firm0(uow).phase is Phase.PROPOSAL  # the thread proves the answer
+    assert result.status == "processed"  # the thread proves the answer
+    assert firm0(uow).phase is Phase.FIRST_CONTACT  # a hand-over is no "yes": the partner stays in first contact
     assert contact(uow, "eva.boss@firm0.test") is None  # but nobody is added from an unproved text
     [todo] = open_todos(uow.session)
     assert todo.kind == "introduction" and "could not be proved" in todo.text

@@ -35,6 +35,7 @@ from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
 
 log = logging.getLogger(__name__)
+RETRAIN_EVERY = timedelta(days=7)  # the reply reader learns the school's decisions weekly
 
 
 class App:
@@ -52,6 +53,7 @@ class App:
         self.stopping = threading.Event()  # set on SIGTERM: no new message is started
         self.raw_retention = timedelta(days=int(os.environ.get("OUTREACH_RAW_RETENTION_DAYS") or 365))
         self._pruned_at: datetime | None = None
+        self._reader_at: datetime | None = None
         self._warm_reply_reader()
 
     def _warm_reply_reader(self) -> None:
@@ -63,6 +65,7 @@ class App:
 
         with self.uow() as uow:
             extra = school_labels(uow.session)
+        self._reader_at = self.now()
         intent.warm_up(extra, cache=self._reply_model_folder())
 
     def _reply_model_folder(self) -> Path | None:
@@ -72,6 +75,16 @@ class App:
         if logbook and logbook != ":memory:" and Path(logbook).is_file():
             return Path(logbook).resolve().parent / "reply-model"
         return self.data_dir / "reply-model" if self.data_dir.is_dir() else None
+
+    def _retrain_weekly(self) -> None:
+        """Once a week: the reply reader trained again with the school's decisions since (only
+        when there are new ones: the same labels keep the same reader)."""
+        if self._reader_at is not None and self.now() - self._reader_at < RETRAIN_EVERY:
+            return
+        try:
+            self._warm_reply_reader()
+        except Exception:  # never a crash of the worker: the reader in use goes on
+            log.exception("the reply reader could not be trained again")
 
     @property
     def uses_redis(self) -> bool:
@@ -170,6 +183,7 @@ class App:
             result = scheduler.tick(uow, self.now(), self.enqueue, self.outbox, self.renderer, stale_after=stale_after)
         self._send_digests()
         self._prune_raw_mail()
+        self._retrain_weekly()
         return result
 
     def _send_digests(self) -> None:

@@ -214,6 +214,10 @@ def write_demo_campaign(source: Path, folder: Path, sandbox: Sandbox) -> Path:
     mailbox.pop("authserv_id", None)  # the sandbox writes no Authentication-Results: its partners are scripted
     data["sending"] = {**data.get("sending", {}), "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                        "start": "00:00", "end": "23:59", "seconds_between_messages": 1}
+    from outreach.sandbox.partners import DEMO_PARTNERS
+
+    data["partners"] = [*(data.get("partners") or []),
+                        *({k: v for k, v in p.items() if k != "behaviour"} for p in DEMO_PARTNERS)]
     if data.get("partners_file"):
         data["partners_file"]["path"] = str((source.parent / data["partners_file"]["path"]).resolve())
     if (data.get("message") or {}).get("template_dir"):

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from outreach.db.models import Contact, Interaction, Meeting, Partner, PhaseChange, Step
-from outreach.domain.vocabulary import Direction, InteractionKind, StepStatus
+from outreach.domain.vocabulary import Direction, InteractionKind, StepStatus, status_text
 
 OUTCOMES = {InteractionKind.EMAIL: "replied", InteractionKind.BOUNCE: "bounced",
             InteractionKind.AUTO_REPLY: "out of office", InteractionKind.OPT_OUT: "opted out"}
@@ -84,7 +84,8 @@ def pipeline_table(session) -> Table:
     table = Table("partner / contact", "what happened", "phase", "follow-ups", title="The pipeline")
     for partner in session.scalars(sa.select(Partner).order_by(Partner.id)):
         for contact in partner.contacts:
-            phase = partner.phase.value + ("" if partner.status.value == "active" else f" ({partner.status.value})")
+            phase = partner.phase.value + ("" if partner.status.value == "active"
+                                           else f" ({status_text(partner.status, partner.later_until).lower()})")
             table.add_row(f"{escape(partner.name)}\n[dim]{escape(contact.name or contact.email)}[/]",
                           escape(_what_happened(session, contact)), phase, escape(_follow_ups(session, contact)))
     return table

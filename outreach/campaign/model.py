@@ -288,10 +288,20 @@ class StaffCalendar(Strict):
     verify_certificates: bool = True
 
 
+class AutoInvite(StrEnum):
+    """When a reply that reads as interested gets its invitation without a person: only when
+    the reading is confident (`acts`), on every interested reading, or never (a person
+    decides on the Today page)."""
+
+    CONFIDENT = "confident"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 class Meeting(Strict):
     """The first exploration meeting (the guide's agenda template)."""
 
-    auto_invite: bool = False
+    auto_invite: AutoInvite = AutoInvite.CONFIDENT
     duration_minutes: int = Field(default=45, ge=15, le=240)
     online_link: Maybe[HttpUrl] = None
     location: Maybe[SingleLine] = None
@@ -304,6 +314,14 @@ class Meeting(Strict):
     # The next-steps mail is drafted from the meeting's recorded outcome and goes out when staff
     # approve it; with a number, it goes that many hours after the outcome is recorded.
     next_steps_after_hours: Maybe[int] = Field(default=None, ge=1, le=336)
+
+    @field_validator("auto_invite", mode="before")
+    @classmethod
+    def _auto_invite_of_old(cls, value: object) -> object:
+        """Campaign files of before: `true` invited on confident readings, `false` never."""
+        if isinstance(value, bool):
+            return AutoInvite.CONFIDENT if value else AutoInvite.NEVER
+        return value
 
 
 SCORED_FIELDS = ("country", "region", "source", "partnership_types", "tags", "focus_area", "notes", "phase",

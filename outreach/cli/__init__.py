@@ -8,7 +8,8 @@ import sys
 import typer
 
 from outreach.cli import (
-    campaign, db, demo, inbound, init, intent, mailboxes, meeting, partners, processes, report, sandbox, steps, todo, web,
+    campaign, db, demo, inbound, init, intent, mailboxes, meeting, partners, processes, replies, report, sandbox, steps,
+    todo, web,
 )
 from outreach.cli.common import flow_help, report_problems, state
 from outreach.errors import InvalidInput, OutreachError
@@ -23,6 +24,7 @@ app.add_typer(campaign.app, name="campaign")
 app.add_typer(partners.app, name="partners")
 app.add_typer(inbound.app, name="inbound")
 app.add_typer(intent.app, name="intent")
+app.add_typer(replies.app, name="replies")
 app.add_typer(meeting.app, name="meeting")
 app.add_typer(db.app, name="db")
 app.add_typer(todo.app, name="todo")

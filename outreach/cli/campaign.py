@@ -53,7 +53,7 @@ def validate(file: Path = typer.Argument(..., help="The campaign file (YAML)."))
     add_row(table, "sending", f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}, "
                   f"at most {sending.max_per_hour}/hour and {sending.max_per_day}/day")
     add_row(table, "meeting", f"{settings.meeting.duration_minutes} min, "
-                  f"{'invited automatically' if settings.meeting.auto_invite else 'invited by staff'}")
+                  f"invited automatically: {settings.meeting.auto_invite.value}")
     console.print(table)
     _say_fallbacks(drafts)
 

@@ -27,8 +27,11 @@ def report(
     if partnerships:
         _partnerships(json_)
         return
+    from outreach.services.workspace.reports import by_status
+
     with logbook() as uow:
         rows = funnel(uow.session, campaign)
+        statuses = by_status(uow.session)
     if json_:
         print_json(rows)
     elif csv_:
@@ -38,6 +41,10 @@ def report(
     else:
         for table in funnel_tables(rows, console.width):
             console.print(table)
+        table = Table("status", "partners", title="Partners by status (apart from the phase)")
+        for label, count in statuses:
+            add_row(table, label, str(count))
+        console.print(table)
 
 
 MEASURES = (("partners", "partners"), ("queued", "first contacts queued"), ("sent", "messages sent"),
@@ -87,8 +94,8 @@ def _partnerships(json_: bool) -> None:
     if json_:
         print_json(rows)
         return
-    table = Table("partner", "phase", "days in phase", "KPIs", "results", "tools", "schedule", title="Partnerships")
+    table = Table("partner", "phase", "status", "days in phase", "KPIs", "results", "tools", "schedule", title="Partnerships")
     for r in rows:
-        add_row(table, r["partner"], r["phase"], "" if r["days_in_phase"] is None else str(r["days_in_phase"]),
+        add_row(table, r["partner"], r["phase"], r["status"], "" if r["days_in_phase"] is None else str(r["days_in_phase"]),
                 r["kpi_status"], str(r["results"]), r["tools"] or "", r["schedule"] or "")
     console.print(table)

@@ -61,6 +61,7 @@ class Partner(Base):
     status: Mapped[PartnerStatus] = mapped_column(
         enum_column(PartnerStatus), default=PartnerStatus.ACTIVE
     )
+    later_until: Mapped[date | None] = mapped_column(sa.Date)  # status "later": the day the partner meant
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The latest interaction's time, kept as interactions are written (the pipeline orders by it).
@@ -361,8 +362,30 @@ class Todo(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     done_reason: Mapped[str | None] = mapped_column(sa.Text)
     done_by: Mapped[str | None] = mapped_column(sa.String(200))
+    # A reply put before a person (kind review_reply): the reader's reading and the new text.
+    reading: Mapped[dict | None] = mapped_column(sa.JSON)
 
     partner: Mapped[Partner | None] = relationship()
+
+
+class ReplyLabel(Base):
+    """A person's decision on a partner's reply, with the reply's new text: the school's own
+    labelled reply, trained on with the shipped set. Never exported: it stays in the logbook."""
+
+    __tablename__ = "reply_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inbound_mail.id", ondelete="SET NULL"))
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    intent: Mapped[str] = mapped_column(sa.String(32))
+    until: Mapped[date | None] = mapped_column(sa.Date)
+    referral_email: Mapped[str | None] = mapped_column(sa.String(320))
+    referral_name: Mapped[str | None] = mapped_column(sa.String(200))
+    read_as: Mapped[str | None] = mapped_column(sa.String(32))  # what the reader made of it
+    decided_by: Mapped[str | None] = mapped_column(sa.String(200))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WatcherHealth(Base):

@@ -6,6 +6,8 @@ is the readable wording from the guide, used in templates and tables.
 
 from __future__ import annotations
 
+from datetime import date
+
 import re
 from enum import StrEnum
 from typing import Self
@@ -91,10 +93,22 @@ class Phase(LabelledEnum):
 
 class PartnerStatus(LabelledEnum):
     ACTIVE = ("active", "Active")
-    PAUSED = ("paused", "Paused")
+    PAUSED = ("paused", "Later")  # "not now": asked again on `Partner.later_until`
     UNREACHABLE = ("unreachable", "Unreachable")
     DECLINED = ("declined", "Declined")  # said no: the sequence stops
+    OPTED_OUT = ("opted_out", "Opted out")  # every contact asked for no more mail
     CLOSED = ("closed", "Closed")
+
+
+# Partners off the active board: shown under the Pipeline's "Closed" filter.
+CLOSED_STATUSES = (PartnerStatus.DECLINED, PartnerStatus.OPTED_OUT, PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED)
+
+
+def status_text(status: PartnerStatus, later_until: date | None = None) -> str:
+    """A partner's status as people read it, apart from the phase: "Later until 2027-03-01"."""
+    if status is PartnerStatus.PAUSED and later_until is not None:
+        return f"Later until {later_until.isoformat()}"
+    return status.label
 
 
 class ContactStatus(LabelledEnum):

@@ -19,6 +19,8 @@ class Behaviour(str, enum.Enum):
     OPTS_OUT = "asks to be removed"
     SILENT = "does not answer"
     ASKS = "replies with a question"
+    NOT_NOW = "says not now, ask again in March"
+    NOT_INTERESTED = "says no, thank you"
 
 
 # The order the cast is dealt in: every outcome is seen with the example's seven contacts.
@@ -26,16 +28,37 @@ CAST_ORDER = [Behaviour.ACCEPTS, Behaviour.DECLINES, Behaviour.OUT_OF_OFFICE, Be
               Behaviour.OPTS_OUT, Behaviour.SILENT, Behaviour.ASKS]
 
 
+# The demo's own partners (added to the example by `outreach demo`): a "not now", a "no" and a
+# partner whose only contact opts out, so the pipeline shows later, declined and opted out.
+DEMO_PARTNERS = [
+    {"name": "Brightwater Hotel School", "country": "IE", "source": "other", "partnership_types": ["training"],
+     "contacts": [{"name": "Maeve Okafor", "email": "m.okafor@brightwater-hotels.example", "register": "formal",
+                   "timezone": "Europe/Dublin"}], "behaviour": Behaviour.NOT_NOW},
+    {"name": "Meridian Freight Ltd", "country": "IE", "source": "employer", "partnership_types": ["hr_talent"],
+     "contacts": [{"name": "Tom Walsh", "email": "t.walsh@meridian-freight.example", "register": "formal",
+                   "timezone": "Europe/Dublin"}], "behaviour": Behaviour.NOT_INTERESTED},
+    {"name": "Eastgate Retail Group", "country": "IE", "source": "employer", "partnership_types": ["training"],
+     "contacts": [{"name": "Sinead Ryan", "email": "s.ryan@eastgate-retail.example", "register": "formal",
+                   "timezone": "Europe/Dublin"}], "behaviour": Behaviour.OPTS_OUT},
+]
+SCRIPTED = {p["contacts"][0]["email"]: p["behaviour"] for p in DEMO_PARTNERS}
+
+
 def cast(addresses: list[str]) -> dict[str, Behaviour]:
-    """Deal the behaviours to the contacts in the campaign's order; more contacts stay silent."""
-    return {address: CAST_ORDER[i] if i < len(CAST_ORDER) else Behaviour.SILENT
-            for i, address in enumerate(addresses)}
+    """Deal the behaviours to the contacts in the campaign's order (the demo's own partners
+    keep theirs); more contacts stay silent."""
+    dealt = iter(CAST_ORDER)
+    return {address: SCRIPTED.get(address) or next(dealt, Behaviour.SILENT) for address in addresses}
 
 
 REPLIES = {
     Behaviour.ACCEPTS: "Thank you for reaching out. We would very much like to explore hosting apprentices "
                        "with you. An exploration meeting sounds good.",
     Behaviour.DECLINES: "Thank you for your message, this sounds interesting. Happy to talk at some point.",
+    Behaviour.NOT_NOW: "Thank you for thinking of us. Not this term: we are in the middle of an audit. Please get "
+                       "back to us in March, we would be glad to talk then.",
+    Behaviour.NOT_INTERESTED: "Thank you for your message. We have decided not to take part; we cover our training "
+                              "needs with our existing partners.",
     Behaviour.ASKS: "Thanks for the introduction. Could you tell us more about the Erasmus+ mobility "
                     "programmes you run and what a partner would be expected to contribute?",
 }

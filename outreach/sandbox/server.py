@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from outreach.sandbox.imap import SandboxImap
-from outreach.sandbox.partners import Behaviour, answers, calendar_of, cast
+from outreach.sandbox.partners import SCRIPTED, Behaviour, answers, calendar_of, cast
 from outreach.sandbox.smtp import SandboxSmtp
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,7 @@ def for_campaign(campaign, folder: Path, **options) -> Sandbox:
     mailbox = campaign.settings.mailbox
     users = [mailbox.address, mailbox.reply_to, campaign.settings.notify_staff]
     contacts = [c.email for p in campaign.partners for c in p.contacts]
+    contacts += [address for address in SCRIPTED if address not in contacts]  # the demo adds these partners
     return Sandbox(folder, list(dict.fromkeys(u for u in users if u)), cast(contacts), **options)
 
 

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from outreach.domain.vocabulary import status_text
 from outreach.errors import InvalidInput, NotFound, OutreachError
 from outreach.services.accounts import audit as log_book
 from outreach.services.accounts import web_sessions
@@ -38,6 +39,7 @@ def _field(record, name: str) -> str:
 
 
 PAGES.globals["field"] = _field
+PAGES.globals["status_text"] = status_text  # a partner's status apart from the phase: "Later until DATE"
 
 
 class Workspace:

@@ -77,6 +77,38 @@ async def todo_done(request: Request, form) -> Response:
     return back(str(form.get("back") or "/"), "to-do closed")
 
 
+@page(change=True)
+async def todo_decide(request: Request, form) -> Response:
+    """A person's decision on a reply the product was not sure of (a review item on Today):
+    done as the automatic path would; "answer" then opens the one-off mail for the partner."""
+    from outreach.services.inbound.review import Decision, decide
+
+    todo_id = int(request.path_params["todo_id"])
+    until = str(form.get("until") or "").strip()
+    try:
+        day = date.fromisoformat(until) if until else None
+    except ValueError:
+        raise InvalidInput([Problem("decision", None, "until", "choose the day to write again")]) from None
+    decision = Decision(str(form.get("intent") or ""), day, str(form.get("referral") or "") or None,
+                        str(form.get("name") or "") or None)
+    ws = _work(request)
+
+    def run():
+        from worker.dispatch import dispatch
+
+        with ws.uow() as uow:
+            outcome = decide(uow, todo_id, decision, ws.now(), who(request))
+        dispatch(ws.app, outcome.events)
+        return outcome
+    outcome = await run_in_threadpool(run)
+    partner_id = outcome.partner_id
+    said = f"{outcome.partner}: {outcome.said}"
+    if decision.intent.strip().lower() in ("question", "answer"):
+        return RedirectResponse(f"/partners/{partner_id}?said={quote(said + ': write your answer below')}#mail",
+                                status_code=303)
+    return back(str(form.get("back") or "/"), said)
+
+
 # --- Pipeline ------------------------------------------------------------------------------
 
 @page()
@@ -466,6 +498,7 @@ def routes() -> list[Route]:
 
     return [
         Route("/", today), Route("/todos/{todo_id:int}/done", todo_done, methods=["POST"]),
+        Route("/todos/{todo_id:int}/decide", todo_decide, methods=["POST"]),
         Route("/pipeline", pipeline),
         Route("/partners/{partner_id:int}", partner),
         Route("/partners/{partner_id:int}/note", _partner_action(_note, "note added"), methods=["POST"]),

@@ -119,36 +119,89 @@ def _pause_until(steps, resume: datetime) -> None:
 
 # --- personal answers ----------------------------------------------------------------------
 
+REVIEW_HOLD = "held: the partner's reply waits for a person's decision"
+
+
 def reply(inbound: Inbound) -> list[Event]:
-    """A human reply: logged, the partner moved to proposal, its pending mail stopped, staff
-    told; what happens next follows what the reply means (only `interested` invites)."""
+    """A human reply: logged, its pending mail stopped, staff told; what happens next follows
+    what the reply means (only `interested` invites, and moves the partner to proposal). A
+    reading the product is unsure of (or that the campaign's `meeting.auto_invite` does not
+    let it act on) is put before a person: a review item on Today, the pending mail held."""
     message, partner = inbound.message, inbound.partner
     parts = split_reply(message)
     text = parts.logged_text
     inbound.log(InteractionKind.EMAIL, text)
-    move = move_for_event(partner.phase, "human_reply", "a reply from the partner")
-    if move is not None:
-        logbook.record_move(partner, move, inbound.now)
-    _cancel(inbound.pending(), "the partner replied")
     # what the partner means is read from their new words only, never from our quoted mail
     intent = intent_of(parts.new_text, inbound.now.date(), message.sender, (inbound.row.mailbox,))
+    acting = acts_on(inbound, intent)
     events = inbound.tell_staff(
         f"Reply from {partner.name}: {message.subject}",
-        f"{message.sender} answered for {partner.name} (now in phase {partner.phase.value}; the reply reads as "
-        f"{intent.kind.value.replace('_', ' ')}).\n\n{text}\n\nThe whole message is attached. "
-        f"`outreach partners show {message.sender}` shows the timeline.\n")
-    return events + INTENT_EFFECTS[intent.kind](inbound, intent)
+        f"{message.sender} answered for {partner.name} (phase {partner.phase.value}; the reply reads as "
+        f"{intent.kind.value.replace('_', ' ')}"
+        f"{'' if acting else ', not sure enough to act on: decide on the Today page'}).\n\n{text}\n\n"
+        f"The whole message is attached. `outreach partners show {message.sender}` shows the timeline.\n")
+    if not acting:
+        _hold(inbound.pending(), REVIEW_HOLD)
+        _review(inbound, intent, parts.new_text)
+        return events
+    _cancel(inbound.pending(), "the partner replied")
+    return events + decided(inbound, intent)
+
+
+def decided(inbound: Inbound, intent: Intent) -> list[Event]:
+    """What a reading does, read by the product or decided by a person: the same effects."""
+    return INTENT_EFFECTS[intent.kind](inbound, intent)
+
+
+def acts_on(inbound: Inbound, intent: Intent) -> bool:
+    """Whether the product acts on this reading without a person: a confident reading
+    (`intent.acts`); for `interested`, as the campaign's `meeting.auto_invite` says."""
+    if intent.kind is not IntentKind.INTERESTED:
+        return intent.acts
+    mode = _auto_invite_mode(inbound)
+    return mode == "always" or (mode == "confident" and intent.acts)
+
+
+def _auto_invite_mode(inbound: Inbound) -> str:
+    step = latest_step(inbound.session, inbound.partner.id)
+    if step is None:
+        return "confident"
+    from outreach.settings.campaigns import settings_of
+
+    return settings_of(step.campaign).meeting.auto_invite.value
+
+
+def _review(inbound: Inbound, intent: Intent, new_text: str) -> None:
+    """A review item: the reply and its reading, with the decisions a person can take."""
+    read = intent.kind.value.replace("_", " ")
+    sure = f"{intent.confidence:.0%}"
+    text = (f"{inbound.message.sender} ({inbound.partner.name}) replied; it reads as {read} ({sure} sure), "
+            f"which is not sure enough to act on: decide what it means. {_quote(inbound)}")
+    todo = raise_todo(inbound.session, TodoKind.REVIEW_REPLY, text, inbound.now, partner_id=inbound.partner.id,
+                      inbound_id=inbound.row.id)
+    todo.reading = {**intent.as_json(), "language": intent.language, "new_text": new_text[:4000],
+                    "sender": inbound.message.sender}
 
 
 def _interested(inbound: Inbound, intent: Intent) -> list[Event]:
-    """An invitation answers them where the campaign invites on its own and the reading is
-    sure enough to act on (`intent.acts`); else staff do."""
-    meeting = _auto_invite(inbound) if intent.acts else None
+    """The partner wants to talk: on to proposal, and an invitation answers them (a person
+    answers when no slot is free or nobody can be invited)."""
+    move = move_for_event(inbound.partner.phase, "human_reply", "the partner wants to talk")
+    if move is not None:
+        logbook.record_move(inbound.partner, move, inbound.now)
+    _active(inbound.partner)
+    meeting = _invite(inbound)
     if meeting:
         return [SendMeeting(meeting)]
     inbound.todo(TodoKind.REPLY, f"{inbound.message.sender} ({inbound.partner.name}) wants to talk: answer them, "
                                  f"or invite them to the first exploration meeting. {_quote(inbound)}")
     return []
+
+
+def _active(partner) -> None:
+    """A partner who said "later" or "no" and now wants to talk is active again."""
+    if partner.status in (PartnerStatus.PAUSED, PartnerStatus.DECLINED):
+        partner.status, partner.later_until = PartnerStatus.ACTIVE, None
 
 
 def _question(inbound: Inbound, intent: Intent) -> list[Event]:
@@ -178,8 +231,11 @@ def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template:
 
 
 def _not_now(inbound: Inbound, intent: Intent) -> list[Event]:
-    """Paused until the day meant; then a short follow-up (the `later` template) and a to-do."""
+    """Paused until the day meant ("later until DATE", in its phase); then a short follow-up
+    (the `later` template) and a to-do."""
     until = datetime.combine(intent.until, time(9, 0), tzinfo=timezone.utc)
+    if inbound.partner.status in (PartnerStatus.ACTIVE, PartnerStatus.PAUSED, PartnerStatus.DECLINED):
+        inbound.partner.status, inbound.partner.later_until = PartnerStatus.PAUSED, intent.until
     _answer_step(inbound, inbound.contact, f"later-{intent.until.isoformat()}", StepKind.LATER, until)
     inbound.todo(TodoKind.LATER, f"{inbound.partner.name} says not now; a short follow-up is scheduled for "
                                  f"{intent.until:%Y-%m-%d}. {_quote(inbound)}")
@@ -187,8 +243,9 @@ def _not_now(inbound: Inbound, intent: Intent) -> list[Event]:
 
 
 def _not_interested(inbound: Inbound, intent: Intent) -> list[Event]:
-    """The sequence stops; a polite closing mail only when the campaign asks for one."""
-    inbound.partner.status = PartnerStatus.DECLINED
+    """Declined: the sequence stops and the partner leaves the active board; a polite closing
+    mail only when the campaign asks for one."""
+    inbound.partner.status, inbound.partner.later_until = PartnerStatus.DECLINED, None
     step = latest_step(inbound.session, inbound.partner.id)
     if step is not None:
         from outreach.settings.campaigns import settings_of
@@ -250,15 +307,15 @@ INTENT_EFFECTS = {
 }
 
 
-def _auto_invite(inbound: Inbound) -> int | None:
+def _invite(inbound: Inbound) -> int | None:
     from outreach.services.meetings.invitations import MeetingError
-    from outreach.services.meetings.invitations import auto_invite
+    from outreach.services.meetings.invitations import first_invitation
 
     step = latest_step(inbound.session, inbound.partner.id)
     if step is None:
         return None
     try:
-        meeting = auto_invite(inbound.session, inbound.partner, step.campaign, inbound.now)
+        meeting = first_invitation(inbound.session, inbound.partner, step.campaign, inbound.now)
     except MeetingError:  # no free slot or nobody to invite: staff are told of the reply anyway
         return None
     return meeting.id if meeting else None
@@ -336,6 +393,10 @@ def opt_out(inbound: Inbound) -> list[Event]:
     if contact is not None:
         contact.status = ContactStatus.OPTED_OUT
         _cancel(inbound.contact_steps(), f"{result.kind.value} received")
+        partner = inbound.partner
+        if partner.status is not PartnerStatus.CLOSED and all(
+                c.status is not ContactStatus.ACTIVE for c in partner.contacts):
+            partner.status, partner.later_until = PartnerStatus.OPTED_OUT, None
     return []
 
 

@@ -362,12 +362,11 @@ def next_slot(session: Session, settings: CampaignFile, now: datetime, after: da
     return slot
 
 
-def auto_invite(session: Session, partner: Partner, campaign: Campaign, now: datetime) -> Meeting | None:
-    """After a partner's first human reply, when the campaign asks for it: a meeting in the
-    first free slot (the invitation says another time can be proposed)."""
+def first_invitation(session: Session, partner: Partner, campaign: Campaign, now: datetime) -> Meeting | None:
+    """A partner who wants to talk (read so with the campaign's `meeting.auto_invite`, or so
+    decided by a person): a meeting in the first free slot (the invitation says another time
+    can be proposed); none when the partner has one already."""
     settings = settings_of(campaign)
-    if not settings.meeting.auto_invite:
-        return None
     if session.scalar(sa.select(Meeting.id).where(Meeting.partner_id == partner.id).limit(1)) is not None:
         return None
     return invite(session, partner, campaign, next_slot(session, settings, now))

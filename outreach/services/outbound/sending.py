@@ -142,7 +142,8 @@ def stop_reason(session: Session, step: Step) -> str | None:
         if partner.status is not PartnerStatus.DECLINED:
             return f"partner is {partner.status.value}, no longer declined"
         return _suppressed(session, contact)
-    if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED, PartnerStatus.DECLINED):
+    if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED, PartnerStatus.DECLINED,
+                          PartnerStatus.OPTED_OUT):
         return f"partner is {partner.status.value}"
     if step.template in (StepKind.LATER, StepKind.INTRODUCTION):  # answers a reply ("not now", "write to my colleague"), whatever the phase
         return _suppressed(session, contact)
@@ -318,6 +319,8 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
     if move is not None:
         logbook.record_move_rows(session, step.partner_id, move, now)
     _schedule_next_in_sequence(session, step, now)
+    if step.template == StepKind.LATER and step.partner.status is PartnerStatus.PAUSED:
+        step.partner.status, step.partner.later_until = PartnerStatus.ACTIVE, None  # "later" has come
     if step.created_by is not None:  # staff wrote to the partner: what asked for an answer is answered
         todos.answered(session, step.partner_id, f"answered by {step.created_by}: {subject}", now, step.created_by)
     for name, value in (("status", StepStatus.SENT), ("sent_at", now), ("last_error", None)):

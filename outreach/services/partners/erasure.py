@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.domain.suppression import email_hash
-from outreach.db.models import (AuditEvent, Campaign, Contact, InboundMail, Interaction, MeetingAttendee, PhaseChange, Step,
-                                Suppression, Todo)
+from outreach.db.models import (AuditEvent, Campaign, Contact, InboundMail, Interaction, MeetingAttendee, PhaseChange,
+                                ReplyLabel, Step, Suppression, Todo)
 from outreach.errors import NotFound
 
 ERASURE = "erasure"  # the suppression reason; the address itself is gone
@@ -66,6 +66,7 @@ def _remove_rows(session: Session, contact: Contact, result: Forgotten) -> int:
     for interaction in interactions:
         session.delete(interaction)
     for row in session.scalars(sa.select(InboundMail).where(InboundMail.raw_path.in_(raw))) if raw else ():
+        _forget_labels(session, row)
         session.delete(row)
     result.raw_files += raw
     session.execute(sa.delete(MeetingAttendee).where(
@@ -91,15 +92,22 @@ def _remove_inbound_naming(session: Session, names: list[str]) -> list[str]:
             continue
         if any(needle in raw for needle in needles):
             removed.append(row.raw_path)
+            _forget_labels(session, row)
             session.delete(row)
     return removed
+
+
+def _forget_labels(session: Session, row: InboundMail) -> None:
+    """The school's labels made from the person's reply (its text is theirs) go with it."""
+    session.execute(sa.delete(ReplyLabel).where(ReplyLabel.inbound_id == row.id))
 
 
 def _redact_text(session: Session, names: list[str]) -> None:
     """The address and name replaced wherever free text mentions them."""
     columns = [(PhaseChange, PhaseChange.reason), (Interaction, Interaction.text), (Interaction, Interaction.subject),
                (Todo, Todo.text), (Step, Step.last_error), (InboundMail, InboundMail.error),
-               (AuditEvent, AuditEvent.subject), (AuditEvent, AuditEvent.detail)]
+               (AuditEvent, AuditEvent.subject), (AuditEvent, AuditEvent.detail), (ReplyLabel, ReplyLabel.text),
+               (ReplyLabel, ReplyLabel.referral_email), (ReplyLabel, ReplyLabel.referral_name)]
     for model, column in columns:
         for name in names:
             pattern = f"%{name.lower()}%"

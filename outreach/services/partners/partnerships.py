@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Interaction, Partner, PhaseChange
-from outreach.domain.vocabulary import Direction, InteractionKind, Phase
+from outreach.domain.vocabulary import Direction, InteractionKind, Phase, status_text
 from outreach.errors import InvalidInput, Problem
 from outreach.services.partners import kpis
 from outreach.services.partners import todos
@@ -54,6 +54,7 @@ def overview(session: Session, now: datetime) -> list[dict]:
         measures = kpis.of(session, partner.id)
         rows.append({
             "id": partner.id, "partner": partner.name, "phase": partner.phase.value,
+            "status": status_text(partner.status, partner.later_until),
             "days_in_phase": (now - since.replace(tzinfo=now.tzinfo)).days if since else None,
             "kpis": [{"name": k.name, "current": k.current, "target": k.target, "unit": k.unit,
                       "progress": kpis.progress(k)} for k in measures],

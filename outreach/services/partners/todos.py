@@ -37,6 +37,8 @@ class TodoKind(StrEnum):
     UNPROVED_SENDER = "unproved_sender"    # someone at a partner who is not a contact: add them?
     UNPROVED_MESSAGE = "unproved_message"  # a contact's mail that names none of ours: act on it?
     HISTORY = "history"              # mail from before our first message, acted on all the same (an old opt-out)
+    # A reply the product is not sure of: a person decides what it means (`outreach replies decide`).
+    REVIEW_REPLY = "review_reply"
 
 
 CONFIRMABLE = (TodoKind.UNPROVED_OPT_OUT, TodoKind.UNPROVED_SENDER, TodoKind.UNPROVED_MESSAGE)

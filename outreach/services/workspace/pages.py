@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from outreach.db.models import Campaign, Contact, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
-from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase, Source, StepStatus
+from outreach.domain.vocabulary import (
+    CLOSED_STATUSES, Direction, InteractionKind, PartnershipType, PartnerStatus, Phase, Source, StepStatus, status_text,
+)
 from outreach.domain.steps import PENDING
 from outreach.settings.campaigns import settings_of
 from outreach.services.workspace.status import campaign_status
@@ -116,6 +118,7 @@ class Filters:
     country: str | None = None
     source: str | None = None
     tag: str | None = None
+    board: str | None = None  # None: the active board; "closed": declined, opted out, unreachable; "all"
 
     @classmethod
     def of(cls, query) -> Filters:
@@ -132,6 +135,8 @@ class Card:
     last_kind: str | None
     next_at: datetime | None
     next_what: str | None
+    status: PartnerStatus = PartnerStatus.ACTIVE
+    status_text: str = "Active"
 
 
 @dataclass
@@ -148,6 +153,7 @@ def pipeline(session: Session, filters: Filters) -> list[Column]:
     counts = dict(session.execute(sa.select(Partner.phase, sa.func.count()).where(*wanted).group_by(Partner.phase)).all())
     activity = sa.func.coalesce(Partner.last_activity_at, Partner.created_at)
     ranked = (sa.select(Partner.id, Partner.name, Partner.country, Partner.phase, Partner.last_activity_at.label("last_at"),
+                        Partner.status, Partner.later_until,
                         sa.func.row_number().over(partition_by=Partner.phase, order_by=(activity.desc(), Partner.id))
                         .label("rank"))
               .where(*wanted).subquery())
@@ -160,12 +166,17 @@ def pipeline(session: Session, filters: Filters) -> list[Column]:
     columns = {phase: Column(phase, counts.get(phase, 0)) for phase in Phase}
     for r in rows:
         at, what = nexts.get(r.id, (None, None))
-        columns[r.phase].cards.append(Card(r.id, r.name, r.country, contacts.get(r.id), r.last_at, kinds.get(r.id), at, what))
+        columns[r.phase].cards.append(Card(r.id, r.name, r.country, contacts.get(r.id), r.last_at, kinds.get(r.id), at, what,
+                                           r.status, status_text(r.status, r.later_until)))
     return list(columns.values())
 
 
 def _filtered(filters: Filters) -> list:
     wanted = []
+    if filters.board == "closed":
+        wanted.append(Partner.status.in_(CLOSED_STATUSES))
+    elif filters.board != "all":  # the active board: active and "later" partners
+        wanted.append(Partner.status.not_in(CLOSED_STATUSES))
     if filters.campaign:
         wanted.append(Partner.id.in_(sa.select(Step.partner_id).join(Campaign).where(Campaign.name == filters.campaign)))
     if filters.partnership_type:

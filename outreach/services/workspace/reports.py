@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Contact, Interaction, Meeting, Partner, Step
-from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, Phase
+from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, PartnerStatus, Phase, status_text
 from outreach.services.workspace import funnel as report
 from outreach.domain.steps import PENDING
 from outreach.adapters.tabular import neutralised
@@ -32,6 +32,7 @@ class Overview:
     by_country: list[tuple[str, int]]
     by_phase: list[tuple[str, int]]
     partnerships: list[dict]
+    by_status: list[tuple[str, int]] = ()
 
 
 def overview(session: Session, now: datetime) -> Overview:
@@ -44,7 +45,13 @@ def overview(session: Session, now: datetime) -> Overview:
     from outreach.services.partners.partnerships import overview as partnerships
 
     return Overview(funnels, weekly_chart(session, now), by_type(session), by_country(session), by_phase(session),
-                    partnerships(session, now))
+                    partnerships(session, now), by_status(session))
+
+
+def by_status(session: Session) -> list[tuple[str, int]]:
+    """Partners by status, apart from the phase: active, later, declined, opted out, unreachable."""
+    counts = dict(session.execute(sa.select(Partner.status, sa.func.count()).group_by(Partner.status)).all())
+    return [(status.label, counts.get(status, 0)) for status in PartnerStatus]
 
 
 def by_phase(session: Session) -> list[tuple[str, int]]:
@@ -143,7 +150,7 @@ def manager_rows(session: Session) -> list[list]:
     for p in session.scalars(sa.select(Partner).order_by(Partner.name)):
         contact = first.get(p.id, (None, None))
         nxt = following.get(p.id, (None, None))
-        rows.append([p.name, p.country or "", contact[0] or "", contact[1] or "", p.phase.label, p.status.label,
+        rows.append([p.name, p.country or "", contact[0] or "", contact[1] or "", p.phase.label, status_text(p.status, p.later_until),
                      _day(last.get(p.id)), _day(meeting.get(p.id)), (nxt[0] or "").replace("-", " "), _day(nxt[1])])
     return rows
 
