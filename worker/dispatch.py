@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from outreach.db.models import Campaign
-from outreach.mail.smtp import DeliveryError
+from outreach.errors import OutreachError
 from outreach.services.meetings import invitations as meetings
 from outreach.services.events import FileProcessed
 from outreach.services.events import SendMeeting
@@ -48,5 +48,5 @@ def dispatch(app, events) -> None:
     for event in events:
         try:
             HANDLERS[type(event)](app, event)
-        except (DeliveryError, OSError) as error:  # what the service logged stays logged
+        except (OutreachError, OSError) as error:  # a refused or missing login too: what the service logged stays
             log.warning("could not %s: %s", type(event).__name__, error)
