@@ -11,6 +11,20 @@ from outreach.db.engine import UnitOfWork
 from tests.support.databases import PostgresDatabases, empty_tables, migrated_engine
 
 
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """A command that configures logging (`outreach run`, `watch`) replaces the root handlers with
+    one on the standard error of its moment, which pytest closes after the test: put back what
+    was there, so no later test logs into a closed stream."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture(scope="session")
 def postgres_databases():
     databases = PostgresDatabases()
