@@ -15,6 +15,7 @@ from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, 
 from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.services.events import TellStaff
 from outreach.domain.steps import PENDING
+from outreach.services.outbound import sending_health
 from outreach.settings.campaigns import settings_of
 
 MONDAY, FROM_HOUR = 0, 8
@@ -60,8 +61,9 @@ def text(session: Session, group: list[Campaign], now: datetime) -> str:
                                .order_by(Meeting.start_at)).all()
     going = Counter(session.scalars(sa.select(Step.template).where(
         Step.campaign_id.in_(ids), Step.status.in_(PENDING), Step.due_at < week_ahead)))
-    lines = [f"Campaigns: {', '.join(c.name for c in group)}", "",
-             f"Open to-dos: {len(todos)}" + (" (oldest first)" if todos else "")]
+    lines = [f"Campaigns: {', '.join(c.name for c in group)}", ""]
+    lines += _cannot_send(session, group)
+    lines += [f"Open to-dos: {len(todos)}" + (" (oldest first)" if todos else "")]
     lines += [f"- {t.created_at:%d %b}: {t.kind.replace('_', ' ')}: {t.text[:160]}" for t in todos[:20]]
     if len(todos) > 20:
         lines.append(f"- and {len(todos) - 20} more: `outreach todo` or the workspace's Today page")
@@ -72,3 +74,13 @@ def text(session: Session, group: list[Campaign], now: datetime) -> str:
     lines += ["", f"Going out this week: {sum(going.values())} messages"]
     lines += [f"- {template.replace('_', ' ')}: {count}" for template, count in sorted(going.items())]
     return "\n".join(lines) + "\n"
+
+
+def _cannot_send(session: Session, group: list[Campaign]) -> list[str]:
+    """The group's mailboxes that cannot send, first: nothing else goes out until they can."""
+    failing = [state for state in sending_health.states(session, sorted({c.mailbox for c in group})).values()
+               if not state.working]
+    if not failing:
+        return []
+    return ([f"Mailboxes that cannot send: {len(failing)} (their mail waits)"]
+            + [f"- {state.address}: {state.words}" for state in failing] + [""])
