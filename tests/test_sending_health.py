@@ -180,3 +180,38 @@ def _campaigns_page(tmp_path, name: str, expected: str) -> None:
     finally:
         browser.quit()
         app.close()
+
+
+def test_one_todo_per_failing_mailbox_in_the_digest_until_mail_goes_out(uow, tmp_path):
+    """The service itself (both databases): failures on every retry keep one to-do with the latest
+    words and the first time; the digest lists the mailbox first; a message out closes it all."""
+    import sqlalchemy as sa
+
+    from outreach.db.models import Campaign, SendingHealth, Todo
+    from outreach.services.outbound import sending_health
+    from outreach.services.workspace import digest
+    from outreach.settings.campaigns import settings_of
+    from tests.test_sending_rules import queue as queue_rules
+
+    start = datetime(2027, 3, 1, 9, 0, tzinfo=utcnow().tzinfo)
+    queue_rules(uow, tmp_path, count=1, now=start)
+    row = uow.session.scalar(sa.select(Campaign))
+    mailbox = settings_of(row).mailbox
+    for minute, error in enumerate(["nothing answers at 127.0.0.1:2525: the port is wrong",
+                                    "the server refused the password for vet@school.test: 535 5.7.8"]):
+        sending_health.failed(uow.session, mailbox, error, start + timedelta(minutes=minute))
+        uow.commit()
+    [todo] = uow.session.scalars(sa.select(Todo).where(Todo.done_at.is_(None))).all()
+    assert todo.kind == "mailbox" and "failing since 2027-03-01 09:00 UTC" in todo.text
+    assert "refused the password" in todo.text and "nothing answers" not in todo.text  # the latest words
+    text = digest.text(uow.session, [row], start + timedelta(hours=1))
+    assert ("Mailboxes that cannot send: 1 (their mail waits)\n- vet@school.test: failing since 2027-03-01 09:00 UTC: "
+            "the server refused the password") in text
+    assert not sending_health.may_try(uow.session.get(SendingHealth, mailbox.address), mailbox,
+                                      start + timedelta(minutes=1, seconds=10))  # one try now and then
+    sending_health.worked(uow.session, mailbox.address, start + timedelta(hours=2))
+    uow.commit()
+    assert uow.session.scalar(sa.select(Todo.done_reason).where(Todo.id == todo.id)) == \
+        "mail went out from vet@school.test again at 2027-03-01 11:00 UTC"
+    assert "cannot send" not in digest.text(uow.session, [row], start + timedelta(hours=3))
+    assert sending_health.states(uow.session)[mailbox.address].words == "working"
