@@ -413,7 +413,7 @@ def test_an_unknown_host_and_a_silent_port_in_plain_words():
     import socket
 
     from outreach.campaign.model import Server
-    from outreach.mail.login_check import _network
+    from outreach.mail.plain_words import network as _network
 
     server = Server(host="smtp.school.exmaple", port=587, security="starttls")
     assert _network(server, socket.gaierror(-2, "Name or service not known"), "connect", 15) == (
