@@ -72,7 +72,7 @@ STEPS = {"connect": "connection", "greeting": "greeting", "tls": "TLS handshake"
           "folders": "folder check"}
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     """What a server or a library said, as text: bytes decoded, an SMTP code kept when it is one."""
     if isinstance(value, bytes):
         return value.decode(errors="replace")

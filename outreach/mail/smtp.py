@@ -107,6 +107,7 @@ class SmtpTransport:
         if self._cafile:
             context.load_verify_locations(self._cafile)
         step = "connect"
+        connection: smtplib.SMTP
         try:
             if server.security is Security.SSL:
                 step = "tls"

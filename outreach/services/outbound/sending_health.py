@@ -45,7 +45,7 @@ class State:
             return "working"
         return f"failing since {self.since:%Y-%m-%d %H:%M} UTC: {self.error}" if self.since else "failing"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | None]:
         return {"address": self.address, "state": "working" if self.working else "failing",
                 "since": self.since.isoformat() if self.since else None, "error": self.error,
                 "last_ok_at": self.last_ok_at.isoformat() if self.last_ok_at else None}
