@@ -174,6 +174,12 @@ def status(
         table = Table(*campaign.counts, title=f"{campaign.name} ({campaign.mailbox})")
         add_row(table, *(str(n) for n in campaign.counts.values()))
         console.print(table)
+        if campaign.sending and campaign.sending["state"] == "failing":
+            console.print(f"  the mailbox {campaign.mailbox} cannot send (failing since "
+                          f"{campaign.sending['since'][:16].replace('T', ' ')} UTC): {campaign.sending['error']}; "
+                          "its mail waits", markup=False)
+        elif campaign.sending:
+            console.print(f"  the mailbox {campaign.mailbox} is sending", markup=False)
         for item in campaign.attention:
             console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)
         upcoming, zone = campaign.next_message, zones[campaign.name]

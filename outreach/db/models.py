@@ -400,6 +400,21 @@ class WatcherHealth(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
 
+class SendingHealth(Base):
+    """Whether a mailbox can send, by address (registered or written in a campaign file): working,
+    or failing since a time with its last error in plain words. Kept where sending succeeds or
+    fails (services/outbound/sending_health.py), read by `campaign status`, the pages, the digest."""
+
+    __tablename__ = "sending_health"
+
+    address: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    last_tried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last failed attempt
+    tried_with: Mapped[str | None] = mapped_column(sa.String(64))  # which settings failed (a digest, no secret)
+
+
 class RegisteredMailbox(Base):
     """A mailbox the administrator registered (`outreach mailboxes add`): its servers and its one
     secret source. Campaigns name it by address; the secret itself is never stored here, only

@@ -1,18 +1,18 @@
 """The SMTP adapter: SSL, STARTTLS or plain; certificates verified by default; AUTH PLAIN/LOGIN
 or XOAUTH2; one connection reused across messages. smtplib's errors become three outcomes:
 refused for good (5xx), try again later (4xx, timeouts, dropped connections), or our own
-mailbox's fault (login, TLS), which never counts against a partner."""
+mailbox cannot send (its server unreachable, login, TLS), which never counts against a partner."""
 
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import time
 from email.message import EmailMessage
 
 from outreach.campaign.model import Credentials, Security, Server
 from outreach.errors import OutreachError
+from outreach.mail.plain_words import network, not_supported, other_protocol, refused_login, text
 from outreach.mail.secrets import Secret, resolve, xoauth2
 
 
@@ -34,7 +34,8 @@ class TemporaryFailure(DeliveryError):
 
 
 class MailboxFailure(TemporaryFailure):
-    """Our side is wrong (login, TLS, configuration): retried, never held against a partner."""
+    """The mailbox cannot send (its server unreachable or silent, a refused login, TLS, the
+    configuration): the message never left; retried, never held against a partner."""
 
 
 def tls_context(server: Server) -> ssl.SSLContext:
@@ -98,30 +99,43 @@ class SmtpTransport:
         return self._connection
 
     def _connect(self) -> smtplib.SMTP:
+        """A new, logged-in connection. What fails here is the mailbox's, not a partner's: said in
+        plain words (mail/plain_words.py), as the login check says it."""
         server = self.server
         secret = self._secret or resolve(self.credentials)  # a missing secret fails before any network
         context = tls_context(server)
         if self._cafile:
             context.load_verify_locations(self._cafile)
+        step = "connect"
+        connection: smtplib.SMTP
         try:
             if server.security is Security.SSL:
+                step = "tls"
                 connection = smtplib.SMTP_SSL(server.host, server.port, timeout=self.timeout, context=context)
             else:
                 connection = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
+                step = "greeting"
                 if server.security is Security.STARTTLS:
+                    step = "tls"
                     connection.starttls(context=context)
+            step = "greeting"
             connection.ehlo()
+            step = "login"
             self._login(connection, secret)
             return connection
         except smtplib.SMTPAuthenticationError as error:
-            raise MailboxFailure(f"SMTP login to {server.host} as {self.credentials.username} refused: "
-                                 f"{error.smtp_code} {_text(error.smtp_error)}", error.smtp_code) from None
-        except ssl.SSLError as error:
-            raise MailboxFailure(f"TLS with {server.host}:{server.port} failed: {error.reason or error}") from None
+            raise MailboxFailure(refused_login(self.credentials.username, text(error), secret.kind),
+                                 error.smtp_code) from None
         except smtplib.SMTPNotSupportedError as error:
-            raise MailboxFailure(f"{server.host}: {error}; check 'security' in the campaign file") from None
-        except (smtplib.SMTPException, OSError, socket.timeout) as error:
-            raise TemporaryFailure(f"cannot reach {server.host}:{server.port}: {error}") from None
+            raise MailboxFailure(not_supported(server, str(error), step)) from None
+        except smtplib.SMTPServerDisconnected as error:  # smtplib's word for a read that failed or timed out
+            cause = error.__context__
+            raise MailboxFailure(network(server, cause, step, self.timeout) if isinstance(cause, OSError)
+                                 else other_protocol(server, "SMTP", error, step)) from None
+        except (smtplib.SMTPConnectError, smtplib.SMTPResponseException) as error:
+            raise MailboxFailure(other_protocol(server, "SMTP", error, step)) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailboxFailure(network(server, error, step, self.timeout)) from None
 
     def _login(self, connection: smtplib.SMTP, secret: Secret) -> None:
         username = self.credentials.username

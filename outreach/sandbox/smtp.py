@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 # aiosmtpd 1.4 logs a warning about its own legacy attribute on every successful AUTH; nothing to act on.
 logging.getLogger("mail.log").addFilter(lambda record: "login_data is deprecated" not in record.getMessage())
 
+REFUSED = "535 5.7.8 Authentication credentials invalid"
+
 Elsewhere = Callable[[str, str, bytes], None]  # (sender, recipient, raw message)
 Keep = Callable[[str, list[str], bytes], None]
 
@@ -57,7 +59,11 @@ class SandboxSmtp:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         user, password = auth_data.login.decode(), auth_data.password.decode()
-        return AuthResult(success=self.imap.passwords.get(user) == password)
+        if self.imap.passwords.get(user) == password:
+            return AuthResult(success=True)
+        # Not handled: aiosmtpd then answers 535 (a refusal it handled itself would leave the client
+        # waiting for an answer that never comes, which looks like a timeout).
+        return AuthResult(success=False, handled=False, message=REFUSED)
 
     def start(self) -> "SandboxSmtp":
         self.controller.start()

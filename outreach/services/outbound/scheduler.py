@@ -2,7 +2,8 @@
 
 Each tick
 - moves due steps that fall outside their sending window to the window's next opening;
-- queues the due steps that fit each mailbox's caps (per hour, per day) and pace;
+- queues the due steps that fit each mailbox's caps (per hour, per day) and pace; of a mailbox
+  that cannot send, one step now and then, to try it (services/outbound/sending_health.py);
 - sends again the ids of steps queued long ago (a message lost in Redis, or Redis emptied);
 - settles steps left in `sending` by a crash, by looking for their Message-ID in Sent.
 On PostgreSQL the due rows are locked with SKIP LOCKED, so several schedulers never queue
@@ -28,6 +29,7 @@ from outreach.domain.window import next_opening
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import TemporaryFailure
 from outreach.services.outbound import sending
+from outreach.services.outbound import sending_health
 from outreach.settings.campaigns import settings_of
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,9 @@ def due_steps(now: datetime, limit: int, postgresql: bool):
 
 
 def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) -> None:
+    failing = sending_health.failing(session)
+    if failing:
+        _try_fixed_mailboxes_now(session, now, failing)
     query = due_steps(now, limit, session.bind.dialect.name == "postgresql")
     room: dict[str, int] = {}
     planned: dict[str, int] = defaultdict(int)
@@ -99,6 +104,8 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
             result.deferred += 1
             continue
         mailbox = step.campaign.mailbox
+        if mailbox in failing and not _one_try(failing[mailbox], settings, now):
+            continue  # stays due: it goes once the mailbox works again
         if mailbox not in room:
             room[mailbox] = room_left(session, mailbox, settings, now)
         if room[mailbox] <= 0:
@@ -108,6 +115,30 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
         delay = planned[mailbox] * sending_rules.seconds_between_messages
         planned[mailbox] += 1
         result.queued.append(Queued(step.id, delay))
+
+
+def _one_try(health, settings: CampaignFile, now: datetime) -> bool:
+    """A mailbox that cannot send gets one message to try it when its wait is over; the rest wait
+    for the outcome (the try is noted now, so the next tick does not try another)."""
+    if not sending_health.may_try(health, settings.mailbox, now):
+        return False
+    health.last_tried_at, health.tried_with = now, sending_health.settings_digest(settings.mailbox)
+    return True
+
+
+def _try_fixed_mailboxes_now(session: Session, now: datetime, failing: dict) -> None:
+    """A failing mailbox whose settings changed since its last try (a fixed port, another secret
+    source): its next waiting message is due now, to try it at once."""
+    for address, health in failing.items():
+        campaigns = session.scalars(sa.select(Campaign).where(Campaign.mailbox == address,
+                                                              Campaign.paused_at.is_(None))).all()
+        if all(sending_health.settings_digest(settings_of(c).mailbox) == health.tried_with for c in campaigns):
+            continue
+        waiting = session.scalar(sa.select(Step).where(
+            Step.campaign_id.in_([c.id for c in campaigns]), Step.status == StepStatus.SCHEDULED)
+            .order_by(Step.due_at, Step.id).limit(1))
+        if waiting is not None and waiting.due_at > now:
+            waiting.due_at = now
 
 
 def room_left(session: Session, mailbox: str, settings: CampaignFile, now: datetime) -> int:

@@ -29,11 +29,12 @@ from outreach.domain.vocabulary import (
 from outreach.domain.business_days import business_days_after
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.secrets import SecretError
-from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
+from outreach.mail.smtp import MailboxFailure, PermanentRefusal, TemporaryFailure
 from outreach.domain.language import short_date
 from outreach.rendering import Fields, Renderer, TemplateError
 from outreach.services.partners import logbook
 from outreach.services.partners import todos
+from outreach.services.outbound import sending_health
 from outreach.services.meetings.collaboration import QUARTER
 from outreach.services.meetings.collaboration import next_check_in
 from outreach.services.meetings.collaboration import schedule_check_in
@@ -103,6 +104,8 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
         outbox.send(message, settings.mailbox.address, [step.contact.email])
     except SecretError as error:  # before any connection: nothing reached SMTP
         return _secret_missing(uow, step, settings, str(error), now())
+    except MailboxFailure as error:  # the mailbox cannot send (no connection, login, TLS): nothing left
+        return _mailbox_failing(uow, step, settings, str(error), now())
     except PermanentRefusal as error:
         return _refused(uow, step, str(error), now())
     except TemporaryFailure as error:
@@ -112,6 +115,7 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
     except (TemporaryFailure, SecretError) as error:
         log.warning("step %s sent, but not filed in Sent: %s", step.id, error)
     record_sent(session, step, rendered.subject, rendered.text, now())
+    sending_health.worked(session, settings.mailbox.address, now())
     uow.commit()
     if step.template == StepKind.CHECK_IN and settings.notify_staff:
         _remind_staff(outbox, settings, step, rendered.subject, now())
@@ -388,15 +392,23 @@ SECRET_RETRY = timedelta(minutes=5)
 def _secret_missing(uow: UnitOfWork, step: Step, settings: CampaignFile, error: str, now: datetime) -> Outcome:
     """The mailbox's secret is missing or failed: the message never left, so the step goes
     back to the queue (the attempt not counted) and staff get one to-do until it is back."""
-    from outreach.services.partners.todos import TodoKind
-    from outreach.services.partners.todos import raise_todo
-
     step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + SECRET_RETRY, error
     step.attempts = max(step.attempts - 1, 0)
-    raise_todo(uow.session, TodoKind.MAILBOX, f"The mailbox {settings.mailbox.address} cannot log in: {error}. "
-               "Its mail waits and goes out once the secret is back.", now)
+    sending_health.failed(uow.session, settings.mailbox, f"its secret cannot be read: {error}", now)
     uow.commit()
     return Outcome(step.id, "retry", error)
+
+
+def _mailbox_failing(uow: UnitOfWork, step: Step, settings: CampaignFile, error: str, now: datetime) -> Outcome:
+    """The mailbox cannot send (its server unreachable or silent, a refused login, TLS): the
+    message never left, so the step waits (the attempt not counted: no partner is at fault) and
+    the mailbox is failing, with one to-do, until a message goes out again."""
+    row = sending_health.failed(uow.session, settings.mailbox, error, now)
+    wait = sending_health.try_again_after(now - (row.failing_since or now))
+    step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + wait, error
+    step.attempts = max(step.attempts - 1, 0)
+    uow.commit()
+    return Outcome(step.id, "retry", f"the mailbox {settings.mailbox.address} cannot send: {error}")
 
 
 def _finish(uow: UnitOfWork, step: Step, status: StepStatus, result: str, reason: str) -> Outcome:

@@ -46,12 +46,11 @@ TODO_ID = "{todo-id}"  # in a to-do's text: replaced by the to-do's own id once 
 
 
 def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partner_id: int | None = None,
-               inbound_id: int | None = None) -> Todo:
-    """One open to-do per kind and inbound message (or, without one, per kind and text):
-    raising it again, from any worker at the same moment, changes nothing, so staff are told
-    once. The key is unique while the to-do is open and cleared when it is closed."""
-    key = f"{kind.value}:{inbound_id}" if inbound_id is not None else \
-        f"{kind.value}:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+               inbound_id: int | None = None, about: str | None = None) -> Todo:
+    """One open to-do per kind and inbound message (or per kind and what it is `about`, or else
+    per kind and text): raising it again, from any worker at the same moment, changes nothing,
+    so staff are told once. The key is unique while the to-do is open and cleared when it is closed."""
+    key = open_key(kind, about if about is not None else text) if inbound_id is None else f"{kind.value}:{inbound_id}"
     existing = session.scalar(sa.select(Todo).where(Todo.open_key == key))
     if existing is not None:
         return existing
@@ -64,6 +63,18 @@ def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partn
         return session.scalar(sa.select(Todo).where(Todo.open_key == key))
     if TODO_ID in todo.text:
         todo.text = todo.text.replace(TODO_ID, str(todo.id))
+    return todo
+
+
+def open_key(kind: TodoKind, about: str) -> str:
+    return f"{kind.value}:{hashlib.sha256(about.encode()).hexdigest()[:40]}"
+
+
+def close_open(session: Session, kind: TodoKind, about: str, reason: str, now: datetime) -> Todo | None:
+    """Close the open to-do of this kind about this (raised with `about`), if there is one."""
+    todo = session.scalar(sa.select(Todo).where(Todo.open_key == open_key(kind, about)))
+    if todo is not None:
+        todo.done_at, todo.done_reason, todo.open_key = now, reason, None
     return todo
 
 

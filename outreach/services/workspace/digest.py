@@ -16,6 +16,7 @@ from outreach.db.models import Campaign, Interaction, Meeting, Partner, Step, To
 from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.services.events import TellStaff
 from outreach.domain.steps import PENDING
+from outreach.services.outbound import sending_health
 from outreach.settings.campaigns import settings_of
 
 MONDAY, FROM_HOUR = 0, 8
@@ -60,8 +61,9 @@ def text(session: Session, group: list[Campaign], now: datetime) -> str:
     past, coming = meetings_between(session, week_ago, now), meetings_between(session, now, week_ahead)
     going = Counter(session.scalars(sa.select(Step.template).where(
         Step.campaign_id.in_([c.id for c in group]), Step.status.in_(PENDING), Step.due_at < week_ahead)))
-    lines = [f"Campaigns: {', '.join(c.name for c in group)}", "",
-             f"Open to-dos: {len(todos)}" + (" (oldest first)" if todos else "")]
+    lines = [f"Campaigns: {', '.join(c.name for c in group)}", ""]
+    lines += _cannot_send(session, group)
+    lines += [f"Open to-dos: {len(todos)}" + (" (oldest first)" if todos else "")]
     lines += [f"- {t.created_at.astimezone(zone):%d %b}: {t.kind.replace('_', ' ')}: {t.text[:160]}"
               for t in todos[:20]]
     if len(todos) > 20:
@@ -90,3 +92,13 @@ def meetings_between(session: Session, start: datetime, end: datetime) -> list[t
                            .join(Partner, Partner.id == Meeting.partner_id)
                            .where(Meeting.start_at >= start, Meeting.start_at < end).order_by(Meeting.start_at))
     return [(name, start_at, status) for name, start_at, status in rows]
+
+
+def _cannot_send(session: Session, group: list[Campaign]) -> list[str]:
+    """The group's mailboxes that cannot send, first: nothing else goes out until they can."""
+    failing = [state for state in sending_health.states(session, sorted({c.mailbox for c in group})).values()
+               if not state.working]
+    if not failing:
+        return []
+    return ([f"Mailboxes that cannot send: {len(failing)} (their mail waits)"]
+            + [f"- {state.address}: {state.words}" for state in failing] + [""])

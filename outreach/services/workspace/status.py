@@ -13,7 +13,7 @@ from outreach.db.models import Campaign, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
 from outreach.services.inbound import inbox, relevance
-from outreach.services.outbound import campaign_control
+from outreach.services.outbound import campaign_control, sending_health
 from outreach.services.outbound.scheduler import room_left
 from outreach.services.workspace import funnel
 
@@ -27,6 +27,7 @@ class CampaignStatus:
     inbound_failed: list[dict]
     watcher_failing: dict | None
     next_message: dict
+    sending: dict | None = None  # the mailbox's sending health (sending_health.State.as_dict); None: not tried yet
 
 
 def campaign_status(session: Session, name: str | None = None, now: datetime | None = None) -> list[CampaignStatus]:
@@ -34,6 +35,7 @@ def campaign_status(session: Session, name: str | None = None, now: datetime | N
     messages, inbound mail of its mailbox that could not be processed, a failing watcher."""
     failing = {w.mailbox: w for w in relevance.failing_watchers(session, now or utcnow())}
     failed_inbound = inbox.failed(session)
+    sending = sending_health.states(session)
     query = sa.select(Campaign).order_by(Campaign.id)
     if name:
         query = query.where(Campaign.name == name)
@@ -56,5 +58,10 @@ def campaign_status(session: Session, name: str | None = None, now: datetime | N
         result.append(CampaignStatus(campaign.name, campaign.mailbox,
                                      {s.value: counts.get(s, 0) for s in StepStatus}, attention,
                                      inbound_failed, watcher_failing,
-                                     {"at": upcoming.at.isoformat() if upcoming.at else None, "why": upcoming.why}))
+                                     {"at": upcoming.at.isoformat() if upcoming.at else None, "why": upcoming.why},
+                                     _sending(sending.get(campaign.mailbox))))
     return result
+
+
+def _sending(state: sending_health.State | None) -> dict | None:
+    return state.as_dict() if state is not None else None

@@ -1,0 +1,137 @@
+"""Whether each mailbox can send, told to a person. A mailbox (by address, registered or written
+in a campaign file) is working, or failing since a time with its last error in plain words.
+While it fails, staff have one to-do about it (not one per retry), its mail waits without
+counting attempts against anyone, and the scheduler tries one message now and then instead of
+every waiting one (a server is not hammered with a wrong password). The first message that goes
+out again closes the to-do."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from outreach.campaign.model import Mailbox
+from outreach.db.models import SendingHealth
+from outreach.services.partners import todos
+from outreach.services.partners.todos import TodoKind
+
+FIRST_TRY_AGAIN = timedelta(seconds=20)
+LAST_TRY_AGAIN = timedelta(minutes=10)
+SETTINGS_CHANGED_WAIT = timedelta(seconds=5)  # even then, never more than a try every few seconds
+
+_STILL_WORKING = (sa.update(SendingHealth.__table__)
+                  .where(SendingHealth.address == sa.bindparam("mailbox"), SendingHealth.failing_since.is_(None))
+                  .values(last_ok_at=sa.bindparam("at")))
+
+
+@dataclass(frozen=True)
+class State:
+    """A mailbox's sending health as pages and reports show it."""
+
+    address: str
+    working: bool
+    since: datetime | None  # failing since; None while working
+    error: str | None
+    last_ok_at: datetime | None
+
+    @property
+    def words(self) -> str:
+        if self.working:
+            return "working"
+        return f"failing since {self.since:%Y-%m-%d %H:%M} UTC: {self.error}" if self.since else "failing"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"address": self.address, "state": "working" if self.working else "failing",
+                "since": self.since.isoformat() if self.since else None, "error": self.error,
+                "last_ok_at": self.last_ok_at.isoformat() if self.last_ok_at else None}
+
+
+def settings_digest(mailbox: Mailbox) -> str:
+    """Which settings a failure was seen with: the server and where the secret comes from, never
+    the secret. A change (a fixed port, another secret source) is worth a try at once."""
+    kind, source = mailbox.auth.source
+    seen = f"{mailbox.smtp.model_dump_json()}|{mailbox.auth.username}|{kind}|{source}"
+    return hashlib.sha256(seen.encode()).hexdigest()
+
+
+def failed(session: Session, mailbox: Mailbox, error: str, now: datetime) -> SendingHealth:
+    """Sending from this mailbox failed on the mailbox's side (no connection, a refused login, a
+    missing secret). Failing since the first such failure; one to-do, its words kept current."""
+    row = _row(session, mailbox.address)
+    row.failing_since = row.failing_since or now
+    row.last_error, row.last_tried_at, row.tried_with = error[:2000], now, settings_digest(mailbox)
+    todo = todos.raise_todo(session, TodoKind.MAILBOX, _todo_text(mailbox.address, row.failing_since, error), now,
+                            about=_about(mailbox.address))
+    todo.text = _todo_text(mailbox.address, row.failing_since, error)[:4000]
+    return row
+
+
+def worked(session: Session, address: str, now: datetime) -> None:
+    """A message went out from this mailbox: it works. One statement while it was working already
+    (this runs for every message sent); the to-do closes when it had been failing."""
+    if session.connection().execute(_STILL_WORKING, {"mailbox": address, "at": now}).rowcount == 1:
+        return
+    row = _row(session, address)
+    was_failing = row.failing_since
+    row.last_ok_at, row.failing_since, row.last_error, row.last_tried_at, row.tried_with = now, None, None, None, None
+    if was_failing is not None:
+        todos.close_open(session, TodoKind.MAILBOX, _about(address),
+                         f"mail went out from {address} again at {now:%Y-%m-%d %H:%M} UTC", now)
+
+
+def may_try(row: SendingHealth | None, mailbox: Mailbox, now: datetime) -> bool:
+    """Whether a message of this mailbox may be given a try now: always while it works; while it
+    fails, once the wait since the last try is over (growing with how long it has failed, from
+    20 s to 10 min), or at once when its settings changed since."""
+    if row is None or row.failing_since is None or row.last_tried_at is None:
+        return True
+    if row.tried_with != settings_digest(mailbox) and now >= row.last_tried_at + SETTINGS_CHANGED_WAIT:
+        return True
+    return now >= row.last_tried_at + try_again_after(now - row.failing_since)
+
+
+def try_again_after(failing_for: timedelta) -> timedelta:
+    return min(max(failing_for / 4, FIRST_TRY_AGAIN), LAST_TRY_AGAIN)
+
+
+def failing(session: Session) -> dict[str, SendingHealth]:
+    """The failing mailboxes by address (one query: read once per scheduler tick)."""
+    rows = session.scalars(sa.select(SendingHealth).where(SendingHealth.failing_since.is_not(None)))
+    return {row.address: row for row in rows}
+
+
+def states(session: Session, addresses: list[str] | None = None) -> dict[str, State]:
+    """The health of the mailboxes that have sent or tried to (those never tried are absent)."""
+    query = sa.select(SendingHealth).order_by(SendingHealth.address)
+    if addresses is not None:
+        query = query.where(SendingHealth.address.in_(addresses))
+    return {row.address: State(row.address, row.failing_since is None, row.failing_since, row.last_error,
+                               row.last_ok_at) for row in session.scalars(query)}
+
+
+def _row(session: Session, address: str) -> SendingHealth:
+    row = session.get(SendingHealth, address)
+    if row is not None:
+        return row
+    row = SendingHealth(address=address)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another worker added it just now
+        row = session.get(SendingHealth, address, populate_existing=True)
+        assert row is not None
+    return row
+
+
+def _about(address: str) -> str:
+    return f"sending:{address.lower()}"
+
+
+def _todo_text(address: str, since: datetime, error: str) -> str:
+    return (f"The mailbox {address} cannot send (failing since {since:%Y-%m-%d %H:%M} UTC): {error}. "
+            "Its mail waits and goes out once it works again; this closes itself then.")
