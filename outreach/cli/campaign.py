@@ -106,7 +106,7 @@ def queue(
     campaign = load_campaign(file)
     renderer = renderer_for(campaign.settings)
     with logbook() as uow, progress_bar("queuing", campaign.contact_count + len(campaign.partners)) as advance:
-        summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance, move_contact)
+        summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance, move_contacts=move_contact)
         uow.commit()
     partners = summary.partners
     console.print(f"campaign {campaign.settings.name}: {summary.scheduled} first-contact emails scheduled, "

@@ -103,6 +103,7 @@ class SmtpTransport:
         context = tls_context(server)
         if self._cafile:
             context.load_verify_locations(self._cafile)
+        connection: smtplib.SMTP
         try:
             if server.security is Security.SSL:
                 connection = smtplib.SMTP_SSL(server.host, server.port, timeout=self.timeout, context=context)

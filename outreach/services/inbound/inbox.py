@@ -208,7 +208,7 @@ def authserv_ids(session: Session, mailbox: str) -> tuple[str, ...]:
     (a campaign that names a registered mailbox: as the administrator registered it)."""
     found: dict[str, None] = {}
     for campaign in session.scalars(sa.select(Campaign).where(Campaign.mailbox == mailbox).order_by(Campaign.id)):
-        found.update(dict.fromkeys(settings_of(campaign).mailbox.authserv_ids))
+        found.update(dict.fromkeys(settings_of(campaign).resolved_mailbox.authserv_ids))
     return tuple(found)
 
 

@@ -146,7 +146,7 @@ def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, 
             _, rendered = sending.message_for_step(step, settings, renderers(settings), now)
             sending.record_sent(session, step, rendered.subject, rendered.text, now)
             result.recovered_sent += 1
-        elif not settings.mailbox.imap.append_to_sent:
+        elif not settings.resolved_mailbox.imap.append_to_sent:
             step.status, step.queued_at = StepStatus.QUEUED, now
             result.requeued.append(step.id)
         else:

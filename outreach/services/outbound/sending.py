@@ -122,7 +122,7 @@ def _remind_staff(outbox: Outbox, settings: CampaignFile, step: Step, subject: s
     """The optional reminder: staff hear that a quarterly check-in went out, to prepare the review."""
     text = (f"The quarterly check-in \"{subject}\" went to {step.contact.email} ({step.partner.name}).\n"
             "Time to prepare the review: progress, results to share, new opportunities.\n")
-    message = compose(Envelope(settings.mailbox.display_name, settings.mailbox.address, None, settings.notify_staff),
+    message = compose(Envelope(settings.resolved_mailbox.display_name, settings.resolved_mailbox.address, None, settings.notify_staff),
                       Body(f"Reminder: check-in with {step.partner.name}", text, f"<p>{text}</p>"),
                       new_message_id(settings.mailbox.address), now)
     try:
