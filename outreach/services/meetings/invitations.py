@@ -151,7 +151,7 @@ def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: d
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
     return MeetingPlan(
         uid=meeting.uid, sequence=meeting.sequence, start=meeting.start_at.astimezone(zone),
-        duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary,
+        duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary or words.subject,
         description=words.text if meeting.kind == "check_in" else agenda(meeting, settings, renderer, words.written_in),
         rrule=meeting.rrule,
         organizer=Person(settings.resolved_mailbox.address, settings.resolved_mailbox.display_name),

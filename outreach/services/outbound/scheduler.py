@@ -86,7 +86,7 @@ def due_steps(now: datetime, limit: int, postgresql: bool):
 
 
 def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) -> None:
-    query = due_steps(now, limit, session.bind.dialect.name == "postgresql")
+    query = due_steps(now, limit, session.get_bind().dialect.name == "postgresql")
     room: dict[str, int] = {}
     planned: dict[str, int] = defaultdict(int)
     for step in session.scalars(query):
@@ -116,7 +116,7 @@ def room_left(session: Session, mailbox: str, settings: CampaignFile, now: datet
         return session.scalar(
             sa.select(sa.func.count()).select_from(Step).join(Campaign).where(
                 Campaign.mailbox == mailbox,
-                sa.or_(Step.sent_at >= since, Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]))))
+                sa.or_(Step.sent_at >= since, Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING])))) or 0
     caps = settings.sending
     return min(caps.max_per_hour - used(now - timedelta(hours=1)), caps.max_per_day - used(now - timedelta(days=1)))
 
