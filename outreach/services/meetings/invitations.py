@@ -186,6 +186,12 @@ class Recorded:
     meeting: Meeting | None = None
     partstat: str | None = None
 
+    @property
+    def answered(self) -> Meeting:
+        """The meeting answered: every outcome but "unknown" names one."""
+        assert self.meeting is not None, f"a {self.outcome} answer names its meeting"
+        return self.meeting
+
 
 def record_answer(session: Session, answer: Answer, now: datetime) -> Recorded:
     """Store an attendee's answer on the meeting, matched by UID and address (any case);

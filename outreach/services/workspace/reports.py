@@ -136,9 +136,9 @@ def manager_rows(session: Session) -> list[list]:
                                                  .where(Step.status.in_(PENDING)).order_by(Step.due_at.desc())):
         following[partner_id] = (name, due)
     first = {}
-    for partner_id, name, email in session.execute(sa.select(Contact.partner_id, Contact.name, Contact.email)
+    for partner_id, contact_name, email in session.execute(sa.select(Contact.partner_id, Contact.name, Contact.email)
                                                    .order_by(Contact.id.desc())):
-        first[partner_id] = (name, email)
+        first[partner_id] = (contact_name, email)
     rows = []
     for p in session.scalars(sa.select(Partner).order_by(Partner.name)):
         contact = first.get(p.id, (None, None))
