@@ -4,7 +4,8 @@ A handler's failure is logged and never undoes what the service committed."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from outreach.db.models import Campaign
 from outreach.mail.smtp import DeliveryError
@@ -42,7 +43,8 @@ def _settings(app, campaign_id: int):
         return settings_of(uow.session.get(Campaign, campaign_id))
 
 
-HANDLERS: dict[type, Callable[[Any, Any], None]] = {TellStaff: tell_staff, SendMeeting: send_meeting, FileProcessed: file_processed}
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    TellStaff: tell_staff, SendMeeting: send_meeting, FileProcessed: file_processed}
 
 
 def dispatch(app, events) -> None:

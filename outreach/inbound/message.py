@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.header import decode_header, make_header
@@ -20,7 +21,6 @@ from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Iterator
 
 from outreach.inbound.html import html_to_text
 from outreach.mail.policy import READING

@@ -262,7 +262,7 @@ def _address_in_text(message: InboundMessage) -> str | None:
     bracketed = re.search(r"<([^<>\s@]{1,64}@[^<>\s]{1,255})>", text)
     if bracketed and not DAEMONS.match(bracketed.group(1).split("@")[0]):
         return bracketed.group(1).lower()
-    found: str  # the pattern has no groups: findall gives the matched strings
+    found: str  # no groups in the pattern: findall gives strings
     for found in ADDRESS.findall(text):
         if found.lower() != (message.sender or "") and not DAEMONS.match(found.split("@")[0]):
             return found.lower()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from datetime import date, timedelta
 
 from outreach.inbound.dates import DATE, HORIZON, to_date

@@ -63,7 +63,8 @@ class Inbound:
             partner_id=self.partner.id, contact_id=self.contact.id if self.contact else None,
             direction=Direction.IN, kind=kind, occurred_at=self.row.received_at,
             subject=self.message.subject[:998] or None, message_id=self.message.message_id,
-            in_reply_to=self.message.thread_ids[0] if self.message.thread_ids else None, text=text, raw_path=self.row.raw_path,
+            in_reply_to=self.message.thread_ids[0] if self.message.thread_ids else None,
+            text=text, raw_path=self.row.raw_path,
             returns_on=returns_on, history=self.history))
 
     def pending(self, contact_only: bool = False) -> list[Step]:

@@ -124,7 +124,8 @@ def _remind_staff(outbox: Outbox, settings: CampaignFile, step: Step, subject: s
     assert settings.notify_staff is not None  # the caller checks that staff asked to be told
     text = (f"The quarterly check-in \"{subject}\" went to {step.contact.email} ({step.partner.name}).\n"
             "Time to prepare the review: progress, results to share, new opportunities.\n")
-    message = compose(Envelope(settings.resolved_mailbox.display_name, settings.resolved_mailbox.address, None, settings.notify_staff),
+    mailbox = settings.resolved_mailbox
+    message = compose(Envelope(mailbox.display_name, mailbox.address, None, settings.notify_staff),
                       Body(f"Reminder: check-in with {step.partner.name}", text, f"<p>{text}</p>"),
                       new_message_id(settings.mailbox.address), now)
     try:
