@@ -48,7 +48,7 @@ class MissingValue(StrictUndefined):
             return f"{owner.path}.{self._undefined_name}"
         return str(self._undefined_name)
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override]  # false, where StrictUndefined raises: optional parts
         return False
 
 

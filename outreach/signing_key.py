@@ -52,7 +52,7 @@ def names_key_file(path: Path) -> bool:
 
 
 def names_key_env(name: str | None) -> bool:
-    return bool(name) and name.strip() == KEY_ENV
+    return name is not None and name.strip() == KEY_ENV
 
 
 def _known_keys() -> list[Path]:
@@ -85,6 +85,7 @@ class SigningKey:
     def _current(self) -> bytes:
         if self.given:
             return self.given.encode()
+        assert self.path is not None, "a signing key needs a folder or a given key"
         stamp = _stamp(self.path)
         if stamp is None or stamp != self._stamp:
             self._value = make(self.path).encode()

@@ -98,7 +98,7 @@ class App:
         return UnitOfWork(self.engine)
 
     def outbox(self, settings: CampaignFile):
-        return self.mailboxes.get(settings.mailbox)
+        return self.mailboxes.get(settings.resolved_mailbox)
 
     def renderer(self, settings: CampaignFile) -> Renderer:
         key = str(settings.message.template_dir or "")
@@ -116,7 +116,7 @@ class App:
             rows = uow.session.scalars(sa.select(Campaign).order_by(Campaign.id)).all()
             found: dict[str, Mailbox] = {}
             for row in rows:
-                mailbox = settings_of(row).mailbox
+                mailbox = settings_of(row).resolved_mailbox
                 if mailbox.address not in found or is_refused(found[mailbox.address].auth):
                     found[mailbox.address] = mailbox
         return list(found.values())

@@ -164,12 +164,12 @@ class Demo:
                 day = (meeting.start_at + timedelta(days=14)).date()
                 german = any(c.language == "de" for c in meeting.partner.contacts)  # staff write in their language
                 said = OUTCOME_WORDS["de" if german else "en"]
-                outcome = Outcome(
-                    takeaways=said["takeaways"],
-                    actions=[{"what": said["actions"][0], "owner": "Riverside Vocational College", "due": day},
+                outcome = Outcome.model_validate({  # validated from plain values, as a form's are
+                    "takeaways": said["takeaways"],
+                    "actions": [{"what": said["actions"][0], "owner": "Riverside Vocational College", "due": day},
                              {"what": said["actions"][1], "owner": meeting.partner.name, "due": day}],
-                    contacts={"ours": ["Jana Weber"], "theirs": [a.name or a.email for a in meeting.attendees]},
-                    partnership_types=["training", "hr_talent"])
+                    "contacts": {"ours": ["Jana Weber"], "theirs": [a.name or a.email for a in meeting.attendees]},
+                    "partnership_types": ["training", "hr_talent"]})
                 meetings.record_outcome(uow.session, meeting, outcome, "demo", self.clock())
                 meetings.approve_next_steps(uow.session, meeting, "demo", self.clock())
                 self.console.print(f"\n[bold]Staff record[/] the outcome of the meeting with {escape(meeting.partner.name)} "
@@ -203,6 +203,8 @@ def write_demo_campaign(source: Path, folder: Path, sandbox: Sandbox) -> Path:
     if not source.exists():
         raise NotFound(f"{source} not found: run the demo from the project's folder or name a campaign file")
     data = load_yaml(source).data
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem(str(source), None, "(file)", "a campaign file is a mapping of sections")])
     mailbox = data["mailbox"]
     password_file = folder / "sandbox" / "mailbox-password"
     password_file.write_text(sandbox.password(mailbox["address"]))

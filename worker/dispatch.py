@@ -4,6 +4,8 @@ A handler's failure is logged and never undoes what the service committed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from outreach.db.models import Campaign
 from outreach.errors import OutreachError
@@ -41,7 +43,8 @@ def _settings(app, campaign_id: int):
         return settings_of(uow.session.get(Campaign, campaign_id))
 
 
-HANDLERS = {TellStaff: tell_staff, SendMeeting: send_meeting, FileProcessed: file_processed}
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    TellStaff: tell_staff, SendMeeting: send_meeting, FileProcessed: file_processed}
 
 
 def dispatch(app, events) -> None:

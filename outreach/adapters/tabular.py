@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from outreach.errors import InvalidInput, Problem
 
@@ -36,6 +36,7 @@ def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig")
     """The headers and the non-empty rows of a logbook file."""
     suffix = check_suffix(path)
     _not_too_large(path)
+    table: Iterator[Sequence[Any]]
     if suffix == ".csv":
         table = _read_csv(path, encoding)
     else:

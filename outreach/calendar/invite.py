@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vRecur, vText
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress, vRecur, vText
 
 PRODID = "-//VET Partnership Outreach//Exploration meetings//EN"
 
@@ -146,7 +147,7 @@ def read_answer(ics: bytes | str, senders: list[str] | None = None) -> Answer | 
     return None
 
 
-def _attendee(event, senders: list[str] | None):
+def _attendee(event: Component, senders: list[str] | None) -> vCalAddress | None:
     attendees = event.get("attendee")
     attendees = attendees if isinstance(attendees, list) else [attendees] if attendees else []
     if senders is not None:
@@ -155,7 +156,7 @@ def _attendee(event, senders: list[str] | None):
     return attendees[0] if attendees else None
 
 
-def _answer(event, method: str, attendee) -> Answer:
+def _answer(event: Component, method: str, attendee: vCalAddress) -> Answer:
     address = _bounded(str(attendee).lower().removeprefix("mailto:"), ADDRESS_CHARS, "ATTENDEE")
     partstat = _bounded(str(getattr(attendee, "params", {}).get("PARTSTAT", "")).upper(), PARTSTAT_CHARS, "PARTSTAT")
     comment = str(event.get("comment")) if event.get("comment") else None
@@ -164,7 +165,7 @@ def _answer(event, method: str, attendee) -> Answer:
                   proposed_start=_proposed_start(event) if method == "COUNTER" else None)
 
 
-def _sequence(event) -> int:
+def _sequence(event: Component) -> int:
     value = event.get("sequence", 0)
     try:
         number = int(value)
@@ -175,7 +176,7 @@ def _sequence(event) -> int:
     return number
 
 
-def _proposed_start(event) -> datetime | None:
+def _proposed_start(event: Component) -> datetime | None:
     start = event.get("dtstart")
     if start is None:
         return None
@@ -188,7 +189,7 @@ def _proposed_start(event) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _raw(value):
+def _raw(value: Any) -> object:
     try:
         return value.to_ical()
     except Exception:
@@ -201,7 +202,7 @@ def _bounded(text: str, length: int, name: str) -> str:
     return text
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     """A stranger's value, short and printable, for the to-do's text."""
     try:
         text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)

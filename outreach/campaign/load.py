@@ -80,10 +80,10 @@ def _explain_secret(problem: Problem) -> Problem:
     return problem
 
 
-def _partners_file_problems(data: dict, base: Path) -> list[Problem]:
+def _partners_file_problems(data: object, base: Path) -> list[Problem]:
     """The partners file's own problems, reported with the campaign file's, when it can be read."""
     try:
-        spec = PartnersFile.model_validate(data.get("partners_file"))
+        spec = PartnersFile.model_validate(data.get("partners_file") if isinstance(data, dict) else None)
     except ValidationError:
         return []
     if not spec.path.is_absolute():
@@ -93,7 +93,7 @@ def _partners_file_problems(data: dict, base: Path) -> list[Problem]:
 
 def _resolve_paths(settings: CampaignFile, base: Path) -> CampaignFile:
     """Relative paths in a campaign file are relative to the file itself."""
-    updates = {}
+    updates: dict[str, typing.Any] = {}
     if settings.partners_file is not None and not settings.partners_file.path.is_absolute():
         updates["partners_file"] = settings.partners_file.model_copy(update={"path": base / settings.partners_file.path})
     if settings.message.template_dir is not None and not settings.message.template_dir.is_absolute():

@@ -382,6 +382,14 @@ class CampaignFile(Strict):
     check_ins: CheckIns = CheckIns()
     notify_staff: Maybe[Email] = None
 
+    @property
+    def resolved_mailbox(self) -> Mailbox:
+        """The mailbox written out in full, as every path that sends or watches has it once the
+        settings are resolved (outreach.settings.mailboxes.resolved)."""
+        if not isinstance(self.mailbox, Mailbox):
+            raise TypeError(f"the mailbox {self.mailbox.address} is named but was never resolved from the registry")
+        return self.mailbox
+
     @model_validator(mode="after")
     def _has_partners(self, info: ValidationInfo):
         stored = bool(info.context and info.context.get("stored"))  # a queued campaign's row

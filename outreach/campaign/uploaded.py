@@ -9,7 +9,7 @@ token command, no file on the server. Pure: the YAML document's data in, problem
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Callable
+from typing import Any, Callable
 
 from outreach.campaign.model import SECRET_SOURCES
 from outreach.errors import Problem
@@ -66,7 +66,7 @@ def _secret_keys(value: object, loc: tuple) -> list[tuple]:
     return found
 
 
-def _get(data: dict, loc: tuple):
+def _get(data: Any, loc: tuple[Any, ...]) -> Any:
     for key in loc:
         if not isinstance(data, dict):
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -41,7 +42,8 @@ def classify_files(
     if missing:
         raise InvalidInput(missing)
     use(cache=model_cache())
-    results, said = [], []
+    results: list[dict[str, Any]] = []
+    said: list[str] = []
     for path in files:
         message = InboundMessage.parse(path.read_bytes())
         result, parts = classify(message), split_reply(message)
@@ -56,9 +58,9 @@ def classify_files(
         print_json(results)
         return
     table = Table("file", "kind", "details")
-    for result, sender in zip(results, said):
-        details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("file", "kind", "text", "authentication"))
-        add_row(table, result["file"], result["kind"], "; ".join(x for x in (details, sender) if x))
+    for row, sender in zip(results, said):
+        details = ", ".join(f"{k}={v}" for k, v in row.items() if k not in ("file", "kind", "text", "authentication"))
+        add_row(table, row["file"], row["kind"], "; ".join(x for x in (details, sender) if x))
     console.print(table)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -95,7 +96,7 @@ def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
     import sqlalchemy as sa
 
     with logbook() as uow:
-        rows = [{
+        rows: list[dict[str, Any]] = [{
             "id": m.id, "uid": m.uid, "partner": m.partner.name, "start": m.start_at.isoformat(), "timezone": m.timezone,
             "status": m.status, "sequence": m.sequence,
             "attendees": [{"email": a.email, "answer": a.partstat, "comment": a.comment} for a in m.attendees],

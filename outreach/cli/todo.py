@@ -63,5 +63,5 @@ def confirm(todo_id: int = typer.Argument(..., help="The to-do's id (an unproved
         dispatch(app, outcome.events)
     finally:
         app.close()
-    console.print(f"to-do {todo_id} confirmed: the {outcome.kind.replace('_', ' ')} from {outcome.partner} "
+    console.print(f"to-do {todo_id} confirmed: the {(outcome.kind or '').replace('_', ' ')} from {outcome.partner} "
                   "was acted on", markup=False)

@@ -7,7 +7,7 @@ import os
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 DEFAULT_URL = "sqlite:///outreach.db"
 
@@ -43,6 +43,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def describe(engine: Engine) -> str:
     """The URL with any password hidden, for messages and logs."""
     return engine.url.render_as_string(hide_password=True)
+
+
+def session_of(row: object) -> Session:
+    """The session a loaded row belongs to (rows are read within a unit of work)."""
+    session = object_session(row)
+    assert session is not None, "a row read within a unit of work"
+    return session
 
 
 @functools.lru_cache(maxsize=32)

@@ -4,6 +4,7 @@ and the suppression list."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
@@ -484,8 +485,9 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(sa.Text, default="")
 
 
-# Every interaction written through a session moves its partner's last activity on.
-LAST_ACTIVITY = (sa.update(Partner.__table__).where(
+# Every interaction written through a session moves its partner's last activity on. (A mapped
+# class's __table__ is a Table; SQLAlchemy types it as any FromClause.)
+LAST_ACTIVITY = (sa.update(cast(sa.Table, Partner.__table__)).where(
     Partner.__table__.c.id == sa.bindparam("partner_id"),
     sa.or_(Partner.__table__.c.last_activity_at.is_(None), Partner.__table__.c.last_activity_at < sa.bindparam("at")))
     .values(last_activity_at=sa.bindparam("at")))

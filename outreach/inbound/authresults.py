@@ -24,10 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import authres
 from publicsuffixlist import PublicSuffixList
+
+if TYPE_CHECKING:
+    from outreach.inbound.message import InboundMessage
 
 FIELD_CAP = 8 * 1024  # one field's characters read; real ones are well under 2 KB
 FIELDS_CAP = 50       # fields looked at: a receiving chain adds a handful
@@ -90,7 +93,7 @@ class Authentication:
         aligned = "aligned with" if self.aligned else "not aligned with"
         return f"{'; '.join(parts)} ({aligned} {self.from_domain or 'the From'})"
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"configured": self.configured, "read": self.read, "proved": self.proved,
                 "from_domain": self.from_domain, "dmarc": self.dmarc.value, "dkim": list(self.dkim),
                 "spf": self.spf, "aligned": self.aligned, "why": self.why or None}
@@ -114,7 +117,7 @@ def parse(value: str) -> Field | None:
         return None
 
 
-def _result(found) -> Result:
+def _result(found: Any) -> Result:
     method, result = (found.method or "").lower(), (found.result or "").lower()
     properties = {f"{p.type}.{p.name}".lower(): str(p.value or "") for p in (found.properties or [])}
     if method == "dkim":
@@ -140,7 +143,7 @@ def _domain(value: str | None) -> str | None:
     return value or None
 
 
-def _lower(value) -> str | None:
+def _lower(value: object) -> str | None:
     return str(value).strip().lower() if value else None
 
 
@@ -225,6 +228,6 @@ def aligns(domain: str, from_domain: str) -> bool:
     return domain == from_domain or organisational_domain(domain) == organisational_domain(from_domain)
 
 
-def authentication_of(message, authserv_ids: Iterable[str] | None) -> Authentication:
+def authentication_of(message: InboundMessage, authserv_ids: Iterable[str] | None) -> Authentication:
     """The verdict on an `InboundMessage`."""
     return authenticate(message.all_values("Authentication-Results", FIELDS_CAP), authserv_ids, message.from_domains)

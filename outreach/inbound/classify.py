@@ -32,7 +32,8 @@ def _calendar_reply(message: InboundMessage) -> CalendarReply | None:
     for part in message.parts():
         if part.get_content_type() not in ("text/calendar", "application/ics"):
             continue
-        method = (part.get_param("method") or "").upper()
+        param = part.get_param("method")
+        method = param.upper() if isinstance(param, str) else ""
         if not method:
             found = re.search(r"^METHOD:(\w{1,20})", content_of(part), re.MULTILINE | re.IGNORECASE)
             method = found.group(1).upper() if found else ""

@@ -92,7 +92,7 @@ def return_date(text: str, sent: date) -> date | None:
     return None
 
 
-def to_date(found: re.Match, sent: date) -> date | None:
+def to_date(found: re.Match[str], sent: date) -> date | None:
     groups = found.groupdict()
     try:
         if groups["iy"]:

@@ -67,7 +67,7 @@ def split_html(markup: str, forward_hint: bool = False) -> Reply:
     return reply_from(split_lines(lines_of(text), forward_hint), blocks)
 
 
-def _take_out_blocks(root, blocks: dict[str, str], forward_hint: bool) -> None:
+def _take_out_blocks(root: etree._Element, blocks: dict[str, str], forward_hint: bool) -> None:
     """Walks the document in order: signatures and quotes are replaced where they stand; the
     first reply-header block is cut with all that follows, and the walk ends there."""
     budget = [LOOKS_CHECKED]  # reading the text around a rule or a bordered block costs; a few are looked at
@@ -89,7 +89,7 @@ def _take_out_blocks(root, blocks: dict[str, str], forward_hint: bool) -> None:
         stack.append(iter(element))
 
 
-def _kind(element, budget: list[int]) -> str | None:
+def _kind(element: etree._Element, budget: list[int]) -> str | None:
     ident = OUTLOOK_PREFIX.sub("", (element.get("id") or "").lower())  # Outlook prefixes quoted ids: x_divRplyFwdMsg
     classes = (element.get("class") or "").lower()
     if ident in SIGNATURE_IDS or any(name in classes for name in SIGNATURE_CLASSES) or (
@@ -127,11 +127,11 @@ def _reads_as_fields(text: str) -> bool:
     return len(lines) >= 3 and sum(1 for line in lines if GENERIC_FIELD.match(line.strip()[:200])) >= 3
 
 
-def _text_of(element) -> str:
+def _text_of(element: etree._Element) -> str:
     return html_to_text(lxml_html.tostring(element, encoding="unicode", with_tail=False)[:HEADER_TEXT_CAP * 8])
 
 
-def _text_after(element) -> str:
+def _text_after(element: etree._Element) -> str:
     """The text that follows `element` in the document, up to HEADER_TEXT_CAP characters: its
     tail, its following siblings, then those of its parents (an `<hr>` inside a `<font>`)."""
     markup: list[str] = []
@@ -152,7 +152,7 @@ def _text_after(element) -> str:
     return html_to_text("".join(markup))
 
 
-def _replace(element, blocks: dict[str, str], kind: str, forward_hint: bool) -> None:
+def _replace(element: etree._Element, blocks: dict[str, str], kind: str, forward_hint: bool) -> None:
     text = html_to_text(lxml_html.tostring(element, encoding="unicode", with_tail=False))
     placeholder = _placeholder(blocks, kind, text, forward_hint)
     parent = element.getparent()
@@ -163,7 +163,7 @@ def _replace(element, blocks: dict[str, str], kind: str, forward_hint: bool) -> 
     parent.replace(element, stand_in)
 
 
-def _cut_from(element, blocks: dict[str, str], forward_hint: bool) -> None:
+def _cut_from(element: etree._Element, blocks: dict[str, str], forward_hint: bool) -> None:
     """Takes out `element` and everything after it in document order."""
     removed: list[str] = []
     current = element
@@ -184,7 +184,7 @@ def _cut_from(element, blocks: dict[str, str], forward_hint: bool) -> None:
     _body(current).append(_stand_in(_placeholder(blocks, "Q", text, forward_hint)))
 
 
-def _stand_in(lines: list[str]):
+def _stand_in(lines: list[str]) -> etree._Element:
     """A `<div>` with the placeholder lines, separated by `<br>`."""
     stand_in = etree.Element("div")
     stand_in.text = lines[0]
@@ -193,7 +193,7 @@ def _stand_in(lines: list[str]):
     return stand_in
 
 
-def _body(root):
+def _body(root: etree._Element) -> etree._Element:
     body = root.find("body") if root is not None else None
     return body if body is not None else root
 

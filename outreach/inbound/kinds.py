@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class InboundKind(StrEnum):
@@ -61,7 +62,7 @@ class _Result:
 
     kind: InboundKind
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return as_json(self)
 
 
@@ -138,8 +139,8 @@ class Other(_Result):
 Classification = Reply | AutoReply | Bounce | Delayed | Complaint | OptOut | CalendarReply | Receipt | Other
 
 
-def as_json(result: Classification) -> dict:
-    data: dict = {"kind": result.kind.value}
+def as_json(result: _Result) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": result.kind.value}
     if isinstance(result, Bounce):
         data.update(recipient=result.recipient, reason=result.reason.value, permanent=result.permanent,
                     status=result.status, diagnostic=result.diagnostic)

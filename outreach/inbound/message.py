@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.header import decode_header, make_header
@@ -57,7 +58,7 @@ class HeaderReading:
         raise NotImplementedError
 
     def addresses(self, name: str) -> list[str]:
-        cache = self.__dict__.setdefault("_addresses", {})
+        cache: dict[str, list[str]] = self.__dict__.setdefault("_addresses", {})
         if name not in cache:
             cache[name] = self._addresses_in(self.header(name)[:HEADER_FIELD_CAP])
         return cache[name]
@@ -148,7 +149,7 @@ class InboundMessage(HeaderReading):
     def header(self, name: str) -> str:
         """A header as text; the raw value where it cannot be parsed; '' where it is absent.
         Each field is parsed once (the email package parses again at every `get`)."""
-        cache = self.__dict__.setdefault("_headers", {})
+        cache: dict[str, str] = self.__dict__.setdefault("_headers", {})
         key = name.lower()
         if key not in cache:
             cache[key] = self._read_header(name)
@@ -202,7 +203,7 @@ class InboundMessage(HeaderReading):
             return None
         return value
 
-    def parts(self):
+    def parts(self) -> Iterator[EmailMessage]:
         """Every part, depth first, at most PART_CAP of them."""
         try:
             for count, part in enumerate(self.message.walk()):
@@ -220,7 +221,8 @@ class InboundMessage(HeaderReading):
         if self.message.get_content_type() != "multipart/report":
             return ""
         try:
-            return (self.message.get_param("report-type") or "").lower()
+            report_type = self.message.get_param("report-type")
+            return report_type.lower() if isinstance(report_type, str) else ""
         except Exception:
             return ""
 
@@ -254,7 +256,7 @@ class InboundMessage(HeaderReading):
         return self._first_part("text/html")
 
     def _first_part(self, kind: str) -> str:
-        cache = self.__dict__.setdefault("_parts", {})
+        cache: dict[str, str] = self.__dict__.setdefault("_parts", {})
         if kind not in cache:
             cache[kind] = next((content_of(part) for part in self.parts() if not part.is_multipart()
                                 and part.get_content_disposition() != "attachment"
@@ -262,7 +264,7 @@ class InboundMessage(HeaderReading):
         return cache[kind]
 
 
-def content_of(part, cap: int = TEXT_CAP) -> str:
+def content_of(part: EmailMessage, cap: int = TEXT_CAP) -> str:
     """A part's text, at most `cap` characters."""
     try:
         content = part.get_content()

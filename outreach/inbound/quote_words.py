@@ -14,13 +14,13 @@ class Capped:
     """A pattern that looks at the first LINE_CAP characters only: each pattern here is meant for
     one line, and the cap keeps a hostile line from costing more than a line does."""
 
-    def __init__(self, pattern: re.Pattern):
+    def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
 
-    def match(self, text: str):
+    def match(self, text: str) -> re.Match[str] | None:
         return self.pattern.match(text.lstrip()[:LINE_CAP])
 
-    def search(self, text: str):
+    def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text[:LINE_CAP])
 
 

@@ -34,7 +34,7 @@ class _Block:
     line costs nothing."""
 
     @staticmethod
-    def match(line: str):
+    def match(line: str) -> re.Match[str] | None:
         return BLOCK_LINE.match(line.strip()) if PLACEHOLDER in line else None
 
 

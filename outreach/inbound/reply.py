@@ -17,7 +17,7 @@ __all__ = ["Forwarded", "Reply", "split_reply"]
 
 def split_reply(message: InboundMessage) -> Reply:
     """The reply's parts, worked out once per message."""
-    cache = message.__dict__.setdefault("_reply", [])
+    cache: list[Reply] = message.__dict__.setdefault("_reply", [])
     if not cache:
         cache.append(_split(message))
     return cache[0]

@@ -51,7 +51,7 @@ RECEIPT_SUBJECTS = re.compile(
 
 # Words servers use, most telling first. A refusal of our mail is looked for before the
 # words of a missing address: "550 5.7.1 blocked ... user" is a block, not a lost address.
-REASON_WORDS: list[tuple[BounceReason, re.Pattern]] = [(reason, re.compile(words, re.IGNORECASE)) for reason, words in [
+REASON_WORDS: list[tuple[BounceReason, re.Pattern[str]]] = [(reason, re.compile(words, re.IGNORECASE)) for reason, words in [
     (R.SPAM_OR_CONTENT, r"\bspam\b|\bspammy\b|spam score|junk|unsolicited|bulk mail|content (?:filter|rejected|policy)|virus|malware|"
                         r"phish|suspicious|message (?:was )?(?:rejected|refused|blocked) (?:due to|because of) (?:its )?content|"
                         r"attachment (?:type )?(?:not allowed|blocked)|banned (?:attachment|content|file)|"
@@ -208,9 +208,7 @@ def reason_for(status: str | None, words: str) -> BounceReason:
         return by_status
     if by_words is not None:
         return by_words
-    if status and status.startswith("4"):
-        return R.DELAYED if by_status is R.DELAYED else R.OTHER
-    return R.OTHER
+    return R.OTHER  # a DELAYED status was returned above; any other 4xx is OTHER
 
 
 def _status_reason(status: str | None) -> BounceReason | None:
@@ -228,7 +226,7 @@ def _status_reason(status: str | None) -> BounceReason | None:
 
 # --- whom and which message ----------------------------------------------------------------
 
-def _recipient(message: InboundMessage, chosen: dict) -> str | None:
+def _recipient(message: InboundMessage, chosen: dict[str, str]) -> str | None:
     """X-Failed-Recipients, then the report's Final- or Original-Recipient, then the To of
     the message that came back (ours go to one contact each), then the text: GNU Mailman's
     detectors first, then the first address that is not the sender's."""
@@ -264,6 +262,7 @@ def _address_in_text(message: InboundMessage) -> str | None:
     bracketed = re.search(r"<([^<>\s@]{1,64}@[^<>\s]{1,255})>", text)
     if bracketed and not DAEMONS.match(bracketed.group(1).split("@")[0]):
         return bracketed.group(1).lower()
+    found: str  # no groups in the pattern: findall gives strings
     for found in ADDRESS.findall(text):
         if found.lower() != (message.sender or "") and not DAEMONS.match(found.split("@")[0]):
             return found.lower()
@@ -283,7 +282,7 @@ def returned_ids(message: InboundMessage) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def returned_headers(message: InboundMessage) -> dict:
+def returned_headers(message: InboundMessage) -> dict[str, str | None]:
     """To and Message-ID of the message that came back (message/rfc822 or text/rfc822-headers)."""
     for part in message.parts():
         kind = part.get_content_type()
@@ -304,7 +303,7 @@ def returned_headers(message: InboundMessage) -> dict:
     return {}
 
 
-def _report_fields(message: InboundMessage, content_type: str) -> list[dict]:
+def _report_fields(message: InboundMessage, content_type: str) -> list[dict[str, str]]:
     """The blocks of a machine-readable report part, each as lower-cased fields."""
     for part in message.parts():
         if part.get_content_type() != content_type:
@@ -318,8 +317,8 @@ def _report_fields(message: InboundMessage, content_type: str) -> list[dict]:
     return []
 
 
-def _fields(block: str) -> dict:
-    fields: dict = {}
+def _fields(block: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
     for line in re.sub(r"\r?\n[ \t]+", " ", block[:65536]).splitlines():
         name, sep, value = line.partition(":")
         if sep and len(name) < 80:

@@ -105,5 +105,5 @@ def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
     if attachments:
         message.make_mixed()
         for attachment in attachments:
-            message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())
+            message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any MIMEPart attaches
     return message

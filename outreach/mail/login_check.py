@@ -75,6 +75,7 @@ def check_smtp(server: Server, credentials: Credentials, secret: Secret, timeout
 def _smtp_login(server: Server, credentials: Credentials, secret: Secret, timeout: float, step: _Step) -> str:
     context = tls_context(server)
     _reachable(server, timeout, step)
+    connection: smtplib.SMTP
     if server.security is Security.SSL:
         step.now = "tls"  # the handshake comes with the connection, before the greeting
         connection = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=context)

@@ -43,6 +43,7 @@ def resolve(credentials: Credentials) -> Secret:
         return Secret("oauth2", _env(credentials.oauth2_token_env))
     if credentials.oauth2_token_file:
         return Secret("oauth2", _file(credentials.oauth2_token_file))
+    assert credentials.oauth2_token_command is not None  # the model asks for exactly one source
     return Secret("oauth2", _command(credentials.oauth2_token_command))
 
 

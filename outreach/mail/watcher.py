@@ -185,8 +185,9 @@ class MailboxWatcher:
 
     def _sync_batch(self, client: IMAPClient, folder: str, uidvalidity: int, batch: list[int]) -> tuple[bool, int]:
         heads = client.fetch(batch, [HEADER_ITEM])
-        present = [uid for uid in batch if _header_of(heads.get(uid)) is not None]
-        wanted = self.ports.relevant(folder, [_header_of(heads[uid]) for uid in present])
+        found = {uid: _header_of(heads.get(uid)) for uid in batch}
+        present = [uid for uid, head in found.items() if head is not None]
+        wanted = self.ports.relevant(folder, [head for head in found.values() if head is not None])
         ours = {uid for uid, yes in zip(present, wanted) if yes}
         stored = 0
         for start in range(0, len(batch), BODY_BATCH):
@@ -203,7 +204,8 @@ class MailboxWatcher:
 
     def _dealt_with(self, chunk, heads, ours, bodies) -> tuple[list[Fetched], int, bool]:
         """The messages to store and the last UID of the unbroken run dealt with."""
-        messages, through = [], 0
+        messages: list[Fetched] = []
+        through = 0
         for uid in chunk:
             if _header_of(heads.get(uid)) is None or (uid in ours and b"BODY[]" not in bodies.get(uid, {})):
                 if not self._give_up_on(uid):

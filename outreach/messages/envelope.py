@@ -20,12 +20,12 @@ from outreach.rendering import Renderer, Rendered
 
 def new_reply_token(settings: CampaignFile) -> str | None:
     """With plus-addressing, each message gets a token of its own for its reply address."""
-    return secrets.token_hex(6) if settings.mailbox.plus_addressing else None
+    return secrets.token_hex(6) if settings.resolved_mailbox.plus_addressing else None
 
 
 def reply_address(settings: CampaignFile, token: str | None) -> str | None:
     """Where answers go: with plus-addressing, the mailbox's address tagged with the step's token."""
-    mailbox = settings.mailbox
+    mailbox = settings.resolved_mailbox
     if mailbox.plus_addressing and token:
         local, _, domain = (mailbox.reply_to or mailbox.address).partition("@")
         return f"{local}+{token}@{domain}"
@@ -35,9 +35,9 @@ def reply_address(settings: CampaignFile, token: str | None) -> str | None:
 def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn, rendered: Rendered,
                   message_id: str, date: datetime, extra_headers: dict[str, str] | None = None,
                   reply_token: str | None = None, one_pager: bool = True, document: Path | None = None) -> EmailMessage:
-    mailbox = settings.mailbox
+    mailbox = settings.resolved_mailbox
     attach = one_pager and settings.message.attach_one_pager
-    attachments = (one_pager_part(settings, renderer, rendered.written_in),) if attach else ()
+    attachments: tuple[MIMEPart, ...] = (one_pager_part(settings, renderer, rendered.written_in),) if attach else ()
     if document is not None:  # a document staff attach to a one-off mail (a proposal, an MoU)
         attachments += (attachment_of(document).part(),)
     return compose(
@@ -50,8 +50,8 @@ def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn
 
 def staff_notice_message(settings: CampaignFile, notice, date: datetime) -> EmailMessage:
     """A `TellStaff` event as mail, with the partner's whole message attached where it is kept."""
-    mailbox = settings.mailbox
-    attached = ()
+    mailbox = settings.resolved_mailbox
+    attached: tuple[MIMEPart, ...] = ()
     if notice.raw_path and Path(notice.raw_path).is_file():
         original = MIMEPart()
         original.set_content(message_from_bytes(Path(notice.raw_path).read_bytes(), policy=READING))

@@ -8,8 +8,12 @@ import socket
 import threading
 from argparse import Namespace
 from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING
 
 from imapclient import IMAPClient
+
+if TYPE_CHECKING:
+    from pymap.backend.dict import Config, DictBackend
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,8 @@ class SandboxImap:
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped: asyncio.Event | None = None
-        self._backend = self._config = None
+        self._backend: DictBackend | None = None
+        self._config: Config | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._serve, name="sandbox imap", daemon=True)
 
@@ -45,6 +50,7 @@ class SandboxImap:
         self._thread.join(timeout=10)
 
     def add_user(self, address: str, password: str, folders: tuple[str, ...] = ("Sent",)) -> None:
+        assert self._loop is not None, "start() the server first"
         future = asyncio.run_coroutine_threadsafe(self._add_user(address, password), self._loop)
         future.result(timeout=10)
         self.passwords[address] = password
@@ -70,6 +76,7 @@ class SandboxImap:
         from pymap.backend.dict import Identity
         from pymap.user import Passwords, UserMetadata
 
+        assert self._backend is not None and self._config is not None  # set before the loop runs
         hashed = await Passwords(self._config).hash_password(password)
         identity = Identity(address, self._backend.login, None, {"admin"})
         await identity.set(UserMetadata(self._config, address, password=hashed))

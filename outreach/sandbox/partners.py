@@ -70,7 +70,9 @@ def calendar_of(received: Message) -> Calendar | None:
     """The message's iCalendar part, parsed, or None."""
     for part in received.walk():
         if part.get_content_type() == "text/calendar":
-            return Calendar.from_ical(part.get_payload(decode=True))
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)  # a leaf part decodes to bytes
+            return Calendar.from_ical(payload)
     return None
 
 
@@ -168,8 +170,8 @@ def bounce(received: Message) -> EmailMessage:
     returned.set_payload("".join(f"{name}: {value}\n" for name, value in received.raw_items()
                                  if name.lower() in ("from", "to", "subject", "date", "message-id")))
     message.make_mixed()
-    message.attach(status)
-    message.attach(returned)
+    message.attach(status)  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any Message attaches
+    message.attach(returned)  # type: ignore[arg-type]  # as above
     message.set_type("multipart/report")
     message.set_param("report-type", "delivery-status")
     return message
@@ -203,7 +205,7 @@ def calendar_reply(received: Message, invitation: Calendar, partstat: str, comme
     event.add("dtstamp", datetime.now().astimezone())
     attendee = vCalAddress(f"mailto:{attendee_address}")
     attendee.params["partstat"] = vText(partstat)
-    event.add("attendee", attendee, encode=0)
+    event.add("attendee", attendee, encode=False)
     event.add("comment", comment)
     answer.add_component(event)
     word = "Accepted" if partstat == "ACCEPTED" else "Declined"

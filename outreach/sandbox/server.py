@@ -82,8 +82,10 @@ class Sandbox:
         message = message_from_bytes(raw, policy=policy.default)
         for part in message.walk():
             if part.get_content_type() == "text/calendar":
-                method = (part.get_param("method") or "calendar").lower()
-                (self.calendar_folder / f"{number:03d}-{method}-{to}.ics").write_bytes(part.get_payload(decode=True))
+                param, payload = part.get_param("method"), part.get_payload(decode=True)
+                method = (param if isinstance(param, str) and param else "calendar").lower()
+                assert isinstance(payload, bytes)  # a leaf part decodes to bytes
+                (self.calendar_folder / f"{number:03d}-{method}-{to}.ics").write_bytes(payload)
 
     def _partner_receives(self, sender: str, recipient: str, raw: bytes) -> None:
         behaviour = self.cast.get(recipient.lower(), Behaviour.SILENT)

@@ -74,7 +74,7 @@ def unavailable(address: str) -> Mailbox:
     """A named mailbox that is not (or no longer) registered. Its credentials refuse, before any
     connection, saying so: its mail waits and staff get a to-do. Its servers lie under the
     reserved name `.invalid` (RFC 2606): nothing is ever reached there."""
-    nowhere = {"host": "not-registered.invalid", "port": 1, "security": Security.NONE}
+    nowhere: dict[str, Any] = {"host": "not-registered.invalid", "port": 1, "security": Security.NONE}
     auth = refuse(Credentials(username=address, password_env="OUTREACH_NOT_REGISTERED"),
                   f"the mailbox {address} is not registered: {ADD_HINT}")
     return Mailbox(address=address, display_name=address, smtp=Server(**nowhere), imap=ImapServer(**nowhere), auth=auth)

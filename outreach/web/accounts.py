@@ -57,7 +57,9 @@ async def login(request: Request) -> Response:
         await run_in_threadpool(audit_request, request, "login.failed", email, "wrong address or password", "unknown")
         return render(request, "login.html", 401, next=target, problem="Wrong address or password.")
     workspace.limit.succeeded(client, email)
-    browser_of(request).renew(*started)  # a new token: a session is never carried across a login
+    browser = browser_of(request)
+    assert browser is not None  # the ServerSessions middleware gives every request one
+    browser.renew(*started)  # a new token: a session is never carried across a login
     return RedirectResponse(target, status_code=303)
 
 
@@ -71,7 +73,9 @@ def _log_in(workspace: Workspace, email: str, password: str, host: str) -> tuple
         token = web_sessions.start(uow.session, user, host, now)
         audit.record(uow.session, actor=user.email, action="login", subject=user.email, source=host, now=now)
         uow.commit()
-        return token, web_sessions.current(uow.session, token, now, workspace.lifetime)
+        visitor = web_sessions.current(uow.session, token, now, workspace.lifetime)
+        assert visitor is not None  # the session just started
+        return token, visitor
 
 
 async def logout(request: Request) -> Response:
@@ -104,17 +108,21 @@ async def change_password(request: Request, form) -> Response:
     """The person's own password: every session of the account ends, this browser gets a new one."""
     workspace: Workspace = request.app.state.workspace
     browser, host = browser_of(request), client_address(request)
+    assert browser is not None and browser.visitor is not None  # @page lets in signed-in people only
+    user_id = browser.visitor.user_id
 
     def change() -> tuple[str, Visitor]:
         now = workspace.now()
         with workspace.uow() as uow:
-            user = users.change_own_password(uow.session, browser.visitor.user_id, str(form.get("current") or ""),
+            user = users.change_own_password(uow.session, user_id, str(form.get("current") or ""),
                                              str(form.get("new") or ""), str(form.get("repeated") or ""))
             audit.record(uow.session, actor=user.email, action="user.password", subject=user.email, source=host,
                          detail="changed in the workspace; every session of the account ended", now=now)
             token = web_sessions.start(uow.session, user, host, now)
             uow.commit()
-            return token, web_sessions.current(uow.session, token, now, workspace.lifetime)
+            visitor = web_sessions.current(uow.session, token, now, workspace.lifetime)
+            assert visitor is not None  # the session just started
+            return token, visitor
     try:
         browser.renew(*await run_in_threadpool(change))
     except InvalidInput as error:

@@ -44,7 +44,7 @@ def create_app(app, secure_cookies: bool = False, secret: str | None = None,
             Middleware(ServerSessions, lookup=workspace.visitor, secure=secure_cookies,
                        max_age=int(lifetime.longest.total_seconds())),
         ],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error},  # type: ignore[dict-item]  # starlette types every handler for Exception
     )
     web.state.workspace = workspace
     return web

@@ -22,12 +22,14 @@ def csrf_token(key: SigningKey, token: str) -> str:
 
 
 def csrf_ok(key: SigningKey, token: str | None, sent: str | None) -> bool:
-    return bool(token) and bool(sent) and hmac.compare_digest(csrf_token(key, token), str(sent))
+    if not token or not sent:
+        return False
+    return hmac.compare_digest(csrf_token(key, token), str(sent))
 
 
 # --- where a form may send the browser -----------------------------------------------------
 
-def local_path(value: str | None, default: str = "/") -> str:
+def local_path(value: object, default: str = "/") -> str:
     """`value` when it is a path of this site, else `default`. Refused: another host (`//x`,
     `/\\x`, `https://...`), any scheme, control characters, backslashes."""
     text = str(value or "")

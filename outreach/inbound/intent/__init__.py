@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from outreach.inbound.intent.features import ADDRESS, prepare
 from outreach.inbound.intent.labels import LabelledReply, fingerprint, shipped
@@ -62,7 +63,7 @@ class Intent:
     language: str | None = None
     probabilities: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"intent": self.kind.value, "confidence": round(self.confidence, 3), "acts": self.acts,
                 "evidence": list(self.evidence), "until": self.until.isoformat() if self.until else None,
                 "referral_email": self.referral_email, "referral_name": self.referral_name,
@@ -103,8 +104,7 @@ class Reader:
         evidence = tuple(self.model.explain(prepared, row, kind.value))
         known = {a.lower() for a in ours} | ({sender.lower()} if sender else set())
         folded = fold(prepared.text)
-        if sender and SELF.search(folded) and kind is not IntentKind.NOT_INTERESTED:
-            found = SELF.search(folded)
+        if sender and (found := SELF.search(folded)) is not None and kind is not IntentKind.NOT_INTERESTED:
             return Intent(IntentKind.REFERRAL, referral_email=sender.lower(), referral_salutation="none",
                           confidence=1.0, acts=True, evidence=(f"\"{prepared.text[found.start():found.end()]}\"",),
                           language=language, probabilities=reading.probabilities)
@@ -143,6 +143,7 @@ def _referral(text: str, language: str, known: set[str]) -> tuple[str | None, st
                  if m.group().lower().rstrip(".") not in known]
     persons = people(text, language)
     person = persons[0] if persons else None
+    email: str | None
     if person is not None and addresses:
         email = min(addresses, key=lambda a: abs(a[0] - person.end))[1]
     else:
@@ -211,6 +212,7 @@ def current() -> Reader:
         if _current is None:
             train(_extra, cache=_cache)
     with _lock:
+        assert _current is not None  # train() sets it
         return _current
 
 

@@ -36,15 +36,15 @@ class Miss:
 class Report:
     name: str
     total: int = 0
-    right: Counter = field(default_factory=Counter)
-    count: Counter = field(default_factory=Counter)
-    confusion: Counter = field(default_factory=Counter)
+    right: Counter[str] = field(default_factory=Counter)
+    count: Counter[str] = field(default_factory=Counter)
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     acted: int = 0
     acted_wrong: list[Miss] = field(default_factory=list)
     dangerous: list[Miss] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
-    until: Counter = field(default_factory=Counter)
-    referral: Counter = field(default_factory=Counter)
+    until: Counter[bool] = field(default_factory=Counter)
+    referral: Counter[tuple[str, bool]] = field(default_factory=Counter)
     seconds: float = 0.0
 
     @property
@@ -73,7 +73,7 @@ class Report:
         """The month of a "not now", the referral's address, name and salutation, where labelled."""
         ok = True
         if reply.intent == "not_now" and reply.until:
-            same = bool(intent.until) and intent.until.isoformat()[:7] == reply.until
+            same = intent.until is not None and intent.until.isoformat()[:7] == reply.until
             self.until[same] += 1
             ok = same
         if reply.intent == "referral":

@@ -81,11 +81,11 @@ def parse(content: str, name: str, language: str | None) -> list[LabelledReply]:
     return replies
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _problem(item) -> tuple[str, str] | None:
+def _problem(item: object) -> tuple[str, str] | None:
     if not isinstance(item, dict):
         return "(item)", "each reply is a mapping with `intent` and `text`"
     if not isinstance(item.get("text"), str) or not item["text"].strip():

@@ -14,10 +14,14 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from outreach.inbound.intent.features import Prepared, char_text, word_features
 from outreach.inbound.intent.labels import LabelledReply
 from outreach.inbound.intent.language import detect
+
+if TYPE_CHECKING:
+    import numpy as np
 
 C = 1.0
 TODAY = date(2026, 11, 30)  # the shipped replies were written as answers on this day
@@ -64,7 +68,7 @@ class ReplyModel:
         ])
         self.classifier = CalibratedClassifierCV(LinearSVC(C=C), cv=3, method="sigmoid")
         self.classes: list[str] = []
-        self.weights = None
+        self.weights: np.ndarray | None = None
         self.size = 0
 
     def fit(self, prepared: list[Prepared], kinds: list[str]) -> ReplyModel:
@@ -92,10 +96,11 @@ class ReplyModel:
         best = int(np.argmax(probabilities))
         return Reading(self.classes[best], {k: float(p) for k, p in zip(self.classes, probabilities, strict=True)}), row
 
-    def explain(self, prepared: Prepared, row, kind: str, limit: int = 5) -> list[str]:
+    def explain(self, prepared: Prepared, row: Any, kind: str, limit: int = 5) -> list[str]:
         """The phrases (as written) and signals that weighed most for `kind`."""
         import numpy as np
 
+        assert self.weights is not None, "explain() needs a fitted model"
         weights = self.weights[self.classes.index(kind)] if len(self.classes) > 2 else self.weights[0]
         row = row.tocsr()
         contribution = {int(i): float(v) * float(weights[i]) for i, v in zip(row.indices, row.data, strict=True)}
@@ -139,7 +144,7 @@ class ReplyModel:
         return [text for value, text in ranked[:limit] if value > 0]
 
 
-def _phrases(prepared: Prepared, score) -> list[tuple[float, str]]:
+def _phrases(prepared: Prepared, score: np.ndarray) -> list[tuple[float, str]]:
     """Runs of up to four neighbouring words whose share is high, as written in the reply."""
     import numpy as np
 
@@ -147,7 +152,8 @@ def _phrases(prepared: Prepared, score) -> list[tuple[float, str]]:
     if not len(tokens):
         return []
     cut = max(0.0, float(np.quantile(score, 0.8)))
-    out, used = [], set()
+    out: list[tuple[float, str]] = []
+    used: set[int] = set()
     for index in np.argsort(-score):
         if score[index] <= cut or index in used:
             continue

@@ -249,8 +249,9 @@ def _salutation(text: str, start: int, end: int, title: str | None, colleague: s
         said = BY_LANGUAGE.get(language, {}).get(key, TITLES.get(key))
         if said:
             return said
-    if colleague and COLLEAGUE.get(colleague):
-        return COLLEAGUE[colleague]
+    said = COLLEAGUE.get(colleague) if colleague else None
+    if said:
+        return said
     window = text[max(0, start - 120):start]
     before = re.split(r"[.!?\n]", window)[-1]
     if language == "pt":  # the article before a name: "o Miguel", "a Ana"

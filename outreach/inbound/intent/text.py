@@ -14,7 +14,7 @@ _EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ß", "\u2019": "
                         "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
 
 
-class _FoldTable(dict):
+class _FoldTable(dict[int, str]):
     """Each character's folded form, worked out once (for `str.translate`)."""
 
     def __missing__(self, code: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -147,11 +148,13 @@ def mentions(folded: str, original: str, today: date, language: str | None = Non
         if match.group() in AMBIGUOUS and not _month_context(folded, match, language):
             continue
         found.append((match.start(), match.end(), _month_day(folded, match, today, month)))
-    for pattern, resolve in ((AFTER_SEASON, lambda m: _next(today, 9, 1)), (HOLIDAYS, lambda m: _next(today, 1, 8)),
-                             (EASTER, lambda m: _easter_after(today, m.group())),
-                             (QUARTER, lambda m: _quarter(today, m)),
-                             (RELATIVE, lambda m: _relative(today, m)), (HALF_YEAR, lambda m: _add_months(today, 6)),
-                             (SCHOOL_YEAR, lambda m: _next(today, 9, 1)), (NEXT_YEAR, lambda m: _next_year(today, m))):
+    resolvers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], date]], ...] = (
+        (AFTER_SEASON, lambda m: _next(today, 9, 1)), (HOLIDAYS, lambda m: _next(today, 1, 8)),
+        (EASTER, lambda m: _easter_after(today, m.group())),
+        (QUARTER, lambda m: _quarter(today, m)),
+        (RELATIVE, lambda m: _relative(today, m)), (HALF_YEAR, lambda m: _add_months(today, 6)),
+        (SCHOOL_YEAR, lambda m: _next(today, 9, 1)), (NEXT_YEAR, lambda m: _next_year(today, m)))
+    for pattern, resolve in resolvers:
         for match in pattern.finditer(folded):
             if not _inside(match.start(), covered):
                 found.append((match.start(), match.end(), resolve(match)))
@@ -191,7 +194,7 @@ def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= position < e for s, e in spans)
 
 
-def _month_context(folded: str, match: re.Match, language: str | None) -> bool:
+def _month_context(folded: str, match: re.Match[str], language: str | None) -> bool:
     word = match.group()
     if word == "mai" and language == "it":
         return False
@@ -199,7 +202,7 @@ def _month_context(folded: str, match: re.Match, language: str | None) -> bool:
     return bool(re.search(r"\d\W{0,2}$", before) or re.match(r"\W{0,2}\d", after) or PREPOSITION.search(before))
 
 
-def _month_day(folded: str, match: re.Match, today: date, month: int) -> date:
+def _month_day(folded: str, match: re.Match[str], today: date, month: int) -> date:
     before = folded[max(0, match.start() - 12):match.start()]
     day = 15 if re.search(r"(?:mid|mitte|mi|mediados de|meta|half|polowie|meados de|meio de)\W{0,3}$", before) else 1
     year = re.match(r"\W{0,3}(20\d\d)", folded[match.end():match.end() + 8])
@@ -225,16 +228,16 @@ def _next(today: date, month: int, day: int) -> date:
     return candidate if candidate > today else date(today.year + 1, month, day)
 
 
-def _next_year(today: date, match: re.Match) -> date:
+def _next_year(today: date, match: re.Match[str]) -> date:
     return date(today.year + 1, 1, 15)
 
 
-def _quarter(today: date, match: re.Match) -> date:
+def _quarter(today: date, match: re.Match[str]) -> date:
     number = int(match.group(1) or match.group(2) or ORDINAL.get(match.group(3), 1))
     return _next(today, 3 * number - 2, 1)
 
 
-def _relative(today: date, match: re.Match) -> date:
+def _relative(today: date, match: re.Match[str]) -> date:
     word = match.group(3) if match.group(3) in NUMBER or (match.group(3) or "").isdigit() else match.group(2)
     count = min(float(word[:6]), 104.0) if word.isdigit() else NUMBER.get(word.strip(), 2)  # no date beyond two years
     unit = match.group(4)

@@ -102,18 +102,25 @@ def end(session: Session, token: str) -> None:
 
 
 def end_for_user(session: Session, user_id: int) -> int:
-    return session.execute(sa.delete(WebSession).where(WebSession.user_id == user_id)).rowcount or 0
+    return _deleted(session, sa.delete(WebSession).where(WebSession.user_id == user_id))
 
 
 def end_all(session: Session) -> int:
-    return session.execute(sa.delete(WebSession)).rowcount or 0
+    return _deleted(session, sa.delete(WebSession))
 
 
 def prune(session: Session, now: datetime, lifetime: Lifetime) -> int:
     """Expired sessions removed (at each login: the table stays small)."""
-    return session.execute(sa.delete(WebSession).where(sa.or_(
-        WebSession.last_seen_at < now - lifetime.idle, WebSession.created_at < now - lifetime.longest))).rowcount or 0
+    return _deleted(session, sa.delete(WebSession).where(sa.or_(
+        WebSession.last_seen_at < now - lifetime.idle, WebSession.created_at < now - lifetime.longest)))
 
 
 def open_sessions(session: Session, user_id: int) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(WebSession).where(WebSession.user_id == user_id))
+    return session.scalar(sa.select(sa.func.count()).select_from(WebSession).where(WebSession.user_id == user_id)) or 0
+
+
+def _deleted(session: Session, statement: sa.Delete) -> int:
+    """The rows a DELETE removed (its result is a cursor's, which knows the count)."""
+    result = session.execute(statement)
+    assert isinstance(result, sa.CursorResult)
+    return result.rowcount or 0

@@ -63,7 +63,8 @@ class Inbound:
             partner_id=self.partner.id, contact_id=self.contact.id if self.contact else None,
             direction=Direction.IN, kind=kind, occurred_at=self.row.received_at,
             subject=self.message.subject[:998] or None, message_id=self.message.message_id,
-            in_reply_to=(self.message.thread_ids or [None])[0], text=text, raw_path=self.row.raw_path,
+            in_reply_to=self.message.thread_ids[0] if self.message.thread_ids else None,
+            text=text, raw_path=self.row.raw_path,
             returns_on=returns_on, history=self.history))
 
     def pending(self, contact_only: bool = False) -> list[Step]:
@@ -233,6 +234,7 @@ def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template:
 def _not_now(inbound: Inbound, intent: Intent) -> list[Event]:
     """Paused until the day meant ("later until DATE", in its phase); then a short follow-up
     (the `later` template) and a to-do."""
+    assert intent.until is not None  # a not-now reading always carries its day
     until = datetime.combine(intent.until, time(9, 0), tzinfo=timezone.utc)
     if inbound.partner.status in (PartnerStatus.ACTIVE, PartnerStatus.PAUSED, PartnerStatus.DECLINED):
         inbound.partner.status, inbound.partner.later_until = PartnerStatus.PAUSED, intent.until
@@ -331,28 +333,28 @@ def calendar_reply(inbound: Inbound) -> list[Event]:
     if isinstance(answer, Unreadable):
         return _unreadable_answer(inbound, method, answer.reason)
     recorded = record_answer(inbound.session, answer, inbound.now) if answer else None
-    if answer is None:
+    if answer is None or recorded is None:  # the one goes with the other
         summary = f"calendar {method} from {inbound.message.sender}, who is not an attendee (ignored)"
     elif recorded.outcome == "unknown":
         summary = f"calendar {method} for a meeting we do not know"
     elif recorded.outcome == "counter":
         summary = f"proposes another time: {answer.proposed_start or 'see the message'}"
     elif recorded.outcome == "stale":
-        summary = f"an answer to an older version of meeting {recorded.meeting.id} (ignored)"
+        summary = f"an answer to an older version of meeting {recorded.answered.id} (ignored)"
     else:
-        summary = f"{recorded.partstat} meeting {recorded.meeting.id}"
+        summary = f"{recorded.partstat} meeting {recorded.answered.id}"
     comment = f": {answer.comment}" if answer and answer.comment else ""
     events: list[Event] = []
     if recorded is not None and recorded.outcome == "counter":
         events = inbound.tell_staff(f"{inbound.partner.name} proposes another time", summary + comment)
         inbound.todo(TodoKind.COUNTER, f"{inbound.partner.name} {summary}{comment}: move the meeting "
-                                       f"(`outreach meeting reschedule {recorded.meeting.id} --at ...` or the partner's "
+                                       f"(`outreach meeting reschedule {recorded.answered.id} --at ...` or the partner's "
                                        "page), or answer them.")
     if recorded is not None and recorded.partstat == "declined":
         try:
-            if offer_next_slot(inbound.session, recorded.meeting, inbound.now):
-                summary += f"; the next free slot is offered ({recorded.meeting.start_at:%Y-%m-%d %H:%M} UTC)"
-                events = [SendMeeting(recorded.meeting.id)]
+            if offer_next_slot(inbound.session, recorded.answered, inbound.now):
+                summary += f"; the next free slot is offered ({recorded.answered.start_at:%Y-%m-%d %H:%M} UTC)"
+                events = [SendMeeting(recorded.answered.id)]
         except MeetingError as error:
             summary += f"; no next slot: {error}"
     inbound.log(InteractionKind.MEETING, summary + comment)
@@ -403,7 +405,8 @@ def opt_out(inbound: Inbound) -> list[Event]:
 # --- what mail systems send back -----------------------------------------------------------
 
 def bounce(inbound: Inbound) -> list[Event]:
-    result: Bounce = inbound.result
+    result = inbound.result
+    assert isinstance(result, Bounce)  # dispatched by kind
     reason = result.reason
     said = result.diagnostic or result.status or "no reason given"
     inbound.log(InteractionKind.BOUNCE, f"{reason.value} ({'hard' if result.permanent else 'soft'}) "
@@ -443,7 +446,7 @@ def _retry_later(inbound: Inbound) -> list[Event]:
     from outreach.mail.compose import new_message_id
     from outreach.settings.campaigns import settings_of
 
-    settings = settings_of(session.get(Campaign, step.campaign_id))
+    settings = settings_of(session.get_one(Campaign, step.campaign_id))
     session.add(Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,
                      name=f"{step.name} (again {retries + 1})"[:80], template=step.template,
                      status=StepStatus.SCHEDULED, due_at=resume, retry_of=original,
@@ -452,7 +455,8 @@ def _retry_later(inbound: Inbound) -> list[Event]:
 
 
 def delayed(inbound: Inbound) -> list[Event]:
-    result: Delayed = inbound.result
+    result = inbound.result
+    assert isinstance(result, Delayed)  # dispatched by kind
     inbound.log(InteractionKind.DELAYED, f"delivery to {result.recipient or 'the partner'} delayed "
                                          f"({result.status or 'no status'}); the server keeps trying")
     return []
@@ -464,7 +468,8 @@ def receipt(inbound: Inbound) -> list[Event]:
 
 
 def other(inbound: Inbound) -> list[Event]:
-    result: Other = inbound.result
+    result = inbound.result
+    assert isinstance(result, Other)  # dispatched by kind
     if not result.for_staff:
         return []
     text = f"{inbound.message.sender} sent a message that needs a person: {result.why} ({inbound.message.subject})"

@@ -208,7 +208,7 @@ def authserv_ids(session: Session, mailbox: str) -> tuple[str, ...]:
     (a campaign that names a registered mailbox: as the administrator registered it)."""
     found: dict[str, None] = {}
     for campaign in session.scalars(sa.select(Campaign).where(Campaign.mailbox == mailbox).order_by(Campaign.id)):
-        found.update(dict.fromkeys(settings_of(campaign).mailbox.authserv_ids))
+        found.update(dict.fromkeys(settings_of(campaign).resolved_mailbox.authserv_ids))
     return tuple(found)
 
 
@@ -232,6 +232,7 @@ def confirm(uow: UnitOfWork, todo_id: int, now: datetime, by: str | None = None)
     if path is None or not path.exists():
         raise InvalidInput([Problem("to-do", None, str(todo_id), "the message is no longer kept: act on the "
                                     f"partner's page, then `outreach todo done {todo_id}`")])
+    assert row is not None  # a path is only read from a row
     message = InboundMessage.parse(path.read_bytes())
     result = classify(message)
     match = find_partner(session, message, result)
@@ -268,7 +269,7 @@ def _written_by_staff(uow: UnitOfWork, row: InboundMail, message: InboundMessage
     session.add(Interaction(
         partner_id=partner.id, contact_id=contact.id if contact else None, direction=Direction.OUT,
         kind=InteractionKind.EMAIL, occurred_at=row.received_at, subject=message.subject[:998] or None,
-        message_id=message.message_id, in_reply_to=(message.thread_ids or [None])[0],
+        message_id=message.message_id, in_reply_to=message.thread_ids[0] if message.thread_ids else None,
         text=split_reply(message).logged_text, raw_path=row.raw_path))
     answered(session, partner.id, f"answered from the mailbox ({message.subject[:80]})", now)
     row.status, row.partner_id = "processed", partner.id

@@ -9,6 +9,7 @@ Everything else is never downloaded or stored.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -42,7 +43,7 @@ def relevant(session: Session, mailbox: str, headers: list[bytes], outgoing: boo
     return [_is_ours(m, own, ours_ids, ours_tokens, contacts, domains) for m in messages]
 
 
-def _written_to_partners(session: Session, messages: list[HeaderReading]) -> list[bool]:
+def _written_to_partners(session: Session, messages: Sequence[HeaderReading]) -> list[bool]:
     ids = {m.message_id for m in messages if m.message_id}
     ours = _known(session, ids, Step.message_id) | _known_sent(session, ids)
     recipients = {a for m in messages for name in ("To", "Cc") for a in m.addresses(name)}
@@ -77,10 +78,10 @@ def _tokens(message: HeaderReading) -> list[str]:
 
 def _known(session: Session, values: set, column, *where) -> set:
     """Which of `values` the column holds, 500 at a time."""
-    values = [v for v in values if v]
+    wanted = [v for v in values if v]
     found: set = set()
-    for start in range(0, len(values), 500):
-        found |= set(session.scalars(sa.select(column).where(column.in_(values[start:start + 500]), *where)))
+    for start in range(0, len(wanted), 500):
+        found |= set(session.scalars(sa.select(column).where(column.in_(wanted[start:start + 500]), *where)))
     return found
 
 

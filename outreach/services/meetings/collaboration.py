@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from outreach.campaign import CampaignFile
+from outreach.db.engine import session_of
 from outreach.db.models import Campaign, Partner, Step
 from outreach.domain.context import fields_of_partnership, message_context, message_language
 from outreach.domain.language import short_date
@@ -35,7 +36,7 @@ def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, vali
         valid_from=short_date(valid_from, written_in), valid_to=short_date(valid_to, written_in) if valid_to else None,
         partner_contact=", ".join(v for v in (contact.name, contact.role) if v) if contact and contact.name else None,
         deliverables=[{**a, "due": _day(a.get("due"), written_in)} for a in context["actions"]],
-        kpis=kpis.for_letters(object_session(partner), partner.id, written_in))
+        kpis=kpis.for_letters(session_of(partner), partner.id, written_in))
     return renderer.document(name, context)
 
 
@@ -56,11 +57,12 @@ def _document(settings: CampaignFile, renderer: Renderer, partner: Partner, stem
 
     record = logbook.snapshot(partner, trusted=True)
     contact = next(iter(record.contacts), None)
-    outcome = latest_outcome(object_session(partner), partner.id)
+    outcome = latest_outcome(session_of(partner), partner.id)
     content = outcome.content if outcome else {}
-    types = list(dict.fromkeys([PartnershipType(t) for t in partner.partnership_types]
-                               + [PartnershipType(t) for t in content.get("partnership_types", [])])) \
-        or [PartnershipType.TRAINING]
+    # mypy takes the lookups by value below for calls of the members' two-argument __new__ (call-arg)
+    types = list(dict.fromkeys([PartnershipType(t) for t in partner.partnership_types]  # type: ignore[call-arg]
+                               + [PartnershipType(t) for t in content.get("partnership_types", [])]  # type: ignore[call-arg]
+                               )) or [PartnershipType.TRAINING]
     name = renderer.in_language(stem, message_language(settings, contact) if contact else settings.message.language)
     written_in = name.rsplit(".", 2)[-2]
     context = message_context(settings, record, contact or _nobody(), written_in)

@@ -10,10 +10,11 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from outreach.calendar.invite import Answer, MeetingPlan, Person, build
 from outreach.campaign import CampaignFile
+from outreach.db.engine import session_of
 from outreach.db.models import Campaign, Meeting, MeetingAttendee, Partner, Step
 from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import NotFound, OutreachError
@@ -126,7 +127,7 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
             "agenda": agenda(meeting, settings, renderer, language) if meeting.kind != "check_in" else None,
             "cancelled": meeting.status == "cancelled", "updated": meeting.sequence > 0,
             "every_months": settings.check_ins.every_months,
-            "kpis": kpis.for_letters(object_session(meeting), meeting.partner_id, language),
+            "kpis": kpis.for_letters(session_of(meeting), meeting.partner_id, language),
         }
 
     template = CHECK_IN_SERIES if meeting.kind == "check_in" else INVITATION
@@ -150,10 +151,10 @@ def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: d
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
     return MeetingPlan(
         uid=meeting.uid, sequence=meeting.sequence, start=meeting.start_at.astimezone(zone),
-        duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary,
+        duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary or words.subject,
         description=words.text if meeting.kind == "check_in" else agenda(meeting, settings, renderer, words.written_in),
         rrule=meeting.rrule,
-        organizer=Person(settings.mailbox.address, settings.mailbox.display_name),
+        organizer=Person(settings.resolved_mailbox.address, settings.resolved_mailbox.display_name),
         attendees=tuple(Person(a.email, a.name) for a in meeting.attendees)
         + tuple(Person(email) for email in settings.meeting.staff_attendees), location=settings.meeting.location,
         url=link, method="CANCEL" if meeting.status == "cancelled" else "REQUEST", stamp=now)
@@ -166,7 +167,7 @@ def invitation(settings: CampaignFile, renderer: Renderer, meeting: Meeting, now
     words = letter(meeting, settings, renderer)
     plan = plan_of(meeting, settings, renderer, now, words)
     ics = build(plan)
-    mailbox = settings.mailbox
+    mailbox = settings.resolved_mailbox
     first, *others = meeting.attendees
     attachments = () if plan.method == "CANCEL" or not settings.message.attach_one_pager else (
         one_pager_part(settings, renderer, words.written_in),)
@@ -184,6 +185,12 @@ class Recorded:
     outcome: str  # recorded, stale, unknown, counter
     meeting: Meeting | None = None
     partstat: str | None = None
+
+    @property
+    def answered(self) -> Meeting:
+        """The meeting answered: every outcome but "unknown" names one."""
+        assert self.meeting is not None, f"a {self.outcome} answer names its meeting"
+        return self.meeting
 
 
 def record_answer(session: Session, answer: Answer, now: datetime) -> Recorded:
@@ -220,7 +227,7 @@ def schedule_next_steps(session: Session, meeting: Meeting, attendee: MeetingAtt
     name = f"next-steps-{meeting.id}"
     step = session.scalar(sa.select(Step).where(Step.contact_id == attendee.contact_id,
                                                 Step.campaign_id == meeting.campaign_id, Step.name == name))
-    settings = settings_of(session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(session.get_one(Campaign, meeting.campaign_id))
     if step is None:
         step = Step(campaign_id=meeting.campaign_id, partner_id=meeting.partner_id, contact_id=attendee.contact_id,
                     name=name, template="next_steps", status=StepStatus.HELD, due_at=meeting.end_at + NEXT_STEPS_DELAY,
@@ -274,7 +281,7 @@ def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: da
         row.content, row.recorded_at, row.recorded_by, row.approved_at, row.approved_by = content, now, by[:200], None, None
     session.flush()
     _settle(session, meeting, todos.TodoKind.OUTCOME, f"outcome recorded by {by}", now, by)
-    settings = settings_of(session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(session.get_one(Campaign, meeting.campaign_id))
     _refresh_next_steps(session, meeting)
     if row.approved_at is None and not settings.meeting.next_steps_after_hours:
         todos.raise_todo(session, todos.TodoKind.APPROVE,
@@ -374,7 +381,7 @@ def first_invitation(session: Session, partner: Partner, campaign: Campaign, now
 
 def offer_next_slot(session: Session, meeting: Meeting, now: datetime) -> bool:
     """When every attendee declined and the campaign says so: the same meeting, next free slot."""
-    settings = settings_of(session.get(Campaign, meeting.campaign_id))
+    settings = settings_of(session.get_one(Campaign, meeting.campaign_id))
     if not settings.meeting.offer_next_slot_on_decline or meeting.status != "invited":
         return False
     if any(a.partstat != "DECLINED" for a in meeting.attendees):
@@ -391,7 +398,7 @@ def deliver(uow, meeting: Meeting, now: datetime) -> EmailMessage:
     from outreach.mail.mailbox import MailboxClient
 
     settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
-    client = MailboxClient(settings.mailbox)
+    client = MailboxClient(settings.resolved_mailbox)
     try:
         message = send_invitation(uow, meeting, client, renderer_for(settings), now)
     finally:

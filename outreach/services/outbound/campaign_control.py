@@ -28,7 +28,7 @@ COMPARED = ("sending", "message", "sequence", "meeting", "mailbox", "notify_staf
 
 def changes(old: dict, new: dict) -> list[str]:
     """What differs between two versions of the stored settings, as `section.field: a -> b`."""
-    found = []
+    found: list[str] = []
     for section in COMPARED:
         _diff(old.get(section), new.get(section), section, found)
     return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -145,7 +146,7 @@ def save_contact(session: Session, partner: Partner, values: dict, contact: Cont
                  by: str = "staff", now: datetime | None = None) -> Contact:
     """A contact edited or added, validated as an import row is; a field left empty is cleared.
     What changed is kept in the partner's timeline, with who changed it."""
-    given = {k: (values.get(k) or None) for k in CONTACT_FIELDS}
+    given: dict[str, Any] = {k: (values.get(k) or None) for k in CONTACT_FIELDS}
     try:
         record = ContactIn(**given)
     except ValidationError as error:
@@ -155,7 +156,7 @@ def save_contact(session: Session, partner: Partner, values: dict, contact: Cont
     if clash is not None and clash is not contact:
         raise InvalidInput([Problem("contact", None, "email", f"{record.email} is already a contact of {clash.partner.name}")])
     added = contact is None
-    if added:
+    if contact is None:
         contact = Contact(status=ContactStatus.ACTIVE)
         partner.contacts.append(contact)
     changed = [f"{name}: {getattr(record, name)}" for name in CONTACT_FIELDS

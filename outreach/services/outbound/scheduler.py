@@ -91,7 +91,7 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
     failing = sending_health.failing(session)
     if failing:
         _try_fixed_mailboxes_now(session, now, failing)
-    query = due_steps(now, limit, session.bind.dialect.name == "postgresql")
+    query = due_steps(now, limit, session.get_bind().dialect.name == "postgresql")
     room: dict[str, int] = {}
     planned: dict[str, int] = defaultdict(int)
     for step in session.scalars(query):
@@ -147,7 +147,7 @@ def room_left(session: Session, mailbox: str, settings: CampaignFile, now: datet
         return session.scalar(
             sa.select(sa.func.count()).select_from(Step).join(Campaign).where(
                 Campaign.mailbox == mailbox,
-                sa.or_(Step.sent_at >= since, Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]))))
+                sa.or_(Step.sent_at >= since, Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING])))) or 0
     caps = settings.sending
     return min(caps.max_per_hour - used(now - timedelta(hours=1)), caps.max_per_day - used(now - timedelta(days=1)))
 
@@ -177,7 +177,7 @@ def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, 
             _, rendered = sending.message_for_step(step, settings, renderers(settings), now)
             sending.record_sent(session, step, rendered.subject, rendered.text, now)
             result.recovered_sent += 1
-        elif not settings.mailbox.imap.append_to_sent:
+        elif not settings.resolved_mailbox.imap.append_to_sent:
             step.status, step.queued_at = StepStatus.QUEUED, now
             result.requeued.append(step.id)
         else:

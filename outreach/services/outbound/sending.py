@@ -12,15 +12,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable, Protocol
+from typing import Callable, Protocol, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, object_session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
-from outreach.db.engine import UnitOfWork
+from outreach.db.engine import UnitOfWork, session_of
 from outreach.db.models import LAST_ACTIVITY, Campaign, Contact, Interaction, Meeting, Partner, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.vocabulary import (
@@ -60,17 +60,18 @@ class Outbox(Protocol):
     def was_sent(self, message_id: str) -> bool: ...
 
 
-# The statements run for every message, built once (SQLAlchemy then only binds values).
-_CLAIM = (sa.update(Step.__table__)
+# The statements run for every message, built once (SQLAlchemy then only binds values). A mapped
+# class's __table__ is a Table; SQLAlchemy types it as any FromClause (hence the casts).
+_CLAIM = (sa.update(cast(sa.Table, Step.__table__))
           .where(Step.id == sa.bindparam("step_id"), Step.status == StepStatus.QUEUED)
           .values(status=StepStatus.SENDING, claimed_at=sa.bindparam("now"), attempts=Step.attempts + 1))
 _SUPPRESSED_OR_REPLIED = sa.select(
     sa.exists().where(Suppression.email_hash == sa.bindparam("email_hash")),
     sa.exists().where(Interaction.partner_id == sa.bindparam("partner_id"), Interaction.direction == Direction.IN,
                       Interaction.kind == InteractionKind.EMAIL, Interaction.history.is_(False)))
-_MARK_SENT = (sa.update(Step.__table__).where(Step.id == sa.bindparam("step_id"))
+_MARK_SENT = (sa.update(cast(sa.Table, Step.__table__)).where(Step.id == sa.bindparam("step_id"))
               .values(status=StepStatus.SENT, sent_at=sa.bindparam("now"), last_error=None))
-_LOG = sa.insert(Interaction.__table__)
+_LOG = sa.insert(cast(sa.Table, Interaction.__table__))
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,11 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
 
 def _remind_staff(outbox: Outbox, settings: CampaignFile, step: Step, subject: str, now: datetime) -> None:
     """The optional reminder: staff hear that a quarterly check-in went out, to prepare the review."""
+    assert settings.notify_staff is not None  # the caller checks that staff asked to be told
     text = (f"The quarterly check-in \"{subject}\" went to {step.contact.email} ({step.partner.name}).\n"
             "Time to prepare the review: progress, results to share, new opportunities.\n")
-    message = compose(Envelope(settings.mailbox.display_name, settings.mailbox.address, None, settings.notify_staff),
+    mailbox = settings.resolved_mailbox
+    message = compose(Envelope(mailbox.display_name, mailbox.address, None, settings.notify_staff),
                       Body(f"Reminder: check-in with {step.partner.name}", text, f"<p>{text}</p>"),
                       new_message_id(settings.mailbox.address), now)
     try:
@@ -227,7 +230,7 @@ def _next_steps_words(session: Session, step: Step):
                 "outcome": Fields("outcome", {
                     "takeaways": content.get("takeaways"), "actions": actions,
                     "ours": contacts.get("ours") or None, "theirs": contacts.get("theirs") or None,
-                    "fields": fields_of_partnership([PartnershipType(t) for t in content.get("partnership_types", [])],
+                    "fields": fields_of_partnership([PartnershipType(t) for t in content.get("partnership_types", [])],  # type: ignore[call-arg]  # a lookup by value
                                                     language)}) if recorded else None}
     return words
 
@@ -250,7 +253,7 @@ def _target_of(session: Session, step: Step):
     person = next((c.name for c in about.contacts if c.name), None) if about else None
     return lambda language: {"target": Fields("target", {
         "organisation": about.name if about else None, "contact": person,
-        "fields": fields_of_partnership([PartnershipType(t) for t in about.partnership_types], language) if about else None})}
+        "fields": fields_of_partnership([PartnershipType(t) for t in about.partnership_types], language) if about else None})}  # type: ignore[call-arg]  # a lookup by value
 
 
 def _introduction_of(session: Session, step: Step) -> dict:
@@ -267,20 +270,20 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
     extra, headers = None, None
     if step.name != StepKind.FIRST_CONTACT and step.template not in (StepKind.NEXT_STEPS, StepKind.CHECK_IN, StepKind.INTRODUCTION, StepKind.FREE_TEXT,
                                                                      StepKind.INTRODUCTION_REQUEST):
-        extra, headers = _follow_up_of(object_session(step), step, settings)
+        extra, headers = _follow_up_of(session_of(step), step, settings)
     if step.template == StepKind.NEXT_STEPS:
-        extra = _next_steps_words(object_session(step), step)
+        extra = _next_steps_words(session_of(step), step)
     if step.template == StepKind.CHECK_IN:
         from outreach.services.partners import kpis
 
-        session = object_session(step)
+        session = session_of(step)
         extra = lambda language: {"kpis": kpis.for_letters(session, step.partner_id, language)}
     if step.template == StepKind.INTRODUCTION:
-        extra, headers = _introduction_of(object_session(step), step), None
+        extra, headers = _introduction_of(session_of(step), step), None
     if step.template == StepKind.INTRODUCTION_REQUEST:
-        extra = _target_of(object_session(step), step)
+        extra = _target_of(session_of(step), step)
     if step.created_by is not None:  # a one-off mail from staff answers the latest mail of the conversation
-        headers = _thread_of(object_session(step), step)
+        headers = _thread_of(session_of(step), step)
     if step.template == StepKind.FREE_TEXT:
         rendered = render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
         message = build_message(settings, renderer, contact, rendered, step.message_id, date,
@@ -347,7 +350,7 @@ def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> N
         Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == StepKind.FIRST_CONTACT))
     zone = step.contact.timezone or settings.sending.timezone
     due = business_days_after(anchor or now, following.after_business_days, zone, step.partner.country)
-    session.connection().execute(sa.insert(Step.__table__), dict(
+    session.connection().execute(sa.insert(cast(sa.Table, Step.__table__)), dict(
         campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id, name=following.name,
         template=following.template, status=StepStatus.SCHEDULED, due_at=due,
         message_id=new_message_id(settings.mailbox.address), reply_token=new_reply_token(settings), attempts=0, created_at=now))

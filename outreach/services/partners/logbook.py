@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
@@ -201,9 +202,10 @@ def record_move_rows(session: Session, partner_id: int, move: PhaseMove, at: dat
                                 reason=move.reason, by=move.by, at=at))
 
 
-_MOVE = (sa.update(Partner.__table__).where(Partner.id == sa.bindparam("partner_id"))
+# A mapped class's __table__ is a Table; SQLAlchemy types it as any FromClause.
+_MOVE = (sa.update(cast(sa.Table, Partner.__table__)).where(Partner.id == sa.bindparam("partner_id"))
          .values(phase=sa.bindparam("phase"), updated_at=sa.bindparam("at")))
-_HISTORY = sa.insert(PhaseChange.__table__)
+_HISTORY = sa.insert(cast(sa.Table, PhaseChange.__table__))
 
 
 def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
@@ -292,6 +294,6 @@ def suppressed_hashes(session: Session) -> set[str]:
 
 
 def is_suppressed(session: Session, email: str) -> bool:
-    return session.scalar(
+    return bool(session.scalar(
         sa.select(sa.func.count()).select_from(Suppression).where(Suppression.email_hash == email_hash(email))
-    ) > 0
+    ))

@@ -60,7 +60,7 @@ def raise_todo(session: Session, kind: TodoKind, text: str, now: datetime, partn
         with session.begin_nested():
             session.add(todo)
     except IntegrityError:  # raised by another worker just now
-        return session.scalar(sa.select(Todo).where(Todo.open_key == key))
+        return session.scalars(sa.select(Todo).where(Todo.open_key == key)).one()
     if TODO_ID in todo.text:
         todo.text = todo.text.replace(TODO_ID, str(todo.id))
     return todo

@@ -48,12 +48,13 @@ def funnel(session: Session, campaign: str | None = None) -> list[dict]:
 def _counts(session: Session, campaign: Campaign, phase: str, partners: set[int]) -> dict:
     def steps(*conditions) -> int:
         return session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            Step.campaign_id == campaign.id, Step.name == StepKind.FIRST_CONTACT, Step.partner_id.in_(partners), *conditions))
+            Step.campaign_id == campaign.id, Step.name == StepKind.FIRST_CONTACT, Step.partner_id.in_(partners),
+            *conditions)) or 0
 
     def partners_with(kind: InteractionKind) -> int:
         return session.scalar(sa.select(sa.func.count(sa.distinct(Interaction.partner_id))).where(
             Interaction.partner_id.in_(partners), Interaction.direction == Direction.IN, Interaction.kind == kind,
-            Interaction.history.is_(False)))
+            Interaction.history.is_(False))) or 0
 
     reached = steps(WENT_OUT)
     replied = partners_with(InteractionKind.EMAIL)

@@ -77,20 +77,22 @@ ANSWERED = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "maybe"
 
 def today(session: Session, now: datetime) -> Today:
     open_todos = Todo.done_at.is_(None)
-    todo_count = session.scalar(sa.select(sa.func.count()).select_from(Todo).where(open_todos))
+    todo_count = session.scalar(sa.select(sa.func.count()).select_from(Todo).where(open_todos)) or 0
     todos = list(session.scalars(sa.select(Todo).options(selectinload(Todo.partner))
                                  .where(open_todos).order_by(Todo.created_at, Todo.id).limit(TODOS_SHOWN)))
     answers = [Answer(m.id, m.partner_id, m.partner.name, a.name or a.email, ANSWERED.get(a.partstat, a.partstat.lower()),
                       a.comment, a.answered_at)
                for a, m in session.execute(
                    sa.select(MeetingAttendee, Meeting).join(Meeting).options(selectinload(Meeting.partner))
-                   .where(MeetingAttendee.answered_at >= now - timedelta(days=7)).order_by(MeetingAttendee.answered_at))]
+                   .where(MeetingAttendee.answered_at >= now - timedelta(days=7)).order_by(MeetingAttendee.answered_at))
+               if a.answered_at is not None]
     back = [BackSoon(i.partner_id, i.partner.name, i.contact.email if i.contact else None, i.returns_on)
             for i in session.scalars(sa.select(Interaction).options(selectinload(Interaction.partner),
                                                                     selectinload(Interaction.contact))
                                      .where(Interaction.kind == InteractionKind.AUTO_REPLY,
                                             Interaction.returns_on.between(now.date() - timedelta(days=1),
-                                                                           now.date() + timedelta(days=7))))]
+                                                                           now.date() + timedelta(days=7))))
+            if i.returns_on is not None]
     horizon = datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), tzinfo=now.tzinfo)
     going = _upcoming(session, Step.status.in_(PENDING), Step.due_at < horizon)
     return Today(
@@ -172,7 +174,7 @@ def pipeline(session: Session, filters: Filters) -> list[Column]:
 
 
 def _filtered(filters: Filters) -> list:
-    wanted = []
+    wanted: list[sa.ColumnElement[bool]] = []
     if filters.board == "closed":
         wanted.append(Partner.status.in_(CLOSED_STATUSES))
     elif filters.board != "all":  # the active board: active and "later" partners
@@ -244,7 +246,7 @@ class Event:
     @property
     def long(self) -> bool:
         """A mail of ours, or any long text: folded, one click away."""
-        return bool(self.text) and (self.kind == "email" and "from us" in self.title or len(self.text) > 600)
+        return bool(self.text and (self.kind == "email" and "from us" in self.title or len(self.text) > 600))
 
 
 def partner_timeline(session: Session, partner: Partner) -> list[Event]:

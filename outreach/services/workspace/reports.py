@@ -69,7 +69,7 @@ def by_type(session: Session) -> list[tuple[str, int]]:
     counts = {t: 0 for t in PartnershipType}
     for types in session.scalars(sa.select(Partner.partnership_types)):
         for value in types or []:
-            counts[PartnershipType(value)] += 1
+            counts[PartnershipType(value)] += 1  # type: ignore[call-arg]  # a lookup by value, not the members' __new__
     return [(t.label[0].upper() + t.label[1:], n) for t, n in counts.items() if n]
 
 
@@ -143,9 +143,9 @@ def manager_rows(session: Session) -> list[list]:
                                                  .where(Step.status.in_(PENDING)).order_by(Step.due_at.desc())):
         following[partner_id] = (name, due)
     first = {}
-    for partner_id, name, email in session.execute(sa.select(Contact.partner_id, Contact.name, Contact.email)
+    for partner_id, contact_name, email in session.execute(sa.select(Contact.partner_id, Contact.name, Contact.email)
                                                    .order_by(Contact.id.desc())):
-        first[partner_id] = (name, email)
+        first[partner_id] = (contact_name, email)
     rows = []
     for p in session.scalars(sa.select(Partner).order_by(Partner.name)):
         contact = first.get(p.id, (None, None))

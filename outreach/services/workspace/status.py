@@ -53,7 +53,7 @@ def campaign_status(session: Session, name: str | None = None, now: datetime | N
                           if r.mailbox == campaign.mailbox]
         watcher = failing.get(campaign.mailbox)
         watcher_failing = ({"since": watcher.failing_since.isoformat(), "error": watcher.last_error}
-                           if watcher is not None else None)
+                           if watcher is not None and watcher.failing_since is not None else None)
         upcoming = campaign_control.next_message(session, campaign, settings_of(campaign), now or utcnow(), room_left)
         result.append(CampaignStatus(campaign.name, campaign.mailbox,
                                      {s.value: counts.get(s, 0) for s in StepStatus}, attention,
