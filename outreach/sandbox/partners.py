@@ -4,6 +4,7 @@ the answers out (built with the standard `email` package and `icalendar`)."""
 from __future__ import annotations
 
 import enum
+from typing import Any
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, getaddresses, make_msgid
@@ -30,7 +31,7 @@ CAST_ORDER = [Behaviour.ACCEPTS, Behaviour.DECLINES, Behaviour.OUT_OF_OFFICE, Be
 
 # The demo's own partners (added to the example by `outreach demo`): a "not now", a "no" and a
 # partner whose only contact opts out, so the pipeline shows later, declined and opted out.
-DEMO_PARTNERS = [
+DEMO_PARTNERS: list[dict[str, Any]] = [
     {"name": "Brightwater Hotel School", "country": "IE", "source": "other", "partnership_types": ["training"],
      "contacts": [{"name": "Maeve Okafor", "email": "m.okafor@brightwater-hotels.example", "register": "formal",
                    "timezone": "Europe/Dublin"}], "behaviour": Behaviour.NOT_NOW},

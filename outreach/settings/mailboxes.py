@@ -62,6 +62,13 @@ def resolved(session: Session, settings: CampaignFile, origin: Origin) -> Campai
     return settings.model_copy(update=updates)
 
 
+def sending(settings: CampaignFile) -> Mailbox:
+    """The mailbox a resolved campaign sends from (settings_of resolves a named one)."""
+    mailbox = settings.mailbox
+    assert isinstance(mailbox, Mailbox), "a campaign's settings are resolved before they send"
+    return mailbox
+
+
 def stamp(session: Session, settings: CampaignFile) -> tuple[Any, ...] | None:
     """What the resolved settings depend on in the registry (for caching them)."""
     if not isinstance(settings.mailbox, NamedMailbox):

@@ -151,6 +151,7 @@ def _inbound(session: Session, todo: Todo, now: datetime) -> Inbound:
     if todo.partner is None or path is None or not path.exists():
         raise InvalidInput([Problem("review item", None, str(todo.id), "the message is no longer kept: act on the "
                                     f"partner's page, then `outreach todo done {todo.id}`")])
+    assert row is not None  # its raw file is there
     message = InboundMessage.parse(path.read_bytes())
     contact = session.scalar(sa.select(Contact).where(Contact.partner_id == todo.partner_id,
                                                       Contact.email == (message.sender or "").lower()))

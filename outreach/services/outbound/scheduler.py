@@ -30,6 +30,7 @@ from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import TemporaryFailure
 from outreach.services.outbound import sending
 from outreach.services.outbound import sending_health
+from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,9 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
 def _one_try(health, settings: CampaignFile, now: datetime) -> bool:
     """A mailbox that cannot send gets one message to try it when its wait is over; the rest wait
     for the outcome (the try is noted now, so the next tick does not try another)."""
-    if not sending_health.may_try(health, settings.mailbox, now):
+    if not sending_health.may_try(health, mailboxes.sending(settings), now):
         return False
-    health.last_tried_at, health.tried_with = now, sending_health.settings_digest(settings.mailbox)
+    health.last_tried_at, health.tried_with = now, sending_health.settings_digest(mailboxes.sending(settings))
     return True
 
 
@@ -132,7 +133,7 @@ def _try_fixed_mailboxes_now(session: Session, now: datetime, failing: dict) -> 
     for address, health in failing.items():
         campaigns = session.scalars(sa.select(Campaign).where(Campaign.mailbox == address,
                                                               Campaign.paused_at.is_(None))).all()
-        if all(sending_health.settings_digest(settings_of(c).mailbox) == health.tried_with for c in campaigns):
+        if all(sending_health.settings_digest(mailboxes.sending(settings_of(c))) == health.tried_with for c in campaigns):
             continue
         waiting = session.scalar(sa.select(Step).where(
             Step.campaign_id.in_([c.id for c in campaigns]), Step.status == StepStatus.SCHEDULED)

@@ -38,6 +38,7 @@ from outreach.services.outbound import sending_health
 from outreach.services.meetings.collaboration import QUARTER
 from outreach.services.meetings.collaboration import next_check_in
 from outreach.services.meetings.collaboration import schedule_check_in
+from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
 from outreach.domain.steps import StepKind
 from outreach.domain.suppression import email_hash
@@ -397,7 +398,7 @@ def _secret_missing(uow: UnitOfWork, step: Step, settings: CampaignFile, error: 
     back to the queue (the attempt not counted) and staff get one to-do until it is back."""
     step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + SECRET_RETRY, error
     step.attempts = max(step.attempts - 1, 0)
-    sending_health.failed(uow.session, settings.mailbox, f"its secret cannot be read: {error}", now)
+    sending_health.failed(uow.session, mailboxes.sending(settings), f"its secret cannot be read: {error}", now)
     uow.commit()
     return Outcome(step.id, "retry", error)
 
@@ -406,7 +407,7 @@ def _mailbox_failing(uow: UnitOfWork, step: Step, settings: CampaignFile, error:
     """The mailbox cannot send (its server unreachable or silent, a refused login, TLS): the
     message never left, so the step waits (the attempt not counted: no partner is at fault) and
     the mailbox is failing, with one to-do, until a message goes out again."""
-    row = sending_health.failed(uow.session, settings.mailbox, error, now)
+    row = sending_health.failed(uow.session, mailboxes.sending(settings), error, now)
     wait = sending_health.try_again_after(now - (row.failing_since or now))
     step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + wait, error
     step.attempts = max(step.attempts - 1, 0)

@@ -24,7 +24,7 @@ FIRST_TRY_AGAIN = timedelta(seconds=20)
 LAST_TRY_AGAIN = timedelta(minutes=10)
 SETTINGS_CHANGED_WAIT = timedelta(seconds=5)  # even then, never more than a try every few seconds
 
-_STILL_WORKING = (sa.update(SendingHealth.__table__)
+_STILL_WORKING = (sa.update(SendingHealth)
                   .where(SendingHealth.address == sa.bindparam("mailbox"), SendingHealth.failing_since.is_(None))
                   .values(last_ok_at=sa.bindparam("at")))
 

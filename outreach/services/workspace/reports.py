@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -32,7 +33,7 @@ class Overview:
     by_country: list[tuple[str, int]]
     by_phase: list[tuple[str, int]]
     partnerships: list[dict]
-    by_status: list[tuple[str, int]] = ()
+    by_status: Sequence[tuple[str, int]] = ()
 
 
 def overview(session: Session, now: datetime) -> Overview:
