@@ -14,17 +14,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outreach.inbound.classify import classify  # noqa: E402
-from outreach.inbound.message import HeaderFields, InboundMessage  # noqa: E402
-from outreach.inbound.reply import split_reply  # noqa: E402
+from outreach.inbound.classify import classify
+from outreach.inbound.message import HeaderFields, InboundMessage
+from outreach.inbound.reply import split_reply
 
 HEAD = b"To: vet@school.test\r\nMessage-ID: <h@attacker.test>\r\n"
 
 
 def html(size: int) -> bytes:
-    body = (b"<div><p>" + b"<" * 2000 + b"a" * 500 + b"<script>" + b"x" * 1000 + b"<!--" + b"<b>hi</b>") * (size // 4000)
-    return (b"From: a@attacker.test\r\nSubject: html\r\n" + HEAD
-            + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + body[:size])
+    body = (b"<div><p>" + b"<" * 2000 + b"a" * 500 + b"<script>" + b"x" * 1000 + b"<!--" + b"<b>hi</b>") * (
+        size // 4000
+    )
+    return (
+        b"From: a@attacker.test\r\nSubject: html\r\n"
+        + HEAD
+        + b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        + body[:size]
+    )
 
 
 def long_from() -> bytes:
@@ -32,7 +38,13 @@ def long_from() -> bytes:
 
 
 def encoded_words() -> bytes:
-    return b"From: a@attacker.test\r\nSubject: " + b" ".join([b"=?utf-8?q?x?="] * 50_000) + b"\r\n" + HEAD + b"\r\nbody\r\n"
+    return (
+        b"From: a@attacker.test\r\nSubject: "
+        + b" ".join([b"=?utf-8?q?x?="] * 50_000)
+        + b"\r\n"
+        + HEAD
+        + b"\r\nbody\r\n"
+    )
 
 
 def nested_multiparts(depth: int = 1000) -> bytes:
@@ -47,13 +59,25 @@ def nested_multiparts(depth: int = 1000) -> bytes:
 
 def parameter_bomb() -> bytes:
     params = b"".join(b'; p%d="%s"' % (i, b"v" * 20) for i in range(20_000))
-    return (b"From: a@attacker.test\r\nSubject: params\r\n" + HEAD + b"Content-Type: text/plain" + params
-            + b"\r\n\r\nbody\r\n")
+    return (
+        b"From: a@attacker.test\r\nSubject: params\r\n"
+        + HEAD
+        + b"Content-Type: text/plain"
+        + params
+        + b"\r\n\r\nbody\r\n"
+    )
 
 
 def quote_bomb() -> bytes:
-    return (b"From: a@attacker.test\r\nSubject: Re: x\r\n" + HEAD + b"\r\n"
-            + b"On " + b"x " * 200_000 + b"\r\n" + b"> q\r\n" * 100_000)
+    return (
+        b"From: a@attacker.test\r\nSubject: Re: x\r\n"
+        + HEAD
+        + b"\r\n"
+        + b"On "
+        + b"x " * 200_000
+        + b"\r\n"
+        + b"> q\r\n" * 100_000
+    )
 
 
 def html_quote_bomb() -> bytes:
@@ -62,8 +86,15 @@ def html_quote_bomb() -> bytes:
     rules = b"<hr>From: a<br>" * 5000
     bordered = b'<div style="border-top:solid 1pt">' * 2000 + b"From: x<br>To: y" + b"</div>" * 2000
     quotes = b"<blockquote type=cite>q</blockquote><p>a</p>" * 10_000
-    return (b"From: a@attacker.test\r\nSubject: Re: x\r\n" + HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n"
-            + nested + rules + bordered + quotes)
+    return (
+        b"From: a@attacker.test\r\nSubject: Re: x\r\n"
+        + HEAD
+        + b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        + nested
+        + rules
+        + bordered
+        + quotes
+    )
 
 
 def read(raw: bytes) -> None:
@@ -99,7 +130,10 @@ def main() -> int:
         worst_seconds, worst_mb = max(worst_seconds, seconds), max(worst_mb, peak)
         print(f"{name:58} {len(raw) / 2**20:6.2f} MB in  {seconds:6.3f} s  peak {peak:7.1f} MB")
     ok = worst_seconds < 1 and worst_mb < 200
-    print(f"worst: {worst_seconds:.3f} s, {worst_mb:.1f} MB (goal: under 1 s and 200 MB each): {'met' if ok else 'NOT met'}")
+    print(
+        f"worst: {worst_seconds:.3f} s, {worst_mb:.1f} MB (goal: under 1 s and 200 MB each): "
+        f"{'met' if ok else 'NOT met'}"
+    )
     return 0 if ok else 1
 
 

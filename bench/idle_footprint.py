@@ -73,8 +73,11 @@ def main() -> int:
     finally:
         sandbox.stop()
     cpu = (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system) / wall
-    print(f"outreach run, idle {wall:.0f} s after sending {len(list((folder / 'sandbox' / 'mail').glob('*.eml')))} messages; "
-          f"watcher mode: {mode}")
+    print(
+        f"outreach run, idle {wall:.0f} s after sending "
+        f"{len(list((folder / 'sandbox' / 'mail').glob('*.eml')))} messages; "
+        f"watcher mode: {mode}"
+    )
     print(f"resident memory: {rss / 2**20:.0f} MiB (peak {peak / 2**20:.0f} MiB; goal under 150 MB)")
     print(f"CPU: {cpu:.2%} of one core (goal: close to 0%)")
     print(f"stopped with SIGTERM: exit {run.returncode}")

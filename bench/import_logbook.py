@@ -32,8 +32,13 @@ SOURCES = ["chamber", "employer", "municipality", "ngo", "alumni", "trade_fair",
 TYPES = ["training", "mobility", "innovation", "funding", "hr_talent", "quality", "community"]
 FIRST = ["Jürgen", "Ayşe", "Élodie", "Łukasz", "Anna", "Søren", "María", "Ben", "Chloé", "Zoë"]
 LAST = ["Schäfer", "Demir", "Fournier", "Nowak", "Müller", "Østergaard", "García", "Byrne"]
-COUNTRIES = [("DE", "Europe/Berlin", "de"), ("FR", "Europe/Paris", "fr"), ("PL", "Europe/Warsaw", "en"),
-             ("IE", "Europe/Dublin", "en"), ("ES", "Europe/Madrid", "en")]
+COUNTRIES = [
+    ("DE", "Europe/Berlin", "de"),
+    ("FR", "Europe/Paris", "fr"),
+    ("PL", "Europe/Warsaw", "en"),
+    ("IE", "Europe/Dublin", "en"),
+    ("ES", "Europe/Madrid", "en"),
+]
 
 
 def generate(path: Path, rows: int, seed: int = 7) -> None:
@@ -41,17 +46,41 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["organisation", "country", "region", "source", "partnership_types", "focus_area",
-                         "contact_name", "role", "email", "language", "register", "timezone"])
+        writer.writerow(
+            [
+                "organisation",
+                "country",
+                "region",
+                "source",
+                "partnership_types",
+                "focus_area",
+                "contact_name",
+                "role",
+                "email",
+                "language",
+                "register",
+                "timezone",
+            ]
+        )
         for index in range(rows):
             org = index // 2
             country, zone, language = COUNTRIES[org % len(COUNTRIES)]
-            writer.writerow([
-                f"Ausbildungsbetrieb Nr. {org} GmbH", country, "Region", SOURCES[org % len(SOURCES)],
-                ", ".join(sorted({TYPES[org % 7], TYPES[(org * 3) % 7]})), "Apprenticeships",
-                f"{rng.choice(FIRST)} {rng.choice(LAST)}", "Head of Training",
-                f"contact{index}@firm{org}.example", language, "formal" if index % 3 else "informal", zone,
-            ])
+            writer.writerow(
+                [
+                    f"Ausbildungsbetrieb Nr. {org} GmbH",
+                    country,
+                    "Region",
+                    SOURCES[org % len(SOURCES)],
+                    ", ".join(sorted({TYPES[org % 7], TYPES[(org * 3) % 7]})),
+                    "Apprenticeships",
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "Head of Training",
+                    f"contact{index}@firm{org}.example",
+                    language,
+                    "formal" if index % 3 else "informal",
+                    zone,
+                ]
+            )
 
 
 def import_file(engine, path: Path) -> tuple[logbook.UpsertSummary, float]:
@@ -75,8 +104,10 @@ def export_file(engine, path: Path) -> float:
 
 def counts(engine) -> tuple[int, int]:
     with engine.connect() as connection:
-        return (connection.scalar(sa.select(sa.func.count()).select_from(Partner)),
-                connection.scalar(sa.select(sa.func.count()).select_from(Contact)))
+        return (
+            connection.scalar(sa.select(sa.func.count()).select_from(Partner)),
+            connection.scalar(sa.select(sa.func.count()).select_from(Contact)),
+        )
 
 
 def peak_rss_mib() -> float:
@@ -98,22 +129,30 @@ def main() -> int:
 
     rss_before = peak_rss_mib()
     summary, seconds = import_file(engine, source)
-    print(f"import:    {seconds:6.2f} s  ({args.rows / seconds:,.0f} rows/s; goal < 10 s)  "
-          f"{summary.partners_created} partners, {summary.contacts_created} contacts")
-    print(f"memory:    peak RSS {peak_rss_mib():.0f} MiB after the import "
-          f"({rss_before:.0f} MiB before it: Python, SQLAlchemy and the drivers loaded)")
+    print(
+        f"import:    {seconds:6.2f} s  ({args.rows / seconds:,.0f} rows/s; goal < 10 s)  "
+        f"{summary.partners_created} partners, {summary.contacts_created} contacts"
+    )
+    print(
+        f"memory:    peak RSS {peak_rss_mib():.0f} MiB after the import "
+        f"({rss_before:.0f} MiB before it: Python, SQLAlchemy and the drivers loaded)"
+    )
 
     exported, again = folder / "export.csv", folder / "export-again.csv"
     print(f"export:    {export_file(engine, exported):6.2f} s")
     before = counts(engine)
     summary, seconds = import_file(engine, exported)
-    print(f"re-import: {seconds:6.2f} s  {summary.partners_created} new partners, "
-          f"{summary.contacts_created} new contacts, {summary.partners_unchanged} unchanged")
+    print(
+        f"re-import: {seconds:6.2f} s  {summary.partners_created} new partners, "
+        f"{summary.contacts_created} new contacts, {summary.partners_unchanged} unchanged"
+    )
     export_file(engine, again)
     same = read_rows(exported) == read_rows(again)
     no_duplicates = counts(engine) == before
-    print(f"check:     partners/contacts before {before}, after {counts(engine)}; "
-          f"export == export after re-import: {same}")
+    print(
+        f"check:     partners/contacts before {before}, after {counts(engine)}; "
+        f"export == export after re-import: {same}"
+    )
     engine.dispose()
     return 0 if same and no_duplicates and summary.partners_created == 0 else 1
 

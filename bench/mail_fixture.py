@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -15,16 +15,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from outreach.campaign import load_campaign  # noqa: E402
-from outreach.db.engine import UnitOfWork, make_engine  # noqa: E402
-from outreach.db.migrate import upgrade  # noqa: E402
-from outreach.db.models import Step  # noqa: E402
-from outreach.db.types import utcnow  # noqa: E402
-from outreach.domain.vocabulary import StepStatus  # noqa: E402
-from outreach.rendering import Renderer  # noqa: E402
+from outreach.campaign import load_campaign
+from outreach.db.engine import UnitOfWork, make_engine
+from outreach.db.migrate import upgrade
+from outreach.db.models import Step
+from outreach.db.types import utcnow
+from outreach.domain.vocabulary import StepStatus
+from outreach.rendering import Renderer
 from outreach.services.outbound import campaigns
-from tests.support.campaigns import PASSWORD_ENV, campaign_settings, write_campaign  # noqa: E402
-from tests.support.dovecot import PASSWORD, Dovecot  # noqa: E402
+from tests.support.campaigns import PASSWORD_ENV, campaign_settings, write_campaign
+from tests.support.dovecot import PASSWORD, Dovecot
 
 SENDER = "bench@school.test"
 
@@ -43,8 +43,14 @@ def sent_campaign(database: str | None, partners: int, imap_port: int) -> tuple[
     engine = make_engine(url)
     upgrade(engine)
     os.environ[PASSWORD_ENV] = PASSWORD
-    people = [{"name": f"Firm {i}", "partnership_types": ["training"],
-               "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}]} for i in range(partners)]
+    people = [
+        {
+            "name": f"Firm {i}",
+            "partnership_types": ["training"],
+            "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}],
+        }
+        for i in range(partners)
+    ]
     campaign = load_campaign(write_campaign(folder, campaign_settings("bench", 1, imap_port, people, sender=SENDER)))
     with UnitOfWork(engine) as uow:
         campaigns.queue(uow.session, campaign, Renderer(), utcnow())
@@ -59,7 +65,7 @@ def mail(sender: str, subject: str, text: str, in_reply_to: str | None = None) -
     message = EmailMessage(policy=SMTP)
     message["From"], message["To"], message["Subject"] = sender, SENDER, subject
     message["Message-ID"] = f"<{uuid.uuid4().hex}@partner.test>"
-    message["Date"] = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    message["Date"] = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to
     message.set_content(text)

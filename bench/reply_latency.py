@@ -22,8 +22,9 @@ from worker.processes import start_watchers, start_worker
 
 def logged(app: App) -> int:
     with app.engine.connect() as connection:
-        return connection.scalar(sa.select(sa.func.count()).select_from(Interaction).where(
-            Interaction.direction == Direction.IN))
+        return connection.scalar(
+            sa.select(sa.func.count()).select_from(Interaction).where(Interaction.direction == Direction.IN)
+        )
 
 
 def main() -> int:
@@ -55,8 +56,10 @@ def main() -> int:
         app.close()
         median = statistics.median(latencies)
         print(f"replies:  {len(latencies)}, one at a time, watcher in IDLE, {app.engine.dialect.name}")
-        print(f"latency:  median {median * 1000:.0f} ms, worst {max(latencies) * 1000:.0f} ms, "
-              f"best {min(latencies) * 1000:.0f} ms (goal: median under 1 s)")
+        print(
+            f"latency:  median {median * 1000:.0f} ms, worst {max(latencies) * 1000:.0f} ms, "
+            f"best {min(latencies) * 1000:.0f} ms (goal: median under 1 s)"
+        )
         return 0 if median < 1 else 1
     finally:
         stop.set()

@@ -17,14 +17,14 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outreach.campaign import CampaignFile  # noqa: E402
-from outreach.db.engine import UnitOfWork, make_engine  # noqa: E402
-from outreach.db.migrate import upgrade  # noqa: E402
-from outreach.db.models import Campaign, Contact, Partner, Step  # noqa: E402
-from outreach.db.types import utcnow  # noqa: E402
-from outreach.domain.vocabulary import StepStatus  # noqa: E402
+from outreach.campaign import CampaignFile
+from outreach.db.engine import UnitOfWork, make_engine
+from outreach.db.migrate import upgrade
+from outreach.db.models import Campaign, Contact, Partner, Step
+from outreach.db.types import utcnow
+from outreach.domain.vocabulary import StepStatus
 from outreach.services.outbound import scheduler
-from tests.support.campaigns import campaign_settings  # noqa: E402
+from tests.support.campaigns import campaign_settings
 
 
 def fill(engine, pending: int, due: int, per_contact: int = 10) -> None:
@@ -33,22 +33,53 @@ def fill(engine, pending: int, due: int, per_contact: int = 10) -> None:
     settings = campaign_settings("tick", 1, 1, [{"name": "x", "contacts": [{"email": "x@x.test"}]}])
     stored = CampaignFile.model_validate(settings).model_dump(mode="json", exclude={"partners", "partners_file"})
     with engine.begin() as connection:
-        campaign_id = connection.execute(sa.insert(Campaign.__table__).values(
-            name="tick", mailbox="vet@school.test", settings=stored, created_at=now, updated_at=now)
-            .returning(Campaign.id)).scalar_one()
-        connection.execute(sa.insert(Partner.__table__), [dict(
-            id=i + 1, name=f"Firm {i}", name_key=f"firm {i}", source="other", partnership_types=[], tags=[],
-            phase="first_contact", status="active", created_at=now, updated_at=now) for i in range(contacts)])
-        connection.execute(sa.insert(Contact.__table__), [dict(
-            id=i + 1, partner_id=i + 1, email=f"p{i}@firm{i}.test", status="active", created_at=now) for i in range(contacts)])
+        campaign_id = connection.execute(
+            sa.insert(Campaign.__table__)
+            .values(name="tick", mailbox="vet@school.test", settings=stored, created_at=now, updated_at=now)
+            .returning(Campaign.id)
+        ).scalar_one()
+        connection.execute(
+            sa.insert(Partner.__table__),
+            [
+                dict(
+                    id=i + 1,
+                    name=f"Firm {i}",
+                    name_key=f"firm {i}",
+                    source="other",
+                    partnership_types=[],
+                    tags=[],
+                    phase="first_contact",
+                    status="active",
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in range(contacts)
+            ],
+        )
+        connection.execute(
+            sa.insert(Contact.__table__),
+            [
+                dict(id=i + 1, partner_id=i + 1, email=f"p{i}@firm{i}.test", status="active", created_at=now)
+                for i in range(contacts)
+            ],
+        )
         rows = []
         for number in range(pending):
             is_due = number < due
-            rows.append(dict(
-                campaign_id=campaign_id, partner_id=number % contacts + 1, contact_id=number % contacts + 1,
-                name=f"step-{number // contacts}", template="follow_up", status=StepStatus.SCHEDULED,
-                due_at=now - timedelta(minutes=1) if is_due else now + timedelta(days=1 + number % 60),
-                message_id=f"<{number}@school.test>", attempts=0, created_at=now))
+            rows.append(
+                dict(
+                    campaign_id=campaign_id,
+                    partner_id=number % contacts + 1,
+                    contact_id=number % contacts + 1,
+                    name=f"step-{number // contacts}",
+                    template="follow_up",
+                    status=StepStatus.SCHEDULED,
+                    due_at=now - timedelta(minutes=1) if is_due else now + timedelta(days=1 + number % 60),
+                    message_id=f"<{number}@school.test>",
+                    attempts=0,
+                    created_at=now,
+                )
+            )
             if len(rows) == 10_000:
                 connection.execute(sa.insert(Step.__table__), rows)
                 rows = []
@@ -59,7 +90,9 @@ def fill(engine, pending: int, due: int, per_contact: int = 10) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=os.environ.get("DATABASE_URL"), required=not os.environ.get("DATABASE_URL"))
+    parser.add_argument(
+        "--database", default=os.environ.get("DATABASE_URL"), required=not os.environ.get("DATABASE_URL")
+    )
     parser.add_argument("--pending", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=1_000)
     args = parser.parse_args()
@@ -69,15 +102,18 @@ def main() -> int:
     fill(engine, args.pending, args.due)
     print(f"steps:   {args.pending:,} pending, {args.due:,} due (filled in {time.perf_counter() - started:.1f} s)")
     compiled = scheduler.due_steps(utcnow(), args.due, postgresql=True).compile(dialect=engine.dialect)
-    params = {name: (value.replace(tzinfo=None) if hasattr(value, "tzinfo") else value)  # the column holds naive UTC
-              for name, value in compiled.params.items()}
+    params = {
+        name: (value.replace(tzinfo=None) if hasattr(value, "tzinfo") else value)  # the column holds naive UTC
+        for name, value in compiled.params.items()
+    }
     with engine.connect() as connection:  # the scheduler's own query, as it runs
         plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + str(compiled), params).all()]
     queued = []
     started = time.perf_counter()
     with UnitOfWork(engine) as uow:
-        result = scheduler.tick(uow, utcnow(), lambda step_id, delay: queued.append(step_id),
-                                lambda settings: None, lambda settings: None)
+        result = scheduler.tick(
+            uow, utcnow(), lambda step_id, delay: queued.append(step_id), lambda settings: None, lambda settings: None
+        )
     seconds = time.perf_counter() - started
     print(f"tick:    {seconds:.3f} s to find and queue {len(result.queued):,} due steps (goal: under 1 s)")
     print("plan:    " + "\n         ".join(plan))

@@ -28,14 +28,13 @@ from outreach.campaign import load_campaign
 from outreach.db.engine import make_engine
 from outreach.db.migrate import upgrade
 from outreach.db.models import Step
-from outreach.domain.vocabulary import StepStatus
 from outreach.db.types import utcnow
+from outreach.domain.vocabulary import StepStatus
+from outreach.messages.envelope import build_message
+from outreach.messages.render import draft_all, renderer_for
 from outreach.services.outbound import campaigns
 from worker.app import App
 from worker.processes import start_worker
-from outreach.messages.envelope import build_message
-from outreach.messages.render import draft_all
-from outreach.messages.render import renderer_for
 
 SENDER = "partnerships@riverside.test"
 
@@ -76,8 +75,9 @@ class Sink:
     """A local SMTP server in a process of its own (as a real one would be); counts messages."""
 
     def __init__(self, port: int):
-        self.process = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SINK, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert self.process.stdout.readline().strip() == "ready"
         self.total = 0
 
@@ -98,25 +98,50 @@ class Sink:
 
 def campaign_file(folder: Path, port: int, count: int) -> Path:
     languages = [("en", "formal"), ("de", "informal"), ("fr", "formal"), ("de", "formal")]
-    partners = [{
-        "name": f"Ausbildungsbetrieb {i}", "partnership_types": ["training", "mobility"],
-        "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test",
-                      "language": languages[i % 4][0], "register": languages[i % 4][1]}],
-    } for i in range(count)]
+    partners = [
+        {
+            "name": f"Ausbildungsbetrieb {i}",
+            "partnership_types": ["training", "mobility"],
+            "contacts": [
+                {
+                    "name": f"Person {i}",
+                    "email": f"person{i}@firm{i}.test",
+                    "language": languages[i % 4][0],
+                    "register": languages[i % 4][1],
+                }
+            ],
+        }
+        for i in range(count)
+    ]
     settings = {
-        "name": "bench", "partners": partners,
-        "institution": {"name": "Riverside Vocational College", "region": "Hamburg",
-                        "who_we_are": "A VET provider.", "what_we_offer": ["Dual education"],
-                        "what_we_are_looking_for": ["Host companies"], "why_partner_with_us": ["Experience"],
-                        "contact": {"name": "Jana Weber", "position": "Partnership Officer", "email": SENDER}},
-        "mailbox": {"address": SENDER, "display_name": "Jana Weber",
-                    "smtp": {"host": "127.0.0.1", "port": port, "security": "none"},
-                    "imap": {"host": "127.0.0.1", "port": 1, "security": "none", "append_to_sent": False},
-                    "auth": {"username": SENDER, "password_env": "BENCH_PASSWORD"}},
+        "name": "bench",
+        "partners": partners,
+        "institution": {
+            "name": "Riverside Vocational College",
+            "region": "Hamburg",
+            "who_we_are": "A VET provider.",
+            "what_we_offer": ["Dual education"],
+            "what_we_are_looking_for": ["Host companies"],
+            "why_partner_with_us": ["Experience"],
+            "contact": {"name": "Jana Weber", "position": "Partnership Officer", "email": SENDER},
+        },
+        "mailbox": {
+            "address": SENDER,
+            "display_name": "Jana Weber",
+            "smtp": {"host": "127.0.0.1", "port": port, "security": "none"},
+            "imap": {"host": "127.0.0.1", "port": 1, "security": "none", "append_to_sent": False},
+            "auth": {"username": SENDER, "password_env": "BENCH_PASSWORD"},
+        },
         "message": {"attach_one_pager": True},
-        "sending": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "23:59",
-                    "timezone": "UTC", "max_per_hour": 10_000, "max_per_day": 100_000,
-                    "seconds_between_messages": 0},
+        "sending": {
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "start": "00:00",
+            "end": "23:59",
+            "timezone": "UTC",
+            "max_per_hour": 10_000,
+            "max_per_day": 100_000,
+            "seconds_between_messages": 0,
+        },
     }
     path = folder / "bench.yaml"
     path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
@@ -125,12 +150,20 @@ def campaign_file(folder: Path, port: int, count: int) -> Path:
 
 def worker_processes(database: str, redis_url: str, count: int, threads: int) -> list[subprocess.Popen]:
     env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": redis_url}
-    return [subprocess.Popen([sys.executable, "-m", "outreach", "worker", "--threads", str(threads)], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "outreach", "worker", "--threads", str(threads)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
 
 
-def pipeline(path: Path, database: str, redis_url: str | None, threads: int, sink: Sink, count: int,
-             processes: int = 0) -> float:
+def pipeline(
+    path: Path, database: str, redis_url: str | None, threads: int, sink: Sink, count: int, processes: int = 0
+) -> float:
     campaign = load_campaign(path)
     engine = make_engine(database)
     upgrade(engine)
@@ -168,11 +201,13 @@ def bare_loop(path: Path, port: int, sink: Sink, count: int) -> float:
     campaign = load_campaign(path)
     renderer = renderer_for(campaign.settings)
     drafts = draft_all(campaign, renderer)
-    messages = [build_message(campaign.settings, renderer, d.contact, d.rendered,
-                                        f"<bare{i}@riverside.test>", utcnow()) for i, d in enumerate(drafts)]
+    messages = [
+        build_message(campaign.settings, renderer, d.contact, d.rendered, f"<bare{i}@riverside.test>", utcnow())
+        for i, d in enumerate(drafts)
+    ]
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
-        for message, draft in zip(messages, drafts):
+        for message, draft in zip(messages, drafts, strict=False):
             smtp.send_message(message, SENDER, [draft.contact.email])
     if not sink.wait_for(count, 60):
         raise SystemExit("bare loop: messages missing")
@@ -184,13 +219,16 @@ def mailmerge_peer(folder: Path, port: int, sink: Sink, count: int) -> float | N
         return None
     (folder / "mailmerge_template.txt").write_text(
         f"TO: {{{{email}}}}\nFROM: {SENDER}\nSUBJECT: Proposal for potential collaboration\n\n"
-        "Dear {{name}},\n\nI am writing on behalf of Riverside Vocational College.\n", encoding="utf-8")
+        "Dear {{name}},\n\nI am writing on behalf of Riverside Vocational College.\n",
+        encoding="utf-8",
+    )
     with (folder / "mailmerge_database.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["email", "name"])
         writer.writerows([f"person{i}@firm{i}.test", f"Person {i}"] for i in range(count))
     (folder / "mailmerge_server.conf").write_text(
-        f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\nusername = None\n", encoding="utf-8")
+        f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\nusername = None\n", encoding="utf-8"
+    )
     started = time.perf_counter()
     subprocess.run(["mailmerge", "--no-dry-run", "--no-limit"], cwd=folder, check=True, capture_output=True)
     if not sink.wait_for(count, 120):
@@ -204,8 +242,12 @@ def main() -> int:
     parser.add_argument("--database", help="an empty database (default: a new SQLite file)")
     parser.add_argument("--redis", help="Redis URL (default: the in-process broker)")
     parser.add_argument("--threads", type=int, default=1, help="worker threads (per process)")
-    parser.add_argument("--processes", type=int, default=0,
-                        help="separate `outreach worker` processes (needs --redis and a server --database)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="separate `outreach worker` processes (needs --redis and a server --database)",
+    )
     args = parser.parse_args()
     if args.processes and not (args.redis and args.database):
         parser.error("--processes needs --redis and --database (workers in other processes share them)")
@@ -222,8 +264,15 @@ def main() -> int:
     finally:
         sink.stop()
     n = args.messages
-    workers = f"{args.processes} worker processes x {args.threads} thread(s)" if args.processes else f"{args.threads} thread(s)"
-    where = f"{sa.engine.make_url(database).get_backend_name()}, {'Redis' if args.redis else 'in-process broker'}, {workers}"
+    workers = (
+        f"{args.processes} worker processes x {args.threads} thread(s)"
+        if args.processes
+        else f"{args.threads} thread(s)"
+    )
+    where = (
+        f"{sa.engine.make_url(database).get_backend_name()}, "
+        f"{'Redis' if args.redis else 'in-process broker'}, {workers}"
+    )
     print(f"messages:      {n} personalised (en/de/fr, formal/informal), one-pager attached")
     print(f"bare smtplib:  {n / bare:8.1f} msg/s  ({bare:.2f} s, one connection, rendered beforehand)")
     print(f"pipeline:      {n / piped:8.1f} msg/s  ({piped:.2f} s: queue, render, claim, SMTP, log; {where})")

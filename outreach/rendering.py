@@ -102,16 +102,20 @@ class Renderer:
     def variant(self, template: str, register: str, language: str, fallback_language: str) -> str:
         """The file for a template in a register and language; the campaign's language when
         the contact's own has no template."""
-        names = [f"{template}/{register}.{lang}.j2" for lang in dict.fromkeys(
-            [language, language.split("-")[0], fallback_language])]
+        names = [
+            f"{template}/{register}.{lang}.j2"
+            for lang in dict.fromkeys([language, language.split("-")[0], fallback_language])
+        ]
         for name in names:
             try:
                 self._template(name)
                 return name
             except TemplateNotFound:
                 continue
-        raise TemplateError(f"no template {template!r} for register {register} in {language} or "
-                            f"{fallback_language}: add {names[0]} to the campaign's template_dir")
+        raise TemplateError(
+            f"no template {template!r} for register {register} in {language} or "
+            f"{fallback_language}: add {names[0]} to the campaign's template_dir"
+        )
 
     def render(self, name: str, context: dict, where: str) -> Rendered:
         """A message's subject and text (and a `summary` block where the template has one: a
@@ -134,7 +138,8 @@ class Renderer:
             raise TemplateError(f"template {_where_in(error, template)}: refused: {error}") from None
         written_in = name.rsplit(".", 2)[-2]  # first_contact/formal.de.j2 -> de
         html = self.env.get_template("_message.html.j2").render(
-            subject=subject, paragraphs=_paragraphs(text), language=written_in)
+            subject=subject, paragraphs=_paragraphs(text), language=written_in
+        )
         return Rendered(subject, text, html, name, context["language"], context["register"], summary)
 
     def free_text(self, subject: str, body: str, context: dict) -> Rendered:
@@ -144,7 +149,8 @@ class Renderer:
         text = _tidy(body + "\n\n" + signature)
         subject = " ".join(subject.split())
         html = self.env.get_template("_message.html.j2").render(
-            subject=subject, paragraphs=_paragraphs(text), language=context["written_in"])
+            subject=subject, paragraphs=_paragraphs(text), language=context["written_in"]
+        )
         return Rendered(subject, text, html, "free_text", context["language"], context["register"])
 
     def _template(self, name: str):

@@ -30,9 +30,14 @@ def partner_detail(partner: Partner) -> dict:
         "extra": dict(partner.extra or {}),
         "contacts": [
             {
-                "id": c.id, "name": c.name, "role": c.role, "email": c.email,
-                "language": c.language, "register": c.register.value if c.register else None,
-                "timezone": c.timezone, "status": c.status.value,
+                "id": c.id,
+                "name": c.name,
+                "role": c.role,
+                "email": c.email,
+                "language": c.language,
+                "register": c.register.value if c.register else None,
+                "timezone": c.timezone,
+                "status": c.status.value,
             }
             for c in partner.contacts
         ],
@@ -44,16 +49,24 @@ def timeline(partner: Partner) -> list[dict]:
     """Interactions and phase changes, oldest first."""
     events = [
         {
-            "at": i.occurred_at.isoformat(), "event": i.kind.value, "direction": i.direction.value,
-            "contact": i.contact.email if i.contact else None, "subject": i.subject,
-            "message_id": i.message_id, "text": i.text, "history": i.history,
+            "at": i.occurred_at.isoformat(),
+            "event": i.kind.value,
+            "direction": i.direction.value,
+            "contact": i.contact.email if i.contact else None,
+            "subject": i.subject,
+            "message_id": i.message_id,
+            "text": i.text,
+            "history": i.history,
         }
         for i in partner.interactions
     ] + [
         {
-            "at": change.at.isoformat(), "event": "phase",
+            "at": change.at.isoformat(),
+            "event": "phase",
             "from": change.from_phase.value if change.from_phase else None,
-            "to": change.to_phase.value, "reason": change.reason, "by": change.by,
+            "to": change.to_phase.value,
+            "reason": change.reason,
+            "by": change.by,
         }
         for change in partner.phase_history
     ]

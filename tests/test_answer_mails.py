@@ -5,7 +5,7 @@ in the partner's language."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 
@@ -17,20 +17,29 @@ from outreach.db.types import utcnow
 from outreach.domain.vocabulary import PartnerStatus
 from outreach.inbound.message import Fetched
 from outreach.rendering import Renderer
-from outreach.services.outbound import campaigns
 from outreach.services.inbound import inbox
+from outreach.services.outbound import campaigns
 from outreach.services.partners.logbook import resume
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.test_sending_rules import Clock, FakeOutbox, run_tick, send_all
 
-START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)  # a Monday
+START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
 
 
 def first_mail_and_answer(uow, tmp_path, text: str, language: str = "de", **message):
-    partners = [{"name": "Stadtwerke Südheide", "country": "DE", "partnership_types": ["training"],
-                 "contacts": [{"name": "Jürgen Schäfer", "salutation": "Herr", "email": "j@suedheide.test",
-                               "language": language}]}]
-    settings = campaign_settings("answers", 1, 1, partners, sequence=[{"name": "follow-up-1", "after_business_days": 5}])
+    partners = [
+        {
+            "name": "Stadtwerke Südheide",
+            "country": "DE",
+            "partnership_types": ["training"],
+            "contacts": [
+                {"name": "Jürgen Schäfer", "salutation": "Herr", "email": "j@suedheide.test", "language": language}
+            ],
+        }
+    ]
+    settings = campaign_settings(
+        "answers", 1, 1, partners, sequence=[{"name": "follow-up-1", "after_business_days": 5}]
+    )
     settings["meeting"] = {"auto_invite": True}
     settings["message"] = {"language": "en", **message}
     campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, settings)), Renderer(), START)
@@ -42,8 +51,9 @@ def first_mail_and_answer(uow, tmp_path, text: str, language: str = "de", **mess
     answer["From"], answer["To"], answer["Subject"] = "j@suedheide.test", "vet@school.test", "AW: " + first["Subject"]
     answer["Message-ID"], answer["In-Reply-To"] = "<answer@suedheide.test>", first["Message-ID"]
     answer.set_content(text)
-    [inbound_id] = inbox.store(uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, answer.as_bytes(), START)], 1,
-                               utcnow())
+    [inbound_id] = inbox.store(
+        uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, answer.as_bytes(), START)], 1, utcnow()
+    )
     outcome = inbox.process(uow, inbound_id, START + timedelta(hours=1))
     assert outcome.status == "processed"
     assert not any(type(event).__name__ == "SendMeeting" for event in outcome.events)  # never an invitation
@@ -59,7 +69,8 @@ def run_for(uow, outbox, clock, days: int) -> None:
 
 def test_a_referral_drafts_a_warm_introduction_that_staff_send(uow, tmp_path):
     outbox, clock, first = first_mail_and_answer(
-        uow, tmp_path, "Dafür ist meine Kollegin Frau Anna Berg zuständig: anna.berg@suedheide.test. Viele Grüße")
+        uow, tmp_path, "Dafür ist meine Kollegin Frau Anna Berg zuständig: anna.berg@suedheide.test. Viele Grüße"
+    )
     colleague = uow.session.scalar(sa.select(Contact).where(Contact.email == "anna.berg@suedheide.test"))
     introducer = uow.session.scalar(sa.select(Contact).where(Contact.email == "j@suedheide.test"))
     assert colleague.introduced_by_id == introducer.id and colleague.language == "de"
@@ -80,7 +91,8 @@ def test_a_referral_drafts_a_warm_introduction_that_staff_send(uow, tmp_path):
 
 def test_a_no_stops_the_sequence_and_brings_a_closing_mail_only_when_asked(uow, tmp_path):
     outbox, clock, first = first_mail_and_answer(
-        uow, tmp_path, "Vielen Dank, aber wir haben leider kein Interesse an einer Kooperation.", closing_mail=True)
+        uow, tmp_path, "Vielen Dank, aber wir haben leider kein Interesse an einer Kooperation.", closing_mail=True
+    )
     partner = uow.session.scalar(sa.select(Partner))
     assert partner.status is PartnerStatus.DECLINED
     run_for(uow, outbox, clock, 20)
@@ -93,7 +105,8 @@ def test_a_no_stops_the_sequence_and_brings_a_closing_mail_only_when_asked(uow, 
 
 def test_without_the_campaigns_word_a_no_brings_no_mail_at_all(uow, tmp_path):
     outbox, clock, first = first_mail_and_answer(
-        uow, tmp_path, "Vielen Dank, aber wir haben leider kein Interesse an einer Kooperation.")
+        uow, tmp_path, "Vielen Dank, aber wir haben leider kein Interesse an einer Kooperation."
+    )
     run_for(uow, outbox, clock, 20)
     assert len(outbox.sent) == 1
 
@@ -107,9 +120,9 @@ def test_a_mutual_contact_is_asked_for_a_warm_introduction(cli, uow, tmp_path):
     assert cli("partners", "introduce", "2", "--via", "person1@partner1.test").code == 2  # not their own contact
     assert cli("partners", "introduce", "2", "--via", "nobody@else.test").code == 3
     outbox, clock = FakeOutbox(), Clock(START)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    clock.now = datetime.now(timezone.utc) + timedelta(minutes=1)
+    clock.now = datetime.now(UTC) + timedelta(minutes=1)
     while not any(m["Subject"].startswith("Could you introduce us") for m in outbox.sent):
         sent = send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
         assert sent or outbox.sent, "nothing went out"

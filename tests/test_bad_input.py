@@ -29,8 +29,13 @@ def test_bad_spreadsheets_are_named_by_file_and_row(cli, tmp_path, name):
 
 
 def test_control_characters_in_a_campaign_file_are_refused_where_they_stand(cli_no_db, tmp_path):
-    partners = [{"name": "Firm", "partnership_types": ["training"],
-                 "contacts": [{"name": "Pat\u0000Lee", "email": "p@firm.test"}]}]
+    partners = [
+        {
+            "name": "Firm",
+            "partnership_types": ["training"],
+            "contacts": [{"name": "Pat\u0000Lee", "email": "p@firm.test"}],
+        }
+    ]
     path = write_campaign(tmp_path, campaign_settings("ctrl", 1, 1, partners))
     result = cli_no_db("campaign", "validate", path)
     assert result.code == 2 and "U+0000" in result.err and "contacts" in result.err and "Traceback" not in result.err

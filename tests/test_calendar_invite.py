@@ -1,7 +1,7 @@
 """Invitations, updates and cancellations parse with no error in icalendar, vobject and
 Mozilla's ical.js, and carry what calendars need; answers are read back."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -16,13 +16,18 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def plan() -> MeetingPlan:
     return MeetingPlan(
-        uid="meeting-7f3a@school.test", sequence=0, start=datetime(2027, 3, 9, 10, 0, tzinfo=BERLIN),
-        duration=timedelta(minutes=45), timezone="Europe/Berlin",
+        uid="meeting-7f3a@school.test",
+        sequence=0,
+        start=datetime(2027, 3, 9, 10, 0, tzinfo=BERLIN),
+        duration=timedelta(minutes=45),
+        timezone="Europe/Berlin",
         summary="First exploration meeting: Riverside Vocational College and Nordhafen Logistik GmbH",
         description="ONLINE MEETING AGENDA\n1. Welcome and Introductions (5-10 minutes)\n" + "x" * 200,
         organizer=Person("vet@school.test", "Jana Weber"),
         attendees=(Person("k.becker@nordhafen.test", "Klaus Becker"), Person("anna@nordhafen.test", "Anna Müller")),
-        url="https://meet.school.test/exploration", stamp=datetime(2027, 3, 1, 8, 0, tzinfo=timezone.utc))
+        url="https://meet.school.test/exploration",
+        stamp=datetime(2027, 3, 1, 8, 0, tzinfo=UTC),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +35,7 @@ def icaljs():
     return ensure_icaljs()
 
 
-LATER = datetime(2027, 3, 2, 9, 0, tzinfo=timezone.utc)
+LATER = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
 VARIANTS = {
     "invite": lambda p: p,
     "update": lambda p: p.updated(LATER, start=datetime(2027, 3, 10, 14, 0, tzinfo=BERLIN)),
@@ -49,22 +54,32 @@ def test_three_parsers_read_it_the_same_way(variant, icaljs):
     [event] = parsed.walk("VEVENT")
     assert str(parsed["METHOD"]) == meeting.method and str(event["UID"]) == meeting.uid
     assert int(event["SEQUENCE"]) == meeting.sequence
-    assert event.decoded("DTSTART").astimezone(timezone.utc) == meeting.start.astimezone(timezone.utc)
+    assert event.decoded("DTSTART").astimezone(UTC) == meeting.start.astimezone(UTC)
     assert [t["TZID"] for t in parsed.walk("VTIMEZONE")] == ["Europe/Berlin"]
 
     card = vobject.readOne(ics.decode(), validate=True)
     assert card.vevent.uid.value == meeting.uid and int(card.vevent.sequence.value) == meeting.sequence
-    assert card.vevent.dtstart.value.astimezone(timezone.utc) == meeting.start.astimezone(timezone.utc)
+    assert card.vevent.dtstart.value.astimezone(UTC) == meeting.start.astimezone(UTC)
 
     js = parse_with_icaljs(icaljs, ics)
     assert (js["method"], js["uid"], js["sequence"]) == (meeting.method, meeting.uid, meeting.sequence)
     assert js["organizer"] == "mailto:vet@school.test"
-    assert js["startUtc"] == meeting.start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert js["startUtc"] == meeting.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert js["attendees"] == [
-        {"value": "mailto:k.becker@nordhafen.test", "cn": "Klaus Becker", "role": "REQ-PARTICIPANT",
-         "partstat": "NEEDS-ACTION", "rsvp": "TRUE"},
-        {"value": "mailto:anna@nordhafen.test", "cn": "Anna Müller", "role": "REQ-PARTICIPANT",
-         "partstat": "NEEDS-ACTION", "rsvp": "TRUE"},
+        {
+            "value": "mailto:k.becker@nordhafen.test",
+            "cn": "Klaus Becker",
+            "role": "REQ-PARTICIPANT",
+            "partstat": "NEEDS-ACTION",
+            "rsvp": "TRUE",
+        },
+        {
+            "value": "mailto:anna@nordhafen.test",
+            "cn": "Anna Müller",
+            "role": "REQ-PARTICIPANT",
+            "partstat": "NEEDS-ACTION",
+            "rsvp": "TRUE",
+        },
     ]
     assert js["status"] == ("CANCELLED" if variant == "cancel" else "CONFIRMED")
     assert js["description"].startswith("ONLINE MEETING AGENDA")
@@ -87,22 +102,32 @@ def test_the_timezone_covers_a_narrow_window_only():
 
 @pytest.mark.parametrize("partstat", ["ACCEPTED", "TENTATIVE", "DECLINED"])
 def test_answers_are_read_back(partstat):
-    reply = (f"BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n"
-             f"BEGIN:VEVENT\r\nUID:meeting-7f3a@school.test\r\nSEQUENCE:1\r\nDTSTAMP:20270302T081500Z\r\n"
-             f"DTSTART:20270309T090000Z\r\nATTENDEE;CN=Klaus;PARTSTAT={partstat}:mailto:K.Becker@Nordhafen.test\r\n"
-             f"COMMENT:See you then\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    reply = (
+        f"BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n"
+        f"BEGIN:VEVENT\r\nUID:meeting-7f3a@school.test\r\nSEQUENCE:1\r\nDTSTAMP:20270302T081500Z\r\n"
+        f"DTSTART:20270309T090000Z\r\nATTENDEE;CN=Klaus;PARTSTAT={partstat}:mailto:K.Becker@Nordhafen.test\r\n"
+        f"COMMENT:See you then\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     answer = read_answer(reply)
     assert (answer.method, answer.uid, answer.sequence, answer.attendee, answer.partstat, answer.comment) == (
-        "REPLY", "meeting-7f3a@school.test", 1, "k.becker@nordhafen.test", partstat, "See you then")
+        "REPLY",
+        "meeting-7f3a@school.test",
+        1,
+        "k.becker@nordhafen.test",
+        partstat,
+        "See you then",
+    )
     assert read_answer(b"not a calendar") is None
 
 
 def test_an_answer_is_credited_to_the_attendee_who_sent_it():
     """Partner B answers with A listed first: the answer is B's; from a stranger, nobody's."""
-    reply = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
-             "UID:meeting-7f3a@school.test\r\nSEQUENCE:0\r\nDTSTAMP:20270302T081500Z\r\n"
-             "ATTENDEE;PARTSTAT=DECLINED:mailto:a@first.test\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:B@Second.test\r\n"
-             "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    reply = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+        "UID:meeting-7f3a@school.test\r\nSEQUENCE:0\r\nDTSTAMP:20270302T081500Z\r\n"
+        "ATTENDEE;PARTSTAT=DECLINED:mailto:a@first.test\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:B@Second.test\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     answer = read_answer(reply, senders=["b@second.test"])
     assert (answer.attendee, answer.partstat) == ("b@second.test", "ACCEPTED")
     assert read_answer(reply, senders=["stranger@elsewhere.test"]) is None
@@ -111,9 +136,14 @@ def test_an_answer_is_credited_to_the_attendee_who_sent_it():
 def test_the_agenda_says_what_the_guides_agenda_says_with_the_names_filled_in():
     from outreach.rendering import Renderer
 
-    agenda = Renderer().agenda("en", host="Riverside Vocational College", partner="Nordhafen Logistik GmbH",
-                               date="Tuesday 9 March 2027", time="10:00-10:45 (Europe/Berlin)",
-                               link="https://meet.school.test/exploration")
+    agenda = Renderer().agenda(
+        "en",
+        host="Riverside Vocational College",
+        partner="Nordhafen Logistik GmbH",
+        date="Tuesday 9 March 2027",
+        time="10:00-10:45 (Europe/Berlin)",
+        link="https://meet.school.test/exploration",
+    )
     items = [line for line in agenda.splitlines() if line[:2] in ("1.", "2.", "3.", "4.", "5.")]
     assert items == [
         "1. Welcome and Introductions (5-10 minutes)",

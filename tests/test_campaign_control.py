@@ -14,8 +14,14 @@ from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
 from tests.support.campaigns import campaign_settings, write_campaign
 
-PARTNERS = [{"name": f"Firm {i}", "partnership_types": ["training"],
-             "contacts": [{"name": f"Pat {i}", "email": f"p{i}@firm{i}.test"}]} for i in range(2)]
+PARTNERS = [
+    {
+        "name": f"Firm {i}",
+        "partnership_types": ["training"],
+        "contacts": [{"name": f"Pat {i}", "email": f"p{i}@firm{i}.test"}],
+    }
+    for i in range(2)
+]
 
 
 def closed_window(settings: dict) -> dict:
@@ -66,8 +72,9 @@ def test_pause_resume_cancel_and_hold(cli, uow, tmp_path):
         assert app.tick().queued == []  # paused: nothing queued
         assert cli("campaign", "resume", "control").code == 0
         assert cli("partners", "pause", "p1@firm1.test").code == 0  # staff hold one partner
-        assert [q.step_id for q in app.tick().queued] == [uow.session.scalar(
-            sa.select(Step.id).join(Step.contact).where(Step.contact.has(email="p0@firm0.test")))]
+        assert [q.step_id for q in app.tick().queued] == [
+            uow.session.scalar(sa.select(Step.id).join(Step.contact).where(Step.contact.has(email="p0@firm0.test")))
+        ]
     finally:
         app.close()
     uow.session.expire_all()

@@ -63,7 +63,9 @@ def test_the_example_campaign_validates_with_its_partners_file():
 
 
 def test_the_example_uses_only_reserved_domains():
-    text = EXAMPLE.read_text(encoding="utf-8") + (ROOT / "config" / "partners.example.csv").read_text(encoding="utf-8-sig")
+    text = EXAMPLE.read_text(encoding="utf-8") + (ROOT / "config" / "partners.example.csv").read_text(
+        encoding="utf-8-sig"
+    )
     domains = set(re.findall(r"[\w.+-]+@([\w.-]+)", text)) | set(re.findall(r"https?://([\w.-]+)", text))
     assert domains, "the example names no address at all"
     assert all(d.endswith((".example", ".test")) for d in domains), domains
@@ -78,15 +80,21 @@ def test_norway_stays_norway_and_times_stay_times(tmp_path):
 
 
 def test_misspelt_key_invalid_email_and_missing_field_are_reported_together(tmp_path):
-    text = (MINIMAL
-            .replace("  display_name: Jana Weber\n", "")
-            .replace("        language: no", "        langauge: no")
-            .replace("k.becker@nordhafen.test", "k.becker(at)nordhafen.test"))
+    text = (
+        MINIMAL.replace("  display_name: Jana Weber\n", "")
+        .replace("        language: no", "        langauge: no")
+        .replace("k.becker@nordhafen.test", "k.becker(at)nordhafen.test")
+    )
     problems = problems_of(write(tmp_path, text))
     source = str(tmp_path / "campaign.yaml")
     assert f"{source}:12: mailbox.display_name: required field is missing" in problems
-    assert f"{source}:23: partners[0].contacts[0].email: 'k.becker(at)nordhafen.test' is not a valid email address: An email address must have an @-sign." in problems
-    assert f"{source}:24: partners[0].contacts[0].langauge: unknown key 'langauge'; did you mean 'language'?" in problems
+    assert (
+        f"{source}:23: partners[0].contacts[0].email: 'k.becker(at)nordhafen.test' is not a valid email address: "
+        "An email address must have an @-sign." in problems
+    )
+    assert (
+        f"{source}:24: partners[0].contacts[0].langauge: unknown key 'langauge'; did you mean 'language'?" in problems
+    )
     assert len(problems) == 3
 
 
@@ -98,8 +106,9 @@ def test_an_inline_password_is_refused_at_its_line(tmp_path):
 
 
 def test_exactly_one_secret_source(tmp_path):
-    text = MINIMAL.replace("    password_env: OUTREACH_TEST_PASSWORD",
-                           "    password_env: A\n    oauth2_token_file: /run/secrets/token")
+    text = MINIMAL.replace(
+        "    password_env: OUTREACH_TEST_PASSWORD", "    password_env: A\n    oauth2_token_file: /run/secrets/token"
+    )
     [problem] = problems_of(write(tmp_path, text))
     assert "mailbox.auth: give exactly one of" in problem and "password_env, oauth2_token_file" in problem
 
@@ -129,7 +138,9 @@ def test_a_campaign_needs_partners_and_steps_in_order(tmp_path):
     [problem] = problems_of(write(tmp_path, text))
     assert problem.endswith(":20: sequence: after_business_days must grow from step to step")
     [problem] = problems_of(write(tmp_path, MINIMAL.split("partners:")[0]))
-    assert problem.endswith(":1: (top level): a campaign needs partners: list them under 'partners' or name a 'partners_file'")
+    assert problem.endswith(
+        ":1: (top level): a campaign needs partners: list them under 'partners' or name a 'partners_file'"
+    )
 
 
 def test_partners_file_problems_come_with_the_campaign_file(tmp_path):
@@ -141,9 +152,12 @@ def test_partners_file_problems_come_with_the_campaign_file(tmp_path):
     with pytest.raises(InvalidInput) as caught:
         load_campaign(write(tmp_path, text))
     assert [str(p) for p in caught.value.problems] == [
-        f"{tmp_path / 'logbook.csv'}:3: E-Mail: 'not-an-address' is not a valid email address: An email address must have an @-sign."
+        f"{tmp_path / 'logbook.csv'}:3: E-Mail: 'not-an-address' is not a valid email address: "
+        "An email address must have an @-sign."
     ]
-    (tmp_path / "logbook.csv").write_text("Firma;E-Mail;country\nMüller GmbH;anna@mueller.test;DE\n", encoding="utf-8-sig")
+    (tmp_path / "logbook.csv").write_text(
+        "Firma;E-Mail;country\nMüller GmbH;anna@mueller.test;DE\n", encoding="utf-8-sig"
+    )
     campaign = load_campaign(write(tmp_path, text))
     assert [p.name for p in campaign.partners] == ["Nordhafen Logistik GmbH", "Müller GmbH"]
 

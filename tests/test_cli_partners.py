@@ -27,14 +27,25 @@ def test_import_list_show_advance(cli):
         ("Stadtwerke Südheide", "scouting", 2),
         ("Kraków Skills Hub", "scouting", 1),
     ]
-    moved = cli("partners", "advance", "j.schaefer@stadtwerke-suedheide.example", "proposal",
-                "--reason", "met at the skills fair", "--by", "staff:jana")
+    moved = cli(
+        "partners",
+        "advance",
+        "j.schaefer@stadtwerke-suedheide.example",
+        "proposal",
+        "--reason",
+        "met at the skills fair",
+        "--by",
+        "staff:jana",
+    )
     assert moved.code == 0 and "moved from scouting to proposal" in moved.out
-    assert [p["name"] for p in as_json(cli("partners", "list", "--phase", "proposal", "--json"))] == ["Stadtwerke Südheide"]
+    assert [p["name"] for p in as_json(cli("partners", "list", "--phase", "proposal", "--json"))] == [
+        "Stadtwerke Südheide"
+    ]
     detail = as_json(cli("partners", "show", "2", "--json"))
     assert [c["name"] for c in detail["contacts"]] == ["Jürgen Schäfer", "Ayşe Demir"]
     assert [(e["from"], e["to"], e["by"]) for e in detail["timeline"]] == [
-        (None, "scouting", "import:partners.example.csv"), ("scouting", "proposal", "staff:jana"),
+        (None, "scouting", "import:partners.example.csv"),
+        ("scouting", "proposal", "staff:jana"),
     ]
     shown = cli("partners", "show", "2")
     assert shown.code == 0 and "Stadtwerke Südheide" in shown.out and "met at the skills fair" in shown.out
@@ -138,9 +149,11 @@ def test_the_embedded_sqlite_default_upgrades_itself(cli_no_db, tmp_path, monkey
     assert (tmp_path / "outreach.db").exists()
 
 
-HOSTILE = ("organisation;E-Mail;contact_name;focus_area;notes\n"
-           "Bücher GmbH;j@bücher.example;Jürgen;=HYPERLINK(\"http://x.test\",\"click\");+cmd|' /C calc'!A0\n"
-           "Еxample Ltd;a@exаmple.example;Anna;@SUM(1+1);-2+3\n")
+HOSTILE = (
+    "organisation;E-Mail;contact_name;focus_area;notes\n"
+    'Bücher GmbH;j@bücher.example;Jürgen;=HYPERLINK("http://x.test","click");+cmd|\' /C calc\'!A0\n'
+    "Еxample Ltd;a@exаmple.example;Anna;@SUM(1+1);-2+3\n"
+)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

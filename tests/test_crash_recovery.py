@@ -44,8 +44,12 @@ def gmail_like_relay(dovecot):
 
 def start_worker(database_url: str, log_path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_TEST_URL, PASSWORD_ENV: PASSWORD}
-    return subprocess.Popen([sys.executable, "-m", "outreach", "worker", "--threads", "4"],
-                            env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "outreach", "worker", "--threads", "4"],
+        env=env,
+        stdout=log_path.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def count_received(dovecot, addresses) -> Counter:
@@ -64,14 +68,17 @@ def status_counts(engine) -> Counter:
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # several processes: a server database
 def test_a_killed_worker_sends_nothing_twice_and_loses_nothing(
-        cli, database_url, engine, tmp_path, dovecot, gmail_like_relay, monkeypatch):
+    cli, database_url, engine, tmp_path, dovecot, gmail_like_relay, monkeypatch
+):
     import redis
 
     redis.Redis.from_url(REDIS_TEST_URL).ping()
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     addresses = [new_address("crash.test") for _ in range(PARTNERS)]
-    partners = [{"name": f"Betrieb {i}", "partnership_types": ["training"],
-                 "contacts": [{"name": f"Person {i}", "email": a}]} for i, a in enumerate(addresses)]
+    partners = [
+        {"name": f"Betrieb {i}", "partnership_types": ["training"], "contacts": [{"name": f"Person {i}", "email": a}]}
+        for i, a in enumerate(addresses)
+    ]
     settings = campaign_settings("crash", gmail_like_relay.port, dovecot.imap_port, partners, sender=SENDER)
     settings["mailbox"]["imap"]["append_to_sent"] = False
     settings["message"] = {"attach_one_pager": False}
@@ -91,19 +98,23 @@ def test_a_killed_worker_sends_nothing_twice_and_loses_nothing(
         assert before[StepStatus.SENT] < PARTNERS, "the kill came too late to test anything"
 
         # Start again; the scheduler's clock is moved past the stuck and stale limits.
-        later = App(database_url=database_url, redis_url=REDIS_TEST_URL,
-                    now=lambda: utcnow() + timedelta(minutes=15))
+        later = App(database_url=database_url, redis_url=REDIS_TEST_URL, now=lambda: utcnow() + timedelta(minutes=15))
         worker = start_worker(database_url, log)
         recovery = later.tick()
         later.close()
-        wait_for(lambda: status_counts(engine)[StepStatus.SENT] == PARTNERS, timeout=120,
-                 what=f"all steps sent (now {status_counts(engine)})")
+        wait_for(
+            lambda: status_counts(engine)[StepStatus.SENT] == PARTNERS,
+            timeout=120,
+            what=f"all steps sent (now {status_counts(engine)})",
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
         scheduler.close()
-    print(f"\nat the kill: {dict(before)}; recovery tick: {len(recovery.requeued)} sent again, "
-          f"{recovery.recovered_sent} found in Sent, {recovery.uncertain} uncertain")
+    print(
+        f"\nat the kill: {dict(before)}; recovery tick: {len(recovery.requeued)} sent again, "
+        f"{recovery.recovered_sent} found in Sent, {recovery.uncertain} uncertain"
+    )
     received = count_received(dovecot, addresses)
     assert set(received.values()) == {1}, {a: n for a, n in received.items() if n != 1}
     assert len(gmail_like_relay.handler.accepted) == PARTNERS

@@ -31,8 +31,12 @@ def test_no_secret_is_written_in_docker_compose():
 
 
 def compose_check(path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_docker_compose_follows_the_compose_schema():
@@ -42,7 +46,7 @@ def test_docker_compose_follows_the_compose_schema():
 
 def test_the_schema_check_catches_a_broken_file(tmp_path):
     broken = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    broken["services"]["worker"]["stop_grace_period"] = ["60s"]   # must be a string
+    broken["services"]["worker"]["stop_grace_period"] = ["60s"]  # must be a string
     broken["services"]["redis"]["healthcheck"]["retries"] = "twelve"
     (tmp_path / "docker-compose.yml").write_text(yaml.safe_dump(broken))
     result = compose_check(tmp_path / "docker-compose.yml")

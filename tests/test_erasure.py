@@ -20,18 +20,31 @@ from worker.app import App
 from worker.processes import start_watchers, start_worker
 
 
-def test_forget_leaves_no_trace_in_the_database_file_raw_mail_exports_or_sent(cli_no_db, tmp_path, dovecot,
-                                                                               smtp_relay, monkeypatch):
+def test_forget_leaves_no_trace_in_the_database_file_raw_mail_exports_or_sent(
+    cli_no_db, tmp_path, dovecot, smtp_relay, monkeypatch
+):
     tag = uuid.uuid4().hex[:8]
     person, name = f"pat.quinlan-{tag}@harbour-{tag}.test", "Pat Quinlan"
     other = f"sam.other-{tag}@elsewhere-{tag}.test"
     sender = f"vet-{tag}@school.test"
-    partners = [{"name": "Harbour Logistics", "partnership_types": ["training"], "mail_domain": f"harbour-{tag}.test",
-                 "contacts": [{"name": name, "email": person}]},
-                {"name": "Elsewhere Ltd", "partnership_types": ["training"], "contacts": [{"name": "Sam Other", "email": other}]}]
+    partners = [
+        {
+            "name": "Harbour Logistics",
+            "partnership_types": ["training"],
+            "mail_domain": f"harbour-{tag}.test",
+            "contacts": [{"name": name, "email": person}],
+        },
+        {
+            "name": "Elsewhere Ltd",
+            "partnership_types": ["training"],
+            "contacts": [{"name": "Sam Other", "email": other}],
+        },
+    ]
     settings = campaign_settings(f"erase-{tag}", smtp_relay.port, dovecot.imap_port, partners, sender=sender)
-    settings["meeting"] = {"auto_invite": True, "availability": {"days": ["mon", "tue", "wed", "thu", "fri"],
-                                                                  "min_working_days_ahead": 2}}
+    settings["meeting"] = {
+        "auto_invite": True,
+        "availability": {"days": ["mon", "tue", "wed", "thu", "fri"], "min_working_days_ahead": 2},
+    }
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     monkeypatch.chdir(tmp_path)
     database = tmp_path / "logbook.db"
@@ -44,19 +57,28 @@ def test_forget_leaves_no_trace_in_the_database_file_raw_mail_exports_or_sent(cl
     stop = threading.Event()
     try:
         app.tick()
-        wait_for(lambda: _count(app, Step.status == StepStatus.SENT) == 2, timeout=30,
-                 what=f"both first contacts sent: {_steps(app)}")
+        wait_for(
+            lambda: _count(app, Step.status == StepStatus.SENT) == 2,
+            timeout=30,
+            what=f"both first contacts sent: {_steps(app)}",
+        )
         start_watchers(app, stop, idle_check_seconds=1)
         with app.uow() as uow:
-            first = uow.session.scalar(sa.select(Step.message_id).join(Step.contact).where(
-                Step.status == StepStatus.SENT, Step.contact.has(email=person)))
+            first = uow.session.scalar(
+                sa.select(Step.message_id)
+                .join(Step.contact)
+                .where(Step.status == StepStatus.SENT, Step.contact.has(email=person))
+            )
         answer = EmailMessage(policy=SMTP)
         answer["From"], answer["To"], answer["Subject"] = f"{name} <{person}>", sender, "Re: Proposal"
         answer["Message-ID"], answer["In-Reply-To"] = f"<{uuid.uuid4().hex}@harbour.test>", first
         answer.set_content(f"Yes, interested. Could we have a call next week? I am on {person}.\n\n{name}")
         dovecot.deliver(sender, answer.as_bytes())
-        wait_for(lambda: _count(app, MeetingAttendee.email == person, MeetingAttendee) == 1, timeout=60,
-                 what="the reply logged and the meeting invitation made")
+        wait_for(
+            lambda: _count(app, MeetingAttendee.email == person, MeetingAttendee) == 1,
+            timeout=60,
+            what="the reply logged and the meeting invitation made",
+        )
         wait_for(lambda: len(messages(dovecot, sender, "Sent")) >= 2, timeout=30, what="copies filed in Sent")
     finally:
         stop.set()

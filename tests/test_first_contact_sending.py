@@ -44,13 +44,20 @@ def five_partners(dovecot) -> list[dict]:
     partners = []
     for organisation, country, name, language, register, types in people:
         address = new_address()
-        partners.append({"name": organisation, "country": country, "partnership_types": types,
-                         "contacts": [{"name": name, "email": address, "language": language, "register": register}]})
+        partners.append(
+            {
+                "name": organisation,
+                "country": country,
+                "partnership_types": types,
+                "contacts": [{"name": name, "email": address, "language": language, "register": register}],
+            }
+        )
     return partners
 
 
 def test_five_personalised_messages_arrive_with_copies_in_sent(
-        cli, database_url, tmp_path, dovecot, smtp_relay, redis_url, mail_env, uow):
+    cli, database_url, tmp_path, dovecot, smtp_relay, redis_url, mail_env, uow
+):
     partners = five_partners(dovecot)
     path = write_campaign(tmp_path, campaign_settings("five-partners", smtp_relay.port, dovecot.imap_port, partners))
     queued = cli("campaign", "queue", path)
@@ -65,8 +72,13 @@ def test_five_personalised_messages_arrive_with_copies_in_sent(
         assert len(result.queued) == 5
         inboxes = {p["contacts"][0]["email"]: p for p in partners}
         wait_for(lambda: all(len(messages(dovecot, a)) == 1 for a in inboxes), what="five deliveries")
-        wait_for(lambda: uow.session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            Step.status == StepStatus.SENT)) == 5, what="five steps marked sent")
+        wait_for(
+            lambda: (
+                uow.session.scalar(sa.select(sa.func.count()).select_from(Step).where(Step.status == StepStatus.SENT))
+                == 5
+            ),
+            what="five steps marked sent",
+        )
     finally:
         worker.stop()
         app.close()
@@ -83,14 +95,24 @@ def test_five_personalised_messages_arrive_with_copies_in_sent(
         assert message["From"].addresses[0].addr_spec == SENDER
         assert message["Message-ID"].endswith("@school.test>")
         assert message["List-Unsubscribe"] is None  # personal mail: out-of-office responders answer it
-        assert [a.get_filename() for a in message.iter_attachments()] == ["Riverside Vocational College - one-pager.html"]
+        assert [a.get_filename() for a in message.iter_attachments()] == [
+            "Riverside Vocational College - one-pager.html"
+        ]
         first_name = contact["name"].split()[0]
         expected = {
-            ("de", "formal"): ("Anfrage zu einer möglichen Zusammenarbeit", f"Guten Tag {contact['name']},", "Hätten Sie"),
+            ("de", "formal"): (
+                "Anfrage zu einer möglichen Zusammenarbeit",
+                f"Guten Tag {contact['name']},",
+                "Hätten Sie",
+            ),
             ("de", "informal"): ("Lust auf eine Zusammenarbeit?", f"Hallo {first_name},", "Hast du Lust"),
             ("fr", "formal"): ("Proposition de collaboration", "Madame, Monsieur,", "Accepteriez-vous"),
             ("en", "informal"): ("Let's connect: potential collaboration", f"Hi {first_name},", "Could we schedule"),
-            ("en", "formal"): ("Proposal for potential collaboration", f"Dear {contact['name']},", "Would you be available"),
+            ("en", "formal"): (
+                "Proposal for potential collaboration",
+                f"Dear {contact['name']},",
+                "Would you be available",
+            ),
         }[(contact["language"], contact["register"])]
         assert message["Subject"] == expected[0]
         assert text.startswith(expected[1]) and expected[2] in text

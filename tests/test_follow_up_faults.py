@@ -26,21 +26,31 @@ PARTNERS = 300
 
 def sent(engine, name: str) -> int:
     with engine.connect() as connection:
-        return connection.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            Step.name == name, Step.status == StepStatus.SENT))
+        return connection.scalar(
+            sa.select(sa.func.count()).select_from(Step).where(Step.name == name, Step.status == StepStatus.SENT)
+        )
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_killed_workers_and_an_emptied_redis_lose_and_repeat_nothing(
-        cli, database_url, engine, tmp_path, dovecot, gmail_like_relay, monkeypatch):
+    cli, database_url, engine, tmp_path, dovecot, gmail_like_relay, monkeypatch
+):
     broker = redis.Redis.from_url(REDIS_TEST_URL)
     broker.ping()
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     addresses = [new_address("faults.test") for _ in range(PARTNERS)]
-    partners = [{"name": f"Betrieb {i}", "partnership_types": ["training"],
-                 "contacts": [{"name": f"Person {i}", "email": a}]} for i, a in enumerate(addresses)]
-    settings = campaign_settings("faults", gmail_like_relay.port, dovecot.imap_port, partners, sender=SENDER,
-                                 sequence=[{"name": "follow-up-1", "after_business_days": 3, "template": "follow_up"}])
+    partners = [
+        {"name": f"Betrieb {i}", "partnership_types": ["training"], "contacts": [{"name": f"Person {i}", "email": a}]}
+        for i, a in enumerate(addresses)
+    ]
+    settings = campaign_settings(
+        "faults",
+        gmail_like_relay.port,
+        dovecot.imap_port,
+        partners,
+        sender=SENDER,
+        sequence=[{"name": "follow-up-1", "after_business_days": 3, "template": "follow_up"}],
+    )
     settings["mailbox"]["imap"]["append_to_sent"] = False
     settings["message"] = {"attach_one_pager": False}
     assert cli("campaign", "queue", write_campaign(tmp_path, settings)).code == 0
@@ -57,8 +67,11 @@ def test_killed_workers_and_an_emptied_redis_lose_and_repeat_nothing(
         app.tick()
         events = []
         for threshold, fault in ((60, "kill"), (120, "kill"), (200, "flush")):
-            wait_for(lambda: len(gmail_like_relay.handler.accepted) - accepted >= threshold, timeout=120,
-                     what=f"{threshold} follow-ups before the {fault}")
+            wait_for(
+                lambda: len(gmail_like_relay.handler.accepted) - accepted >= threshold,
+                timeout=120,
+                what=f"{threshold} follow-ups before the {fault}",
+            )
             if fault == "kill":
                 workers[0].send_signal(signal.SIGKILL)
                 workers[0].wait()
@@ -70,15 +83,20 @@ def test_killed_workers_and_an_emptied_redis_lose_and_repeat_nothing(
         later = App(database_url=database_url, redis_url=REDIS_TEST_URL, now=lambda: utcnow() + timedelta(minutes=15))
         recovery = later.tick()
         later.close()
-        wait_for(lambda: sent(engine, "follow-up-1") == PARTNERS, timeout=180,
-                 what=f"every follow-up sent (now {sent(engine, 'follow-up-1')})")
+        wait_for(
+            lambda: sent(engine, "follow-up-1") == PARTNERS,
+            timeout=180,
+            what=f"every follow-up sent (now {sent(engine, 'follow-up-1')})",
+        )
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=30)
         app.close()
-    print(f"\nfaults during the follow-ups (sent so far): {events}; recovery: {len(recovery.requeued)} sent again, "
-          f"{recovery.recovered_sent} found in Sent, {recovery.uncertain} uncertain")
+    print(
+        f"\nfaults during the follow-ups (sent so far): {events}; recovery: {len(recovery.requeued)} sent again, "
+        f"{recovery.recovered_sent} found in Sent, {recovery.uncertain} uncertain"
+    )
     received = count_received(dovecot, addresses)
     assert Counter(received.values()) == Counter({2: PARTNERS})  # first contact + follow-up, once each
     assert len(gmail_like_relay.handler.accepted) == 2 * PARTNERS

@@ -16,8 +16,8 @@ from outreach.db.types import utcnow
 from outreach.domain.vocabulary import Direction, StepStatus
 from outreach.inbound.message import Fetched
 from outreach.rendering import Renderer
-from outreach.services.outbound import campaigns
 from outreach.services.inbound import inbox
+from outreach.services.outbound import campaigns
 from tests.support.campaigns import campaign_settings, write_campaign
 from worker.app import App
 
@@ -25,12 +25,20 @@ MAILBOX = "vet@school.test"
 
 
 def reply(n: int) -> bytes:
-    return (f"From: Person <person@firm.test>\r\nTo: {MAILBOX}\r\nSubject: Re: Proposal\r\n"
-            f"Message-ID: <r{n}@firm.test>\r\nDate: Tue, 24 Nov 2026 09:15:00 -0000\r\n\r\nYes, interested ({n}).\r\n").encode()
+    return (
+        f"From: Person <person@firm.test>\r\nTo: {MAILBOX}\r\nSubject: Re: Proposal\r\n"
+        f"Message-ID: <r{n}@firm.test>\r\nDate: Tue, 24 Nov 2026 09:15:00 -0000\r\n\r\nYes, interested ({n}).\r\n"
+    ).encode()
 
 
 def test_a_failed_message_is_listed_told_once_and_retried_after_a_fix(database_url, engine, uow, cli, tmp_path):
-    partners = [{"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Pat Person", "email": "person@firm.test"}]}]
+    partners = [
+        {
+            "name": "Firm",
+            "partnership_types": ["training"],
+            "contacts": [{"name": "Pat Person", "email": "person@firm.test"}],
+        }
+    ]
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("fail", 1, 1, partners, sender=MAILBOX)))
     campaigns.queue(uow.session, campaign, Renderer(), utcnow())
     [first] = uow.session.scalars(sa.select(Step)).all()
@@ -49,7 +57,9 @@ def test_a_failed_message_is_listed_told_once_and_retried_after_a_fix(database_u
         app.close()
 
     listed = json.loads(cli("inbound", "failed", "--json").out)
-    assert [(row["id"], row["attempts"]) for row in listed] == [(ids[0], 1)] and "FileNotFoundError" in listed[0]["error"]
+    assert [(row["id"], row["attempts"]) for row in listed] == [(ids[0], 1)] and "FileNotFoundError" in listed[0][
+        "error"
+    ]
     status = json.loads(cli("campaign", "status", "fail", "--json").out)
     assert status[0]["inbound_failed"][0]["inbound"] == ids[0]
     assert "1 problem" not in cli("todo").err and f"inbound retry {ids[0]}" in cli("todo").out.replace("\n", "")
@@ -71,8 +81,9 @@ def test_raw_mail_is_kept_for_the_retention_then_removed(engine, uow, tmp_path):
     from datetime import timedelta
 
     old, new = utcnow() - timedelta(days=400), utcnow()
-    ids = inbox.store(uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(1, reply(1), old), Fetched(2, reply(2), new)], 2,
-                      utcnow())
+    ids = inbox.store(
+        uow, tmp_path, MAILBOX, "INBOX", 1, [Fetched(1, reply(1), old), Fetched(2, reply(2), new)], 2, utcnow()
+    )
     rows = [uow.session.get(InboundMail, i) for i in ids]
     paths = [row.raw_path for row in rows]
     assert all(path.startswith("/") for path in paths)  # absolute: `forget` works from any folder
@@ -88,7 +99,9 @@ def test_a_watcher_failing_for_more_than_ten_minutes_shows_in_campaign_status(en
 
     from outreach.services.inbound import relevance
 
-    partners = [{"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Pat", "email": "p@firm.test"}]}]
+    partners = [
+        {"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Pat", "email": "p@firm.test"}]}
+    ]
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("health", 1, 1, partners, sender=MAILBOX)))
     campaigns.queue(uow.session, campaign, Renderer(), utcnow())
     uow.commit()

@@ -10,10 +10,10 @@ from outreach.campaign import load_campaign
 from outreach.db.models import Contact, InboundMail, Interaction, Partner, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import ContactStatus, Direction, Phase, StepStatus
-from outreach.rendering import Renderer
 from outreach.inbound.message import Fetched
-from outreach.services.outbound import campaigns
+from outreach.rendering import Renderer
 from outreach.services.inbound import inbox
+from outreach.services.outbound import campaigns
 from outreach.services.partners import logbook
 from tests.support.campaigns import campaign_settings, write_campaign
 
@@ -21,8 +21,15 @@ MAILBOX = "vet@school.test"
 
 
 def queued(uow, tmp_path, **overrides):
-    partners = [{"name": f"Firm {i}", "partnership_types": ["training"], "mail_domain": f"firm{i}.test",
-                 "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}]} for i in range(2)]
+    partners = [
+        {
+            "name": f"Firm {i}",
+            "partnership_types": ["training"],
+            "mail_domain": f"firm{i}.test",
+            "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}],
+        }
+        for i in range(2)
+    ]
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("match", 1, 1, partners, **overrides)))
     campaigns.queue(uow.session, campaign, Renderer(), utcnow())
     uow.commit()
@@ -38,9 +45,16 @@ def mailed(uow, tmp_path, sent_at=None, **overrides):
     follow_ups = {}
     for email, step in first.items():
         step.status, step.sent_at = StepStatus.SENT, sent_at or utcnow() - timedelta(hours=1)
-        follow_ups[email] = Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,
-                                 name="follow-up-1", template="follow_up", status=StepStatus.SCHEDULED,
-                                 due_at=utcnow() + timedelta(days=5), message_id=f"<{uuid.uuid4().hex}@school.test>")
+        follow_ups[email] = Step(
+            campaign_id=step.campaign_id,
+            partner_id=step.partner_id,
+            contact_id=step.contact_id,
+            name="follow-up-1",
+            template="follow_up",
+            status=StepStatus.SCHEDULED,
+            due_at=utcnow() + timedelta(days=5),
+            message_id=f"<{uuid.uuid4().hex}@school.test>",
+        )
         uow.session.add(follow_ups[email])
     uow.commit()
     return first, follow_ups
@@ -73,7 +87,9 @@ def test_a_reply_token_matches_without_threading_headers(uow, tmp_path):
 
 def test_threading_then_address_then_domain(uow, tmp_path):
     steps = queued(uow, tmp_path)
-    by_thread = arrive(uow, tmp_path, "person0@firm0.test", "Yes", headers={"In-Reply-To": steps["person0@firm0.test"].message_id})
+    by_thread = arrive(
+        uow, tmp_path, "person0@firm0.test", "Yes", headers={"In-Reply-To": steps["person0@firm0.test"].message_id}
+    )
     assert (by_thread.partner, by_thread.how) == ("Firm 0", "thread")
     by_address = arrive(uow, tmp_path, "Person 1 <person1@firm1.test>", "Yes")
     assert (by_address.partner, by_address.how) == ("Firm 1", "sender address")
@@ -109,21 +125,28 @@ def test_partner_b_answering_in_partner_a_thread_changes_nothing_for_a(uow, tmp_
 
 
 def test_a_reply_dated_zone_unknown_missing_or_garbage_is_logged_in_arrival_order(uow, tmp_path):
-    from datetime import UTC, datetime, timezone
+    from datetime import UTC, datetime
 
     mailed(uow, tmp_path, sent_at=datetime(2026, 11, 1, tzinfo=UTC))
     dates = ["Tue, 24 Nov 2026 09:15:00 -0000", None, "yesterday-ish, at tea time", "Fri, 01 Jan 2100 00:00:00 +0000"]
     for n, date in enumerate(dates):
-        arrived = datetime(2027, 3, 2, 10, n, tzinfo=timezone.utc)
-        result = arrive(uow, tmp_path, "person0@firm0.test", f"Answer {n}", headers={"Date": date} if date else None,
-                        arrived=arrived)
+        arrived = datetime(2027, 3, 2, 10, n, tzinfo=UTC)
+        result = arrive(
+            uow,
+            tmp_path,
+            "person0@firm0.test",
+            f"Answer {n}",
+            headers={"Date": date} if date else None,
+            arrived=arrived,
+        )
         assert result.status == "processed", result
-    logged = uow.session.scalars(sa.select(Interaction).where(Interaction.direction == Direction.IN)
-                                 .order_by(Interaction.occurred_at)).all()
+    logged = uow.session.scalars(
+        sa.select(Interaction).where(Interaction.direction == Direction.IN).order_by(Interaction.occurred_at)
+    ).all()
     assert [i.text for i in logged] == ["Answer 0", "Answer 1", "Answer 2", "Answer 3"]
     assert [i.occurred_at.minute for i in logged] == [0, 1, 2, 3]
     rows = uow.session.scalars(sa.select(InboundMail).order_by(InboundMail.id)).all()
-    assert rows[0].sent_date == datetime(2026, 11, 24, 9, 15, tzinfo=timezone.utc)
+    assert rows[0].sent_date == datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
     assert [r.sent_date for r in rows[1:]] == [None, None, None]
 
 
@@ -138,9 +161,15 @@ def _bounce_of(step, status, diagnostic, message_id=None):
     from tests.samples.inbound import _report, _returned, _status
 
     returned = _returned(step.contact.email).replace(
-        "<179587368356.14531.5476748913727748639@riverside.test>", message_id or step.message_id)
-    return _report("MAILER-DAEMON@mx.firm0.test", "Undelivered Mail Returned to Sender", "Sorry.",
-                   _status(step.contact.email, status, diagnostic=diagnostic), returned)
+        "<179587368356.14531.5476748913727748639@riverside.test>", message_id or step.message_id
+    )
+    return _report(
+        "MAILER-DAEMON@mx.firm0.test",
+        "Undelivered Mail Returned to Sender",
+        "Sorry.",
+        _status(step.contact.email, status, diagnostic=diagnostic),
+        returned,
+    )
 
 
 def test_bounces_act_by_reason(uow, tmp_path):
@@ -152,7 +181,9 @@ def test_bounces_act_by_reason(uow, tmp_path):
     assert first.contact.status is ContactStatus.ACTIVE
     [again] = uow.session.scalars(sa.select(Step).where(Step.retry_of == first.id)).all()
     assert again.status is StepStatus.SCHEDULED and again.template == first.template
-    refused = arrive(uow, tmp_path, None, None, raw=_bounce_of(second, "5.7.1", "smtp; 550 5.7.1 Message rejected as spam"))
+    refused = arrive(
+        uow, tmp_path, None, None, raw=_bounce_of(second, "5.7.1", "smtp; 550 5.7.1 Message rejected as spam")
+    )
     assert refused.status == "processed"
     assert second.contact.status is ContactStatus.ACTIVE and held.status is StepStatus.HELD
     from outreach.services.partners.todos import open_todos
@@ -168,15 +199,32 @@ def test_bounces_act_by_reason(uow, tmp_path):
 def test_a_forged_bounce_or_complaint_without_our_message_id_changes_nothing(uow, tmp_path):
     steps = queued(uow, tmp_path)
     step = steps["person0@firm0.test"]
-    forged = arrive(uow, tmp_path, None, None, raw=_bounce_of(step, "5.1.1", "smtp; 550 5.1.1 User unknown",
-                                                                message_id="<forged@attacker.test>"))
-    plain = arrive(uow, tmp_path, "MAILER-DAEMON@attacker.test", "550 5.1.1 <person0@firm0.test>: User unknown",
-                   subject="Undelivered Mail Returned to Sender")
+    forged = arrive(
+        uow,
+        tmp_path,
+        None,
+        None,
+        raw=_bounce_of(step, "5.1.1", "smtp; 550 5.1.1 User unknown", message_id="<forged@attacker.test>"),
+    )
+    plain = arrive(
+        uow,
+        tmp_path,
+        "MAILER-DAEMON@attacker.test",
+        "550 5.1.1 <person0@firm0.test>: User unknown",
+        subject="Undelivered Mail Returned to Sender",
+    )
     from tests.samples.inbound import _report, _returned
 
-    complaint = _report("feedback@isp.test", "Abuse report", "An abuse report.", "Feedback-Type: abuse\r\nVersion: 1\r\n",
-                        _returned("person0@firm0.test").replace("<179587368356.14531.5476748913727748639@riverside.test>",
-                                                                "<forged@attacker.test>"), report="feedback-report")
+    complaint = _report(
+        "feedback@isp.test",
+        "Abuse report",
+        "An abuse report.",
+        "Feedback-Type: abuse\r\nVersion: 1\r\n",
+        _returned("person0@firm0.test").replace(
+            "<179587368356.14531.5476748913727748639@riverside.test>", "<forged@attacker.test>"
+        ),
+        report="feedback-report",
+    )
     complained = arrive(uow, tmp_path, None, None, raw=complaint)
     assert [r.status for r in (forged, plain, complained)] == ["unproven"] * 3
     assert step.contact.status is ContactStatus.ACTIVE and step.status is StepStatus.SCHEDULED
@@ -205,8 +253,14 @@ def test_the_funnel_report(uow, tmp_path, cli):
 
     rows = json.loads(cli("report", "match", "--json").out)
     total = next(r for r in rows if r["phase"] == "all")
-    assert (total["partners"], total["sent"], total["reached"], total["replied"], total["opted_out"],
-            total["reply_rate"]) == (2, 2, 2, 1, 1, 0.5)
+    assert (
+        total["partners"],
+        total["sent"],
+        total["reached"],
+        total["replied"],
+        total["opted_out"],
+        total["reply_rate"],
+    ) == (2, 2, 2, 1, 1, 0.5)
     csv_out = cli("report", "--csv").out.splitlines()
     assert csv_out[0].startswith("campaign,phase,partners,queued,sent,reached,replied")
     assert len(csv_out) == len(rows) + 1
@@ -225,18 +279,31 @@ def test_reply_intent_decides_what_happens_and_only_interest_invites(uow, tmp_pa
     from outreach.db.models import Meeting, Todo
     from outreach.domain.vocabulary import PartnerStatus
 
-    partners = [{"name": f"Firm {i}", "partnership_types": ["training"], "mail_domain": f"firm{i}.test",
-                 "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}]} for i in range(4)]
+    partners = [
+        {
+            "name": f"Firm {i}",
+            "partnership_types": ["training"],
+            "mail_domain": f"firm{i}.test",
+            "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}],
+        }
+        for i in range(4)
+    ]
     settings = campaign_settings("intent", 1, 1, partners)
-    settings["meeting"] = {"auto_invite": True, "availability": {"days": ["mon", "tue", "wed", "thu", "fri"],
-                                                                  "min_working_days_ahead": 2}}
+    settings["meeting"] = {
+        "auto_invite": True,
+        "availability": {"days": ["mon", "tue", "wed", "thu", "fri"], "min_working_days_ahead": 2},
+    }
     campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, settings)), Renderer(), utcnow())
     for step in uow.session.scalars(sa.select(Step)):
         step.status = StepStatus.SENT
     uow.commit()
     later = arrive(uow, tmp_path, "person0@firm0.test", "Not this year, maybe September 2027.")
-    refer = arrive(uow, tmp_path, "person1@firm1.test",
-                   "Please contact my colleague Anna Berg (anna.berg@firm1.test), she leads our apprenticeships.")
+    refer = arrive(
+        uow,
+        tmp_path,
+        "person1@firm1.test",
+        "Please contact my colleague Anna Berg (anna.berg@firm1.test), she leads our apprenticeships.",
+    )
     no = arrive(uow, tmp_path, "person2@firm2.test", "Thank you for thinking of us, but we are not interested.")
     yes = arrive(uow, tmp_path, "person3@firm3.test", "Yes, interested! Could we have a call next week?")
     assert all(r.status == "processed" for r in (later, refer, no, yes))
@@ -246,9 +313,11 @@ def test_reply_intent_decides_what_happens_and_only_interest_invites(uow, tmp_pa
     assert again.contact.email == "person0@firm0.test" and again.due_at.date().isoformat() == "2027-09-01"
     anna = uow.session.scalar(sa.select(Contact).where(Contact.email == "anna.berg@firm1.test"))
     assert anna.name == "Anna Berg" and anna.introduced_by_id == uow.session.scalar(
-        sa.select(Contact.id).where(Contact.email == "person1@firm1.test"))
+        sa.select(Contact.id).where(Contact.email == "person1@firm1.test")
+    )
     kinds = sorted(t.kind for t in uow.session.scalars(sa.select(Todo)))
     assert kinds == ["introduction", "later"]
     assert "Write to anna.berg@firm1.test, introduced by person1@firm1.test" in uow.session.scalar(
-        sa.select(Todo.text).where(Todo.kind == "introduction"))
+        sa.select(Todo.text).where(Todo.kind == "introduction")
+    )
     assert uow.session.scalar(sa.select(Partner).where(Partner.name == "Firm 2")).status is PartnerStatus.DECLINED

@@ -15,8 +15,13 @@ from outreach.db.models import Contact, Partner, Step
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.test_campaign_file import MINIMAL
 
-NORDHAFEN = [{"name": "Nordhafen Logistik GmbH", "partnership_types": ["training"],
-              "contacts": [{"name": "Klaus Becker", "email": "k.becker@nordhafen.test"}]}]
+NORDHAFEN = [
+    {
+        "name": "Nordhafen Logistik GmbH",
+        "partnership_types": ["training"],
+        "contacts": [{"name": "Klaus Becker", "email": "k.becker@nordhafen.test"}],
+    }
+]
 JARGON = ("Input should", "should have", "valid date or datetime", "input is too short", "Traceback", "pydantic")
 
 
@@ -31,15 +36,20 @@ def test_a_second_campaign_cannot_rename_a_partner_through_a_known_address(cli, 
     refused = cli("campaign", "queue", path)
     assert refused.code == 2 and plain(refused.err)
     line = next(n for n, text in enumerate(path.read_text().splitlines(), start=1) if "k.becker@nordhafen.test" in text)
-    assert f"{path}:{line}: partners[0].contacts[0].email: k.becker@nordhafen.test is a contact of " \
-           f"'Nordhafen Logistik GmbH' in the logbook, but here it is under 'Südhafen Spedition'" in refused.err
+    assert (
+        f"{path}:{line}: partners[0].contacts[0].email: k.becker@nordhafen.test is a contact of "
+        f"'Nordhafen Logistik GmbH' in the logbook, but here it is under 'Südhafen Spedition'" in refused.err
+    )
     assert "--move-contact" in refused.err and "nothing was written" in refused.err
     uow.session.expire_all()
     assert uow.session.scalars(sa.select(Partner.name)).all() == ["Nordhafen Logistik GmbH"]  # not renamed
 
     moved = cli("campaign", "queue", path, "--move-contact")
-    assert moved.code == 0 and "moved: k.becker@nordhafen.test from Nordhafen Logistik GmbH to Südhafen Spedition" \
+    assert (
+        moved.code == 0
+        and "moved: k.becker@nordhafen.test from Nordhafen Logistik GmbH to Südhafen Spedition"
         in moved.out.replace("\n", " ")
+    )
     uow.session.expire_all()
     contact = uow.session.scalar(sa.select(Contact).where(Contact.email == "k.becker@nordhafen.test"))
     assert contact.partner.name == "Südhafen Spedition"
@@ -51,8 +61,11 @@ def test_a_second_campaign_cannot_rename_a_partner_through_a_known_address(cli, 
 def test_an_import_names_the_row_and_both_organisations(cli, uow, tmp_path):
     assert cli("campaign", "queue", write_campaign(tmp_path, campaign_settings("first", 1, 1, NORDHAFEN))).code == 0
     sheet = tmp_path / "logbook.csv"
-    sheet.write_text("Organisation;E-Mail;country\nMüller GmbH;anna@mueller.test;DE\n"
-                     "Südhafen Spedition;k.becker@nordhafen.test;DE\n", encoding="utf-8")
+    sheet.write_text(
+        "Organisation;E-Mail;country\nMüller GmbH;anna@mueller.test;DE\n"
+        "Südhafen Spedition;k.becker@nordhafen.test;DE\n",
+        encoding="utf-8",
+    )
     refused = cli("partners", "import", sheet)
     assert refused.code == 2 and plain(refused.err)
     assert f"{sheet}:3: E-Mail: k.becker@nordhafen.test is a contact of 'Nordhafen Logistik GmbH'" in refused.err
@@ -60,8 +73,11 @@ def test_an_import_names_the_row_and_both_organisations(cli, uow, tmp_path):
     uow.session.expire_all()
     assert uow.session.scalars(sa.select(Partner.name)).all() == ["Nordhafen Logistik GmbH"]  # nothing written
     moved = cli("partners", "import", sheet, "--move-contact")
-    assert moved.code == 0 and "moved: k.becker@nordhafen.test from Nordhafen Logistik GmbH to Südhafen Spedition" \
+    assert (
+        moved.code == 0
+        and "moved: k.becker@nordhafen.test from Nordhafen Logistik GmbH to Südhafen Spedition"
         in moved.out.replace("\n", " ")
+    )
 
 
 def test_the_same_address_under_two_organisations_in_one_file_is_refused(cli, uow, tmp_path):
@@ -70,14 +86,17 @@ def test_the_same_address_under_two_organisations_in_one_file_is_refused(cli, uo
     assert refused.code == 2 and "is a contact of 'Nordhafen Logistik GmbH' in an earlier row" in refused.err
 
 
-@pytest.mark.parametrize("field, value, form", [
-    ("meeting.availability.holidays[0]", "'02.04.2027'", "YYYY-MM-DD"),
-    ("meeting.availability.holidays[0]", "'2026-13-45'", "YYYY-MM-DD"),
-    ("sending.start", "'9am'", "HH:MM"),
-    ("sending.max_per_hour", "'many'", "whole number"),
-    ("sending.timezone", "'Berlin'", "Europe/Berlin"),
-    ("meeting.duration_minutes", "500", "at most 240"),
-])
+@pytest.mark.parametrize(
+    "field, value, form",
+    [
+        ("meeting.availability.holidays[0]", "'02.04.2027'", "YYYY-MM-DD"),
+        ("meeting.availability.holidays[0]", "'2026-13-45'", "YYYY-MM-DD"),
+        ("sending.start", "'9am'", "HH:MM"),
+        ("sending.max_per_hour", "'many'", "whole number"),
+        ("sending.timezone", "'Berlin'", "Europe/Berlin"),
+        ("meeting.duration_minutes", "500", "at most 240"),
+    ],
+)
 def test_a_value_error_names_the_file_line_field_value_and_form(cli_no_db, tmp_path, field, value, form):
     sections = {
         "meeting.availability.holidays[0]": "meeting:\n  availability:\n    holidays: [{}]\n",
@@ -98,9 +117,11 @@ def test_a_value_error_names_the_file_line_field_value_and_form(cli_no_db, tmp_p
 
 def test_a_meeting_outcome_with_a_bad_date_names_it_without_a_traceback(cli, tmp_path):
     notes = tmp_path / "outcome.yaml"
-    notes.write_text("takeaways: [A mobility partnership]\nactions:\n  - what: Send the dates\n    owner: Jana\n"
-                     "    due: 2026-13-45\n  - what: Check the budget\n    owner: Klaus\n    due: 31.12.2026\n",
-                     encoding="utf-8")
+    notes.write_text(
+        "takeaways: [A mobility partnership]\nactions:\n  - what: Send the dates\n    owner: Jana\n"
+        "    due: 2026-13-45\n  - what: Check the budget\n    owner: Klaus\n    due: 31.12.2026\n",
+        encoding="utf-8",
+    )
     result = cli("meeting", "outcome", "1", "--notes", notes)
     assert result.code == 2 and plain(result.err), result.err
     assert f"{notes}:5: actions[0].due: '2026-13-45' is not a date; write it as YYYY-MM-DD" in result.err
@@ -118,19 +139,25 @@ def test_a_spreadsheet_value_error_names_the_row_column_value_and_form(cli, tmp_
 def test_one_short_row_does_not_mislead_the_separator(tmp_path):
     (tmp_path / "logbook.csv").write_text(
         "Organisation;country;E-Mail;role\nMüller GmbH;DE;anna@mueller.test;Head of training\n"
-        "Schmidt KG;DE\nBecker AG;DE;jan@becker.test;Trainer\n", encoding="utf-8")
+        "Schmidt KG;DE\nBecker AG;DE;jan@becker.test;Trainer\n",
+        encoding="utf-8",
+    )
     path = tmp_path / "campaign.yaml"
-    path.write_text(MINIMAL + "partners_file:\n  path: logbook.csv\n  columns: {organisation: Organisation}\n",
-                    encoding="utf-8")
+    path.write_text(
+        MINIMAL + "partners_file:\n  path: logbook.csv\n  columns: {organisation: Organisation}\n", encoding="utf-8"
+    )
     campaign = load_campaign(path)  # before: "the file has no column 'Organisation'; it has: Organisation;country;..."
     assert [p.name for p in campaign.partners][1:] == ["Müller GmbH", "Schmidt KG", "Becker AG"]
     assert campaign.contact_count == 3
 
 
-@pytest.mark.parametrize("setting, problem", [
-    ("message:\n  template_dir: my-templates\n", "message.template_dir: 'PATH/my-templates' is not a folder"),
-    (None, "mailbox.auth.password_file: '/run/secrets/nowhere' is not a file"),
-])
+@pytest.mark.parametrize(
+    "setting, problem",
+    [
+        ("message:\n  template_dir: my-templates\n", "message.template_dir: 'PATH/my-templates' is not a folder"),
+        (None, "mailbox.auth.password_file: '/run/secrets/nowhere' is not a file"),
+    ],
+)
 def test_the_paths_a_campaign_names_are_checked(cli_no_db, tmp_path, setting, problem):
     text = MINIMAL + (setting or "")
     if setting is None:
@@ -148,4 +175,3 @@ def test_the_paths_a_campaign_names_are_checked(cli_no_db, tmp_path, setting, pr
 def test_since_names_the_form_of_a_date(cli_no_db, command):
     result = cli_no_db(command, "--since", "02.04.2026")
     assert result.code == 2 and "--since: '02.04.2026' is not a date; write it as YYYY-MM-DD" in result.err
-

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_wheel_carries_templates_examples_and_migrations():
     wheels = sorted((ROOT / ".cache" / "dist").glob("vet_outreach-*.whl"))
     if not wheels:
-        missing("the built wheel", "`.ci/run` builds it into .cache/dist (python -m pip wheel --no-deps -w .cache/dist .)")
+        missing(
+            "the built wheel", "`.ci/run` builds it into .cache/dist (python -m pip wheel --no-deps -w .cache/dist .)"
+        )
     wheel = wheels[-1]
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "outreach/templates/first_contact/formal.en.j2" in names and "outreach/templates/_message.html.j2" in names
@@ -30,7 +32,7 @@ def test_the_wheel_carries_templates_examples_and_migrations():
 
 
 def test_templates_and_the_example_are_found_inside_the_package():
-    assert BUILTIN_TEMPLATES == packaged("templates") and (BUILTIN_TEMPLATES / "one_pager.html.j2").is_file()
+    assert packaged("templates") == BUILTIN_TEMPLATES and (BUILTIN_TEMPLATES / "one_pager.html.j2").is_file()
     assert packaged(EXAMPLE_CAMPAIGN).is_file()
     # the people's folders stay where they look for them
     assert (ROOT / "templates" / "first_contact" / "formal.en.j2").is_file()

@@ -6,7 +6,7 @@ meeting invitation and its agenda follow the contact; a language we lack is name
 from __future__ import annotations
 
 import email
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.policy import default
 
 import icalendar
@@ -27,27 +27,73 @@ PEOPLE = {
     "pl": ({"name": "Anna Nowak", "salutation": "Pani"}, "Szanowna Pani,"),
     "pt": ({"name": "Ana Costa", "salutation": "Sra.", "title": "Dra."}, "Exma. Sra. Dra. Costa,"),
 }
-INFORMAL = {"en": "Hi Ana,", "de": "Hallo Ana,", "fr": "Bonjour Ana,", "es": "Hola, Ana:", "it": "Ciao Ana,",
-            "nl": "Beste Ana,", "pl": "Dzień dobry,", "pt": "Olá, Ana,"}
-FIELDS = {"en": "training and mobility", "de": "Aus- und Weiterbildung und Mobilität", "fr": "formation et mobilité",
-          "es": "formación y movilidad", "it": "formazione e mobilità", "nl": "opleiding en mobiliteit",
-          "pl": "kształcenie i mobilność", "pt": "formação e mobilidade"}
-ONE_PAGER = {"en": "Who we are", "de": "Wer wir sind", "fr": "Qui sommes-nous ?", "es": "Quiénes somos",
-             "it": "Chi siamo", "nl": "Wie wij zijn", "pl": "Kim jesteśmy", "pt": "Quem somos"}
-ENGLISH = ("Dear ", "Best regards", "Looking forward", "I hope this message", "partnership", "Who we are",
-           "Host companies", "Experienced team", "Hamburg,")
+INFORMAL = {
+    "en": "Hi Ana,",
+    "de": "Hallo Ana,",
+    "fr": "Bonjour Ana,",
+    "es": "Hola, Ana:",
+    "it": "Ciao Ana,",
+    "nl": "Beste Ana,",
+    "pl": "Dzień dobry,",
+    "pt": "Olá, Ana,",
+}
+FIELDS = {
+    "en": "training and mobility",
+    "de": "Aus- und Weiterbildung und Mobilität",
+    "fr": "formation et mobilité",
+    "es": "formación y movilidad",
+    "it": "formazione e mobilità",
+    "nl": "opleiding en mobiliteit",
+    "pl": "kształcenie i mobilność",
+    "pt": "formação e mobilidade",
+}
+ONE_PAGER = {
+    "en": "Who we are",
+    "de": "Wer wir sind",
+    "fr": "Qui sommes-nous ?",
+    "es": "Quiénes somos",
+    "it": "Chi siamo",
+    "nl": "Wie wij zijn",
+    "pl": "Kim jesteśmy",
+    "pt": "Quem somos",
+}
+ENGLISH = (
+    "Dear ",
+    "Best regards",
+    "Looking forward",
+    "I hope this message",
+    "partnership",
+    "Who we are",
+    "Host companies",
+    "Experienced team",
+    "Hamburg,",
+)
 
 
 def partners():
     for language in LANGUAGES:
         person, _ = PEOPLE[language]
-        yield {"name": f"Firma {language} formal", "partnership_types": ["training", "mobility"],
-               "personal_note": f"[{language}: a sentence for this partner alone]",
-               "contacts": [{**person, "email": f"{language}.formal@firm.test", "language": language,
-                             "register": "formal"}]}
-        yield {"name": f"Firma {language} informal", "partnership_types": ["training", "mobility"],
-               "focus_area": "—", "contacts": [{"name": "Ana Example", "email": f"{language}.informal@firm.test",
-                                               "language": language, "register": "informal"}]}
+        yield {
+            "name": f"Firma {language} formal",
+            "partnership_types": ["training", "mobility"],
+            "personal_note": f"[{language}: a sentence for this partner alone]",
+            "contacts": [
+                {**person, "email": f"{language}.formal@firm.test", "language": language, "register": "formal"}
+            ],
+        }
+        yield {
+            "name": f"Firma {language} informal",
+            "partnership_types": ["training", "mobility"],
+            "focus_area": "—",
+            "contacts": [
+                {
+                    "name": "Ana Example",
+                    "email": f"{language}.informal@firm.test",
+                    "language": language,
+                    "register": "informal",
+                }
+            ],
+        }
 
 
 def test_sixteen_messages_each_wholly_in_its_language(cli_no_db, tmp_path):
@@ -79,10 +125,16 @@ def test_sixteen_messages_each_wholly_in_its_language(cli_no_db, tmp_path):
 def test_neutral_formal_openings_where_the_salutation_is_unknown(language):
     named = greeting(language, True, Person("Kim Lee"))
     nobody = greeting(language, True, Person())
-    expected = {"en": ("Dear Kim Lee,", "Dear Sir or Madam,"), "de": ("Guten Tag Kim Lee,", "Sehr geehrte Damen und Herren,"),
-                "fr": ("Madame, Monsieur,", "Madame, Monsieur,"), "es": ("Estimado/a Kim Lee:", "Estimados señores:"),
-                "it": ("Gentile Kim Lee,", "Gentili Signore e Signori,"), "nl": ("Geachte Kim Lee,", "Geachte heer/mevrouw,"),
-                "pl": ("Szanowni Państwo,", "Szanowni Państwo,"), "pt": ("Exmo(a). Sr(a). Kim Lee,", "Exmos. Senhores,")}
+    expected = {
+        "en": ("Dear Kim Lee,", "Dear Sir or Madam,"),
+        "de": ("Guten Tag Kim Lee,", "Sehr geehrte Damen und Herren,"),
+        "fr": ("Madame, Monsieur,", "Madame, Monsieur,"),
+        "es": ("Estimado/a Kim Lee:", "Estimados señores:"),
+        "it": ("Gentile Kim Lee,", "Gentili Signore e Signori,"),
+        "nl": ("Geachte Kim Lee,", "Geachte heer/mevrouw,"),
+        "pl": ("Szanowni Państwo,", "Szanowni Państwo,"),
+        "pt": ("Exmo(a). Sr(a). Kim Lee,", "Exmos. Senhores,"),
+    }
     assert (named, nobody) == expected[language]
 
 
@@ -96,42 +148,73 @@ def test_titles_and_salutations_as_each_language_writes_them():
     assert greeting("fr", True, professor) == "Madame la Professeure,"
     assert greeting("pl", True, professor) == "Szanowna Pani Profesor,"
     assert greeting("en", True, professor) == "Dear Professor Dubois,"
-    assert [Salutation.parse(word) for word in ("Frau", "Sig.ra", "Pani", "Exma. Sra.", "mevrouw", "Señora")] == \
-        [Salutation.FEMALE] * 6
+    assert [Salutation.parse(word) for word in ("Frau", "Sig.ra", "Pani", "Exma. Sra.", "mevrouw", "Señora")] == [
+        Salutation.FEMALE
+    ] * 6
     assert [Salutation.parse(word) for word in ("Herr", "M.", "Pan", "de heer", "Sr.", "Mr")] == [Salutation.MALE] * 6
     with pytest.raises(ValueError, match="not a salutation we know"):
         Salutation.parse("Excellency")
 
 
 def test_a_language_without_templates_or_profile_is_named_with_what_it_gets(cli_no_db, tmp_path):
-    partners = [{"name": "Firma", "partnership_types": ["training"],
-                 "contacts": [{"name": "Jana Novák", "email": "jana@firma.test", "language": "cs"}]},
-                {"name": "Empresa", "contacts": [{"name": "Lucía García", "email": "lucia@empresa.test", "language": "es"}]}]
+    partners = [
+        {
+            "name": "Firma",
+            "partnership_types": ["training"],
+            "contacts": [{"name": "Jana Novák", "email": "jana@firma.test", "language": "cs"}],
+        },
+        {"name": "Empresa", "contacts": [{"name": "Lucía García", "email": "lucia@empresa.test", "language": "es"}]},
+    ]
     path = write_campaign(tmp_path, with_profiles(campaign_settings("czech", 1, 1, partners), ["de"]))
     result = cli_no_db("campaign", "validate", path)
     assert result.code == 0
-    assert "contact jana@firma.test: no first_contact template in cs; they will get en (first_contact/formal.en.j2)" \
+    assert (
+        "contact jana@firma.test: no first_contact template in cs; they will get en (first_contact/formal.en.j2)"
         in result.out
-    assert "contact lucia@empresa.test: the institution profile has no es text (add institution.translations.es); " \
-           "their one-pager will be in en" in result.out
+    )
+    assert (
+        "contact lucia@empresa.test: the institution profile has no es text (add institution.translations.es); "
+        "their one-pager will be in en" in result.out
+    )
 
 
 def test_the_meeting_invitation_and_agenda_speak_the_contacts_language(cli, tmp_path):
-    partners = [{"name": "Nordhafen Logistik GmbH", "partnership_types": ["training"],
-                 "contacts": [{"name": "Eva Müller", "salutation": "Frau", "title": "Dr.", "email": "eva@nordhafen.test",
-                               "language": "de", "register": "formal"}]}]
+    partners = [
+        {
+            "name": "Nordhafen Logistik GmbH",
+            "partnership_types": ["training"],
+            "contacts": [
+                {
+                    "name": "Eva Müller",
+                    "salutation": "Frau",
+                    "title": "Dr.",
+                    "email": "eva@nordhafen.test",
+                    "language": "de",
+                    "register": "formal",
+                }
+            ],
+        }
+    ]
     path = write_campaign(tmp_path, with_profiles(campaign_settings("meeting-de", 1, 1, partners), ["de"]))
     assert cli("campaign", "queue", path).code == 0
-    at = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT10:00")
+    at = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y-%m-%dT10:00")
     result = cli("meeting", "invite", "eva@nordhafen.test", "--at", at, "--dry-run", "--out", tmp_path / "invite")
     assert result.code == 0, result
     [eml] = (tmp_path / "invite").glob("*.eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=default)
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert message["Subject"] == "Einladung: Erstes Sondierungsgespräch: Riverside Vocational College und Nordhafen Logistik GmbH"
+    assert (
+        message["Subject"]
+        == "Einladung: Erstes Sondierungsgespräch: Riverside Vocational College und Nordhafen Logistik GmbH"
+    )
     assert text.startswith("Sehr geehrte Frau Dr. Müller,\n")
-    for words in ("TAGESORDNUNG", "1. Begrüßung und Vorstellungsrunde (5–10 Minuten)", "5. Nächste Schritte (5–10 Minuten)",
-                  "um 10:00 Uhr", "Minuten"):
+    for words in (
+        "TAGESORDNUNG",
+        "1. Begrüßung und Vorstellungsrunde (5–10 Minuten)",
+        "5. Nächste Schritte (5–10 Minuten)",
+        "um 10:00 Uhr",
+        "Minuten",
+    ):
         assert words in text, words
     assert not any(word in text for word in ("Welcome", "Agenda", "minutes", "Best regards"))
     [ics] = (tmp_path / "invite").glob("*.ics")
@@ -141,13 +224,28 @@ def test_the_meeting_invitation_and_agenda_speak_the_contacts_language(cli, tmp_
 
 
 def test_the_mou_is_drafted_in_the_partners_language_with_a_proper_duration(cli, tmp_path):
-    partners = [{"name": "Nordhafen Logistik GmbH", "partnership_types": ["training", "mobility"],
-                 "contacts": [{"name": "Eva Müller", "email": "eva@nordhafen.test", "language": "de"}]}]
+    partners = [
+        {
+            "name": "Nordhafen Logistik GmbH",
+            "partnership_types": ["training", "mobility"],
+            "contacts": [{"name": "Eva Müller", "email": "eva@nordhafen.test", "language": "de"}],
+        }
+    ]
     path = write_campaign(tmp_path, campaign_settings("mou-de", 1, 1, partners))
     assert cli("campaign", "queue", path).code == 0
     mou = tmp_path / "mou.md"
-    moved = cli("partners", "advance", "eva@nordhafen.test", "collaboration_setup", "--reason", "agreed",
-                "--mou", mou, "--valid-from", "2027-04-01")
+    moved = cli(
+        "partners",
+        "advance",
+        "eva@nordhafen.test",
+        "collaboration_setup",
+        "--reason",
+        "agreed",
+        "--mou",
+        mou,
+        "--valid-from",
+        "2027-04-01",
+    )
     assert moved.code == 0, moved
     text = mou.read_text()
     assert text.startswith("ABSICHTSERKLÄRUNG")
@@ -160,9 +258,12 @@ def test_the_mou_is_drafted_in_the_partners_language_with_a_proper_duration(cli,
 def test_a_german_spreadsheet_imports_with_its_own_headings(cli, tmp_path):
     sheet = tmp_path / "partner.csv"
     sheet.write_text(
-        "Firma;Land;Anrede;Titel;Vorname Nachname;Nachname;E-Mail-Adresse;Funktion;Sprache;Schwerpunkt;Persönliche Notiz\n"
+        "Firma;Land;Anrede;Titel;Vorname Nachname;Nachname;E-Mail-Adresse;Funktion;Sprache;Schwerpunkt;"
+        "Persönliche Notiz\n"
         "Nordhafen Logistik GmbH;DE;Frau;Dr.;Eva Müller;Müller;eva@nordhafen.test;Ausbildungsleitung;de;Lagerlogistik;"
-        "Wir haben uns auf der Messe in Bremen kennengelernt.\n", encoding="utf-8")
+        "Wir haben uns auf der Messe in Bremen kennengelernt.\n",
+        encoding="utf-8",
+    )
     # a heading the logbook does not know is kept with the partner, under its own name
     kept = cli("partners", "import", sheet, "--dry-run")
     assert kept.code == 0, kept
@@ -172,6 +273,13 @@ def test_a_german_spreadsheet_imports_with_its_own_headings(cli, tmp_path):
     exported = tmp_path / "export.csv"
     assert cli("partners", "export", exported).code == 0
     text = exported.read_text(encoding="utf-8-sig")
-    for value in ("female", "Dr.", "Müller", "Eva Müller", "Ausbildungsleitung", "Lagerlogistik",
-                  "Wir haben uns auf der Messe in Bremen kennengelernt."):
+    for value in (
+        "female",
+        "Dr.",
+        "Müller",
+        "Eva Müller",
+        "Ausbildungsleitung",
+        "Lagerlogistik",
+        "Wir haben uns auf der Messe in Bremen kennengelernt.",
+    ):
         assert value in text, value

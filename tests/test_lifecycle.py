@@ -9,8 +9,20 @@ from tests.test_sending_rules import MONDAY_10_UTC, Clock, FakeOutbox, queue, ru
 def test_collaboration_setup_writes_the_mou_draft(uow, cli, tmp_path):
     queue(uow, tmp_path, count=1)
     path = tmp_path / "mou.md"
-    moved = cli("partners", "advance", "1", "collaboration_setup", "--reason", "agreement signed", "--mou", path,
-                "--valid-from", "2027-04-01", "--valid-to", "2029-03-31")
+    moved = cli(
+        "partners",
+        "advance",
+        "1",
+        "collaboration_setup",
+        "--reason",
+        "agreement signed",
+        "--mou",
+        path,
+        "--valid-from",
+        "2027-04-01",
+        "--valid-to",
+        "2029-03-31",
+    )
     assert moved.code == 0, moved
     mou = path.read_text()
     assert mou.startswith("MEMORANDUM OF UNDERSTANDING")
@@ -51,22 +63,45 @@ def test_the_mou_as_a_word_file_carries_parties_scope_clauses_deliverables_and_c
     from tests.test_meeting_rules import accepted_meeting
 
     meeting, _, _, clock = accepted_meeting(uow, tmp_path)
-    outcome = Outcome(takeaways=["A mobility partnership"], partnership_types=["mobility"],
-                      actions=[{"what": "Draft the learning agreement", "owner": "Riverside Vocational College",
-                                "due": "2027-04-15"}],
-                      contacts={"ours": ["Jana Weber"], "theirs": ["Person 0"]})
+    outcome = Outcome(
+        takeaways=["A mobility partnership"],
+        partnership_types=["mobility"],
+        actions=[
+            {"what": "Draft the learning agreement", "owner": "Riverside Vocational College", "due": "2027-04-15"}
+        ],
+        contacts={"ours": ["Jana Weber"], "theirs": ["Person 0"]},
+    )
     meetings.record_outcome(uow.session, meeting, outcome, "staff", clock.now)
     uow.commit()
     path = tmp_path / "mou.docx"
-    moved = cli("partners", "advance", "1", "collaboration_setup", "--reason", "agreed", "--mou", path,
-                "--valid-from", "2027-04-01")
+    moved = cli(
+        "partners",
+        "advance",
+        "1",
+        "collaboration_setup",
+        "--reason",
+        "agreed",
+        "--mou",
+        path,
+        "--valid-from",
+        "2027-04-01",
+    )
     assert moved.code == 0, moved
     document = Document(str(path))
     text = "\n".join(p.text for p in document.paragraphs)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
     assert headings[0] == "MEMORANDUM OF UNDERSTANDING"
-    for heading in ("Purpose of this MoU", "Scope of cooperation", "Duration", "Non-binding nature", "Data protection",
-                    "Deliverables", "Key performance indicators", "Contact persons", "Signed"):
+    for heading in (
+        "Purpose of this MoU",
+        "Scope of cooperation",
+        "Duration",
+        "Non-binding nature",
+        "Data protection",
+        "Deliverables",
+        "Key performance indicators",
+        "Contact persons",
+        "Signed",
+    ):
         assert heading in headings, heading
     assert "Riverside Vocational College, [address]" in text and "Partner 0, [address]" in text
     assert "Exchange of staff and learners" in text and "Joint development and delivery of training programmes" in text
@@ -82,7 +117,9 @@ def test_kpis_are_set_updated_listed_in_check_ins_and_carried_by_the_mou(uow, cl
     queue(uow, tmp_path, count=1)
     outbox, clock = FakeOutbox(), Clock(MONDAY_10_UTC)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
-    added = cli("partners", "kpi", "1", "Learners on placement", "--target", "10", "--unit", "learners", "--due", "2027-12-31")
+    added = cli(
+        "partners", "kpi", "1", "Learners on placement", "--target", "10", "--unit", "learners", "--due", "2027-12-31"
+    )
     assert added.code == 0, added
     assert cli("partners", "kpi", "1", "Joint applications", "--target", "1", "--unit", "applications").code == 0
     assert cli("partners", "kpi", "1", "Learners on placement", "3").code == 0
@@ -101,8 +138,10 @@ def test_kpis_are_set_updated_listed_in_check_ins_and_carried_by_the_mou(uow, cl
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     mail = next(m for m in outbox.sent if m["Subject"].startswith("Our regular check-in"))
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert "Where our KPIs stand:\n- Learners on placement: 3 of 10 learners (by 31 December 2027)\n" \
-           "- Joint applications: ? of 1 applications\n" in text
+    assert (
+        "Where our KPIs stand:\n- Learners on placement: 3 of 10 learners (by 31 December 2027)\n"
+        "- Joint applications: ? of 1 applications\n" in text
+    )
     assert "Could you send me your latest figures" in text
 
 
@@ -152,12 +191,16 @@ def test_check_ins_as_one_recurring_meeting_series_with_kpis(uow, cli, tmp_path,
     assert cli("meeting", "reschedule", str(meeting_id), "--at", "2027-06-09T10:00").code == 0
     update = sent[-1]
     assert update["Subject"].startswith("Updated invitation")
-    assert "- Learners on placement: 4 of 10 learners" in update.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "- Learners on placement: 4 of 10 learners" in update.get_body(("plain",)).get_content().replace(
+        "\r\n", "\n"
+    )
 
     assert cli("partners", "advance", "1", "proposal", "--reason", "a new project").code == 0
     assert sent[-1]["Subject"].startswith("Cancelled: Regular check-in")
-    assert b"METHOD:CANCEL" in next(p.get_content() for p in sent[-1].walk()
-                                    if p.get_content_type() == "text/calendar").encode()
+    assert (
+        b"METHOD:CANCEL"
+        in next(p.get_content() for p in sent[-1].walk() if p.get_content_type() == "text/calendar").encode()
+    )
 
 
 def test_an_outline_proposal_from_the_outcome_kept_with_the_partner_and_sent_attached(uow, cli, tmp_path, monkeypatch):
@@ -169,13 +212,25 @@ def test_an_outline_proposal_from_the_outcome_kept_with_the_partner_and_sent_att
 
     monkeypatch.setenv("OUTREACH_DATA", str(tmp_path / "data"))
     meeting, _, outbox, clock = accepted_meeting(uow, tmp_path)
-    meetings.record_outcome(uow.session, meeting, Outcome(
-        takeaways=["Two apprentices in logistics from September"], partnership_types=["hr_talent"],
-        actions=[{"what": "Host two apprentices", "owner": "Partner 0", "due": "2027-09-01"},
-                 {"what": "Prepare the placement plan", "owner": "Riverside Vocational College", "due": "2027-06-15"}],
-        contacts={"ours": ["Jana Weber"], "theirs": ["Person 0"]}), "staff", clock.now)
+    meetings.record_outcome(
+        uow.session,
+        meeting,
+        Outcome(
+            takeaways=["Two apprentices in logistics from September"],
+            partnership_types=["hr_talent"],
+            actions=[
+                {"what": "Host two apprentices", "owner": "Partner 0", "due": "2027-09-01"},
+                {"what": "Prepare the placement plan", "owner": "Riverside Vocational College", "due": "2027-06-15"},
+            ],
+            contacts={"ours": ["Jana Weber"], "theirs": ["Person 0"]},
+        ),
+        "staff",
+        clock.now,
+    )
     uow.commit()
-    drafted = cli("partners", "proposal", "1", "--funding", "Erasmus+ KA1 learning mobility", "--out", tmp_path / "p.docx")
+    drafted = cli(
+        "partners", "proposal", "1", "--funding", "Erasmus+ KA1 learning mobility", "--out", tmp_path / "p.docx"
+    )
     assert drafted.code == 0, drafted
     text = "\n".join(p.text for p in Document(str(tmp_path / "p.docx")).paragraphs)
     assert text.startswith("OUTLINE PROPOSAL") and "Erasmus+ KA1 learning mobility" in text
@@ -191,7 +246,7 @@ def test_an_outline_proposal_from_the_outcome_kept_with_the_partner_and_sent_att
     assert mailed.code == 0, mailed
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     sent = next(m for m in outbox.sent if m["Subject"] == "Our outline proposal")
-    [attached] = [a for a in sent.iter_attachments()]
+    [attached] = list(sent.iter_attachments())
     assert attached.get_filename() == kept.name
     assert attached.get_content_type() == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert cli("partners", "mail", "1", "--text", letter, "--attach", tmp_path / "missing.pdf").code == 2
@@ -206,8 +261,11 @@ def test_the_partnership_record_results_opportunities_and_the_report(uow, cli, t
     assert cli("partners", "result", "1", "Two apprentices were hired after their placement.").code == 0
     raised = cli("partners", "result", "1", "They ask about a joint KA2 application.", "--opportunity")
     assert raised.code == 0 and "to-do raised" in raised.out
-    assert "New opportunity with Partner 0: They ask about a joint KA2 application." in cli("todo").out.replace("\n", " ")
+    assert "New opportunity with Partner 0: They ask about a joint KA2 application." in cli("todo").out.replace(
+        "\n", " "
+    )
     rows = json.loads(cli("report", "--partnerships", "--json").out)
-    assert [(r["partner"], r["phase"], r["kpi_status"], r["results"], r["tools"], r["days_in_phase"]) for r in rows] == [
-        ("Partner 0", "maintenance", "1 of 1 reached", 2, "Teams channel, shared drive", 0)]
+    assert [
+        (r["partner"], r["phase"], r["kpi_status"], r["results"], r["tools"], r["days_in_phase"]) for r in rows
+    ] == [("Partner 0", "maintenance", "1 of 1 reached", 2, "Teams channel, shared drive", 0)]
     assert "Partner 1" not in cli("report", "--partnerships").out  # still scouting

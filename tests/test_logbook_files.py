@@ -24,7 +24,8 @@ def test_semicolons_a_byte_order_mark_and_accents(tmp_path):
     partners, problems = partners_from_table(table(path))
     assert problems == []
     assert [(p.name, p.contacts[0].name) for p in partners] == [
-        ("Stadtwerke Südheide", "Jürgen Schäfer"), ("Kraków Skills Hub", "Łukasz Nowak"),
+        ("Stadtwerke Südheide", "Jürgen Schäfer"),
+        ("Kraków Skills Hub", "Łukasz Nowak"),
     ]
 
 
@@ -81,7 +82,9 @@ def test_every_bad_row_is_reported_with_its_number_and_the_files_column_name(tmp
 
 def test_an_unknown_column_is_kept_and_a_misspelt_one_is_named(tmp_path):
     path = tmp_path / "logbook.csv"
-    path.write_text("organisation,email,Telefon,Staff size,Comments\nA,a@a.test,+49 40 555,250,call in May\n", encoding="utf-8")
+    path.write_text(
+        "organisation,email,Telefon,Staff size,Comments\nA,a@a.test,+49 40 555,250,call in May\n", encoding="utf-8"
+    )
     partners, problems = partners_from_table(table(path))
     assert problems == [] and partners[0].notes == "call in May"  # a usual heading for notes
     assert partners[0].extra == {"Telefon": "+49 40 555", "Staff size": "250"}
@@ -92,7 +95,8 @@ def test_an_unknown_column_is_kept_and_a_misspelt_one_is_named(tmp_path):
     assert partners == []
     assert [str(p) for p in problems] == [
         f"{path}:1: E-Mial: did you mean email? rename the column, or map it: --map 'email=E-Mial'",
-        f"{path}:1: Countyr: did you mean country? rename the column, or map it: --map 'country=Countyr'"]
+        f"{path}:1: Countyr: did you mean country? rename the column, or map it: --map 'country=Countyr'",
+    ]
 
 
 def test_a_mapping_to_a_missing_column_is_reported(tmp_path):
@@ -118,8 +122,10 @@ def test_write_then_read_gives_the_same_partners(tmp_path, suffix):
     source = tmp_path / "in.csv"
     source.write_text(
         "organisation;country;partnership_types;tags;contact_name;email;register;timezone;phase\n"
-        "Stadtwerke Südheide;DE;training, infrastructure;energy;Jürgen Schäfer;j@suedheide.test;informal;Europe/Berlin;proposal\n"
-        "Stadtwerke Südheide;DE;training, infrastructure;energy;Ayşe Demir;a@suedheide.test;formal;Europe/Berlin;proposal\n"
+        "Stadtwerke Südheide;DE;training, infrastructure;energy;Jürgen Schäfer;j@suedheide.test;informal;"
+        "Europe/Berlin;proposal\n"
+        "Stadtwerke Südheide;DE;training, infrastructure;energy;Ayşe Demir;a@suedheide.test;formal;"
+        "Europe/Berlin;proposal\n"
         "Atelier Lumière;FR;mobility;;;;;;\n",
         encoding="utf-8-sig",
     )

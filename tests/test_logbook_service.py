@@ -38,8 +38,11 @@ def test_a_second_upsert_updates_and_never_duplicates(uow):
 def test_matching_is_by_contact_email_then_by_name_and_country(uow):
     logbook.upsert_partners(uow.session, [partner()], by="test")
     # the same contact under another organisation's name: refused, never a silent rename
-    with pytest.raises(InvalidInput, match="anna@mueller.test is a contact of 'Müller GmbH' in the logbook, "
-                                           "but here it is under 'Müller Holding GmbH'"):
+    with pytest.raises(
+        InvalidInput,
+        match="anna@mueller.test is a contact of 'Müller GmbH' in the logbook, "
+        "but here it is under 'Müller Holding GmbH'",
+    ):
         logbook.upsert_partners(uow.session, [partner(name="Müller Holding GmbH")], by="test")
     # the known contact, the country left out: the partner its address names
     assert logbook.upsert_partners(uow.session, [partner(country=None)], by="test").partners_created == 0
@@ -49,7 +52,8 @@ def test_matching_is_by_contact_email_then_by_name_and_country(uow):
     logbook.upsert_partners(uow.session, [partner(name="Müller GmbH", country="AT", emails=())], by="test")
     uow.commit()
     assert [(p.name, p.country) for p in uow.session.scalars(sa.select(Partner).order_by(Partner.id))] == [
-        ("Müller GmbH", "DE"), ("Müller GmbH", "AT"),
+        ("Müller GmbH", "DE"),
+        ("Müller GmbH", "AT"),
     ]
 
 
@@ -71,11 +75,14 @@ def test_an_empty_value_never_erases_a_stored_one(uow):
 
 
 def test_new_partners_start_in_scouting_with_history(uow):
-    logbook.upsert_partners(uow.session, [partner(), partner("Atelier", "FR", ("c@atelier.test",), phase="proposal")], by="import:x.csv")
+    logbook.upsert_partners(
+        uow.session, [partner(), partner("Atelier", "FR", ("c@atelier.test",), phase="proposal")], by="import:x.csv"
+    )
     uow.commit()
     history = uow.session.scalars(sa.select(PhaseChange).order_by(PhaseChange.id)).all()
     assert [(h.from_phase, h.to_phase, h.by) for h in history] == [
-        (None, Phase.SCOUTING, "import:x.csv"), (None, Phase.PROPOSAL, "import:x.csv"),
+        (None, Phase.SCOUTING, "import:x.csv"),
+        (None, Phase.PROPOSAL, "import:x.csv"),
     ]
 
 
@@ -88,7 +95,11 @@ def test_advance_keeps_the_move_in_the_history(uow):
     assert stored.phase is Phase.PROPOSAL
     last = stored.phase_history[-1]
     assert (last.from_phase, last.to_phase, last.reason, last.by) == (
-        Phase.SCOUTING, Phase.PROPOSAL, "met at the skills fair", "staff:jana")
+        Phase.SCOUTING,
+        Phase.PROPOSAL,
+        "met at the skills fair",
+        "staff:jana",
+    )
     with pytest.raises(PhaseError):
         logbook.advance(uow.session, "1", Phase.MAINTENANCE, "", "staff:jana")
     with pytest.raises(NotFound):
@@ -101,8 +112,17 @@ def test_forget_removes_the_person_and_keeps_them_unmailable(uow, tmp_path):
     raw = tmp_path / "reply.eml"
     raw.write_text("From: anna@mueller.test\n\nHello")
     anna = stored.contacts[0]
-    uow.session.add(Interaction(partner=stored, contact=anna, direction=Direction.IN, kind=InteractionKind.EMAIL,
-                                subject="Re: collaboration", text="Gerne!", raw_path=str(raw)))
+    uow.session.add(
+        Interaction(
+            partner=stored,
+            contact=anna,
+            direction=Direction.IN,
+            kind=InteractionKind.EMAIL,
+            subject="Re: collaboration",
+            text="Gerne!",
+            raw_path=str(raw),
+        )
+    )
     uow.session.add(InboundMail(mailbox="vet@school.test", folder="INBOX", uidvalidity=1, uid=1, raw_path=str(raw)))
     uow.commit()
 
@@ -135,11 +155,28 @@ def test_an_opted_out_contact_in_a_file_goes_on_the_suppression_list(uow):
 
 def test_snapshot_round_trips_a_stored_partner(uow):
     record = PartnerIn(
-        name="Stadtwerke Südheide", website="https://suedheide.test", country="DE", region="Niedersachsen",
-        source="municipality", partnership_types=["training", "infrastructure"], focus_area="Energy",
-        notes="Call in May", tags=["energy", "public"], phase="proposal", status="active",
-        contacts=[{"email": "j@suedheide.test", "name": "Jürgen Schäfer", "role": "Ausbildungsleiter",
-                   "language": "de", "register": "informal", "timezone": "Europe/Berlin", "status": "active"}],
+        name="Stadtwerke Südheide",
+        website="https://suedheide.test",
+        country="DE",
+        region="Niedersachsen",
+        source="municipality",
+        partnership_types=["training", "infrastructure"],
+        focus_area="Energy",
+        notes="Call in May",
+        tags=["energy", "public"],
+        phase="proposal",
+        status="active",
+        contacts=[
+            {
+                "email": "j@suedheide.test",
+                "name": "Jürgen Schäfer",
+                "role": "Ausbildungsleiter",
+                "language": "de",
+                "register": "informal",
+                "timezone": "Europe/Berlin",
+                "status": "active",
+            }
+        ],
     )
     logbook.upsert_partners(uow.session, [record], by="test")
     uow.commit()

@@ -76,7 +76,10 @@ def test_microsoft_365_writes_no_authserv_id_so_its_field_is_read_but_never_beli
     field = parse(MICROSOFT_365)
     assert field.authserv_id is None
     assert [(r.method, r.result, r.domain) for r in field.results][:3] == [
-        ("spf", "pass", "partner.example"), ("dkim", "pass", "partner.example"), ("dmarc", "pass", "partner.example")]
+        ("spf", "pass", "partner.example"),
+        ("dkim", "pass", "partner.example"),
+        ("dmarc", "pass", "partner.example"),
+    ]
     verdict_ = authenticate([MICROSOFT_365], ["outlook.com"], FROM)
     assert not verdict_.read and not verdict_.proved and verdict_.ignored == (None,)
 
@@ -89,11 +92,14 @@ def test_a_field_written_by_another_server_is_ignored():
     assert "no Authentication-Results of mx.school.test" in result.describe()
 
 
-@pytest.mark.parametrize("forged", [
-    "mx.school.test; dmarc=pass header.from=partner.example",                 # beside our dmarc=fail
-    "MX.School.Test; dkim=pass header.d=partner.example",                     # beside our dkim=none
-    "mx.school.test 1; spf=pass smtp.mailfrom=partner.example",               # beside our spf=fail
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "mx.school.test; dmarc=pass header.from=partner.example",  # beside our dmarc=fail
+        "MX.School.Test; dkim=pass header.d=partner.example",  # beside our dkim=none
+        "mx.school.test 1; spf=pass smtp.mailfrom=partner.example",  # beside our spf=fail
+    ],
+)
 def test_a_forged_field_naming_our_server_that_ours_contradicts_makes_neither_believed(forged):
     ours = [OPENDMARC_SPF_FAIL, OPENDMARC_FAIL, OPENDKIM_NONE]
     for fields in ([*ours, forged], [forged, *ours]):
@@ -110,17 +116,24 @@ def test_a_dmarc_pass_for_another_domain_proves_nothing_about_this_from():
     assert not authenticate([other], OURS, FROM).proved
 
 
-@pytest.mark.parametrize("fields, proved, aligned", [
-    (["mx.school.test; dkim=pass header.d=mail.partner.example"], True, True),      # relaxed: a subdomain signs
-    (["mx.school.test; dkim=pass header.d=attacker.example"], False, False),        # someone else's signature
-    (["mx.school.test; spf=pass smtp.mailfrom=bounces@mail.partner.example"], True, True),
-    (["mx.school.test; spf=pass smtp.mailfrom=bounces@mailer.example"], False, False),  # a mailing service's own
-    (["mx.school.test; spf=none; dkim=none; dmarc=none header.from=partner.example"], False, False),
-    # DMARC failed (strict alignment, say) though a subdomain's signature passed: DMARC wins
-    (["mx.school.test; dkim=pass header.d=mail.partner.example; dmarc=fail header.from=partner.example"], False, True),
-    (["mx.school.test; dkim=fail header.d=partner.example"], False, False),
-    (["mx.school.test; dkim=pass header.i=@partner.example"], True, True),          # only header.i given
-])
+@pytest.mark.parametrize(
+    "fields, proved, aligned",
+    [
+        (["mx.school.test; dkim=pass header.d=mail.partner.example"], True, True),  # relaxed: a subdomain signs
+        (["mx.school.test; dkim=pass header.d=attacker.example"], False, False),  # someone else's signature
+        (["mx.school.test; spf=pass smtp.mailfrom=bounces@mail.partner.example"], True, True),
+        (["mx.school.test; spf=pass smtp.mailfrom=bounces@mailer.example"], False, False),  # a mailing service's own
+        (["mx.school.test; spf=none; dkim=none; dmarc=none header.from=partner.example"], False, False),
+        # DMARC failed (strict alignment, say) though a subdomain's signature passed: DMARC wins
+        (
+            ["mx.school.test; dkim=pass header.d=mail.partner.example; dmarc=fail header.from=partner.example"],
+            False,
+            True,
+        ),
+        (["mx.school.test; dkim=fail header.d=partner.example"], False, False),
+        (["mx.school.test; dkim=pass header.i=@partner.example"], True, True),  # only header.i given
+    ],
+)
 def test_aligned_dkim_or_spf_proves_the_from_where_dmarc_did_not_fail(fields, proved, aligned):
     result = authenticate(fields, OURS, FROM)
     assert (result.proved, result.aligned) == (proved, aligned), result
@@ -149,13 +162,18 @@ def test_without_an_authserv_id_nothing_is_checked():
     assert not authenticate([GMAIL_PASS], ["", "  "], FROM).configured
 
 
-@pytest.mark.parametrize("value", [
-    "mx.school.test; dkim=pass " + "(" * 5000 + ")" * 5000 + " header.d=partner.example",  # nested comments
-    "mx.school.test (" + "a\\" * 8000,                                                    # a comment never closed
-    'mx.school.test; dkim=pass header.d="' + "a" * 16000,                                 # a quote never closed
-    "mx.school.test; " + "; ".join(f"dkim=pass header.d=d{i}.example" for i in range(5000)),
-    ";;;(((", "", "mx.school.test; dmarc=pass header.from=пример.испытание",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "mx.school.test; dkim=pass " + "(" * 5000 + ")" * 5000 + " header.d=partner.example",  # nested comments
+        "mx.school.test (" + "a\\" * 8000,  # a comment never closed
+        'mx.school.test; dkim=pass header.d="' + "a" * 16000,  # a quote never closed
+        "mx.school.test; " + "; ".join(f"dkim=pass header.d=d{i}.example" for i in range(5000)),
+        ";;;(((",
+        "",
+        "mx.school.test; dmarc=pass header.from=пример.испытание",
+    ],
+)
 def test_hostile_fields_cost_little_and_never_raise(value):
     started = time.perf_counter()
     result = authenticate([value] * 3, OURS, FROM)
@@ -164,15 +182,19 @@ def test_hostile_fields_cost_little_and_never_raise(value):
 
 
 def test_read_from_a_whole_message_top_first():
-    raw = ("Authentication-Results: mx.school.test;\r\n dmarc=fail (p=reject dis=none) header.from=partner.example\r\n"
-           "Received: from mail.attacker.example (198.51.100.7) by mx.school.test\r\n"
-           "Authentication-Results: mx.school.test; dmarc=pass header.from=partner.example\r\n"
-           "From: Klaus Becker <k.becker@partner.example>\r\nTo: vet@school.test\r\nSubject: Unsubscribe\r\n\r\n"
-           "Please remove me.\r\n").encode()
+    raw = (
+        b"Authentication-Results: mx.school.test;\r\n dmarc=fail (p=reject dis=none) header.from=partner.example\r\n"
+        b"Received: from mail.attacker.example (198.51.100.7) by mx.school.test\r\n"
+        b"Authentication-Results: mx.school.test; dmarc=pass header.from=partner.example\r\n"
+        b"From: Klaus Becker <k.becker@partner.example>\r\nTo: vet@school.test\r\nSubject: Unsubscribe\r\n\r\n"
+        b"Please remove me.\r\n"
+    )
     result = authentication_of(InboundMessage.parse(raw), OURS)
     assert not result.proved and "disagree" in result.why
-    two_froms = (f"Authentication-Results: {OPENDMARC_PASS}\r\nFrom: k.becker@partner.example\r\n"
-                 "From: boss@attacker.example\r\nSubject: Hi\r\n\r\nHello\r\n").encode()
+    two_froms = (
+        f"Authentication-Results: {OPENDMARC_PASS}\r\nFrom: k.becker@partner.example\r\n"
+        "From: boss@attacker.example\r\nSubject: Hi\r\n\r\nHello\r\n"
+    ).encode()
     assert not authentication_of(InboundMessage.parse(two_froms), OURS).proved
     one = f"Authentication-Results: {OPENDMARC_PASS}\r\nFrom: k.becker@partner.example\r\n\r\nHello\r\n".encode()
     assert authentication_of(InboundMessage.parse(one), OURS).as_json()["proved"] is True
@@ -185,28 +207,31 @@ FAILED = authenticate([OPENDMARC_FAIL], OURS, FROM)
 UNCHECKED = authenticate([OPENDMARC_PASS], None, FROM)
 
 
-@pytest.mark.parametrize("standing, result, proof, expected", [
-    # proved: everything acts, a newcomer becomes a contact
-    (Standing.NEWCOMER, Reply(), PROVED, Verdict.ACT),
-    (Standing.CONTACT, OptOut(), PROVED, Verdict.ACT),
-    # a sender who is not a contact changes nothing unproved, checked or not
-    (Standing.NEWCOMER, Reply(), FAILED, Verdict.ASK_ABOUT_SENDER),
-    (Standing.NEWCOMER, Reply(), UNCHECKED, Verdict.ASK_ABOUT_SENDER),
-    (Standing.NEWCOMER, OptOut(), UNCHECKED, Verdict.HOLD_OPT_OUT),
-    # an unproved opt-out or complaint only holds mail
-    (Standing.ANSWER, OptOut(), FAILED, Verdict.HOLD_OPT_OUT),
-    (Standing.CONTACT, OptOut(), FAILED, Verdict.HOLD_OPT_OUT),
-    (Standing.ANSWER, Complaint(), FAILED, Verdict.HOLD_OPT_OUT),
-    # a known contact's answer to our mail acts, but adds nobody
-    (Standing.ANSWER, Reply(), FAILED, Verdict.ACT_WITHOUT_NEW_CONTACTS),
-    # by their address alone: nothing until staff confirm
-    (Standing.CONTACT, Reply(), FAILED, Verdict.STAFF_READ),
-    # a bounce is proved by the Message-ID it returns, not by who it is from
-    (Standing.ANSWER, Bounce(), FAILED, Verdict.ACT),
-    # nothing checked (no authserv-id): known contacts as before
-    (Standing.CONTACT, Reply(), UNCHECKED, Verdict.ACT),
-    (Standing.CONTACT, OptOut(), UNCHECKED, Verdict.ACT),
-])
+@pytest.mark.parametrize(
+    "standing, result, proof, expected",
+    [
+        # proved: everything acts, a newcomer becomes a contact
+        (Standing.NEWCOMER, Reply(), PROVED, Verdict.ACT),
+        (Standing.CONTACT, OptOut(), PROVED, Verdict.ACT),
+        # a sender who is not a contact changes nothing unproved, checked or not
+        (Standing.NEWCOMER, Reply(), FAILED, Verdict.ASK_ABOUT_SENDER),
+        (Standing.NEWCOMER, Reply(), UNCHECKED, Verdict.ASK_ABOUT_SENDER),
+        (Standing.NEWCOMER, OptOut(), UNCHECKED, Verdict.HOLD_OPT_OUT),
+        # an unproved opt-out or complaint only holds mail
+        (Standing.ANSWER, OptOut(), FAILED, Verdict.HOLD_OPT_OUT),
+        (Standing.CONTACT, OptOut(), FAILED, Verdict.HOLD_OPT_OUT),
+        (Standing.ANSWER, Complaint(), FAILED, Verdict.HOLD_OPT_OUT),
+        # a known contact's answer to our mail acts, but adds nobody
+        (Standing.ANSWER, Reply(), FAILED, Verdict.ACT_WITHOUT_NEW_CONTACTS),
+        # by their address alone: nothing until staff confirm
+        (Standing.CONTACT, Reply(), FAILED, Verdict.STAFF_READ),
+        # a bounce is proved by the Message-ID it returns, not by who it is from
+        (Standing.ANSWER, Bounce(), FAILED, Verdict.ACT),
+        # nothing checked (no authserv-id): known contacts as before
+        (Standing.CONTACT, Reply(), UNCHECKED, Verdict.ACT),
+        (Standing.CONTACT, OptOut(), UNCHECKED, Verdict.ACT),
+    ],
+)
 def test_what_a_message_may_change(standing, result, proof, expected):
     assert verdict(standing, result, proof) is expected
 
@@ -220,14 +245,26 @@ def test_the_it_person_checks_a_saved_message_with_inbound_classify(cli_no_db, t
     import json
 
     saved = tmp_path / "opt-out.eml"
-    saved.write_bytes((f"Authentication-Results: {OPENDMARC_FAIL}\r\nAuthentication-Results: {OPENDKIM_NONE}\r\n"
-                       "From: k.becker@partner.example\r\nSubject: Unsubscribe\r\n\r\nPlease remove me.\r\n").encode())
+    saved.write_bytes(
+        (
+            f"Authentication-Results: {OPENDMARC_FAIL}\r\nAuthentication-Results: {OPENDKIM_NONE}\r\n"
+            "From: k.becker@partner.example\r\nSubject: Unsubscribe\r\n\r\nPlease remove me.\r\n"
+        ).encode()
+    )
     checked = cli_no_db("inbound", "classify", str(saved), "--authserv-id", "mx.school.test", "--json")
     assert checked.code == 0
     [result] = json.loads(checked.out)
     assert result["kind"] == "opt_out"
-    assert result["authentication"] == {"configured": True, "read": True, "proved": False,
-                                        "from_domain": "partner.example", "dmarc": "fail", "dkim": [], "spf": None,
-                                        "aligned": False, "why": None}
+    assert result["authentication"] == {
+        "configured": True,
+        "read": True,
+        "proved": False,
+        "from_domain": "partner.example",
+        "dmarc": "fail",
+        "dkim": [],
+        "spf": None,
+        "aligned": False,
+        "why": None,
+    }
     wrong_id = cli_no_db("inbound", "classify", str(saved), "--authserv-id", "mx.other.test")
     assert wrong_id.code == 0 and "no Authentication-Results of mx.other.test" in " ".join(wrong_id.out.split())

@@ -4,7 +4,7 @@ exception); a date years ahead in an out-of-office or a "not now" reads as no da
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,15 +13,24 @@ from outreach.inbound.dates import return_date
 from outreach.inbound.intent import IntentKind, intent_of
 
 
-def reply(sequence: str = "1", method: str = "REPLY", start: str = "20270309T090000Z", uid: str = "m-1@school.test",
-          partstat: str = "ACCEPTED", comment: str = "See you") -> str:
-    return (f"BEGIN:VCALENDAR\r\nPRODID:-//x//y//EN\r\nVERSION:2.0\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\n"
-            f"UID:{uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20270302T081500Z\r\nDTSTART:{start}\r\n"
-            f"ATTENDEE;PARTSTAT={partstat}:mailto:k@nordhafen.test\r\nCOMMENT:{comment}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+def reply(
+    sequence: str = "1",
+    method: str = "REPLY",
+    start: str = "20270309T090000Z",
+    uid: str = "m-1@school.test",
+    partstat: str = "ACCEPTED",
+    comment: str = "See you",
+) -> str:
+    return (
+        f"BEGIN:VCALENDAR\r\nPRODID:-//x//y//EN\r\nVERSION:2.0\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20270302T081500Z\r\nDTSTART:{start}\r\n"
+        f"ATTENDEE;PARTSTAT={partstat}:mailto:k@nordhafen.test\r\nCOMMENT:{comment}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
 
 
-@pytest.mark.parametrize("sequence", ["abc", str(2**63), str(2**64 + 1), str(MAX_SEQUENCE + 1), "-1", "1.5", "",
-                                      "9" * 5000])
+@pytest.mark.parametrize(
+    "sequence", ["abc", str(2**63), str(2**64 + 1), str(MAX_SEQUENCE + 1), "-1", "1.5", "", "9" * 5000]
+)
 def test_a_sequence_that_is_no_number_or_out_of_range_is_unreadable(sequence):
     found = read_answer(reply(sequence))
     assert isinstance(found, Unreadable) and "SEQUENCE" in found.reason
@@ -40,7 +49,7 @@ def test_a_counter_proposal_at_no_readable_time_is_unreadable(start):
 
 def test_a_counter_proposal_in_floating_time_reads_as_utc():
     found = read_answer(reply(method="COUNTER", start="20270311T090000"))
-    assert found.proposed_start == datetime(2027, 3, 11, 9, 0, tzinfo=timezone.utc)
+    assert found.proposed_start == datetime(2027, 3, 11, 9, 0, tzinfo=UTC)
 
 
 def test_values_too_long_for_the_logbook_are_unreadable_and_a_long_comment_is_cut():

@@ -15,10 +15,7 @@ def fetch_subjects(dovecot, user: str) -> list[str]:
         imap.login(user, PASSWORD)
         imap.select_folder("INBOX", readonly=True)
         uids = imap.search(["ALL"])
-        return [
-            data[b"ENVELOPE"].subject.decode()
-            for data in imap.fetch(uids, ["ENVELOPE"]).values()
-        ]
+        return [data[b"ENVELOPE"].subject.decode() for data in imap.fetch(uids, ["ENVELOPE"]).values()]
 
 
 def test_a_message_sent_over_smtp_lands_in_the_dovecot_mailbox(dovecot, smtp_relay):

@@ -46,12 +46,19 @@ class School:
         self.dovecot = dovecot
         self.sender = f"school-{tag}@school.test"
         self.a, self.b, self.c, self.d, self.e = (f"{name}@{name}-{tag}.test" for name in "abcde")
-        partners = [{"name": f"Partner {name.upper()}", "partnership_types": ["training"],
-                     "contacts": [{"name": f"Person {name.upper()}", "email": address}]}
-                    for name, address in zip("abcde", self.addresses, strict=True)]
+        partners = [
+            {
+                "name": f"Partner {name.upper()}",
+                "partnership_types": ["training"],
+                "contacts": [{"name": f"Person {name.upper()}", "email": address}],
+            }
+            for name, address in zip("abcde", self.addresses, strict=True)
+        ]
         settings = campaign_settings(f"history-{tag}", smtp_relay.port, dovecot.imap_port, partners, sender=self.sender)
-        settings["meeting"] = {"auto_invite": True, "availability": {"days": ["mon", "tue", "wed", "thu", "fri"],
-                                                                     "min_working_days_ahead": 2}}
+        settings["meeting"] = {
+            "auto_invite": True,
+            "availability": {"days": ["mon", "tue", "wed", "thu", "fri"], "min_working_days_ahead": 2},
+        }
         self.path = write_campaign(tmp_path, settings)
 
     @property
@@ -62,14 +69,30 @@ class School:
         """Appended with last year's arrival date, as a mailbox that has been in use holds them."""
         with IMAPClient("127.0.0.1", port=self.dovecot.imap_port, ssl=False) as imap:
             imap.login(self.sender, PASSWORD)
-            imap.append("INBOX", mail(self.a, self.sender, "Your programme", "We would love to meet! "
-                                      "Shall we find a date next week?", LAST_YEAR), msg_time=LAST_YEAR)
-            imap.append("INBOX", mail(self.b, self.sender, "Newsletter", "Please remove me from your mailing list.",
-                                      LAST_YEAR), msg_time=LAST_YEAR)
+            imap.append(
+                "INBOX",
+                mail(
+                    self.a,
+                    self.sender,
+                    "Your programme",
+                    "We would love to meet! Shall we find a date next week?",
+                    LAST_YEAR,
+                ),
+                msg_time=LAST_YEAR,
+            )
+            imap.append(
+                "INBOX",
+                mail(self.b, self.sender, "Newsletter", "Please remove me from your mailing list.", LAST_YEAR),
+                msg_time=LAST_YEAR,
+            )
             if not imap.folder_exists("Sent"):
                 imap.create_folder("Sent")
-            imap.append("Sent", mail(self.sender, self.c, "Visit", "Dear Person C, thank you for the visit.",
-                                     LAST_YEAR), flags=[b"\\Seen"], msg_time=LAST_YEAR)
+            imap.append(
+                "Sent",
+                mail(self.sender, self.c, "Visit", "Dear Person C, thank you for the visit.", LAST_YEAR),
+                flags=[b"\\Seen"],
+                msg_time=LAST_YEAR,
+            )
 
 
 @pytest.fixture
@@ -95,8 +118,13 @@ def count(uow, model, *where) -> int:
 
 def first_contacts(uow) -> dict[str, StepStatus]:
     uow.session.expire_all()
-    return dict(uow.session.execute(sa.select(Contact.email, Step.status).join(Step, Step.contact_id == Contact.id)
-                                    .where(Step.name == "first_contact")).all())
+    return dict(
+        uow.session.execute(
+            sa.select(Contact.email, Step.status)
+            .join(Step, Step.contact_id == Contact.id)
+            .where(Step.name == "first_contact")
+        ).all()
+    )
 
 
 def phases(uow) -> dict[str, Phase]:
@@ -115,10 +143,14 @@ def test_the_first_start_reads_from_the_present_and_old_mail_changes_nothing(sch
     e_first = uow.session.scalar(sa.select(Step.message_id).join(Contact).where(Contact.email == school.e))
     # Before the watcher ever ran: E answers our first contact; D's mail program delivers a
     # message written last year (its arrival is today, its date is not).
-    school.dovecot.deliver(school.sender, mail(school.e, school.sender, "Re: Proposal", "Yes, gladly.", datetime.now(
-        UTC), in_reply_to=e_first))
-    school.dovecot.deliver(school.sender, mail(school.d, school.sender, "Our chat at the fair",
-                                               "We would love to meet you, let us talk!", LAST_YEAR))
+    school.dovecot.deliver(
+        school.sender,
+        mail(school.e, school.sender, "Re: Proposal", "Yes, gladly.", datetime.now(UTC), in_reply_to=e_first),
+    )
+    school.dovecot.deliver(
+        school.sender,
+        mail(school.d, school.sender, "Our chat at the fair", "We would love to meet you, let us talk!", LAST_YEAR),
+    )
     start_watchers(app, stop, idle_check_seconds=1)
     wait_for(lambda: settled(uow, 2), what="the two messages since our first mail")
 
@@ -128,8 +160,9 @@ def test_the_first_start_reads_from_the_present_and_old_mail_changes_nothing(sch
     assert first_contacts(uow) == dict.fromkeys(school.addresses, StepStatus.SENT)
     assert {name for name, phase in phases(uow).items() if phase is Phase.PROPOSAL} == {"Partner E"}
     [old] = uow.session.scalars(sa.select(InboundMail).where(InboundMail.status == "history")).all()
-    logged = uow.session.scalar(sa.select(Interaction).where(Interaction.message_id.is_not(None),
-                                                             Interaction.subject == "Our chat at the fair"))
+    logged = uow.session.scalar(
+        sa.select(Interaction).where(Interaction.message_id.is_not(None), Interaction.subject == "Our chat at the fair")
+    )
     assert logged.history and logged.direction is Direction.IN and old.partner_id == logged.partner_id
     assert count(uow, Contact, Contact.email == school.b, Contact.status == ContactStatus.ACTIVE) == 1
 
@@ -139,21 +172,31 @@ def test_since_reads_the_past_as_history_and_honours_only_the_old_opt_out(school
     start_watchers(app, stop, idle_check_seconds=1, since=date.today() - timedelta(days=400))
     wait_for(lambda: settled(uow, 3), what="last year's reply, opt-out and staff mail")
     app.tick()
-    wait_for(lambda: set(first_contacts(uow).values()) <= {StepStatus.SENT, StepStatus.CANCELLED},
-             what="the first contacts")
+    wait_for(
+        lambda: set(first_contacts(uow).values()) <= {StepStatus.SENT, StepStatus.CANCELLED}, what="the first contacts"
+    )
 
     uow.session.expire_all()
     assert set(uow.session.scalars(sa.select(InboundMail.status))) == {"history"}
-    kept = {(i.contact.email, i.direction, i.kind, i.history) for i in uow.session.scalars(
-        sa.select(Interaction).where(Interaction.history.is_(True)))}
-    assert kept == {(school.a, Direction.IN, InteractionKind.EMAIL, True),
-                    (school.b, Direction.IN, InteractionKind.OPT_OUT, True),
-                    (school.c, Direction.OUT, InteractionKind.EMAIL, True)}
+    kept = {
+        (i.contact.email, i.direction, i.kind, i.history)
+        for i in uow.session.scalars(sa.select(Interaction).where(Interaction.history.is_(True)))
+    }
+    assert kept == {
+        (school.a, Direction.IN, InteractionKind.EMAIL, True),
+        (school.b, Direction.IN, InteractionKind.OPT_OUT, True),
+        (school.c, Direction.OUT, InteractionKind.EMAIL, True),
+    }
     assert count(uow, Meeting) == 0
     assert Phase.PROPOSAL not in phases(uow).values()
     # The old opt-out is honoured, and only it: B is not mailed; everyone else gets their first contact.
-    assert first_contacts(uow) == {school.a: StepStatus.SENT, school.b: StepStatus.CANCELLED,
-                                   school.c: StepStatus.SENT, school.d: StepStatus.SENT, school.e: StepStatus.SENT}
+    assert first_contacts(uow) == {
+        school.a: StepStatus.SENT,
+        school.b: StepStatus.CANCELLED,
+        school.c: StepStatus.SENT,
+        school.d: StepStatus.SENT,
+        school.e: StepStatus.SENT,
+    }
     assert count(uow, Suppression, Suppression.email == school.b) == 1
     [todo] = uow.session.scalars(sa.select(Todo).where(Todo.kind == "history")).all()
     assert school.b in todo.text and "before our first message" in todo.text and "honoured" in todo.text

@@ -25,13 +25,13 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.mail.secrets import SecretError, resolve
 from outreach.rendering import Renderer
 from outreach.services.outbound import campaigns
+from outreach.settings.campaigns import settings_of
+from outreach.settings.mailboxes import authserv_ids
 from tests.support.campaigns import PASSWORD_ENV, campaign_settings, named, register_mailbox, write_campaign
 from tests.support.dovecot import PASSWORD
 from tests.support.mailboxes import messages, new_address, wait_for
 from tests.support.services import closed_port, free_port
 from tests.test_web_forms import logged_in, token, web  # noqa: F401  (the workspace fixture)
-from outreach.settings.campaigns import settings_of
-from outreach.settings.mailboxes import authserv_ids
 
 SENDER = "officer@school.test"
 
@@ -44,8 +44,9 @@ class Hostile:
         self.greeted: list[str] = []
         self.logins: list[tuple[str, str]] = []
         self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, authenticator=self._login,
-                                     auth_require_tls=False)
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, authenticator=self._login, auth_require_tls=False
+        )
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.greeted.append(hostname)
@@ -69,8 +70,13 @@ def hostile():
 
 
 def partners(address: str) -> list[dict]:
-    return [{"name": "Nordhafen Logistik", "partnership_types": ["training"],
-             "contacts": [{"name": "Klaus Becker", "email": address}]}]
+    return [
+        {
+            "name": "Nordhafen Logistik",
+            "partnership_types": ["training"],
+            "contacts": [{"name": "Klaus Becker", "email": address}],
+        }
+    ]
 
 
 def hostile_mailboxes(tmp_path, hostile: Hostile) -> dict[str, dict]:
@@ -89,8 +95,14 @@ def hostile_mailboxes(tmp_path, hostile: Hostile) -> dict[str, dict]:
     }
 
 
-def test_an_officer_cannot_make_the_worker_run_a_command_or_send_a_secret(web, tmp_path, hostile, dovecot, cli,  # noqa: F811
-                                                                          monkeypatch):
+def test_an_officer_cannot_make_the_worker_run_a_command_or_send_a_secret(
+    web,
+    tmp_path,
+    hostile,
+    dovecot,
+    cli,
+    monkeypatch,
+):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     monkeypatch.delenv("REDIS_URL", raising=False)
     partner = new_address()
@@ -114,36 +126,72 @@ def test_an_officer_cannot_make_the_worker_run_a_command_or_send_a_secret(web, t
     assert messages(dovecot, partner) == []
 
 
-def test_an_upload_naming_a_staff_calendar_login_or_a_file_on_the_server_is_refused(web, tmp_path):  # noqa: F811
+def test_an_upload_naming_a_staff_calendar_login_or_a_file_on_the_server_is_refused(web, tmp_path):
     settings = campaign_settings("calendar", 1, 1, partners(new_address()))
     with web.uow() as uow:
         register_mailbox(uow.session, settings)
         uow.commit()
     marker = tmp_path / "calendar-command-ran"
     settings = named(settings)
-    settings["meeting"] = {"staff_calendar": {"url": "https://calendar.school.test/dav/jana/",
-                                              "auth": {"username": "jana", "oauth2_token_command": f"touch {marker}"}}}
+    settings["meeting"] = {
+        "staff_calendar": {
+            "url": "https://calendar.school.test/dav/jana/",
+            "auth": {"username": "jana", "oauth2_token_command": f"touch {marker}"},
+        }
+    }
     settings["message"] = {"template_dir": "/etc"}
     browser = logged_in(web)
-    answer = browser.post("/campaigns/queue", data={"csrf": token(browser, "/campaigns")},
-                          files={"file": ("c.yaml", write_campaign(tmp_path, settings).read_bytes())})
+    answer = browser.post(
+        "/campaigns/queue",
+        data={"csrf": token(browser, "/campaigns")},
+        files={"file": ("c.yaml", write_campaign(tmp_path, settings).read_bytes())},
+    )
     assert answer.status_code == 400
-    assert re.search(r"c\.yaml:\d+: meeting\.staff_calendar\.auth: campaigns uploaded here may not name secret "
-                     "sources or commands", answer.text), answer.text
-    assert re.search(r"c\.yaml:\d+: message\.template_dir: campaigns uploaded here cannot name files on the server",
-                     answer.text), answer.text
+    assert re.search(
+        r"c\.yaml:\d+: meeting\.staff_calendar\.auth: campaigns uploaded here may not name secret "
+        "sources or commands",
+        answer.text,
+    ), answer.text
+    assert re.search(
+        r"c\.yaml:\d+: message\.template_dir: campaigns uploaded here cannot name files on the server", answer.text
+    ), answer.text
     assert not marker.exists()
 
 
-def test_a_campaign_naming_a_registered_mailbox_is_queued_and_sent(web, tmp_path, dovecot, smtp_relay, cli,  # noqa: F811
-                                                                   monkeypatch):
+def test_a_campaign_naming_a_registered_mailbox_is_queued_and_sent(
+    web,
+    tmp_path,
+    dovecot,
+    smtp_relay,
+    cli,
+    monkeypatch,
+):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     monkeypatch.delenv("REDIS_URL", raising=False)
     sender = new_address("school.test")  # its own Sent folder in the session's Dovecot
-    added = cli("mailboxes", "add", sender, "--display-name", "Jana Weber, Riverside College",
-                "--smtp-host", "127.0.0.1", "--smtp-port", smtp_relay.port, "--smtp-security", "none",
-                "--imap-host", "127.0.0.1", "--imap-port", dovecot.imap_port, "--imap-security", "none",
-                "--password-env", PASSWORD_ENV, "--authserv-id", "mx.school.test")
+    added = cli(
+        "mailboxes",
+        "add",
+        sender,
+        "--display-name",
+        "Jana Weber, Riverside College",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        smtp_relay.port,
+        "--smtp-security",
+        "none",
+        "--imap-host",
+        "127.0.0.1",
+        "--imap-port",
+        dovecot.imap_port,
+        "--imap-security",
+        "none",
+        "--password-env",
+        PASSWORD_ENV,
+        "--authserv-id",
+        "mx.school.test",
+    )
     assert added.code == 0, added
     partner = new_address()
     settings = campaign_settings("registered", 1, 1, partners(partner), sender=sender)
@@ -151,11 +199,17 @@ def test_a_campaign_naming_a_registered_mailbox_is_queued_and_sent(web, tmp_path
     browser = logged_in(web)
     csrf = token(browser, "/campaigns")
     unknown = {**settings, "mailbox": {"address": "nobody@school.test"}}
-    refused = browser.post("/campaigns/queue", data={"csrf": csrf},
-                           files={"file": ("u.yaml", write_campaign(tmp_path, unknown).read_bytes())})
+    refused = browser.post(
+        "/campaigns/queue",
+        data={"csrf": csrf},
+        files={"file": ("u.yaml", write_campaign(tmp_path, unknown).read_bytes())},
+    )
     assert refused.status_code == 400 and "no mailbox nobody@school.test is registered" in refused.text
-    queued = browser.post("/campaigns/queue", data={"csrf": csrf},
-                          files={"file": ("r.yaml", write_campaign(tmp_path, settings).read_bytes())})
+    queued = browser.post(
+        "/campaigns/queue",
+        data={"csrf": csrf},
+        files={"file": ("r.yaml", write_campaign(tmp_path, settings).read_bytes())},
+    )
     assert queued.status_code == 200 and "1 first-contact emails scheduled" in queued.text, queued.text
     with web.uow() as uow:
         row = uow.session.scalar(sa.select(Campaign))
@@ -172,11 +226,23 @@ def test_a_campaign_file_on_the_command_line_keeps_its_inline_mailbox_or_names_o
     port = closed_port()
     inline = campaign_settings("inline", port, closed_port(), partners(new_address()))
     assert cli("campaign", "queue", write_campaign(tmp_path, inline)).code == 0
-    by_name = named(campaign_settings("by-name", closed_port(), closed_port(), partners(new_address()), sender="jana@school.test"))
+    by_name = named(
+        campaign_settings("by-name", closed_port(), closed_port(), partners(new_address()), sender="jana@school.test")
+    )
     missing = cli("campaign", "validate", write_campaign(tmp_path, by_name))
     assert missing.code == 2 and "no mailbox jana@school.test is registered" in missing.err
-    assert cli("mailboxes", "add", "--from-campaign", write_campaign(tmp_path, {**inline, "mailbox": {
-        **inline["mailbox"], "address": "jana@school.test", "display_name": "Jana"}})).code == 0
+    assert (
+        cli(
+            "mailboxes",
+            "add",
+            "--from-campaign",
+            write_campaign(
+                tmp_path,
+                {**inline, "mailbox": {**inline["mailbox"], "address": "jana@school.test", "display_name": "Jana"}},
+            ),
+        ).code
+        == 0
+    )
     validated = cli("campaign", "validate", write_campaign(tmp_path, by_name))
     assert validated.code == 0 and "Jana <jana@school.test>" in validated.out, validated
     assert cli("campaign", "queue", write_campaign(tmp_path, by_name)).code == 0
@@ -196,8 +262,12 @@ def test_the_registry_applies_at_run_time_and_a_removed_mailbox_makes_mail_wait(
     row = uow.session.scalar(sa.select(Campaign))
     assert settings_of(row).mailbox.smtp.port == port
     moved = {**settings["mailbox"], "smtp": {**settings["mailbox"]["smtp"], "port": moved_port}}
-    assert cli("mailboxes", "add", "--from-campaign", write_campaign(tmp_path, {**settings, "mailbox": moved}),
-               "--replace").code == 0
+    assert (
+        cli(
+            "mailboxes", "add", "--from-campaign", write_campaign(tmp_path, {**settings, "mailbox": moved}), "--replace"
+        ).code
+        == 0
+    )
     uow.session.expire_all()
     assert settings_of(row).mailbox.smtp.port == moved_port  # the campaign follows the registry
     kept = cli("mailboxes", "remove", settings["mailbox"]["address"])
@@ -213,8 +283,12 @@ def stored_hostile_campaign(uow, tmp_path, hostile, mailbox: dict, calendar_mark
     such rows as uploaded), or written into the database some other way: origin web, inline mailbox."""
     settings = campaign_settings("stored", 1, 1, partners(new_address()))
     settings["mailbox"] = mailbox
-    settings["meeting"] = {"staff_calendar": {"url": f"http://127.0.0.1:{hostile.port}/dav/", "auth": {
-        "username": "jana", "oauth2_token_command": f"touch {calendar_marker}"}}}
+    settings["meeting"] = {
+        "staff_calendar": {
+            "url": f"http://127.0.0.1:{hostile.port}/dav/",
+            "auth": {"username": "jana", "oauth2_token_command": f"touch {calendar_marker}"},
+        }
+    }
     campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, settings)), Renderer(), utcnow())
     row = uow.session.scalar(sa.select(Campaign))
     row.origin = Origin.WEB.value
@@ -223,8 +297,9 @@ def stored_hostile_campaign(uow, tmp_path, hostile, mailbox: dict, calendar_mark
 
 
 @pytest.mark.parametrize("what", ["token command", "secret file", "another SMTP host"])
-def test_a_stored_uploaded_campaign_never_uses_its_own_secrets_at_run_time(what, uow, tmp_path, hostile, cli,
-                                                                          monkeypatch):
+def test_a_stored_uploaded_campaign_never_uses_its_own_secrets_at_run_time(
+    what, uow, tmp_path, hostile, cli, monkeypatch
+):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     monkeypatch.delenv("REDIS_URL", raising=False)
     calendar_marker = tmp_path / "calendar-command-ran"
@@ -242,8 +317,9 @@ def test_a_stored_uploaded_campaign_never_uses_its_own_secrets_at_run_time(what,
     assert hostile.untouched, (hostile.greeted, hostile.logins)
 
 
-def test_the_watcher_of_a_stored_uploaded_campaign_runs_no_command(database_url, engine, tmp_path, hostile,
-                                                                   monkeypatch):
+def test_the_watcher_of_a_stored_uploaded_campaign_runs_no_command(
+    database_url, engine, tmp_path, hostile, monkeypatch
+):
     from outreach.db.models import WatcherHealth
     from worker.app import App
 
@@ -251,8 +327,13 @@ def test_the_watcher_of_a_stored_uploaded_campaign_runs_no_command(database_url,
     app = App(database_url=database_url, data_dir=tmp_path / "data")
     try:
         with app.uow() as uow:
-            stored_hostile_campaign(uow, tmp_path, hostile, hostile_mailboxes(tmp_path, hostile)["token command"],
-                                    tmp_path / "calendar-command-ran")
+            stored_hostile_campaign(
+                uow,
+                tmp_path,
+                hostile,
+                hostile_mailboxes(tmp_path, hostile)["token command"],
+                tmp_path / "calendar-command-ran",
+            )
         [mailbox] = app.watched_mailboxes()
         stop = threading.Event()
         watcher = app.watcher(mailbox, stop)
@@ -262,6 +343,7 @@ def test_the_watcher_of_a_stored_uploaded_campaign_runs_no_command(database_url,
         def health():
             with app.uow() as uow:
                 return uow.session.scalar(sa.select(WatcherHealth.last_error).where(WatcherHealth.mailbox == SENDER))
+
         error = wait_for(health, what="the watcher's health")
         stop.set()
         thread.join(10)
@@ -277,9 +359,31 @@ def test_mailboxes_test_against_the_real_servers(cli, uow, dovecot, smtp_relay, 
     monkeypatch.setenv("WRONG_PASSWORD", "not the password")
 
     def add(address: str, smtp_port: int, secret: str = PASSWORD_ENV):
-        assert cli("mailboxes", "add", address, "--display-name", "Test", "--smtp-host", "127.0.0.1", "--smtp-port",
-                   smtp_port, "--smtp-security", "none", "--imap-host", "127.0.0.1", "--imap-port", dovecot.imap_port,
-                   "--imap-security", "none", "--password-env", secret).code == 0
+        assert (
+            cli(
+                "mailboxes",
+                "add",
+                address,
+                "--display-name",
+                "Test",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                smtp_port,
+                "--smtp-security",
+                "none",
+                "--imap-host",
+                "127.0.0.1",
+                "--imap-port",
+                dovecot.imap_port,
+                "--imap-security",
+                "none",
+                "--password-env",
+                secret,
+            ).code
+            == 0
+        )
+
     add("good@school.test", smtp_relay.port)
     add("port@school.test", free_port())
     add("password@school.test", smtp_relay.port, "WRONG_PASSWORD")
@@ -289,13 +393,19 @@ def test_mailboxes_test_against_the_real_servers(cli, uow, dovecot, smtp_relay, 
     assert re.search(r"IMAP 127\.0\.0\.1:\d+ \(none\): OK: logged in as good@school\.test", good.out)
     port = cli("mailboxes", "test", "port@school.test")
     assert port.code == 1
-    assert re.search(r"SMTP 127\.0\.0\.1:\d+ \(none\): FAILED: nothing answers at 127\.0\.0\.1:\d+: the port "
-                     r"is wrong, or the server is not running", port.out), port
+    assert re.search(
+        r"SMTP 127\.0\.0\.1:\d+ \(none\): FAILED: nothing answers at 127\.0\.0\.1:\d+: the port "
+        r"is wrong, or the server is not running",
+        port.out,
+    ), port
     assert "IMAP" in port.out and ": OK" in port.out.split("IMAP", 1)[1]
     password = cli("mailboxes", "test", "password@school.test")
     assert password.code == 1
-    assert re.search(r"IMAP 127\.0\.0\.1:\d+ \(none\): FAILED: the server refused the password for password@school\.test: "
-                     r"\[AUTHENTICATIONFAILED\]", password.out), password
+    assert re.search(
+        r"IMAP 127\.0\.0\.1:\d+ \(none\): FAILED: the server refused the password for password@school\.test: "
+        r"\[AUTHENTICATIONFAILED\]",
+        password.out,
+    ), password
     listed = cli("mailboxes", "list", "--json")
     health = {m["address"]: m["health"].split()[0] for m in __import__("json").loads(listed.out)}
     assert health == {"good@school.test": "OK", "port@school.test": "FAILED", "password@school.test": "FAILED"}
@@ -315,15 +425,38 @@ def test_the_sandbox_refuses_a_wrong_password_with_535(cli, uow, monkeypatch):
     smtp = SandboxSmtp(imap, lambda *a: None, lambda *a: None).start()
     monkeypatch.setenv("SANDBOX_PASSWORD", "wrong")
     try:
-        assert cli("mailboxes", "add", SENDER, "--display-name", "Test", "--smtp-host", "127.0.0.1", "--smtp-port",
-                   smtp.port, "--smtp-security", "none", "--imap-host", "127.0.0.1", "--imap-port", imap.port,
-                   "--imap-security", "none", "--password-env", "SANDBOX_PASSWORD").code == 0
+        assert (
+            cli(
+                "mailboxes",
+                "add",
+                SENDER,
+                "--display-name",
+                "Test",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                smtp.port,
+                "--smtp-security",
+                "none",
+                "--imap-host",
+                "127.0.0.1",
+                "--imap-port",
+                imap.port,
+                "--imap-security",
+                "none",
+                "--password-env",
+                "SANDBOX_PASSWORD",
+            ).code
+            == 0
+        )
         tested = cli("mailboxes", "test", SENDER, "--timeout", "2")
     finally:
         smtp.stop()
         imap.stop()
     assert tested.code == 1
-    assert re.search(r"SMTP [^\n]*: FAILED: the server refused the password for [^\n]*: 535 5\.7\.8", tested.out), tested
+    assert re.search(r"SMTP [^\n]*: FAILED: the server refused the password for [^\n]*: 535 5\.7\.8", tested.out), (
+        tested
+    )
     assert "timeout" not in tested.out
     assert re.search(r"IMAP [^\n]*: FAILED: the server refused the password", tested.out), tested
 
@@ -337,17 +470,39 @@ def test_a_refused_smtp_password_from_postfix(cli, uow, monkeypatch):
     world.start()
     monkeypatch.setenv("POSTFIX_PASSWORD", "wrong")
     try:
-        assert cli("mailboxes", "add", SENDER, "--display-name", "Test", "--smtp-host", "127.0.0.1", "--smtp-port",
-                   world.smtp_port, "--smtp-security", "none", "--imap-host", "127.0.0.1", "--imap-port",
-                   world.imap_port, "--imap-security", "none", "--password-env", "POSTFIX_PASSWORD").code == 0
+        assert (
+            cli(
+                "mailboxes",
+                "add",
+                SENDER,
+                "--display-name",
+                "Test",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                world.smtp_port,
+                "--smtp-security",
+                "none",
+                "--imap-host",
+                "127.0.0.1",
+                "--imap-port",
+                world.imap_port,
+                "--imap-security",
+                "none",
+                "--password-env",
+                "POSTFIX_PASSWORD",
+            ).code
+            == 0
+        )
         refused = cli("mailboxes", "test", SENDER)
         monkeypatch.setenv("POSTFIX_PASSWORD", PASSWORD)
         good = cli("mailboxes", "test", SENDER)
     finally:
         world.cleanup()
     assert refused.code == 1
-    assert re.search(r"SMTP [^\n]*: FAILED: the server refused the password for officer@school\.test: 535 5\.7\.8",
-                     refused.out), refused
+    assert re.search(
+        r"SMTP [^\n]*: FAILED: the server refused the password for officer@school\.test: 535 5\.7\.8", refused.out
+    ), refused
     assert good.code == 0 and re.search(r"SMTP [^\n]*: OK: logged in as officer@school\.test", good.out), good
 
 
@@ -357,9 +512,24 @@ def test_adding_a_mailbox_says_what_is_wrong(cli, uow, tmp_path):
     for option in ("--display-name", "--imap-host"):
         assert f"mailboxes add: {option}: required" in missing.err
     assert "give exactly one of --password-env" in missing.err
-    bad_port = cli("mailboxes", "add", SENDER, "--display-name", "J", "--smtp-host", "s.school.test", "--smtp-port",
-                   "0", "--imap-host", "i.school.test", "--password-env", "X")
-    assert bad_port.code == 2 and "mailboxes add: --smtp-port: Input should be greater than or equal to 1" in bad_port.err
+    bad_port = cli(
+        "mailboxes",
+        "add",
+        SENDER,
+        "--display-name",
+        "J",
+        "--smtp-host",
+        "s.school.test",
+        "--smtp-port",
+        "0",
+        "--imap-host",
+        "i.school.test",
+        "--password-env",
+        "X",
+    )
+    assert (
+        bad_port.code == 2 and "mailboxes add: --smtp-port: Input should be greater than or equal to 1" in bad_port.err
+    )
     settings = campaign_settings("c", 1, 1, [])
     settings["mailbox"] = {**settings["mailbox"], "auth": {"username": SENDER, "password": "in the file"}}
     from_file = cli("mailboxes", "add", "--from-campaign", write_campaign(tmp_path, settings))
@@ -379,12 +549,17 @@ def test_campaigns_uploaded_before_the_registry_are_marked_as_uploaded(tmp_path)
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0010")
     with engine.begin() as connection:
-        for name, path in (("uploaded", "/tmp/tmpk3_x9q2z/employers.yaml"),
-                           ("from-the-shell", "/home/jana/campaigns/employers.yaml")):
-            connection.execute(sa.text(
-                "INSERT INTO campaigns (name, mailbox, settings, source_path, created_at, updated_at) "
-                "VALUES (:name, 'jana@school.test', '{}', :path, '2026-01-05 10:00:00', '2026-01-05 10:00:00')"),
-                {"name": name, "path": path})
+        for name, path in (
+            ("uploaded", "/tmp/tmpk3_x9q2z/employers.yaml"),
+            ("from-the-shell", "/home/jana/campaigns/employers.yaml"),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO campaigns (name, mailbox, settings, source_path, created_at, updated_at) "
+                    "VALUES (:name, 'jana@school.test', '{}', :path, '2026-01-05 10:00:00', '2026-01-05 10:00:00')"
+                ),
+                {"name": name, "path": path},
+            )
     migrate.upgrade(engine)
     with engine.connect() as connection:
         origins = dict(connection.execute(sa.text("SELECT name, origin FROM campaigns")).all())
@@ -398,15 +573,27 @@ def test_what_an_uploaded_file_may_name():
 
     def problems(data):
         return [(p.field, p.message) for p in upload_problems(data, "c.yaml", lambda loc: 1)]
+
     assert problems({"mailbox": "jana@school.test"}) == []
     assert problems({"mailbox": {"address": "jana@school.test"}}) == []
     assert problems({"mailbox": {"address": "jana@school.test", "display_name": "Jana"}}) == [
-        ("mailbox", f"{MAILBOX_BY_ADDRESS} (this file also names display_name)")]
-    assert problems({"mailbox": "j@school.test", "meeting": {"staff_calendar": {"auth": {"username": "j"}}},
-                     "partners_file": {"path": "/etc/passwd"}, "selection": {"criteria_file": "/srv/c.yaml"}}) == [
-        ("meeting.staff_calendar.auth", NO_SECRETS), ("partners_file", NO_FILES), ("selection.criteria_file", NO_FILES)]
+        ("mailbox", f"{MAILBOX_BY_ADDRESS} (this file also names display_name)")
+    ]
+    assert problems(
+        {
+            "mailbox": "j@school.test",
+            "meeting": {"staff_calendar": {"auth": {"username": "j"}}},
+            "partners_file": {"path": "/etc/passwd"},
+            "selection": {"criteria_file": "/srv/c.yaml"},
+        }
+    ) == [
+        ("meeting.staff_calendar.auth", NO_SECRETS),
+        ("partners_file", NO_FILES),
+        ("selection.criteria_file", NO_FILES),
+    ]
     assert problems({"mailbox": "j@school.test", "partners": [{"name": "x", "oauth2_token_command": "id"}]}) == [
-        ("partners.0.oauth2_token_command", NO_SECRETS)]
+        ("partners.0.oauth2_token_command", NO_SECRETS)
+    ]
 
 
 def test_an_unknown_host_and_a_silent_port_in_plain_words():
@@ -418,9 +605,11 @@ def test_an_unknown_host_and_a_silent_port_in_plain_words():
 
     server = Server(host="smtp.school.exmaple", port=587, security="starttls")
     assert _network(server, socket.gaierror(-2, "Name or service not known"), "connect", 15) == (
-        "the host name 'smtp.school.exmaple' is unknown (check its spelling): Name or service not known")
+        "the host name 'smtp.school.exmaple' is unknown (check its spelling): Name or service not known"
+    )
     assert _network(server, TimeoutError("timed out"), "connect", 15).startswith(
-        "timeout: no answer from smtp.school.exmaple:587 within 15 s (the host is down, or a firewall drops")
+        "timeout: no answer from smtp.school.exmaple:587 within 15 s (the host is down, or a firewall drops"
+    )
     assert "may expect TLS from the start (security: ssl)" in _network(server, TimeoutError(), "greeting", 15)
 
 
@@ -432,12 +621,35 @@ def test_a_port_that_says_nothing_is_a_timeout_at_the_greeting(cli, uow, monkeyp
     monkeypatch.setenv("ANY_PASSWORD", "x")
     with socket.create_server(("127.0.0.1", 0)) as silent:
         port = silent.getsockname()[1]
-        assert cli("mailboxes", "add", SENDER, "--display-name", "Test", "--smtp-host", "127.0.0.1", "--smtp-port",
-                   port, "--smtp-security", "starttls", "--imap-host", "127.0.0.1", "--imap-port", port,
-                   "--imap-security", "none", "--password-env", "ANY_PASSWORD").code == 0
+        assert (
+            cli(
+                "mailboxes",
+                "add",
+                SENDER,
+                "--display-name",
+                "Test",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                port,
+                "--smtp-security",
+                "starttls",
+                "--imap-host",
+                "127.0.0.1",
+                "--imap-port",
+                port,
+                "--imap-security",
+                "none",
+                "--password-env",
+                "ANY_PASSWORD",
+            ).code
+            == 0
+        )
         tested = cli("mailboxes", "test", SENDER, "--timeout", "1")
     assert tested.code == 1
     for service in ("SMTP", "IMAP"):
-        assert re.search(rf"{service} 127\.0\.0\.1:{port} \([a-z]+\): FAILED: timeout: connected to 127\.0\.0\.1:{port}, "
-                         r"but it said nothing within 1 s at the greeting: this port may expect TLS from the start",
-                         tested.out), tested
+        assert re.search(
+            rf"{service} 127\.0\.0\.1:{port} \([a-z]+\): FAILED: timeout: connected to 127\.0\.0\.1:{port}, "
+            r"but it said nothing within 1 s at the greeting: this port may expect TLS from the start",
+            tested.out,
+        ), tested

@@ -26,8 +26,13 @@ from tests.test_web_forms import PASS, logged_in, token, web  # noqa: F401  (the
 def registered(app, tmp_path, dovecot, smtp_port: int, name: str = "employers-2027") -> str:
     """A registered mailbox on the loopback servers, and a campaign that names it."""
     address = new_address("school.test")
-    settings = campaign_settings(name, smtp_port, dovecot.imap_port, [
-        {"name": "Nordhafen", "contacts": [{"email": new_address()}]}], sender=address)
+    settings = campaign_settings(
+        name,
+        smtp_port,
+        dovecot.imap_port,
+        [{"name": "Nordhafen", "contacts": [{"email": new_address()}]}],
+        sender=address,
+    )
     with app.uow() as uow:
         register_mailbox(uow.session, settings)
         uow.commit()
@@ -36,8 +41,13 @@ def registered(app, tmp_path, dovecot, smtp_port: int, name: str = "employers-20
     return address
 
 
-def test_officers_see_names_and_health_the_administrator_tests_the_logins(web, tmp_path, dovecot, smtp_relay,  # noqa: F811
-                                                                          monkeypatch):
+def test_officers_see_names_and_health_the_administrator_tests_the_logins(
+    web,
+    tmp_path,
+    dovecot,
+    smtp_relay,
+    monkeypatch,
+):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     address = registered(web, tmp_path, dovecot, smtp_relay.port)
     officer = logged_in(web)
@@ -49,8 +59,13 @@ def test_officers_see_names_and_health_the_administrator_tests_the_logins(web, t
     assert refused.status_code == 403
     admin = logged_in(web, "admin@school.test")
     page = admin.get("/mailboxes").text
-    for shown in (f"127.0.0.1:{smtp_relay.port} (none)", f"127.0.0.1:{dovecot.imap_port} (none)",
-                  f"{address} with a password from an environment variable", "employers-2027", "Test the logins"):
+    for shown in (
+        f"127.0.0.1:{smtp_relay.port} (none)",
+        f"127.0.0.1:{dovecot.imap_port} (none)",
+        f"{address} with a password from an environment variable",
+        "employers-2027",
+        "Test the logins",
+    ):
         assert shown in page, shown
     assert PASSWORD_ENV not in page  # where the secret comes from stays on the server's command line
     tested = admin.post("/mailboxes/test", data={"csrf": token(admin, "/mailboxes"), "address": address})
@@ -81,7 +96,7 @@ def log_in(driver, base: str, email: str) -> None:
     wait_for(lambda: "/login" not in driver.current_url, what="the login")
 
 
-def test_the_mailboxes_page_in_a_browser(web, browser, tmp_path, dovecot, smtp_relay, monkeypatch):  # noqa: F811
+def test_the_mailboxes_page_in_a_browser(web, browser, tmp_path, dovecot, smtp_relay, monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     address = registered(web, tmp_path, dovecot, smtp_relay.port)
     broken = registered(web, tmp_path, dovecot, 1, name="alumni-network")  # nothing listens on port 1
@@ -117,5 +132,7 @@ def _look(browser, name: str) -> None:
     assert not problems, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in problems]
     for width in (1280, 375):
         screenshot(browser, name, width)
-        overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 1, (name, width, overflow)

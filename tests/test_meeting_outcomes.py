@@ -80,7 +80,10 @@ def test_a_campaign_may_send_it_hours_after_the_record_and_a_bad_file_names_its_
     from outreach.db.types import utcnow
 
     campaign = uow.session.get(Campaign, row)
-    campaign.settings = {**campaign.settings, "meeting": {**campaign.settings.get("meeting", {}), "next_steps_after_hours": 4}}
+    campaign.settings = {
+        **campaign.settings,
+        "meeting": {**campaign.settings.get("meeting", {}), "next_steps_after_hours": 4},
+    }
     campaign.updated_at = utcnow()
     uow.commit()
     bad = tmp_path / "bad.yaml"

@@ -1,6 +1,6 @@
 """Meeting answers and the next-steps mail, against a real database and a fake mailbox."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -59,10 +59,13 @@ def test_a_stale_answer_changes_nothing_and_a_cancelled_meeting_stops_the_mail(u
     record_and_approve(uow, meeting, clock.now)
     meetings.reschedule(meeting, meeting.start_at + timedelta(days=1))
     uow.commit()
-    stale = meetings.record_answer(uow.session, Answer("REPLY", meeting.uid, 0, "person0@partner0.test", "DECLINED", None, None),
-                                   clock.now)
+    stale = meetings.record_answer(
+        uow.session, Answer("REPLY", meeting.uid, 0, "person0@partner0.test", "DECLINED", None, None), clock.now
+    )
     assert stale.outcome == "stale" and meeting.attendees[0].partstat == "NEEDS-ACTION"
-    meetings.record_answer(uow.session, Answer("REPLY", meeting.uid, 1, "person0@partner0.test", "ACCEPTED", None, None), clock.now)
+    meetings.record_answer(
+        uow.session, Answer("REPLY", meeting.uid, 1, "person0@partner0.test", "ACCEPTED", None, None), clock.now
+    )
     uow.commit()
     assert next_steps(uow)[0].due_at == meeting.end_at + timedelta(hours=2)  # re-timed with the move
     meetings.cancel(meeting)
@@ -74,8 +77,19 @@ def test_a_stale_answer_changes_nothing_and_a_cancelled_meeting_stops_the_mail(u
 
 def test_a_counter_proposal_is_reported_not_recorded(uow, tmp_path):
     meeting, _, _, clock = accepted_meeting(uow, tmp_path, partstat="TENTATIVE")
-    counter = meetings.record_answer(uow.session, Answer("COUNTER", meeting.uid, 0, "person0@partner0.test", "TENTATIVE", None,
-                                                         datetime(2027, 3, 20, 9, 0, tzinfo=timezone.utc)), clock.now)
+    counter = meetings.record_answer(
+        uow.session,
+        Answer(
+            "COUNTER",
+            meeting.uid,
+            0,
+            "person0@partner0.test",
+            "TENTATIVE",
+            None,
+            datetime(2027, 3, 20, 9, 0, tzinfo=UTC),
+        ),
+        clock.now,
+    )
     assert counter.outcome == "counter" and next_steps(uow) == []
 
 
@@ -96,9 +110,13 @@ def test_a_counter_proposal_by_mail_raises_a_to_do_that_an_updated_invitation_se
         "BEGIN:VCALENDAR\r\nPRODID:-//Partner//EN\r\nVERSION:2.0\r\nMETHOD:COUNTER\r\nBEGIN:VEVENT\r\n"
         f"UID:{meeting.uid}\r\nSEQUENCE:0\r\nDTSTAMP:20270302T081500Z\r\nDTSTART:20270311T090000Z\r\n"
         "DTEND:20270311T094500Z\r\nATTENDEE;PARTSTAT=TENTATIVE:mailto:person0@partner0.test\r\n"
-        "END:VEVENT\r\nEND:VCALENDAR\r\n", subtype="calendar", params={"method": "COUNTER"})
-    [inbound_id] = inbox.store(uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, counter.as_bytes(), clock.now)],
-                               1, utcnow())
+        "END:VEVENT\r\nEND:VCALENDAR\r\n",
+        subtype="calendar",
+        params={"method": "COUNTER"},
+    )
+    [inbound_id] = inbox.store(
+        uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, counter.as_bytes(), clock.now)], 1, utcnow()
+    )
     assert inbox.process(uow, inbound_id, clock.now).status == "processed"
     [todo] = [t for t in open_todos(uow.session) if t.kind == "counter"]
     assert "proposes another time" in todo.text and f"meeting reschedule {meeting.id}" in todo.text
@@ -144,9 +162,12 @@ def test_an_answer_with_an_unreadable_sequence_is_a_to_do_not_a_failure(uow, tmp
         "BEGIN:VCALENDAR\r\nPRODID:-//Partner//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
         f"UID:{meeting.uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20270302T081500Z\r\n"
         "ATTENDEE;PARTSTAT=DECLINED:mailto:person0@partner0.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-        subtype="calendar", params={"method": "REPLY"})
-    [inbound_id] = inbox.store(uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, answer.as_bytes(), clock.now)],
-                               1, utcnow())
+        subtype="calendar",
+        params={"method": "REPLY"},
+    )
+    [inbound_id] = inbox.store(
+        uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, answer.as_bytes(), clock.now)], 1, utcnow()
+    )
     assert inbox.process(uow, inbound_id, clock.now).status == "processed"
     uow.session.expire_all()
     assert uow.session.get(InboundMail, inbound_id).error is None

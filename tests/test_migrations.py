@@ -29,7 +29,8 @@ def test_upgrade_downgrade_upgrade(empty_database):
     assert sa.inspect(empty_database).get_table_names() == ["alembic_version"]
     migrate.upgrade(empty_database)
     assert {"partners", "contacts", "interactions", "phase_changes", "suppressions"} <= set(
-        sa.inspect(empty_database).get_table_names())
+        sa.inspect(empty_database).get_table_names()
+    )
 
 
 def test_the_models_and_the_migrations_agree(empty_database):

@@ -3,7 +3,7 @@ a short follow-up (the `later` template, in their language, in the same thread) 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.test_answer_mails import first_mail_and_answer
 from tests.test_sending_rules import run_tick, send_all
@@ -11,8 +11,9 @@ from tests.test_sending_rules import run_tick, send_all
 
 def test_not_now_pauses_until_the_day_then_a_short_follow_up_in_their_language(uow, tmp_path):
     outbox, clock, first = first_mail_and_answer(
-        uow, tmp_path, "Leider haben wir derzeit keine Kapazitäten. Melden Sie sich gerne im März wieder.")
-    while clock.now < datetime(2027, 3, 5, tzinfo=timezone.utc):
+        uow, tmp_path, "Leider haben wir derzeit keine Kapazitäten. Melden Sie sich gerne im März wieder."
+    )
+    while clock.now < datetime(2027, 3, 5, tzinfo=UTC):
         send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
         clock.now += timedelta(hours=6)
     assert len(outbox.sent) == 2  # the follow-up was stopped by the reply; then the short one in March

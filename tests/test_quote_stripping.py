@@ -40,8 +40,27 @@ from tests.samples.replies import (
 from tests.support import reply_fixtures
 from tests.support.services import missing
 
-LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "no", "fi", "cs", "hu", "tr", "ru", "ja", "ko",
-             "zh"]
+LANGUAGES = [
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pl",
+    "pt",
+    "sv",
+    "da",
+    "no",
+    "fi",
+    "cs",
+    "hu",
+    "tr",
+    "ru",
+    "ja",
+    "ko",
+    "zh",
+]
 
 
 def quotequail_text(text: str) -> str:
@@ -77,8 +96,11 @@ def ours_html(markup: str) -> str:
     return split_html(markup).new_text
 
 
-STRIPPERS = {"ours": (new_text, ours_html), "quotequail": (quotequail_text, quotequail_html),
-             "mail-parser-reply": (mail_parser_reply_text, mail_parser_reply_html)}
+STRIPPERS = {
+    "ours": (new_text, ours_html),
+    "quotequail": (quotequail_text, quotequail_html),
+    "mail-parser-reply": (mail_parser_reply_text, mail_parser_reply_html),
+}
 
 
 def attempt(strip, *body):
@@ -101,8 +123,21 @@ def score(strip, samples) -> tuple[int, list[str]]:
 def test_the_labelled_set_covers_clients_languages_and_postings():
     names = " ".join(name for name, _, _ in REPLIES + HTML_REPLIES)
     assert len(REPLIES) >= 200 and len(HTML_REPLIES) >= 20 and len(FORWARDS) >= 8
-    for word in ("gmail", "outlook-web", "outlook-desktop", "apple", "thunderbird", "iphone", "android", "bottom",
-                 "inline", "yahoo", "disclaimer", "ios-html", "thunderbird-bottom-html"):
+    for word in (
+        "gmail",
+        "outlook-web",
+        "outlook-desktop",
+        "apple",
+        "thunderbird",
+        "iphone",
+        "android",
+        "bottom",
+        "inline",
+        "yahoo",
+        "disclaimer",
+        "ios-html",
+        "thunderbird-bottom-html",
+    ):
         assert word in names, word
     for language in ("en", "de", "fr", "es", "it", "nl", "pl", "pt"):
         assert f"-{language}" in names
@@ -118,11 +153,14 @@ def test_ours_measures_best_on_our_labelled_set_and_the_scores_are_printed(capsy
         html_right, html_missed = score(html_strip, HTML_REPLIES)
         figures[name] = (text_right, html_right, text_missed + html_missed)
     with capsys.disabled():
-        print(f"\nquote stripping, our labelled set: {len(REPLIES)} text replies, "
-              f"{len(HTML_REPLIES)} HTML-only replies")
+        print(
+            f"\nquote stripping, our labelled set: {len(REPLIES)} text replies, {len(HTML_REPLIES)} HTML-only replies"
+        )
         for name, (text_right, html_right, _) in figures.items():
-            print(f"  {name:18} text {text_right}/{len(REPLIES)} ({text_right / len(REPLIES):.0%}), "
-                  f"HTML {html_right}/{len(HTML_REPLIES)} ({html_right / len(HTML_REPLIES):.0%})")
+            print(
+                f"  {name:18} text {text_right}/{len(REPLIES)} ({text_right / len(REPLIES):.0%}), "
+                f"HTML {html_right}/{len(HTML_REPLIES)} ({html_right / len(HTML_REPLIES):.0%})"
+            )
     ours_text, ours_html_right, missed = figures["ours"]
     assert ours_text >= 0.95 * len(REPLIES) and ours_html_right >= 0.95 * len(HTML_REPLIES), missed
     for name in ("quotequail", "mail-parser-reply"):
@@ -149,8 +187,10 @@ def public_answer(case: reply_fixtures.Case, text_strip, html_strip, ours: bool)
 
 def test_the_public_reply_fixtures_are_read_right_and_the_figures_are_printed(capsys):
     if not reply_fixtures.available():
-        missing("the public reply fixtures", "`.ci/run` downloads talon's and quotequail's sources into "
-                                             ".cache/reply-fixtures")
+        missing(
+            "the public reply fixtures",
+            "`.ci/run` downloads talon's and quotequail's sources into .cache/reply-fixtures",
+        )
     cases = reply_fixtures.cases()
     assert len(cases) >= 120
     right: dict[str, Counter] = {name: Counter() for name in STRIPPERS}
@@ -196,20 +236,29 @@ def test_quotequails_forwards_are_read_with_their_sender_and_text(capsys):
     if not reply_fixtures.available():
         missing("the public reply fixtures", "`.ci/run` downloads them into .cache/reply-fixtures")
     # what they call a forward and we too: a forward divider; an "Original Message" copy is a quote for us
-    forwards = [c for c in reply_fixtures.cases() if c.forward and c.kind == "text" and any(
-        is_forward_divider(line.lstrip("> ").strip()) for line in c.body.split("\n"))]
+    forwards = [
+        c
+        for c in reply_fixtures.cases()
+        if c.forward
+        and c.kind == "text"
+        and any(is_forward_divider(line.lstrip("> ").strip()) for line in c.body.split("\n"))
+    ]
     right = 0
     for case in forwards:
         found = split_text(case.body).forwarded
-        right += bool(found and found.sender == case.forward["from"] and normalised(found.text) == normalised(
-            case.forward["text"]))
+        right += bool(
+            found
+            and found.sender == case.forward["from"]
+            and normalised(found.text) == normalised(case.forward["text"])
+        )
     with capsys.disabled():
         print(f"\nforwarded message (sender and text) of quotequail's {len(forwards)} forwards: {right} right")
     assert len(forwards) >= 10 and right >= 0.9 * len(forwards)
 
 
-@pytest.mark.parametrize("markup", [gmail_html, outlook_desktop_html, outlook_web_html, apple_html, ios_html,
-                                    thunderbird_html, yahoo_html])
+@pytest.mark.parametrize(
+    "markup", [gmail_html, outlook_desktop_html, outlook_web_html, apple_html, ios_html, thunderbird_html, yahoo_html]
+)
 def test_an_html_only_refusal_keeps_only_the_partners_sentence(markup):
     """Our first mail ("... a short meeting next week?") quoted below, in each program's markup."""
     message = as_message(markup(REFUSAL), "Re: Proposal", html=True)
@@ -220,10 +269,14 @@ def test_an_html_only_refusal_keeps_only_the_partners_sentence(markup):
 
 
 def test_signatures_and_disclaimers_never_eat_a_sentence():
-    kept = ["Sent from my desk, I can confirm Tuesday", "Sent from my iPhone, and yes: Tuesday works.",
-            "Hello,\n\nThis is confidential for now, but we would like to meet.",
-            "Hi,\n\nThe information you sent is confidential to us, so let us talk on Tuesday.",
-            "Yes.\n\n-- said our director, who will join.", "Get back to me by phone on 040 123 456."]
+    kept = [
+        "Sent from my desk, I can confirm Tuesday",
+        "Sent from my iPhone, and yes: Tuesday works.",
+        "Hello,\n\nThis is confidential for now, but we would like to meet.",
+        "Hi,\n\nThe information you sent is confidential to us, so let us talk on Tuesday.",
+        "Yes.\n\n-- said our director, who will join.",
+        "Get back to me by phone on 040 123 456.",
+    ]
     for text in kept:
         assert split_text(text).new_text == text, text
     reply = split_text("Yes.\n\nSent from my iPhone")

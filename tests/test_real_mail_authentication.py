@@ -80,11 +80,25 @@ def test_forged_and_signed_mail_from_a_dmarc_reject_domain(world, database_url, 
         world.add_user(address)
     world.start()
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
-    partners = [{"name": "Nordhafen Logistics", "partnership_types": ["training"], "mail_domain": DOMAIN,
-                 "contacts": [{"name": "Klaus Becker", "email": people["signed"]},
-                              {"name": "Mia Weber", "email": people["forged"]}]}]
-    settings = campaign_settings(f"auth-{world.tag}", world.smtp_port, world.imap_port, partners, sender=school,
-                                 sequence=[{"name": "follow-up-1", "after_business_days": 5}])
+    partners = [
+        {
+            "name": "Nordhafen Logistics",
+            "partnership_types": ["training"],
+            "mail_domain": DOMAIN,
+            "contacts": [
+                {"name": "Klaus Becker", "email": people["signed"]},
+                {"name": "Mia Weber", "email": people["forged"]},
+            ],
+        }
+    ]
+    settings = campaign_settings(
+        f"auth-{world.tag}",
+        world.smtp_port,
+        world.imap_port,
+        partners,
+        sender=school,
+        sequence=[{"name": "follow-up-1", "after_business_days": 5}],
+    )
     settings["message"] = {"attach_one_pager": False}
     settings["mailbox"]["authserv_id"] = AUTHSERV_ID
     assert cli("campaign", "queue", write_campaign(tmp_path, settings)).code == 0
@@ -94,32 +108,53 @@ def test_forged_and_signed_mail_from_a_dmarc_reject_domain(world, database_url, 
     stop = threading.Event()
     try:
         app.tick()
-        sent = lambda: uow.session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            Step.status == StepStatus.SENT))
+        sent = lambda: uow.session.scalar(
+            sa.select(sa.func.count()).select_from(Step).where(Step.status == StepStatus.SENT)
+        )
         wait_for(lambda: (uow.session.expire_all(), sent())[1] == 2, timeout=30, what="two first contacts sent")
         first = {s.contact.email: s for s in uow.session.scalars(sa.select(Step).where(Step.status == StepStatus.SENT))}
 
         # An attacker's server: unsigned, From the contact, with an Authentication-Results of its own
         # that names the school's server.
-        forged = partner_mail(people["forged"], school, "Unsubscribe", "Please remove me from your mailing list.",
-                              {"Authentication-Results": f"{AUTHSERV_ID}; dkim=pass header.d={DOMAIN}; "
-                                                         f"dmarc=pass header.from={DOMAIN}",
-                               "In-Reply-To": first[people["forged"]].message_id})
+        forged = partner_mail(
+            people["forged"],
+            school,
+            "Unsubscribe",
+            "Please remove me from your mailing list.",
+            {
+                "Authentication-Results": f"{AUTHSERV_ID}; dkim=pass header.d={DOMAIN}; "
+                f"dmarc=pass header.from={DOMAIN}",
+                "In-Reply-To": first[people["forged"]].message_id,
+            },
+        )
         send(world.auth.mx_port, forged, people["forged"])
-        stranger = partner_mail(f"Eva Boss <boss@{DOMAIN}>", school, "Our partnership",
-                                "Hello, I run apprenticeships here: we are interested, let us meet next week.")
+        stranger = partner_mail(
+            f"Eva Boss <boss@{DOMAIN}>",
+            school,
+            "Our partnership",
+            "Hello, I run apprenticeships here: we are interested, let us meet next week.",
+        )
         send(world.auth.mx_port, stranger, f"boss@{DOMAIN}")
         # The partner's own server signs.
         signed = partner_mail(people["signed"], school, "Unsubscribe", "Please remove me from your mailing list.")
         send(world.auth.outbound_port, signed, people["signed"])
-        wait_for(lambda: delivered(world, school) == 3, timeout=30, what=f"three messages delivered\n{world.auth.log()}")
+        wait_for(
+            lambda: delivered(world, school) == 3, timeout=30, what=f"three messages delivered\n{world.auth.log()}"
+        )
 
         start_watchers(app, stop, idle_check_seconds=1)
 
         def settled():
             uow.session.expire_all()
-            return uow.session.scalar(sa.select(sa.func.count()).select_from(InboundMail).where(
-                InboundMail.status.in_(["processed", "unauthenticated"]))) == 3
+            return (
+                uow.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(InboundMail)
+                    .where(InboundMail.status.in_(["processed", "unauthenticated"]))
+                )
+                == 3
+            )
+
         wait_for(settled, timeout=60, what=f"three messages processed\n{world.log()[-3000:]}\n{world.auth.log()}")
     finally:
         stop.set()
@@ -133,10 +168,13 @@ def test_forged_and_signed_mail_from_a_dmarc_reject_domain(world, database_url, 
     assert f"{AUTHSERV_ID}; dmarc=fail" in raw[people["forged"]], world.auth.log()
     assert f"{AUTHSERV_ID}; dmarc=fail" in raw[f"boss@{DOMAIN}"]
 
-    contact = {key: uow.session.scalar(sa.select(Contact).where(Contact.email == address))
-               for key, address in people.items()}
-    follow_up = {key: uow.session.scalar(sa.select(Step).where(Step.contact_id == c.id, Step.name == "follow-up-1"))
-                 for key, c in contact.items()}
+    contact = {
+        key: uow.session.scalar(sa.select(Contact).where(Contact.email == address)) for key, address in people.items()
+    }
+    follow_up = {
+        key: uow.session.scalar(sa.select(Step).where(Step.contact_id == c.id, Step.name == "follow-up-1"))
+        for key, c in contact.items()
+    }
     todos = {t.kind: t for t in uow.session.scalars(sa.select(Todo).where(Todo.done_at.is_(None)))}
 
     # the forged opt-out: that contact's mail held at once, a to-do, nothing suppressed
@@ -166,15 +204,22 @@ def test_forged_and_signed_mail_from_a_dmarc_reject_domain(world, database_url, 
     assert follow_up["forged"].status is StepStatus.CANCELLED
 
 
-def test_a_signed_colleague_at_the_partners_domain_becomes_a_contact(world, database_url, cli, uow, tmp_path,
-                                                                      monkeypatch):
+def test_a_signed_colleague_at_the_partners_domain_becomes_a_contact(
+    world, database_url, cli, uow, tmp_path, monkeypatch
+):
     school = f"vet-{world.tag}@school.test"
     world.add_user(school)
     world.add_user(f"k.becker@{DOMAIN}")
     world.start()
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
-    partners = [{"name": "Nordhafen Logistics", "partnership_types": ["training"], "mail_domain": DOMAIN,
-                 "contacts": [{"name": "Klaus Becker", "email": f"k.becker@{DOMAIN}"}]}]
+    partners = [
+        {
+            "name": "Nordhafen Logistics",
+            "partnership_types": ["training"],
+            "mail_domain": DOMAIN,
+            "contacts": [{"name": "Klaus Becker", "email": f"k.becker@{DOMAIN}"}],
+        }
+    ]
     settings = campaign_settings(f"auth-{world.tag}", world.smtp_port, world.imap_port, partners, sender=school)
     settings["message"] = {"attach_one_pager": False}
     settings["mailbox"]["authserv_id"] = [AUTHSERV_ID, "mx2.school.test"]
@@ -184,10 +229,25 @@ def test_a_signed_colleague_at_the_partners_domain_becomes_a_contact(world, data
     stop = threading.Event()
     try:
         app.tick()
-        wait_for(lambda: (uow.session.expire_all(), uow.session.scalar(sa.select(sa.func.count()).select_from(
-            Step).where(Step.status == StepStatus.SENT)))[1] == 1, timeout=30, what="the first contact sent")
-        colleague = partner_mail(f"Eva Boss <boss@{DOMAIN}>", school, "Our partnership",
-                                 "Hello, I run apprenticeships here: we are interested, let us meet next week.")
+        wait_for(
+            lambda: (
+                (
+                    uow.session.expire_all(),
+                    uow.session.scalar(
+                        sa.select(sa.func.count()).select_from(Step).where(Step.status == StepStatus.SENT)
+                    ),
+                )[1]
+                == 1
+            ),
+            timeout=30,
+            what="the first contact sent",
+        )
+        colleague = partner_mail(
+            f"Eva Boss <boss@{DOMAIN}>",
+            school,
+            "Our partnership",
+            "Hello, I run apprenticeships here: we are interested, let us meet next week.",
+        )
         send(world.auth.outbound_port, colleague, f"boss@{DOMAIN}")
         wait_for(lambda: delivered(world, school) == 1, timeout=30, what=f"the message delivered\n{world.auth.log()}")
         start_watchers(app, stop, idle_check_seconds=1)
@@ -195,6 +255,7 @@ def test_a_signed_colleague_at_the_partners_domain_becomes_a_contact(world, data
         def settled():
             uow.session.expire_all()
             return uow.session.scalar(sa.select(InboundMail.status).where(InboundMail.status != "new"))
+
         status = wait_for(settled, timeout=60, what=f"the message processed\n{world.auth.log()}")
     finally:
         stop.set()

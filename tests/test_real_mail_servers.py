@@ -34,27 +34,49 @@ def world():
     world.cleanup()
 
 
-def test_real_bounces_and_a_sieve_vacation_reply_are_acted_on_by_reason(world, database_url, cli, uow, tmp_path,
-                                                                         monkeypatch):
+def test_real_bounces_and_a_sieve_vacation_reply_are_acted_on_by_reason(
+    world, database_url, cli, uow, tmp_path, monkeypatch
+):
     domain = world.partner_domain
     back = date.today() + timedelta(days=21)
-    people = {"fine": f"fine@{domain}", "gone": f"gone@{domain}", "full": f"full@{domain}",
-              "strict": f"strict@{domain}", "away": f"away@{domain}"}
+    people = {
+        "fine": f"fine@{domain}",
+        "gone": f"gone@{domain}",
+        "full": f"full@{domain}",
+        "strict": f"strict@{domain}",
+        "away": f"away@{domain}",
+    }
     school = f"vet-{world.tag}@school.test"
     world.add_user(school)
     world.add_user(people["fine"])
     world.add_user(people["full"], quota="1K")
     world.refuse(people["strict"], "550 5.7.1 Message content rejected: it looks like unsolicited bulk mail")
-    world.add_user(people["away"], sieve=(
-        'require ["vacation"];\n'
-        f'vacation :days 1 :addresses ["{people["away"]}"] "I am out of the office until {back:%d %B %Y}. '
-        'Kind regards";\n'))
+    world.add_user(
+        people["away"],
+        sieve=(
+            'require ["vacation"];\n'
+            f'vacation :days 1 :addresses ["{people["away"]}"] "I am out of the office until {back:%d %B %Y}. '
+            'Kind regards";\n'
+        ),
+    )
     world.start()
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
-    partners = [{"name": f"Partner {key}", "partnership_types": ["training"],
-                 "contacts": [{"name": key.title(), "email": address}]} for key, address in people.items()]
-    settings = campaign_settings(f"real-{world.tag}", world.smtp_port, world.imap_port, partners, sender=school,
-                                 sequence=[{"name": "follow-up-1", "after_business_days": 5}])
+    partners = [
+        {
+            "name": f"Partner {key}",
+            "partnership_types": ["training"],
+            "contacts": [{"name": key.title(), "email": address}],
+        }
+        for key, address in people.items()
+    ]
+    settings = campaign_settings(
+        f"real-{world.tag}",
+        world.smtp_port,
+        world.imap_port,
+        partners,
+        sender=school,
+        sequence=[{"name": "follow-up-1", "after_business_days": 5}],
+    )
     settings["message"] = {"attach_one_pager": False}
     assert cli("campaign", "queue", write_campaign(tmp_path, settings)).code == 0
 
@@ -63,27 +85,39 @@ def test_real_bounces_and_a_sieve_vacation_reply_are_acted_on_by_reason(world, d
     stop = threading.Event()
     try:
         app.tick()
-        sent = lambda: uow.session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            Step.status == StepStatus.SENT))
+        sent = lambda: uow.session.scalar(
+            sa.select(sa.func.count()).select_from(Step).where(Step.status == StepStatus.SENT)
+        )
         wait_for(lambda: (uow.session.expire_all(), sent())[1] == 5, timeout=30, what="five first contacts sent")
         start_watchers(app, stop, idle_check_seconds=1)
 
         def settled():
             uow.session.expire_all()
-            return uow.session.scalar(sa.select(sa.func.count()).select_from(InboundMail).where(
-                InboundMail.status == "processed")) == 4
+            return (
+                uow.session.scalar(
+                    sa.select(sa.func.count()).select_from(InboundMail).where(InboundMail.status == "processed")
+                )
+                == 4
+            )
+
         wait_for(settled, timeout=60, what=f"three bounces and one vacation reply processed\n{world.log()[-3000:]}")
     finally:
         stop.set()
         worker.stop()
         app.close()
 
-    contact = {key: uow.session.scalar(sa.select(Contact).where(Contact.email == address))
-               for key, address in people.items()}
-    steps = {key: {s.name: s for s in uow.session.scalars(sa.select(Step).where(Step.contact_id == c.id))}
-             for key, c in contact.items()}
-    reasons = dict(uow.session.execute(sa.select(Interaction.contact_id, Interaction.text).where(
-        Interaction.kind == InteractionKind.BOUNCE)).all())
+    contact = {
+        key: uow.session.scalar(sa.select(Contact).where(Contact.email == address)) for key, address in people.items()
+    }
+    steps = {
+        key: {s.name: s for s in uow.session.scalars(sa.select(Step).where(Step.contact_id == c.id))}
+        for key, c in contact.items()
+    }
+    reasons = dict(
+        uow.session.execute(
+            sa.select(Interaction.contact_id, Interaction.text).where(Interaction.kind == InteractionKind.BOUNCE)
+        ).all()
+    )
 
     # 550 5.1.1 from Dovecot's LMTP: the address is gone
     assert contact["gone"].status is ContactStatus.UNREACHABLE

@@ -51,9 +51,12 @@ def as_message(text: str | None, language: str, plain: str) -> InboundMessage:
     else:
         body = "".join(f"<p>{escape(line)}</p>" for line in plain.split("\n"))
         signature = escape(SIGNATURES[language]).replace("\n", "<br>")
-        message.set_content(f"<html><body><div dir='ltr'>{body}<br><p>{signature}</p>"
-                            f"<p style='font-size:8pt'>{escape(DISCLAIMER)}</p></div>"
-                            f"<blockquote>{escape(OUR_MAIL)}</blockquote></body></html>", subtype="html")
+        message.set_content(
+            f"<html><body><div dir='ltr'>{body}<br><p>{signature}</p>"
+            f"<p style='font-size:8pt'>{escape(DISCLAIMER)}</p></div>"
+            f"<blockquote>{escape(OUR_MAIL)}</blockquote></body></html>",
+            subtype="html",
+        )
     return InboundMessage.parse(message.as_bytes())
 
 
@@ -76,7 +79,9 @@ def test_reply_intent_accuracy_per_intent_and_language(capsys):
             if ok and expected == "not_now" and intent.until:
                 ok = intent.until.isoformat()[:7] == extra["until"]
             if ok and expected == "referral":
-                ok = intent.referral_email == (SENDER if extra["referral_email"] == "SENDER" else extra["referral_email"])
+                ok = intent.referral_email == (
+                    SENDER if extra["referral_email"] == "SENDER" else extra["referral_email"]
+                )
             for key in (expected, language):
                 total[key] += 1
                 right[key] += ok
@@ -91,12 +96,21 @@ def test_reply_intent_accuracy_per_intent_and_language(capsys):
     overall = sum(right[k] for k in ("interested", "question", "not_now", "not_interested", "referral", "unclear"))
     with capsys.disabled():
         print(f"\nreply intent, {len(SAMPLES)} labelled replies as {count} messages: {overall / count:.1%} right")
-        print("  per intent: " + ", ".join(f"{k} {right[k]}/{total[k]}" for k in
-                                          ("interested", "question", "not_now", "not_interested", "referral", "unclear")))
-        print("  per language: " + ", ".join(f"{k} {right[k]}/{total[k]}" for k in
-                                            ("en", "de", "fr", "es", "it", "nl", "pl", "pt")))
-        print(f"  acted on: {acted}/{count}; wrong and acted on: {len(acted_wrong)}; "
-              f"refusal or later read as interested: {len(dangerous)} (acted on: {sum(d[2] for d in dangerous)})")
+        print(
+            "  per intent: "
+            + ", ".join(
+                f"{k} {right[k]}/{total[k]}"
+                for k in ("interested", "question", "not_now", "not_interested", "referral", "unclear")
+            )
+        )
+        print(
+            "  per language: "
+            + ", ".join(f"{k} {right[k]}/{total[k]}" for k in ("en", "de", "fr", "es", "it", "nl", "pl", "pt"))
+        )
+        print(
+            f"  acted on: {acted}/{count}; wrong and acted on: {len(acted_wrong)}; "
+            f"refusal or later read as interested: {len(dangerous)} (acted on: {sum(d[2] for d in dangerous)})"
+        )
     assert count >= 200
     assert not [d for d in dangerous if d[2]], dangerous
     assert len(acted_wrong) <= 0.03 * count, acted_wrong

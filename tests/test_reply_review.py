@@ -35,17 +35,30 @@ LATER_DAY = date(2027, 3, 1)
 
 def queued(uow, tmp_path, auto_invite=None):
     """One partner written to (first contact), a follow-up waiting."""
-    partners = [{"name": "Firm 0", "partnership_types": ["training"], "mail_domain": "firm0.test",
-                 "contacts": [{"name": "Person 0", "email": "person0@firm0.test"}]}]
+    partners = [
+        {
+            "name": "Firm 0",
+            "partnership_types": ["training"],
+            "mail_domain": "firm0.test",
+            "contacts": [{"name": "Person 0", "email": "person0@firm0.test"}],
+        }
+    ]
     settings = campaign_settings("review", 1, 1, partners)
     if auto_invite is not None:
         settings["meeting"] = {"auto_invite": auto_invite}
     campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, settings)), Renderer(), utcnow())
     [first] = uow.session.scalars(sa.select(Step)).all()
     first.status, first.sent_at = StepStatus.SENT, utcnow()
-    follow_up = Step(campaign_id=first.campaign_id, partner_id=first.partner_id, contact_id=first.contact_id,
-                     name="follow-up-1", template="follow_up", status=StepStatus.SCHEDULED,
-                     due_at=utcnow() + timedelta(days=7), message_id=f"<{uuid.uuid4().hex}@school.test>")
+    follow_up = Step(
+        campaign_id=first.campaign_id,
+        partner_id=first.partner_id,
+        contact_id=first.contact_id,
+        name="follow-up-1",
+        template="follow_up",
+        status=StepStatus.SCHEDULED,
+        due_at=utcnow() + timedelta(days=7),
+        message_id=f"<{uuid.uuid4().hex}@school.test>",
+    )
     uow.session.add(follow_up)
     uow.session.scalar(sa.select(Partner)).phase = Phase.FIRST_CONTACT
     uow.commit()
@@ -122,8 +135,16 @@ def test_a_hand_over_decided_adds_the_colleague_and_drafts_the_introduction(uow,
     first, _ = queued(uow, tmp_path)
     arrive(uow, tmp_path, UNSURE_YES, first.message_id)
     [item] = reviews(uow)
-    done = cli("replies", "decide", str(item.id), "referral", "--referral", "Sabine.Hoffmann@firm0.test",
-               "--name", "Sabine Hoffmann")
+    done = cli(
+        "replies",
+        "decide",
+        str(item.id),
+        "referral",
+        "--referral",
+        "Sabine.Hoffmann@firm0.test",
+        "--name",
+        "Sabine Hoffmann",
+    )
     assert done.code == 0, done
     colleague = [c for c in firm(uow).contacts if c.email == "sabine.hoffmann@firm0.test"]
     assert colleague and colleague[0].name == "Sabine Hoffmann"
@@ -131,10 +152,16 @@ def test_a_hand_over_decided_adds_the_colleague_and_drafts_the_introduction(uow,
     assert firm(uow).phase is Phase.FIRST_CONTACT
 
 
-@pytest.mark.parametrize("args, field", [
-    (("not_now",), "until"), (("not_now", "--until", "2001-01-01"), "until"), (("referral",), "referral"),
-    (("maybe",), "intent"), (("not_now", "--until", "1.3.2027"), "--until"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("not_now",), "until"),
+        (("not_now", "--until", "2001-01-01"), "until"),
+        (("referral",), "referral"),
+        (("maybe",), "intent"),
+        (("not_now", "--until", "1.3.2027"), "--until"),
+    ],
+)
 def test_a_decision_that_cannot_be_done_says_what_to_fix(uow, tmp_path, cli, args, field):
     first, _ = queued(uow, tmp_path)
     arrive(uow, tmp_path, UNSURE_YES, first.message_id)
@@ -150,14 +177,17 @@ def test_an_unknown_review_item_is_named(cli, uow):
     assert result.code != 0 and "no open review item 999" in result.out + result.err
 
 
-@pytest.mark.parametrize("mode, text, invited, review", [
-    ("confident", SURE_YES, True, False),
-    ("confident", UNSURE_YES, False, True),
-    ("always", UNSURE_YES, True, False),
-    ("never", SURE_YES, False, True),
-    (True, SURE_YES, True, False),    # campaign files of before: true is "confident"
-    (False, SURE_YES, False, True),   # and false is "never"
-])
+@pytest.mark.parametrize(
+    "mode, text, invited, review",
+    [
+        ("confident", SURE_YES, True, False),
+        ("confident", UNSURE_YES, False, True),
+        ("always", UNSURE_YES, True, False),
+        ("never", SURE_YES, False, True),
+        (True, SURE_YES, True, False),  # campaign files of before: true is "confident"
+        (False, SURE_YES, False, True),  # and false is "never"
+    ],
+)
 def test_auto_invite_says_when_an_invitation_goes_out_on_its_own(uow, tmp_path, mode, text, invited, review):
     first, _ = queued(uow, tmp_path, auto_invite=mode)
     outcome = arrive(uow, tmp_path, text, first.message_id)
@@ -182,8 +212,13 @@ def test_never_leaves_the_invitation_to_one_click_and_the_click_invites(uow, tmp
 
 def test_a_sure_refusal_declines_the_partner_and_leaves_the_active_board(uow, tmp_path):
     first, follow_up = queued(uow, tmp_path, auto_invite="always")
-    arrive(uow, tmp_path, "Thank you for your message. We have decided not to take part; we cover our training "
-                          "needs with our existing partners.", first.message_id)
+    arrive(
+        uow,
+        tmp_path,
+        "Thank you for your message. We have decided not to take part; we cover our training "
+        "needs with our existing partners.",
+        first.message_id,
+    )
     partner = firm(uow)
     assert (partner.status, partner.phase) == (PartnerStatus.DECLINED, Phase.FIRST_CONTACT)
     assert uow.session.scalar(sa.select(Meeting)) is None and reviews(uow) == []
@@ -228,16 +263,25 @@ def test_the_worker_retrains_weekly_on_the_schools_decisions(database_url, engin
     try:
         assert trained == [[]]  # at start: the shipped set alone, nothing decided yet
         with app.uow() as uow:
-            uow.session.add(ReplyLabel(text="Nicht vor dem Sommer, bitte.", intent="not_now", language="de",
-                                       until=date(2027, 6, 1), decided_by="jana", decided_at=clock[0]))
+            uow.session.add(
+                ReplyLabel(
+                    text="Nicht vor dem Sommer, bitte.",
+                    intent="not_now",
+                    language="de",
+                    until=date(2027, 6, 1),
+                    decided_by="jana",
+                    decided_at=clock[0],
+                )
+            )
             uow.commit()
         clock[0] += timedelta(days=6)
         app._retrain_weekly()
         assert len(trained) == 1  # not yet a week
         clock[0] += timedelta(days=1)
         app._retrain_weekly()
-        assert [(r.text, r.intent, r.until) for r in trained[-1]] == [("Nicht vor dem Sommer, bitte.", "not_now",
-                                                                      "2027-06")]
+        assert [(r.text, r.intent, r.until) for r in trained[-1]] == [
+            ("Nicht vor dem Sommer, bitte.", "not_now", "2027-06")
+        ]
         app._retrain_weekly()
         assert len(trained) == 2  # once a week
     finally:

@@ -28,12 +28,16 @@ from worker.processes import start_watchers
 
 OFFICER, SECRET = "officer@school.test", "a long pass phrase"
 LATER = date(2027, 3, 1)
-REFUSAL = ("Dear Jana,<br><br>Thank you so much for thinking of us, it sounds like a wonderful programme. After "
-           "internal discussion, however, we have decided not to pursue this further: our training activities "
-           "are fully covered by our existing partners.<br><br>We wish you every success.<br><br>Best regards,"
-           "<br>Petra")
-OURS_QUOTED = ("Dear Petra,<br>we would be glad to meet you for a first exploration meeting. Are you interested in "
-               "hosting apprentices? Could we meet next week?<br>")
+REFUSAL = (
+    "Dear Jana,<br><br>Thank you so much for thinking of us, it sounds like a wonderful programme. After "
+    "internal discussion, however, we have decided not to pursue this further: our training activities "
+    "are fully covered by our existing partners.<br><br>We wish you every success.<br><br>Best regards,"
+    "<br>Petra"
+)
+OURS_QUOTED = (
+    "Dear Petra,<br>we would be glad to meet you for a first exploration meeting. Are you interested in "
+    "hosting apprentices? Could we meet next week?<br>"
+)
 
 
 def html_reply(sender: str, to: str, in_reply_to: str) -> bytes:
@@ -43,10 +47,12 @@ def html_reply(sender: str, to: str, in_reply_to: str) -> bytes:
     message["Message-ID"] = f"<{uuid.uuid4().hex}@partner.test>"
     message["Date"] = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     message["In-Reply-To"] = message["References"] = in_reply_to
-    message.set_content(f'<div dir="ltr">{REFUSAL}</div><br><div class="gmail_quote"><div dir="ltr" '
-                        f'class="gmail_attr">On Mon, 7 Dec 2026 at 10:00, Jana &lt;{to}&gt; wrote:<br></div>'
-                        f'<blockquote class="gmail_quote" style="margin:0 0 0 .8ex">{OURS_QUOTED}</blockquote></div>',
-                        subtype="html")
+    message.set_content(
+        f'<div dir="ltr">{REFUSAL}</div><br><div class="gmail_quote"><div dir="ltr" '
+        f'class="gmail_attr">On Mon, 7 Dec 2026 at 10:00, Jana &lt;{to}&gt; wrote:<br></div>'
+        f'<blockquote class="gmail_quote" style="margin:0 0 0 .8ex">{OURS_QUOTED}</blockquote></div>',
+        subtype="html",
+    )
     return message.as_bytes()
 
 
@@ -68,8 +74,12 @@ def log_in(driver, base: str) -> None:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("sent_campaign", [{"meeting": {"auto_invite": "always"}}], indirect=True)
-def test_uncertain_reply_decided_in_one_click_and_a_warm_refusal_declines(sent_campaign, dovecot, uow,  # noqa: F811
-                                                                         browser):
+def test_uncertain_reply_decided_in_one_click_and_a_warm_refusal_declines(
+    sent_campaign,
+    dovecot,
+    uow,
+    browser,
+):
     campaign, app, stop = sent_campaign
     a = campaign.addresses
     with app.uow() as work:
@@ -77,14 +87,27 @@ def test_uncertain_reply_decided_in_one_click_and_a_warm_refusal_declines(sent_c
         work.commit()
     start_watchers(app, stop, idle_check_seconds=1)
     unsure = "Thanks for your mail. Hmm, we will see what our board thinks."
-    dovecot.deliver(campaign.sender, reply(f"Person 0 <{a[0]}>", campaign.sender, "Re: Proposal for potential "
-                                           "collaboration", unsure, step_of(uow, a[0]).message_id))
+    dovecot.deliver(
+        campaign.sender,
+        reply(
+            f"Person 0 <{a[0]}>",
+            campaign.sender,
+            "Re: Proposal for potential collaboration",
+            unsure,
+            step_of(uow, a[0]).message_id,
+        ),
+    )
     dovecot.deliver(campaign.sender, html_reply(f"Petra <{a[1]}>", campaign.sender, step_of(uow, a[1]).message_id))
 
     def processed():
         uow.session.expire_all()
-        return uow.session.scalar(sa.select(sa.func.count()).select_from(InboundMail).where(
-            InboundMail.status == "processed")) == 2
+        return (
+            uow.session.scalar(
+                sa.select(sa.func.count()).select_from(InboundMail).where(InboundMail.status == "processed")
+            )
+            == 2
+        )
+
     wait_for(processed, timeout=30, what="both replies processed")
 
     partners = {p.name: p for p in uow.session.scalars(sa.select(Partner))}
@@ -106,18 +129,23 @@ def test_uncertain_reply_decided_in_one_click_and_a_warm_refusal_declines(sent_c
         assert axe_violations(browser) == []
 
         form = review.find_element(By.CSS_SELECTOR, "form:has(input[name=until])")
-        browser.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, "until"),
-                               LATER.isoformat())
+        browser.execute_script(
+            "arguments[0].value = arguments[1]", form.find_element(By.NAME, "until"), LATER.isoformat()
+        )
         assert form.text.startswith("Later until")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait_for(lambda: "later until 2027-03-01" in browser.find_element(By.TAG_NAME, "main").text,
-                 what="the decision said")
+        wait_for(
+            lambda: "later until 2027-03-01" in browser.find_element(By.TAG_NAME, "main").text, what="the decision said"
+        )
         assert not browser.find_elements(By.CSS_SELECTOR, "li.review")
 
         uow.session.expire_all()
         partner = uow.session.get(Partner, partners["Organisation 0"].id)
-        assert (partner.status, partner.later_until, partner.phase) == (PartnerStatus.PAUSED, LATER,
-                                                                        Phase.FIRST_CONTACT)
+        assert (partner.status, partner.later_until, partner.phase) == (
+            PartnerStatus.PAUSED,
+            LATER,
+            Phase.FIRST_CONTACT,
+        )
         later = uow.session.scalar(sa.select(Step).where(Step.partner_id == partner.id, Step.template == "later"))
         assert later.status is StepStatus.SCHEDULED and later.due_at.date() == LATER
         [label] = uow.session.scalars(sa.select(ReplyLabel)).all()

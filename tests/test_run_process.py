@@ -15,14 +15,23 @@ from tests.support.mailboxes import messages, new_address, wait_for
 def run_outreach(tmp_path, *args, **popen):
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
     env[PASSWORD_ENV] = PASSWORD
-    return subprocess.Popen([sys.executable, "-m", "outreach", *args], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+    return subprocess.Popen(
+        [sys.executable, "-m", "outreach", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
 
 
 def test_run_sends_a_queued_campaign_on_the_embedded_default(tmp_path, dovecot, smtp_relay):
     addresses = [new_address() for _ in range(3)]
-    partners = [{"name": f"Firm {i}", "partnership_types": ["training"],
-                 "contacts": [{"name": f"Person {i}", "email": a}]} for i, a in enumerate(addresses)]
+    partners = [
+        {"name": f"Firm {i}", "partnership_types": ["training"], "contacts": [{"name": f"Person {i}", "email": a}]}
+        for i, a in enumerate(addresses)
+    ]
     path = write_campaign(tmp_path, campaign_settings("embedded", smtp_relay.port, dovecot.imap_port, partners))
     queued = run_outreach(tmp_path, "campaign", "queue", path.name)
     assert queued.wait(60) == 0, queued.stdout.read()
@@ -47,8 +56,10 @@ def test_run_stops_cleanly_on_sigterm(tmp_path):
 
 def test_a_run_stopped_mid_campaign_and_started_again_loses_and_repeats_nothing(tmp_path, dovecot, smtp_relay):
     addresses = [new_address() for _ in range(12)]
-    partners = [{"name": f"Firm {i}", "partnership_types": ["training"],
-                 "contacts": [{"name": f"Person {i}", "email": a}]} for i, a in enumerate(addresses)]
+    partners = [
+        {"name": f"Firm {i}", "partnership_types": ["training"], "contacts": [{"name": f"Person {i}", "email": a}]}
+        for i, a in enumerate(addresses)
+    ]
     settings = campaign_settings("stop-start", smtp_relay.port, dovecot.imap_port, partners)
     settings["sending"]["seconds_between_messages"] = 2  # a pace, so the stop comes mid-campaign
     path = write_campaign(tmp_path, settings)
@@ -70,8 +81,15 @@ def test_logs_can_be_json_lines_without_message_bodies(tmp_path, dovecot, smtp_r
     import json as json_module
 
     address = new_address()
-    path = write_campaign(tmp_path, campaign_settings("logs", smtp_relay.port, dovecot.imap_port, [
-        {"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Person", "email": address}]}]))
+    path = write_campaign(
+        tmp_path,
+        campaign_settings(
+            "logs",
+            smtp_relay.port,
+            dovecot.imap_port,
+            [{"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Person", "email": address}]}],
+        ),
+    )
     assert run_outreach(tmp_path, "campaign", "queue", path.name).wait(60) == 0
     run = run_outreach(tmp_path, "--log-json", "run", "--interval", "0.2", "--until-idle")
     output = run.communicate(timeout=120)[0]
@@ -88,8 +106,15 @@ def test_every_process_stops_within_five_seconds_of_sigterm(tmp_path, dovecot, s
     import threading
 
     address = new_address()
-    path = write_campaign(tmp_path, campaign_settings("stop", smtp_relay.port, dovecot.imap_port, [
-        {"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Person", "email": address}]}]))
+    path = write_campaign(
+        tmp_path,
+        campaign_settings(
+            "stop",
+            smtp_relay.port,
+            dovecot.imap_port,
+            [{"name": "Firm", "partnership_types": ["training"], "contacts": [{"name": "Person", "email": address}]}],
+        ),
+    )
     assert run_outreach(tmp_path, "campaign", "queue", path.name).wait(60) == 0
     for command, ready in (("run", "(idle)"), ("watch", "(idle)"), ("worker", "worker:"), ("scheduler", "scheduler:")):
         process = run_outreach(tmp_path, command)

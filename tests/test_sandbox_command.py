@@ -30,9 +30,26 @@ def listening(port: int) -> bool:
 def sandbox(tmp_path):
     smtp_port, imap_port = free_port(), free_port()
     env = {**os.environ, "OUTREACH_MAIL_PASSWORD": "sandbox-secret"}
-    process = subprocess.Popen([sys.executable, "-m", "outreach", "sandbox", "config/campaign.sandbox.yaml",
-                                "--smtp-port", str(smtp_port), "--imap-port", str(imap_port), "--folder", str(tmp_path)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "outreach",
+            "sandbox",
+            "config/campaign.sandbox.yaml",
+            "--smtp-port",
+            str(smtp_port),
+            "--imap-port",
+            str(imap_port),
+            "--folder",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     wait_for(lambda: listening(smtp_port) and listening(imap_port), timeout=30, what="the sandbox's ports")
     yield process, smtp_port, imap_port, tmp_path
     if process.poll() is None:
@@ -57,11 +74,10 @@ def test_a_partner_answers_into_the_campaigns_inbox_and_the_server_stops_on_sigt
         raw = imap.fetch([uid], ["BODY[]"])[uid][b"BODY[]"]
     assert b"In-Reply-To: <first-1@riverside.example>" in raw
     assert b"From: Maren Voss <m.voss@werft-elbe.example>" in raw
-    assert len(list((folder / "mail").glob("*.eml"))) == 2   # ours and the answer
+    assert len(list((folder / "mail").glob("*.eml"))) == 2  # ours and the answer
 
-    with pytest.raises(LoginError):
-        with IMAPClient("127.0.0.1", port=imap_port, ssl=False, timeout=10) as imap:
-            imap.login(MAILBOX, "wrong")
+    with pytest.raises(LoginError), IMAPClient("127.0.0.1", port=imap_port, ssl=False, timeout=10) as imap:
+        imap.login(MAILBOX, "wrong")
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0

@@ -1,7 +1,7 @@
 """The demo's scripted partners answer in the shapes real servers and clients use: the
 product's own classifier and calendar reader must recognise every answer they make."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -33,10 +33,17 @@ def as_inbound(message: EmailMessage) -> InboundMessage:
     return InboundMessage(raw, message_from_bytes(raw, policy=policy.default))
 
 
-@pytest.mark.parametrize("behaviour, kind", [
-    (Behaviour.ACCEPTS, "reply"), (Behaviour.DECLINES, "reply"), (Behaviour.ASKS, "reply"),
-    (Behaviour.OUT_OF_OFFICE, "auto_reply"), (Behaviour.BOUNCES, "bounce"), (Behaviour.OPTS_OUT, "opt_out"),
-])
+@pytest.mark.parametrize(
+    "behaviour, kind",
+    [
+        (Behaviour.ACCEPTS, "reply"),
+        (Behaviour.DECLINES, "reply"),
+        (Behaviour.ASKS, "reply"),
+        (Behaviour.OUT_OF_OFFICE, "auto_reply"),
+        (Behaviour.BOUNCES, "bounce"),
+        (Behaviour.OPTS_OUT, "opt_out"),
+    ],
+)
 def test_each_first_answer_is_recognised(behaviour, kind):
     [answer] = answers(behaviour, received(), date(2026, 11, 30))
     result = classify(as_inbound(answer))
@@ -65,11 +72,17 @@ def test_after_the_meeting_the_partner_who_accepted_agrees_to_the_next_steps():
 
 
 def invitation(sequence=0) -> bytes:
-    plan = MeetingPlan(uid="meeting-1@riverside.example", sequence=sequence,
-                       start=datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc), duration=timedelta(minutes=45),
-                       timezone="Europe/Berlin", summary="First exploration meeting", description="Agenda",
-                       organizer=Person("partnerships@riverside.example", "Jana Weber"),
-                       attendees=(Person("k.becker@nordhafen.example", "Klaus Becker"),))
+    plan = MeetingPlan(
+        uid="meeting-1@riverside.example",
+        sequence=sequence,
+        start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+        duration=timedelta(minutes=45),
+        timezone="Europe/Berlin",
+        summary="First exploration meeting",
+        description="Agenda",
+        organizer=Person("partnerships@riverside.example", "Jana Weber"),
+        attendees=(Person("k.becker@nordhafen.example", "Klaus Becker"),),
+    )
     return build(plan)
 
 

@@ -18,12 +18,10 @@ from outreach.domain.vocabulary import ContactStatus, Phase, StepStatus
 from outreach.errors import InvalidInput
 from outreach.inbound.message import Fetched
 from outreach.rendering import Renderer
-from outreach.services.outbound import campaigns
 from outreach.services.inbound import inbox
+from outreach.services.outbound import campaigns
 from outreach.services.partners import logbook
-from outreach.services.partners.todos import TodoKind
-from outreach.services.partners.todos import open_todos
-from outreach.services.partners.todos import raise_todo
+from outreach.services.partners.todos import TodoKind, open_todos, raise_todo
 from tests.support.campaigns import campaign_settings, write_campaign
 
 MAILBOX = "vet@school.test"
@@ -34,17 +32,33 @@ FAILS = f"{OURS}; dkim=none; dmarc=fail (p=reject dis=none) header.from=firm0.te
 
 def queued(uow, tmp_path, authserv_id=OURS):
     """Two partners already written to (first contact), each with a follow-up waiting."""
-    partners = [{"name": f"Firm {i}", "partnership_types": ["training"], "mail_domain": f"firm{i}.test",
-                 "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}]} for i in range(2)]
+    partners = [
+        {
+            "name": f"Firm {i}",
+            "partnership_types": ["training"],
+            "mail_domain": f"firm{i}.test",
+            "contacts": [{"name": f"Person {i}", "email": f"person{i}@firm{i}.test"}],
+        }
+        for i in range(2)
+    ]
     settings = campaign_settings("proof", 1, 1, partners)
     if authserv_id:
         settings["mailbox"]["authserv_id"] = authserv_id
     campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, settings)), Renderer(), utcnow())
     for step in list(uow.session.scalars(sa.select(Step))):
         step.status, step.sent_at = StepStatus.SENT, utcnow()
-        uow.session.add(Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,
-                             name="follow-up-1", template="follow_up", status=StepStatus.SCHEDULED,
-                             due_at=utcnow() + timedelta(days=7), message_id=f"<{uuid.uuid4().hex}@school.test>"))
+        uow.session.add(
+            Step(
+                campaign_id=step.campaign_id,
+                partner_id=step.partner_id,
+                contact_id=step.contact_id,
+                name="follow-up-1",
+                template="follow_up",
+                status=StepStatus.SCHEDULED,
+                due_at=utcnow() + timedelta(days=7),
+                message_id=f"<{uuid.uuid4().hex}@school.test>",
+            )
+        )
     for partner in uow.session.scalars(sa.select(Partner)):
         partner.phase = Phase.FIRST_CONTACT
     uow.commit()
@@ -111,8 +125,15 @@ def test_a_forged_field_naming_our_server_beside_ours_proves_nothing(uow, tmp_pa
 def test_a_forged_opt_out_holds_the_contacts_mail_and_waits_for_staff(uow, tmp_path):
     steps = queued(uow, tmp_path)
     follow_up = steps[("person0@firm0.test", "follow-up-1")]
-    result = arrive(uow, tmp_path, "person0@firm0.test", "Please remove me from your list.", [FAILS],
-                    subject="Unsubscribe", headers={"In-Reply-To": steps[("person0@firm0.test", "first_contact")].message_id})
+    result = arrive(
+        uow,
+        tmp_path,
+        "person0@firm0.test",
+        "Please remove me from your list.",
+        [FAILS],
+        subject="Unsubscribe",
+        headers={"In-Reply-To": steps[("person0@firm0.test", "first_contact")].message_id},
+    )
     assert (result.status, result.kind) == ("unauthenticated", "opt_out")
     assert follow_up.status is StepStatus.HELD
     assert not logbook.is_suppressed(uow.session, "person0@firm0.test")
@@ -137,8 +158,9 @@ def test_a_forged_opt_out_that_staff_dismiss_leaves_the_mail_to_resume(uow, tmp_
 
 def test_a_signed_opt_out_suppresses_at_once(uow, tmp_path):
     steps = queued(uow, tmp_path)
-    result = arrive(uow, tmp_path, "person0@firm0.test", "Please remove me from your list.", [PASSES],
-                    subject="Unsubscribe")
+    result = arrive(
+        uow, tmp_path, "person0@firm0.test", "Please remove me from your list.", [PASSES], subject="Unsubscribe"
+    )
     assert result.status == "processed"
     assert uow.session.scalar(sa.select(Suppression).where(Suppression.email == "person0@firm0.test")) is not None
     assert steps[("person0@firm0.test", "follow-up-1")].status is StepStatus.CANCELLED
@@ -148,8 +170,14 @@ def test_a_signed_opt_out_suppresses_at_once(uow, tmp_path):
 def test_a_known_contacts_unproved_reply_acts_only_as_far_as_our_message_id_proves(uow, tmp_path):
     steps = queued(uow, tmp_path)
     in_thread = {"In-Reply-To": steps[("person0@firm0.test", "first_contact")].message_id}
-    result = arrive(uow, tmp_path, "person0@firm0.test", "Please write to my colleague Eva Boss "
-                    "(eva.boss@firm0.test), she handles apprenticeships.", [FAILS], headers=in_thread)
+    result = arrive(
+        uow,
+        tmp_path,
+        "person0@firm0.test",
+        "Please write to my colleague Eva Boss (eva.boss@firm0.test), she handles apprenticeships.",
+        [FAILS],
+        headers=in_thread,
+    )
     assert result.status == "processed"  # the thread proves the answer
     assert firm0(uow).phase is Phase.FIRST_CONTACT  # a hand-over is no "yes": the partner stays in first contact
     assert contact(uow, "eva.boss@firm0.test") is None  # but nobody is added from an unproved text
@@ -170,7 +198,9 @@ def test_a_known_contacts_unproved_mail_by_address_alone_changes_nothing(uow, tm
 
 def test_without_an_authserv_id_known_contacts_act_as_before_and_strangers_do_not(uow, tmp_path):
     steps = queued(uow, tmp_path, authserv_id=None)
-    opted = arrive(uow, tmp_path, "person0@firm0.test", "Please remove me from your list.", [FAILS], subject="Unsubscribe")
+    opted = arrive(
+        uow, tmp_path, "person0@firm0.test", "Please remove me from your list.", [FAILS], subject="Unsubscribe"
+    )
     assert opted.status == "processed" and logbook.is_suppressed(uow.session, "person0@firm0.test")
     # a field naming any server is not believed when none is configured
     stranger = arrive(uow, tmp_path, "boss@firm1.test", "We are interested.", [PASSES.replace("firm0", "firm1")])

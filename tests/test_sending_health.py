@@ -62,8 +62,10 @@ class Running:
 
 
 def campaign(tmp_path, name: str, smtp_port: int, imap_port: int, sender: str, addresses: list[str]):
-    partners = [{"name": f"Firm {i}", "partnership_types": ["training"],
-                 "contacts": [{"name": f"Person {i}", "email": a}]} for i, a in enumerate(addresses)]
+    partners = [
+        {"name": f"Firm {i}", "partnership_types": ["training"], "contacts": [{"name": f"Person {i}", "email": a}]}
+        for i, a in enumerate(addresses)
+    ]
     settings = campaign_settings(name, smtp_port, imap_port, partners, sender=sender)
     return settings, write_campaign(tmp_path, settings)
 
@@ -99,8 +101,11 @@ def test_a_closed_smtp_port_is_told_and_the_todo_closes_when_mail_goes_out(tmp_p
 
         settings["mailbox"]["smtp"]["port"] = smtp_relay.port  # the port fixed, the campaign queued again
         queue(tmp_path, write_campaign(tmp_path, settings))
-        wait_for(lambda: all(messages(dovecot, a) for a in addresses), timeout=60,
-                 what="the waiting first contacts sent once the port is right")
+        wait_for(
+            lambda: all(messages(dovecot, a) for a in addresses),
+            timeout=60,
+            what="the waiting first contacts sent once the port is right",
+        )
         assert mailbox_todos(tmp_path) == [], "the to-do closes itself once mail goes out"
         assert sending_of(tmp_path, "closed-port")["state"] == "working"
         assert [len(messages(dovecot, a)) for a in addresses] == [1, 1]
@@ -117,8 +122,9 @@ def test_a_refused_password_is_told_and_the_todo_closes_once_it_is_right(tmp_pat
     imap = SandboxImap().start()
     imap.add_user(sender, PASSWORD)  # IMAP takes the campaign's password; the SMTP server does not, yet:
     imap.passwords[sender] = "another password"  # its AUTH checks the sandbox's table
-    smtp = SandboxSmtp(imap, lambda mail_from, rcpt, raw: received.append((mail_from, rcpt)),
-                       lambda *kept: None).start()
+    smtp = SandboxSmtp(
+        imap, lambda mail_from, rcpt, raw: received.append((mail_from, rcpt)), lambda *kept: None
+    ).start()
     addresses = [new_address()]
     try:
         settings, path = campaign(tmp_path, "refused", smtp.port, imap.port, sender, addresses)
@@ -126,8 +132,9 @@ def test_a_refused_password_is_told_and_the_todo_closes_once_it_is_right(tmp_pat
         queue(tmp_path, write_campaign(tmp_path, settings))
         run = Running(tmp_path)
         try:
-            [todo] = wait_for(lambda: mailbox_todos(tmp_path), timeout=WITHIN,
-                              what="a to-do naming the refused password")
+            [todo] = wait_for(
+                lambda: mailbox_todos(tmp_path), timeout=WITHIN, what="a to-do naming the refused password"
+            )
             assert f"the server refused the password for {sender}: 535 5.7.8" in todo["text"], todo
             assert "timeout" not in todo["text"]
             sending = sending_of(tmp_path, "refused")
@@ -136,8 +143,11 @@ def test_a_refused_password_is_told_and_the_todo_closes_once_it_is_right(tmp_pat
 
             imap.passwords[sender] = PASSWORD  # the administrator sets the password the campaign has
             # Nothing in the settings changed: the mailbox is tried again after its wait (20 s at first).
-            wait_for(lambda: received, timeout=try_again_after(timedelta(0)).total_seconds() + 40,
-                     what="the waiting message sent once the password is right")
+            wait_for(
+                lambda: received,
+                timeout=try_again_after(timedelta(0)).total_seconds() + 40,
+                what="the waiting message sent once the password is right",
+            )
             wait_for(lambda: not mailbox_todos(tmp_path), timeout=30, what="the to-do closed")
             assert received == [(sender, addresses[0])]
             assert sending_of(tmp_path, "refused")["state"] == "working"
@@ -175,7 +185,8 @@ def _campaigns_page(tmp_path, name: str, expected: str) -> None:
             for width in (1280, 375):
                 screenshot(browser, name, width)
                 overflow = browser.execute_script(
-                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
                 assert overflow <= 1, (name, width, overflow)
     finally:
         browser.quit()
@@ -197,21 +208,30 @@ def test_one_todo_per_failing_mailbox_in_the_digest_until_mail_goes_out(uow, tmp
     queue_rules(uow, tmp_path, count=1, now=start)
     row = uow.session.scalar(sa.select(Campaign))
     mailbox = settings_of(row).mailbox
-    for minute, error in enumerate(["nothing answers at 127.0.0.1:2525: the port is wrong",
-                                    "the server refused the password for vet@school.test: 535 5.7.8"]):
+    for minute, error in enumerate(
+        [
+            "nothing answers at 127.0.0.1:2525: the port is wrong",
+            "the server refused the password for vet@school.test: 535 5.7.8",
+        ]
+    ):
         sending_health.failed(uow.session, mailbox, error, start + timedelta(minutes=minute))
         uow.commit()
     [todo] = uow.session.scalars(sa.select(Todo).where(Todo.done_at.is_(None))).all()
     assert todo.kind == "mailbox" and "failing since 2027-03-01 09:00 UTC" in todo.text
     assert "refused the password" in todo.text and "nothing answers" not in todo.text  # the latest words
     text = digest.text(uow.session, [row], start + timedelta(hours=1))
-    assert ("Mailboxes that cannot send: 1 (their mail waits)\n- vet@school.test: failing since 2027-03-01 09:00 UTC: "
-            "the server refused the password") in text
-    assert not sending_health.may_try(uow.session.get(SendingHealth, mailbox.address), mailbox,
-                                      start + timedelta(minutes=1, seconds=10))  # one try now and then
+    assert (
+        "Mailboxes that cannot send: 1 (their mail waits)\n- vet@school.test: failing since 2027-03-01 09:00 UTC: "
+        "the server refused the password"
+    ) in text
+    assert not sending_health.may_try(
+        uow.session.get(SendingHealth, mailbox.address), mailbox, start + timedelta(minutes=1, seconds=10)
+    )  # one try now and then
     sending_health.worked(uow.session, mailbox.address, start + timedelta(hours=2))
     uow.commit()
-    assert uow.session.scalar(sa.select(Todo.done_reason).where(Todo.id == todo.id)) == \
-        "mail went out from vet@school.test again at 2027-03-01 11:00 UTC"
+    assert (
+        uow.session.scalar(sa.select(Todo.done_reason).where(Todo.id == todo.id))
+        == "mail went out from vet@school.test again at 2027-03-01 11:00 UTC"
+    )
     assert "cannot send" not in digest.text(uow.session, [row], start + timedelta(hours=3))
     assert sending_health.states(uow.session)[mailbox.address].words == "working"

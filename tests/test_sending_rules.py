@@ -1,7 +1,7 @@
 """The send path's rules against a real database and a fake mailbox: at-most-once, stop
 conditions, refusals, retries, the window and the caps, and recovery after a crash."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,16 +11,14 @@ from outreach.db.models import Contact, Interaction, Partner, Step
 from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus
 from outreach.mail.smtp import PermanentRefusal, TemporaryFailure
 from outreach.rendering import Renderer
-from outreach.services.outbound import campaigns
+from outreach.services.outbound import campaigns, scheduler, sending
 from outreach.services.partners import logbook
-from outreach.services.outbound import scheduler
-from outreach.services.outbound import sending
-from tests.support.campaigns import campaign_settings, write_campaign
-from tests.support.services import closed_port
 from outreach.services.partners.erasure import forget
 from outreach.services.workspace.status import campaign_status
+from tests.support.campaigns import campaign_settings, write_campaign
+from tests.support.services import closed_port
 
-MONDAY_10_UTC = datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc)
+MONDAY_10_UTC = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 
 
 class FakeOutbox:
@@ -57,8 +55,14 @@ def outbox():
 
 def queue(uow, tmp_path, count=3, now=MONDAY_10_UTC, smtp_port=None, **overrides):
     """The campaign's mail servers are ports where nothing answers (unless the test names one)."""
-    partners = [{"name": f"Partner {i}", "partnership_types": ["training"],
-                 "contacts": [{"name": f"Person {i}", "email": f"person{i}@partner{i}.test"}]} for i in range(count)]
+    partners = [
+        {
+            "name": f"Partner {i}",
+            "partnership_types": ["training"],
+            "contacts": [{"name": f"Person {i}", "email": f"person{i}@partner{i}.test"}],
+        }
+        for i in range(count)
+    ]
     settings = campaign_settings("rules", smtp_port or closed_port(), closed_port(), partners, **overrides)
     campaign = load_campaign(write_campaign(tmp_path, settings))
     campaigns.queue(uow.session, campaign, Renderer(), now)
@@ -68,7 +72,9 @@ def queue(uow, tmp_path, count=3, now=MONDAY_10_UTC, smtp_port=None, **overrides
 
 def run_tick(uow, outbox, clock):
     enqueued = []
-    scheduler.tick(uow, clock(), lambda step_id, delay: enqueued.append(step_id), lambda s: outbox, lambda s: Renderer())
+    scheduler.tick(
+        uow, clock(), lambda step_id, delay: enqueued.append(step_id), lambda s: outbox, lambda s: Renderer()
+    )
     return enqueued
 
 
@@ -92,7 +98,11 @@ def test_a_step_is_sent_once_even_when_its_message_arrives_twice(uow, tmp_path, 
     assert [m["Message-ID"] for m in outbox.sent] == [s.message_id for s in steps(uow)]
     assert all(p.phase is Phase.FIRST_CONTACT for p in uow.session.scalars(sa.select(Partner)))
     history = uow.session.scalars(sa.select(Partner)).first().phase_history
-    assert [(h.from_phase, h.to_phase, h.by) for h in history][-1] == (Phase.SCOUTING, Phase.FIRST_CONTACT, "event:first_contact_sent")
+    assert [(h.from_phase, h.to_phase, h.by) for h in history][-1] == (
+        Phase.SCOUTING,
+        Phase.FIRST_CONTACT,
+        "event:first_contact_sent",
+    )
 
 
 def test_a_reply_or_an_opt_out_before_sending_stops_the_message(uow, tmp_path, outbox):
@@ -145,22 +155,37 @@ def test_a_temporary_failure_is_retried_with_backoff_then_given_up(uow, tmp_path
 
 
 def test_mail_outside_the_window_waits_for_it(uow, tmp_path, outbox):
-    saturday_night = datetime(2027, 3, 6, 22, 0, tzinfo=timezone.utc)
-    queue(uow, tmp_path, count=1, now=saturday_night,
-          sending={"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00",
-                   "timezone": "Europe/Berlin", "seconds_between_messages": 0})
+    saturday_night = datetime(2027, 3, 6, 22, 0, tzinfo=UTC)
+    queue(
+        uow,
+        tmp_path,
+        count=1,
+        now=saturday_night,
+        sending={
+            "days": ["mon", "tue", "wed", "thu", "fri"],
+            "start": "09:00",
+            "end": "17:00",
+            "timezone": "Europe/Berlin",
+            "seconds_between_messages": 0,
+        },
+    )
     clock = Clock(saturday_night)
     assert run_tick(uow, outbox, clock) == []
     [step] = steps(uow)
     assert step.status is StepStatus.SCHEDULED
-    assert step.due_at == datetime(2027, 3, 8, 8, 0, tzinfo=timezone.utc)  # Monday 09:00 in Berlin
+    assert step.due_at == datetime(2027, 3, 8, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
     clock.now = step.due_at
     assert len(run_tick(uow, outbox, clock)) == 1
 
 
 def test_the_contacts_own_timezone_decides(uow, tmp_path, outbox):
-    settings = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00",
-                "timezone": "Europe/Berlin", "seconds_between_messages": 0}
+    settings = {
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "start": "09:00",
+        "end": "17:00",
+        "timezone": "Europe/Berlin",
+        "seconds_between_messages": 0,
+    }
     queue(uow, tmp_path, count=2, sending=settings)
     contact = uow.session.scalar(sa.select(Contact).where(Contact.email == "person1@partner1.test"))
     contact.timezone = "America/New_York"  # 10:00 UTC is 05:00 there
@@ -169,13 +194,24 @@ def test_the_contacts_own_timezone_decides(uow, tmp_path, outbox):
     ids = run_tick(uow, outbox, clock)
     assert len(ids) == 1
     waiting = [s for s in steps(uow) if s.status is StepStatus.SCHEDULED]
-    assert waiting[0].due_at == datetime(2027, 3, 1, 14, 0, tzinfo=timezone.utc)
+    assert waiting[0].due_at == datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
 
 
 def test_caps_per_hour_hold_and_the_rest_waits(uow, tmp_path, outbox):
-    queue(uow, tmp_path, count=5, sending={"max_per_hour": 2, "max_per_day": 3, "days": ["mon"],
-                                            "start": "00:00", "end": "23:59", "timezone": "UTC",
-                                            "seconds_between_messages": 10})
+    queue(
+        uow,
+        tmp_path,
+        count=5,
+        sending={
+            "max_per_hour": 2,
+            "max_per_day": 3,
+            "days": ["mon"],
+            "start": "00:00",
+            "end": "23:59",
+            "timezone": "UTC",
+            "seconds_between_messages": 10,
+        },
+    )
     clock = Clock(MONDAY_10_UTC)
     enqueued = []
     scheduler.tick(uow, clock(), lambda i, d: enqueued.append((i, d)), lambda s: outbox, lambda s: Renderer())
@@ -199,14 +235,26 @@ def test_a_lost_queue_message_is_sent_again_by_the_scheduler(uow, tmp_path, outb
     assert [o.result for o in send_all(uow, outbox, clock, again + first)] == ["sent", "skipped"]
 
 
-@pytest.mark.parametrize("append_to_sent, in_sent, expected", [
-    (True, True, StepStatus.SENT),        # filed before the crash: it went out
-    (False, False, StepStatus.SENT),      # the provider files sent mail: absent means never accepted
-    (True, False, StepStatus.UNCERTAIN),  # we file it ourselves: absent proves nothing; never resent
-])
+@pytest.mark.parametrize(
+    "append_to_sent, in_sent, expected",
+    [
+        (True, True, StepStatus.SENT),  # filed before the crash: it went out
+        (False, False, StepStatus.SENT),  # the provider files sent mail: absent means never accepted
+        (True, False, StepStatus.UNCERTAIN),  # we file it ourselves: absent proves nothing; never resent
+    ],
+)
 def test_a_step_left_in_sending_is_settled_by_the_sent_folder(uow, tmp_path, outbox, append_to_sent, in_sent, expected):
-    queue(uow, tmp_path, count=1, mailbox__imap={"host": "127.0.0.1", "port": closed_port(), "security": "none",
-                                                  "append_to_sent": append_to_sent})
+    queue(
+        uow,
+        tmp_path,
+        count=1,
+        mailbox__imap={
+            "host": "127.0.0.1",
+            "port": closed_port(),
+            "security": "none",
+            "append_to_sent": append_to_sent,
+        },
+    )
     clock = Clock(MONDAY_10_UTC)
     [step_id] = run_tick(uow, outbox, clock)
     step = steps(uow)[0]
@@ -230,15 +278,33 @@ def test_queuing_again_mails_only_the_partner_added_since(uow, tmp_path, outbox)
     clock = Clock(MONDAY_10_UTC)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     assert len(outbox.sent) == 2
-    again = load_campaign(write_campaign(tmp_path, campaign_settings("rules", closed_port(), closed_port(), [
-        {"name": f"Partner {i}", "partnership_types": ["training"],
-         "contacts": [{"name": f"Person {i}", "email": f"person{i}@partner{i}.test"}]} for i in range(3)])))
+    again = load_campaign(
+        write_campaign(
+            tmp_path,
+            campaign_settings(
+                "rules",
+                closed_port(),
+                closed_port(),
+                [
+                    {
+                        "name": f"Partner {i}",
+                        "partnership_types": ["training"],
+                        "contacts": [{"name": f"Person {i}", "email": f"person{i}@partner{i}.test"}],
+                    }
+                    for i in range(3)
+                ],
+            ),
+        )
+    )
     summary = campaigns.queue(uow.session, again, Renderer(), clock.now)
     uow.commit()
     assert (summary.scheduled, summary.already_queued) == (1, 2)
     send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
     assert [m["To"].addresses[0].addr_spec for m in outbox.sent] == [
-        "person0@partner0.test", "person1@partner1.test", "person2@partner2.test"]
+        "person0@partner0.test",
+        "person1@partner1.test",
+        "person2@partner2.test",
+    ]
 
 
 def test_plus_addressing_gives_each_message_its_own_reply_address(uow, tmp_path, outbox):

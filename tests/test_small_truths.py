@@ -24,8 +24,14 @@ from outreach.services.workspace.status import campaign_status
 from tests.support.campaigns import campaign_settings, write_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTNERS = [{"name": f"Firm {i}", "partnership_types": ["training"],
-             "contacts": [{"name": f"Pat {i}", "email": f"p{i}@firm{i}.test"}]} for i in range(4)]
+PARTNERS = [
+    {
+        "name": f"Firm {i}",
+        "partnership_types": ["training"],
+        "contacts": [{"name": f"Pat {i}", "email": f"p{i}@firm{i}.test"}],
+    }
+    for i in range(4)
+]
 
 
 def queued(cli, tmp_path, name="truths", **sending):
@@ -78,19 +84,37 @@ def test_the_digest_lists_open_todos_last_weeks_meetings_and_next_weeks(cli, uow
     now = utcnow()
     partners = uow.session.scalars(sa.select(Partner).order_by(Partner.id)).all()
     campaign = uow.session.scalar(sa.select(Campaign))
-    uow.session.add_all([
-        Todo(kind="reply", text="Answer Firm 0", created_at=now - timedelta(days=2)),
-        Todo(kind="reply", text="Answered already", created_at=now - timedelta(days=3),
-             done_at=now - timedelta(days=1)),
-        Todo(kind="reply", text="Closed after the digest", created_at=now - timedelta(days=3),
-             done_at=now + timedelta(hours=1)),
-        Todo(kind="reply", text="Raised after the digest", created_at=now + timedelta(hours=1)),
-    ])
+    uow.session.add_all(
+        [
+            Todo(kind="reply", text="Answer Firm 0", created_at=now - timedelta(days=2)),
+            Todo(
+                kind="reply",
+                text="Answered already",
+                created_at=now - timedelta(days=3),
+                done_at=now - timedelta(days=1),
+            ),
+            Todo(
+                kind="reply",
+                text="Closed after the digest",
+                created_at=now - timedelta(days=3),
+                done_at=now + timedelta(hours=1),
+            ),
+            Todo(kind="reply", text="Raised after the digest", created_at=now + timedelta(hours=1)),
+        ]
+    )
     for partner, days in ((partners[0], -3), (partners[1], 3), (partners[2], 20)):
         start = now + timedelta(days=days)
-        uow.session.add(Meeting(partner_id=partner.id, campaign_id=campaign.id, uid=f"m{partner.id}@school.test",
-                                start_at=start, end_at=start + timedelta(minutes=45), timezone="Europe/Berlin",
-                                created_at=now - timedelta(days=1)))
+        uow.session.add(
+            Meeting(
+                partner_id=partner.id,
+                campaign_id=campaign.id,
+                uid=f"m{partner.id}@school.test",
+                start_at=start,
+                end_at=start + timedelta(minutes=45),
+                timezone="Europe/Berlin",
+                created_at=now - timedelta(days=1),
+            )
+        )
     uow.commit()
     text = digest.text(uow.session, [campaign], now)
     assert "Open to-dos: 2" in text and "Answer Firm 0" in text and "Closed after the digest" in text
@@ -107,9 +131,19 @@ def test_sent_means_the_same_on_the_campaigns_page_and_in_reports(cli, uow, tmp_
     for step in first:
         step.status, step.sent_at = StepStatus.SENT, utcnow()
     one = first[0]
-    uow.session.add(Step(campaign_id=one.campaign_id, partner_id=one.partner_id, contact_id=one.contact_id,
-                         name="follow-up-1", template="follow_up", status=StepStatus.SENT, due_at=utcnow(),
-                         sent_at=utcnow(), message_id="<follow-up@school.test>"))
+    uow.session.add(
+        Step(
+            campaign_id=one.campaign_id,
+            partner_id=one.partner_id,
+            contact_id=one.contact_id,
+            name="follow-up-1",
+            template="follow_up",
+            status=StepStatus.SENT,
+            due_at=utcnow(),
+            sent_at=utcnow(),
+            message_id="<follow-up@school.test>",
+        )
+    )
     uow.commit()
     [status] = campaign_status(uow.session, "truths")
     total = next(row for row in funnel.funnel(uow.session, "truths") if row["phase"] == "all")
@@ -126,15 +160,27 @@ def test_the_report_reads_whole_at_80_columns(cli, uow, tmp_path, monkeypatch):
     for step in uow.session.scalars(sa.select(Step)):
         step.status, step.sent_at = StepStatus.SENT, utcnow()
     uow.commit()
-    for email, phase in (("p1@firm1.test", "proposal"), ("p2@firm2.test", "collaboration_setup"),
-                         ("p3@firm3.test", "maintenance")):
+    for email, phase in (
+        ("p1@firm1.test", "proposal"),
+        ("p2@firm2.test", "collaboration_setup"),
+        ("p3@firm3.test", "maintenance"),
+    ):
         assert cli("partners", "advance", email, phase, "--reason", "met them").code == 0
     monkeypatch.setenv("COLUMNS", "80")
     out = cli("report").out
     assert out and max(len(line) for line in out.splitlines()) <= 80 and "…" not in out, out
     words = " ".join(out.split())
-    for label in ("all", "Scouting", "Proposal", "Collaboration setup", "Maintenance and growth", "reply rate",
-                  "messages sent", "partners reached", "meetings accepted"):
+    for label in (
+        "all",
+        "Scouting",
+        "Proposal",
+        "Collaboration setup",
+        "Maintenance and growth",
+        "reply rate",
+        "messages sent",
+        "partners reached",
+        "meetings accepted",
+    ):
         assert all(word in words for word in label.split()), label
 
 
@@ -167,4 +213,3 @@ def test_init_and_the_readme_tell_the_truth(cli_no_db, tmp_path, monkeypatch):
     required = set(re.findall(r"\$\{(\w+):\?", (ROOT / "docker-compose.yml").read_text()))
     compose = (ROOT / "README.md").read_text().split("## Running it with docker-compose")[1].split("\n## ")[0]
     assert required and {name for name in required if name not in compose} == set()
-

@@ -84,8 +84,13 @@ def password(monkeypatch):
 
 def test_starttls_with_a_verified_certificate_auth_plain_and_one_connection_for_many(certificate, password):
     handler = Recorder()
-    controller = start(handler, tls_context=server_context(*certificate), require_starttls=True,
-                       auth_required=True, authenticator=authenticator)
+    controller = start(
+        handler,
+        tls_context=server_context(*certificate),
+        require_starttls=True,
+        auth_required=True,
+        authenticator=authenticator,
+    )
     try:
         smtp = transport(controller.port, cafile=certificate[0])
         for _ in range(3):
@@ -97,8 +102,9 @@ def test_starttls_with_a_verified_certificate_auth_plain_and_one_connection_for_
 
 
 def test_certificates_are_verified_by_default(certificate, password):
-    controller = start(Recorder(), tls_context=server_context(*certificate), require_starttls=True,
-                       authenticator=authenticator)
+    controller = start(
+        Recorder(), tls_context=server_context(*certificate), require_starttls=True, authenticator=authenticator
+    )
     try:
         with pytest.raises(MailboxFailure, match="TLS problem: the certificate of 127.0.0.1"):
             transport(controller.port).send(message(), USER, ["partner@company.test"])
@@ -109,8 +115,14 @@ def test_certificates_are_verified_by_default(certificate, password):
 
 def test_implicit_tls_and_auth_login(certificate, password):
     handler = Recorder()
-    controller = start(handler, ssl_context=server_context(*certificate), auth_required=True,
-                       authenticator=authenticator, auth_exclude_mechanism=["PLAIN"], auth_require_tls=False)
+    controller = start(
+        handler,
+        ssl_context=server_context(*certificate),
+        auth_required=True,
+        authenticator=authenticator,
+        auth_exclude_mechanism=["PLAIN"],
+        auth_require_tls=False,
+    )
     try:
         smtp = transport(controller.port, security="ssl", cafile=certificate[0])
         smtp.send(message(), USER, ["partner@company.test"])
@@ -121,8 +133,13 @@ def test_implicit_tls_and_auth_login(certificate, password):
 
 def test_xoauth2_with_a_token_from_a_command(certificate, tmp_path):
     handler = Recorder()
-    controller = start(handler, tls_context=server_context(*certificate), require_starttls=True,
-                       auth_required=True, authenticator=authenticator)
+    controller = start(
+        handler,
+        tls_context=server_context(*certificate),
+        require_starttls=True,
+        auth_required=True,
+        authenticator=authenticator,
+    )
     helper = tmp_path / "token.sh"
     helper.write_text(f"#!/bin/sh\necho {TOKEN}\n")
     helper.chmod(0o755)
@@ -133,7 +150,8 @@ def test_xoauth2_with_a_token_from_a_command(certificate, tmp_path):
         wrong.write_text("not-the-token")
         with pytest.raises(MailboxFailure, match="the server refused the token for vet@school.test: 535"):
             transport(controller.port, cafile=certificate[0], oauth2_token_file=str(wrong)).send(
-                message(), USER, ["partner@company.test"])
+                message(), USER, ["partner@company.test"]
+            )
     finally:
         controller.stop()
     assert handler.mechanisms == ["XOAUTH2", "XOAUTH2"] and len(handler.messages) == 1
@@ -141,8 +159,13 @@ def test_xoauth2_with_a_token_from_a_command(certificate, tmp_path):
 
 def test_a_wrong_password_is_our_mailboxs_fault(certificate, monkeypatch):
     monkeypatch.setenv("OUTREACH_TEST_SMTP_PASSWORD", "wrong")
-    controller = start(Recorder(), tls_context=server_context(*certificate), require_starttls=True,
-                       auth_required=True, authenticator=authenticator)
+    controller = start(
+        Recorder(),
+        tls_context=server_context(*certificate),
+        require_starttls=True,
+        auth_required=True,
+        authenticator=authenticator,
+    )
     try:
         with pytest.raises(MailboxFailure, match="the server refused the password for vet@school.test: 535"):
             transport(controller.port, cafile=certificate[0]).send(message(), USER, ["partner@company.test"])

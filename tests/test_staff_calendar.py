@@ -11,11 +11,11 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
-from outreach.settings.campaigns import settings_of
-from outreach.messages.render import renderer_for
 from outreach.db.models import Partner
+from outreach.messages.render import renderer_for
 from outreach.services.meetings import invitations as meetings
 from outreach.services.partners.todos import open_todos
+from outreach.settings.campaigns import settings_of
 from tests.support.radicale import PASSWORD, Radicale
 from tests.test_sending_rules import MONDAY_10_UTC, FakeOutbox, queue, steps
 
@@ -38,11 +38,14 @@ def campaign_with(uow, tmp_path, meeting: dict):
 def events(radicale) -> list[icalendar.Event]:
     client, calendar = radicale.calendar()
     with client:
-        return [e for item in calendar.search(event=True) for e in icalendar.Calendar.from_ical(item.data).walk("VEVENT")]
+        return [
+            e for item in calendar.search(event=True) for e in icalendar.Calendar.from_ical(item.data).walk("VEVENT")
+        ]
 
 
 def test_the_meeting_lands_in_the_staff_calendar_avoids_its_busy_times_and_leaves_when_cancelled(
-        uow, tmp_path, radicale, monkeypatch):
+    uow, tmp_path, radicale, monkeypatch
+):
     monkeypatch.setenv(CALENDAR_ENV, PASSWORD)
     spec = {"url": radicale.calendar_url, "auth": {"username": "staff", "password_env": CALENDAR_ENV}}
     partner, campaign = campaign_with(uow, tmp_path, {"staff_calendar": spec})
@@ -84,8 +87,13 @@ def test_the_meeting_lands_in_the_staff_calendar_avoids_its_busy_times_and_leave
 
 def test_without_caldav_staff_are_attendees_and_an_unreachable_calendar_raises_a_to_do(uow, tmp_path, monkeypatch):
     monkeypatch.setenv(CALENDAR_ENV, PASSWORD)
-    unreachable = {"url": "http://127.0.0.1:9/staff/meetings/", "auth": {"username": "staff", "password_env": CALENDAR_ENV}}
-    partner, campaign = campaign_with(uow, tmp_path, {"staff_attendees": ["team@school.test"], "staff_calendar": unreachable})
+    unreachable = {
+        "url": "http://127.0.0.1:9/staff/meetings/",
+        "auth": {"username": "staff", "password_env": CALENDAR_ENV},
+    }
+    partner, campaign = campaign_with(
+        uow, tmp_path, {"staff_attendees": ["team@school.test"], "staff_calendar": unreachable}
+    )
     settings = settings_of(campaign)
     meeting = meetings.invite(uow.session, partner, campaign, meetings.next_slot(uow.session, settings, MONDAY_10_UTC))
     uow.commit()

@@ -1,7 +1,7 @@
 """Rendering and composing: a missing value never goes out; headers are built safely."""
 
 import email
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.policy import default
 
 import pytest
@@ -9,22 +9,31 @@ import pytest
 from outreach.campaign import load_campaign
 from outreach.errors import InvalidInput
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
+from outreach.messages.attachments import one_pager
+from outreach.messages.render import draft_all, renderer_for
 from outreach.rendering import Renderer, TemplateError
 from tests.support.campaigns import campaign_settings, with_profiles, write_campaign
-from outreach.messages.attachments import one_pager
-from outreach.messages.render import draft_all
-from outreach.messages.render import renderer_for
 
 
 def partners(**contact):
-    return [{"name": "Nordhafen Logistik GmbH", "partnership_types": ["training"],
-             "contacts": [{"name": "Klaus Becker", "email": "k.becker@nordhafen.test", **contact}]}]
+    return [
+        {
+            "name": "Nordhafen Logistik GmbH",
+            "partnership_types": ["training"],
+            "contacts": [{"name": "Klaus Becker", "email": "k.becker@nordhafen.test", **contact}],
+        }
+    ]
 
 
 def test_the_register_and_language_come_from_the_contact_else_the_campaign(tmp_path):
     settings = campaign_settings("c", 1, 1, partners(language="de", register="informal"))
-    settings["partners"].append({"name": "Atelier", "partnership_types": ["mobility"],
-                                 "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}]})
+    settings["partners"].append(
+        {
+            "name": "Atelier",
+            "partnership_types": ["mobility"],
+            "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}],
+        }
+    )
     settings["message"] = {"language": "fr", "register": "formal"}
     drafts = draft_all(load_campaign(write_campaign(tmp_path, settings)), Renderer())
     assert [(d.rendered.template, d.rendered.subject) for d in drafts] == [
@@ -45,20 +54,38 @@ def test_a_language_without_templates_falls_back_to_the_campaigns(tmp_path):
 def test_a_missing_value_names_partner_and_variable_and_nothing_is_queued(tmp_path, cli):
     own = tmp_path / "own" / "first_contact"
     own.mkdir(parents=True)
-    (own / "formal.en.j2").write_text("{% block subject %}For {{ contact.name }}{% endblock %}\n"
-                                      "{% block text %}{{ greeting }} {{ partnership_fields }}{% endblock %}\n")
-    settings = campaign_settings("c", 1, 1, [
-        {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"email": "a@nordhafen.test"}]},
-        {"name": "Atelier", "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}]},
-        {"name": "Fine", "partnership_types": ["training"], "contacts": [{"name": "Fine Person", "email": "f@fine.test"}]},
-    ], message__template_dir=str(tmp_path / "own"))
+    (own / "formal.en.j2").write_text(
+        "{% block subject %}For {{ contact.name }}{% endblock %}\n"
+        "{% block text %}{{ greeting }} {{ partnership_fields }}{% endblock %}\n"
+    )
+    settings = campaign_settings(
+        "c",
+        1,
+        1,
+        [
+            {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"email": "a@nordhafen.test"}]},
+            {"name": "Atelier", "contacts": [{"name": "Camille Martin", "email": "c@atelier.test"}]},
+            {
+                "name": "Fine",
+                "partnership_types": ["training"],
+                "contacts": [{"name": "Fine Person", "email": "f@fine.test"}],
+            },
+        ],
+        message__template_dir=str(tmp_path / "own"),
+    )
     path = write_campaign(tmp_path, settings)
     with pytest.raises(InvalidInput) as caught:
         draft_all(load_campaign(path), Renderer(tmp_path / "own"))
     messages = [p.message for p in caught.value.problems]
     assert messages == [
-        "partner 'Nordhafen', contact a@nordhafen.test: template first_contact/formal.en.j2 needs contact.name, which is missing",
-        "partner 'Atelier', contact c@atelier.test: template first_contact/formal.en.j2 needs partnership_fields, which is missing",
+        (
+            "partner 'Nordhafen', contact a@nordhafen.test: template first_contact/formal.en.j2 "
+            "needs contact.name, which is missing"
+        ),
+        (
+            "partner 'Atelier', contact c@atelier.test: template first_contact/formal.en.j2 "
+            "needs partnership_fields, which is missing"
+        ),
     ]
     validated = cli("campaign", "validate", path)
     assert validated.code == 2 and "partner 'Nordhafen', contact a@nordhafen.test" in validated.err
@@ -74,10 +101,14 @@ def test_a_campaigns_own_template_folder_comes_first(tmp_path):
     own = tmp_path / "own" / "first_contact"
     own.mkdir(parents=True)
     (own / "formal.en.j2").write_text(
-        "{% block subject %}Hello {{ organisation.name }}{% endblock %}{% block text %}Dear {{ contact.name }}, <b>hi</b>{% endblock %}")
+        "{% block subject %}Hello {{ organisation.name }}{% endblock %}"
+        "{% block text %}Dear {{ contact.name }}, <b>hi</b>{% endblock %}"
+    )
     settings = campaign_settings("c", 1, 1, partners(), message={"template_dir": "own"})
-    [draft] = draft_all(load_campaign(write_campaign(tmp_path, settings)), renderer_for(
-        load_campaign(write_campaign(tmp_path, settings)).settings))
+    [draft] = draft_all(
+        load_campaign(write_campaign(tmp_path, settings)),
+        renderer_for(load_campaign(write_campaign(tmp_path, settings)).settings),
+    )
     assert draft.rendered.subject == "Hello Nordhafen Logistik GmbH"
     assert "Dear Klaus Becker, &lt;b&gt;hi&lt;/b&gt;" in draft.rendered.html  # the HTML part is escaped
 
@@ -85,7 +116,9 @@ def test_a_campaigns_own_template_folder_comes_first(tmp_path):
 def test_a_broken_template_is_reported_with_its_line(tmp_path):
     own = tmp_path / "own" / "first_contact"
     own.mkdir(parents=True)
-    (own / "formal.en.j2").write_text("{% block subject %}x{% endblock %}\n{% block text %}{{ contact.name {% endblock %}")
+    (own / "formal.en.j2").write_text(
+        "{% block subject %}x{% endblock %}\n{% block text %}{{ contact.name {% endblock %}"
+    )
     renderer = Renderer(tmp_path / "own")
     with pytest.raises(TemplateError, match=r"formal.en.j2:2: "):
         renderer.render("first_contact/formal.en.j2", {"language": "en", "register": "formal"}, "here")
@@ -93,10 +126,18 @@ def test_a_broken_template_is_reported_with_its_line(tmp_path):
 
 def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
     message = compose(
-        Envelope("Jana Weber, Berufskolleg Süd", "jana@school.test", "Jürgen Schäfer", "j@suedheide.test", "team@school.test",
-                 list_unsubscribe=True),
+        Envelope(
+            "Jana Weber, Berufskolleg Süd",
+            "jana@school.test",
+            "Jürgen Schäfer",
+            "j@suedheide.test",
+            "team@school.test",
+            list_unsubscribe=True,
+        ),
         Body("Anfrage zu einer möglichen Zusammenarbeit", "Hallo Jürgen\n", "<p>Hallo Jürgen</p>"),
-        new_message_id("jana@school.test"), datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc))
+        new_message_id("jana@school.test"),
+        datetime(2027, 3, 1, 10, 0, tzinfo=UTC),
+    )
     raw = message.as_bytes()
     assert all(byte < 128 for byte in raw.split(b"\r\n\r\n", 1)[0])  # headers are 7-bit
     parsed = email.message_from_bytes(raw, policy=default)
@@ -117,7 +158,13 @@ def test_the_one_pager_has_the_guides_five_sections(tmp_path):
     # A language the profile is not given in gets the whole one-pager in the campaign's language.
     assert one_pager(campaign.settings, Renderer(), "de").content == attachment.content
     html = attachment.content.decode()
-    for heading in ("Who we are", "What we offer", "What we&#39;re looking for", "Why partner with us?", "Contact details"):
+    for heading in (
+        "Who we are",
+        "What we offer",
+        "What we&#39;re looking for",
+        "Why partner with us?",
+        "Contact details",
+    ):
         assert f"<h2>{heading}</h2>" in html
     assert "A public VET provider with 2,400 learners." in html and "Jana Weber, Partnership Officer" in html
     german = load_campaign(write_campaign(tmp_path, with_profiles(campaign_settings("c", 1, 1, partners()), ["de"])))

@@ -20,8 +20,10 @@ MAILBOX = "idle@school.test"
 
 
 def raw(n: int) -> bytes:
-    return (f"From: p{n}@partner.test\r\nTo: {MAILBOX}\r\nSubject: {n}\r\n"
-            f"Message-ID: <{uuid.uuid4().hex}@partner.test>\r\n\r\nbody {n}\r\n").encode()
+    return (
+        f"From: p{n}@partner.test\r\nTo: {MAILBOX}\r\nSubject: {n}\r\n"
+        f"Message-ID: <{uuid.uuid4().hex}@partner.test>\r\n\r\nbody {n}\r\n"
+    ).encode()
 
 
 class Ports:
@@ -50,11 +52,19 @@ def test_new_mail_while_idling_is_read_without_a_protocol_error(monkeypatch, cap
     try:
         server.add_user(MAILBOX, "sandbox-password")
         monkeypatch.setenv(PASSWORD_ENV, "sandbox-password")
-        settings = CampaignFile.model_validate(campaign_settings(
-            "idle", 1, server.port, [{"name": "A", "contacts": [{"email": "a@a.test"}]}], sender=MAILBOX)).mailbox
+        settings = CampaignFile.model_validate(
+            campaign_settings(
+                "idle", 1, server.port, [{"name": "A", "contacts": [{"email": "a@a.test"}]}], sender=MAILBOX
+            )
+        ).mailbox
         ports = Ports()
-        watcher = MailboxWatcher(settings, WatchPorts(ports.position, ports.begin, ports.store, lambda _: None),
-                                 stop, idle_check_seconds=1, sent_every_seconds=2)
+        watcher = MailboxWatcher(
+            settings,
+            WatchPorts(ports.position, ports.begin, ports.store, lambda _: None),
+            stop,
+            idle_check_seconds=1,
+            sent_every_seconds=2,
+        )
         caplog.set_level(logging.INFO, logger="outreach.watch")
         thread = threading.Thread(target=watcher.run, daemon=True)
         thread.start()

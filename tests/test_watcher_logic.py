@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from outreach.campaign.model import CampaignFile
 from outreach.db.models import InboundMail
 from outreach.db.types import utcnow
 from outreach.inbound.message import Fetched
@@ -14,7 +15,6 @@ from outreach.mail.watcher import HEADER_ITEM, MailboxWatcher, WatchPorts
 from outreach.services.inbound import inbox
 from tests.support.campaigns import campaign_settings
 from tests.support.mailboxes import wait_for
-from outreach.campaign.model import CampaignFile
 
 MAILBOX = "vet@school.test"
 
@@ -51,17 +51,24 @@ class ScriptedImap:
     def fetch(self, uids, items):
         if items == ["BODY.PEEK[]", "INTERNALDATE"]:  # bodies are read with PEEK, so nothing is marked read
             self.fetched.extend(uids)
-            return {uid: {b"BODY[]": self.messages[uid], b"INTERNALDATE": datetime(2027, 3, 1, 9, uid % 60)}
-                    for uid in uids if uid in self.messages and uid not in self.withheld}
+            return {
+                uid: {b"BODY[]": self.messages[uid], b"INTERNALDATE": datetime(2027, 3, 1, 9, uid % 60)}
+                for uid in uids
+                if uid in self.messages and uid not in self.withheld
+            }
         assert items == [HEADER_ITEM]
         self.header_fetches += 1
-        return {uid: {b"BODY[HEADER.FIELDS (FROM)]": self.messages[uid].split(b"\r\n\r\n")[0] + b"\r\n\r\n"}
-                for uid in uids if uid in self.messages}
+        return {
+            uid: {b"BODY[HEADER.FIELDS (FROM)]": self.messages[uid].split(b"\r\n\r\n")[0] + b"\r\n\r\n"}
+            for uid in uids
+            if uid in self.messages
+        }
 
 
 def watcher_for(uow_factory, data_dir, found, relevant=None, health=None):
-    settings = CampaignFile.model_validate(campaign_settings("x", 1, 1, [{"name": "A", "contacts": [{"email": "a@a.test"}]}],
-                                                             sender=MAILBOX)).mailbox
+    settings = CampaignFile.model_validate(
+        campaign_settings("x", 1, 1, [{"name": "A", "contacts": [{"email": "a@a.test"}]}], sender=MAILBOX)
+    ).mailbox
 
     with uow_factory() as uow:  # a mailbox watched since before its first message
         inbox.begin(uow, MAILBOX, "INBOX", 7, 0)
@@ -175,7 +182,9 @@ def test_only_our_messages_are_downloaded_and_the_checkpoint_passes_the_rest(eng
     with UnitOfWork(engine) as uow:
         assert inbox.last_uid(uow.session, MAILBOX, "INBOX", 7) == 3
         [row] = uow.session.scalars(sa.select(InboundMail)).all()
-        assert row.uid == 2 and row.received_at == datetime(2027, 3, 1, 9, 2).astimezone().astimezone(row.received_at.tzinfo)
+        assert row.uid == 2 and row.received_at == datetime(2027, 3, 1, 9, 2).astimezone().astimezone(
+            row.received_at.tzinfo
+        )
     assert len(list((tmp_path / "raw").rglob("*.eml"))) == 1
 
 
@@ -201,9 +210,13 @@ def test_the_watcher_survives_faults_and_stores_the_next_message(engine, tmp_pat
 
     found, health = [], []
     locked = sqlalchemy.exc.OperationalError("INSERT", {}, Exception("database is locked"))
-    watcher = watcher_for(lambda: UnitOfWork(engine), tmp_path, found.append,
-                          relevant=Flaky(ValueError("cannot parse"), 1, lambda folder, headers: [True] * len(headers)),
-                          health=health.append)
+    watcher = watcher_for(
+        lambda: UnitOfWork(engine),
+        tmp_path,
+        found.append,
+        relevant=Flaky(ValueError("cannot parse"), 1, lambda folder, headers: [True] * len(headers)),
+        health=health.append,
+    )
     watcher.ports.store = Flaky(locked, 2, watcher.ports.store)
     servers = []
 

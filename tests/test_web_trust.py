@@ -37,8 +37,8 @@ from outreach.signing_key import KEY_FILE
 from outreach.web.app import create_app
 from outreach.web.security import local_path
 from tests.support.browser import WebServer
-from tests.support.services import closed_port
 from tests.support.campaigns import campaign_settings, named, register_mailbox, write_campaign
+from tests.support.services import closed_port
 from tests.test_sending_rules import queue
 from tests.test_web_forms import PASS, client, logged_in, token, web  # noqa: F401  (web: the fixture)
 
@@ -54,8 +54,12 @@ def sessions_of(app, email: str) -> list[tuple[str, str]]:
     from outreach.db.models import User
 
     with app.uow() as uow:
-        return [tuple(r) for r in uow.session.execute(sa.select(WebSession.token_hash, WebSession.client)
-                                                      .join(User).where(User.email == email))]
+        return [
+            tuple(r)
+            for r in uow.session.execute(
+                sa.select(WebSession.token_hash, WebSession.client).join(User).where(User.email == email)
+            )
+        ]
 
 
 def events(app, action: str | None = None) -> list[dict]:
@@ -64,6 +68,7 @@ def events(app, action: str | None = None) -> list[dict]:
 
 
 # --- sessions on the server ------------------------------------------------------------------
+
 
 def test_a_removed_account_and_a_cookie_copied_before_logout_get_the_login_page(web, cli):
     officer = logged_in(web)
@@ -130,11 +135,15 @@ def test_bad_lifetime_settings_are_refused_with_their_name(monkeypatch, cli):
 def test_a_password_change_ends_every_other_session(web, cli):
     here, elsewhere = logged_in(web), logged_in(web)
     csrf = token(here, "/account")
-    wrong = here.post("/account/password", data={"csrf": csrf, "current": "not it", "new": "another long phrase",
-                                                  "repeated": "another long phrase"})
+    wrong = here.post(
+        "/account/password",
+        data={"csrf": csrf, "current": "not it", "new": "another long phrase", "repeated": "another long phrase"},
+    )
     assert wrong.status_code == 400 and "not your current password" in wrong.text
-    changed = here.post("/account/password", data={"csrf": csrf, "current": PASS, "new": "another long phrase",
-                                                    "repeated": "another long phrase"})
+    changed = here.post(
+        "/account/password",
+        data={"csrf": csrf, "current": PASS, "new": "another long phrase", "repeated": "another long phrase"},
+    )
     assert changed.status_code == 200 and "password changed" in changed.text
     assert here.get("/account").url.path == "/account"  # this browser got a new session
     assert on_login_page(elsewhere.get("/"))
@@ -143,12 +152,19 @@ def test_a_password_change_ends_every_other_session(web, cli):
     assert cli("users", "password", OFFICER, stdin="a third long phrase\n").code == 0
     assert on_login_page(here.get("/"))
     fresh = client(web)
-    assert fresh.post("/login", data={"email": OFFICER, "password": "a third long phrase", "csrf": token(fresh)},
-                      follow_redirects=False).status_code == 303
+    assert (
+        fresh.post(
+            "/login",
+            data={"email": OFFICER, "password": "a third long phrase", "csrf": token(fresh)},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     assert cli("users", "password", OFFICER, stdin="short\n").code == 2
 
 
 # --- the signing key ------------------------------------------------------------------------
+
 
 def test_rotate_secret_makes_a_new_key_and_ends_every_session(web, cli, monkeypatch):
     monkeypatch.setenv("OUTREACH_DATA", str(web.data_dir))
@@ -167,8 +183,12 @@ def test_rotate_secret_makes_a_new_key_and_ends_every_session(web, cli, monkeypa
     assert on_login_page(officer.get("/")) and on_login_page(admin.get("/"))
     late = stranger.post("/login", data={"email": OFFICER, "password": PASS, "csrf": old_form})
     assert late.status_code == 403  # a form made under the old key is out of date in the running workspace
-    assert stranger.post("/login", data={"email": OFFICER, "password": PASS, "csrf": token(stranger)},
-                         follow_redirects=False).status_code == 303
+    assert (
+        stranger.post(
+            "/login", data={"email": OFFICER, "password": PASS, "csrf": token(stranger)}, follow_redirects=False
+        ).status_code
+        == 303
+    )
 
     monkeypatch.setenv("OUTREACH_WEB_SECRET", "k" * 48)
     given = cli("web", "rotate-secret")
@@ -190,7 +210,10 @@ def test_no_campaign_can_name_the_signing_key(web, tmp_path, monkeypatch):
     }
     (tmp_path / "innocent").symlink_to(key)
     for name, overrides in cases.items():
-        path = write_campaign(tmp_path, campaign_settings(f"c-{name.replace('_', '-')}", closed_port(), closed_port(), partners, **overrides))
+        path = write_campaign(
+            tmp_path,
+            campaign_settings(f"c-{name.replace('_', '-')}", closed_port(), closed_port(), partners, **overrides),
+        )
         with pytest.raises(InvalidInput, match="signing key"):
             load_campaign(path)
     from outreach.campaign.model import Credentials
@@ -202,18 +225,26 @@ def test_no_campaign_can_name_the_signing_key(web, tmp_path, monkeypatch):
 
 def test_an_uploaded_campaign_may_not_name_files_on_the_server(web, tmp_path):
     officer = logged_in(web)
-    settings = campaign_settings("web-files", closed_port(), closed_port(), [], partners_file={"path": "/etc/passwd"},
-                                 message__template_dir="/etc")
+    settings = campaign_settings(
+        "web-files",
+        closed_port(),
+        closed_port(),
+        [],
+        partners_file={"path": "/etc/passwd"},
+        message__template_dir="/etc",
+    )
     settings.pop("partners")
     path = write_campaign(tmp_path, settings)
-    refused = officer.post("/campaigns/queue", data={"csrf": token(officer, "/campaigns")},
-                           files={"file": ("c.yaml", path.read_bytes())})
+    refused = officer.post(
+        "/campaigns/queue", data={"csrf": token(officer, "/campaigns")}, files={"file": ("c.yaml", path.read_bytes())}
+    )
     assert refused.status_code == 400 and "cannot name files on the server" in refused.text
     assert "partners_file" in refused.text and "message.template_dir" in refused.text
     assert "root:" not in refused.text
 
 
 # --- the login throttle ---------------------------------------------------------------------
+
 
 class Clock:
     def __init__(self):
@@ -224,8 +255,9 @@ class Clock:
 
 
 def attempt(browser: TestClient, email: str, password: str):
-    return browser.post("/login", data={"email": email, "password": password, "csrf": token(browser)},
-                        follow_redirects=False)
+    return browser.post(
+        "/login", data={"email": email, "password": password, "csrf": token(browser)}, follow_redirects=False
+    )
 
 
 def test_wrong_passwords_from_one_address_never_lock_out_the_owner_at_another(web, caplog):
@@ -279,16 +311,23 @@ def test_ipv6_clients_are_counted_by_their_64():
 
 # --- limits ---------------------------------------------------------------------------------
 
+
 def test_a_campaign_upload_over_its_limit_gets_a_clear_413(web):
     officer = logged_in(web)
     csrf = token(officer, "/campaigns")
-    answer = officer.post("/campaigns/queue", data={"csrf": csrf}, files={"file": ("big.yaml", b"#" * (2 * 1024 * 1024))})
-    assert answer.status_code == 413 and "a campaign file may be 1 MB" in answer.text and "Nothing was read" in answer.text
-    just_over = officer.post("/campaigns/queue", data={"csrf": csrf},
-                             files={"file": ("big.yaml", b"#" * (1024 * 1024 + 1))})
+    answer = officer.post(
+        "/campaigns/queue", data={"csrf": csrf}, files={"file": ("big.yaml", b"#" * (2 * 1024 * 1024))}
+    )
+    assert (
+        answer.status_code == 413 and "a campaign file may be 1 MB" in answer.text and "Nothing was read" in answer.text
+    )
+    just_over = officer.post(
+        "/campaigns/queue", data={"csrf": csrf}, files={"file": ("big.yaml", b"#" * (1024 * 1024 + 1))}
+    )
     assert just_over.status_code == 413  # the file itself, within the route's allowance for the form around it
-    two_files = officer.post("/campaigns/queue", data={"csrf": csrf}, files=[("file", ("a.yaml", b"a")),
-                                                                               ("file", ("b.yaml", b"b"))])
+    two_files = officer.post(
+        "/campaigns/queue", data={"csrf": csrf}, files=[("file", ("a.yaml", b"a")), ("file", ("b.yaml", b"b"))]
+    )
     assert two_files.status_code == 400
     long_note = officer.post("/partners/1/note", data={"csrf": csrf, "text": "x" * (600 * 1024)})
     assert long_note.status_code == 413
@@ -308,6 +347,7 @@ def raw_post(port: int, head: str, body_parts, wait: float = 10.0) -> bytes:
                 sent["bytes"] += len(part)
         except OSError:
             pass  # the server closed the connection: it will not read more
+
     pusher = threading.Thread(target=push, daemon=True)
     pusher.start()
     answer = b""
@@ -329,8 +369,10 @@ def test_the_server_answers_413_without_reading_the_whole_upload(web):
         with httpx.Client(base_url=server.url) as officer:  # logged in: the form would be read
             officer.post("/login", data={"email": OFFICER, "password": PASS, "csrf": token(officer)})
             cookie = officer.cookies["outreach_session"]
-        head = ("POST /campaigns/queue HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Cookie: outreach_session={cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\n")
+        head = (
+            "POST /campaigns/queue HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Cookie: outreach_session={cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+        )
         declared = raw_post(server.port, head + f"Content-Length: {2 * 1024 * 1024}\r\n\r\n", [b"-" * 65536])
         assert declared.startswith(b"HTTP/1.1 413") and b"a campaign file may be 1 MB" in declared
 
@@ -342,6 +384,7 @@ def test_the_server_answers_413_without_reading_the_whole_upload(web):
             for part in itertools.chain([opening], itertools.repeat(chunk)):
                 sent.append(len(part))
                 yield b"%x\r\n%s\r\n" % (len(part), part)
+
         streamed = raw_post(server.port, head + "Transfer-Encoding: chunked\r\n\r\n", never_ending())
         assert streamed.startswith(b"HTTP/1.1 413") and b"a campaign file may be 1 MB" in streamed
         assert sum(sent) < 64 * 1024 * 1024  # answered at the limit; the rest (the sockets hold a few MB) never read
@@ -349,8 +392,20 @@ def test_the_server_answers_413_without_reading_the_whole_upload(web):
             assert name in streamed.lower()
 
 
-@pytest.mark.parametrize("target", ["https://evil.example", "//evil.example/x", "/\\evil.example", "\\\\evil.example",
-                                    "javascript:alert(1)", "/x\r\nSet-Cookie: a=b", "/\x00x", "http:/evil.example", ""])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example/x",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/x\r\nSet-Cookie: a=b",
+        "/\x00x",
+        "http:/evil.example",
+        "",
+    ],
+)
 def test_back_and_next_accept_only_paths_of_this_site(target):
     assert local_path(target) == "/"
 
@@ -360,18 +415,23 @@ def test_paths_of_this_site_are_kept():
 
 
 def test_forms_send_the_browser_back_only_within_the_site(web, uow):
-    from outreach.services.partners.todos import TodoKind
-    from outreach.services.partners.todos import raise_todo
+    from outreach.services.partners.todos import TodoKind, raise_todo
 
     todo = raise_todo(uow.session, TodoKind.UNCLEAR, "look at this", utcnow())
     uow.commit()
     fresh = client(web)
-    answer = fresh.post("/login", data={"email": OFFICER, "password": PASS, "csrf": token(fresh),
-                                        "next": "https://evil.example"}, follow_redirects=False)
+    answer = fresh.post(
+        "/login",
+        data={"email": OFFICER, "password": PASS, "csrf": token(fresh), "next": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303 and answer.headers["location"] == "/"
     assert 'name="next" value="/"' in client(web).get("/login?next=//evil.example").text
-    closed = fresh.post(f"/todos/{todo.id}/done", data={"csrf": token(fresh, "/"), "reason": "done",
-                                                        "back": "https://evil.example"}, follow_redirects=False)
+    closed = fresh.post(
+        f"/todos/{todo.id}/done",
+        data={"csrf": token(fresh, "/"), "reason": "done", "back": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert closed.status_code == 303 and closed.headers["location"].startswith("/?said=")
 
 
@@ -381,16 +441,25 @@ def test_every_response_carries_the_safety_headers(web, tmp_path, uow):
 
     async def boom(request):
         raise RuntimeError("a bug")
+
     app.router.routes.append(Route("/boom", boom))
     officer = TestClient(app, raise_server_exceptions=False)
     officer.post("/login", data={"email": OFFICER, "password": PASS, "csrf": token(officer)})
     answers = {
-        "page": officer.get("/"), "csv": officer.get("/reports/partners.csv"), "xlsx": officer.get("/reports/partners.xlsx"),
-        "svg": officer.get("/reports/matrix.svg"), "static": officer.get("/static/style.css"),
-        "redirect": client(web).get("/", follow_redirects=False), "login": client(web).get("/login"),
-        "404": officer.get("/no/such/page"), "static 404": officer.get("/static/none.css"),
-        "413": officer.post("/partners/1/note", content=b"x" * (600 * 1024),
-                            headers={"content-type": "application/x-www-form-urlencoded"}),
+        "page": officer.get("/"),
+        "csv": officer.get("/reports/partners.csv"),
+        "xlsx": officer.get("/reports/partners.xlsx"),
+        "svg": officer.get("/reports/matrix.svg"),
+        "static": officer.get("/static/style.css"),
+        "redirect": client(web).get("/", follow_redirects=False),
+        "login": client(web).get("/login"),
+        "404": officer.get("/no/such/page"),
+        "static 404": officer.get("/static/none.css"),
+        "413": officer.post(
+            "/partners/1/note",
+            content=b"x" * (600 * 1024),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
         "500": officer.get("/boom"),
     }
     assert answers["svg"].headers["content-type"].startswith("image/svg+xml") and answers["500"].status_code == 500
@@ -407,6 +476,7 @@ def test_every_response_carries_the_safety_headers(web, tmp_path, uow):
 
 # --- the audit log --------------------------------------------------------------------------
 
+
 def test_the_audit_log_records_who_did_what_and_from_where(web, cli, tmp_path, uow, monkeypatch):
     monkeypatch.setenv("OUTREACH_DATA", str(web.data_dir))
     queue(uow, tmp_path, count=2)
@@ -416,13 +486,26 @@ def test_the_audit_log_records_who_did_what_and_from_where(web, cli, tmp_path, u
     assert attempt(desk, "person0@partner0.test", "a guess").status_code == 401  # mentions a person, later forgotten
     assert attempt(desk, OFFICER, PASS).status_code == 303
     csrf = token(desk, "/campaigns")
-    settings = campaign_settings("web-audited", closed_port(), closed_port(), [
-        {"name": "Nordhafen", "partnership_types": ["training"], "contacts": [{"name": "K", "email": "k@nordhafen.test"}]}])
+    settings = campaign_settings(
+        "web-audited",
+        closed_port(),
+        closed_port(),
+        [
+            {
+                "name": "Nordhafen",
+                "partnership_types": ["training"],
+                "contacts": [{"name": "K", "email": "k@nordhafen.test"}],
+            }
+        ],
+    )
     with web.uow() as unit:  # the administrator registered the mailbox; the upload names it by address
         register_mailbox(unit.session, settings)
         unit.commit()
     good = write_campaign(tmp_path, named(settings))
-    assert desk.post("/campaigns/queue", data={"csrf": csrf}, files={"file": ("c.yaml", good.read_bytes())}).status_code == 200
+    assert (
+        desk.post("/campaigns/queue", data={"csrf": csrf}, files={"file": ("c.yaml", good.read_bytes())}).status_code
+        == 200
+    )
     assert desk.get("/reports/partners.csv").status_code == 200
     partner_id = uow.session.scalar(sa.select(Partner.id).where(Partner.name == "Partner 0"))
     forgotten = desk.post(f"/partners/{partner_id}/forget", data={"csrf": csrf, "email": "person0@partner0.test"})
@@ -450,7 +533,9 @@ def test_the_audit_log_records_who_did_what_and_from_where(web, cli, tmp_path, u
         assert any(r["actor"] == me for r in by_action[action]), action
     assert "staff:unknown" not in listed.out
     assert by_action["login.failed"][0]["source"] == "192.0.2.7"
-    assert "person0@partner0.test" not in listed.out and "person1@partner1.test" not in listed.out  # erasure is complete
+    assert (
+        "person0@partner0.test" not in listed.out and "person1@partner1.test" not in listed.out
+    )  # erasure is complete
     assert [r["subject"] for r in by_action["user.role"]] == ["jana@school.test"]
     assert rows[0]["action"] == "secret.rotate"  # newest first
     assert "secret.rotate" in cli("audit").out and len(json.loads(cli("audit", "--json", "--limit", "2").out)) == 2

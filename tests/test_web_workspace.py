@@ -29,8 +29,13 @@ from tests.support.mailboxes import messages, wait_for
 
 OFFICER, VIEWER, SECRET = "officer@riverside.example", "viewer@riverside.example", "a long pass phrase"
 ADMIN = "admin@riverside.example"
-PAGES = {"today": "/", "pipeline": "/pipeline", "partner": "/partners/{id}", "campaigns": "/campaigns",
-         "reports": "/reports"}
+PAGES = {
+    "today": "/",
+    "pipeline": "/pipeline",
+    "partner": "/partners/{id}",
+    "campaigns": "/campaigns",
+    "reports": "/reports",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +51,19 @@ def played(tmp_path_factory, dovecot, smtp_relay):
     with app.uow() as uow:
         campaign = uow.session.scalar(sa.select(Campaign))
         settings = dict(campaign.settings)
-        settings["mailbox"] = {**settings["mailbox"],
-                               "smtp": {"host": "127.0.0.1", "port": smtp_relay.port, "security": "none"},
-                               "imap": {**settings["mailbox"]["imap"], "host": "127.0.0.1", "port": dovecot.imap_port,
-                                        "security": "none"},
-                               "auth": {"username": settings["mailbox"]["address"], "password_env": PASSWORD_ENV}}
-        settings["sending"] = {**settings["sending"], "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-                               "start": "00:00", "end": "23:59", "seconds_between_messages": 0}
+        settings["mailbox"] = {
+            **settings["mailbox"],
+            "smtp": {"host": "127.0.0.1", "port": smtp_relay.port, "security": "none"},
+            "imap": {**settings["mailbox"]["imap"], "host": "127.0.0.1", "port": dovecot.imap_port, "security": "none"},
+            "auth": {"username": settings["mailbox"]["address"], "password_env": PASSWORD_ENV},
+        }
+        settings["sending"] = {
+            **settings["sending"],
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "start": "00:00",
+            "end": "23:59",
+            "seconds_between_messages": 0,
+        }
         campaign.settings, campaign.updated_at = settings, utcnow()
         users.add(uow.session, OFFICER, Role.OFFICER, SECRET, utcnow())
         users.add(uow.session, VIEWER, Role.VIEWER, SECRET, utcnow())
@@ -121,8 +132,13 @@ def test_an_officer_works_through_the_demo_in_the_browser(played, browser, dovec
         board = browser.find_element(By.CSS_SELECTOR, ".board").text
         for name in ("Nordhafen Logistik GmbH", "Kraków Skills Hub", "Stadtwerke Südheide", "Harbourside Care Trust"):
             assert name in board
-        assert [h.text.split()[0] for h in browser.find_elements(By.CSS_SELECTOR, ".column h2")] == \
-            ["Scouting", "First", "Proposal", "Collaboration", "Maintenance"]
+        assert [h.text.split()[0] for h in browser.find_elements(By.CSS_SELECTOR, ".column h2")] == [
+            "Scouting",
+            "First",
+            "Proposal",
+            "Collaboration",
+            "Maintenance",
+        ]
 
         harbour = partner_id(played, "Harbourside Care Trust")
         browser.get(f"{web.url}/partners/{harbour}")
@@ -131,12 +147,22 @@ def test_an_officer_works_through_the_demo_in_the_browser(played, browser, dovec
         assert "note added" in browser.find_element(By.CSS_SELECTOR, ".said").text
         assert "Met Aoife at the care fair" in browser.find_element(By.CSS_SELECTOR, ".timeline").text
 
-        submit(browser, f"form[action='/partners/{harbour}/move']", phase="proposal", reason="asked for a proposal by phone")
+        submit(
+            browser,
+            f"form[action='/partners/{harbour}/move']",
+            phase="proposal",
+            reason="asked for a proposal by phone",
+        )
         assert "Proposal" in browser.find_element(By.CSS_SELECTOR, "main > p.muted").text
         with played.uow() as uow:
-            change = uow.session.scalar(sa.select(PhaseChange).where(PhaseChange.partner_id == harbour)
-                                        .order_by(PhaseChange.id.desc()).limit(1))
-            assert (change.to_phase.value, change.reason, change.by) == ("proposal", "asked for a proposal by phone", OFFICER)
+            change = uow.session.scalar(
+                sa.select(PhaseChange).where(PhaseChange.partner_id == harbour).order_by(PhaseChange.id.desc()).limit(1)
+            )
+            assert (change.to_phase.value, change.reason, change.by) == (
+                "proposal",
+                "asked for a proposal by phone",
+                OFFICER,
+            )
 
         stadtwerke = partner_id(played, "Stadtwerke Südheide")
         browser.get(f"{web.url}/partners/{stadtwerke}")
@@ -151,17 +177,29 @@ def test_an_officer_works_through_the_demo_in_the_browser(played, browser, dovec
 
         krakow = partner_id(played, "Kraków Skills Hub")
         browser.get(f"{web.url}/partners/{krakow}")
-        submit(browser, f"form[action='/partners/{krakow}/mail']", subject="Erasmus+ mobility: your questions",
-               text="Dear Mr Nowak,\n\nthank you for your questions; here are our answers.")
+        submit(
+            browser,
+            f"form[action='/partners/{krakow}/mail']",
+            subject="Erasmus+ mobility: your questions",
+            text="Dear Mr Nowak,\n\nthank you for your questions; here are our answers.",
+        )
         assert "mail queued" in browser.find_element(By.CSS_SELECTOR, ".said").text
         played.tick()  # the scheduler's round: the worker of `outreach run` would send it now
         from worker.processes import start_worker
 
         worker = start_worker(played, 1)
         try:
-            arrived = wait_for(lambda: next((m for m in messages(dovecot, "l.nowak@krakow-skills.example")
-                                             if m["Subject"] == "Erasmus+ mobility: your questions"), None),
-                               what="the one-off mail in the partner's mailbox")
+            arrived = wait_for(
+                lambda: next(
+                    (
+                        m
+                        for m in messages(dovecot, "l.nowak@krakow-skills.example")
+                        if m["Subject"] == "Erasmus+ mobility: your questions"
+                    ),
+                    None,
+                ),
+                what="the one-off mail in the partner's mailbox",
+            )
         finally:
             worker.stop()
         assert "here are our answers" in arrived.get_body(("plain",)).get_content()
@@ -170,8 +208,11 @@ def test_an_officer_works_through_the_demo_in_the_browser(played, browser, dovec
         browser.get(web.url + "/")
         assert "Kraków Skills Hub" not in browser.find_element(By.TAG_NAME, "main").text  # answered: off the list
         with played.uow() as uow:
-            logged = uow.session.scalar(sa.select(Interaction).where(
-                Interaction.partner_id == krakow, Interaction.subject == "Erasmus+ mobility: your questions"))
+            logged = uow.session.scalar(
+                sa.select(Interaction).where(
+                    Interaction.partner_id == krakow, Interaction.subject == "Erasmus+ mobility: your questions"
+                )
+            )
             assert logged is not None and logged.kind is InteractionKind.EMAIL
 
         nordhafen = partner_id(played, "Nordhafen Logistik GmbH")
@@ -183,15 +224,25 @@ def test_an_officer_works_through_the_demo_in_the_browser(played, browser, dovec
             for width in (1280, 375):
                 screenshot(browser, name, width)
                 overflow = browser.execute_script(
-                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
                 assert overflow <= 1, (name, width, overflow)  # nothing runs off the side of a phone
 
 
 def test_csrf_roles_and_sessions(played, browser):
     with WebServer(played) as web:
         with httpx.Client(base_url=web.url) as anonymous:
-            for path in ("/", "/pipeline", "/partners/1", "/campaigns", "/reports", "/reports/partners.csv",
-                         "/reports/partners.xlsx", "/inbound/1", "/steps/1/preview"):
+            for path in (
+                "/",
+                "/pipeline",
+                "/partners/1",
+                "/campaigns",
+                "/reports",
+                "/reports/partners.csv",
+                "/reports/partners.xlsx",
+                "/inbound/1",
+                "/steps/1/preview",
+            ):
                 answer = anonymous.get(path)
                 assert answer.status_code == 303 and answer.headers["location"].startswith("/login"), path
                 assert "Nordhafen" not in answer.text
@@ -203,8 +254,11 @@ def test_csrf_roles_and_sessions(played, browser):
         with httpx.Client(base_url=web.url, cookies={"outreach_session": cookie["value"]}) as officer:
             refused = officer.post("/partners/1/note", data={"text": "forged"})
             assert refused.status_code == 403 and "did not come from this workspace" in refused.text
-            assert officer.get("/reports/partners.xlsx").headers["content-type"].startswith(
-                "application/vnd.openxmlformats")
+            assert (
+                officer.get("/reports/partners.xlsx")
+                .headers["content-type"]
+                .startswith("application/vnd.openxmlformats")
+            )
 
         log_in(browser, web.url, VIEWER)
         browser.get(web.url + "/partners/1")
@@ -212,13 +266,20 @@ def test_csrf_roles_and_sessions(played, browser):
         token = browser.find_element(By.CSS_SELECTOR, "form.logout input[name=csrf]").get_attribute("value")
         cookie = browser.get_cookie("outreach_session")
         with httpx.Client(base_url=web.url, cookies={"outreach_session": cookie["value"]}) as viewer:
-            for path, data in (("/partners/1/note", {"text": "x"}), ("/partners/1/move", {"phase": "proposal", "reason": "x"}),
-                               ("/campaigns/employers-2027/pause", {})):
+            for path, data in (
+                ("/partners/1/note", {"text": "x"}),
+                ("/partners/1/move", {"phase": "proposal", "reason": "x"}),
+                ("/campaigns/employers-2027/pause", {}),
+            ):
                 answer = viewer.post(path, data={**data, "csrf": token})
                 assert answer.status_code == 403 and "viewer" in answer.text, path
         with played.uow() as uow:
-            assert uow.session.scalar(sa.select(sa.func.count()).select_from(Interaction).where(
-                Interaction.text.in_(["x", "forged"]))) == 0
+            assert (
+                uow.session.scalar(
+                    sa.select(sa.func.count()).select_from(Interaction).where(Interaction.text.in_(["x", "forged"]))
+                )
+                == 0
+            )
 
 
 def test_the_audit_page_in_the_browser(played, browser):
@@ -245,5 +306,6 @@ def test_the_audit_page_in_the_browser(played, browser):
         for width in (1280, 375):
             screenshot(browser, "audit", width)
             overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             assert overflow <= 1, (width, overflow)

@@ -3,19 +3,18 @@ the open to-dos, last week's replies and meetings, and what goes out this week; 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from outreach.db.models import Interaction, Partner
 from outreach.domain.vocabulary import Direction, InteractionKind
+from outreach.services.partners.todos import TodoKind, raise_todo
 from outreach.services.workspace import digest
-from outreach.services.partners.todos import TodoKind
-from outreach.services.partners.todos import raise_todo
 from tests.test_sending_rules import FakeOutbox, queue
 
-MONDAY_0730_BRUSSELS = datetime(2027, 3, 1, 6, 30, tzinfo=timezone.utc)  # 07:30 local: too early
-MONDAY_0830_BRUSSELS = datetime(2027, 3, 1, 7, 30, tzinfo=timezone.utc)
+MONDAY_0730_BRUSSELS = datetime(2027, 3, 1, 6, 30, tzinfo=UTC)  # 07:30 local: too early
+MONDAY_0830_BRUSSELS = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
 
 
 class Mailboxes:
@@ -33,12 +32,27 @@ def test_one_digest_on_monday_morning_with_the_weeks_work(uow, tmp_path, databas
     from worker.app import App
 
     monkeypatch.delenv("REDIS_URL", raising=False)
-    queue(uow, tmp_path, count=2, now=MONDAY_0730_BRUSSELS - timedelta(days=6), notify_staff="team@school.test",
-          sending={"timezone": "Europe/Brussels"})
+    queue(
+        uow,
+        tmp_path,
+        count=2,
+        now=MONDAY_0730_BRUSSELS - timedelta(days=6),
+        notify_staff="team@school.test",
+        sending={"timezone": "Europe/Brussels"},
+    )
     partner = uow.session.scalar(sa.select(Partner))
-    uow.session.add(Interaction(partner_id=partner.id, direction=Direction.IN, kind=InteractionKind.EMAIL,
-                                occurred_at=MONDAY_0730_BRUSSELS - timedelta(days=2), subject="Re: Proposal"))
-    raise_todo(uow.session, TodoKind.QUESTION, "Partner 0 asks how long a placement lasts", MONDAY_0730_BRUSSELS, partner.id)
+    uow.session.add(
+        Interaction(
+            partner_id=partner.id,
+            direction=Direction.IN,
+            kind=InteractionKind.EMAIL,
+            occurred_at=MONDAY_0730_BRUSSELS - timedelta(days=2),
+            subject="Re: Proposal",
+        )
+    )
+    raise_todo(
+        uow.session, TodoKind.QUESTION, "Partner 0 asks how long a placement lasts", MONDAY_0730_BRUSSELS, partner.id
+    )
     uow.commit()
 
     assert digest.due(uow.session, MONDAY_0730_BRUSSELS) == []  # before 08:00 there

@@ -34,8 +34,15 @@ def declare(broker: dramatiq.Broker, app) -> Actors:
         app.process_inbound(inbound_id)
 
     return Actors(
-        send_step=dramatiq.actor(broker=broker, actor_name="send_step", queue_name=QUEUE,
-                                 max_retries=5, min_backoff=2_000, time_limit=10 * 60_000)(send_step),
-        process_inbound=dramatiq.actor(broker=broker, actor_name="process_inbound",
-                                       queue_name=QUEUE, max_retries=0, time_limit=5 * 60_000)(process_inbound),
+        send_step=dramatiq.actor(
+            broker=broker,
+            actor_name="send_step",
+            queue_name=QUEUE,
+            max_retries=5,
+            min_backoff=2_000,
+            time_limit=10 * 60_000,
+        )(send_step),
+        process_inbound=dramatiq.actor(
+            broker=broker, actor_name="process_inbound", queue_name=QUEUE, max_retries=0, time_limit=5 * 60_000
+        )(process_inbound),
     )

@@ -6,42 +6,47 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import dramatiq
-from dramatiq.brokers.stub import StubBroker
 import sqlalchemy as sa
+from dramatiq.brokers.stub import StubBroker
 
 from outreach.campaign import CampaignFile
 from outreach.campaign.model import Mailbox
-from outreach.db.models import Campaign
-from outreach.inbound.message import Fetched
-from outreach.mail.watcher import MailboxWatcher, Position, WatchPorts
 from outreach.db.engine import UnitOfWork, make_engine
 from outreach.db.migrate import ensure_ready
+from outreach.db.models import Campaign
 from outreach.db.types import utcnow
+from outreach.inbound.message import Fetched
 from outreach.mail.mailbox import Mailboxes
 from outreach.mail.secrets import is_refused
-from outreach.rendering import Renderer
-from outreach.services.inbound import inbox
-from outreach.services.inbound import relevance
-from outreach.services.outbound import scheduler
-from worker.actors import Actors, declare
-from worker.dispatch import dispatch
-from worker.broker import build_broker
-from outreach.settings.campaigns import settings_of
+from outreach.mail.watcher import MailboxWatcher, Position, WatchPorts
 from outreach.messages.render import renderer_for
+from outreach.rendering import Renderer
+from outreach.services.inbound import inbox, relevance
+from outreach.services.outbound import scheduler
+from outreach.settings.campaigns import settings_of
+from worker.actors import Actors, declare
+from worker.broker import build_broker
+from worker.dispatch import dispatch
 
 log = logging.getLogger(__name__)
 RETRAIN_EVERY = timedelta(days=7)  # the reply reader learns the school's decisions weekly
 
 
 class App:
-    def __init__(self, database_url: str | None = None, redis_url: str | None = None,
-                 now: Callable[[], datetime] = utcnow, mailboxes: Mailboxes | None = None,
-                 broker: dramatiq.Broker | None = None, data_dir: Path | None = None):
+    def __init__(
+        self,
+        database_url: str | None = None,
+        redis_url: str | None = None,
+        now: Callable[[], datetime] = utcnow,
+        mailboxes: Mailboxes | None = None,
+        broker: dramatiq.Broker | None = None,
+        data_dir: Path | None = None,
+    ):
         self.engine = make_engine(database_url)
         ensure_ready(self.engine, auto_upgrade=self.engine.dialect.name == "sqlite")
         self.now = now
@@ -142,8 +147,17 @@ class App:
 
         def store(folder: str, uidvalidity: int, messages: list[Fetched], through: int) -> list[int]:
             with self.uow() as uow:
-                return inbox.store(uow, self.data_dir, address, folder, uidvalidity, messages, through, self.now(),
-                                   outgoing=folder == sent)
+                return inbox.store(
+                    uow,
+                    self.data_dir,
+                    address,
+                    folder,
+                    uidvalidity,
+                    messages,
+                    through,
+                    self.now(),
+                    outgoing=folder == sent,
+                )
 
         def relevant(folder: str, headers: list[bytes]) -> list[bool]:
             with self.uow() as uow:
@@ -189,8 +203,8 @@ class App:
     def _send_digests(self) -> None:
         """On Monday mornings: the weekly digest to each campaign's staff address (once a week);
         and a to-do for each meeting that ended without a recorded outcome."""
-        from outreach.services.workspace import digest
         from outreach.services.meetings import invitations as meetings
+        from outreach.services.workspace import digest
 
         with self.uow() as uow:
             events = digest.due(uow.session, self.now())

@@ -13,8 +13,12 @@ from rich.table import Table
 from outreach.db.models import Contact, Interaction, Meeting, Partner, PhaseChange, Step
 from outreach.domain.vocabulary import Direction, InteractionKind, StepStatus, status_text
 
-OUTCOMES = {InteractionKind.EMAIL: "replied", InteractionKind.BOUNCE: "bounced",
-            InteractionKind.AUTO_REPLY: "out of office", InteractionKind.OPT_OUT: "opted out"}
+OUTCOMES = {
+    InteractionKind.EMAIL: "replied",
+    InteractionKind.BOUNCE: "bounced",
+    InteractionKind.AUTO_REPLY: "out of office",
+    InteractionKind.OPT_OUT: "opted out",
+}
 EXPECTED = ["replied", "bounced", "out of office", "opted out", "accepted", "declined"]
 
 
@@ -53,16 +57,22 @@ class Narrator:
     def catch_up(self) -> int:
         with self.uow() as uow:
             session = uow.session
-            interactions = session.scalars(sa.select(Interaction).where(
-                Interaction.id > self.last_interaction).order_by(Interaction.id)).all()
-            changes = session.scalars(sa.select(PhaseChange).where(
-                PhaseChange.id > self.last_change, PhaseChange.from_phase.is_not(None)).order_by(PhaseChange.id)).all()
+            interactions = session.scalars(
+                sa.select(Interaction).where(Interaction.id > self.last_interaction).order_by(Interaction.id)
+            ).all()
+            changes = session.scalars(
+                sa.select(PhaseChange)
+                .where(PhaseChange.id > self.last_change, PhaseChange.from_phase.is_not(None))
+                .order_by(PhaseChange.id)
+            ).all()
             for item in interactions:
                 self.last_interaction = item.id
                 self._line(self._interaction(item))
             for change in changes:
                 self.last_change = change.id
-                self._line(f"    [cyan]{escape(change.partner.name)}: {change.from_phase.value} -> {change.to_phase.value}[/]")
+                self._line(
+                    f"    [cyan]{escape(change.partner.name)}: {change.from_phase.value} -> {change.to_phase.value}[/]"
+                )
         return len(interactions) + len(changes)
 
     def _line(self, text: str) -> None:
@@ -84,27 +94,42 @@ def pipeline_table(session) -> Table:
     table = Table("partner / contact", "what happened", "phase", "follow-ups", title="The pipeline")
     for partner in session.scalars(sa.select(Partner).order_by(Partner.id)):
         for contact in partner.contacts:
-            phase = partner.phase.value + ("" if partner.status.value == "active"
-                                           else f" ({status_text(partner.status, partner.later_until).lower()})")
-            table.add_row(f"{escape(partner.name)}\n[dim]{escape(contact.name or contact.email)}[/]",
-                          escape(_what_happened(session, contact)), phase, escape(_follow_ups(session, contact)))
+            phase = partner.phase.value + (
+                ""
+                if partner.status.value == "active"
+                else f" ({status_text(partner.status, partner.later_until).lower()})"
+            )
+            table.add_row(
+                f"{escape(partner.name)}\n[dim]{escape(contact.name or contact.email)}[/]",
+                escape(_what_happened(session, contact)),
+                phase,
+                escape(_follow_ups(session, contact)),
+            )
     return table
 
 
 def _what_happened(session, contact: Contact) -> str:
-    answers = session.scalars(sa.select(Interaction).where(
-        Interaction.contact_id == contact.id, Interaction.direction == Direction.IN).order_by(Interaction.id)).all()
+    answers = session.scalars(
+        sa.select(Interaction)
+        .where(Interaction.contact_id == contact.id, Interaction.direction == Direction.IN)
+        .order_by(Interaction.id)
+    ).all()
     said = list(dict.fromkeys(outcome_of(a) for a in answers))
-    meeting = session.scalar(sa.select(Meeting).join(Meeting.attendees).where(
-        Meeting.attendees.any(contact_id=contact.id)).order_by(Meeting.id.desc()))
+    meeting = session.scalar(
+        sa.select(Meeting)
+        .join(Meeting.attendees)
+        .where(Meeting.attendees.any(contact_id=contact.id))
+        .order_by(Meeting.id.desc())
+    )
     if meeting is not None and not any(word in said for word in ("accepted", "declined")):
         said.append(f"invited {meeting.start_at:%d %b %H:%M} UTC")
     return ", ".join(said) or "no answer"
 
 
 def _follow_ups(session, contact: Contact) -> str:
-    steps = session.scalars(sa.select(Step).where(
-        Step.contact_id == contact.id, Step.name.like("follow-up%")).order_by(Step.id)).all()
+    steps = session.scalars(
+        sa.select(Step).where(Step.contact_id == contact.id, Step.name.like("follow-up%")).order_by(Step.id)
+    ).all()
     parts = []
     for step in steps:
         if step.status is StepStatus.CANCELLED:
@@ -121,8 +146,10 @@ def funnel_line(rows: list[dict]) -> str:
     total = next((row for row in rows if row["phase"] == "all"), None)
     if total is None:
         return "The funnel: nothing sent"
-    return (f"[bold]The funnel[/] (outreach report): {total['sent']} sent, {total['reached']} partners reached, "
-            f"{total['replied']} replied "
-            f"({total['reply_rate']:.0%}), {total['bounced']} bounced, {total['out_of_office']} out of office, "
-            f"{total['opted_out']} opted out, {total['meetings_invited']} meetings invited, "
-            f"{total['meetings_accepted']} accepted")
+    return (
+        f"[bold]The funnel[/] (outreach report): {total['sent']} sent, {total['reached']} partners reached, "
+        f"{total['replied']} replied "
+        f"({total['reply_rate']:.0%}), {total['bounced']} bounced, {total['out_of_office']} out of office, "
+        f"{total['opted_out']} opted out, {total['meetings_invited']} meetings invited, "
+        f"{total['meetings_accepted']} accepted"
+    )

@@ -9,12 +9,10 @@ from typing import Any
 
 from outreach.db.models import Campaign
 from outreach.errors import OutreachError
-from outreach.services.meetings import invitations as meetings
-from outreach.services.events import FileProcessed
-from outreach.services.events import SendMeeting
-from outreach.services.events import TellStaff
-from outreach.settings.campaigns import settings_of
 from outreach.messages.envelope import staff_notice_message
+from outreach.services.events import FileProcessed, SendMeeting, TellStaff
+from outreach.services.meetings import invitations as meetings
+from outreach.settings.campaigns import settings_of
 
 log = logging.getLogger("outreach.worker")
 
@@ -44,7 +42,10 @@ def _settings(app, campaign_id: int):
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
-    TellStaff: tell_staff, SendMeeting: send_meeting, FileProcessed: file_processed}
+    TellStaff: tell_staff,
+    SendMeeting: send_meeting,
+    FileProcessed: file_processed,
+}
 
 
 def dispatch(app, events) -> None:

@@ -24,7 +24,7 @@ class Stopper:
     def __init__(self):
         self.event = threading.Event()
 
-    def install(self) -> "Stopper":
+    def install(self) -> Stopper:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.event.set())
         return self
@@ -92,8 +92,13 @@ def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = Fal
             result = app.tick(first=first)
             first = False
             if result.queued or result.requeued or result.deferred or result.uncertain:
-                log.info("tick: %d queued, %d deferred to their window, %d sent again, %d uncertain",
-                         len(result.queued), result.deferred, len(result.requeued), result.uncertain)
+                log.info(
+                    "tick: %d queued, %d deferred to their window, %d sent again, %d uncertain",
+                    len(result.queued),
+                    result.deferred,
+                    len(result.requeued),
+                    result.uncertain,
+                )
         except Exception:  # a bad tick is logged; the next one tries again
             log.exception("scheduler tick failed")
         if once:
@@ -109,8 +114,14 @@ def run_worker(app: App, threads: int, stopper: Stopper) -> None:
     worker.stop()
 
 
-def run_all(app: App, threads: int, interval: float, stopper: Stopper, until_idle: bool = False,
-            watch_options: dict | None = None) -> None:
+def run_all(
+    app: App,
+    threads: int,
+    interval: float,
+    stopper: Stopper,
+    until_idle: bool = False,
+    watch_options: dict | None = None,
+) -> None:
     """Worker and scheduler in one process (the embedded default: SQLite, in-process broker)."""
     app.stopping = stopper.event
     worker = start_worker(app, threads)

@@ -22,7 +22,7 @@ def as_docx(text: str, title: str | None = None) -> bytes:
     document.add_heading(lines[first].strip(), level=0)
     if title:
         document.core_properties.title = title
-    for line in lines[first + 1:]:
+    for line in lines[first + 1 :]:
         stripped = line.strip()
         if not stripped:
             continue

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from outreach.errors import InvalidInput, Problem
 
@@ -44,13 +45,15 @@ def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig")
     try:
         header = next(table)
     except StopIteration:
-        raise InvalidInput([Problem(str(path), 1, "(header)", "the file is empty; row 1 must name the columns")]) from None
+        raise InvalidInput(
+            [Problem(str(path), 1, "(header)", "the file is empty; row 1 must name the columns")]
+        ) from None
     headers = [_cell(value) for value in header]
     rows = []
     number = 1
     try:
         for number, cells in enumerate(table, start=2):
-            values = {h: _cell(v) for h, v in zip(headers, cells) if h}
+            values = {h: _cell(v) for h, v in zip(headers, cells, strict=False) if h}
             if any(values.values()):
                 rows.append(Row(number, values))
     except csv.Error as error:
@@ -64,15 +67,26 @@ def _not_too_large(path: Path) -> None:
     except OSError:
         return  # the reader says what is wrong with a missing file
     if size > SPREADSHEET_BYTES:
-        raise InvalidInput([Problem(str(path), None, "(file)", f"{size / 2**20:.0f} MB; a partners file may be at most "
-                                    f"{SPREADSHEET_BYTES // 2**20} MB: split it into several files")])
+        raise InvalidInput(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "(file)",
+                    f"{size / 2**20:.0f} MB; a partners file may be at most "
+                    f"{SPREADSHEET_BYTES // 2**20} MB: split it into several files",
+                )
+            ]
+        )
 
 
 def _csv_problem(error: csv.Error) -> str:
     text = str(error)
     if "field larger than field limit" in text:
-        return (f"a cell is longer than {csv.field_size_limit():,} characters (perhaps an unclosed quote); "
-                "shorten it or close the quote")
+        return (
+            f"a cell is longer than {csv.field_size_limit():,} characters (perhaps an unclosed quote); "
+            "shorten it or close the quote"
+        )
     return f"{text}; save the file again as CSV from the spreadsheet"
 
 
@@ -103,17 +117,31 @@ def _read_csv(path: Path, encoding: str) -> Iterator[list]:
     except FileNotFoundError:
         raise InvalidInput([Problem(str(path), None, "(file)", "no such file")]) from None
     except UnicodeDecodeError as error:
-        raise InvalidInput([Problem(
-            str(path), None, "(file)",
-            f"not readable as {encoding} ({error.reason}); save it as 'CSV UTF-8' or give the "
-            "file's encoding (e.g. --encoding cp1252)",
-        )]) from None
+        raise InvalidInput(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "(file)",
+                    f"not readable as {encoding} ({error.reason}); save it as 'CSV UTF-8' or give the "
+                    "file's encoding (e.g. --encoding cp1252)",
+                )
+            ]
+        ) from None
     except LookupError:
         raise InvalidInput([Problem(str(path), None, "encoding", f"unknown encoding {encoding!r}")]) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InvalidInput([Problem(str(path), line, "(file)", "holds NUL characters, which no text cell has; "
-                                    "save it again as 'CSV UTF-8' from the spreadsheet")])
+        raise InvalidInput(
+            [
+                Problem(
+                    str(path),
+                    line,
+                    "(file)",
+                    "holds NUL characters, which no text cell has; save it again as 'CSV UTF-8' from the spreadsheet",
+                )
+            ]
+        )
     return iter(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text)))
 
 
@@ -147,9 +175,10 @@ def _outside_quotes(line: str, delimiter: str) -> int:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Iterator[tuple]:
+    import zipfile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
-    import zipfile
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -158,7 +187,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> Iterator[tuple]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
         raise InvalidInput([Problem(str(path), None, "(file)", f"not a readable .xlsx workbook ({error})")]) from None
     if sheet is not None and sheet not in book.sheetnames:
-        raise InvalidInput([Problem(str(path), None, "sheet", f"no sheet {sheet!r}; the workbook has {', '.join(book.sheetnames)}")])
+        raise InvalidInput(
+            [Problem(str(path), None, "sheet", f"no sheet {sheet!r}; the workbook has {', '.join(book.sheetnames)}")]
+        )
     worksheet = book[sheet] if sheet else book.worksheets[0]
     return worksheet.iter_rows(values_only=True)
 

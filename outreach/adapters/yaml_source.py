@@ -22,16 +22,23 @@ class CampaignLoader(yaml.SafeLoader):
 
 
 CampaignLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
-        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag
+        not in (
+            "tag:yaml.org,2002:bool",
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+            "tag:yaml.org,2002:timestamp",
+        )
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 CampaignLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-CampaignLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
-)
+CampaignLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
 CampaignLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
@@ -61,10 +68,9 @@ def _child(node: yaml.Node, part) -> tuple[int, yaml.Node] | None:
         for key, value in node.value:
             if key.value == str(part):
                 return key.start_mark.line + 1, value
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            item = node.value[part]
-            return item.start_mark.line + 1, item
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        item = node.value[part]
+        return item.start_mark.line + 1, item
     return None
 
 
@@ -75,10 +81,21 @@ def load_yaml(path: Path) -> YamlDocument:
     except FileNotFoundError:
         raise InvalidInput([Problem(source, None, "(file)", "no such file")]) from None
     except UnicodeDecodeError as error:
-        raise InvalidInput([Problem(source, None, "(file)", f"not UTF-8 text ({error.reason}); save it as UTF-8")]) from None
+        raise InvalidInput(
+            [Problem(source, None, "(file)", f"not UTF-8 text ({error.reason}); save it as UTF-8")]
+        ) from None
     if len(text) > MAX_BYTES:
-        raise InvalidInput([Problem(source, None, "(file)", f"{len(text):,} characters; a campaign file has at most "
-                                    f"{MAX_BYTES:,}: put the partners in a CSV or XLSX file (partners_file)")])
+        raise InvalidInput(
+            [
+                Problem(
+                    source,
+                    None,
+                    "(file)",
+                    f"{len(text):,} characters; a campaign file has at most "
+                    f"{MAX_BYTES:,}: put the partners in a CSV or XLSX file (partners_file)",
+                )
+            ]
+        )
     try:
         _check_depth(text, source)
         root = yaml.compose(text, Loader=CampaignLoader)
@@ -87,13 +104,21 @@ def load_yaml(path: Path) -> YamlDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        raise InvalidInput([Problem(source, line, "(yaml)", f"{error.problem}; check the indentation and quoting")]) from None
+        raise InvalidInput(
+            [Problem(source, line, "(yaml)", f"{error.problem}; check the indentation and quoting")]
+        ) from None
     except ValueError as error:  # a value YAML itself cannot build (an explicit !!timestamp tag, say)
-        raise InvalidInput([Problem(source, None, "(yaml)", f"a value cannot be read ({error}); write it as "
-                                    "plain text")]) from None
+        raise InvalidInput(
+            [Problem(source, None, "(yaml)", f"a value cannot be read ({error}); write it as plain text")]
+        ) from None
     except RecursionError:
-        raise InvalidInput([Problem(source, None, "(yaml)", f"nested deeper than {MAX_DEPTH} levels; "
-                                    "a campaign file needs only a few")]) from None
+        raise InvalidInput(
+            [
+                Problem(
+                    source, None, "(yaml)", f"nested deeper than {MAX_DEPTH} levels; a campaign file needs only a few"
+                )
+            ]
+        ) from None
     if root is None or not isinstance(data, dict):
         raise InvalidInput([Problem(source, 1, "(top level)", "the file must be a YAML mapping of keys to values")])
     duplicates = list(_duplicate_keys(root, source))
@@ -114,8 +139,16 @@ def _check_depth(text: str, source: str) -> None:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise InvalidInput([Problem(source, event.start_mark.line + 1, "(yaml)",
-                                            f"nested deeper than {MAX_DEPTH} levels; a campaign file needs only a few")])
+                raise InvalidInput(
+                    [
+                        Problem(
+                            source,
+                            event.start_mark.line + 1,
+                            "(yaml)",
+                            f"nested deeper than {MAX_DEPTH} levels; a campaign file needs only a few",
+                        )
+                    ]
+                )
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
 
@@ -127,19 +160,40 @@ def _check_size(root: yaml.Node | None, source: str) -> None:
 
     def size(node: yaml.Node, depth: int) -> int:
         if depth > MAX_DEPTH:
-            raise InvalidInput([Problem(source, node.start_mark.line + 1, "(yaml)",
-                                        f"nested deeper than {MAX_DEPTH} levels; a campaign file needs only a few")])
+            raise InvalidInput(
+                [
+                    Problem(
+                        source,
+                        node.start_mark.line + 1,
+                        "(yaml)",
+                        f"nested deeper than {MAX_DEPTH} levels; a campaign file needs only a few",
+                    )
+                ]
+            )
         if id(node) in sizes:
             return sizes[id(node)]
-        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
-            node.value if isinstance(node, yaml.SequenceNode) else []
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else node.value
+            if isinstance(node, yaml.SequenceNode)
+            else []
+        )
         total = 1
         for child in children:
             total += size(child, depth + 1)
             if total > MAX_VALUES:
-                raise InvalidInput([Problem(source, node.start_mark.line + 1, "(yaml)",
-                                            f"its aliases expand to more than {MAX_VALUES:,} values; "
-                                            "write the values out, or use fewer aliases")])
+                raise InvalidInput(
+                    [
+                        Problem(
+                            source,
+                            node.start_mark.line + 1,
+                            "(yaml)",
+                            f"its aliases expand to more than {MAX_VALUES:,} values; "
+                            "write the values out, or use fewer aliases",
+                        )
+                    ]
+                )
         sizes[id(node)] = total
         return total
 

@@ -4,7 +4,7 @@ or an update (same UID, SEQUENCE + 1), CANCEL to remove it. Built with `icalenda
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ class Person:
 class MeetingPlan:
     uid: str
     sequence: int
-    start: datetime            # aware, in the organiser's timezone
+    start: datetime  # aware, in the organiser's timezone
     duration: timedelta
     timezone: str
     summary: str
@@ -33,13 +33,19 @@ class MeetingPlan:
     location: str | None = None
     url: str | None = None
     method: str = "REQUEST"
-    stamp: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # DTSTAMP
-    rrule: str | None = None   # a series (RFC 5545 3.8.5.3), e.g. FREQ=MONTHLY;INTERVAL=3
+    stamp: datetime = field(default_factory=lambda: datetime.now(UTC))  # DTSTAMP
+    rrule: str | None = None  # a series (RFC 5545 3.8.5.3), e.g. FREQ=MONTHLY;INTERVAL=3
 
     def updated(self, now: datetime, start: datetime | None = None, duration: timedelta | None = None) -> MeetingPlan:
         """The same meeting moved: same UID, SEQUENCE + 1, a new DTSTAMP."""
-        return replace(self, start=start or self.start, duration=duration or self.duration,
-                       sequence=self.sequence + 1, method="REQUEST", stamp=now)
+        return replace(
+            self,
+            start=start or self.start,
+            duration=duration or self.duration,
+            sequence=self.sequence + 1,
+            method="REQUEST",
+            stamp=now,
+        )
 
     def cancelled(self, now: datetime) -> MeetingPlan:
         """METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE + 1."""
@@ -54,8 +60,11 @@ def build(plan: MeetingPlan) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", plan.method)
-    calendar.add_component(Timezone.from_tzid(plan.timezone, first_date=start.date() - timedelta(days=366),
-                                              last_date=start.date() + timedelta(days=366)))
+    calendar.add_component(
+        Timezone.from_tzid(
+            plan.timezone, first_date=start.date() - timedelta(days=366), last_date=start.date() + timedelta(days=366)
+        )
+    )
     calendar.add_component(_event(plan, start))
     return bytes(calendar.to_ical())
 
@@ -64,7 +73,7 @@ def _event(plan: MeetingPlan, start: datetime) -> Event:
     event = Event()
     event.add("uid", plan.uid)
     event.add("sequence", plan.sequence)
-    event.add("dtstamp", plan.stamp.astimezone(timezone.utc))
+    event.add("dtstamp", plan.stamp.astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", start + plan.duration)
     event.add("summary", plan.summary)
@@ -160,9 +169,15 @@ def _answer(event: Component, method: str, attendee: vCalAddress) -> Answer:
     address = _bounded(str(attendee).lower().removeprefix("mailto:"), ADDRESS_CHARS, "ATTENDEE")
     partstat = _bounded(str(getattr(attendee, "params", {}).get("PARTSTAT", "")).upper(), PARTSTAT_CHARS, "PARTSTAT")
     comment = str(event.get("comment")) if event.get("comment") else None
-    return Answer(method=method, uid=_bounded(str(event.get("uid", "")), UID_CHARS, "UID"), sequence=_sequence(event),
-                  attendee=address, partstat=partstat or None, comment=comment[:COMMENT_CHARS] if comment else None,
-                  proposed_start=_proposed_start(event) if method == "COUNTER" else None)
+    return Answer(
+        method=method,
+        uid=_bounded(str(event.get("uid", "")), UID_CHARS, "UID"),
+        sequence=_sequence(event),
+        attendee=address,
+        partstat=partstat or None,
+        comment=comment[:COMMENT_CHARS] if comment else None,
+        proposed_start=_proposed_start(event) if method == "COUNTER" else None,
+    )
 
 
 def _sequence(event: Component) -> int:
@@ -186,7 +201,7 @@ def _proposed_start(event: Component) -> datetime | None:
         moment = None
     if not isinstance(moment, datetime) or not YEARS[0] <= moment.year <= YEARS[1]:
         raise _Unread(f"the proposed start {_shown(_raw(start))} is not a time between {YEARS[0]} and {YEARS[1]}")
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _raw(value: Any) -> object:

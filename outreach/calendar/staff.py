@@ -4,7 +4,7 @@ them. A calendar that cannot be reached never stops an invitation: the caller is
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from icalendar import Calendar
@@ -23,9 +23,14 @@ def _calendar(spec: StaffCalendar) -> tuple[Any, Any]:
 
     password = resolve(spec.auth).value if spec.auth else None
     url = str(spec.url)
-    client: Any = DAVClient(url=url, username=spec.auth.username if spec.auth else None, password=password,
-                              ssl_verify_cert=spec.verify_certificates, require_tls=url.startswith("https:"),
-                              timeout=20)
+    client: Any = DAVClient(
+        url=url,
+        username=spec.auth.username if spec.auth else None,
+        password=password,
+        ssl_verify_cert=spec.verify_certificates,
+        require_tls=url.startswith("https:"),
+        timeout=20,
+    )
     return client, client.calendar(url=url)
 
 
@@ -64,8 +69,10 @@ def busy(spec: StaffCalendar, start: datetime, end: datetime) -> list[tuple[date
             times = []
             for item in found:
                 for event in Calendar.from_ical(item.data).walk("VEVENT"):
-                    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT" or \
-                            str(event.get("STATUS", "")).upper() == "CANCELLED":
+                    if (
+                        str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
+                        or str(event.get("STATUS", "")).upper() == "CANCELLED"
+                    ):
                         continue
                     times.append((_utc(event.decoded("DTSTART")), _utc(event.decoded("DTEND"))))
             return times
@@ -76,5 +83,5 @@ def busy(spec: StaffCalendar, start: datetime, end: datetime) -> list[tuple[date
 def _utc(moment: date | datetime) -> datetime:
     if not isinstance(moment, datetime):  # an all-day event: busy from its day's start
         moment = datetime(moment.year, moment.month, moment.day)
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC)

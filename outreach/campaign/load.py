@@ -95,20 +95,30 @@ def _resolve_paths(settings: CampaignFile, base: Path) -> CampaignFile:
     """Relative paths in a campaign file are relative to the file itself."""
     updates: dict[str, typing.Any] = {}
     if settings.partners_file is not None and not settings.partners_file.path.is_absolute():
-        updates["partners_file"] = settings.partners_file.model_copy(update={"path": base / settings.partners_file.path})
+        updates["partners_file"] = settings.partners_file.model_copy(
+            update={"path": base / settings.partners_file.path}
+        )
     if settings.message.template_dir is not None and not settings.message.template_dir.is_absolute():
         updates["message"] = settings.message.model_copy(update={"template_dir": base / settings.message.template_dir})
     if settings.selection.criteria_file is not None:  # read once: the queued campaign keeps the criteria
         from outreach.campaign.model import CriteriaFile
-
         from outreach.signing_key import names_key_file
 
         if names_key_file(base / settings.selection.criteria_file):
-            raise InvalidInput([Problem(str(base), None, "selection.criteria_file",
-                                        "this is the web workspace's signing key; name another file")])
+            raise InvalidInput(
+                [
+                    Problem(
+                        str(base),
+                        None,
+                        "selection.criteria_file",
+                        "this is the web workspace's signing key; name another file",
+                    )
+                ]
+            )
         more = load_document(base / settings.selection.criteria_file, CriteriaFile).criteria
         updates["selection"] = settings.selection.model_copy(
-            update={"criteria": list(settings.selection.criteria) + list(more), "criteria_file": None})
+            update={"criteria": list(settings.selection.criteria) + list(more), "criteria_file": None}
+        )
     return settings.model_copy(update=updates)
 
 
@@ -117,16 +127,32 @@ def _never_the_workspace_key(settings: CampaignFile, document) -> None:
     from outreach.signing_key import KEY_ENV, names_key_env, names_key_file
 
     auth = getattr(settings.mailbox, "auth", None)  # a mailbox named by address has its secret in the registry
-    named = [(("mailbox", "auth", "password_file"), auth.password_file if auth else None),
-             (("mailbox", "auth", "oauth2_token_file"), auth.oauth2_token_file if auth else None),
-             (("message", "template_dir"), settings.message.template_dir),
-             (("partners_file", "path"), settings.partners_file.path if settings.partners_file else None)]
-    problems = [Problem(document.source, document.line_for(keys), ".".join(keys),
-                        "this is (or holds) the web workspace's signing key; name another file or folder")
-                for keys, path in named if path is not None and names_key_file(path)]
-    problems += [Problem(document.source, document.line_for(("mailbox", "auth", key)), f"mailbox.auth.{key}",
-                         f"{KEY_ENV} is the web workspace's signing key, not a mailbox secret")
-                 for key in ("password_env", "oauth2_token_env") if auth and names_key_env(getattr(auth, key))]
+    named = [
+        (("mailbox", "auth", "password_file"), auth.password_file if auth else None),
+        (("mailbox", "auth", "oauth2_token_file"), auth.oauth2_token_file if auth else None),
+        (("message", "template_dir"), settings.message.template_dir),
+        (("partners_file", "path"), settings.partners_file.path if settings.partners_file else None),
+    ]
+    problems = [
+        Problem(
+            document.source,
+            document.line_for(keys),
+            ".".join(keys),
+            "this is (or holds) the web workspace's signing key; name another file or folder",
+        )
+        for keys, path in named
+        if path is not None and names_key_file(path)
+    ]
+    problems += [
+        Problem(
+            document.source,
+            document.line_for(("mailbox", "auth", key)),
+            f"mailbox.auth.{key}",
+            f"{KEY_ENV} is the web workspace's signing key, not a mailbox secret",
+        )
+        for key in ("password_env", "oauth2_token_env")
+        if auth and names_key_env(getattr(auth, key))
+    ]
     if problems:
         raise InvalidInput(problems)
 
@@ -136,9 +162,15 @@ def _path_problems(settings: CampaignFile, document: YamlDocument) -> list[Probl
     problems = []
     folder = settings.message.template_dir
     if folder is not None and not folder.is_dir():
-        problems.append(Problem(document.source, document.line_for(("message", "template_dir")), "message.template_dir",
-                                f"{str(folder)!r} is not a folder; name a folder of your own templates (relative to "
-                                "this file), or leave it empty for the built-in ones"))
+        problems.append(
+            Problem(
+                document.source,
+                document.line_for(("message", "template_dir")),
+                "message.template_dir",
+                f"{str(folder)!r} is not a folder; name a folder of your own templates (relative to "
+                "this file), or leave it empty for the built-in ones",
+            )
+        )
     auth = getattr(settings.mailbox, "auth", None)  # a mailbox named by address: the registry checks its own
     places: list[tuple[tuple[str, ...], Credentials]] = [(("mailbox", "auth"), auth)] if auth is not None else []
     if settings.meeting.staff_calendar is not None and settings.meeting.staff_calendar.auth is not None:
@@ -148,9 +180,15 @@ def _path_problems(settings: CampaignFile, document: YamlDocument) -> list[Probl
             secret = getattr(credentials, key)
             if secret is not None and not secret.is_file():
                 loc = (*where, key)
-                problems.append(Problem(document.source, document.line_for(loc), ".".join(loc),
-                                        f"{str(secret)!r} is not a file; name the file that holds the secret "
-                                        "(it is read when mail goes out), or use password_env"))
+                problems.append(
+                    Problem(
+                        document.source,
+                        document.line_for(loc),
+                        ".".join(loc),
+                        f"{str(secret)!r} is not a file; name the file that holds the secret "
+                        "(it is read when mail goes out), or use password_env",
+                    )
+                )
     return problems
 
 
@@ -168,8 +206,14 @@ def _merge(inline: list[PartnerIn], from_file: list[PartnerIn], document, proble
     for partner in from_file:
         for contact in partner.contacts:
             if contact.email in inline_emails:
-                problems.append(Problem(document.source, document.line_for(("partners_file",)), "partners_file",
-                                        f"{contact.email} is listed inline too; keep it in one place"))
+                problems.append(
+                    Problem(
+                        document.source,
+                        document.line_for(("partners_file",)),
+                        "partners_file",
+                        f"{contact.email} is listed inline too; keep it in one place",
+                    )
+                )
     return inline + from_file
 
 
@@ -181,8 +225,9 @@ def load_document(path: Path | str, model: type[BaseModel]):
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
-        raise InvalidInput(problems_from(error, document.source, document.line_for,
-                                         lambda loc: keys_in(model, loc))) from None
+        raise InvalidInput(
+            problems_from(error, document.source, document.line_for, lambda loc: keys_in(model, loc))
+        ) from None
 
 
 def known_keys(loc: tuple) -> list[str]:
@@ -223,11 +268,28 @@ def load_mailbox_section(path: Path | str):
     document = load_yaml(path)
     section = document.data.get("mailbox") if isinstance(document.data, dict) else None
     if not isinstance(section, dict) or set(section) <= {"address"}:
-        raise InvalidInput([Problem(document.source, document.line_for(("mailbox",)), "mailbox",
-                                    "this file has no mailbox section with servers and a secret source to register")])
+        raise InvalidInput(
+            [
+                Problem(
+                    document.source,
+                    document.line_for(("mailbox",)),
+                    "mailbox",
+                    "this file has no mailbox section with servers and a secret source to register",
+                )
+            ]
+        )
     try:
         return Mailbox.model_validate(section)
     except ValidationError as error:
-        raise InvalidInput([_explain_secret(p) for p in problems_from(
-            error, document.source, lambda loc: document.line_for(("mailbox",) + loc),
-            lambda loc: keys_in(Mailbox, loc), loc_prefix=("mailbox",))]) from None
+        raise InvalidInput(
+            [
+                _explain_secret(p)
+                for p in problems_from(
+                    error,
+                    document.source,
+                    lambda loc: document.line_for(("mailbox",) + loc),
+                    lambda loc: keys_in(Mailbox, loc),
+                    loc_prefix=("mailbox",),
+                )
+            ]
+        ) from None

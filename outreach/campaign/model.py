@@ -14,23 +14,31 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator, BeforeValidator, Discriminator, Field, HttpUrl, PrivateAttr, Tag, ValidationInfo,
-    field_validator, model_validator,
+    AfterValidator,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    HttpUrl,
+    PrivateAttr,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
 )
 
+from outreach.domain.logbook import LOGBOOK_FIELDS
 from outreach.domain.records import (
     Country,
     Email,
     Language,
+    Maybe,
     PartnerIn,
+    RegisterField,
     SingleLine,
     Strict,
     TimeZoneName,
-    Maybe,
-    RegisterField,
     enum_parser,
 )
-from outreach.domain.logbook import LOGBOOK_FIELDS
 from outreach.domain.vocabulary import Register
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -152,8 +160,10 @@ class Credentials(Strict):
 
 def _authserv_id(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}", value):
-        raise ValueError(f"{value!r} is not an authserv-id: give the name your receiving mail server writes first "
-                         "in its Authentication-Results header (e.g. mx.school.example)")
+        raise ValueError(
+            f"{value!r} is not an authserv-id: give the name your receiving mail server writes first "
+            "in its Authentication-Results header (e.g. mx.school.example)"
+        )
     return value.lower()
 
 
@@ -204,7 +214,8 @@ def _address_alone(value):
 # The tags are bracketed so that problem locations leave them out (domain/problems.py).
 MailboxSetting = Annotated[
     Annotated[Mailbox, Tag("[inline]")] | Annotated[NamedMailbox, Tag("[named]")],
-    Discriminator(_mailbox_kind), BeforeValidator(_address_alone),
+    Discriminator(_mailbox_kind),
+    BeforeValidator(_address_alone),
 ]
 
 
@@ -234,8 +245,7 @@ class PartnersFile(Strict):
         unknown = sorted(set(self.columns) - set(LOGBOOK_FIELDS))
         if unknown:
             raise ValueError(
-                f"columns: unknown logbook field(s) {', '.join(unknown)}; "
-                f"map any of: {', '.join(LOGBOOK_FIELDS)}"
+                f"columns: unknown logbook field(s) {', '.join(unknown)}; map any of: {', '.join(LOGBOOK_FIELDS)}"
             )
         return self
 
@@ -324,16 +334,29 @@ class Meeting(Strict):
         return value
 
 
-SCORED_FIELDS = ("country", "region", "source", "partnership_types", "tags", "focus_area", "notes", "phase",
-                 "status", "website", "mutual_contact")
+SCORED_FIELDS = (
+    "country",
+    "region",
+    "source",
+    "partnership_types",
+    "tags",
+    "focus_area",
+    "notes",
+    "phase",
+    "status",
+    "website",
+    "mutual_contact",
+)
 
 
 def _scored_field(value: str) -> str:
     value = value.strip()
     if value in SCORED_FIELDS or (value.startswith("extra:") and len(value) > 6):
         return value
-    raise ValueError(f"{value!r} is not a field to score; use one of {', '.join(SCORED_FIELDS)}, "
-                     "or extra:HEADING for a column kept from the spreadsheet (e.g. extra:Size)")
+    raise ValueError(
+        f"{value!r} is not a field to score; use one of {', '.join(SCORED_FIELDS)}, "
+        "or extra:HEADING for a column kept from the spreadsheet (e.g. extra:Size)"
+    )
 
 
 class Criterion(Strict):

@@ -8,18 +8,26 @@ token command, no file on the server. Pure: the YAML document's data in, problem
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Callable
+from typing import Any
 
 from outreach.campaign.model import SECRET_SOURCES
 from outreach.errors import Problem
 
-MAILBOX_BY_ADDRESS = ("campaigns uploaded here may only name a registered mailbox by its address; "
-                      "the administrator registers mailboxes with `outreach mailboxes add`")
-NO_SECRETS = ("campaigns uploaded here may not name secret sources or commands; the administrator sets "
-              "them up on the server (`outreach mailboxes add`, or a campaign queued with `outreach campaign queue`)")
-NO_FILES = ("campaigns uploaded here cannot name files on the server; list the partners, criteria and "
-            "templates in the file itself, or ask the administrator to queue it with `outreach campaign queue`")
+MAILBOX_BY_ADDRESS = (
+    "campaigns uploaded here may only name a registered mailbox by its address; "
+    "the administrator registers mailboxes with `outreach mailboxes add`"
+)
+NO_SECRETS = (
+    "campaigns uploaded here may not name secret sources or commands; the administrator sets "
+    "them up on the server (`outreach mailboxes add`, or a campaign queued with `outreach campaign queue`)"
+)
+NO_FILES = (
+    "campaigns uploaded here cannot name files on the server; list the partners, criteria and "
+    "templates in the file itself, or ask the administrator to queue it with `outreach campaign queue`"
+)
+
 
 class Origin(StrEnum):
     """Where a queued campaign came from; kept with it, so that the worker knows at run time."""
@@ -40,8 +48,9 @@ def upload_problems(data: object, source: str, line_for: Callable[[tuple], int |
     mailbox = data.get("mailbox")
     if isinstance(mailbox, dict) and set(mailbox) - {"address"}:
         more = ", ".join(sorted(str(key) for key in set(mailbox) - {"address"}))
-        problems.append(Problem(source, line_for(("mailbox",)), "mailbox",
-                                f"{MAILBOX_BY_ADDRESS} (this file also names {more})"))
+        problems.append(
+            Problem(source, line_for(("mailbox",)), "mailbox", f"{MAILBOX_BY_ADDRESS} (this file also names {more})")
+        )
     for loc in _secret_keys(data, ()):
         if loc[0] != "mailbox":  # the mailbox's own are told above
             problems.append(Problem(source, line_for(loc), ".".join(map(str, loc)), NO_SECRETS))

@@ -8,8 +8,22 @@ import sys
 import typer
 
 from outreach.cli import (
-    campaign, db, demo, inbound, init, intent, mailboxes, meeting, partners, processes, replies, report, sandbox, steps,
-    todo, web,
+    campaign,
+    db,
+    demo,
+    inbound,
+    init,
+    intent,
+    mailboxes,
+    meeting,
+    partners,
+    processes,
+    replies,
+    report,
+    sandbox,
+    steps,
+    todo,
+    web,
 )
 from outreach.cli.common import flow_help, report_problems, state
 from outreach.errors import InvalidInput, OutreachError
@@ -46,7 +60,9 @@ app.command()(web.audit)
 @app.callback()
 def _options(
     database: str = typer.Option(
-        None, "--database", envvar="DATABASE_URL",
+        None,
+        "--database",
+        envvar="DATABASE_URL",
         help="Database URL (default: the SQLite file outreach.db here).",
     ),
     verbose: bool = typer.Option(False, "--verbose", help="Debug logging for the long-running processes."),

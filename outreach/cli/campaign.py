@@ -11,17 +11,16 @@ from outreach.campaign import load_campaign
 from outreach.campaign.model import NamedMailbox
 from outreach.campaign.uploaded import Origin
 from outreach.cli.common import add_row, console, logbook, print_json, progress_bar
-from outreach.errors import NotFound
 from outreach.db.types import utcnow
+from outreach.errors import NotFound
 from outreach.mail.compose import new_message_id
+from outreach.messages.envelope import build_message
+from outreach.messages.render import draft_all, renderer_for
 from outreach.services.outbound import campaign_control as control
 from outreach.services.outbound import campaigns
-from outreach.messages.envelope import build_message
-from outreach.messages.render import draft_all
-from outreach.messages.render import renderer_for
-from outreach.settings import mailboxes
 from outreach.services.workspace.status import campaign_status
 from outreach.services.workspace.times import local, zone_for
+from outreach.settings import mailboxes
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
 
@@ -45,15 +44,26 @@ def validate(file: Path = typer.Argument(..., help="The campaign file (YAML)."))
     table = Table(title=f"campaign {settings.name}: valid", show_header=False)
     add_row(table, "institution", settings.institution.name)
     add_row(table, "mailbox", f"{settings.mailbox.display_name} <{settings.mailbox.address}>")
-    add_row(table, "message", f"{settings.message.template} ({settings.message.register.value}, {settings.message.language})")
+    add_row(
+        table,
+        "message",
+        f"{settings.message.template} ({settings.message.register.value}, {settings.message.language})",
+    )
     add_row(table, "partners", f"{len(campaign.partners)} partners, {campaign.contact_count} contacts")
     steps = ", ".join(f"{s.name} after {s.after_business_days} business days" for s in settings.sequence)
     add_row(table, "follow-ups", steps or "none")
     sending = settings.sending
-    add_row(table, "sending", f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}, "
-                  f"at most {sending.max_per_hour}/hour and {sending.max_per_day}/day")
-    add_row(table, "meeting", f"{settings.meeting.duration_minutes} min, "
-                  f"invited automatically: {settings.meeting.auto_invite.value}")
+    add_row(
+        table,
+        "sending",
+        f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}, "
+        f"at most {sending.max_per_hour}/hour and {sending.max_per_day}/day",
+    )
+    add_row(
+        table,
+        "meeting",
+        f"{settings.meeting.duration_minutes} min, invited automatically: {settings.meeting.auto_invite.value}",
+    )
     console.print(table)
     _say_fallbacks(drafts)
 
@@ -78,8 +88,15 @@ def preview(
             message = build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
             path = out / f"{number:04d}-{_slug(draft.contact.email)}.eml"
             path.write_bytes(message.as_bytes())
-            add_row(table, draft.partner.name, draft.contact.email, draft.rendered.language,
-                          draft.rendered.register, draft.rendered.subject, path.name)
+            add_row(
+                table,
+                draft.partner.name,
+                draft.contact.email,
+                draft.rendered.language,
+                draft.rendered.register,
+                draft.rendered.subject,
+                path.name,
+            )
     console.print(table)
     _say_fallbacks(drafts)
     console.print(f"{len(drafts)} messages written to {out}; nothing was sent")
@@ -89,8 +106,10 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
 
 
-MOVE_HELP = ("A contact the logbook has under another organisation is moved to the one the file names (with the "
-             "mail still to go to them), and reported; without it, such a contact is refused.")
+MOVE_HELP = (
+    "A contact the logbook has under another organisation is moved to the one the file names (with the "
+    "mail still to go to them), and reported; without it, such a contact is refused."
+)
 
 
 @app.command()
@@ -109,9 +128,11 @@ def queue(
         summary = campaigns.queue(uow.session, campaign, renderer, utcnow(), advance, move_contacts=move_contact)
         uow.commit()
     partners = summary.partners
-    console.print(f"campaign {campaign.settings.name}: {summary.scheduled} first-contact emails scheduled, "
-                  f"{summary.already_queued} already queued before; partners: {partners.partners_created} new, "
-                  f"{partners.partners_updated} updated")
+    console.print(
+        f"campaign {campaign.settings.name}: {summary.scheduled} first-contact emails scheduled, "
+        f"{summary.already_queued} already queued before; partners: {partners.partners_created} new, "
+        f"{partners.partners_updated} updated"
+    )
     for moved in partners.contacts_moved:
         console.print(f"moved: {moved}", markup=False)
     for email in summary.not_mailable:
@@ -119,8 +140,9 @@ def queue(
     for fallback in summary.fallbacks:
         console.print(f"note: {fallback}", markup=False)
     if summary.changes:
-        console.print(f"the file changed since it was queued; {summary.steps_updated} pending steps updated:",
-                      markup=False)
+        console.print(
+            f"the file changed since it was queued; {summary.steps_updated} pending steps updated:", markup=False
+        )
         for change in summary.changes:
             console.print(f"  {change}", markup=False)
 
@@ -131,8 +153,9 @@ def pause(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
     with logbook() as uow:
         control.pause(uow.session, name, utcnow())
         uow.commit()
-    console.print(f"campaign {name} paused: nothing more goes out until `outreach campaign resume {name}`",
-                  markup=False)
+    console.print(
+        f"campaign {name} paused: nothing more goes out until `outreach campaign resume {name}`", markup=False
+    )
 
 
 @app.command()
@@ -175,23 +198,36 @@ def status(
         add_row(table, *(str(n) for n in campaign.counts.values()))
         console.print(table)
         if campaign.sending and campaign.sending["state"] == "failing":
-            console.print(f"  the mailbox {campaign.mailbox} cannot send (failing since "
-                          f"{campaign.sending['since'][:16].replace('T', ' ')} UTC): {campaign.sending['error']}; "
-                          "its mail waits", markup=False)
+            console.print(
+                f"  the mailbox {campaign.mailbox} cannot send (failing since "
+                f"{campaign.sending['since'][:16].replace('T', ' ')} UTC): {campaign.sending['error']}; "
+                "its mail waits",
+                markup=False,
+            )
         elif campaign.sending:
             console.print(f"  the mailbox {campaign.mailbox} is sending", markup=False)
         for item in campaign.attention:
-            console.print(f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False)
+            console.print(
+                f"  {item['status']}: {item['step_name']} to {item['contact']}: {item['error']}", markup=False
+            )
         upcoming, zone = campaign.next_message, zones[campaign.name]
-        console.print(f"  next message: {local(upcoming['at'], zone) + f' {zone}, ' if upcoming['at'] else ''}"
-                      f"{upcoming['why']}", markup=False)
+        console.print(
+            f"  next message: {local(upcoming['at'], zone) + f' {zone}, ' if upcoming['at'] else ''}{upcoming['why']}",
+            markup=False,
+        )
         for item in campaign.inbound_failed:
-            console.print(f"  inbound {item['inbound']} could not be processed: {item['error']} "
-                          f"(`outreach inbound retry {item['inbound']}` after a fix)", markup=False)
+            console.print(
+                f"  inbound {item['inbound']} could not be processed: {item['error']} "
+                f"(`outreach inbound retry {item['inbound']}` after a fix)",
+                markup=False,
+            )
         if campaign.watcher_failing:
-            console.print(f"  the watcher of {campaign.mailbox} has failed since "
-                          f"{local(campaign.watcher_failing['since'], zone)} {zone}: "
-                          f"{campaign.watcher_failing['error']}", markup=False)
+            console.print(
+                f"  the watcher of {campaign.mailbox} has failed since "
+                f"{local(campaign.watcher_failing['since'], zone)} {zone}: "
+                f"{campaign.watcher_failing['error']}",
+                markup=False,
+            )
 
 
 def _say_fallbacks(drafts) -> None:

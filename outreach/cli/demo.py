@@ -10,10 +10,14 @@ from outreach.cli.common import console
 
 
 def demo(
-    folder: Path = typer.Option(Path("outreach-demo"), "--folder",
-                                help="Where the demo keeps its logbook, .eml and .ics files (replaced on the next run)."),
-    campaign: Path = typer.Option(None, "--campaign",
-                                  help="The campaign file to play (default: the example that ships with outreach)."),
+    folder: Path = typer.Option(
+        Path("outreach-demo"),
+        "--folder",
+        help="Where the demo keeps its logbook, .eml and .ics files (replaced on the next run).",
+    ),
+    campaign: Path = typer.Option(
+        None, "--campaign", help="The campaign file to play (default: the example that ships with outreach)."
+    ),
     with_web: bool = typer.Option(False, "--web", help="Then serve the web workspace on the demo's logbook."),
     port: int = typer.Option(8000, "--port", help="With --web: the port (on 127.0.0.1)."),
 ) -> None:
@@ -36,8 +40,11 @@ def _serve_demo(folder: Path, port: int) -> None:
     app = App(database_url=f"sqlite:///{folder / 'outreach.db'}", data_dir=folder)
     try:
         email, password = demo_account(app)
-        console.print(f"\nThe workspace: http://127.0.0.1:{port}/  (Ctrl-C stops)\n"
-                      f"  log in as {email} with the password {password}", markup=False)
+        console.print(
+            f"\nThe workspace: http://127.0.0.1:{port}/  (Ctrl-C stops)\n"
+            f"  log in as {email} with the password {password}",
+            markup=False,
+        )
         server(app, "127.0.0.1", port).run()
     finally:
         app.close()

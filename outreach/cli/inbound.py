@@ -20,17 +20,21 @@ from outreach.inbound.message import InboundMessage
 from outreach.inbound.reply import split_reply
 from outreach.services.inbound import inbox
 
-app = typer.Typer(help="Inbound mail: classify messages as the watcher does; list and retry failures.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Inbound mail: classify messages as the watcher does; list and retry failures.", no_args_is_help=True
+)
 
 
 @app.command("classify")
 def classify_files(
     files: list[Path] = typer.Argument(..., help="Messages as .eml files."),
     json_: bool = typer.Option(False, "--json", help="Print a JSON array, one object per file."),
-    authserv_id: list[str] = typer.Option(None, "--authserv-id",
-                                          help="Your receiving server's authserv-id: also say whether the "
-                                               "Authentication-Results it wrote prove the sender."),
+    authserv_id: list[str] = typer.Option(
+        None,
+        "--authserv-id",
+        help="Your receiving server's authserv-id: also say whether the "
+        "Authentication-Results it wrote prove the sender.",
+    ),
 ) -> None:
     """What the watcher would make of each file: its kind (reply, auto_reply, bounce, delayed,
     complaint, opt_out, calendar_reply, receipt, other), a bounce's reason, a reply's intent
@@ -51,14 +55,21 @@ def classify_files(
         is_reply = result.kind is InboundKind.REPLY
         intent = intent_of(parts.new_text, date.today(), message.sender).as_json() if is_reply else {}
         proof = authentication_of(message, authserv_id) if authserv_id else None
-        results.append({"file": str(path), **result.as_json(), **intent,
-                        **({"authentication": proof.as_json()} if proof else {}), "text": text})
+        results.append(
+            {
+                "file": str(path),
+                **result.as_json(),
+                **intent,
+                **({"authentication": proof.as_json()} if proof else {}),
+                "text": text,
+            }
+        )
         said.append(f"sender {'proved' if proof.proved else 'not proved'}: {proof.describe()}" if proof else "")
     if json_:
         print_json(results)
         return
     table = Table("file", "kind", "details")
-    for row, sender in zip(results, said):
+    for row, sender in zip(results, said, strict=True):
         details = ", ".join(f"{k}={v}" for k, v in row.items() if k not in ("file", "kind", "text", "authentication"))
         add_row(table, row["file"], row["kind"], "; ".join(x for x in (details, sender) if x))
     console.print(table)
@@ -70,16 +81,33 @@ def failed(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
     from outreach.services.workspace.times import local, zone_for
 
     with logbook() as uow:
-        rows = [{"id": r.id, "mailbox": r.mailbox, "folder": r.folder, "uid": r.uid, "message_id": r.message_id,
-                 "received_at": r.received_at.isoformat(), "attempts": r.attempts, "error": r.error}
-                for r in inbox.failed(uow.session)]
+        rows = [
+            {
+                "id": r.id,
+                "mailbox": r.mailbox,
+                "folder": r.folder,
+                "uid": r.uid,
+                "message_id": r.message_id,
+                "received_at": r.received_at.isoformat(),
+                "attempts": r.attempts,
+                "error": r.error,
+            }
+            for r in inbox.failed(uow.session)
+        ]
         zone = zone_for(uow.session)
     if printed_without_table(rows, json_, "No inbound message has failed."):
         return
     table = Table("id", "mailbox", "uid", f"received ({zone})", "attempts", "error")
     for r in rows:
-        add_row(table, str(r["id"]), r["mailbox"], str(r["uid"]), local(r["received_at"], zone), str(r["attempts"]),
-                      r["error"] or "")
+        add_row(
+            table,
+            str(r["id"]),
+            r["mailbox"],
+            str(r["uid"]),
+            local(r["received_at"], zone),
+            str(r["attempts"]),
+            r["error"] or "",
+        )
     console.print(table)
     console.print("After a fix: `outreach inbound retry ID` or `outreach inbound retry --all`.")
 
@@ -102,7 +130,9 @@ def retry(
             raise NotFound("no failed inbound message with that id; `outreach inbound failed` lists them")
         for inbound_id in reset:
             outcome = app.process_inbound(inbound_id)
-            console.print(f"inbound {inbound_id}: {outcome.status} {outcome.kind or ''} {outcome.partner or ''}", markup=False)
+            console.print(
+                f"inbound {inbound_id}: {outcome.status} {outcome.kind or ''} {outcome.partner or ''}", markup=False
+            )
         still = sum(1 for i in reset if _status(app, i) == "failed")
     finally:
         app.close()

@@ -38,21 +38,29 @@ def retrain(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         extra = school_labels(uow.session)
     cache = model_cache()
     reader = train(extra, cache=cache, fresh=True)
-    data = {"replies": reader.size, "school_labels": len(extra), "fingerprint": reader.trained_on,
-            "seconds": round(reader.seconds, 2), "kept_in": str(cache) if cache else None}
+    data = {
+        "replies": reader.size,
+        "school_labels": len(extra),
+        "fingerprint": reader.trained_on,
+        "seconds": round(reader.seconds, 2),
+        "kept_in": str(cache) if cache else None,
+    }
     if json_:
         print_json(data)
         return
-    console.print(f"Trained on {reader.size} replies ({len(extra)} of them the school's own decisions) "
-                  f"in {reader.seconds:.1f} s; data fingerprint {reader.trained_on}"
-                  + (f"; kept in {cache}." if cache else "."), markup=False)
+    console.print(
+        f"Trained on {reader.size} replies ({len(extra)} of them the school's own decisions) "
+        f"in {reader.seconds:.1f} s; data fingerprint {reader.trained_on}" + (f"; kept in {cache}." if cache else "."),
+        markup=False,
+    )
 
 
 @app.command("evaluate")
 def evaluate(
     folds: int = typer.Option(5, "--folds", min=2, max=20, help="Folds of the stratified cross-validation."),
-    heldout: Path = typer.Option(None, "--heldout",
-                                 help="A folder of held-out labelled replies (*.yaml), never trained on."),
+    heldout: Path = typer.Option(
+        None, "--heldout", help="A folder of held-out labelled replies (*.yaml), never trained on."
+    ),
     verbose: bool = typer.Option(False, "--verbose", help="List every reply read wrong."),
     json_: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -80,11 +88,23 @@ def evaluate(
 
 
 def _as_json(report) -> dict:
-    return {"name": report.name, "replies": report.total, "accuracy": round(report.accuracy, 4),
-            "per_language": {k: [report.right[k], report.count[k]] for k in report.count if len(k) == 2},
-            "per_intent": {k: [report.right[k], report.count[k]] for k in report.count if len(k) > 3 and k != "all"},
-            "acted": report.acted, "acted_wrong": len(report.acted_wrong),
-            "refusal_or_later_read_as_interested": [
-                {"language": m.reply.language, "intent": m.reply.intent, "confidence": round(m.intent.confidence, 3),
-                 "acted": m.intent.acts, "text": m.text} for m in report.dangerous],
-            "confusion": [[want, got, n] for (want, got), n in sorted(report.confusion.items())]}
+    return {
+        "name": report.name,
+        "replies": report.total,
+        "accuracy": round(report.accuracy, 4),
+        "per_language": {k: [report.right[k], report.count[k]] for k in report.count if len(k) == 2},
+        "per_intent": {k: [report.right[k], report.count[k]] for k in report.count if len(k) > 3 and k != "all"},
+        "acted": report.acted,
+        "acted_wrong": len(report.acted_wrong),
+        "refusal_or_later_read_as_interested": [
+            {
+                "language": m.reply.language,
+                "intent": m.reply.intent,
+                "confidence": round(m.intent.confidence, 3),
+                "acted": m.intent.acts,
+                "text": m.text,
+            }
+            for m in report.dangerous
+        ],
+        "confusion": [[want, got, n] for (want, got), n in sorted(report.confusion.items())],
+    }

@@ -14,10 +14,10 @@ from outreach.cli.common import add_row, console, logbook, print_json
 from outreach.db.models import Campaign, Meeting
 from outreach.db.types import utcnow
 from outreach.errors import InvalidInput, Problem
-from outreach.services.partners import logbook as partners
-from outreach.services.meetings import invitations as meetings
-from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
+from outreach.services.meetings import invitations as meetings
+from outreach.services.partners import logbook as partners
+from outreach.settings.campaigns import settings_of
 
 app = typer.Typer(help="First exploration meetings: invite, move, cancel, list.", no_args_is_help=True)
 
@@ -46,8 +46,10 @@ def _deliver(uow, meeting: Meeting, dry_run: bool, out: Path | None) -> None:
         console.print(f"written to {folder}; nothing was sent or stored")
         return
     meetings.deliver(uow, meeting, utcnow())
-    console.print(f"meeting {meeting.id} ({meeting.status}, sequence {meeting.sequence}) sent to "
-                  f"{', '.join(a.email for a in meeting.attendees)}")
+    console.print(
+        f"meeting {meeting.id} ({meeting.status}, sequence {meeting.sequence}) sent to "
+        f"{', '.join(a.email for a in meeting.attendees)}"
+    )
 
 
 @app.command()
@@ -56,15 +58,17 @@ def invite(
     at: str = typer.Option(..., "--at", help="Start, e.g. 2027-03-09T10:00 (the meeting timezone unless given)."),
     duration: int = typer.Option(None, "--duration", help="Minutes (default: the campaign's)."),
     campaign: str = typer.Option(None, "--campaign", help="The campaign whose mailbox invites (default: the latest)."),
-    dry_run: bool = DRY_RUN, out: Path = OUT,
+    dry_run: bool = DRY_RUN,
+    out: Path = OUT,
 ) -> None:
     """Invite a partner's contacts to the first exploration meeting (.ics with the guide's agenda)."""
     with logbook() as uow:
         found = partners.find_partner(uow.session, partner)
         row = meetings.campaign_for(uow.session, found, campaign)
         zone = meetings.zone_of(settings_of(row))
-        meeting = meetings.invite(uow.session, found, row, _when(at, zone),
-                                  timedelta(minutes=duration) if duration else None)
+        meeting = meetings.invite(
+            uow.session, found, row, _when(at, zone), timedelta(minutes=duration) if duration else None
+        )
         _deliver(uow, meeting, dry_run, out)
 
 
@@ -72,7 +76,8 @@ def invite(
 def reschedule(
     meeting_id: int = typer.Argument(..., metavar="MEETING"),
     at: str = typer.Option(..., "--at", help="The new start."),
-    dry_run: bool = DRY_RUN, out: Path = OUT,
+    dry_run: bool = DRY_RUN,
+    out: Path = OUT,
 ) -> None:
     """Move a meeting: same UID, SEQUENCE + 1; calendars move the same event."""
     with logbook() as uow:
@@ -96,11 +101,19 @@ def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
     import sqlalchemy as sa
 
     with logbook() as uow:
-        rows: list[dict[str, Any]] = [{
-            "id": m.id, "uid": m.uid, "partner": m.partner.name, "start": m.start_at.isoformat(), "timezone": m.timezone,
-            "status": m.status, "sequence": m.sequence,
-            "attendees": [{"email": a.email, "answer": a.partstat, "comment": a.comment} for a in m.attendees],
-        } for m in uow.session.scalars(sa.select(Meeting).order_by(Meeting.start_at))]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": m.id,
+                "uid": m.uid,
+                "partner": m.partner.name,
+                "start": m.start_at.isoformat(),
+                "timezone": m.timezone,
+                "status": m.status,
+                "sequence": m.sequence,
+                "attendees": [{"email": a.email, "answer": a.partstat, "comment": a.comment} for a in m.attendees],
+            }
+            for m in uow.session.scalars(sa.select(Meeting).order_by(Meeting.start_at))
+        ]
     if json_:
         print_json(rows)
         return
@@ -109,16 +122,25 @@ def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
     table = Table("id", "partner", "start", "status", "answers")
     for row in rows:  # each in the meeting's own timezone, the one its invitation names
         answers = ", ".join(f"{a['email']}: {a['answer']}" for a in row["attendees"])
-        add_row(table, str(row["id"]), row["partner"], f"{local(row['start'], row['timezone'])} {row['timezone']}",
-                f"{row['status']} #{row['sequence']}", answers)
+        add_row(
+            table,
+            str(row["id"]),
+            row["partner"],
+            f"{local(row['start'], row['timezone'])} {row['timezone']}",
+            f"{row['status']} #{row['sequence']}",
+            answers,
+        )
     console.print(table)
 
 
 @app.command()
 def outcome(
     meeting_id: int = typer.Argument(..., metavar="MEETING"),
-    notes: Path = typer.Option(..., "--notes", help="A YAML file: takeaways, actions (what, owner, due), "
-                                                    "contacts (ours, theirs), partnership_types, notes."),
+    notes: Path = typer.Option(
+        ...,
+        "--notes",
+        help="A YAML file: takeaways, actions (what, owner, due), contacts (ours, theirs), partnership_types, notes.",
+    ),
     approve_now: bool = typer.Option(False, "--approve", help="Also approve the next-steps mail drafted from it."),
 ) -> None:
     """Record what the meeting agreed; the next-steps mail is drafted from it and goes out
@@ -134,8 +156,15 @@ def outcome(
         if approve_now:
             meetings.approve_next_steps(uow.session, meeting, actor_name(), utcnow())
         uow.commit()
-        console.print(f"outcome of meeting {meeting_id} recorded" + (" and the next-steps mail approved" if approve_now
-                      else f"; approve the next-steps mail with `outreach meeting approve {meeting_id}`"), markup=False)
+        console.print(
+            f"outcome of meeting {meeting_id} recorded"
+            + (
+                " and the next-steps mail approved"
+                if approve_now
+                else f"; approve the next-steps mail with `outreach meeting approve {meeting_id}`"
+            ),
+            markup=False,
+        )
 
 
 @app.command()
@@ -146,5 +175,6 @@ def approve(meeting_id: int = typer.Argument(..., metavar="MEETING")) -> None:
     with logbook() as uow:
         meetings.approve_next_steps(uow.session, meetings.find(uow.session, meeting_id), actor_name(), utcnow())
         uow.commit()
-    console.print(f"the next-steps mail of meeting {meeting_id} is approved; it goes out with the next round",
-                  markup=False)
+    console.print(
+        f"the next-steps mail of meeting {meeting_id} is approved; it goes out with the next round", markup=False
+    )

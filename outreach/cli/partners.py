@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -9,20 +10,29 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from outreach.adapters.tabular import read_rows, write_rows, check_suffix
-from outreach.cli.common import (actor_name, add_row, console, logbook, print_json, printed_without_table,
-                                 progress_bar, report_problems)
-from outreach.domain.logbook import Table as LogbookTable, partners_from_table, table_from_partners
+from outreach.adapters.tabular import check_suffix, read_rows, write_rows
+from outreach.cli.common import (
+    actor_name,
+    add_row,
+    console,
+    logbook,
+    print_json,
+    printed_without_table,
+    progress_bar,
+    report_problems,
+)
+from outreach.db.types import utcnow
+from outreach.domain.logbook import Table as LogbookTable
+from outreach.domain.logbook import partners_from_table, table_from_partners
+from outreach.domain.suppression import email_hash
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.db.types import utcnow
-from outreach.services.accounts import audit
-from outreach.services.partners import logbook as service
-from outreach.domain.suppression import email_hash
-from outreach.views import partner_detail, partner_row
-from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
+from outreach.services.accounts import audit
 from outreach.services.partners import erasure
+from outreach.services.partners import logbook as service
+from outreach.settings.campaigns import settings_of
+from outreach.views import partner_detail, partner_row
 
 app = typer.Typer(help="The partner logbook: import, export, list, show, move, forget.", no_args_is_help=True)
 
@@ -45,9 +55,13 @@ def import_(
     encoding: str = typer.Option("utf-8-sig", help="CSV: the file's encoding (e.g. cp1252)."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid rows and list the others."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the file; write nothing."),
-    move_contact: bool = typer.Option(False, "--move-contact", help="A contact the logbook has under another "
-                                      "organisation is moved to the one the file names, and reported; without it, "
-                                      "such a contact is refused."),
+    move_contact: bool = typer.Option(
+        False,
+        "--move-contact",
+        help="A contact the logbook has under another "
+        "organisation is moved to the one the file names, and reported; without it, "
+        "such a contact is refused.",
+    ),
 ) -> None:
     """Add the file's partners to the logbook, or update the ones it already has."""
     headers, rows = read_rows(file, sheet, encoding)
@@ -81,8 +95,15 @@ def export(file: Path = typer.Argument(..., help="Where to write: a .csv or .xls
         records = [service.snapshot(p) for p in service.all_partners(uow.session)]
         headers, rows = table_from_partners(records)
         write_rows(file, headers, rows)
-        audit.record(uow.session, actor=audit.cli_actor(), action="export", subject=str(file.name), source="cli",
-                     detail=f"{len(records)} partners to {file}", now=utcnow())
+        audit.record(
+            uow.session,
+            actor=audit.cli_actor(),
+            action="export",
+            subject=str(file.name),
+            source="cli",
+            detail=f"{len(records)} partners to {file}",
+            now=utcnow(),
+        )
         uow.commit()
     console.print(f"exported {len(records)} partners ({len(rows)} rows) to {file}")
 
@@ -106,19 +127,30 @@ def list_(
             from outreach.services.outbound.campaigns import criteria_of
 
             criteria = criteria_of(uow.session, campaign)
-            for row, partner in zip(rows, partners):
+            for row, partner in zip(rows, partners, strict=False):
                 found = score(service.snapshot(partner, trusted=True), criteria)
                 row.update(score=found.points, reasons=list(found.reasons))
             rows.sort(key=lambda row: -row["score"])
     if json_:
         print_json(rows)
         return
-    columns = ("id", "partner", "country", "source", "phase", "status", "contacts") + (("score", "why") if sort == "score" else ())
+    columns = ("id", "partner", "country", "source", "phase", "status", "contacts") + (
+        ("score", "why") if sort == "score" else ()
+    )
     table = Table(*columns)
     for row in rows:
         extra = (f"{row['score']:g}", "; ".join(row["reasons"])) if sort == "score" else ()
-        add_row(table, str(row["id"]), row["name"], row["country"] or "", row["source"],
-                row["phase"], row["status"], str(row["contacts"]), *extra)
+        add_row(
+            table,
+            str(row["id"]),
+            row["name"],
+            row["country"] or "",
+            row["source"],
+            row["phase"],
+            row["status"],
+            str(row["contacts"]),
+            *extra,
+        )
     console.print(table)
     console.print(f"{len(rows)} partners")
 
@@ -143,16 +175,25 @@ def introduce(
             raise NotFound(f"{via} is not a contact in the logbook: add them (with their organisation) first")
         step = ask_for_introduction(uow.session, target, mutual, actor_name(), utcnow())
         uow.commit()
-        console.print(f"introduction request to {mutual.email} about {target.name} queued (step {step.id})", markup=False)
+        console.print(
+            f"introduction request to {mutual.email} about {target.name} queued (step {step.id})", markup=False
+        )
 
 
 @app.command()
 def proposal(
     ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
-    out: Path = typer.Option(None, "--out", help="Where to write it: FILE.md or FILE.docx (default: both, kept "
-                                                 "with the partner in the data folder)."),
-    funding: str = typer.Option(None, "--funding", help="How it is funded (e.g. 'Erasmus+ KA2 cooperation partnership')."),
-    campaign: str = typer.Option(None, "--campaign", help="The campaign whose profile and language apply (default: latest)."),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="Where to write it: FILE.md or FILE.docx (default: both, kept with the partner in the data folder).",
+    ),
+    funding: str = typer.Option(
+        None, "--funding", help="How it is funded (e.g. 'Erasmus+ KA2 cooperation partnership')."
+    ),
+    campaign: str = typer.Option(
+        None, "--campaign", help="The campaign whose profile and language apply (default: latest)."
+    ),
 ) -> None:
     """An outline proposal drafted from the latest meeting's outcome (who does what, funding,
     timeline), as Markdown and Word; a copy is kept with the partner (its timeline names it) and
@@ -182,8 +223,13 @@ def proposal(
             else:
                 out.write_text(text, encoding="utf-8")
             written.append(out)
-        add_note(uow.session, partner, f"Outline proposal drafted: {', '.join(str(p) for p in written)}",
-                 actor_name(), utcnow())
+        add_note(
+            uow.session,
+            partner,
+            f"Outline proposal drafted: {', '.join(str(p) for p in written)}",
+            actor_name(),
+            utcnow(),
+        )
         uow.commit()
     for path in written:
         console.print(f"written: {path}", markup=False)
@@ -246,18 +292,35 @@ def kpi(
         elif name and value is not None:
             kpis.update(uow.session, partner, name, value, actor_name(), utcnow())
         elif name:
-            raise InvalidInput([Problem("(command line)", None, "NAME", "give a value, or --target and --unit for a new KPI")])
+            raise InvalidInput(
+                [Problem("(command line)", None, "NAME", "give a value, or --target and --unit for a new KPI")]
+            )
         uow.commit()
-        rows = [{"name": k.name, "target": k.target, "unit": k.unit, "due": k.due.isoformat() if k.due else None,
-                 "current": k.current, "progress": kpis.progress(k), "updated_by": k.updated_by}
-                for k in kpis.of(uow.session, partner.id)]
+        rows = [
+            {
+                "name": k.name,
+                "target": k.target,
+                "unit": k.unit,
+                "due": k.due.isoformat() if k.due else None,
+                "current": k.current,
+                "progress": kpis.progress(k),
+                "updated_by": k.updated_by,
+            }
+            for k in kpis.of(uow.session, partner.id)
+        ]
         none = f"{partner.name} has no KPI yet."
     if printed_without_table(rows, json_, none):
         return
     table = Table("KPI", "now", "target", "due", "progress")
     for r in rows:
-        add_row(table, r["name"], "" if r["current"] is None else f"{r['current']:g}", f"{r['target']:g} {r['unit']}",
-                r["due"] or "", "" if r["progress"] is None else f"{r['progress']}%")
+        add_row(
+            table,
+            r["name"],
+            "" if r["current"] is None else f"{r['current']:g}",
+            f"{r['target']:g} {r['unit']}",
+            r["due"] or "",
+            "" if r["progress"] is None else f"{r['progress']}%",
+        )
     console.print(table)
 
 
@@ -272,9 +335,15 @@ def matrix(out: Path = typer.Option(..., "--out", help="The picture to write: FI
     with logbook() as uow:
         partners, unplaced = drawing.placed(uow.session)
     out.write_bytes(drawing.draw(partners, kind))
-    console.print(f"{len(partners)} partners placed in {out}" + (
-        f"; {unplaced} without influence and interest (set them in the logbook, 1 to 5 or low/medium/high)"
-        if unplaced else ""), markup=False)
+    console.print(
+        f"{len(partners)} partners placed in {out}"
+        + (
+            f"; {unplaced} without influence and interest (set them in the logbook, 1 to 5 or low/medium/high)"
+            if unplaced
+            else ""
+        ),
+        markup=False,
+    )
 
 
 @app.command()
@@ -297,7 +366,9 @@ def show(
 def _print_detail(detail: dict, zone: str) -> None:
     from outreach.services.workspace.times import local
 
-    console.print(f"[bold]{escape(detail['name'])}[/bold] (#{detail['id']}): phase {detail['phase']}, {detail['status']}")
+    console.print(
+        f"[bold]{escape(detail['name'])}[/bold] (#{detail['id']}): phase {detail['phase']}, {detail['status']}"
+    )
     for label in ("country", "region", "website", "mail_domain", "source", "focus_area", "notes"):
         if detail[label]:
             console.print(f"  {label}: {detail[label]}", markup=False)
@@ -305,8 +376,15 @@ def _print_detail(detail: dict, zone: str) -> None:
         console.print(f"  partnership types: {', '.join(detail['partnership_types'])}")
     contacts = Table("contact", "role", "email", "language", "register", "status", title="contacts")
     for c in detail["contacts"]:
-        add_row(contacts, c["name"] or "", c["role"] or "", c["email"], c["language"] or "",
-                         c["register"] or "", c["status"])
+        add_row(
+            contacts,
+            c["name"] or "",
+            c["role"] or "",
+            c["email"],
+            c["language"] or "",
+            c["register"] or "",
+            c["status"],
+        )
     console.print(contacts)
     timeline = Table(f"when ({zone})", "what", "details", title="timeline")
     for event in detail["timeline"]:
@@ -333,11 +411,14 @@ def advance(
     phase: str = typer.Argument(..., help="scouting, first_contact, proposal, collaboration_setup or maintenance."),
     reason: str = typer.Option(..., "--reason", help="Why: kept in the phase history."),
     by: str = typer.Option(None, help="Who moves it (default: your user name)."),
-    mou: Path = typer.Option(None, "--mou", help="collaboration_setup: where to write the MoU / LoI draft "
-                                                 "(.md, or .docx for Word)."),
+    mou: Path = typer.Option(
+        None, "--mou", help="collaboration_setup: where to write the MoU / LoI draft (.md, or .docx for Word)."
+    ),
     valid_from: str = typer.Option(None, "--valid-from", help="MoU start date (default: today)."),
     valid_to: str = typer.Option(None, "--valid-to", help="MoU end date (default: open-ended)."),
-    campaign: str = typer.Option(None, "--campaign", help="The campaign whose mailbox sends check-ins (default: latest)."),
+    campaign: str = typer.Option(
+        None, "--campaign", help="The campaign whose mailbox sends check-ins (default: latest)."
+    ),
 ) -> None:
     """Move a partner to another phase by hand; the move is kept in its history.
 
@@ -356,15 +437,19 @@ def advance(
         partner = service.find_partner(uow.session, ref)
         notes = []
         try:
-            row = meetings.campaign_for(uow.session, partner, campaign) if target in (
-                Phase.COLLABORATION_SETUP, Phase.MAINTENANCE) else None
+            row = (
+                meetings.campaign_for(uow.session, partner, campaign)
+                if target in (Phase.COLLABORATION_SETUP, Phase.MAINTENANCE)
+                else None
+            )
         except NotFound as error:
             row = None
             notes.append(f"no MoU draft or check-ins: {error}")
         if target is Phase.COLLABORATION_SETUP and row is not None:
             settings = settings_of(row)
-            text = lifecycle.mou_draft(settings, renderer_for(settings), partner,
-                                       _date(valid_from) or date.today(), _date(valid_to))
+            text = lifecycle.mou_draft(
+                settings, renderer_for(settings), partner, _date(valid_from) or date.today(), _date(valid_to)
+            )
             path = mou or Path(f"mou-{partner.id}.md")
             if path.suffix.lower() == ".docx":  # for partners who edit and sign Word files
                 from outreach.adapters.docx_writer import as_docx
@@ -377,7 +462,9 @@ def advance(
         uow.commit()
         for meeting in changed:  # a check-in series invited, or cancelled on leaving maintenance
             meetings.deliver(uow, meeting, utcnow())
-    console.print(f"moved from {move.from_phase.value if move.from_phase else '-'} to {move.to_phase.value}: {move.reason}")
+    console.print(
+        f"moved from {move.from_phase.value if move.from_phase else '-'} to {move.to_phase.value}: {move.reason}"
+    )
     for note in notes:
         console.print(note)
 
@@ -414,8 +501,12 @@ def mail(
     ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
     template: str = typer.Option(None, "--template", help="A template (follow_up, later, check_in, ...)."),
     text: Path = typer.Option(None, "--text", help="A file with your own words: the first line is the subject."),
-    to: str = typer.Option(None, "--to", help="The contact to write to (default: the one the reference names, "
-                                               "else the partner's first reachable contact)."),
+    to: str = typer.Option(
+        None,
+        "--to",
+        help="The contact to write to (default: the one the reference names, "
+        "else the partner's first reachable contact).",
+    ),
     attach: Path = typer.Option(None, "--attach", help="A document to attach (a proposal, an MoU draft)."),
 ) -> None:
     """Send a one-off mail through the outbox (same pacing, at-most-once, threaded to the
@@ -436,17 +527,20 @@ def mail(
             raise NotFound(f"{wanted} is not a contact of {partner.name}")
         step = one_off_mail(uow.session, partner, actor_name(), utcnow(), contact, template, subject, body, attach)
         uow.commit()
-        console.print(f"mail to {step.contact.email} queued (step {step.id}); it goes out with the next round",
-                      markup=False)
+        console.print(
+            f"mail to {step.contact.email} queued (step {step.id}); it goes out with the next round", markup=False
+        )
 
 
 @app.command()
 def pause(
     ref: str = typer.Argument(..., help="The partner's id or a contact's email."),
-    until: str = typer.Option(None, "--until", help="YYYY-MM-DD: their mail waits until then (default: until resumed)."),
+    until: str = typer.Option(
+        None, "--until", help="YYYY-MM-DD: their mail waits until then (default: until resumed)."
+    ),
 ) -> None:
     """Hold a partner's scheduled mail, until a date or until `partners resume`."""
-    from datetime import datetime, time, timezone
+    from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
     from outreach.services.outbound import campaign_control
@@ -456,12 +550,18 @@ def pause(
     with logbook() as uow:
         partner = service.find_partner(uow.session, ref)
         zone = zone_for(uow.session, partner_id=partner.id)  # the day begins where the campaign is
-        moment = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc) if day else None
+        moment = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC) if day else None
         count = campaign_control.hold_partner(uow.session, partner.id, moment)
         uow.commit()
-    console.print(f"{count} scheduled message{'s' if count != 1 else ''} of {partner.name} "
-                  + (f"wait until {day} ({zone}); `outreach partners resume` gives them back their dates" if day
-                     else "held until `outreach partners resume`"), markup=False)
+    console.print(
+        f"{count} scheduled message{'s' if count != 1 else ''} of {partner.name} "
+        + (
+            f"wait until {day} ({zone}); `outreach partners resume` gives them back their dates"
+            if day
+            else "held until `outreach partners resume`"
+        ),
+        markup=False,
+    )
 
 
 @app.command()
@@ -480,8 +580,9 @@ def resume(ref: str = typer.Argument(..., help="The partner's id or a contact's 
 def forget(
     email: str = typer.Argument(..., help="The person's email address."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    delete_copies: bool = typer.Option(False, "--mailbox",
-                                       help="Also delete our copies in the mailbox's Sent folder over IMAP."),
+    delete_copies: bool = typer.Option(
+        False, "--mailbox", help="Also delete our copies in the mailbox's Sent folder over IMAP."
+    ),
 ) -> None:
     """Right to erasure: remove a person's data everywhere; keep only what stops mailing them again."""
     from outreach.services.partners.erasure import scrub_database_file
@@ -491,39 +592,57 @@ def forget(
     with logbook() as uow:
         settings = _mailbox_settings(uow.session, email)
         result = erasure.forget(uow.session, email)
-        audit.record(uow.session, actor=audit.cli_actor(), action="erasure", source="cli",
-                     subject=f"contact {email_hash(result.email)[:16]}",
-                     detail=f"a contact of {result.partner_name}" if result.partner_name else "", now=utcnow())
+        audit.record(
+            uow.session,
+            actor=audit.cli_actor(),
+            action="erasure",
+            source="cli",
+            subject=f"contact {email_hash(result.email)[:16]}",
+            detail=f"a contact of {result.partner_name}" if result.partner_name else "",
+            now=utcnow(),
+        )
         uow.commit()
         scrub_database_file(uow.session.get_bind())
     for path in result.raw_files:
         Path(path).unlink(missing_ok=True)
     console.print(
         f"forgotten: {result.email}"
-        + (f" (contact at {result.partner_name}, {result.interactions_removed} interactions removed)" if result.partner_name else "")
-        + "; a one-way hash stays on the suppression list so they are never mailed again", markup=False)
+        + (
+            f" (contact at {result.partner_name}, {result.interactions_removed} interactions removed)"
+            if result.partner_name
+            else ""
+        )
+        + "; a one-way hash stays on the suppression list so they are never mailed again",
+        markup=False,
+    )
     for mailbox in settings:
         if delete_copies:
             _delete_sent_copies(mailbox, result.email)
         else:
-            console.print(f"Copies of our mail to {result.email} remain in the Sent folder of {mailbox.address}: "
-                          "delete them there, or run again with --mailbox.", markup=False)
+            console.print(
+                f"Copies of our mail to {result.email} remain in the Sent folder of {mailbox.address}: "
+                "delete them there, or run again with --mailbox.",
+                markup=False,
+            )
 
 
 def _mailbox_settings(session, email: str):
     """The mailboxes that wrote to the person, from their campaigns' settings."""
     from outreach.db.models import Campaign, Contact, Step
 
-    ids = sa.select(Step.campaign_id).join(Contact, Step.contact_id == Contact.id).where(
-        Contact.email == email.strip().lower())
+    ids = (
+        sa.select(Step.campaign_id)
+        .join(Contact, Step.contact_id == Contact.id)
+        .where(Contact.email == email.strip().lower())
+    )
     mailboxes = [settings_of(row).mailbox for row in session.scalars(sa.select(Campaign).where(Campaign.id.in_(ids)))]
     return list({mailbox.address: mailbox for mailbox in mailboxes}.values())
 
 
 def _delete_sent_copies(mailbox, email: str) -> None:
     from outreach.mail import imap
-    from outreach.mail.smtp import DeliveryError
     from outreach.mail.secrets import SecretError
+    from outreach.mail.smtp import DeliveryError
 
     try:
         client = imap.connect(mailbox.imap, mailbox.auth)
@@ -532,7 +651,9 @@ def _delete_sent_copies(mailbox, email: str) -> None:
         finally:
             client.logout()
     except (DeliveryError, SecretError, OSError) as error:
-        console.print(f"Could not delete the copies in {mailbox.address}/{mailbox.imap.sent_folder}: {error}; "
-                      "delete them there.", markup=False)
+        console.print(
+            f"Could not delete the copies in {mailbox.address}/{mailbox.imap.sent_folder}: {error}; delete them there.",
+            markup=False,
+        )
         return
     console.print(f"deleted {count} copies from {mailbox.address}/{mailbox.imap.sent_folder}", markup=False)

@@ -30,9 +30,11 @@ def _threads(app, asked: int | None) -> int:
 
 
 THREADS_HELP = "Worker threads (default: 1 on SQLite, 8 otherwise)."
-SINCE_HELP = ("Also read the mailboxes' mail from this day on (YYYY-MM-DD), as history where it is older than our "
-              "first message to a partner. Without it, a mailbox's first start reads only mail from the day our "
-              "first message went out from it, or from now.")
+SINCE_HELP = (
+    "Also read the mailboxes' mail from this day on (YYYY-MM-DD), as history where it is older than our "
+    "first message to a partner. Without it, a mailbox's first start reads only mail from the day our "
+    "first message went out from it, or from now."
+)
 
 
 def _since(text: str | None) -> dict[str, date]:
@@ -42,8 +44,16 @@ def _since(text: str | None) -> dict[str, date]:
     try:
         return {"since": date.fromisoformat(text.strip())}
     except ValueError:
-        raise InvalidInput([Problem("(command line)", None, "--since",
-                                    f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01")]) from None
+        raise InvalidInput(
+            [
+                Problem(
+                    "(command line)",
+                    None,
+                    "--since",
+                    f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01",
+                )
+            ]
+        ) from None
 
 
 def worker(
@@ -100,8 +110,12 @@ def run(
 
 
 def watch(
-    mailbox: str = typer.Option(None, "--mailbox", envvar="OUTREACH_WATCH_MAILBOX",
-                                help="Watch only this mailbox (one watcher process per mailbox); default: all."),
+    mailbox: str = typer.Option(
+        None,
+        "--mailbox",
+        envvar="OUTREACH_WATCH_MAILBOX",
+        help="Watch only this mailbox (one watcher process per mailbox); default: all.",
+    ),
     threads: int = typer.Option(None, help=THREADS_HELP + " Used when no REDIS_URL is set."),
     since: str = typer.Option(None, "--since", help=SINCE_HELP),
     verbose: bool = typer.Option(False, "--verbose"),

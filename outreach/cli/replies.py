@@ -8,7 +8,7 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from outreach.cli.common import add_row, console, logbook, printed_without_table, actor_name, state
+from outreach.cli.common import actor_name, add_row, console, logbook, printed_without_table, state
 from outreach.errors import InvalidInput, Problem
 
 app = typer.Typer(help="Replies put before a person: list them, decide what each means.", no_args_is_help=True)
@@ -29,16 +29,22 @@ def review(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
         read = f"{r['read_as'].replace('_', ' ')} ({r['confidence']:.0%})"
         add_row(table, str(r["id"]), r["since"][:16], r["partner"] or "", r["sender"] or "", read, r["text"][:300])
     console.print(table)
-    console.print("Decide: `outreach replies decide ID interested|question|not_now --until YYYY-MM-DD|"
-                  "not_interested|referral --referral EMAIL [--name NAME]|not_a_reply`", markup=False)
+    console.print(
+        "Decide: `outreach replies decide ID interested|question|not_now --until YYYY-MM-DD|"
+        "not_interested|referral --referral EMAIL [--name NAME]|not_a_reply`",
+        markup=False,
+    )
 
 
 @app.command("decide")
 def decide(
     review_id: int = typer.Argument(..., metavar="ID", help="The id from `outreach replies review`."),
-    intent: str = typer.Argument(..., metavar="INTENT",
-                                 help="interested (invite to the meeting), question (answer them), not_now "
-                                      "(with --until), not_interested, referral (with --referral), not_a_reply."),
+    intent: str = typer.Argument(
+        ...,
+        metavar="INTENT",
+        help="interested (invite to the meeting), question (answer them), not_now "
+        "(with --until), not_interested, referral (with --referral), not_a_reply.",
+    ),
     until: str = typer.Option(None, "--until", help="not_now: the day to write again, YYYY-MM-DD."),
     referral: str = typer.Option(None, "--referral", help="referral: the colleague's email address."),
     name: str = typer.Option(None, "--name", help="referral: the colleague's name."),

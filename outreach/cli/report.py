@@ -11,16 +11,16 @@ from rich.table import Table
 
 from outreach.cli.common import add_row, console, logbook, print_json
 from outreach.domain.vocabulary import Phase
-from outreach.services.workspace.funnel import COLUMNS
-from outreach.services.workspace.funnel import funnel
+from outreach.services.workspace.funnel import COLUMNS, funnel
 
 
 def report(
     campaign: str = typer.Argument(None, help="A campaign's name (default: all)."),
     json_: bool = typer.Option(False, "--json", help="Print JSON."),
     csv_: bool = typer.Option(False, "--csv", help="Print CSV."),
-    partnerships: bool = typer.Option(False, "--partnerships", help="Partnerships instead: phase, time in phase, "
-                                                                      "KPI status, results."),
+    partnerships: bool = typer.Option(
+        False, "--partnerships", help="Partnerships instead: phase, time in phase, KPI status, results."
+    ),
 ) -> None:
     """The funnel per campaign and phase: sent, reached, replied, bounced, out of office, opted out, meetings,
     reply rate."""
@@ -47,10 +47,19 @@ def report(
         console.print(table)
 
 
-MEASURES = (("partners", "partners"), ("queued", "first contacts queued"), ("sent", "messages sent"),
-            ("reached", "partners reached"), ("replied", "replied"), ("bounced", "bounced"),
-            ("out_of_office", "out of office"), ("opted_out", "opted out"), ("meetings_invited", "meetings invited"),
-            ("meetings_accepted", "meetings accepted"), ("reply_rate", "reply rate"))
+MEASURES = (
+    ("partners", "partners"),
+    ("queued", "first contacts queued"),
+    ("sent", "messages sent"),
+    ("reached", "partners reached"),
+    ("replied", "replied"),
+    ("bounced", "bounced"),
+    ("out_of_office", "out of office"),
+    ("opted_out", "opted out"),
+    ("meetings_invited", "meetings invited"),
+    ("meetings_accepted", "meetings accepted"),
+    ("reply_rate", "reply rate"),
+)
 
 
 def funnel_tables(rows: list[dict], width: int = 80) -> list[Table]:
@@ -62,8 +71,10 @@ def funnel_tables(rows: list[dict], width: int = 80) -> list[Table]:
         mine = sorted((row for row in rows if row["campaign"] == campaign), key=lambda row: _PHASE_ORDER[row["phase"]])
         cells = [[_cell(row, key) for key, _ in MEASURES] for row in mine]
         labels = [_PHASE_LABELS[row["phase"]] for row in mine]
-        widths = [max([len(word) for word in label.split()] + [len(c) for c in column])
-                  for label, column in zip(labels, cells, strict=True)]
+        widths = [
+            max([len(word) for word in label.split()] + [len(c) for c in column])
+            for label, column in zip(labels, cells, strict=True)
+        ]
         columns = len(widths) + 1
         room = width - sum(widths) - (2 * columns - 2 + (columns - 1) + 2)  # padding, separators, the two edges
         table = Table(title=f"The funnel of {campaign}", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
@@ -94,8 +105,19 @@ def _partnerships(json_: bool) -> None:
     if json_:
         print_json(rows)
         return
-    table = Table("partner", "phase", "status", "days in phase", "KPIs", "results", "tools", "schedule", title="Partnerships")
+    table = Table(
+        "partner", "phase", "status", "days in phase", "KPIs", "results", "tools", "schedule", title="Partnerships"
+    )
     for r in rows:
-        add_row(table, r["partner"], r["phase"], r["status"], "" if r["days_in_phase"] is None else str(r["days_in_phase"]),
-                r["kpi_status"], str(r["results"]), r["tools"] or "", r["schedule"] or "")
+        add_row(
+            table,
+            r["partner"],
+            r["phase"],
+            r["status"],
+            "" if r["days_in_phase"] is None else str(r["days_in_phase"]),
+            r["kpi_status"],
+            str(r["results"]),
+            r["tools"] or "",
+            r["schedule"] or "",
+        )
     console.print(table)

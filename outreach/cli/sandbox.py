@@ -30,10 +30,18 @@ def sandbox(
     loaded = load_with_mailbox(campaign)
     mailbox = loaded.settings.mailbox
     password = resolve(mailbox.auth).value  # the campaign's own secret, so the worker logs in as usual
-    server = for_campaign(loaded, folder, host=host, smtp_port=smtp_port, imap_port=imap_port,
-                          passwords={mailbox.auth.username: password, mailbox.address: password}).start()
-    console.print(f"sandbox mail server: SMTP {host}:{smtp_port}, IMAP {host}:{imap_port}; "
-                  f"mailboxes: {', '.join(server.users)}; mail kept in {folder}")
+    server = for_campaign(
+        loaded,
+        folder,
+        host=host,
+        smtp_port=smtp_port,
+        imap_port=imap_port,
+        passwords={mailbox.auth.username: password, mailbox.address: password},
+    ).start()
+    console.print(
+        f"sandbox mail server: SMTP {host}:{smtp_port}, IMAP {host}:{imap_port}; "
+        f"mailboxes: {', '.join(server.users)}; mail kept in {folder}"
+    )
     for address, behaviour in server.cast.items():
         console.print(f"  {address} {behaviour.value}", markup=False)
     stop = threading.Event()
@@ -58,5 +66,6 @@ def _free(host: str, port: int, option: str) -> None:
             probe.bind((host, port))
         except OSError as error:
             why = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be opened ({error.strerror})"
-            raise InvalidInput([Problem(option, None, str(port), f"port {port} {why}: choose another with {option}")]) \
-                from None
+            raise InvalidInput(
+                [Problem(option, None, str(port), f"port {port} {why}: choose another with {option}")]
+            ) from None

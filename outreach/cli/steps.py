@@ -7,24 +7,35 @@ from rich.table import Table
 
 from outreach.cli.common import actor_name, add_row, console, logbook, printed_without_table
 from outreach.db.types import utcnow
-from outreach.services.partners import logbook as partners
 from outreach.services.outbound import partner_work
+from outreach.services.partners import logbook as partners
 
 app = typer.Typer(help="Scheduled messages: list, hold, resume, skip.", no_args_is_help=True)
 
 
 @app.command("list")
-def list_(partner: str = typer.Argument(..., help="The partner's id or a contact's email."),
-          json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_(
+    partner: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
     """What is scheduled for a partner: what, to whom, when, and why it waits."""
     from outreach.services.workspace.times import local, zone_for
 
     with logbook() as uow:
         found = partners.find_partner(uow.session, partner)
         zone = zone_for(uow.session, partner_id=found.id)
-        rows = [{"id": s.id, "name": s.name, "template": s.template, "contact": s.contact.email,
-                 "due_at": s.due_at.isoformat(), "status": s.status.value, "note": s.last_error}
-                for s in partner_work.scheduled(uow.session, found.id)]
+        rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "template": s.template,
+                "contact": s.contact.email,
+                "due_at": s.due_at.isoformat(),
+                "status": s.status.value,
+                "note": s.last_error,
+            }
+            for s in partner_work.scheduled(uow.session, found.id)
+        ]
     if printed_without_table(rows, json_, "Nothing is scheduled."):
         return
     table = Table("id", "message", "to", f"due ({zone})", "status", "note")

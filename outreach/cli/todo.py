@@ -11,8 +11,9 @@ from outreach.db.types import utcnow
 from outreach.errors import NotFound
 from outreach.services.partners import todos
 
-app = typer.Typer(help="Staff to-dos: rejections of our mail, failed or unproven inbound mail.",
-                  invoke_without_command=True)
+app = typer.Typer(
+    help="Staff to-dos: rejections of our mail, failed or unproven inbound mail.", invoke_without_command=True
+)
 
 
 @app.callback()
@@ -23,9 +24,17 @@ def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="P
     from outreach.services.workspace.times import local, zone_for
 
     with logbook() as uow:
-        rows = [{"id": t.id, "kind": t.kind, "partner": t.partner.name if t.partner else None,
-                 "inbound": t.inbound_id, "created_at": t.created_at.isoformat(), "text": t.text}
-                for t in todos.open_todos(uow.session)]
+        rows = [
+            {
+                "id": t.id,
+                "kind": t.kind,
+                "partner": t.partner.name if t.partner else None,
+                "inbound": t.inbound_id,
+                "created_at": t.created_at.isoformat(),
+                "text": t.text,
+            }
+            for t in todos.open_todos(uow.session)
+        ]
         zone = zone_for(uow.session)
     if printed_without_table(rows, json_, "Nothing to do."):
         return
@@ -36,8 +45,10 @@ def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="P
 
 
 @app.command("done")
-def done(todo_id: int = typer.Argument(..., help="The to-do's id."),
-         reason: str = typer.Option("done", "--reason", help="What was done, or why it is dismissed.")) -> None:
+def done(
+    todo_id: int = typer.Argument(..., help="The to-do's id."),
+    reason: str = typer.Option("done", "--reason", help="What was done, or why it is dismissed."),
+) -> None:
     """Close a to-do with a reason (kept with who closed it)."""
     with logbook() as uow:
         todo = todos.close(uow.session, todo_id, reason, utcnow(), actor_name())
@@ -52,9 +63,9 @@ def confirm(todo_id: int = typer.Argument(..., help="The to-do's id (an unproved
     """Vouch for the sender of a message that could not be proved: it is acted on now (an
     opt-out suppresses the address, a colleague becomes a contact, a reply moves the partner
     on) and the to-do is closed."""
+    from outreach.services.inbound import inbox
     from worker.app import App
     from worker.dispatch import dispatch
-    from outreach.services.inbound import inbox
 
     app = App(database_url=state.database)
     try:
@@ -63,5 +74,7 @@ def confirm(todo_id: int = typer.Argument(..., help="The to-do's id (an unproved
         dispatch(app, outcome.events)
     finally:
         app.close()
-    console.print(f"to-do {todo_id} confirmed: the {(outcome.kind or '').replace('_', ' ')} from {outcome.partner} "
-                  "was acted on", markup=False)
+    console.print(
+        f"to-do {todo_id} confirmed: the {(outcome.kind or '').replace('_', ' ')} from {outcome.partner} was acted on",
+        markup=False,
+    )

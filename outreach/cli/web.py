@@ -17,14 +17,25 @@ from outreach.services.accounts import users as accounts
 from outreach.services.accounts.users import Role
 from outreach.services.accounts.web_sessions import Lifetime
 
-HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only; put a "
-                                                 "reverse proxy with TLS in front to serve others).")
+HOST = typer.Option(
+    "127.0.0.1",
+    "--host",
+    help="Address to listen on (default: this machine only; put a reverse proxy with TLS in front to serve others).",
+)
 PORT = typer.Option(8000, "--port", help="Port to listen on.")
 SECURE = typer.Option(False, "--secure-cookies", help="Send the session cookie only over HTTPS (behind TLS).")
-IDLE = typer.Option(None, "--idle-hours", envvar="OUTREACH_WEB_IDLE_HOURS",
-                    help="A session ends after this many hours without a request (default 8).")
-LONGEST = typer.Option(None, "--max-days", envvar="OUTREACH_WEB_MAX_DAYS",
-                       help="A session ends this many days after the login, however busy (default 7).")
+IDLE = typer.Option(
+    None,
+    "--idle-hours",
+    envvar="OUTREACH_WEB_IDLE_HOURS",
+    help="A session ends after this many hours without a request (default 8).",
+)
+LONGEST = typer.Option(
+    None,
+    "--max-days",
+    envvar="OUTREACH_WEB_MAX_DAYS",
+    help="A session ends this many days after the login, however busy (default 7).",
+)
 
 
 def server(app, host: str, port: int, secure_cookies: bool = False, lifetime: Lifetime | None = None):
@@ -33,8 +44,14 @@ def server(app, host: str, port: int, secure_cookies: bool = False, lifetime: Li
 
     from outreach.web.app import create_app
 
-    config = uvicorn.Config(create_app(app, secure_cookies, lifetime=lifetime), host=host, port=port,
-                            log_level="warning", proxy_headers=True, server_header=False)
+    config = uvicorn.Config(
+        create_app(app, secure_cookies, lifetime=lifetime),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        server_header=False,
+    )
     return uvicorn.Server(config)
 
 
@@ -45,13 +62,20 @@ def serve_in_thread(app, host: str, port: int, secure_cookies: bool = False) -> 
     return web, thread
 
 
-web_app = typer.Typer(help="The workspace in the browser: Today, Pipeline, Partners, Campaigns, Reports.",
-                      invoke_without_command=True)
+web_app = typer.Typer(
+    help="The workspace in the browser: Today, Pipeline, Partners, Campaigns, Reports.", invoke_without_command=True
+)
 
 
 @web_app.callback()
-def web(ctx: typer.Context, host: str = HOST, port: int = PORT, secure_cookies: bool = SECURE,
-        idle_hours: str = IDLE, max_days: str = LONGEST) -> None:
+def web(
+    ctx: typer.Context,
+    host: str = HOST,
+    port: int = PORT,
+    secure_cookies: bool = SECURE,
+    idle_hours: str = IDLE,
+    max_days: str = LONGEST,
+) -> None:
     """Serve the workspace: Today, Pipeline, Partners, Campaigns, Reports (log in with an account
     made by `outreach users add`). `outreach web rotate-secret` makes a new signing key."""
     if ctx.invoked_subcommand is not None:
@@ -84,20 +108,28 @@ def rotate_secret() -> None:
             signing_key.write(signing_key.key_path(app.data_dir))
         with app.uow() as uow:
             ended = web_sessions.end_all(uow.session)
-            audit_log.record(uow.session, actor=audit_log.cli_actor(), action="secret.rotate", source="cli",
-                             detail=f"{ended} sessions ended" + ("; the key itself is given by "
-                                                                 f"{signing_key.KEY_ENV}" if given else ""),
-                             now=utcnow())
+            audit_log.record(
+                uow.session,
+                actor=audit_log.cli_actor(),
+                action="secret.rotate",
+                source="cli",
+                detail=f"{ended} sessions ended"
+                + (f"; the key itself is given by {signing_key.KEY_ENV}" if given else ""),
+                now=utcnow(),
+            )
             uow.commit()
     finally:
         app.close()
     console.print(f"{ended} session{'s' if ended != 1 else ''} ended", markup=False)
     if given:
-        typer.echo(f"error: the key comes from {signing_key.KEY_ENV}: set a new value there and restart the "
-                   "workspace", err=True)
+        typer.echo(
+            f"error: the key comes from {signing_key.KEY_ENV}: set a new value there and restart the workspace",
+            err=True,
+        )
         raise typer.Exit(1)
-    console.print(f"a new key is in {signing_key.key_path(app.data_dir)}; the running workspace uses it at once",
-                  markup=False)
+    console.print(
+        f"a new key is in {signing_key.key_path(app.data_dir)}; the running workspace uses it at once", markup=False
+    )
 
 
 users = typer.Typer(help="Accounts of the web workspace.", no_args_is_help=True)
@@ -111,13 +143,22 @@ def _password() -> str:
 
 
 def _audited(uow, action: str, subject: str, detail: str = "") -> None:
-    audit_log.record(uow.session, actor=audit_log.cli_actor(), action=action, subject=subject, source="cli",
-                     detail=detail, now=utcnow())
+    audit_log.record(
+        uow.session,
+        actor=audit_log.cli_actor(),
+        action=action,
+        subject=subject,
+        source="cli",
+        detail=detail,
+        now=utcnow(),
+    )
 
 
 @users.command("add")
-def add(email: str = typer.Argument(..., help="The person's email address (their login)."),
-        role: Role = typer.Option(Role.OFFICER, "--role", help="admin, officer or viewer.")) -> None:
+def add(
+    email: str = typer.Argument(..., help="The person's email address (their login)."),
+    role: Role = typer.Option(Role.OFFICER, "--role", help="admin, officer or viewer."),
+) -> None:
     """Add an account; the password is read from standard input (typed twice on a terminal)."""
     password = _password()
     with logbook() as uow:
@@ -139,8 +180,10 @@ def password(email: str = typer.Argument(..., help="The account's email address.
 
 
 @users.command("role")
-def role_(email: str = typer.Argument(..., help="The account's email address."),
-          role: Role = typer.Argument(..., help="admin, officer or viewer.")) -> None:
+def role_(
+    email: str = typer.Argument(..., help="The account's email address."),
+    role: Role = typer.Argument(..., help="admin, officer or viewer."),
+) -> None:
     """Give an account another role (from its next request on)."""
     with logbook() as uow:
         user = accounts.find(uow.session, email)
@@ -157,16 +200,27 @@ def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
     from outreach.services.workspace.times import local, zone_for
 
     with logbook() as uow:
-        rows = [{"email": u.email, "role": u.role, "created_at": u.created_at.isoformat(),
-                 "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None}
-                for u in accounts.all_users(uow.session)]
+        rows = [
+            {
+                "email": u.email,
+                "role": u.role,
+                "created_at": u.created_at.isoformat(),
+                "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+            }
+            for u in accounts.all_users(uow.session)
+        ]
         zone = zone_for(uow.session)
     if printed_without_table(rows, json_, "No account yet: `outreach users add EMAIL --role admin`."):
         return
     table = Table("email", "role", "since", f"last login ({zone})")
     for r in rows:
-        add_row(table, r["email"], r["role"], local(r["created_at"], zone, "%Y-%m-%d"),
-                local(r["last_login_at"], zone) or "never")
+        add_row(
+            table,
+            r["email"],
+            r["role"],
+            local(r["created_at"], zone, "%Y-%m-%d"),
+            local(r["last_login_at"], zone) or "never",
+        )
     console.print(table)
 
 
@@ -180,9 +234,11 @@ def remove(email: str = typer.Argument(..., help="The account's email address.")
     console.print(f"account {email} removed", markup=False)
 
 
-def audit(json_: bool = typer.Option(False, "--json", help="Print JSON."),
-          limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="How many entries, newest first."),
-          action: str = typer.Option(None, "--action", help="Only this action (e.g. login.failed).")) -> None:
+def audit(
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+    limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="How many entries, newest first."),
+    action: str = typer.Option(None, "--action", help="Only this action (e.g. login.failed)."),
+) -> None:
     """The audit log: logins and failed logins, account changes, campaign uploads, exports,
     erasures and key rotations: who, when, from where."""
     with logbook() as uow:

@@ -59,9 +59,7 @@ class Partner(Base):
     influence: Mapped[int | None] = mapped_column()  # the stakeholder matrix: 1 (low) to 5 (high)
     interest: Mapped[int | None] = mapped_column()
     phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.SCOUTING, index=True)
-    status: Mapped[PartnerStatus] = mapped_column(
-        enum_column(PartnerStatus), default=PartnerStatus.ACTIVE
-    )
+    status: Mapped[PartnerStatus] = mapped_column(enum_column(PartnerStatus), default=PartnerStatus.ACTIVE)
     later_until: Mapped[date | None] = mapped_column(sa.Date)  # status "later": the day the partner meant
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -96,9 +94,7 @@ class Contact(Base):
     register: Mapped[Register | None] = mapped_column(enum_column(Register))
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     introduced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id", ondelete="SET NULL"))
-    status: Mapped[ContactStatus] = mapped_column(
-        enum_column(ContactStatus), default=ContactStatus.ACTIVE
-    )
+    status: Mapped[ContactStatus] = mapped_column(enum_column(ContactStatus), default=ContactStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     partner: Mapped[Partner] = relationship(back_populates="contacts")
@@ -112,9 +108,7 @@ class Interaction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
-    contact_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("contacts.id", ondelete="SET NULL"), index=True
-    )
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     direction: Mapped[Direction] = mapped_column(enum_column(Direction))
     kind: Mapped[InteractionKind] = mapped_column(enum_column(InteractionKind))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -293,7 +287,8 @@ class Meeting(Base):
 
     partner: Mapped[Partner] = relationship()
     attendees: Mapped[list[MeetingAttendee]] = relationship(
-        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingAttendee.id")
+        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingAttendee.id"
+    )
 
 
 class MeetingOutcome(Base):
@@ -487,10 +482,16 @@ class AuditEvent(Base):
 
 # Every interaction written through a session moves its partner's last activity on. (A mapped
 # class's __table__ is a Table; SQLAlchemy types it as any FromClause.)
-LAST_ACTIVITY = (sa.update(cast(sa.Table, Partner.__table__)).where(
-    Partner.__table__.c.id == sa.bindparam("partner_id"),
-    sa.or_(Partner.__table__.c.last_activity_at.is_(None), Partner.__table__.c.last_activity_at < sa.bindparam("at")))
-    .values(last_activity_at=sa.bindparam("at")))
+LAST_ACTIVITY = (
+    sa.update(cast(sa.Table, Partner.__table__))
+    .where(
+        Partner.__table__.c.id == sa.bindparam("partner_id"),
+        sa.or_(
+            Partner.__table__.c.last_activity_at.is_(None), Partner.__table__.c.last_activity_at < sa.bindparam("at")
+        ),
+    )
+    .values(last_activity_at=sa.bindparam("at"))
+)
 
 
 @sa.event.listens_for(Session, "after_flush")

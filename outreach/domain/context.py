@@ -40,8 +40,9 @@ def fields_of_partnership(types: Iterable[PartnershipType], language: str) -> st
     return lang.and_list([words[t] for t in types], written_in)
 
 
-def message_context(settings: CampaignFile, partner: PartnerIn, contact: ContactIn,
-                    written_in: str | None = None) -> dict[str, Any]:
+def message_context(
+    settings: CampaignFile, partner: PartnerIn, contact: ContactIn, written_in: str | None = None
+) -> dict[str, Any]:
     """What a template sees. `written_in` is the language of the template that will be used
     (the contact's own, or the fallback): greeting, words and dates follow it, so a message
     never mixes two languages; `language` stays the contact's."""
@@ -55,15 +56,28 @@ def message_context(settings: CampaignFile, partner: PartnerIn, contact: Contact
         "written_in": words,
         "greeting": lang.greeting(words, register == Register.FORMAL.value, person),
         "campaign": Fields("campaign", {"name": settings.name}),
-        "contact": Fields("contact", {
-            "name": contact.name, "first_name": person.first_name, "family_name": person.surname,
-            "salutation": contact.salutation.value if contact.salutation else None, "title": contact.title,
-            "role": contact.role, "email": contact.email,
-        }),
-        "organisation": Fields("organisation", {
-            "name": partner.name, "country": partner.country, "region": partner.region,
-            "website": partner.website, "focus_area": partner.focus_area,
-        }),
+        "contact": Fields(
+            "contact",
+            {
+                "name": contact.name,
+                "first_name": person.first_name,
+                "family_name": person.surname,
+                "salutation": contact.salutation.value if contact.salutation else None,
+                "title": contact.title,
+                "role": contact.role,
+                "email": contact.email,
+            },
+        ),
+        "organisation": Fields(
+            "organisation",
+            {
+                "name": partner.name,
+                "country": partner.country,
+                "region": partner.region,
+                "website": partner.website,
+                "focus_area": partner.focus_area,
+            },
+        ),
         "personal_note": partner.personal_note,
         "partnership_fields": fields_of_partnership(partner.partnership_types, words),
         "institution": institution_fields(settings, words),
@@ -77,20 +91,31 @@ def institution_fields(settings: CampaignFile, language: str) -> Fields:
     institution = settings.institution
     text = institution.translations.get(lang.base(profile_language(settings, language)))
     source = text or institution
-    return Fields("institution", {
-        "name": (text and text.name) or institution.name,
-        "location": (text and text.region) or institution.region or institution.country,
-        "who_we_are": source.who_we_are, "what_we_offer": source.what_we_offer,
-        "what_we_are_looking_for": source.what_we_are_looking_for,
-        "why_partner_with_us": source.why_partner_with_us, "address": institution.address,
-    })
+    return Fields(
+        "institution",
+        {
+            "name": (text and text.name) or institution.name,
+            "location": (text and text.region) or institution.region or institution.country,
+            "who_we_are": source.who_we_are,
+            "what_we_offer": source.what_we_offer,
+            "what_we_are_looking_for": source.what_we_are_looking_for,
+            "why_partner_with_us": source.why_partner_with_us,
+            "address": institution.address,
+        },
+    )
 
 
 def sender_fields(settings: CampaignFile) -> Fields:
     person = settings.institution.contact
-    return Fields("sender", {
-        "name": person.name, "position": person.position, "email": person.email,
-        "phone": person.phone, "website": str(person.website) if person.website else None,
-        "linkedin": str(person.linkedin) if person.linkedin else None,
-        "contact_line": " | ".join(str(v) for v in (person.email, person.phone, person.website) if v),
-    })
+    return Fields(
+        "sender",
+        {
+            "name": person.name,
+            "position": person.position,
+            "email": person.email,
+            "phone": person.phone,
+            "website": str(person.website) if person.website else None,
+            "linkedin": str(person.linkedin) if person.linkedin else None,
+            "contact_line": " | ".join(str(v) for v in (person.email, person.phone, person.website) if v),
+        },
+    )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_time
 from babel.lists import format_list
@@ -53,10 +53,22 @@ class Person:
 
 DOCTOR, PROFESSOR = "doctor", "professor"
 _TITLE_KINDS = (
-    (PROFESSOR, re.compile(r"^(prof|professor|professora|profesor|profesora|professore|professoressa|"
-                           r"prof\.?ssa|profa|profª)\.?$", re.I)),
-    (DOCTOR, re.compile(r"^(dr|dra|doctor|doctora|doktor|dott|dott\.?ssa|dottore|dottoressa|doutor|doutora|"
-                        r"drª)\.?$", re.I)),
+    (
+        PROFESSOR,
+        re.compile(
+            r"^(prof|professor|professora|profesor|profesora|professore|professoressa|"
+            r"prof\.?ssa|profa|profª)\.?$",
+            re.I,
+        ),
+    ),
+    (
+        DOCTOR,
+        re.compile(
+            r"^(dr|dra|doctor|doctora|doktor|dott|dott\.?ssa|dottore|dottoressa|doutor|doutora|"
+            r"drª)\.?$",
+            re.I,
+        ),
+    ),
 )
 
 # Each language's written form of a title, by the person's salutation (None: unknown).
@@ -97,6 +109,7 @@ def title_in(language: str, person: Person) -> str | None:
 
 # --- greetings -----------------------------------------------------------------------------
 
+
 def greeting(language: str, formal: bool, person: Person) -> str:
     """The opening line of a letter, with its punctuation ("Sehr geehrte Frau Dr. Müller,")."""
     lang = base(language)
@@ -117,8 +130,8 @@ class Formal:
     lead: tuple[str, str]
     honorific: tuple[str, str]
     title_replaces: bool
-    named: str            # salutation unknown: "{}" is the name
-    nobody: str           # no name at all
+    named: str  # salutation unknown: "{}" is the name
+    nobody: str  # no name at all
     end: str = ","
     named_with_title: bool = False
     capital_surname: bool = False  # Dutch: "de Vries" alone is written "De Vries"
@@ -138,12 +151,19 @@ class Formal:
 
 FORMS = {
     "en": Formal(("Dear", "Dear"), ("Ms", "Mr"), True, "Dear {}", "Dear Sir or Madam,", named_with_title=True),
-    "de": Formal(("Sehr geehrte", "Sehr geehrter"), ("Frau", "Herr"), False, "Guten Tag {}",  # the usual neutral form
-                 "Sehr geehrte Damen und Herren,", named_with_title=True),
+    "de": Formal(
+        ("Sehr geehrte", "Sehr geehrter"),
+        ("Frau", "Herr"),
+        False,
+        "Guten Tag {}",  # the usual neutral form
+        "Sehr geehrte Damen und Herren,",
+        named_with_title=True,
+    ),
     "es": Formal(("Estimada", "Estimado"), ("Sra.", "Sr."), True, "Estimado/a {}", "Estimados señores:", end=":"),
     "it": Formal(("Gentile", "Gentile"), ("Sig.ra", "Sig."), True, "Gentile {}", "Gentili Signore e Signori,"),
-    "nl": Formal(("Geachte", "Geachte"), ("mevrouw", "heer"), False, "Geachte {}", "Geachte heer/mevrouw,",
-                 capital_surname=True),
+    "nl": Formal(
+        ("Geachte", "Geachte"), ("mevrouw", "heer"), False, "Geachte {}", "Geachte heer/mevrouw,", capital_surname=True
+    ),
     "pt": Formal(("", ""), ("Exma. Sra.", "Exmo. Sr."), False, "Exmo(a). Sr(a). {}", "Exmos. Senhores,"),
 }
 
@@ -172,9 +192,16 @@ def _formal_pl(p: Person, lang: str) -> str:
 _FORMAL = {**{lang: form.write for lang, form in FORMS.items()}, "fr": _formal_fr, "pl": _formal_pl}
 
 # Informal mail uses the first name; without one, each language's plain hello.
-_HELLO = {"en": ("Hi {},", "Hello,"), "de": ("Hallo {},", "Hallo,"), "fr": ("Bonjour {},", "Bonjour,"),
-          "es": ("Hola, {}:", "Hola:"), "it": ("Ciao {},", "Buongiorno,"), "nl": ("Beste {},", "Hallo,"),
-          "pl": ("Dzień dobry,", "Dzień dobry,"), "pt": ("Olá, {},", "Olá,")}
+_HELLO = {
+    "en": ("Hi {},", "Hello,"),
+    "de": ("Hallo {},", "Hallo,"),
+    "fr": ("Bonjour {},", "Bonjour,"),
+    "es": ("Hola, {}:", "Hola:"),
+    "it": ("Ciao {},", "Buongiorno,"),
+    "nl": ("Beste {},", "Hallo,"),
+    "pl": ("Dzień dobry,", "Dzień dobry,"),
+    "pt": ("Olá, {},", "Olá,"),
+}
 # (Polish addresses a first name in the vocative, "Marku", "Aniu", which cannot be made
 # reliably from the name: informal Polish mail opens without it.)
 
@@ -184,10 +211,11 @@ def _informal(p: Person, lang: str) -> str:
     return named.format(p.first_name) if p.first_name and "{}" in named else plain
 
 
-_INFORMAL = {lang: _informal for lang in _HELLO}
+_INFORMAL = dict.fromkeys(_HELLO, _informal)
 
 
 # --- dates, times, lists -------------------------------------------------------------------
+
 
 @lru_cache(maxsize=64)
 def locale_of(language: str) -> str:
@@ -207,17 +235,17 @@ def locale_of(language: str) -> str:
 
 
 def long_date(day: date | datetime, language: str) -> str:
-    """"Tuesday, 1 December 2026", "Dienstag, 1. Dezember 2026", "martes, 1 de diciembre de 2026"."""
+    """ "Tuesday, 1 December 2026", "Dienstag, 1. Dezember 2026", "martes, 1 de diciembre de 2026"."""
     return format_date(day, format="full", locale=locale_of(language))
 
 
 def short_date(day: date | datetime, language: str) -> str:
-    """"1 December 2026", "1. Dezember 2026", "1 de diciembre de 2026"."""
+    """ "1 December 2026", "1. Dezember 2026", "1 de diciembre de 2026"."""
     return format_date(day, format="long", locale=locale_of(language))
 
 
 def clock(moment: datetime, language: str) -> str:
-    """"10:00", "10:00 AM" where the language says so."""
+    """ "10:00", "10:00 AM" where the language says so."""
     return format_time(moment, format="short", locale=locale_of(language))
 
 
@@ -227,14 +255,14 @@ def when(moment: datetime, language: str) -> str:
 
 
 def number(value: float, language: str) -> str:
-    """"1,5" or "1.5", "1 200" or "1,200", as the language writes numbers."""
+    """ "1,5" or "1.5", "1 200" or "1,200", as the language writes numbers."""
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=locale_of(language))
 
 
 def and_list(words: list[str], language: str) -> str | None:
-    """"training, mobility and funding" in the language's way; None for no words."""
+    """ "training, mobility and funding" in the language's way; None for no words."""
     if not words:
         return None
     text = format_list(words, locale=locale_of(language))

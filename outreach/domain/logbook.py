@@ -7,8 +7,9 @@ column names travel with every problem, so a user can find the cell to fix.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,16 +18,33 @@ from outreach.domain.records import ContactIn, PartnerIn
 from outreach.errors import Problem
 
 PARTNER_FIELDS = {
-    "organisation": "name", "website": "website", "mail_domain": "mail_domain",
-    "country": "country", "region": "region", "source": "source",
-    "partnership_types": "partnership_types", "focus_area": "focus_area", "personal_note": "personal_note",
+    "organisation": "name",
+    "website": "website",
+    "mail_domain": "mail_domain",
+    "country": "country",
+    "region": "region",
+    "source": "source",
+    "partnership_types": "partnership_types",
+    "focus_area": "focus_area",
+    "personal_note": "personal_note",
     "notes": "notes",
-    "tags": "tags", "influence": "influence", "interest": "interest", "phase": "phase", "status": "status",
+    "tags": "tags",
+    "influence": "influence",
+    "interest": "interest",
+    "phase": "phase",
+    "status": "status",
 }
 CONTACT_FIELDS = {
-    "contact_name": "name", "salutation": "salutation", "title": "title", "family_name": "family_name",
-    "role": "role", "email": "email", "language": "language",
-    "register": "register", "timezone": "timezone", "contact_status": "status",
+    "contact_name": "name",
+    "salutation": "salutation",
+    "title": "title",
+    "family_name": "family_name",
+    "role": "role",
+    "email": "email",
+    "language": "language",
+    "register": "register",
+    "timezone": "timezone",
+    "contact_status": "status",
 }
 LOGBOOK_FIELDS = tuple(PARTNER_FIELDS) + tuple(CONTACT_FIELDS)
 _BY_MODEL_FIELD = {
@@ -37,39 +55,40 @@ _BY_CONTACT_FIELD = {model: column for column, model in CONTACT_FIELDS.items()}
 # case, letters and digits only), for the logbook field each one means.
 _SAID = {
     "organisation": "organization organisationname company partner firma unternehmen organisation institution "
-                    "einrichtung betrieb entreprise société societe structure empresa entidad organización "
-                    "organizacion azienda ente società organizzazione bedrijf organisatie instelling firma "
-                    "instytucja organizacja przedsiębiorstwo empresa organização organizacao entidade",
+    "einrichtung betrieb entreprise société societe structure empresa entidad organización "
+    "organizacion azienda ente società organizzazione bedrijf organisatie instelling firma "
+    "instytucja organizacja przedsiębiorstwo empresa organização organizacao entidade",
     "email": "emailaddress mail emailadresse courriel adressemail adresseemail correo correoelectrónico "
-             "correoelectronico posta postaelettronica indirizzoemail emailadres adresemail emailadres "
-             "correioeletrónico correioeletronico",
+    "correoelectronico posta postaelettronica indirizzoemail emailadres adresemail emailadres "
+    "correioeletrónico correioeletronico",
     "contact_name": "contact contactperson name ansprechpartner ansprechperson kontaktperson kontakt "
-                    "interlocuteur nomcontact personnecontact contacto personadecontacto referente contatto "
-                    "contactpersoon naam osobakontaktowa kontakt pessoadecontacto contato nomecompleto",
+    "interlocuteur nomcontact personnecontact contacto personadecontacto referente contatto "
+    "contactpersoon naam osobakontaktowa kontakt pessoadecontacto contato nomecompleto",
     "salutation": "anrede civilité civilite tratamiento titolo_di_cortesia appellativo aanhef zwrot "
-                  "forma_de_tratamento formadetratamento tratamento honorific gender geschlecht genre género "
-                  "genere geslacht płeć género",
+    "forma_de_tratamento formadetratamento tratamento honorific gender geschlecht genre género "
+    "genere geslacht płeć género",
     "title": "titel akademischergrad titre título titulo titolo tytuł tytul tytułnaukowy",
     "family_name": "lastname surname familyname nachname familienname nom nomdefamille apellido apellidos "
-                   "cognome achternaam nazwisko apelido sobrenome",
+    "cognome achternaam nazwisko apelido sobrenome",
     "role": "position jobtitle function funktion rolle stelle fonction poste rôle cargo puesto ruolo "
-            "funzione functie stanowisko funkcja função funcao",
+    "funzione functie stanowisko funkcja função funcao",
     "partnership_types": "type partnershiptype partnerschaftsart kooperationsart typedepartenariat "
-                         "tipodecolaboración tipodecolaboracion tipodipartenariato samenwerkingsvorm "
-                         "rodzajwspółpracy tipodeparceria",
+    "tipodecolaboración tipodecolaboracion tipodipartenariato samenwerkingsvorm "
+    "rodzajwspółpracy tipodeparceria",
     "mail_domain": "domain maildomain domäne domaine dominio domein domena domínio",
     "country": "land pays país pais paese nazione kraj país",
     "region": "bundesland ort stadt city town région ville región ciudad provincia regione città citta "
-              "regio plaats stad województwo miasto região cidade distrito",
+    "regio plaats stad województwo miasto região cidade distrito",
     "website": "webseite homepage internetseite siteweb siteinternet sitio sitioweb páginaweb paginaweb "
-               "sitoweb sito strona stronainternetowa stronawww sítio sitio",
+    "sitoweb sito strona stronainternetowa stronawww sítio sitio",
     "source": "quelle herkunft fonte fuente origen bron źródło zrodlo origem",
     "focus_area": "focus schwerpunkt branche sektor domaine secteur sector área area settore ambito "
-                  "sectorfocus zwerpunt branża branza specjalizacja setor",
+    "sectorfocus zwerpunt branża branza specjalizacja setor",
     "personal_note": "personalnote persönlichenotiz persönlichernotiz persoenlichenotiz notepersonnelle notapersonal "
-                     "notapersonale persoonlijkenotitie notatkaosobista",
-    "notes": "comments comment remarks note notizen notiz bemerkungen anmerkungen remarques commentaires notas observaciones "
-             "osservazioni note opmerkingen notities uwagi notatki observações observacoes",
+    "notapersonale persoonlijkenotitie notatkaosobista",
+    "notes": "comments comment remarks note notizen notiz bemerkungen anmerkungen remarques commentaires notas "
+    "observaciones "
+    "osservazioni note opmerkingen notities uwagi notatki observações observacoes",
     "tags": "tag schlagworte stichworte étiquettes etiquettes etiquetas etichette labels tagi",
     "language": "sprache langue idioma lingua taal język jezyk língua lingua",
     "register": "anredeform tonalität registre registro registro",
@@ -104,7 +123,14 @@ def resolve_columns(table: Table, mapping: dict[str, str]) -> tuple[dict[str, st
     problems, columns = [], {}
     for field, header in mapping.items():
         if header not in table.headers:
-            problems.append(Problem(table.source, 1, field, f"the file has no column {header!r}; it has: {', '.join(h for h in table.headers if h)}"))
+            problems.append(
+                Problem(
+                    table.source,
+                    1,
+                    field,
+                    f"the file has no column {header!r}; it has: {', '.join(h for h in table.headers if h)}",
+                )
+            )
         columns[header] = field
     known = {_squash(f): f for f in LOGBOOK_FIELDS} | ALIASES
     for header in table.headers:
@@ -114,9 +140,15 @@ def resolve_columns(table: Table, mapping: dict[str, str]) -> tuple[dict[str, st
         if found is None:
             close = difflib.get_close_matches(_squash(header), list(known), n=1, cutoff=SUGGEST_CUTOFF)
             if close:  # a misspelt field is a mistake, not extra data
-                problems.append(Problem(
-                    table.source, 1, header,
-                    f"did you mean {known[close[0]]}? rename the column, or map it: --map '{known[close[0]]}={header}'"))
+                problems.append(
+                    Problem(
+                        table.source,
+                        1,
+                        header,
+                        f"did you mean {known[close[0]]}? rename the column, or map it: --map "
+                        f"'{known[close[0]]}={header}'",
+                    )
+                )
             else:  # anything else is kept with the partner under its own heading
                 columns[header] = EXTRA + header
         elif found in columns.values() and found != EXTRA:
@@ -142,7 +174,14 @@ def partners_from_table(table: Table, mapping: dict[str, str] | None = None) -> 
             continue
         for contact in record.contacts:
             if contact.email in seen_emails:
-                problems.append(Problem(table.source, row.number, header_of["email"], f"{contact.email} is already in row {seen_emails[contact.email]}"))
+                problems.append(
+                    Problem(
+                        table.source,
+                        row.number,
+                        header_of["email"],
+                        f"{contact.email} is already in row {seen_emails[contact.email]}",
+                    )
+                )
                 break
             seen_emails[contact.email] = row.number
         else:
@@ -151,15 +190,23 @@ def partners_from_table(table: Table, mapping: dict[str, str] | None = None) -> 
     return [group.partner() for group in groups.values()], problems
 
 
-def _row_record(row: Any, columns: dict[str, str], header_of: dict[str, str], source: str,
-                problems: list[Problem]) -> PartnerIn | None:
+def _row_record(
+    row: Any, columns: dict[str, str], header_of: dict[str, str], source: str, problems: list[Problem]
+) -> PartnerIn | None:
     partner = {PARTNER_FIELDS[f]: v for h, f in columns.items() if f in PARTNER_FIELDS and (v := row.values.get(h))}
     contact = {CONTACT_FIELDS[f]: v for h, f in columns.items() if f in CONTACT_FIELDS and (v := row.values.get(h))}
-    extra = {f.removeprefix(EXTRA): str(v) for h, f in columns.items() if f.startswith(EXTRA) and (v := row.values.get(h))}
+    extra = {
+        f.removeprefix(EXTRA): str(v) for h, f in columns.items() if f.startswith(EXTRA) and (v := row.values.get(h))
+    }
     if contact and "email" not in contact:
         # a prospect: someone to write to once an address is known; kept with the partner, never mailed
-        extra.update({f"{h} (no address yet)": str(row.values[h]) for h, f in columns.items()
-                      if f in CONTACT_FIELDS and row.values.get(h)})
+        extra.update(
+            {
+                f"{h} (no address yet)": str(row.values[h])
+                for h, f in columns.items()
+                if f in CONTACT_FIELDS and row.values.get(h)
+            }
+        )
         contact = {}
     if extra:
         partner["extra"] = extra
@@ -186,10 +233,12 @@ class _Group:
 
     def __init__(self, first: PartnerIn, row: int) -> None:
         self.fields = first.model_dump(exclude={"contacts"}, exclude_defaults=True)
-        self.first_row = {name: row for name in self.fields}
+        self.first_row = dict.fromkeys(self.fields, row)
         self.contacts: list[ContactIn] = []
 
-    def merge(self, record: PartnerIn, row: int, source: str, header_of: dict[str, str], problems: list[Problem]) -> None:
+    def merge(
+        self, record: PartnerIn, row: int, source: str, header_of: dict[str, str], problems: list[Problem]
+    ) -> None:
         # The name may be spelt differently (case, spacing): the first spelling is kept.
         for name, value in record.model_dump(exclude={"contacts", "name"}, exclude_defaults=True).items():
             if name == "extra":  # extra columns of several rows (contacts) are gathered
@@ -198,7 +247,14 @@ class _Group:
                 self.fields[name], self.first_row[name] = value, row
             elif self.fields[name] != value:
                 column = header_of.get(_BY_MODEL_FIELD.get(name, name), name)
-                problems.append(Problem(source, row, column, f"differs from row {self.first_row[name]} for the same organisation; make the rows agree"))
+                problems.append(
+                    Problem(
+                        source,
+                        row,
+                        column,
+                        f"differs from row {self.first_row[name]} for the same organisation; make the rows agree",
+                    )
+                )
         self.contacts.extend(record.contacts)
 
     def partner(self) -> PartnerIn:

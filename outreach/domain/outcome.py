@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from outreach.domain.records import SingleLine, Strict, Maybe, PartnershipTypeField, _list_of_words
+from outreach.domain.records import Maybe, PartnershipTypeField, SingleLine, Strict, _list_of_words
 
 Line = Annotated[str, Field(min_length=1, max_length=1000)]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from outreach.errors import PhaseError
 from outreach.domain.vocabulary import Phase
+from outreach.errors import PhaseError
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def move_for_event(current: Phase, event: str, reason: str) -> PhaseMove | None:
 def manual_move(current: Phase | None, target: Phase, reason: str, by: str) -> PhaseMove:
     """Staff move a partner by hand, forwards or back; a reason is required."""
     if not reason or not reason.strip():
-        raise PhaseError("a manual phase move needs a reason: add --reason \"...\"")
+        raise PhaseError('a manual phase move needs a reason: add --reason "..."')
     if current is target:
         raise PhaseError(f"the partner is already in phase {target.value}")
     return PhaseMove(current, target, reason.strip(), by=by)

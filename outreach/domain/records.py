@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, Callable, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import email_validator
@@ -46,16 +47,16 @@ def _single_line(value: str) -> str:
         raise ValueError("must be on one line (a line break here could forge mail headers)")
     bad = CONTROL.search(value)
     if bad:
-        raise ValueError(f"holds the control character U+{ord(bad.group(0)):04X}: remove it "
-                         "(control characters are refused in anything that goes into a mail header)")
+        raise ValueError(
+            f"holds the control character U+{ord(bad.group(0)):04X}: remove it "
+            "(control characters are refused in anything that goes into a mail header)"
+        )
     return value
 
 
 def _email(value: str) -> str:
     try:
-        checked = email_validator.validate_email(
-            value, check_deliverability=False, test_environment=True
-        )
+        checked = email_validator.validate_email(value, check_deliverability=False, test_environment=True)
     except email_validator.EmailNotValidError as error:
         raise ValueError(f"{value!r} is not a valid email address: {error}") from None
     return checked.normalized.lower()
@@ -120,9 +121,30 @@ def enum_parser(enum: type[E]) -> Callable[[object], E]:
     return parse
 
 
-LEVELS = {"low": 1, "medium": 3, "high": 5, "niedrig": 1, "mittel": 3, "hoch": 5, "faible": 1, "moyen": 3,
-          "fort": 5, "élevé": 5, "bajo": 1, "medio": 3, "alto": 5, "basso": 1, "laag": 1, "gemiddeld": 3, "hoog": 5,
-          "niski": 1, "średni": 3, "wysoki": 5, "baixo": 1, "médio": 3}
+LEVELS = {
+    "low": 1,
+    "medium": 3,
+    "high": 5,
+    "niedrig": 1,
+    "mittel": 3,
+    "hoch": 5,
+    "faible": 1,
+    "moyen": 3,
+    "fort": 5,
+    "élevé": 5,
+    "bajo": 1,
+    "medio": 3,
+    "alto": 5,
+    "basso": 1,
+    "laag": 1,
+    "gemiddeld": 3,
+    "hoog": 5,
+    "niski": 1,
+    "średni": 3,
+    "wysoki": 5,
+    "baixo": 1,
+    "médio": 3,
+}
 
 
 def _level(value: object) -> object:
@@ -212,15 +234,15 @@ class PartnerIn(Strict):
     country: Maybe[Country] = None
     region: Maybe[SingleLine] = Field(default=None, max_length=120)
     source: Maybe[SourceField] = None
-    partnership_types: Annotated[
-        list[PartnershipTypeField], BeforeValidator(_list_of_words)
-    ] = []
+    partnership_types: Annotated[list[PartnershipTypeField], BeforeValidator(_list_of_words)] = []
     focus_area: Maybe[str] = Field(default=None, max_length=20_000)
     personal_note: Maybe[SingleLine] = Field(default=None, max_length=1000)
     notes: Maybe[str] = Field(default=None, max_length=20_000)
     tags: Annotated[list[SingleLine], BeforeValidator(_list_of_words)] = []
     # Columns of the partner's spreadsheet the logbook has no field for (phone, size, ...), kept as given.
-    extra: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=2000)]] = Field(default={}, max_length=50)
+    extra: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=2000)]] = Field(
+        default={}, max_length=50
+    )
     influence: Maybe[Level] = None  # the stakeholder matrix: 1 (low) to 5 (high)
     interest: Maybe[Level] = None
     phase: Maybe[PhaseField] = None

@@ -21,8 +21,14 @@ def working_days_after(day: date, count: int, holidays: set[date]) -> date:
     return day
 
 
-def first_free_slot(now: datetime, availability: Availability, zone: str, duration: timedelta,
-                    busy: list[tuple[datetime, datetime]], after: datetime | None = None) -> datetime | None:
+def first_free_slot(
+    now: datetime,
+    availability: Availability,
+    zone: str,
+    duration: timedelta,
+    busy: list[tuple[datetime, datetime]],
+    after: datetime | None = None,
+) -> datetime | None:
     tz = ZoneInfo(zone)
     holidays = set(availability.holidays)
     first_day = working_days_after(now.astimezone(tz).date(), availability.min_working_days_ahead, holidays)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.campaign.model import WEEKDAYS, Hours
@@ -25,5 +25,5 @@ def next_opening(moment: datetime, hours: Hours, zone: str) -> datetime:
             continue
         start = datetime.combine(day, hours.start, tzinfo=tz)
         if start > local:
-            return start.astimezone(timezone.utc)
+            return start.astimezone(UTC)
     raise ValueError("the sending window has no day")  # unreachable: days is never empty

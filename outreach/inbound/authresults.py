@@ -21,10 +21,11 @@ aligned DKIM or SPF pass.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import authres
 from publicsuffixlist import PublicSuffixList
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
     from outreach.inbound.message import InboundMessage
 
 FIELD_CAP = 8 * 1024  # one field's characters read; real ones are well under 2 KB
-FIELDS_CAP = 50       # fields looked at: a receiving chain adds a handful
-RESULTS_CAP = 50      # results per field
+FIELDS_CAP = 50  # fields looked at: a receiving chain adds a handful
+RESULTS_CAP = 50  # results per field
 
 
 class Dmarc(StrEnum):
@@ -65,14 +66,14 @@ class Field:
 class Authentication:
     """What the school's receiving server found about a message's From."""
 
-    configured: bool                  # the mailbox names its receiving server's authserv-id
-    read: bool = False                # a field of that server was found and believed
+    configured: bool  # the mailbox names its receiving server's authserv-id
+    read: bool = False  # a field of that server was found and believed
     from_domain: str | None = None
     dmarc: Dmarc = Dmarc.NONE
-    dkim: tuple[str, ...] = ()        # domains whose DKIM signature passed
-    spf: str | None = None            # the domain that passed SPF
-    aligned: bool = False             # a passing DKIM or SPF domain aligns with the From domain
-    why: str = ""                     # where nothing is believed: why
+    dkim: tuple[str, ...] = ()  # domains whose DKIM signature passed
+    spf: str | None = None  # the domain that passed SPF
+    aligned: bool = False  # a passing DKIM or SPF domain aligns with the From domain
+    why: str = ""  # where nothing is believed: why
     ignored: tuple[str | None, ...] = field(default=(), compare=False)  # authserv-ids passed over
 
     @property
@@ -87,19 +88,30 @@ class Authentication:
             return "the mailbox names no authserv-id, so the sender could not be checked"
         if not self.read:
             return self.why or "our receiving server left no Authentication-Results"
-        parts = [f"DMARC {self.dmarc.value}",
-                 f"DKIM pass for {', '.join(self.dkim)}" if self.dkim else "no DKIM signature passed",
-                 f"SPF pass for {self.spf}" if self.spf else "no SPF pass"]
+        parts = [
+            f"DMARC {self.dmarc.value}",
+            f"DKIM pass for {', '.join(self.dkim)}" if self.dkim else "no DKIM signature passed",
+            f"SPF pass for {self.spf}" if self.spf else "no SPF pass",
+        ]
         aligned = "aligned with" if self.aligned else "not aligned with"
         return f"{'; '.join(parts)} ({aligned} {self.from_domain or 'the From'})"
 
     def as_json(self) -> dict[str, Any]:
-        return {"configured": self.configured, "read": self.read, "proved": self.proved,
-                "from_domain": self.from_domain, "dmarc": self.dmarc.value, "dkim": list(self.dkim),
-                "spf": self.spf, "aligned": self.aligned, "why": self.why or None}
+        return {
+            "configured": self.configured,
+            "read": self.read,
+            "proved": self.proved,
+            "from_domain": self.from_domain,
+            "dmarc": self.dmarc.value,
+            "dkim": list(self.dkim),
+            "spf": self.spf,
+            "aligned": self.aligned,
+            "why": self.why or None,
+        }
 
 
 # --- reading one field ---------------------------------------------------------------------
+
 
 def parse(value: str) -> Field | None:
     """One field's value; None where it cannot be read (RFC 8601's grammar, or Microsoft
@@ -149,8 +161,10 @@ def _lower(value: object) -> str | None:
 
 # --- what is believed ----------------------------------------------------------------------
 
-def authenticate(values: Iterable[str], authserv_ids: Iterable[str] | None,
-                 from_domains: Iterable[str]) -> Authentication:
+
+def authenticate(
+    values: Iterable[str], authserv_ids: Iterable[str] | None, from_domains: Iterable[str]
+) -> Authentication:
     """The verdict on a message from its Authentication-Results field values (top first), the
     authserv-ids of the school's receiving server (None or empty: not configured) and the
     domains of its From addresses."""
@@ -166,20 +180,35 @@ def authenticate(values: Iterable[str], authserv_ids: Iterable[str] | None,
     believed = [f for f in fields if f.authserv_id in ours]
     ignored = tuple(dict.fromkeys(f.authserv_id for f in fields if f.authserv_id not in ours))
     if not believed:
-        return Authentication(configured=True, from_domain=from_domain, ignored=ignored,
-                              why=f"no Authentication-Results of {', '.join(sorted(ours))}")
+        return Authentication(
+            configured=True,
+            from_domain=from_domain,
+            ignored=ignored,
+            why=f"no Authentication-Results of {', '.join(sorted(ours))}",
+        )
     results = {r for f in believed for r in f.results}
     conflict = _conflict(believed)
     if conflict:
-        return Authentication(configured=True, from_domain=from_domain, ignored=ignored,
-                              why=f"Authentication-Results of {', '.join(sorted(ours))} disagree ({conflict}): "
-                                  "none is believed")
+        return Authentication(
+            configured=True,
+            from_domain=from_domain,
+            ignored=ignored,
+            why=f"Authentication-Results of {', '.join(sorted(ours))} disagree ({conflict}): none is believed",
+        )
     dmarc = _dmarc(results, from_domain)
     dkim = tuple(sorted({r.domain for r in results if r.method == "dkim" and r.result == "pass" and r.domain}))
     spf = next((r.domain for r in results if r.method == "spf" and r.result == "pass" and r.domain), None)
     aligned = any(aligns(d, from_domain) for d in (*dkim, *([spf] if spf else [])))
-    return Authentication(configured=True, read=True, from_domain=from_domain, dmarc=dmarc, dkim=dkim, spf=spf,
-                          aligned=aligned, ignored=ignored)
+    return Authentication(
+        configured=True,
+        read=True,
+        from_domain=from_domain,
+        dmarc=dmarc,
+        dkim=dkim,
+        spf=spf,
+        aligned=aligned,
+        ignored=ignored,
+    )
 
 
 def _dmarc(results: set[Result], from_domain: str) -> Dmarc:

@@ -5,11 +5,10 @@ the message wins; a message no rule claims is a human reply."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from outreach.inbound.dates import return_date
-from outreach.inbound.kinds import (AutoReply, CalendarReply, Classification, InboundKind, OptOut, Other,
-                                    Reply, as_json)
+from outreach.inbound.kinds import AutoReply, CalendarReply, Classification, InboundKind, OptOut, Other, Reply, as_json
 from outreach.inbound.message import InboundMessage, content_of
 from outreach.inbound.reply import split_reply
 from outreach.inbound.reports import read_report
@@ -27,6 +26,7 @@ def classify(message: InboundMessage) -> Classification:
 
 
 # --- calendar answers -------------------------------------------------------------------
+
 
 def _calendar_reply(message: InboundMessage) -> CalendarReply | None:
     for part in message.parts():
@@ -82,7 +82,7 @@ AUTO_SUBJECTS = re.compile(
 def _auto_reply(message: InboundMessage) -> AutoReply | None:
     if not (_auto_headers(message) or AUTO_SUBJECTS.search(message.subject)):
         return None
-    sent = (message.date or datetime.now(timezone.utc)).date()
+    sent = (message.date or datetime.now(UTC)).date()
     return AutoReply(return_date(message.text[:16384], sent))
 
 
@@ -99,22 +99,27 @@ def _auto_headers(message: InboundMessage) -> bool:
 
 # --- opting out ---------------------------------------------------------------------------
 
-_OPT_OUT_WORDS = (rf"{UNSUBSCRIBE_SUBJECT}|unsubscribe me|abmelden|austragen|désinscription|desinscription|"
-                  r"se désabonner|désabonner|désabonnement|darse de baja|dar de baja|baja|cancella(?:mi)?|"
-                  r"disiscrivi(?:mi)?|afmelden|uitschrijven|wypisz(?: mnie)?|rezygnacja|rezygnuję|"
-                  r"descadastrar|cancelar (?:a )?inscrição|remover|avregistrera|avsluta prenumeration|remove me|"
-                  r"remove|stop|opt[- ]?out|"
-                  # the plain "no" the templates invite ("a short reply is enough")
-                  r"no\W{0,2}thank(?:s| you)|not interested|nein\W{0,2}danke|kein interesse|non\W{0,2}merci|"
-                  r"pas intéressée?s?|no\W{0,2}gracias|no (?:estamos )?interesad[oa]s?|no\W{0,2}grazie|"
-                  r"non (?:siamo )?interessat[oi]|nee\W{0,2}bedankt|geen interesse|nie\W{0,2}dziękuję|"
-                  r"nie jeste(?:m|śmy) zainteresowan[iay]|não\W{0,2}obrigad[oa]|sem interesse|nej tack")
-OPT_OUT_ALONE = re.compile(rf"^\W*(?:please\W+|bitte\W+|svp\W+|por favor\W+|per favore\W+|proszę\W+)?(?:{_OPT_OUT_WORDS})"
-                           rf"(?:\W+(?:please|bitte|svp|s'il vous plaît|por favor|per favore|proszę|thanks|thank you|danke|merci))?\W*$",
-                           re.IGNORECASE)
+_OPT_OUT_WORDS = (
+    rf"{UNSUBSCRIBE_SUBJECT}|unsubscribe me|abmelden|austragen|désinscription|desinscription|"
+    r"se désabonner|désabonner|désabonnement|darse de baja|dar de baja|baja|cancella(?:mi)?|"
+    r"disiscrivi(?:mi)?|afmelden|uitschrijven|wypisz(?: mnie)?|rezygnacja|rezygnuję|"
+    r"descadastrar|cancelar (?:a )?inscrição|remover|avregistrera|avsluta prenumeration|remove me|"
+    r"remove|stop|opt[- ]?out|"
+    # the plain "no" the templates invite ("a short reply is enough")
+    r"no\W{0,2}thank(?:s| you)|not interested|nein\W{0,2}danke|kein interesse|non\W{0,2}merci|"
+    r"pas intéressée?s?|no\W{0,2}gracias|no (?:estamos )?interesad[oa]s?|no\W{0,2}grazie|"
+    r"non (?:siamo )?interessat[oi]|nee\W{0,2}bedankt|geen interesse|nie\W{0,2}dziękuję|"
+    r"nie jeste(?:m|śmy) zainteresowan[iay]|não\W{0,2}obrigad[oa]|sem interesse|nej tack"
+)
+OPT_OUT_ALONE = re.compile(
+    rf"^\W*(?:please\W+|bitte\W+|svp\W+|por favor\W+|per favore\W+|proszę\W+)?(?:{_OPT_OUT_WORDS})"
+    rf"(?:\W+(?:please|bitte|svp|s'il vous plaît|por favor|per favore|proszę|thanks|thank you|danke|merci))?\W*$",
+    re.IGNORECASE,
+)
 OPT_OUT_PHRASES = re.compile(
     r"\b(?:please )?(?:remove|delete|take|unsubscribe) (?:me|us|my (?:e-?mail|address)|our (?:e-?mail|address))\b|"
-    r"\btake (?:me|us) off\b|\b(?:do not|don't|please don't|please do not|never) (?:contact|e-?mail|write to|mail) (?:me|us)\b|"
+    r"\btake (?:me|us) off\b|\b(?:do not|don't|please don't|please do not|never) (?:contact|e-?mail|write to|mail) "
+    r"(?:me|us)\b|"
     r"\bstop (?:e-?mailing|contacting|writing to) (?:me|us)\b|\bno longer wish to receive\b|"
     r"\bentfernen sie mich\b|\bentferne mich\b|\bnehmen sie mich aus\b|\baus (?:ihrem|dem|eurem) verteiler\b|"
     r"\bkeine (?:weiteren )?(?:e-?mails|nachrichten|zusendungen)\b|\bkontaktieren sie (?:mich|uns) nicht\b|"
@@ -142,6 +147,7 @@ def _opt_out(message: InboundMessage) -> OptOut | None:
 
 
 # --- everything that is not a personal answer --------------------------------------------
+
 
 def _other(message: InboundMessage) -> Other | None:
     if message.header("List-Id") or message.header("Precedence").strip().lower() in ("bulk", "list", "junk"):

@@ -9,32 +9,112 @@ from datetime import date, timedelta
 
 MONTHS = {
     # en
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
     # de
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6, "juli": 7,
-    "oktober": 10, "dezember": 12,
+    "januar": 1,
+    "jänner": 1,
+    "februar": 2,
+    "märz": 3,
+    "maerz": 3,
+    "juni": 6,
+    "juli": 7,
+    "oktober": 10,
+    "dezember": 12,
     # fr
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
     # es
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
     # it
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
-    "ottobre": 10, "dicembre": 12,
+    "gennaio": 1,
+    "febbraio": 2,
+    "aprile": 4,
+    "maggio": 5,
+    "giugno": 6,
+    "luglio": 7,
+    "settembre": 9,
+    "ottobre": 10,
+    "dicembre": 12,
     # nl
-    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
+    "januari": 1,
+    "februari": 2,
+    "maart": 3,
+    "mei": 5,
+    "augustus": 8,
     # pl (genitive, as in "do 12 marca")
-    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6, "lipca": 7,
-    "sierpnia": 8, "września": 9, "wrzesnia": 9, "października": 10, "pazdziernika": 10,
-    "listopada": 11, "grudnia": 12,
+    "stycznia": 1,
+    "lutego": 2,
+    "marca": 3,
+    "kwietnia": 4,
+    "maja": 5,
+    "czerwca": 6,
+    "lipca": 7,
+    "sierpnia": 8,
+    "września": 9,
+    "wrzesnia": 9,
+    "października": 10,
+    "pazdziernika": 10,
+    "listopada": 11,
+    "grudnia": 12,
     # pt
-    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
-    "outubro": 10, "novembro": 11, "dezembro": 12,
+    "janeiro": 1,
+    "fevereiro": 2,
+    "março": 3,
+    "maio": 5,
+    "junho": 6,
+    "julho": 7,
+    "setembro": 9,
+    "outubro": 10,
+    "novembro": 11,
+    "dezembro": 12,
     # pl (locative, as in "w styczniu")
-    "styczniu": 1, "lutym": 2, "marcu": 3, "kwietniu": 4, "maju": 5, "czerwcu": 6, "lipcu": 7, "sierpniu": 8,
-    "wrześniu": 9, "październiku": 10, "listopadzie": 11, "grudniu": 12,
+    "styczniu": 1,
+    "lutym": 2,
+    "marcu": 3,
+    "kwietniu": 4,
+    "maju": 5,
+    "czerwcu": 6,
+    "lipcu": 7,
+    "sierpniu": 8,
+    "wrześniu": 9,
+    "październiku": 10,
+    "listopadzie": 11,
+    "grudniu": 12,
     # sv
     "augusti": 8,
 }
@@ -44,15 +124,15 @@ for _name in list(MONTHS):
 
 # Words after which the date of return follows (not the words that start the absence).
 RETURN_WORDS = (
-    r"until|till|through|back|return(?:ing)?|"               # en
-    r"bis|zurück|wieder|"                                     # de
-    r"jusqu'?au|jusqu’au|retour|"                             # fr
-    r"hasta|regreso|vuelta|"                                  # es
-    r"fino al|rientro|ritorno|"                               # it
-    r"tot|terug|"                                             # nl
-    r"do|powrót|powrot|"                                      # pl
-    r"tillbaka|åter|"                                         # sv
-    r"até|regresso|regressarei|de volta|volto"                # pt
+    r"until|till|through|back|return(?:ing)?|"  # en
+    r"bis|zurück|wieder|"  # de
+    r"jusqu'?au|jusqu’au|retour|"  # fr
+    r"hasta|regreso|vuelta|"  # es
+    r"fino al|rientro|ritorno|"  # it
+    r"tot|terug|"  # nl
+    r"do|powrót|powrot|"  # pl
+    r"tillbaka|åter|"  # sv
+    r"até|regresso|regressarei|de volta|volto"  # pt
 )
 _NUMERIC = r"(?P<d>\d{1,2})[./](?P<m>\d{1,2})(?:[./](?P<y>\d{2,4}))?"
 _ISO = r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
@@ -80,14 +160,14 @@ def return_date(text: str, sent: date) -> date | None:
     before it ("ab dem 22. März wieder erreichbar"); never before the message's date, never
     beyond HORIZON."""
     for keyword in KEYWORD.finditer(text):
-        window = text[keyword.end(): keyword.end() + 60]
+        window = text[keyword.end() : keyword.end() + 60]
         for found in DATE.finditer(window):
             day = to_date(found, sent)
             if within(day, sent):
                 return day
     for found in DATE.finditer(text):
         day = to_date(found, sent)
-        if within(day, sent) and BACK_AFTER.match(text[found.end(): found.end() + 20]):
+        if within(day, sent) and BACK_AFTER.match(text[found.end() : found.end() + 20]):
             return day
     return None
 

@@ -8,16 +8,91 @@ from __future__ import annotations
 from html import unescape
 
 HTML_CAP = 256 * 1024
-BREAKS = {"br", "p", "/p", "div", "/div", "li", "/li", "tr", "/tr", "h1", "h2", "h3", "h4", "/h1", "/h2", "/h3",
-          "/h4", "h5", "h6", "/h5", "/h6", "blockquote", "/blockquote", "hr", "table", "/table", "ul", "/ul", "ol",
-          "/ol", "dl", "/dl", "dt", "dd", "center", "/center", "address", "/address", "section", "/section",
-          "article", "/article", "header", "/header", "footer", "/footer", "pre", "/pre"}
+BREAKS = {
+    "br",
+    "p",
+    "/p",
+    "div",
+    "/div",
+    "li",
+    "/li",
+    "tr",
+    "/tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "/h1",
+    "/h2",
+    "/h3",
+    "/h4",
+    "h5",
+    "h6",
+    "/h5",
+    "/h6",
+    "blockquote",
+    "/blockquote",
+    "hr",
+    "table",
+    "/table",
+    "ul",
+    "/ul",
+    "ol",
+    "/ol",
+    "dl",
+    "/dl",
+    "dt",
+    "dd",
+    "center",
+    "/center",
+    "address",
+    "/address",
+    "section",
+    "/section",
+    "article",
+    "/article",
+    "header",
+    "/header",
+    "footer",
+    "/footer",
+    "pre",
+    "/pre",
+}
 SKIPPED = ("script", "style", "head")
 # Inline elements add no space of their own: "<b>From:</b> Jana <span>&lt;jana@x.test&gt;</span>" reads as written.
-INLINE = {name for tag in ("a", "span", "b", "strong", "i", "em", "font", "u", "s", "small", "big", "sub", "sup",
-                           "code", "abbr", "mark", "o:p", "tt", "q", "cite", "time", "bdi", "bdo", "wbr", "ins", "del",
-                           "label")
-          for name in (tag, "/" + tag)}
+INLINE = {
+    name
+    for tag in (
+        "a",
+        "span",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "font",
+        "u",
+        "s",
+        "small",
+        "big",
+        "sub",
+        "sup",
+        "code",
+        "abbr",
+        "mark",
+        "o:p",
+        "tt",
+        "q",
+        "cite",
+        "time",
+        "bdi",
+        "bdo",
+        "wbr",
+        "ins",
+        "del",
+        "label",
+    )
+    for name in (tag, "/" + tag)
+}
 
 
 def html_to_text(html: str) -> str:

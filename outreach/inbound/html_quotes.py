@@ -47,11 +47,26 @@ FIELD_ANYWHERE = re.compile(rf"(?:^|[\s>*|])(?:{words.FIELD_NAMES})\s*\*{{0,2}}\
 
 SIGNATURE_IDS = {"signature", "applemailsignature", "ms-outlook-mobile-signature"}
 SIGNATURE_CLASSES = ("gmail_signature", "moz-signature")
-CUT_IDS = ("divrplyfwdmsg", "appendonsend", "olk_src_body_section", "mail-editor-reference-message-container",
-           "zwchr", "stopspelling")
+CUT_IDS = (
+    "divrplyfwdmsg",
+    "appendonsend",
+    "olk_src_body_section",
+    "mail-editor-reference-message-container",
+    "zwchr",
+    "stopspelling",
+)
 CUT_CLASSES = ("moz-forward-container", "ms-outlook-mobile-reference-message", "outlook-mobile-reference-message")
-QUOTE_CLASSES = ("gmail_quote", "gmail_attr", "yahoo_quoted", "protonmail_quote", "moz-cite-prefix", "zmail_extra",
-                 "tutanota_quote", "airmailquote", "sparkquote")
+QUOTE_CLASSES = (
+    "gmail_quote",
+    "gmail_attr",
+    "yahoo_quoted",
+    "protonmail_quote",
+    "moz-cite-prefix",
+    "zmail_extra",
+    "tutanota_quote",
+    "airmailquote",
+    "sparkquote",
+)
 
 
 def split_html(markup: str, forward_hint: bool = False) -> Reply:
@@ -92,8 +107,11 @@ def _take_out_blocks(root: etree._Element, blocks: dict[str, str], forward_hint:
 def _kind(element: etree._Element, budget: list[int]) -> str | None:
     ident = OUTLOOK_PREFIX.sub("", (element.get("id") or "").lower())  # Outlook prefixes quoted ids: x_divRplyFwdMsg
     classes = (element.get("class") or "").lower()
-    if ident in SIGNATURE_IDS or any(name in classes for name in SIGNATURE_CLASSES) or (
-            element.get("data-smartmail") == "gmail_signature"):
+    if (
+        ident in SIGNATURE_IDS
+        or any(name in classes for name in SIGNATURE_CLASSES)
+        or (element.get("data-smartmail") == "gmail_signature")
+    ):
         return "signature"
     if ident.startswith(CUT_IDS) or any(name in classes for name in CUT_CLASSES):
         return "cut"
@@ -128,7 +146,7 @@ def _reads_as_fields(text: str) -> bool:
 
 
 def _text_of(element: etree._Element) -> str:
-    return html_to_text(lxml_html.tostring(element, encoding="unicode", with_tail=False)[:HEADER_TEXT_CAP * 8])
+    return html_to_text(lxml_html.tostring(element, encoding="unicode", with_tail=False)[: HEADER_TEXT_CAP * 8])
 
 
 def _text_after(element: etree._Element) -> str:
@@ -144,9 +162,12 @@ def _text_after(element: etree._Element) -> str:
         for sibling in current.itersiblings():
             if size > HEADER_TEXT_CAP:
                 break
-            piece = lxml_html.tostring(sibling, encoding="unicode", with_tail=True) if isinstance(sibling.tag, str) \
+            piece = (
+                lxml_html.tostring(sibling, encoding="unicode", with_tail=True)
+                if isinstance(sibling.tag, str)
                 else (sibling.tail or "")
-            markup.append(piece[:HEADER_TEXT_CAP * 8])
+            )
+            markup.append(piece[: HEADER_TEXT_CAP * 8])
             size += len(piece)
         current = current.getparent()
     return html_to_text("".join(markup))
@@ -176,8 +197,11 @@ def _cut_from(element: etree._Element, blocks: dict[str, str], forward_hint: boo
             parent.remove(current)
             first = False
         for sibling in following:
-            removed.append(lxml_html.tostring(sibling, encoding="unicode", with_tail=True)
-                           if isinstance(sibling.tag, str) else (sibling.tail or ""))
+            removed.append(
+                lxml_html.tostring(sibling, encoding="unicode", with_tail=True)
+                if isinstance(sibling.tag, str)
+                else (sibling.tail or "")
+            )
             parent.remove(sibling)
         current = parent
     text = html_to_text("".join(removed))

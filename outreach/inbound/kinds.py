@@ -142,8 +142,13 @@ Classification = Reply | AutoReply | Bounce | Delayed | Complaint | OptOut | Cal
 def as_json(result: _Result) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": result.kind.value}
     if isinstance(result, Bounce):
-        data.update(recipient=result.recipient, reason=result.reason.value, permanent=result.permanent,
-                    status=result.status, diagnostic=result.diagnostic)
+        data.update(
+            recipient=result.recipient,
+            reason=result.reason.value,
+            permanent=result.permanent,
+            status=result.status,
+            diagnostic=result.diagnostic,
+        )
     elif isinstance(result, (Delayed, Complaint)):
         data["recipient"] = result.recipient
         if isinstance(result, Delayed):

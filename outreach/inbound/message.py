@@ -15,7 +15,7 @@ import email
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
@@ -38,8 +38,21 @@ ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}
 
 
 # The header fields the watcher fetches first, to decide whether a message is ours.
-HEADER_FIELDS = ("From", "Sender", "To", "Cc", "Delivered-To", "X-Original-To", "Subject", "Message-ID",
-                 "In-Reply-To", "References", "Content-Type", "X-Failed-Recipients", "Auto-Submitted")
+HEADER_FIELDS = (
+    "From",
+    "Sender",
+    "To",
+    "Cc",
+    "Delivered-To",
+    "X-Original-To",
+    "Subject",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Content-Type",
+    "X-Failed-Recipients",
+    "Auto-Submitted",
+)
 
 
 @dataclass(frozen=True)
@@ -198,8 +211,8 @@ class InboundMessage(HeaderReading):
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        if value > datetime.now(timezone.utc) + timedelta(days=2) or value.year < 1990:
+            value = value.replace(tzinfo=UTC)
+        if value > datetime.now(UTC) + timedelta(days=2) or value.year < 1990:
             return None
         return value
 
@@ -258,9 +271,16 @@ class InboundMessage(HeaderReading):
     def _first_part(self, kind: str) -> str:
         cache: dict[str, str] = self.__dict__.setdefault("_parts", {})
         if kind not in cache:
-            cache[kind] = next((content_of(part) for part in self.parts() if not part.is_multipart()
-                                and part.get_content_disposition() != "attachment"
-                                and part.get_content_type() == kind), "")
+            cache[kind] = next(
+                (
+                    content_of(part)
+                    for part in self.parts()
+                    if not part.is_multipart()
+                    and part.get_content_disposition() != "attachment"
+                    and part.get_content_type() == kind
+                ),
+                "",
+            )
         return cache[kind]
 
 
@@ -310,7 +330,7 @@ BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
 def _nesting_capped(raw: bytes) -> bytes:
     for count, found in enumerate(BOUNDARY.finditer(raw), start=1):
         if count > MIME_DEPTH_CAP:
-            return raw[:raw.rfind(b"\n", 0, found.start()) + 1]
+            return raw[: raw.rfind(b"\n", 0, found.start()) + 1]
     return raw
 
 
@@ -319,7 +339,7 @@ def _header_end(raw: bytes) -> int:
     if not positions:
         return len(raw)
     first = min(positions)
-    return first + (2 if raw[first:first + 2] == b"\r\n" else 1)
+    return first + (2 if raw[first : first + 2] == b"\r\n" else 1)
 
 
 def _fields(head: bytes) -> list[bytes]:

@@ -32,8 +32,11 @@ _VERBS = (
     r"nap[íi]sal(?:\(a\)|a)?|[íi]rta|a\s+scris|napisao(?:\s+je)?|napisala(?:\s+je)?|yazd[ıi]|έγραψε|"
     r"написал(?:\(а\)|а)?|пишет|написав|написала|пише|написа|ra[šs][ėe]|rakst[īi]ja|kirjutas|[đd][ãa]\s+vi[ếe]t|menulis"
 )
-VERB = re.compile(rf"(?:(?<![\w])(?:{_VERBS})(?![\w])|"
-                  r"写道|寫道|のメール|님이\s*작성|작성|書きました|さんは書きました)", re.IGNORECASE)
+VERB = re.compile(
+    rf"(?:(?<![\w])(?:{_VERBS})(?![\w])|"
+    r"写道|寫道|のメール|님이\s*작성|작성|書きました|さんは書きました)",
+    re.IGNORECASE,
+)
 # "sent" is an attribution verb only beside an address ("..., Roman <roman@x.test> sent:").
 SENT_VERB = re.compile(r"(?<![\w])(?:sent|sendte|envoy[ée])(?![\w])", re.IGNORECASE)
 
@@ -82,8 +85,9 @@ _APPLE_FORWARD = (
     r"以下是转发的邮件|転送されたメッセージ|전달된 메시지"
 )
 _DASHES = r"[-_=—–~*\s]"
-DIVIDER = re.compile(rf"^{_DASHES}*(?:(?P<original>{_ORIGINAL})|(?P<forward>{_FORWARDED}))\s*[:：]?{_DASHES}*$",
-                     re.IGNORECASE)
+DIVIDER = re.compile(
+    rf"^{_DASHES}*(?:(?P<original>{_ORIGINAL})|(?P<forward>{_FORWARDED}))\s*[:：]?{_DASHES}*$", re.IGNORECASE
+)
 APPLE_FORWARD = re.compile(rf"^\s*(?:{_APPLE_FORWARD})\s*[:：]\s*$", re.IGNORECASE)
 # A divider needs dashes (or Apple's colon): "Original message" alone on a line may be a sentence.
 HAS_DASHES = re.compile(r"-{2,}|_{2,}|={2,}|—|–{2,}|~{2,}|[:：]\s*$")
@@ -91,25 +95,36 @@ HAS_DASHES = re.compile(r"-{2,}|_{2,}|={2,}|—|–{2,}|~{2,}|[:：]\s*$")
 DASHED_ATTRIBUTION = re.compile(rf"^\s*-{{2,}}.{{1,200}}?(?:{_VERBS})\s*-{{2,}}\s*$", re.IGNORECASE)
 
 # Header field names of a copied header block, by language (see _VERBS for the list).
-_FROM = (r"from|von|de|de la|da|van|od|fr[åa]n|fra|l[äa]hett[äa]j[äa]|felad[óo]|[šs]alje|kimden|από|от|от кого|"
-         r"від|发件人|寄件者|寄件人|差出人|보낸 사람|nuo|saatja|dari")
-_SENT = (r"sent|date|gesendet|datum|envoy[ée]|date d'envoi|enviado|enviado el|enviada|fecha|inviato|data|verzonden|"
-         r"verstuurd|wys[łl]ano|enviat|skickat|sendt|dato|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]|odesl[áa]no|"
-         r"odoslan[ée]|elk[üu]ldve|d[áa]tum|trimis|dat[ăa]|poslano|poslato|g[öo]nderildi|g[öo]nderilme|tarih|"
-         r"στάλθηκε|ημερομηνία|отправлено|дата|надіслано|відправлено|изпратено|发送时间|日期|寄件日期|時間|送信日時|日付|"
-         r"보낸 날짜|날짜|i[šs]si[ųu]sta|nos[ūu]t[īi]ts|saadetud|tanggal")
-_TO = (r"to|an|[àa]|pour|para|per a|aan|do|till|til|vastaanottaja|komu|c[íi]mzett|c[ăa]tre|prima|za|kime|προς|кому|"
-       r"до|收件人|收件者|宛先|받는 사람|kam|adressaat|kepada|cc|bcc|kopie|kopia|k[óo]pia|kopio|kopi|kopija|"
-       r"m[áa]solatot kap|bilgi|κοιν|копия|копія|抄送|副本|참조|dw|kp|reply-to|antwort an|r[ée]pondre [àa]")
-_SUBJECT = (r"subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|assunto|assumpte|tema|[äa]mne|emne|aihe|"
-            r"p[řr]edm[ěe]t|predmet|t[áa]rgy|subiect|zadeva|konu|θέμα|тема|主题|主旨|件名|제목|t[ēe]ma|teema|perihal")
+_FROM = (
+    r"from|von|de|de la|da|van|od|fr[åa]n|fra|l[äa]hett[äa]j[äa]|felad[óo]|[šs]alje|kimden|από|от|от кого|"
+    r"від|发件人|寄件者|寄件人|差出人|보낸 사람|nuo|saatja|dari"
+)
+_SENT = (
+    r"sent|date|gesendet|datum|envoy[ée]|date d'envoi|enviado|enviado el|enviada|fecha|inviato|data|verzonden|"
+    r"verstuurd|wys[łl]ano|enviat|skickat|sendt|dato|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]|odesl[áa]no|"
+    r"odoslan[ée]|elk[üu]ldve|d[áa]tum|trimis|dat[ăa]|poslano|poslato|g[öo]nderildi|g[öo]nderilme|tarih|"
+    r"στάλθηκε|ημερομηνία|отправлено|дата|надіслано|відправлено|изпратено|发送时间|日期|寄件日期|時間|送信日時|日付|"
+    r"보낸 날짜|날짜|i[šs]si[ųu]sta|nos[ūu]t[īi]ts|saadetud|tanggal"
+)
+_TO = (
+    r"to|an|[àa]|pour|para|per a|aan|do|till|til|vastaanottaja|komu|c[íi]mzett|c[ăa]tre|prima|za|kime|προς|кому|"
+    r"до|收件人|收件者|宛先|받는 사람|kam|adressaat|kepada|cc|bcc|kopie|kopia|k[óo]pia|kopio|kopi|kopija|"
+    r"m[áa]solatot kap|bilgi|κοιν|копия|копія|抄送|副本|참조|dw|kp|reply-to|antwort an|r[ée]pondre [àa]"
+)
+_SUBJECT = (
+    r"subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|assunto|assumpte|tema|[äa]mne|emne|aihe|"
+    r"p[řr]edm[ěe]t|predmet|t[áa]rgy|subiect|zadeva|konu|θέμα|тема|主题|主旨|件名|제목|t[ēe]ma|teema|perihal"
+)
 FIELD_NAMES = "|".join((_FROM, _SENT, _TO, _SUBJECT))
 _FIELD = r"\s*\*{0,2}\s*(?:%s)\s*\*{0,2}\s*[:：]"
 HEADER_FROM = re.compile(rf"^{_FIELD % _FROM}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
 HEADER_DATE = re.compile(rf"^{_FIELD % _SENT}\s*\*{{0,2}}\s*\S", re.IGNORECASE)
 HEADER_FIELD = re.compile(rf"^{_FIELD % FIELD_NAMES}", re.IGNORECASE)
-HEADER_NAME = re.compile(rf"^\s*\*{{0,2}}\s*(?P<name>{FIELD_NAMES})\s*\*{{0,2}}\s*[:：]\s*"
-                         r"\*{0,2}\s*(?P<value>.*)$", re.IGNORECASE)
+HEADER_NAME = re.compile(
+    rf"^\s*\*{{0,2}}\s*(?P<name>{FIELD_NAMES})\s*\*{{0,2}}\s*[:：]\s*"
+    r"\*{0,2}\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
 FROM_NAME = re.compile(rf"^(?:{_FROM})$", re.IGNORECASE)
 SENT_NAME = re.compile(rf"^(?:{_SENT})$", re.IGNORECASE)
 TO_NAME = re.compile(rf"^(?:{_TO})$", re.IGNORECASE)
@@ -130,7 +145,31 @@ ADDRESS = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 DIGIT = re.compile(r"\d")
 TIME = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}")
 
-(START, DIVIDER, APPLE_FORWARD, HAS_DASHES, DASHED_ATTRIBUTION, HEADER_FROM, HEADER_DATE, HEADER_FIELD, HEADER_NAME,
- RULE, FORWARD_SUBJECT) = (Capped(pattern) for pattern in (  # type: ignore[assignment]
-    START, DIVIDER, APPLE_FORWARD, HAS_DASHES, DASHED_ATTRIBUTION, HEADER_FROM, HEADER_DATE, HEADER_FIELD, HEADER_NAME,
-    RULE, FORWARD_SUBJECT))
+(
+    START,
+    DIVIDER,
+    APPLE_FORWARD,
+    HAS_DASHES,
+    DASHED_ATTRIBUTION,
+    HEADER_FROM,
+    HEADER_DATE,
+    HEADER_FIELD,
+    HEADER_NAME,
+    RULE,
+    FORWARD_SUBJECT,
+) = (  # type: ignore[assignment]  # Capped stands in for a compiled pattern
+    Capped(pattern)
+    for pattern in (
+        START,
+        DIVIDER,
+        APPLE_FORWARD,
+        HAS_DASHES,
+        DASHED_ATTRIBUTION,
+        HEADER_FROM,
+        HEADER_DATE,
+        HEADER_FIELD,
+        HEADER_NAME,
+        RULE,
+        FORWARD_SUBJECT,
+    )
+)

@@ -153,6 +153,7 @@ def _tidy(lines: list[str]) -> str:
 
 # --- the lines ---------------------------------------------------------------------------
 
+
 def split_lines(lines: list[str], forward_hint: bool = False) -> Lines:
     split = Lines()
     index, count = 0, len(lines)
@@ -175,10 +176,10 @@ def split_lines(lines: list[str], forward_hint: bool = False) -> Lines:
         if is_forward_divider(stripped):
             end = _quote_block_end(lines, index + 1)
             if end:
-                split.forwarded = [_dequoted(other) for other in lines[index + 1:end]]
+                split.forwarded = [_dequoted(other) for other in lines[index + 1 : end]]
                 index = end
                 continue
-            split.forwarded = lines[index + 1:]
+            split.forwarded = lines[index + 1 :]
             break
         if _is_original_divider(stripped):
             _rest(split, lines[index:], forward_hint)
@@ -189,7 +190,7 @@ def split_lines(lines: list[str], forward_hint: bool = False) -> Lines:
             if _quote_follows(lines, index + length):
                 if before:
                     split.kept.append(before)
-                split.quoted.extend(lines[index:index + length])
+                split.quoted.extend(lines[index : index + length])
                 index += length
                 continue
             if strong:
@@ -220,16 +221,17 @@ def _is_quoted(line: str) -> bool:
     return not stripped.rstrip().endswith("<<<")  # ">>> http://example.test <<<" is an arrow, not a quote
 
 
-LINK_FRAGMENT = re.compile(r"^\(?\s*(?:https?://|www\.|mailto:)\S*\s*\)?\s*>?$|^[^\s()<>]{1,200}\)\s*>?$",
-                           re.IGNORECASE)
+LINK_FRAGMENT = re.compile(
+    r"^\(?\s*(?:https?://|www\.|mailto:)\S*\s*\)?\s*>?$|^[^\s()<>]{1,200}\)\s*>?$", re.IGNORECASE
+)
 
 
 def _inside_quote(lines: list[str], index: int) -> bool:
     """A wrapped link between quoted lines belongs to the quote."""
     if not LINK_FRAGMENT.match(lines[index].strip()):
         return False
-    before = next((other for other in reversed(lines[max(0, index - 2):index]) if other.strip()), "")
-    after = next((other for other in lines[index + 1:index + 3] if other.strip()), "")
+    before = next((other for other in reversed(lines[max(0, index - 2) : index]) if other.strip()), "")
+    after = next((other for other in lines[index + 1 : index + 3] if other.strip()), "")
     return _is_quoted(before) and _is_quoted(after)
 
 
@@ -275,7 +277,7 @@ def _quoted_forward_end(lines: list[str], index: int) -> int | None:
 
 
 def _quote_follows(lines: list[str], index: int) -> bool:
-    for line in lines[index:index + 4]:
+    for line in lines[index : index + 4]:
         if line.strip():
             return _is_quoted(line)
     return not any(line.strip() for line in lines[index:])  # nothing follows: the attribution alone goes
@@ -328,15 +330,23 @@ def _reads_as_attribution(text: str, continued: bool) -> bool | None:
     ends_with_colon = body.endswith((":", "："))
     verb = words.VERB.search(body)
     if ends_with_colon and verb and len(body) - verb.end() <= 160:
-        before = body[:verb.start()]
-        return (starts and (has_date or has_address)) or bool(words.ADDRESS.search(before)) or bool(
-            words.DIGIT.search(before) and words.TIME.search(before))
+        before = body[: verb.start()]
+        return (
+            (starts and (has_date or has_address))
+            or bool(words.ADDRESS.search(before))
+            or bool(words.DIGIT.search(before) and words.TIME.search(before))
+        )
     if ends_with_colon and has_address and words.SENT_VERB.search(body):
         return True
     # "2014-10-17 11:28 GMT+03:00 Postmaster <postmaster@x.test>:", Gmail's Russian and Japanese form:
     # no verb, so only when a quote follows it
-    if has_address and has_date and len(body) <= 240 and (starts or body[:1].isdigit()) and re.search(
-            r"(?:[>)\]]\s*[:：]?|@[\w.-]+\s*[:：])$", body):
+    if (
+        has_address
+        and has_date
+        and len(body) <= 240
+        and (starts or body[:1].isdigit())
+        and re.search(r"(?:[>)\]]\s*[:：]?|@[\w.-]+\s*[:：])$", body)
+    ):
         return False
     return None
 
@@ -348,7 +358,7 @@ def _midline(line: str) -> tuple[int, bool, str] | None:
     for found in MIDLINE_START.finditer(line):
         if found.start() == 0:
             continue
-        rest = line[found.start():]
+        rest = line[found.start() :]
         strong = _reads_as_attribution(rest, continued=False)
         if strong is not None and words.VERB.search(rest):
             qualifying.append((not rest[:1].isupper(), found.start(), strong))
@@ -360,17 +370,18 @@ def _midline(line: str) -> tuple[int, bool, str] | None:
 
 # --- header blocks --------------------------------------------------------------------------
 
+
 def _header_block_starts(lines: list[str], index: int) -> bool:
     """A copied header block: a From:/Date: field and another field within the next lines
     (blank lines between them allowed), or a rule of underscores or dashes above one."""
     line = lines[index]
     if words.RULE.match(line):
-        following = [other for other in lines[index + 1:index + 4] if other.strip()]
+        following = [other for other in lines[index + 1 : index + 4] if other.strip()]
         return bool(following) and bool(words.HEADER_FROM.match(following[0]) or words.HEADER_DATE.match(following[0]))
     if not (words.HEADER_FROM.match(line) or words.HEADER_DATE.match(line)):
         return False
     fields = 0
-    for next_line in lines[index + 1:index + 8]:
+    for next_line in lines[index + 1 : index + 8]:
         if words.HEADER_FIELD.match(next_line):
             fields += 1
     return fields >= 1 and _next_field_close(lines, index)
@@ -379,7 +390,7 @@ def _header_block_starts(lines: list[str], index: int) -> bool:
 def _next_field_close(lines: list[str], index: int) -> bool:
     """The next field follows within two non-blank lines (a long From: value wraps once)."""
     seen = 0
-    for next_line in lines[index + 1:index + 8]:
+    for next_line in lines[index + 1 : index + 8]:
         if not next_line.strip():
             continue
         if words.HEADER_FIELD.match(next_line):
@@ -391,7 +402,7 @@ def _next_field_close(lines: list[str], index: int) -> bool:
 
 
 def _block_is_forward(lines: list[str], index: int) -> bool:
-    for line in lines[index:index + 8]:
+    for line in lines[index : index + 8]:
         found = words.HEADER_NAME.match(line.strip())
         if found and words.SUBJECT_NAME.match(found.group("name").strip()):
             return bool(words.FORWARD_SUBJECT.match(found.group("value")))
@@ -400,11 +411,16 @@ def _block_is_forward(lines: list[str], index: int) -> bool:
 
 # --- forwarded messages ---------------------------------------------------------------------
 
+
 def read_forward(lines: list[str]) -> Forwarded:
     """The header fields and text of a forwarded message (the lines below its divider)."""
     index, count = 0, len(lines)
-    while index < count and (not lines[index].strip() or is_forward_divider(lines[index].strip())
-                             or _is_original_divider(lines[index].strip()) or words.RULE.match(lines[index])):
+    while index < count and (
+        not lines[index].strip()
+        or is_forward_divider(lines[index].strip())
+        or _is_original_divider(lines[index].strip())
+        or words.RULE.match(lines[index])
+    ):
         index += 1
     fields: dict[str, str] = {}
     last = None
@@ -421,7 +437,7 @@ def read_forward(lines: list[str]) -> Forwarded:
             if not fields:
                 index += 1
                 continue
-            later = [other for other in lines[index + 1:index + 4] if other.strip()]
+            later = [other for other in lines[index + 1 : index + 4] if other.strip()]
             if later and words.HEADER_NAME.match(later[0].strip()):  # blank lines between fields (BlackBerry)
                 index += 1
                 continue
@@ -432,8 +448,13 @@ def read_forward(lines: list[str]) -> Forwarded:
             continue
         break
     text = _tidy(lines[index:])
-    return Forwarded(sender=fields.get("from", ""), date=fields.get("date", ""), subject=fields.get("subject", ""),
-                     to=fields.get("to", ""), text=text)
+    return Forwarded(
+        sender=fields.get("from", ""),
+        date=fields.get("date", ""),
+        subject=fields.get("subject", ""),
+        to=fields.get("to", ""),
+        text=text,
+    )
 
 
 def _next_is_field(lines: list[str], index: int) -> bool:
@@ -453,6 +474,14 @@ def _field_kind(name: str) -> str | None:
 
 
 def _forward_as_text(forwarded: Forwarded) -> str:
-    head = [f"{name}: {value}" for name, value in (("From", forwarded.sender), ("Date", forwarded.date),
-                                                   ("Subject", forwarded.subject), ("To", forwarded.to)) if value]
+    head = [
+        f"{name}: {value}"
+        for name, value in (
+            ("From", forwarded.sender),
+            ("Date", forwarded.date),
+            ("Subject", forwarded.subject),
+            ("To", forwarded.to),
+        )
+        if value
+    ]
     return "\n".join(["---------- Forwarded message ----------", *head, "", forwarded.text]).strip()

@@ -17,8 +17,11 @@ from outreach.inbound.message import ADDRESS, InboundMessage, content_of, messag
 
 R = BounceReason
 DETECTOR_CAP = 512 * 1024
-DAEMONS = re.compile(r"^(?:mailer[-_]?daemon|postmaster|mail[-_]?daemon|mail[-_]?delivery[-_]?(?:system|subsystem)?|"
-                     r"mdaemon|bounces?|noreply-dmarc-support|microsoftexchange\w{0,40})$", re.IGNORECASE)
+DAEMONS = re.compile(
+    r"^(?:mailer[-_]?daemon|postmaster|mail[-_]?daemon|mail[-_]?delivery[-_]?(?:system|subsystem)?|"
+    r"mdaemon|bounces?|noreply-dmarc-support|microsoftexchange\w{0,40})$",
+    re.IGNORECASE,
+)
 BOUNCE_SUBJECTS = re.compile(
     r"undeliver|undelivered|returned mail|return(?:ed)? to sender|delivery status notification|"
     r"delivery (?:has )?fail|failure notice|failed delivery|delivery failure|mail delivery (?:failed|system)|"
@@ -38,59 +41,110 @@ DELAY_SUBJECTS = re.compile(
     r"\(delay\)|delayed|delivery delay|warning: could not send|still being retried|not yet been delivered|"
     r"delivery warning|"
     r"verzögert|verzögerung|retardé|retardée|retrasad|ritardat|vertraagd|opóźnion|atrasad",
-    re.IGNORECASE)
-COMPLAINT_SENDERS = re.compile(r"^(?:staff@hotmail\.com|scomp@aol\.net|feedback@arf\.mail\.yahoo\.com|"
-                               r"(?:abuse|fbl|feedback|complaints?|jmrp|arf|spamreport)[-@].{0,200})$", re.IGNORECASE)
-COMPLAINT_SUBJECTS = re.compile(r"complaint about message|abuse report|spam report|email feedback report|"
-                                r"feedback loop|fbl report|tos notification|junk mail report|reported as spam",
-                                re.IGNORECASE)
+    re.IGNORECASE,
+)
+COMPLAINT_SENDERS = re.compile(
+    r"^(?:staff@hotmail\.com|scomp@aol\.net|feedback@arf\.mail\.yahoo\.com|"
+    r"(?:abuse|fbl|feedback|complaints?|jmrp|arf|spamreport)[-@].{0,200})$",
+    re.IGNORECASE,
+)
+COMPLAINT_SUBJECTS = re.compile(
+    r"complaint about message|abuse report|spam report|email feedback report|"
+    r"feedback loop|fbl report|tos notification|junk mail report|reported as spam",
+    re.IGNORECASE,
+)
 RECEIPT_SUBJECTS = re.compile(
     r"^\s*(?:read|not read|gelesen|ungelesen|nicht gelesen|lu|non lu|leído|no leído|letto|non letto|"
     r"gelezen|niet gelezen|przeczytano|przeczytana|nieprzeczytana|lida|lido|läst|oläst)\s*:",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 # Words servers use, most telling first. A refusal of our mail is looked for before the
 # words of a missing address: "550 5.7.1 blocked ... user" is a block, not a lost address.
-REASON_WORDS: list[tuple[BounceReason, re.Pattern[str]]] = [(reason, re.compile(words, re.IGNORECASE)) for reason, words in [
-    (R.SPAM_OR_CONTENT, r"\bspam\b|\bspammy\b|spam score|junk|unsolicited|bulk mail|content (?:filter|rejected|policy)|virus|malware|"
-                        r"phish|suspicious|message (?:was )?(?:rejected|refused|blocked) (?:due to|because of) (?:its )?content|"
-                        r"attachment (?:type )?(?:not allowed|blocked)|banned (?:attachment|content|file)|"
-                        r"filtered|rejected as spam"),
-    (R.POLICY_OR_BLOCKED, r"blocked|block ?list|black ?list|blacklisted|listed (?:at|on|in|by)|spamhaus|spamcop|"
-                          r"barracuda|sorbs|\brbl\b|\bdnsbl\b|reputation|dmarc|\bspf\b|dkim|authenticat|"
-                          r"not authori[sz]ed|not permitted|prohibited|policy|relay(?:ing)? (?:access )?denied|"
-                          r"sender (?:address )?(?:rejected|denied|refused)|banned|denied by|refused by|"
-                          r"poor reputation|ptr|reverse dns|rdns|helo|tls required|encryption required"),
-    (R.RATE_LIMITED, r"rate limit|too many (?:messages|connections|recipients|mails)|receiving mail at a rate|"
-                     r"throttl|greylist|graylist|try again later|temporarily deferred|exceeded .{0,40}(?:rate|limit)|sending limit"),
-    (R.MAILBOX_FULL, r"mailbox (?:is )?full|quota|over ?quota|insufficient (?:system )?storage|storage (?:space|allocation)|"
-                     r"mailbox (?:size|storage) (?:limit )?exceeded|exceeded (?:the )?storage|mail ?box .{0,20}full|"
-                     r"postfach (?:ist )?voll|boîte (?:aux lettres )?pleine|buzón lleno|casella piena"),
-    (R.MESSAGE_TOO_LARGE, r"too (?:big|large)|size (?:limit|exceeds)|exceeds (?:the )?(?:maximum )?(?:message )?size|"
-                          r"message size|message length exceeds|zu groß|trop volumineux"),
-    (R.MAILBOX_DISABLED, r"disabled|deactivated|inactive|suspended|no longer (?:active|available|in use|valid|with|accepts?)|"
-                         r"has been (?:closed|terminated|deleted|removed)|account (?:is )?(?:closed|expired|locked)|"
-                         r"mailbox (?:is )?(?:unavailable|locked|inactive)|moved|left the (?:company|organi[sz]ation)"),
-    (R.DOMAIN_UNKNOWN, r"host (?:or domain name )?not found|domain (?:not found|does not exist|unknown|invalid)|"
-                       r"no such (?:domain|host)|unknown (?:domain|host)|name service error|nxdomain|no mx|null mx|"
-                       r"unrouteable|unroutable|could not be resolved|dns (?:error|failure)|no route to host"),
-    (R.USER_UNKNOWN, r"user unknown|unknown user|no such (?:user|mailbox|recipient|address|account)|"
-                     r"(?:user|mailbox|recipient|address|account)(?: \S+)? (?:does not|doesn't|did not) exist|"
-                     r"(?:invalid|unknown|bad) (?:recipient|mailbox|address|user)|recipient (?:not found|unknown|invalid)|"
-                     r"(?:user|mailbox|address) (?:not found|unavailable|not listed)|not a valid (?:user|mailbox|recipient)|"
-                     r"unknown or illegal|undeliverable address|nosuchuser|resolver\.adr\.recipnotfound|"
-                     r"recipient address rejected|address rejected|no mailbox here|(?:does not|doesn't) have an? .{0,40}account|"
-                     r"unbekannt|existiert nicht|"
-                     r"inconnu|n'existe pas|no existe|inesistente|onbekend|nie istnieje"),
-]]
+REASON_WORDS: list[tuple[BounceReason, re.Pattern[str]]] = [
+    (reason, re.compile(words, re.IGNORECASE))
+    for reason, words in [
+        (
+            R.SPAM_OR_CONTENT,
+            r"\bspam\b|\bspammy\b|spam score|junk|unsolicited|bulk mail|content (?:filter|rejected|policy)|virus|"
+            r"malware|"
+            r"phish|suspicious|message (?:was )?(?:rejected|refused|blocked) (?:due to|because of) (?:its )?content|"
+            r"attachment (?:type )?(?:not allowed|blocked)|banned (?:attachment|content|file)|"
+            r"filtered|rejected as spam",
+        ),
+        (
+            R.POLICY_OR_BLOCKED,
+            r"blocked|block ?list|black ?list|blacklisted|listed (?:at|on|in|by)|spamhaus|spamcop|"
+            r"barracuda|sorbs|\brbl\b|\bdnsbl\b|reputation|dmarc|\bspf\b|dkim|authenticat|"
+            r"not authori[sz]ed|not permitted|prohibited|policy|relay(?:ing)? (?:access )?denied|"
+            r"sender (?:address )?(?:rejected|denied|refused)|banned|denied by|refused by|"
+            r"poor reputation|ptr|reverse dns|rdns|helo|tls required|encryption required",
+        ),
+        (
+            R.RATE_LIMITED,
+            r"rate limit|too many (?:messages|connections|recipients|mails)|receiving mail at a rate|"
+            r"throttl|greylist|graylist|try again later|temporarily deferred|exceeded .{0,40}(?:rate|limit)|sending "
+            r"limit",
+        ),
+        (
+            R.MAILBOX_FULL,
+            r"mailbox (?:is )?full|quota|over ?quota|insufficient (?:system )?storage|storage (?:space|allocation)|"
+            r"mailbox (?:size|storage) (?:limit )?exceeded|exceeded (?:the )?storage|mail ?box .{0,20}full|"
+            r"postfach (?:ist )?voll|boîte (?:aux lettres )?pleine|buzón lleno|casella piena",
+        ),
+        (
+            R.MESSAGE_TOO_LARGE,
+            r"too (?:big|large)|size (?:limit|exceeds)|exceeds (?:the )?(?:maximum )?(?:message )?size|"
+            r"message size|message length exceeds|zu groß|trop volumineux",
+        ),
+        (
+            R.MAILBOX_DISABLED,
+            r"disabled|deactivated|inactive|suspended|no longer (?:active|available|in use|valid|with|accepts?)|"
+            r"has been (?:closed|terminated|deleted|removed)|account (?:is )?(?:closed|expired|locked)|"
+            r"mailbox (?:is )?(?:unavailable|locked|inactive)|moved|left the (?:company|organi[sz]ation)",
+        ),
+        (
+            R.DOMAIN_UNKNOWN,
+            r"host (?:or domain name )?not found|domain (?:not found|does not exist|unknown|invalid)|"
+            r"no such (?:domain|host)|unknown (?:domain|host)|name service error|nxdomain|no mx|null mx|"
+            r"unrouteable|unroutable|could not be resolved|dns (?:error|failure)|no route to host",
+        ),
+        (
+            R.USER_UNKNOWN,
+            r"user unknown|unknown user|no such (?:user|mailbox|recipient|address|account)|"
+            r"(?:user|mailbox|recipient|address|account)(?: \S+)? (?:does not|doesn't|did not) exist|"
+            r"(?:invalid|unknown|bad) (?:recipient|mailbox|address|user)|recipient (?:not found|unknown|invalid)|"
+            r"(?:user|mailbox|address) (?:not found|unavailable|not listed)|not a valid (?:user|mailbox|recipient)|"
+            r"unknown or illegal|undeliverable address|nosuchuser|resolver\.adr\.recipnotfound|"
+            r"recipient address rejected|address rejected|no mailbox here|(?:does not|doesn't) have an? .{0,40}account|"
+            r"unbekannt|existiert nicht|"
+            r"inconnu|n'existe pas|no existe|inesistente|onbekend|nie istnieje",
+        ),
+    ]
+]
 
 # RFC 3463 subject.detail codes that say what happened without any words.
 STATUS_REASONS = {
-    "1.1": R.USER_UNKNOWN, "1.3": R.USER_UNKNOWN, "1.2": R.DOMAIN_UNKNOWN, "1.10": R.DOMAIN_UNKNOWN,
-    "4.4": R.DOMAIN_UNKNOWN, "1.6": R.MAILBOX_DISABLED, "2.1": R.MAILBOX_DISABLED, "2.2": R.MAILBOX_FULL,
-    "2.3": R.MESSAGE_TOO_LARGE, "3.4": R.MESSAGE_TOO_LARGE, "7.1": R.POLICY_OR_BLOCKED, "7.26": R.POLICY_OR_BLOCKED,
-    "7.25": R.POLICY_OR_BLOCKED, "7.27": R.POLICY_OR_BLOCKED, "7.23": R.POLICY_OR_BLOCKED, "7.28": R.RATE_LIMITED,
-    "4.7": R.DELAYED, "3.2": R.OTHER, "7.0": R.POLICY_OR_BLOCKED, "7.7": R.SPAM_OR_CONTENT,
+    "1.1": R.USER_UNKNOWN,
+    "1.3": R.USER_UNKNOWN,
+    "1.2": R.DOMAIN_UNKNOWN,
+    "1.10": R.DOMAIN_UNKNOWN,
+    "4.4": R.DOMAIN_UNKNOWN,
+    "1.6": R.MAILBOX_DISABLED,
+    "2.1": R.MAILBOX_DISABLED,
+    "2.2": R.MAILBOX_FULL,
+    "2.3": R.MESSAGE_TOO_LARGE,
+    "3.4": R.MESSAGE_TOO_LARGE,
+    "7.1": R.POLICY_OR_BLOCKED,
+    "7.26": R.POLICY_OR_BLOCKED,
+    "7.25": R.POLICY_OR_BLOCKED,
+    "7.27": R.POLICY_OR_BLOCKED,
+    "7.23": R.POLICY_OR_BLOCKED,
+    "7.28": R.RATE_LIMITED,
+    "4.7": R.DELAYED,
+    "3.2": R.OTHER,
+    "7.0": R.POLICY_OR_BLOCKED,
+    "7.7": R.SPAM_OR_CONTENT,
 }
 NOTICE_ACTIONS = {"delayed", "delivered", "relayed", "expanded"}
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -98,6 +152,7 @@ BASIC = re.compile(r"\b([45])\d\d(?=[ -])")
 
 
 # --- what kind of report -----------------------------------------------------------------
+
 
 def read_report(message: InboundMessage) -> Bounce | Delayed | Complaint | Receipt | None:
     report_type = message.report_type()
@@ -117,7 +172,9 @@ def read_report(message: InboundMessage) -> Bounce | Delayed | Complaint | Recei
         if DELAY_SUBJECTS.search(message.subject):
             return Delayed(_recipient(message, {}), returned_ids(message))
         return _plain_bounce(message)
-    if RECEIPT_SUBJECTS.match(message.subject) and message.header("Content-Type").lower().startswith("multipart/report"):
+    if RECEIPT_SUBJECTS.match(message.subject) and message.header("Content-Type").lower().startswith(
+        "multipart/report"
+    ):
         return Receipt()
     return None
 
@@ -130,8 +187,13 @@ def _disposition(message: InboundMessage) -> Bounce | Receipt:
     if any(word in disposition for word in ("deleted", "denied", "failed", "rejected")):
         text = _human_text(message)
         status = _status_in_text(text)
-        return Bounce(_recipient(message, fields[0] if fields else {}), returned_ids(message),
-                      reason_for(status, text), status, _diagnostic_line(text))
+        return Bounce(
+            _recipient(message, fields[0] if fields else {}),
+            returned_ids(message),
+            reason_for(status, text),
+            status,
+            _diagnostic_line(text),
+        )
     return Receipt()
 
 
@@ -153,11 +215,16 @@ def _complaint(message: InboundMessage) -> Complaint:
 
 # --- delivery status notifications --------------------------------------------------------
 
+
 def _dsn(message: InboundMessage) -> Bounce | Delayed:
     blocks = _report_fields(message, "message/delivery-status")
     recipients = [b for b in blocks if "final-recipient" in b or "original-recipient" in b or "action" in b] or blocks
-    failed = [b for b in recipients if b.get("action", "").lower().startswith("fail")
-              or ("action" not in b and _status(b.get("status", "")).startswith("5"))]
+    failed = [
+        b
+        for b in recipients
+        if b.get("action", "").lower().startswith("fail")
+        or ("action" not in b and _status(b.get("status", "")).startswith("5"))
+    ]
     notices = [b for b in recipients if b.get("action", "").lower().split(" ")[0] in NOTICE_ACTIONS]
     if notices and not failed:  # delayed, delivered, relayed, expanded: a notice, not a bounce
         chosen = recipients[0]
@@ -166,23 +233,34 @@ def _dsn(message: InboundMessage) -> Bounce | Delayed:
     diagnostic = chosen.get("diagnostic-code", "").split(";", 1)[-1].strip() or None
     status = _status(chosen.get("status", "")) or _status(diagnostic or "") or _status_in_text(message.text) or None
     words = diagnostic or _human_text(message)
-    return Bounce(_recipient(message, chosen), returned_ids(message), reason_for(status, words), status,
-                  (diagnostic or "")[:500] or None)
+    return Bounce(
+        _recipient(message, chosen),
+        returned_ids(message),
+        reason_for(status, words),
+        status,
+        (diagnostic or "")[:500] or None,
+    )
 
 
 def _plain_bounce(message: InboundMessage) -> Bounce:
     """A bounce without a report part (qmail, Exim, Exchange texts): read from the text."""
     text = _human_text(message)
     status = _status_in_text(text)
-    return Bounce(_recipient(message, {}), returned_ids(message), reason_for(status, text), status,
-                  _diagnostic_line(text))
+    return Bounce(
+        _recipient(message, {}), returned_ids(message), reason_for(status, text), status, _diagnostic_line(text)
+    )
 
 
 def _human_text(message: InboundMessage) -> str:
     """The bounce's own words, without the copy of our message that follows them."""
     text = message.text
-    for marker in ("--- Below this line is a copy of the message", "------ This is a copy of the message",
-                   "Original message follows", "----- Original message -----", "Received: from"):
+    for marker in (
+        "--- Below this line is a copy of the message",
+        "------ This is a copy of the message",
+        "Original message follows",
+        "----- Original message -----",
+        "Received: from",
+    ):
         cut = text.find(marker)
         if cut > 0:
             text = text[:cut]
@@ -226,17 +304,22 @@ def _status_reason(status: str | None) -> BounceReason | None:
 
 # --- whom and which message ----------------------------------------------------------------
 
+
 def _recipient(message: InboundMessage, chosen: dict[str, str]) -> str | None:
     """X-Failed-Recipients, then the report's Final- or Original-Recipient, then the To of
     the message that came back (ours go to one contact each), then the text: GNU Mailman's
     detectors first, then the first address that is not the sender's."""
     failed = message.addresses("X-Failed-Recipients")
-    return (failed[0] if failed else None
-            or _address_in(chosen.get("final-recipient", ""))
-            or _address_in(chosen.get("original-recipient", ""))
-            or returned_headers(message).get("to")
-            or _detected(message)
-            or _address_in_text(message))
+    return (
+        failed[0]
+        if failed
+        else None
+        or _address_in(chosen.get("final-recipient", ""))
+        or _address_in(chosen.get("original-recipient", ""))
+        or returned_headers(message).get("to")
+        or _detected(message)
+        or _address_in_text(message)
+    )
 
 
 def _detected(message: InboundMessage) -> str | None:

@@ -14,21 +14,25 @@ import re
 
 DELIMITER = re.compile(r"^(?:--|—|-- ?\u00a0?)\s*$")
 
-_DEVICE = (r"iphone?|ipad|ipod|android|samsung|galaxy|mobile|mobil|mobiel|mobilu|handy|smartphone|blackberry|huawei|"
-           r"pixel|"
-           r"xiaomi|redmi|oneplus|motorola|nokia|oppo|honor|xperia|sony|lg|phone|telefon|téléphone|teléfono|telefono|"
-           r"telefone|tablet|outlook|gmail|yahoo(?: mail)?|aol|proton ?mail|tutanota|spark|airmail|bluemail|"
-           r"(?:windows )?mail(?: for windows| für windows| pour windows)?|thunderbird|mac|macbook|ios|icloud|web\.de|"
-           r"gmx|"
-           r"t-online|orange|libero|wp\.pl|onet|o2|seznam|zoho|superhuman|newton|edison|k-9|fairemail|ipados")
-_PREFIX = (r"sent from|sent via|sent with|sent using|sent on|from my|get outlook for|von meinem|von unterwegs|"
-           r"gesendet von|"
-           r"gesendet mit|envoy[ée] (?:de|depuis|avec|à partir de)|enviado (?:desde|con|do|de|a partir do|pelo|via)|"
-           r"inviato da|inviato dal|inviato con|verzonden (?:met|vanaf|van)|verstuurd (?:met|vanaf|van)|"
-           r"wys[łl]ane z|wys[łl]ano z|skickat fr[åa]n|skickad fr[åa]n|sendt fra|l[äa]hetetty|odesl[áa]no z|"
-           r"odoslan[ée] z|elk[üu]ldve|k[üu]ldve|trimis de pe|trimis cu|trimis din|poslano s|poslano iz|poslano sa|"
-           r"poslato sa|εστάλη από|στάλθηκε από|отправлено с|отправлено из|надіслано з|изпратено от|enviat des de|"
-           r"enviat amb|发自我的|发自|从我的|来自我的|寄件自|傳送自")
+_DEVICE = (
+    r"iphone?|ipad|ipod|android|samsung|galaxy|mobile|mobil|mobiel|mobilu|handy|smartphone|blackberry|huawei|"
+    r"pixel|"
+    r"xiaomi|redmi|oneplus|motorola|nokia|oppo|honor|xperia|sony|lg|phone|telefon|téléphone|teléfono|telefono|"
+    r"telefone|tablet|outlook|gmail|yahoo(?: mail)?|aol|proton ?mail|tutanota|spark|airmail|bluemail|"
+    r"(?:windows )?mail(?: for windows| für windows| pour windows)?|thunderbird|mac|macbook|ios|icloud|web\.de|"
+    r"gmx|"
+    r"t-online|orange|libero|wp\.pl|onet|o2|seznam|zoho|superhuman|newton|edison|k-9|fairemail|ipados"
+)
+_PREFIX = (
+    r"sent from|sent via|sent with|sent using|sent on|from my|get outlook for|von meinem|von unterwegs|"
+    r"gesendet von|"
+    r"gesendet mit|envoy[ée] (?:de|depuis|avec|à partir de)|enviado (?:desde|con|do|de|a partir do|pelo|via)|"
+    r"inviato da|inviato dal|inviato con|verzonden (?:met|vanaf|van)|verstuurd (?:met|vanaf|van)|"
+    r"wys[łl]ane z|wys[łl]ano z|skickat fr[åa]n|skickad fr[åa]n|sendt fra|l[äa]hetetty|odesl[áa]no z|"
+    r"odoslan[ée] z|elk[üu]ldve|k[üu]ldve|trimis de pe|trimis cu|trimis din|poslano s|poslano iz|poslano sa|"
+    r"poslato sa|εστάλη από|στάλθηκε από|отправлено с|отправлено из|надіслано з|изпратено от|enviat des de|"
+    r"enviat amb|发自我的|发自|从我的|来自我的|寄件自|傳送自"
+)
 _SUFFIX = r"gesendet|verstuurd|g[öo]nderildi|から送信|에서 보냄|에서 전송됨|l[äa]hetetty|k[üu]ldve|sent"
 MOBILE_LINE = re.compile(
     rf"^\W{{0,3}}(?:(?:{_PREFIX})\s*(?:my|mein(?:em)?|mon|ma|mi|mio|mijn|moje(?:go)?|meu|min|mitt|m[ée]ho|m[ôo]jho|"
@@ -39,22 +43,28 @@ MOBILE_LINE = re.compile(
 )
 
 # Disclaimers: the message itself as the subject, then confidentiality or the intended recipient.
-_MESSAGE = (r"e-?mails?|messages?|nachricht|courriel|mensaje|correo|messaggio|bericht|wiadomo[śs][ćc]|mensagem|"
-            r"missatge|"
-            r"meddelande|meddelelse|melding|viesti|s[äa]hk[öo]posti|zpr[áa]va|spr[áa]va|[üu]zenet|lev[ée]l|mesaj|"
-            r"poruka|"
-            r"sporo[čc]ilo|ileti|posta|μήνυμα|сообщение|письмо|повідомлення|лист|邮件|郵件|メール|메일|information|"
-            r"informationen|informations|informaci[óo]n|informazioni|informatie|informacje|informa[çc][õo]es")
-_CONFIDENTIAL = (r"confiden|vertraulich|riservat|vertrouwelijk|pouf|konfidentiell|fortrolig|luottamuksellinen|"
-                 r"d[ůu]v[ěe]rn|d[ôo]vern|bizalmas|povjerljiv|zaupn|gizli|εμπιστευτικ|конфиденциальн|конфіденційн|"
-                 r"保密|機密|秘密|기밀|privileg|legally protected|rechtlich gesch[üu]tzt")
-_RECIPIENT = (r"intended (?:only )?(?:solely )?for|intended recipient|addressee|destinataire|destinatari|empf[äa]nger|"
-              r"adressat|geadresseerde|destinat[áa]rio|mottagare|modtager|vastaanottaja|adres[áa]t|c[íi]mzett|"
-              r"destinatar|primatelj|naslovnik|al[ıi]c[ıi]|παραλήπτη|получател|адресат|одержувач|收件人|受信者|수신자|"
-              r"in error|by mistake|irrt[üu]mlich|par erreur|por error|per errore|per vergissing|omy[łl]kowo|"
-              r"por engano|"
-              r"av misstag|ved en fejl|virheellisesti|omylem|t[ée]ved[ée]sb[őo]l|din gre[șs]eal[ăa]|gre[šs]kom|"
-              r"pomotoma|yanl[ıi][şs]l[ıi]kla|κατά λάθος|по ошибке|помилково|误|誤って|잘못")
+_MESSAGE = (
+    r"e-?mails?|messages?|nachricht|courriel|mensaje|correo|messaggio|bericht|wiadomo[śs][ćc]|mensagem|"
+    r"missatge|"
+    r"meddelande|meddelelse|melding|viesti|s[äa]hk[öo]posti|zpr[áa]va|spr[áa]va|[üu]zenet|lev[ée]l|mesaj|"
+    r"poruka|"
+    r"sporo[čc]ilo|ileti|posta|μήνυμα|сообщение|письмо|повідомлення|лист|邮件|郵件|メール|메일|information|"
+    r"informationen|informations|informaci[óo]n|informazioni|informatie|informacje|informa[çc][õo]es"
+)
+_CONFIDENTIAL = (
+    r"confiden|vertraulich|riservat|vertrouwelijk|pouf|konfidentiell|fortrolig|luottamuksellinen|"
+    r"d[ůu]v[ěe]rn|d[ôo]vern|bizalmas|povjerljiv|zaupn|gizli|εμπιστευτικ|конфиденциальн|конфіденційн|"
+    r"保密|機密|秘密|기밀|privileg|legally protected|rechtlich gesch[üu]tzt"
+)
+_RECIPIENT = (
+    r"intended (?:only )?(?:solely )?for|intended recipient|addressee|destinataire|destinatari|empf[äa]nger|"
+    r"adressat|geadresseerde|destinat[áa]rio|mottagare|modtager|vastaanottaja|adres[áa]t|c[íi]mzett|"
+    r"destinatar|primatelj|naslovnik|al[ıi]c[ıi]|παραλήπτη|получател|адресат|одержувач|收件人|受信者|수신자|"
+    r"in error|by mistake|irrt[üu]mlich|par erreur|por error|per errore|per vergissing|omy[łl]kowo|"
+    r"por engano|"
+    r"av misstag|ved en fejl|virheellisesti|omylem|t[ée]ved[ée]sb[őo]l|din gre[șs]eal[ăa]|gre[šs]kom|"
+    r"pomotoma|yanl[ıi][şs]l[ıi]kla|κατά λάθος|по ошибке|помилково|误|誤って|잘못"
+)
 DISCLAIMER_HEADING = re.compile(
     r"^\W*(?:disclaimer|confidentiality (?:notice|note|statement)|legal (?:notice|disclaimer)|privileged (?:and|&) "
     r"confidential|haftungsausschluss|vertraulichkeitshinweis|rechtlicher hinweis|wichtiger hinweis|avertissement|"
@@ -67,13 +77,15 @@ DISCLAIMER_HEADING = re.compile(
     r"면책 조항)\b",
     re.IGNORECASE,
 )
-_OPENING = (r"this|the|any|all|such|diese[rsm]?|die|der|das|der inhalt|ce|cet|cette|ces|les?|la|le pr[ée]sent|este|"
-            r"esta|"
-            r"estos|el|los|el contenido|questo|questa|il|i|il contenuto|le informazioni|dit|deze|de|de inhoud|ta|"
-            r"niniejsz[ay]|"
-            r"tre[śs][ćc]|a|o|as|os|detta|denna|denne|dette|t[äa]m[äa]|tento|t[áa]to|ez|az|acest|aceast[ăa]|ovaj|ova|"
-            r"ovo|"
-            r"to|bu|αυτό|το|это|данное|цей|ця|此|本|この|이|information|informationen|informations|las informaciones")
+_OPENING = (
+    r"this|the|any|all|such|diese[rsm]?|die|der|das|der inhalt|ce|cet|cette|ces|les?|la|le pr[ée]sent|este|"
+    r"esta|"
+    r"estos|el|los|el contenido|questo|questa|il|i|il contenuto|le informazioni|dit|deze|de|de inhoud|ta|"
+    r"niniejsz[ay]|"
+    r"tre[śs][ćc]|a|o|as|os|detta|denna|denne|dette|t[äa]m[äa]|tento|t[áa]to|ez|az|acest|aceast[ăa]|ovaj|ova|"
+    r"ovo|"
+    r"to|bu|αυτό|το|это|данное|цей|ця|此|本|この|이|information|informationen|informations|las informaciones"
+)
 DISCLAIMER_OPENING = re.compile(rf"^\W*(?:{_OPENING})\b.{{0,80}}?(?:{_MESSAGE})", re.IGNORECASE)
 DISCLAIMER_CONFIDENTIAL = re.compile(rf"(?:{_CONFIDENTIAL})", re.IGNORECASE)
 DISCLAIMER_RECIPIENT = re.compile(rf"(?:{_RECIPIENT})", re.IGNORECASE)
@@ -154,8 +166,10 @@ def _is_disclaimer(text: str, not_first: bool) -> bool:
         return True
     if len(text) < 60 or not DISCLAIMER_OPENING.match(head):
         return False
-    return bool(DISCLAIMER_RECIPIENT.search(text[:800]) or (
-        DISCLAIMER_CONFIDENTIAL.search(head) and DISCLAIMER_LEGAL.search(text[:800])))
+    return bool(
+        DISCLAIMER_RECIPIENT.search(text[:800])
+        or (DISCLAIMER_CONFIDENTIAL.search(head) and DISCLAIMER_LEGAL.search(text[:800]))
+    )
 
 
 def _is_heading(text: str) -> bool:

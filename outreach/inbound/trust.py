@@ -28,17 +28,17 @@ from outreach.inbound.kinds import Bounce, Classification, Complaint, Delayed, O
 class Standing(StrEnum):
     """Who the message is from, as matching found them."""
 
-    ANSWER = "answer"      # a known contact, and the message carries our Message-ID or reply token
-    CONTACT = "contact"    # a known contact, by the From address alone
+    ANSWER = "answer"  # a known contact, and the message carries our Message-ID or reply token
+    CONTACT = "contact"  # a known contact, by the From address alone
     NEWCOMER = "newcomer"  # not a contact: someone at the partner's mail domain
 
 
 class Verdict(StrEnum):
-    ACT = "act"                                          # every effect of its kind
+    ACT = "act"  # every effect of its kind
     ACT_WITHOUT_NEW_CONTACTS = "act_without_new_contacts"  # its effects, but no contact is added
-    HOLD_OPT_OUT = "hold_opt_out"                        # the contact's mail held; suppressed when staff confirm
-    ASK_ABOUT_SENDER = "ask_about_sender"                # nothing changes; add them as a contact?
-    STAFF_READ = "staff_read"                            # nothing changes; staff read it and confirm
+    HOLD_OPT_OUT = "hold_opt_out"  # the contact's mail held; suppressed when staff confirm
+    ASK_ABOUT_SENDER = "ask_about_sender"  # nothing changes; add them as a contact?
+    STAFF_READ = "staff_read"  # nothing changes; staff read it and confirm
 
     @property
     def acts(self) -> bool:

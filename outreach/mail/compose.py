@@ -36,8 +36,14 @@ class Attachment:
         """The MIME part, ready to attach (the same attachment often goes to many messages)."""
         part = MIMEPart(policy=POLICY)
         params = {"charset": "utf-8"} if self.maintype == "text" else {}
-        part.set_content(self.content, maintype=self.maintype, subtype=self.subtype,
-                         disposition="attachment", filename=self.filename, params=params)
+        part.set_content(
+            self.content,
+            maintype=self.maintype,
+            subtype=self.subtype,
+            disposition="attachment",
+            filename=self.filename,
+            params=params,
+        )
         return part
 
 
@@ -79,8 +85,14 @@ class CalendarPart:
     ics: bytes
 
 
-def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
-            extra_headers: dict[str, str] | None = None, calendar: CalendarPart | None = None) -> EmailMessage:
+def compose(
+    envelope: Envelope,
+    body: Body,
+    message_id: str,
+    date: datetime,
+    extra_headers: dict[str, str] | None = None,
+    calendar: CalendarPart | None = None,
+) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
     message["From"] = _same_for_every_message("From", str(address(envelope.sender_name, envelope.sender_address)))
     message["To"] = address(envelope.to_name, envelope.to_address)
@@ -91,7 +103,8 @@ def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
     message["Message-ID"] = message_id
     if envelope.list_unsubscribe:
         message["List-Unsubscribe"] = _same_for_every_message(
-            "List-Unsubscribe", f"<mailto:{envelope.sender_address}?subject={UNSUBSCRIBE_SUBJECT}>")
+            "List-Unsubscribe", f"<mailto:{envelope.sender_address}?subject={UNSUBSCRIBE_SUBJECT}>"
+        )
     for name, value in (extra_headers or {}).items():
         message[name] = value
     # quoted-printable: readable, and safe through servers without 8BITMIME
@@ -99,8 +112,13 @@ def compose(envelope: Envelope, body: Body, message_id: str, date: datetime,
     message.add_alternative(body.html, subtype="html", charset="utf-8", cte="quoted-printable")
     attachments = list(body.attachments)
     if calendar is not None:  # the MIME method always equals the METHOD inside
-        message.add_alternative(calendar.ics.decode("utf-8"), subtype="calendar", charset="utf-8",
-                                params={"method": calendar.method}, cte="quoted-printable")
+        message.add_alternative(
+            calendar.ics.decode("utf-8"),
+            subtype="calendar",
+            charset="utf-8",
+            params={"method": calendar.method},
+            cte="quoted-printable",
+        )
         attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
     if attachments:
         message.make_mixed()

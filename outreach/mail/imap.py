@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import imaplib
-import socket
 import ssl
 from datetime import datetime
 
@@ -15,13 +14,15 @@ from outreach.mail.secrets import Secret, resolve
 from outreach.mail.smtp import MailboxFailure, TemporaryFailure, tls_context
 
 
-def connect(server: ImapServer, credentials: Credentials, secret: Secret | None = None,
-            timeout: float = 60) -> IMAPClient:
+def connect(
+    server: ImapServer, credentials: Credentials, secret: Secret | None = None, timeout: float = 60
+) -> IMAPClient:
     context = tls_context(server)
     secret = secret or resolve(credentials)  # a missing or refused secret fails before any network
     try:
-        client = IMAPClient(server.host, port=server.port, ssl=server.security is Security.SSL,
-                            ssl_context=context, timeout=timeout)
+        client = IMAPClient(
+            server.host, port=server.port, ssl=server.security is Security.SSL, ssl_context=context, timeout=timeout
+        )
         if server.security is Security.STARTTLS:
             client.starttls(context)
         if secret.kind == "oauth2":
@@ -33,7 +34,7 @@ def connect(server: ImapServer, credentials: Credentials, secret: Secret | None 
         raise MailboxFailure(f"IMAP login to {server.host} as {credentials.username} refused: {error}") from None
     except ssl.SSLError as error:
         raise MailboxFailure(f"TLS with {server.host}:{server.port} failed: {error.reason or error}") from None
-    except (IMAPClientError, imaplib.IMAP4.error, OSError, socket.timeout) as error:
+    except (TimeoutError, IMAPClientError, imaplib.IMAP4.error, OSError) as error:
         raise TemporaryFailure(f"cannot reach IMAP {server.host}:{server.port}: {error}") from None
 
 

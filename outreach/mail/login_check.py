@@ -41,8 +41,10 @@ def check_mailbox(mailbox: Mailbox, timeout: float = 15) -> list[Check]:
     except SecretError as error:
         said = f"the secret could not be read, so no login was tried: {error}"
         return [Check("SMTP", mailbox.smtp, False, said), Check("IMAP", mailbox.imap, False, said)]
-    return [check_smtp(mailbox.smtp, mailbox.auth, secret, timeout),
-            check_imap(mailbox.imap, mailbox.auth, secret, timeout)]
+    return [
+        check_smtp(mailbox.smtp, mailbox.auth, secret, timeout),
+        check_imap(mailbox.imap, mailbox.auth, secret, timeout),
+    ]
 
 
 class _Step:
@@ -61,8 +63,11 @@ def check_smtp(server: Server, credentials: Credentials, secret: Secret, timeout
     except smtplib.SMTPNotSupportedError as error:
         said = not_supported(server, str(error), step.now)
     except smtplib.SMTPServerDisconnected as error:  # smtplib's word for a read that failed or timed out
-        said = (network(server, error.__context__, step.now, timeout) if isinstance(error.__context__, OSError)
-                else other_protocol(server, "SMTP", error, step.now))
+        said = (
+            network(server, error.__context__, step.now, timeout)
+            if isinstance(error.__context__, OSError)
+            else other_protocol(server, "SMTP", error, step.now)
+        )
     except (smtplib.SMTPConnectError, smtplib.SMTPResponseException) as error:
         said = other_protocol(server, "SMTP", error, step.now)
     except (OSError, smtplib.SMTPException) as error:
@@ -91,7 +96,9 @@ def _smtp_login(server: Server, credentials: Credentials, secret: Secret, timeou
             connection.ehlo()
         step.now = "login"
         if secret.kind == "oauth2":
-            connection.auth("XOAUTH2", lambda challenge=None: "" if challenge else xoauth2(credentials.username, secret.value))
+            connection.auth(
+                "XOAUTH2", lambda challenge=None: "" if challenge else xoauth2(credentials.username, secret.value)
+            )
         elif connection.has_extn("auth"):
             connection.login(credentials.username, secret.value)
         else:
@@ -125,8 +132,9 @@ def _imap_login(server: ImapServer, credentials: Credentials, secret: Secret, ti
     context = tls_context(server)
     _reachable(server, timeout, step)
     step.now = "tls" if server.security is Security.SSL else "greeting"
-    client = IMAPClient(server.host, port=server.port, ssl=server.security is Security.SSL,
-                        ssl_context=context, timeout=timeout)
+    client = IMAPClient(
+        server.host, port=server.port, ssl=server.security is Security.SSL, ssl_context=context, timeout=timeout
+    )
     try:
         if server.security is Security.STARTTLS:
             step.now = "tls"
@@ -139,8 +147,13 @@ def _imap_login(server: ImapServer, credentials: Credentials, secret: Secret, ti
         step.now = "folders"
         if not client.folder_exists(server.inbox):
             return f"logged in, but there is no folder {server.inbox!r} (imap.inbox) to watch"
-        sent = "" if client.folder_exists(server.sent_folder) else (
-            f"; the folder {server.sent_folder!r} does not exist yet (it is made when the first message is filed)")
+        sent = (
+            ""
+            if client.folder_exists(server.sent_folder)
+            else (
+                f"; the folder {server.sent_folder!r} does not exist yet (it is made when the first message is filed)"
+            )
+        )
         return f"logged in as {credentials.username}; {server.inbox!r} can be watched{sent}"
     finally:
         _quietly(client.logout)

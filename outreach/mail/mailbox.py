@@ -29,7 +29,9 @@ class MailboxClient:
 
     def file_sent(self, message: EmailMessage, when: datetime) -> None:
         if self.settings.imap.append_to_sent:
-            self._with_imap(lambda c: imap.file_in_sent(c, self.settings.imap.sent_folder, message.as_bytes(policy=SMTP), when))
+            self._with_imap(
+                lambda c: imap.file_in_sent(c, self.settings.imap.sent_folder, message.as_bytes(policy=SMTP), when)
+            )
 
     def move_processed(self, folder: str, uidvalidity: int, uid: int) -> bool:
         """Only when the campaign names a folder for processed replies; else mail stays put."""

@@ -15,8 +15,9 @@ from outreach.campaign.model import Security, Server
 def refused_login(username: str, said: str, kind: str = "password") -> str:
     """The server answered the login with a refusal (SMTP 535, IMAP NO)."""
     what = "token" if kind == "oauth2" else "password"
-    return (f"the server refused the {what} for {username}: {said} (a wrong {what}, or the account may not "
-            "log in this way)")
+    return (
+        f"the server refused the {what} for {username}: {said} (a wrong {what}, or the account may not log in this way)"
+    )
 
 
 def network(server: Server, error: OSError | smtplib.SMTPException, step: str, timeout: float) -> str:
@@ -28,11 +29,15 @@ def network(server: Server, error: OSError | smtplib.SMTPException, step: str, t
     if isinstance(error, (TimeoutError, socket.timeout)):
         return timeout_words(server, step, timeout)
     if isinstance(error, ssl.SSLCertVerificationError):
-        return (f"TLS problem: the certificate of {where} could not be verified ({error.verify_message}); "
-                "fix the server's certificate (or, on a private network you trust, set verify_certificates: false)")
+        return (
+            f"TLS problem: the certificate of {where} could not be verified ({error.verify_message}); "
+            "fix the server's certificate (or, on a private network you trust, set verify_certificates: false)"
+        )
     if isinstance(error, ssl.SSLError):
-        return (f"TLS problem with {where} ({error.reason or error}): this port may not speak TLS from the start; "
-                "the usual pairs are ssl on 465 (SMTP) and 993 (IMAP), starttls on 587 (SMTP) and 143 (IMAP)")
+        return (
+            f"TLS problem with {where} ({error.reason or error}): this port may not speak TLS from the start; "
+            "the usual pairs are ssl on 465 (SMTP) and 993 (IMAP), starttls on 587 (SMTP) and 143 (IMAP)"
+        )
     if isinstance(error, (ConnectionResetError, BrokenPipeError)) or step == "greeting":
         return f"{where} closed the connection at the {STEPS[step]} ({text(error)})"
     return f"the connection to {where} failed at the {STEPS[step]}: {text(error)}"
@@ -42,34 +47,50 @@ def timeout_words(server: Server, step: str, timeout: float) -> str:
     where = f"{server.host}:{server.port}"
     seconds = f"{timeout:g} s"
     if step == "connect":
-        return (f"timeout: no answer from {where} within {seconds} (the host is down, or a firewall drops the "
-                "connection)")
+        return (
+            f"timeout: no answer from {where} within {seconds} (the host is down, or a firewall drops the connection)"
+        )
     if step == "login":
-        return (f"timeout: the server took the login but did not answer within {seconds}. Some servers stay silent "
-                "after a wrong password instead of refusing it: check the password or token first, then the server")
+        return (
+            f"timeout: the server took the login but did not answer within {seconds}. Some servers stay silent "
+            "after a wrong password instead of refusing it: check the password or token first, then the server"
+        )
     if step == "tls" and server.security is Security.SSL:
-        return (f"timeout: {where} did not answer the TLS handshake within {seconds}: this port may not speak TLS "
-                "from the start (try security: starttls or none, or the port for ssl)")
-    return (f"timeout: connected to {where}, but it said nothing within {seconds} at the {STEPS[step]}: this port "
-            "may expect TLS from the start (security: ssl), or belong to another service")
+        return (
+            f"timeout: {where} did not answer the TLS handshake within {seconds}: this port may not speak TLS "
+            "from the start (try security: starttls or none, or the port for ssl)"
+        )
+    return (
+        f"timeout: connected to {where}, but it said nothing within {seconds} at the {STEPS[step]}: this port "
+        "may expect TLS from the start (security: ssl), or belong to another service"
+    )
 
 
 def other_protocol(server: Server, protocol: str, error: Exception, step: str) -> str:
     if step in ("connect", "greeting"):
-        return (f"{server.host}:{server.port} does not answer as an {protocol} server (it said: {text(error)[:120]}): "
-                "is it the right port?")
+        return (
+            f"{server.host}:{server.port} does not answer as an {protocol} server (it said: {text(error)[:120]}): "
+            "is it the right port?"
+        )
     return f"the {protocol} server answered the {STEPS[step]} with an error: {text(error)[:200]}"
 
 
 def not_supported(server: Server, message: str, step: str) -> str:
     if step == "tls":
-        return (f"{server.host}:{server.port} does not offer STARTTLS: use security: ssl (usually port 465), "
-                "or none on a private network")
+        return (
+            f"{server.host}:{server.port} does not offer STARTTLS: use security: ssl (usually port 465), "
+            "or none on a private network"
+        )
     return f"{server.host}:{server.port} does not offer this login ({message}): check the secret source's kind"
 
 
-STEPS = {"connect": "connection", "greeting": "greeting", "tls": "TLS handshake", "login": "login",
-          "folders": "folder check"}
+STEPS = {
+    "connect": "connection",
+    "greeting": "greeting",
+    "tls": "TLS handshake",
+    "login": "login",
+    "folders": "folder check",
+}
 
 
 def text(value: object) -> str:

@@ -64,8 +64,9 @@ def _env(name: str) -> str:
         raise SecretError(f"{name} is the web workspace's signing key, never a mailbox secret")
     value = os.environ.get(name)
     if not value:
-        raise SecretError(f"the environment variable {name} is not set: export {name}=... "
-                          "(or name a file with password_file)")
+        raise SecretError(
+            f"the environment variable {name} is not set: export {name}=... (or name a file with password_file)"
+        )
     return value
 
 
@@ -78,8 +79,9 @@ def _file(path: Path) -> str:
     except OSError as error:
         raise SecretError(f"cannot read the secret file {path}: {error.strerror}") from None
     if mode & stat.S_IWOTH:
-        raise SecretError(f"the secret file {path} is writable by everyone: anyone could change it; "
-                          f"run `chmod 600 {path}`")
+        raise SecretError(
+            f"the secret file {path} is writable by everyone: anyone could change it; run `chmod 600 {path}`"
+        )
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         log.warning("the secret file %s is readable by others: run `chmod 600 %s`", path, path)
     if not value:
@@ -95,8 +97,7 @@ def _command(command: str) -> str:
     except OSError as error:
         raise SecretError(f"the token command {_program(command)!r} could not start: {error.strerror}") from None
     if done.returncode != 0 or not done.stdout.strip():
-        raise SecretError(f"the token command {_program(command)!r} exited {done.returncode} "
-                          "without printing a token")
+        raise SecretError(f"the token command {_program(command)!r} exited {done.returncode} without printing a token")
     return done.stdout.strip()
 
 

@@ -15,7 +15,6 @@ from outreach.errors import OutreachError
 from outreach.mail.plain_words import network, not_supported, other_protocol, refused_login, text
 from outreach.mail.secrets import Secret, resolve, xoauth2
 
-
 IDLE_CHECK_SECONDS = 5
 
 
@@ -47,8 +46,14 @@ def tls_context(server: Server) -> ssl.SSLContext:
 
 
 class SmtpTransport:
-    def __init__(self, server: Server, credentials: Credentials, timeout: float = 60,
-                 secret: Secret | None = None, cafile: str | None = None):
+    def __init__(
+        self,
+        server: Server,
+        credentials: Credentials,
+        timeout: float = 60,
+        secret: Secret | None = None,
+        cafile: str | None = None,
+    ):
         self.server, self.credentials, self.timeout = server, credentials, timeout
         self._secret = secret
         self._cafile = cafile
@@ -66,8 +71,11 @@ class SmtpTransport:
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
             raise self._answer(error.smtp_code, error.smtp_error) from None
         except (smtplib.SMTPNotSupportedError, UnicodeEncodeError):
-            raise PermanentRefusal(f"{self.server.host} does not accept addresses with characters outside ASCII "
-                                   f"(no SMTPUTF8): {', '.join(recipients)}", 553) from None
+            raise PermanentRefusal(
+                f"{self.server.host} does not accept addresses with characters outside ASCII "
+                f"(no SMTPUTF8): {', '.join(recipients)}",
+                553,
+            ) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as error:
             self.close()
             raise TemporaryFailure(f"connection to {self.server.host} lost: {error}") from None
@@ -124,14 +132,18 @@ class SmtpTransport:
             self._login(connection, secret)
             return connection
         except smtplib.SMTPAuthenticationError as error:
-            raise MailboxFailure(refused_login(self.credentials.username, text(error), secret.kind),
-                                 error.smtp_code) from None
+            raise MailboxFailure(
+                refused_login(self.credentials.username, text(error), secret.kind), error.smtp_code
+            ) from None
         except smtplib.SMTPNotSupportedError as error:
             raise MailboxFailure(not_supported(server, str(error), step)) from None
         except smtplib.SMTPServerDisconnected as error:  # smtplib's word for a read that failed or timed out
             cause = error.__context__
-            raise MailboxFailure(network(server, cause, step, self.timeout) if isinstance(cause, OSError)
-                                 else other_protocol(server, "SMTP", error, step)) from None
+            raise MailboxFailure(
+                network(server, cause, step, self.timeout)
+                if isinstance(cause, OSError)
+                else other_protocol(server, "SMTP", error, step)
+            ) from None
         except (smtplib.SMTPConnectError, smtplib.SMTPResponseException) as error:
             raise MailboxFailure(other_protocol(server, "SMTP", error, step)) from None
         except (smtplib.SMTPException, OSError) as error:

@@ -23,16 +23,17 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Callable, NamedTuple
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
 from imapclient import IMAPClient
 
 from outreach.campaign.model import Mailbox
+from outreach.inbound.message import HEADER_FIELDS, Fetched
 from outreach.mail import imap
 from outreach.mail.smtp import TemporaryFailure
-from outreach.inbound.message import HEADER_FIELDS, Fetched
 
 log = logging.getLogger("outreach.watch")
 
@@ -57,19 +58,27 @@ class Position(NamedTuple):
 class WatchPorts:
     """What the watcher needs from the rest of the product (the database, the queue)."""
 
-    position: Callable[[str, int], Position | None]             # folder, uidvalidity -> None: never read
-    begin: Callable[[str, int, int], None]                       # folder, uidvalidity, the UID reading begins after
-    store: Callable[[str, int, list[Fetched], int], list[int]]   # folder, uidvalidity, messages, through -> new ids
-    found: Callable[[int], None]                                 # a new stored message, to be processed
+    position: Callable[[str, int], Position | None]  # folder, uidvalidity -> None: never read
+    begin: Callable[[str, int, int], None]  # folder, uidvalidity, the UID reading begins after
+    store: Callable[[str, int, list[Fetched], int], list[int]]  # folder, uidvalidity, messages, through -> new ids
+    found: Callable[[int], None]  # a new stored message, to be processed
     relevant: Callable[[str, list[bytes]], list[bool]] = lambda folder, headers: [True] * len(headers)
-    health: Callable[[str | None], None] = lambda error: None   # None: a good sync; else the error
-    read_from: Callable[[], date | None] = lambda: None          # a first start reads from this day (None: now)
+    health: Callable[[str | None], None] = lambda error: None  # None: a good sync; else the error
+    read_from: Callable[[], date | None] = lambda: None  # a first start reads from this day (None: now)
 
 
 class MailboxWatcher:
-    def __init__(self, settings: Mailbox, ports: WatchPorts, stop: threading.Event,
-                 poll_seconds: float = 30, idle_check_seconds: float = 1, connect=imap.connect,
-                 sent_every_seconds: float = SENT_EVERY_SECONDS, since: date | None = None):
+    def __init__(
+        self,
+        settings: Mailbox,
+        ports: WatchPorts,
+        stop: threading.Event,
+        poll_seconds: float = 30,
+        idle_check_seconds: float = 1,
+        connect=imap.connect,
+        sent_every_seconds: float = SENT_EVERY_SECONDS,
+        since: date | None = None,
+    ):
         self.settings, self.ports, self.stop = settings, ports, stop
         self.since = since  # staff asked for the mail from this day on (once per folder and process)
         self._reached_back: set[str] = set()
@@ -149,12 +158,17 @@ class MailboxWatcher:
         begin = _uid_before(client, min(days), selected) if days else _present(client, selected)
         self._reached_back.add(folder)
         self.ports.begin(folder, uidvalidity, begin)
-        log.info("watch %s/%s: first start; reading %s", self.settings.address, folder,
-                 f"from {min(days)} on" if days else "mail that arrives from now on")
+        log.info(
+            "watch %s/%s: first start; reading %s",
+            self.settings.address,
+            folder,
+            f"from {min(days)} on" if days else "mail that arrives from now on",
+        )
         return Position(begin, begin)
 
-    def _reach_back(self, client: IMAPClient, folder: str, uidvalidity: int, selected: Selected,
-                    position: Position) -> int:
+    def _reach_back(
+        self, client: IMAPClient, folder: str, uidvalidity: int, selected: Selected, position: Position
+    ) -> int:
         """Staff asked for the past (`since`): what lies before where reading began is read once."""
         self._reached_back.add(folder)
         if self.since is None:
@@ -162,8 +176,9 @@ class MailboxWatcher:
         begin = _uid_before(client, self.since, selected)
         if begin >= position.first:
             return 0
-        uids = sorted(uid for uid in client.search(["UID", f"{begin + 1}:{position.first}"])
-                      if begin < uid <= position.first)
+        uids = sorted(
+            uid for uid in client.search(["UID", f"{begin + 1}:{position.first}"]) if begin < uid <= position.first
+        )
         log.info("watch %s/%s: reading %d messages from %s on", self.settings.address, folder, len(uids), self.since)
         stored, complete = self._read(client, folder, uidvalidity, uids)
         if complete:
@@ -176,7 +191,7 @@ class MailboxWatcher:
         for start in range(0, len(uids), HEADER_BATCH):
             if self.stop.is_set():
                 return stored, False
-            batch = uids[start:start + HEADER_BATCH]
+            batch = uids[start : start + HEADER_BATCH]
             complete, count = self._sync_batch(client, folder, uidvalidity, batch)
             stored += count
             if not complete:
@@ -188,10 +203,10 @@ class MailboxWatcher:
         found = {uid: _header_of(heads.get(uid)) for uid in batch}
         present = [uid for uid, head in found.items() if head is not None]
         wanted = self.ports.relevant(folder, [head for head in found.values() if head is not None])
-        ours = {uid for uid, yes in zip(present, wanted) if yes}
+        ours = {uid for uid, yes in zip(present, wanted, strict=False) if yes}
         stored = 0
         for start in range(0, len(batch), BODY_BATCH):
-            chunk = batch[start:start + BODY_BATCH]
+            chunk = batch[start : start + BODY_BATCH]
             want = [uid for uid in chunk if uid in ours]
             bodies = client.fetch(want, ["BODY.PEEK[]", "INTERNALDATE"]) if want else {}
             messages, through, complete = self._dealt_with(chunk, heads, ours, bodies)
@@ -218,11 +233,11 @@ class MailboxWatcher:
     def _give_up_on(self, uid: int) -> bool:
         self._withheld[uid] = self._withheld.get(uid, 0) + 1
         if self._withheld[uid] < GIVE_UP_AFTER:
-            log.warning("watch %s: UID %s was not handed over; asking again at the next sync",
-                        self.settings.address, uid)
+            log.warning(
+                "watch %s: UID %s was not handed over; asking again at the next sync", self.settings.address, uid
+            )
             return False
-        log.error("watch %s: UID %s was withheld %s times; passing over it", self.settings.address, uid,
-                  GIVE_UP_AFTER)
+        log.error("watch %s: UID %s was withheld %s times; passing over it", self.settings.address, uid, GIVE_UP_AFTER)
         return True
 
     def _idle(self, client: IMAPClient) -> None:
@@ -295,7 +310,7 @@ def _arrived(item: dict) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.astimezone()  # imapclient converts to the machine's local time
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _logout(client: IMAPClient) -> None:

@@ -15,7 +15,7 @@ from outreach.domain.records import ContactIn
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.policy import READING
 from outreach.messages.attachments import attachment_of, one_pager_part
-from outreach.rendering import Renderer, Rendered
+from outreach.rendering import Rendered, Renderer
 
 
 def new_reply_token(settings: CampaignFile) -> str | None:
@@ -32,19 +32,36 @@ def reply_address(settings: CampaignFile, token: str | None) -> str | None:
     return mailbox.reply_to
 
 
-def build_message(settings: CampaignFile, renderer: Renderer, contact: ContactIn, rendered: Rendered,
-                  message_id: str, date: datetime, extra_headers: dict[str, str] | None = None,
-                  reply_token: str | None = None, one_pager: bool = True, document: Path | None = None) -> EmailMessage:
+def build_message(
+    settings: CampaignFile,
+    renderer: Renderer,
+    contact: ContactIn,
+    rendered: Rendered,
+    message_id: str,
+    date: datetime,
+    extra_headers: dict[str, str] | None = None,
+    reply_token: str | None = None,
+    one_pager: bool = True,
+    document: Path | None = None,
+) -> EmailMessage:
     mailbox = settings.resolved_mailbox
     attach = one_pager and settings.message.attach_one_pager
     attachments: tuple[MIMEPart, ...] = (one_pager_part(settings, renderer, rendered.written_in),) if attach else ()
     if document is not None:  # a document staff attach to a one-off mail (a proposal, an MoU)
         attachments += (attachment_of(document).part(),)
     return compose(
-        Envelope(mailbox.display_name, mailbox.address, contact.name, contact.email,
-                 reply_address(settings, reply_token), settings.message.list_unsubscribe),
+        Envelope(
+            mailbox.display_name,
+            mailbox.address,
+            contact.name,
+            contact.email,
+            reply_address(settings, reply_token),
+            settings.message.list_unsubscribe,
+        ),
         Body(rendered.subject, rendered.text, rendered.html, attachments),
-        message_id, date, extra_headers,
+        message_id,
+        date,
+        extra_headers,
     )
 
 
@@ -59,4 +76,6 @@ def staff_notice_message(settings: CampaignFile, notice, date: datetime) -> Emai
     return compose(
         Envelope(mailbox.display_name, mailbox.address, None, notice.to),
         Body(notice.subject[:200], notice.text, f"<pre>{html_escape(notice.text)}</pre>", attached),
-        new_message_id(mailbox.address), date)
+        new_message_id(mailbox.address),
+        date,
+    )

@@ -38,7 +38,7 @@ class SandboxImap:
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._serve, name="sandbox imap", daemon=True)
 
-    def start(self) -> "SandboxImap":
+    def start(self) -> SandboxImap:
         self._thread.start()
         if not self._ready.wait(10) or self._error:
             raise RuntimeError(f"the sandbox IMAP server did not start: {self._error}")
@@ -92,12 +92,24 @@ class SandboxImap:
         from pymap.backend.dict import DictBackend
         from pymap.imap import IMAPService
 
-        args = Namespace(host=self.host, port=self.port, debug=False, cert=None, key=None, tls=False,
-                         passlib_cfg=None, inherited_sockets=None, proxy_protocol=None,
-                         demo_data=False, demo_user="sandbox", demo_password="")
+        args = Namespace(
+            host=self.host,
+            port=self.port,
+            debug=False,
+            cert=None,
+            key=None,
+            tls=False,
+            passlib_cfg=None,
+            inherited_sockets=None,
+            proxy_protocol=None,
+            demo_data=False,
+            demo_user="sandbox",
+            demo_password="",
+        )
         # loopback only: no TLS, no DNS blocklist lookups, no pause after a wrong password
         self._backend, self._config = await DictBackend.init(
-            args, secure_auth=False, reject_dnsbl=False, invalid_user_sleep=0)
+            args, secure_auth=False, reject_dnsbl=False, invalid_user_sleep=0
+        )
         self._config.apply_context()
         self._loop, self._stopped = asyncio.get_running_loop(), asyncio.Event()
         async with AsyncExitStack() as stack:

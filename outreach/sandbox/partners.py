@@ -4,15 +4,15 @@ the answers out (built with the standard `email` package and `icalendar`)."""
 from __future__ import annotations
 
 import enum
-from typing import Any
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, getaddresses, make_msgid
+from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 
-class Behaviour(str, enum.Enum):
+class Behaviour(str, enum.Enum):  # noqa: UP042 (str and Enum: its members print as they always have)
     ACCEPTS = "replies, then accepts the meeting"
     DECLINES = "replies, then declines the meeting"
     OUT_OF_OFFICE = "is out of office"
@@ -25,22 +25,65 @@ class Behaviour(str, enum.Enum):
 
 
 # The order the cast is dealt in: every outcome is seen with the example's seven contacts.
-CAST_ORDER = [Behaviour.ACCEPTS, Behaviour.DECLINES, Behaviour.OUT_OF_OFFICE, Behaviour.BOUNCES,
-              Behaviour.OPTS_OUT, Behaviour.SILENT, Behaviour.ASKS]
+CAST_ORDER = [
+    Behaviour.ACCEPTS,
+    Behaviour.DECLINES,
+    Behaviour.OUT_OF_OFFICE,
+    Behaviour.BOUNCES,
+    Behaviour.OPTS_OUT,
+    Behaviour.SILENT,
+    Behaviour.ASKS,
+]
 
 
 # The demo's own partners (added to the example by `outreach demo`): a "not now", a "no" and a
 # partner whose only contact opts out, so the pipeline shows later, declined and opted out.
 DEMO_PARTNERS: list[dict[str, Any]] = [
-    {"name": "Brightwater Hotel School", "country": "IE", "source": "other", "partnership_types": ["training"],
-     "contacts": [{"name": "Maeve Okafor", "email": "m.okafor@brightwater-hotels.example", "register": "formal",
-                   "timezone": "Europe/Dublin"}], "behaviour": Behaviour.NOT_NOW},
-    {"name": "Meridian Freight Ltd", "country": "IE", "source": "employer", "partnership_types": ["hr_talent"],
-     "contacts": [{"name": "Tom Walsh", "email": "t.walsh@meridian-freight.example", "register": "formal",
-                   "timezone": "Europe/Dublin"}], "behaviour": Behaviour.NOT_INTERESTED},
-    {"name": "Eastgate Retail Group", "country": "IE", "source": "employer", "partnership_types": ["training"],
-     "contacts": [{"name": "Sinead Ryan", "email": "s.ryan@eastgate-retail.example", "register": "formal",
-                   "timezone": "Europe/Dublin"}], "behaviour": Behaviour.OPTS_OUT},
+    {
+        "name": "Brightwater Hotel School",
+        "country": "IE",
+        "source": "other",
+        "partnership_types": ["training"],
+        "contacts": [
+            {
+                "name": "Maeve Okafor",
+                "email": "m.okafor@brightwater-hotels.example",
+                "register": "formal",
+                "timezone": "Europe/Dublin",
+            }
+        ],
+        "behaviour": Behaviour.NOT_NOW,
+    },
+    {
+        "name": "Meridian Freight Ltd",
+        "country": "IE",
+        "source": "employer",
+        "partnership_types": ["hr_talent"],
+        "contacts": [
+            {
+                "name": "Tom Walsh",
+                "email": "t.walsh@meridian-freight.example",
+                "register": "formal",
+                "timezone": "Europe/Dublin",
+            }
+        ],
+        "behaviour": Behaviour.NOT_INTERESTED,
+    },
+    {
+        "name": "Eastgate Retail Group",
+        "country": "IE",
+        "source": "employer",
+        "partnership_types": ["training"],
+        "contacts": [
+            {
+                "name": "Sinead Ryan",
+                "email": "s.ryan@eastgate-retail.example",
+                "register": "formal",
+                "timezone": "Europe/Dublin",
+            }
+        ],
+        "behaviour": Behaviour.OPTS_OUT,
+    },
 ]
 SCRIPTED = {p["contacts"][0]["email"]: p["behaviour"] for p in DEMO_PARTNERS}
 
@@ -54,17 +97,19 @@ def cast(addresses: list[str]) -> dict[str, Behaviour]:
 
 REPLIES = {
     Behaviour.ACCEPTS: "Thank you for reaching out. We would very much like to explore hosting apprentices "
-                       "with you. An exploration meeting sounds good.",
+    "with you. An exploration meeting sounds good.",
     Behaviour.DECLINES: "Thank you for your message, this sounds interesting. Happy to talk at some point.",
     Behaviour.NOT_NOW: "Thank you for thinking of us. Not this term: we are in the middle of an audit. Please get "
-                       "back to us in March, we would be glad to talk then.",
+    "back to us in March, we would be glad to talk then.",
     Behaviour.NOT_INTERESTED: "Thank you for your message. We have decided not to take part; we cover our training "
-                              "needs with our existing partners.",
+    "needs with our existing partners.",
     Behaviour.ASKS: "Thanks for the introduction. Could you tell us more about the Erasmus+ mobility "
-                    "programmes you run and what a partner would be expected to contribute?",
+    "programmes you run and what a partner would be expected to contribute?",
 }
 OPT_OUT = "Please remove me from your mailing list. We are not looking for partnerships."
-AGREED = "Thank you for the summary of our meeting. Agreed on the next steps; I will send the MoU draft to our director."
+AGREED = (
+    "Thank you for the summary of our meeting. Agreed on the next steps; I will send the MoU draft to our director."
+)
 
 
 def calendar_of(received: Message) -> Calendar | None:
@@ -145,8 +190,10 @@ def reply(received: Message, text: str) -> EmailMessage:
 def out_of_office(received: Message, back: date) -> EmailMessage:
     message = _base(received, str(received["To"]), "Out of office: " + str(received["Subject"]))
     message["Auto-Submitted"] = "auto-replied (vacation)"
-    message.set_content(f"I am out of the office until {back:%d %B %Y} with limited access to email. "
-                        f"I will answer your message when I am back.\n")
+    message.set_content(
+        f"I am out of the office until {back:%d %B %Y} with limited access to email. "
+        f"I will answer your message when I am back.\n"
+    )
     return message
 
 
@@ -154,22 +201,40 @@ def bounce(received: Message) -> EmailMessage:
     """A delivery status notification (RFC 3464) from the partner's mail server."""
     recipient = _recipient(received)
     domain = recipient.rpartition("@")[2]
-    message = _base(received, f"Mail Delivery System <MAILER-DAEMON@mx.{domain}>",
-                    "Undelivered Mail Returned to Sender")
+    message = _base(
+        received, f"Mail Delivery System <MAILER-DAEMON@mx.{domain}>", "Undelivered Mail Returned to Sender"
+    )
     message.replace_header("To", getaddresses([str(received["From"])])[0][1])  # to the envelope sender
     message["Auto-Submitted"] = "auto-replied"
     del message["In-Reply-To"], message["References"]
-    message.set_content(f"This is the mail system at mx.{domain}.\n\nYour message could not be delivered "
-                        f"to {recipient}: the mailbox does not exist.\n")
+    message.set_content(
+        f"This is the mail system at mx.{domain}.\n\nYour message could not be delivered "
+        f"to {recipient}: the mailbox does not exist.\n"
+    )
     status = Message()
     status["Content-Type"] = "message/delivery-status"
-    status.set_payload([_block({"Reporting-MTA": f"dns; mx.{domain}"}),
-                        _block({"Final-Recipient": f"rfc822; {recipient}", "Action": "failed", "Status": "5.1.1",
-                                "Diagnostic-Code": f"smtp; 550 5.1.1 <{recipient}>: User unknown"})])
+    status.set_payload(
+        [
+            _block({"Reporting-MTA": f"dns; mx.{domain}"}),
+            _block(
+                {
+                    "Final-Recipient": f"rfc822; {recipient}",
+                    "Action": "failed",
+                    "Status": "5.1.1",
+                    "Diagnostic-Code": f"smtp; 550 5.1.1 <{recipient}>: User unknown",
+                }
+            ),
+        ]
+    )
     returned = Message()
     returned["Content-Type"] = "text/rfc822-headers"
-    returned.set_payload("".join(f"{name}: {value}\n" for name, value in received.raw_items()
-                                 if name.lower() in ("from", "to", "subject", "date", "message-id")))
+    returned.set_payload(
+        "".join(
+            f"{name}: {value}\n"
+            for name, value in received.raw_items()
+            if name.lower() in ("from", "to", "subject", "date", "message-id")
+        )
+    )
     message.make_mixed()
     message.attach(status)  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any Message attaches
     message.attach(returned)  # type: ignore[arg-type]  # as above

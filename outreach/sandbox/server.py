@@ -7,12 +7,12 @@ import logging
 import secrets
 import smtplib
 import threading
+from collections.abc import Callable
 from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Callable
 
 from outreach.sandbox.imap import SandboxImap
 from outreach.sandbox.partners import SCRIPTED, Behaviour, answers, calendar_of, cast
@@ -22,10 +22,18 @@ log = logging.getLogger(__name__)
 
 
 class Sandbox:
-    def __init__(self, folder: Path, users: list[str], cast: dict[str, Behaviour],
-                 today: Callable[[], date] = date.today, answer_after: float = 1.0, host: str = "127.0.0.1",
-                 smtp_port: int | None = None, imap_port: int | None = None,
-                 passwords: dict[str, str] | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        users: list[str],
+        cast: dict[str, Behaviour],
+        today: Callable[[], date] = date.today,
+        answer_after: float = 1.0,
+        host: str = "127.0.0.1",
+        smtp_port: int | None = None,
+        imap_port: int | None = None,
+        passwords: dict[str, str] | None = None,
+    ):
         self.folder = folder
         self.users, self.cast, self.today, self.answer_after = users, cast, today, answer_after
         self.passwords = passwords or {}
@@ -46,7 +54,7 @@ class Sandbox:
     def calendar_folder(self) -> Path:
         return self.folder / "calendar"
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         self.mail_folder.mkdir(parents=True, exist_ok=True)
         self.calendar_folder.mkdir(parents=True, exist_ok=True)
         self.imap.start()

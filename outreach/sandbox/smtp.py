@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -46,13 +46,18 @@ class _Routing:
 class SandboxSmtp:
     """SMTP with AUTH PLAIN/LOGIN against the sandbox users' passwords (plain text: loopback only)."""
 
-    def __init__(self, imap: SandboxImap, elsewhere: Elsewhere, keep: Keep, host: str = "127.0.0.1",
-                 port: int | None = None):
+    def __init__(
+        self, imap: SandboxImap, elsewhere: Elsewhere, keep: Keep, host: str = "127.0.0.1", port: int | None = None
+    ):
         self.host, self.port = host, port or free_port()
         self.imap = imap
         self.controller = Controller(
-            _Routing(imap, elsewhere, keep), hostname=self.host, port=self.port,
-            authenticator=self._authenticate, auth_require_tls=False, auth_required=False,
+            _Routing(imap, elsewhere, keep),
+            hostname=self.host,
+            port=self.port,
+            authenticator=self._authenticate,
+            auth_require_tls=False,
+            auth_required=False,
         )
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -65,7 +70,7 @@ class SandboxSmtp:
         # waiting for an answer that never comes, which looks like a timeout).
         return AuthResult(success=False, handled=False, message=REFUSED)
 
-    def start(self) -> "SandboxSmtp":
+    def start(self) -> SandboxSmtp:
         self.controller.start()
         return self
 

@@ -35,11 +35,16 @@ def authserv_ids(session: Session, address: str) -> list[str]:
 def mailbox_of(row: RegisteredMailbox) -> Mailbox:
     """The registered mailbox as the campaign file's model has it: the send and watch paths
     take it as they take a mailbox written in a campaign file."""
-    return Mailbox(address=row.address, display_name=row.display_name, reply_to=row.reply_to,
-                   plus_addressing=row.plus_addressing, smtp=Server.model_validate(row.smtp),
-                   imap=ImapServer.model_validate(row.imap),
-                   auth=Credentials.model_validate({"username": row.username, row.secret_kind: row.secret_source}),
-                   authserv_id=row.authserv_id)
+    return Mailbox(
+        address=row.address,
+        display_name=row.display_name,
+        reply_to=row.reply_to,
+        plus_addressing=row.plus_addressing,
+        smtp=Server.model_validate(row.smtp),
+        imap=ImapServer.model_validate(row.imap),
+        auth=Credentials.model_validate({"username": row.username, row.secret_kind: row.secret_source}),
+        authserv_id=row.authserv_id,
+    )
 
 
 def resolved(session: Session, settings: CampaignFile, origin: Origin) -> CampaignFile:
@@ -51,13 +56,24 @@ def resolved(session: Session, settings: CampaignFile, origin: Origin) -> Campai
         row = find(session, mailbox.address)
         mailbox = mailbox_of(row) if row is not None else unavailable(mailbox.address)
     elif origin is Origin.WEB:
-        mailbox = mailbox.model_copy(update={"auth": refuse(mailbox.auth, f"the campaign {settings.name} was "
-                                                         f"uploaded through the workspace: {MAILBOX_BY_ADDRESS}")})
+        mailbox = mailbox.model_copy(
+            update={
+                "auth": refuse(
+                    mailbox.auth,
+                    f"the campaign {settings.name} was uploaded through the workspace: {MAILBOX_BY_ADDRESS}",
+                )
+            }
+        )
     updates: dict[str, Any] = {"mailbox": mailbox}
     calendar = settings.meeting.staff_calendar
     if origin is Origin.WEB and calendar is not None and calendar.auth is not None:
-        calendar = calendar.model_copy(update={"auth": refuse(calendar.auth, f"the campaign {settings.name} was "
-                                                           f"uploaded through the workspace: {NO_SECRETS}")})
+        calendar = calendar.model_copy(
+            update={
+                "auth": refuse(
+                    calendar.auth, f"the campaign {settings.name} was uploaded through the workspace: {NO_SECRETS}"
+                )
+            }
+        )
         updates["meeting"] = settings.meeting.model_copy(update={"staff_calendar": calendar})
     return settings.model_copy(update=updates)
 
@@ -82,8 +98,10 @@ def unavailable(address: str) -> Mailbox:
     connection, saying so: its mail waits and staff get a to-do. Its servers lie under the
     reserved name `.invalid` (RFC 2606): nothing is ever reached there."""
     nowhere: dict[str, Any] = {"host": "not-registered.invalid", "port": 1, "security": Security.NONE}
-    auth = refuse(Credentials(username=address, password_env="OUTREACH_NOT_REGISTERED"),
-                  f"the mailbox {address} is not registered: {ADD_HINT}")
+    auth = refuse(
+        Credentials(username=address, password_env="OUTREACH_NOT_REGISTERED"),
+        f"the mailbox {address} is not registered: {ADD_HINT}",
+    )
     return Mailbox(address=address, display_name=address, smtp=Server(**nowhere), imap=ImapServer(**nowhere), auth=auth)
 
 

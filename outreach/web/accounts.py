@@ -13,19 +13,17 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from outreach.errors import InvalidInput
-from outreach.services.accounts import audit
-from outreach.services.accounts import users
-from outreach.services.accounts import web_sessions
+from outreach.services.accounts import audit, users, web_sessions
 from outreach.services.accounts.users import Role
 from outreach.services.accounts.web_sessions import Visitor
 from outreach.web import security
-from outreach.web.handlers import (Workspace, audit_request, back, browser_of, client_address, csrf_ok, page, render,
-                              who)
+from outreach.web.handlers import Workspace, audit_request, back, browser_of, client_address, csrf_ok, page, render, who
 
 log = logging.getLogger("outreach.web")
 
 
 # --- logging in ----------------------------------------------------------------------------
+
 
 async def login_page(request: Request) -> Response:
     return render(request, "login.html", next=security.local_path(request.query_params.get("next")))
@@ -33,8 +31,14 @@ async def login_page(request: Request) -> Response:
 
 def _throttled(request: Request, target: str, wait: float) -> Response:
     seconds = max(1, math.ceil(wait))
-    return render(request, "login.html", 429, headers={"Retry-After": str(seconds)}, next=target,
-                  problem=f"Too many failed attempts from here: wait {seconds} seconds, then try again.")
+    return render(
+        request,
+        "login.html",
+        429,
+        headers={"Retry-After": str(seconds)},
+        next=target,
+        problem=f"Too many failed attempts from here: wait {seconds} seconds, then try again.",
+    )
 
 
 async def login(request: Request) -> Response:
@@ -98,6 +102,7 @@ def _log_out(request: Request, token: str) -> None:
 
 # --- the account and the audit log ---------------------------------------------------------
 
+
 @page()
 async def account(request: Request) -> Response:
     return render(request, "account.html", said=request.query_params.get("said"))
@@ -114,15 +119,28 @@ async def change_password(request: Request, form) -> Response:
     def change() -> tuple[str, Visitor]:
         now = workspace.now()
         with workspace.uow() as uow:
-            user = users.change_own_password(uow.session, user_id, str(form.get("current") or ""),
-                                             str(form.get("new") or ""), str(form.get("repeated") or ""))
-            audit.record(uow.session, actor=user.email, action="user.password", subject=user.email, source=host,
-                         detail="changed in the workspace; every session of the account ended", now=now)
+            user = users.change_own_password(
+                uow.session,
+                user_id,
+                str(form.get("current") or ""),
+                str(form.get("new") or ""),
+                str(form.get("repeated") or ""),
+            )
+            audit.record(
+                uow.session,
+                actor=user.email,
+                action="user.password",
+                subject=user.email,
+                source=host,
+                detail="changed in the workspace; every session of the account ended",
+                now=now,
+            )
             token = web_sessions.start(uow.session, user, host, now)
             uow.commit()
             visitor = web_sessions.current(uow.session, token, now, workspace.lifetime)
             assert visitor is not None  # the session just started
             return token, visitor
+
     try:
         browser.renew(*await run_in_threadpool(change))
     except InvalidInput as error:
@@ -145,15 +163,24 @@ async def audit_log(request: Request) -> Response:
 
     def read() -> Response:
         with workspace.uow() as uow:
-            return render(request, "audit.html", events=audit.recent(uow.session, limit, action),
-                          actions=audit.actions(uow.session), action=action, limit=limit)
+            return render(
+                request,
+                "audit.html",
+                events=audit.recent(uow.session, limit, action),
+                actions=audit.actions(uow.session),
+                action=action,
+                limit=limit,
+            )
+
     return await run_in_threadpool(read)
 
 
 def routes() -> list[Route]:
     return [
-        Route("/login", login_page, methods=["GET"]), Route("/login", login, methods=["POST"]),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
-        Route("/account", account), Route("/account/password", change_password, methods=["POST"]),
+        Route("/account", account),
+        Route("/account/password", change_password, methods=["POST"]),
         Route("/audit", audit_log),
     ]

@@ -26,8 +26,9 @@ class WorkspaceApp(Starlette):
         return SecurityHeaders(super().build_middleware_stack())
 
 
-def create_app(app, secure_cookies: bool = False, secret: str | None = None,
-               lifetime: Lifetime | None = None) -> Starlette:
+def create_app(
+    app, secure_cookies: bool = False, secret: str | None = None, lifetime: Lifetime | None = None
+) -> Starlette:
     """The workspace on a composition root (worker.app.App)."""
     folder = Path(app.data_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -41,8 +42,12 @@ def create_app(app, secure_cookies: bool = False, secret: str | None = None,
         ],
         middleware=[
             Middleware(BodyLimit, default=FORM_BYTES, limits=BODY_LIMITS, refuse=too_large),
-            Middleware(ServerSessions, lookup=workspace.visitor, secure=secure_cookies,
-                       max_age=int(lifetime.longest.total_seconds())),
+            Middleware(
+                ServerSessions,
+                lookup=workspace.visitor,
+                secure=secure_cookies,
+                max_age=int(lifetime.longest.total_seconds()),
+            ),
         ],
         exception_handlers={HTTPException: http_error},  # type: ignore[dict-item]  # starlette types every handler for Exception
     )

@@ -18,16 +18,19 @@ from outreach.errors import InvalidInput, NotFound, OutreachError
 from outreach.services.accounts import audit as log_book
 from outreach.services.accounts import web_sessions
 from outreach.services.accounts.users import Role
-from outreach.services.accounts.web_sessions import Lifetime
-from outreach.services.accounts.web_sessions import Visitor
+from outreach.services.accounts.web_sessions import Lifetime, Visitor
 from outreach.signing_key import SigningKey
 from outreach.web import security
 from outreach.web.middleware import BodyTooLarge, Browser
 from outreach.web.security import LoginThrottle
 
 HERE = Path(__file__).parent
-PAGES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
-                    trim_blocks=True, lstrip_blocks=True)
+PAGES = Environment(
+    loader=FileSystemLoader(str(HERE / "templates")),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 PAGES.filters["when"] = lambda value: value.strftime("%d %b %Y %H:%M") if isinstance(value, datetime) else (value or "")
 PAGES.filters["day"] = lambda value: value.strftime("%d %b %Y") if value else ""
 
@@ -95,8 +98,13 @@ def csrf_ok(request: Request, form) -> bool:
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
     visitor = visitor_of(request)
     html = PAGES.get_template(template).render(
-        request=request, user=visitor.email if visitor else None, role=role_of(request),
-        csrf=csrf_of(request), path=request.url.path, **context)
+        request=request,
+        user=visitor.email if visitor else None,
+        role=role_of(request),
+        csrf=csrf_of(request),
+        path=request.url.path,
+        **context,
+    )
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
@@ -108,6 +116,7 @@ def page(change: bool = False, role: Role = Role.VIEWER, files: int = 0):
     """A handler behind the login. An admin page refuses everyone else. A change (POST)
     needs the form's CSRF token and a role that may change things; a viewer is refused
     every change. `files`: how many uploaded files the form may carry."""
+
     def wrap(handler):
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
@@ -117,14 +126,20 @@ def page(change: bool = False, role: Role = Role.VIEWER, files: int = 0):
                     return PlainTextResponse("log in first", status_code=401)
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
             if role is Role.ADMIN and current is not Role.ADMIN:
-                return render(request, "error.html", 403, message=f"this page is for administrators; "
-                              f"your role ({current.value}) does not show it")
+                return render(
+                    request,
+                    "error.html",
+                    403,
+                    message=f"this page is for administrators; your role ({current.value}) does not show it",
+                )
             form = None
             if change:
                 form = await request.form(max_files=files, max_fields=FIELDS, max_part_size=FIELD_BYTES)
                 if not csrf_ok(request, form):
-                    return PlainTextResponse("the form is out of date or did not come from this workspace: "
-                                             "reload the page and try again", status_code=403)
+                    return PlainTextResponse(
+                        "the form is out of date or did not come from this workspace: reload the page and try again",
+                        status_code=403,
+                    )
                 if not current.may_change:
                     return PlainTextResponse(f"your role ({current.value}) may not change this", status_code=403)
             try:
@@ -136,9 +151,16 @@ def page(change: bool = False, role: Role = Role.VIEWER, files: int = 0):
             except OutreachError as error:
                 return render(request, "error.html", 400, message=str(error))
             except OSError as error:  # a mail or calendar server that cannot be reached
-                return render(request, "error.html", 502, message=f"a server could not be reached: {error}; "
-                              "what was saved before stays saved, try the action again later")
+                return render(
+                    request,
+                    "error.html",
+                    502,
+                    message=f"a server could not be reached: {error}; "
+                    "what was saved before stays saved, try the action again later",
+                )
+
         return endpoint
+
     return wrap
 
 
@@ -162,19 +184,32 @@ def client_address(request: Request) -> str:
 def audit_request(request: Request, action: str, subject: str = "", detail: str = "", actor: str | None = None) -> None:
     """An audit entry for this request, in a transaction of its own."""
     workspace: Workspace = request.app.state.workspace
-    log_book.record_now(workspace.app.engine, actor=actor or who(request), action=action, subject=subject,
-                        source=client_address(request), detail=detail, now=workspace.now())
+    log_book.record_now(
+        workspace.app.engine,
+        actor=actor or who(request),
+        action=action,
+        subject=subject,
+        source=client_address(request),
+        detail=detail,
+        now=workspace.now(),
+    )
 
 
 # --- what goes wrong before a handler runs ---------------------------------------------------
+
 
 def too_large(scope, limit: int) -> Response:
     """The 413 page: how large a file may be, and what to do. The connection is closed after
     it (else the server would go on reading, and dropping, the rest of the body)."""
     request = Request(scope)
-    return render(request, "error.html", 413, headers={"Connection": "close"},
-                  message=f"That is more than this form takes ({_size(limit)}; a campaign file may be "
-                          f"{_size(CAMPAIGN_FILE)}). Nothing was read or saved: send a smaller file.")
+    return render(
+        request,
+        "error.html",
+        413,
+        headers={"Connection": "close"},
+        message=f"That is more than this form takes ({_size(limit)}; a campaign file may be "
+        f"{_size(CAMPAIGN_FILE)}). Nothing was read or saved: send a smaller file.",
+    )
 
 
 def _size(count: int) -> str:
@@ -185,7 +220,8 @@ async def http_error(request: Request, error: HTTPException) -> Response:
     if isinstance(error, BodyTooLarge):
         return too_large(request.scope, error.limit)
     message = {404: "There is no such page.", 405: "That page does not take this kind of request."}.get(
-        error.status_code, str(error.detail))
+        error.status_code, str(error.detail)
+    )
     return render(request, "error.html", error.status_code, message=message)
 
 

@@ -1,10 +1,10 @@
 """What every request of the workspace passes through, as plain ASGI middleware:
 
-    SecurityHeaders  the same safety headers on every response (pages, downloads, SVG,
-                     static files, redirects, errors)
-    BodyLimit        a request body is counted while it is read: over its route's limit the
-                     answer is 413 and the rest is never read
-    ServerSessions   the session cookie's token looked up on the server: who is asking
+SecurityHeaders  the same safety headers on every response (pages, downloads, SVG,
+                 static files, redirects, errors)
+BodyLimit        a request body is counted while it is read: over its route's limit the
+                 answer is 413 and the rest is never read
+ServerSessions   the session cookie's token looked up on the server: who is asking
 """
 
 from __future__ import annotations
@@ -18,17 +18,25 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from outreach.services.accounts.web_sessions import Visitor
-from outreach.services.accounts.web_sessions import new_token
+from outreach.services.accounts.web_sessions import Visitor, new_token
 
-PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
 # Anything else (a download, the SVG, CSS, plain-text errors): nothing runs, nothing loads,
 # nothing frames it; an SVG keeps its own inline styles.
-OTHER_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
-                "base-uri 'none'; form-action 'none'; sandbox")
-ALWAYS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "same-origin",
-          "cross-origin-opener-policy": "same-origin", "cross-origin-resource-policy": "same-origin"}
+OTHER_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'; sandbox"
+)
+ALWAYS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
 
 
 class SecurityHeaders:
@@ -54,6 +62,7 @@ class SecurityHeaders:
                 if not static:
                     headers["cache-control"] = "no-store"
             await send(message)
+
         await self.app(scope, receive, send_with_headers)
 
 
@@ -88,6 +97,7 @@ class BodyLimit:
                 if seen > limit:
                     raise BodyTooLarge(limit)
             return message
+
         await self.app(scope, counted, send)
 
 
@@ -139,8 +149,10 @@ class ServerSessions:
             if message["type"] == "http.response.start" and browser.issue:
                 MutableHeaders(scope=message).append("set-cookie", self._cookie(browser.token))
             await send(message)
+
         await self.app(scope, receive, send_with_cookie)
 
     def _cookie(self, token: str) -> str:
-        return (f"{COOKIE}={token}; Path=/; Max-Age={self.max_age}; HttpOnly; SameSite=Lax"
-                + ("; Secure" if self.secure else ""))
+        return f"{COOKIE}={token}; Path=/; Max-Age={self.max_age}; HttpOnly; SameSite=Lax" + (
+            "; Secure" if self.secure else ""
+        )

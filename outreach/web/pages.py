@@ -17,17 +17,25 @@ from starlette.routing import Route
 
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.services.outbound import campaign_control
-from outreach.services.outbound import campaigns
-from outreach.services.meetings import invitations as meetings
-from outreach.services.outbound import partner_work
-from outreach.services.partners import todos
-from outreach.services.workspace import pages as reads
-from outreach.services.accounts.users import Role
-from outreach.web.handlers import CAMPAIGN_FILE, audit_request, back, client_address, page, render, role_of, too_large, who
-from outreach.settings.campaigns import settings_of
 from outreach.messages.render import renderer_for
 from outreach.services.accounts import audit
+from outreach.services.accounts.users import Role
+from outreach.services.meetings import invitations as meetings
+from outreach.services.outbound import campaign_control, campaigns, partner_work
+from outreach.services.partners import todos
+from outreach.services.workspace import pages as reads
+from outreach.settings.campaigns import settings_of
+from outreach.web.handlers import (
+    CAMPAIGN_FILE,
+    audit_request,
+    back,
+    client_address,
+    page,
+    render,
+    role_of,
+    too_large,
+    who,
+)
 
 log = logging.getLogger("outreach.web")
 
@@ -45,6 +53,7 @@ async def _run(request: Request, job):
             result = job(uow, ws.now())
             uow.commit()
             return result
+
     return await run_in_threadpool(run)
 
 
@@ -54,16 +63,19 @@ async def _read(request: Request, job):
     def run():
         with ws.uow() as uow:
             return job(uow, ws.now())
+
     return await run_in_threadpool(run)
 
 
 # --- Today ---------------------------------------------------------------------------------
+
 
 @page()
 async def today(request: Request) -> Response:
     def job(uow, now):
         data = reads.today(uow.session, now)
         return render(request, "today.html", today=data, now=now, said=request.query_params.get("said"))
+
     return await _read(request, job)
 
 
@@ -89,8 +101,9 @@ async def todo_decide(request: Request, form) -> Response:
         day = date.fromisoformat(until) if until else None
     except ValueError:
         raise InvalidInput([Problem("decision", None, "until", "choose the day to write again")]) from None
-    decision = Decision(str(form.get("intent") or ""), day, str(form.get("referral") or "") or None,
-                        str(form.get("name") or "") or None)
+    decision = Decision(
+        str(form.get("intent") or ""), day, str(form.get("referral") or "") or None, str(form.get("name") or "") or None
+    )
     ws = _work(request)
 
     def run():
@@ -100,16 +113,19 @@ async def todo_decide(request: Request, form) -> Response:
             outcome = decide(uow, todo_id, decision, ws.now(), who(request))
         dispatch(ws.app, outcome.events)
         return outcome
+
     outcome = await run_in_threadpool(run)
     partner_id = outcome.partner_id
     said = f"{outcome.partner}: {outcome.said}"
     if decision.intent.strip().lower() in ("question", "answer"):
-        return RedirectResponse(f"/partners/{partner_id}?said={quote(said + ': write your answer below')}#mail",
-                                status_code=303)
+        return RedirectResponse(
+            f"/partners/{partner_id}?said={quote(said + ': write your answer below')}#mail", status_code=303
+        )
     return back(str(form.get("back") or "/"), said)
 
 
 # --- Pipeline ------------------------------------------------------------------------------
+
 
 @page()
 async def pipeline(request: Request) -> Response:
@@ -120,12 +136,15 @@ async def pipeline(request: Request) -> Response:
             columns = reads.pipeline(uow.session, filters)
         except ValueError as error:  # an unknown source in the address
             raise InvalidInput([Problem("filter", None, "source", str(error))]) from None
-        return render(request, "pipeline.html", columns=columns, filters=filters,
-                      choices=reads.filter_choices(uow.session))
+        return render(
+            request, "pipeline.html", columns=columns, filters=filters, choices=reads.filter_choices(uow.session)
+        )
+
     return await _read(request, job)
 
 
 # --- Partner -------------------------------------------------------------------------------
+
 
 def _partner(uow, request: Request):
     from outreach.db.models import Partner
@@ -141,30 +160,50 @@ async def partner(request: Request) -> Response:
     def job(uow, now):
         found = _partner(uow, request)
         held = reads.meetings_of(uow.session, found.id)
-        return render(request, "partner.html", partner=found, timeline=reads.partner_timeline(uow.session, found),
-                      steps=partner_work.scheduled(uow.session, found.id), phases=list(Phase),
-                      meetings=held, said=request.query_params.get("said"),
-                      outcomes={m.id: meetings.outcome_of(uow.session, m.id) for m in held},
-                      types=reads.filter_choices(uow.session)["partnership_types"],
-                      kpis=kpi_rows(uow.session, found.id),
-                      templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"])
+        return render(
+            request,
+            "partner.html",
+            partner=found,
+            timeline=reads.partner_timeline(uow.session, found),
+            steps=partner_work.scheduled(uow.session, found.id),
+            phases=list(Phase),
+            meetings=held,
+            said=request.query_params.get("said"),
+            outcomes={m.id: meetings.outcome_of(uow.session, m.id) for m in held},
+            types=reads.filter_choices(uow.session)["partnership_types"],
+            kpis=kpi_rows(uow.session, found.id),
+            templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"],
+        )
+
     return await _read(request, job)
 
 
 def kpi_rows(session, partner_id: int) -> list[dict]:
     from outreach.services.partners import kpis
 
-    return [{"name": k.name, "current": k.current, "target": k.target, "unit": k.unit, "due": k.due,
-             "progress": kpis.progress(k), "by": k.updated_by} for k in kpis.of(session, partner_id)]
+    return [
+        {
+            "name": k.name,
+            "current": k.current,
+            "target": k.target,
+            "unit": k.unit,
+            "due": k.due,
+            "progress": kpis.progress(k),
+            "by": k.updated_by,
+        }
+        for k in kpis.of(session, partner_id)
+    ]
 
 
 def _partner_action(action, said: str):
     """A form on the partner page: run `action(uow, partner, form, now, by)`, then back to it."""
+
     @page(change=True)
     async def handler(request: Request, form) -> Response:
         partner_id = int(request.path_params["partner_id"])
         await _run(request, lambda uow, now: action(uow, _partner(uow, request), form, now, who(request)))
         return back(f"/partners/{partner_id}", said)
+
     return handler
 
 
@@ -194,8 +233,16 @@ def _mail(uow, partner, form, now, by):
 
     contact = uow.session.get(Contact, int(form.get("contact") or 0)) if form.get("contact") else None
     template = str(form.get("template") or "") or None
-    partner_work.one_off_mail(uow.session, partner, by, now, contact, template,
-                              str(form.get("subject") or "") or None, str(form.get("text") or "") or None)
+    partner_work.one_off_mail(
+        uow.session,
+        partner,
+        by,
+        now,
+        contact,
+        template,
+        str(form.get("subject") or "") or None,
+        str(form.get("text") or "") or None,
+    )
 
 
 def _contact(uow, partner, form, now, by):
@@ -250,11 +297,17 @@ def _outcome(uow, partner, form, now, by):
         owner, _, due = rest.partition("|")
         actions.append({"what": what.strip(), "owner": owner.strip() or "both", "due": due.strip() or None})
     try:
-        recorded = Outcome(takeaways=lines("takeaways"), actions=actions,
-                           contacts={"ours": _commas(form.get("ours")), "theirs": _commas(form.get("theirs"))},
-                           partnership_types=form.getlist("partnership_types"), notes=str(form.get("notes") or "") or None)
+        recorded = Outcome(
+            takeaways=lines("takeaways"),
+            actions=actions,
+            contacts={"ours": _commas(form.get("ours")), "theirs": _commas(form.get("theirs"))},
+            partnership_types=form.getlist("partnership_types"),
+            notes=str(form.get("notes") or "") or None,
+        )
     except ValidationError as error:
-        raise InvalidInput([Problem("outcome", None, field_path(e["loc"]), message_for(e)) for e in error.errors()]) from None
+        raise InvalidInput(
+            [Problem("outcome", None, field_path(e["loc"]), message_for(e)) for e in error.errors()]
+        ) from None
     meetings.record_outcome(uow.session, meeting, recorded, by, now)
 
 
@@ -281,13 +334,22 @@ def _kpi(uow, partner, form, now, by):
     try:
         if form.get("target"):
             due = str(form.get("due") or "").strip()
-            kpis.add(uow.session, partner, name, float(form.get("target")), str(form.get("unit") or ""),
-                     date.fromisoformat(due) if due else None, by, now)
+            kpis.add(
+                uow.session,
+                partner,
+                name,
+                float(form.get("target")),
+                str(form.get("unit") or ""),
+                date.fromisoformat(due) if due else None,
+                by,
+                now,
+            )
         else:
             kpis.update(uow.session, partner, name, float(form.get("value")), by, now)
     except (TypeError, ValueError):
-        raise InvalidInput([Problem("kpi", None, "value", "write numbers for the target and the value, "
-                                    "and the date as YYYY-MM-DD")]) from None
+        raise InvalidInput(
+            [Problem("kpi", None, "value", "write numbers for the target and the value, and the date as YYYY-MM-DD")]
+        ) from None
 
 
 def _result(uow, partner, form, now, by):
@@ -299,8 +361,8 @@ def _result(uow, partner, form, now, by):
 @page(change=True)
 async def forget_person(request: Request, form) -> Response:
     """Right to erasure from the partner page: the person's rows, mentions and raw mail go."""
-    from outreach.services.partners.erasure import forget
     from outreach.domain.suppression import email_hash
+    from outreach.services.partners.erasure import forget
 
     email = str(form.get("email") or "").strip().lower()
 
@@ -309,9 +371,17 @@ async def forget_person(request: Request, form) -> Response:
         if email not in {c.email for c in partner.contacts}:
             raise InvalidInput([Problem("forget", None, "email", "choose one of this partner's contacts")])
         result = forget(uow.session, email)
-        audit.record(uow.session, actor=who(request), action="erasure", subject=f"contact {email_hash(email)[:16]}",
-                     source=client_address(request), detail=f"a contact of {partner.name}", now=now)
+        audit.record(
+            uow.session,
+            actor=who(request),
+            action="erasure",
+            subject=f"contact {email_hash(email)[:16]}",
+            source=client_address(request),
+            detail=f"a contact of {partner.name}",
+            now=now,
+        )
         return partner.id, result.raw_files
+
     partner_id, raw_files = await _run(request, job)
     for path in raw_files:  # as `outreach partners forget` does: the raw mail about them goes too
         Path(path).unlink(missing_ok=True)
@@ -324,16 +394,24 @@ def _step_action(action, said: str):
         step_id = int(request.path_params["step_id"])
         partner_id = await _run(request, lambda uow, now: action(uow.session, step_id, who(request), now).partner_id)
         return back(str(form.get("back") or f"/partners/{partner_id}"), said)
+
     return handler
 
 
 # --- Campaigns -----------------------------------------------------------------------------
 
+
 @page()
 async def campaigns_page(request: Request) -> Response:
     def job(uow, now):
-        return render(request, "campaigns.html", campaigns=reads.campaign_pages(uow.session, now),
-                      said=request.query_params.get("said"), problems=None)
+        return render(
+            request,
+            "campaigns.html",
+            campaigns=reads.campaign_pages(uow.session, now),
+            said=request.query_params.get("said"),
+            problems=None,
+        )
+
     return await _read(request, job)
 
 
@@ -344,6 +422,7 @@ def _campaign_action(action, said: str):
         await _run(request, lambda uow, now: action(uow.session, name, now, form, who(request)))
         log.info("campaign %s %s by %s", name, said, who(request))  # who did it, in the service's log
         return back("/campaigns", said)
+
     return handler
 
 
@@ -360,6 +439,7 @@ async def preview(request: Request) -> Response:
         settings = settings_of(step.campaign)
         message, rendered = message_for_step(step, settings, renderer_for(settings), now)
         return render(request, "preview.html", step=step, message=message, rendered=rendered)
+
     return await _read(request, job)
 
 
@@ -386,27 +466,41 @@ async def queue_campaign(request: Request, form) -> Response:
             path.write_bytes(content)
             try:
                 loaded = load_campaign(path, uploaded=True)
-                summary = campaigns.queue(uow.session, loaded, renderer_for(loaded.settings), now,
-                                          origin=Origin.WEB)
+                summary = campaigns.queue(uow.session, loaded, renderer_for(loaded.settings), now, origin=Origin.WEB)
             except InvalidInput as error:
                 uow.session.rollback()
                 return None, [str(p).replace(folder + "/", "") for p in error.problems]
-            audit.record(uow.session, actor=who(request), action="campaign.upload", subject=loaded.settings.name,
-                         source=client_address(request), now=now,
-                         detail=f"{name}: {summary.scheduled} first-contact emails scheduled")
+            audit.record(
+                uow.session,
+                actor=who(request),
+                action="campaign.upload",
+                subject=loaded.settings.name,
+                source=client_address(request),
+                now=now,
+                detail=f"{name}: {summary.scheduled} first-contact emails scheduled",
+            )
             return summary, None
+
     summary, problems = await _run(request, job)
     if problems:
         await run_in_threadpool(audit_request, request, "campaign.refused", name, f"{len(problems)} problems")
 
         def show(uow, now):
-            return render(request, "campaigns.html", 400, campaigns=reads.campaign_pages(uow.session, now),
-                          problems=problems, said=None)
+            return render(
+                request,
+                "campaigns.html",
+                400,
+                campaigns=reads.campaign_pages(uow.session, now),
+                problems=problems,
+                said=None,
+            )
+
         return await _read(request, show)
     return back("/campaigns", f"queued: {summary.scheduled} first-contact emails scheduled")
 
 
 # --- Mailboxes -----------------------------------------------------------------------------
+
 
 @page()
 async def mailboxes_page(request: Request) -> Response:
@@ -417,9 +511,15 @@ async def mailboxes_page(request: Request) -> Response:
     administrator = role_of(request) is Role.ADMIN
 
     def job(uow, now):
-        return render(request, "mailboxes.html", mailboxes=registry.shown(uow.session, administrator),
-                      administrator=administrator, said=request.query_params.get("said"),
-                      failed=request.query_params.get("failed") if administrator else None)
+        return render(
+            request,
+            "mailboxes.html",
+            mailboxes=registry.shown(uow.session, administrator),
+            administrator=administrator,
+            said=request.query_params.get("said"),
+            failed=request.query_params.get("failed") if administrator else None,
+        )
+
     return await _read(request, job)
 
 
@@ -438,12 +538,14 @@ async def _test_mailbox(request: Request, form) -> Response:
 
 # --- Reports -------------------------------------------------------------------------------
 
+
 @page()
 async def reports(request: Request) -> Response:
     from outreach.services.workspace import reports as data
 
     def job(uow, now):
         return render(request, "reports.html", report=data.overview(uow.session, now))
+
     return await _read(request, job)
 
 
@@ -458,10 +560,14 @@ async def download(request: Request) -> Response:
     def job(uow, now):
         rows = data.manager_rows(uow.session)
         return data.as_xlsx(rows) if kind == "xlsx" else data.as_csv(rows)
+
     body = await _read(request, job)
     await run_in_threadpool(audit_request, request, "export", f"partners.{kind}", f"{len(body)} bytes")
-    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
-             else "text/csv; charset=utf-8")
+    media = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if kind == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="partners.{kind}"'})
 
 
@@ -472,6 +578,7 @@ async def matrix_picture(request: Request) -> Response:
 
     def job(uow, now):
         return matrix.draw(matrix.placed(uow.session)[0], "svg")
+
     return Response(await _read(request, job), media_type="image/svg+xml")
 
 
@@ -483,6 +590,7 @@ async def inbound_message(request: Request) -> Response:
     def job(uow, now):
         shown = inbox.readable(uow.session, int(request.path_params["inbound_id"]))
         return render(request, "message.html", shown=shown)
+
     return await _read(request, job)
 
 
@@ -497,22 +605,35 @@ def routes() -> list[Route]:
         return partner_work.skip_step(session, step_id, by)
 
     return [
-        Route("/", today), Route("/todos/{todo_id:int}/done", todo_done, methods=["POST"]),
+        Route("/", today),
+        Route("/todos/{todo_id:int}/done", todo_done, methods=["POST"]),
         Route("/todos/{todo_id:int}/decide", todo_decide, methods=["POST"]),
         Route("/pipeline", pipeline),
         Route("/partners/{partner_id:int}", partner),
         Route("/partners/{partner_id:int}/note", _partner_action(_note, "note added"), methods=["POST"]),
         Route("/partners/{partner_id:int}/move", _partner_action(_move, "phase changed"), methods=["POST"]),
-        Route("/partners/{partner_id:int}/mail", _partner_action(_mail, "mail queued: it goes out with the next "
-                                                                        "sending round"), methods=["POST"]),
+        Route(
+            "/partners/{partner_id:int}/mail",
+            _partner_action(_mail, "mail queued: it goes out with the next sending round"),
+            methods=["POST"],
+        ),
         Route("/partners/{partner_id:int}/contact", _partner_action(_contact, "contact saved"), methods=["POST"]),
         Route("/partners/{partner_id:int}/meeting", _partner_action(_meeting, "invitation sent"), methods=["POST"]),
-        Route("/partners/{partner_id:int}/meeting/change", _partner_action(_meeting_change, "meeting updated"),
-              methods=["POST"]),
-        Route("/partners/{partner_id:int}/meeting/outcome", _partner_action(_outcome, "outcome recorded"),
-              methods=["POST"]),
-        Route("/partners/{partner_id:int}/meeting/approve", _partner_action(_approve, "next-steps mail approved"),
-              methods=["POST"]),
+        Route(
+            "/partners/{partner_id:int}/meeting/change",
+            _partner_action(_meeting_change, "meeting updated"),
+            methods=["POST"],
+        ),
+        Route(
+            "/partners/{partner_id:int}/meeting/outcome",
+            _partner_action(_outcome, "outcome recorded"),
+            methods=["POST"],
+        ),
+        Route(
+            "/partners/{partner_id:int}/meeting/approve",
+            _partner_action(_approve, "next-steps mail approved"),
+            methods=["POST"],
+        ),
         Route("/partners/{partner_id:int}/kpi", _partner_action(_kpi, "KPI saved"), methods=["POST"]),
         Route("/partners/{partner_id:int}/result", _partner_action(_result, "result logged"), methods=["POST"]),
         Route("/partners/{partner_id:int}/forget", forget_person, methods=["POST"]),
@@ -520,17 +641,29 @@ def routes() -> list[Route]:
         Route("/steps/{step_id:int}/resume", _step_action(resume, "resumed"), methods=["POST"]),
         Route("/steps/{step_id:int}/skip", _step_action(skip, "skipped"), methods=["POST"]),
         Route("/steps/{step_id:int}/preview", preview),
-        Route("/campaigns", campaigns_page), Route("/campaigns/queue", queue_campaign, methods=["POST"]),
-        Route("/campaigns/{name}/pause", _campaign_action(
-            lambda s, name, now, form, by: campaign_control.pause(s, name, now), "paused"), methods=["POST"]),
-        Route("/campaigns/{name}/resume", _campaign_action(
-            lambda s, name, now, form, by: campaign_control.resume(s, name), "resumed"), methods=["POST"]),
-        Route("/campaigns/{name}/cancel", _campaign_action(
-            lambda s, name, now, form, by: campaign_control.cancel(s, name, _reason(form, by)), "cancelled"),
-              methods=["POST"]),
+        Route("/campaigns", campaigns_page),
+        Route("/campaigns/queue", queue_campaign, methods=["POST"]),
+        Route(
+            "/campaigns/{name}/pause",
+            _campaign_action(lambda s, name, now, form, by: campaign_control.pause(s, name, now), "paused"),
+            methods=["POST"],
+        ),
+        Route(
+            "/campaigns/{name}/resume",
+            _campaign_action(lambda s, name, now, form, by: campaign_control.resume(s, name), "resumed"),
+            methods=["POST"],
+        ),
+        Route(
+            "/campaigns/{name}/cancel",
+            _campaign_action(
+                lambda s, name, now, form, by: campaign_control.cancel(s, name, _reason(form, by)), "cancelled"
+            ),
+            methods=["POST"],
+        ),
         Route("/mailboxes", mailboxes_page),
         Route("/mailboxes/test", page(change=True, role=Role.ADMIN)(_test_mailbox), methods=["POST"]),
-        Route("/reports", reports), Route("/reports/partners.{kind}", download),
+        Route("/reports", reports),
+        Route("/reports/partners.{kind}", download),
         Route("/reports/matrix.svg", matrix_picture),
         Route("/inbound/{inbound_id:int}", inbound_message),
     ]

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from outreach.signing_key import SigningKey
 
-
 # --- CSRF ----------------------------------------------------------------------------------
+
 
 def csrf_token(key: SigningKey, token: str) -> str:
     """The form token of a browser's session: derived from its cookie's token with the key,
@@ -29,12 +29,18 @@ def csrf_ok(key: SigningKey, token: str | None, sent: str | None) -> bool:
 
 # --- where a form may send the browser -----------------------------------------------------
 
+
 def local_path(value: object, default: str = "/") -> str:
     """`value` when it is a path of this site, else `default`. Refused: another host (`//x`,
     `/\\x`, `https://...`), any scheme, control characters, backslashes."""
     text = str(value or "")
-    if (not text.startswith("/") or text.startswith("//") or "\\" in text or len(text) > 2000
-            or any(ord(c) < 32 or ord(c) == 127 for c in text)):
+    if (
+        not text.startswith("/")
+        or text.startswith("//")
+        or "\\" in text
+        or len(text) > 2000
+        or any(ord(c) < 32 or ord(c) == 127 for c in text)
+    ):
         return default
     parts = urlsplit(text)
     if parts.scheme or parts.netloc:
@@ -43,6 +49,7 @@ def local_path(value: object, default: str = "/") -> str:
 
 
 # --- the login throttle --------------------------------------------------------------------
+
 
 def client_key(host: str | None) -> str:
     """The client as the throttle counts it: an IPv4 address, or an IPv6 /64 (one machine
@@ -72,10 +79,10 @@ class Rule:
         return min(self.cap, self.first * 2 ** min(failures - self.free, 30))
 
 
-PAIR = Rule(free=3, first=2.0, cap=15 * 60)     # one client trying one account
-CLIENT = Rule(free=10, first=2.0, cap=5 * 60)   # one client trying many accounts
-FORGET_AFTER = 60 * 60                          # seconds without a failure: the count starts again
-MOST_ENTRIES = 100_000                          # memory stays bounded whoever knocks
+PAIR = Rule(free=3, first=2.0, cap=15 * 60)  # one client trying one account
+CLIENT = Rule(free=10, first=2.0, cap=5 * 60)  # one client trying many accounts
+FORGET_AFTER = 60 * 60  # seconds without a failure: the count starts again
+MOST_ENTRIES = 100_000  # memory stays bounded whoever knocks
 
 
 class LoginThrottle:

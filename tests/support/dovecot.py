@@ -54,7 +54,9 @@ service lmtp {{
 }}
 """
 
-CONFIG = BASE + """\
+CONFIG = (
+    BASE
+    + """\
 passdb {{
   driver = static
   args = password={password}
@@ -63,11 +65,14 @@ userdb {{
   driver = static
   args = uid=mail gid=mail home={tmp}/mail/%u
 }}
-""" + LISTENERS + """\
+"""
+    + LISTENERS
+    + """\
 protocol lmtp {{
   postmaster_address = postmaster@school.test
 }}
 """
+)
 
 PASSWORD = "secret"
 
@@ -83,8 +88,9 @@ class Dovecot:
         self.imap_port, self.lmtp_port = free_port(), free_port()
         (self.tmp / "mail").mkdir()
         subprocess.run(["chown", "mail:mail", str(self.tmp / "mail")], check=True)
-        (self.tmp / "dovecot.conf").write_text(CONFIG.format(
-            tmp=self.tmp, imap_port=self.imap_port, lmtp_port=self.lmtp_port, password=PASSWORD))
+        (self.tmp / "dovecot.conf").write_text(
+            CONFIG.format(tmp=self.tmp, imap_port=self.imap_port, lmtp_port=self.lmtp_port, password=PASSWORD)
+        )
 
     def start(self) -> None:
         subprocess.run([self.binary, "-c", str(self.tmp / "dovecot.conf")], check=True)

@@ -26,7 +26,11 @@ const ev = new ICAL.Event(event);
 const occurrences = [];
 if (ev.isRecurring()) {
   const it = ev.iterator();
-  for (let i = 0; i < 3; i++) { const next = it.next(); if (!next) break; occurrences.push(next.toJSDate().toISOString()); }
+  for (let i = 0; i < 3; i++) {
+    const next = it.next();
+    if (!next) break;
+    occurrences.push(next.toJSDate().toISOString());
+  }
 }
 const rrule = event.getFirstPropertyValue("rrule");
 console.log(JSON.stringify({
@@ -45,8 +49,12 @@ def ensure_icaljs() -> Path:
         missing("node and npm", "install Node.js to run ical.js")
     if not (PREFIX / "node_modules" / "ical.js").exists():
         PREFIX.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(["npm", "install", "--prefix", str(PREFIX), "--no-audit", "--no-fund", "ical.js@2"],
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            ["npm", "install", "--prefix", str(PREFIX), "--no-audit", "--no-fund", "ical.js@2"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if done.returncode != 0:
             missing("ical.js", done.stderr[-500:])
     script = PREFIX / "parse.mjs"

@@ -87,8 +87,10 @@ class MailAuthentication:
             if not shutil.which(binary):
                 missing("OpenDKIM and OpenDMARC", "install opendkim, opendkim-tools, opendmarc (.ci/run)")
         if os.geteuid() != 0:
-            missing("OpenDMARC's own resolver", "the test's DNS server listens on port 53 and OpenDMARC runs in a "
-                                                "mount namespace: both need root")
+            missing(
+                "OpenDMARC's own resolver",
+                "the test's DNS server listens on port 53 and OpenDMARC runs in a mount namespace: both need root",
+            )
         try:
             import dnslib  # noqa: F401
         except ImportError:
@@ -123,7 +125,9 @@ class MailAuthentication:
         (self.tmp / "nobody").write_text(f"{NOWHERE}\n")
         psl = Path(__import__("publicsuffixlist").__file__).with_name("public_suffix_list.dat")
         shutil.copyfile(psl, self.tmp / "public_suffix_list.dat")
-        (self.tmp / "zone").write_text("".join(f'{name}. 60 IN TXT "{value}"\n' for name, value in self.records.items()))
+        (self.tmp / "zone").write_text(
+            "".join(f'{name}. 60 IN TXT "{value}"\n' for name, value in self.records.items())
+        )
         (self.tmp / "resolv.conf").write_text(f"nameserver {self.dns_address}\noptions timeout:2 attempts:1\n")
         self._start_dns()
         settings = {"tmp": self.tmp, "authserv_id": AUTHSERV_ID}
@@ -136,8 +140,11 @@ class MailAuthentication:
     def _keys(self) -> None:
         """A key pair for the partner domain: the private half for signing, the public half as
         its DNS TXT record would read."""
-        subprocess.run(["opendkim-genkey", "-b", "1024", "-d", self.domain, "-s", SELECTOR, "-D", str(self.tmp)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["opendkim-genkey", "-b", "1024", "-d", self.domain, "-s", SELECTOR, "-D", str(self.tmp)],
+            check=True,
+            capture_output=True,
+        )
         name = f"{SELECTOR}._domainkey.{self.domain}"
         text = (self.tmp / f"{SELECTOR}.txt").read_text()
         record = "".join(part for index, part in enumerate(text.split('"')) if index % 2)  # the quoted strings
@@ -172,8 +179,21 @@ class MailAuthentication:
         """The daemon in a mount namespace of its own, where /etc/resolv.conf is the test's."""
         script = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
         log = open(self.tmp / f"{name}.log", "wb")
-        process = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
-                                    str(self.tmp / "resolv.conf"), *command], stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                script,
+                str(self.tmp / "resolv.conf"),
+                *command,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.processes.append(process)
         deadline = time.monotonic() + 15
         while not port_open("127.0.0.1", port):

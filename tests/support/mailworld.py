@@ -25,7 +25,9 @@ from tests.support.services import free_port, missing, port_open
 
 PASSWORD = "secret"
 
-DOVECOT = BASE + """\
+DOVECOT = (
+    BASE
+    + """\
 submission_host = 127.0.0.1:{smtp_port}
 lmtp_rcpt_check_quota = yes
 recipient_delimiter = +
@@ -38,7 +40,9 @@ userdb {{
   args = username_format=%u {tmp}/users
   default_fields = uid=mail gid=mail
 }}
-""" + LISTENERS + """\
+"""
+    + LISTENERS
+    + """\
 service auth {{
   unix_listener auth-postfix {{
     mode = 0666
@@ -55,6 +59,7 @@ plugin {{
   quota_rule = *:storage=100M
 }}
 """
+)
 
 MAIN_CF = """\
 compatibility_level = 3.6
@@ -140,8 +145,8 @@ class MailWorld:
         self.users: list[str] = []
         self.refused: dict[str, str] = {}
         self.filter_port = free_port()
-        self.services: list[str] = []      # more master.cf entries (an smtpd with milters)
-        self.starting: list = []           # called before Postfix starts (the milters it uses)
+        self.services: list[str] = []  # more master.cf entries (an smtpd with milters)
+        self.starting: list = []  # called before Postfix starts (the milters it uses)
         (self.tmp / "mail").mkdir()
         (self.tmp / "etc").mkdir()
 
@@ -179,33 +184,42 @@ class MailWorld:
             folder.chmod(0o755 if folder.is_dir() else 0o644)
         (self.tmp / "users").write_text("\n".join(self.users) + "\n")
         subprocess.run(["chown", "-R", "mail:mail", str(self.tmp / "mail")], check=True)
-        (self.tmp / "dovecot.conf").write_text(DOVECOT.format(
-            tmp=self.tmp, imap_port=self.imap_port, lmtp_port=self.lmtp_port, smtp_port=self.smtp_port))
+        (self.tmp / "dovecot.conf").write_text(
+            DOVECOT.format(tmp=self.tmp, imap_port=self.imap_port, lmtp_port=self.lmtp_port, smtp_port=self.smtp_port)
+        )
         subprocess.run(["dovecot", "-c", str(self.tmp / "dovecot.conf")], check=True)
         for folder in ("spool", "data"):
             (self.tmp / folder).mkdir(exist_ok=True)
         subprocess.run(["chown", "postfix:postfix", str(self.tmp / "data")], check=True)
-        (self.tmp / "etc" / "main.cf").write_text(MAIN_CF.format(
-            tmp=self.tmp, lmtp_port=self.lmtp_port, domains=", ".join(self.domains)))
-        (self.tmp / "etc" / "master.cf").write_text(MASTER_CF.format(
-            smtp_port=self.smtp_port, filter_port=self.filter_port, tmp=self.tmp) + "".join(self.services))
+        (self.tmp / "etc" / "main.cf").write_text(
+            MAIN_CF.format(tmp=self.tmp, lmtp_port=self.lmtp_port, domains=", ".join(self.domains))
+        )
+        (self.tmp / "etc" / "master.cf").write_text(
+            MASTER_CF.format(smtp_port=self.smtp_port, filter_port=self.filter_port, tmp=self.tmp)
+            + "".join(self.services)
+        )
         (self.tmp / "etc" / "refused").write_text("".join(f"{a} {r}\n" for a, r in self.refused.items()))
         (self.tmp / "etc" / "transport").write_text(
-            "".join(f"{a} smtp:[127.0.0.1]:{self.filter_port}\n" for a in self.refused))
+            "".join(f"{a} smtp:[127.0.0.1]:{self.filter_port}\n" for a in self.refused)
+        )
         etc = str(self.tmp / "etc")
         subprocess.run(["postfix", "-c", etc, "check"], check=True, capture_output=True)
-        started = subprocess.run(["script", "-qec", f"postfix -c {etc} start", "/dev/null"],
-                                 capture_output=True, text=True)
+        started = subprocess.run(
+            ["script", "-qec", f"postfix -c {etc} start", "/dev/null"], capture_output=True, text=True
+        )
         deadline = time.monotonic() + 20
         while not (port_open("127.0.0.1", self.smtp_port) and port_open("127.0.0.1", self.imap_port)):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Postfix or Dovecot did not start: {started.stdout} {started.stderr}; "
-                                   f"see {self.tmp}/postfix.log and {self.tmp}/dovecot.log")
+                raise RuntimeError(
+                    f"Postfix or Dovecot did not start: {started.stdout} {started.stderr}; "
+                    f"see {self.tmp}/postfix.log and {self.tmp}/dovecot.log"
+                )
             time.sleep(0.1)
 
     def log(self) -> str:
-        return "".join(p.read_text(errors="replace") for p in (self.tmp / "postfix.log", self.tmp / "dovecot.log")
-                       if p.exists())
+        return "".join(
+            p.read_text(errors="replace") for p in (self.tmp / "postfix.log", self.tmp / "dovecot.log") if p.exists()
+        )
 
     def stop(self) -> None:
         subprocess.run(["postfix", "-c", str(self.tmp / "etc"), "stop"], capture_output=True)

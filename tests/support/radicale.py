@@ -30,16 +30,21 @@ class Radicale:
             f"[server]\nhosts = 127.0.0.1:{self.port}\n"
             f"[auth]\ntype = htpasswd\nhtpasswd_filename = {self.folder / 'users'}\nhtpasswd_encryption = plain\n"
             f"[storage]\nfilesystem_folder = {self.folder / 'collections'}\n"
-            "[rights]\ntype = owner_only\n[logging]\nlevel = warning\n")
-        self.process = subprocess.Popen([sys.executable, "-m", "radicale", "--config", str(config)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            "[rights]\ntype = owner_only\n[logging]\nlevel = warning\n"
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "radicale", "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 20
         while not port_open("127.0.0.1", self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"Radicale did not start: {self.process.stderr.read().decode()[-500:]}")
             time.sleep(0.05)
-        with caldav.DAVClient(url=f"http://127.0.0.1:{self.port}/", username=USER, password=PASSWORD,
-                              require_tls=False) as client:
+        with caldav.DAVClient(
+            url=f"http://127.0.0.1:{self.port}/", username=USER, password=PASSWORD, require_tls=False
+        ) as client:
             client.principal().make_calendar(name="Meetings", cal_id="meetings")
         return self
 

@@ -86,17 +86,27 @@ def cases() -> list[Case]:
 
 # --- talon -----------------------------------------------------------------------------------
 
+
 def talon_cases() -> list[Case]:
     found: list[Case] = []
-    fixtures = {"OLK_SRC_BODY_SECTION": _read(TALON / "tests/fixtures/OLK_SRC_BODY_SECTION.html"),
-                "REPLY_SEPARATED_BY_HR": _read(TALON / "tests/fixtures/reply-separated-by-hr.html")}
+    fixtures = {
+        "OLK_SRC_BODY_SECTION": _read(TALON / "tests/fixtures/OLK_SRC_BODY_SECTION.html"),
+        "REPLY_SEPARATED_BY_HR": _read(TALON / "tests/fixtures/reply-separated-by-hr.html"),
+    }
     for file in ("text_quotations_test.py", "html_quotations_test.py"):
         found += _TalonReader(TALON / "tests" / file, fixtures).cases()
     replies = TALON / "tests/fixtures/standard_replies"
     for eml in sorted(replies.glob("*.eml")):
         expected = replies / f"{eml.stem}_reply_text"
-        found.append(Case("talon", f"standard_replies/{eml.name}", "eml", eml.read_bytes(),
-                          _read(expected).strip() if expected.exists() else "Hello"))
+        found.append(
+            Case(
+                "talon",
+                f"standard_replies/{eml.name}",
+                "eml",
+                eml.read_bytes(),
+                _read(expected).strip() if expected.exists() else "Hello",
+            )
+        )
     return found
 
 
@@ -109,8 +119,11 @@ class _TalonReader:
             warnings.simplefilter("ignore")
             self.tree = ast.parse(path.read_text(encoding="utf-8"))
         self.constants = constants
-        self.helpers = {node.name: node for node in self.tree.body
-                        if isinstance(node, ast.FunctionDef) and not node.name.startswith("test")}
+        self.helpers = {
+            node.name: node
+            for node in self.tree.body
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("test")
+        }
         self.found: list[Case] = []
 
     def cases(self) -> list[Case]:
@@ -123,8 +136,11 @@ class _TalonReader:
     def _run(self, name: str, body: list[ast.stmt], env: dict) -> None:
         for statement in body:
             try:
-                if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
-                        statement.targets[0], ast.Name):
+                if (
+                    isinstance(statement, ast.Assign)
+                    and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Name)
+                ):
                     env[statement.targets[0].id] = _value(statement.value, env)
                 elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
                     self._call(name, statement.value, env)
@@ -196,8 +212,11 @@ def _value(node: ast.AST, env: dict):
     if isinstance(node, ast.Call) and not node.keywords:
         function = _name(node.func)
         args = [_value(a, env) for a in node.args]
-        owner = _value(node.func.value, env) if isinstance(node.func, ast.Attribute) and function in (
-            "format", "encode", "decode", "strip") else None
+        owner = (
+            _value(node.func.value, env)
+            if isinstance(node.func, ast.Attribute) and function in ("format", "encode", "decode", "strip")
+            else None
+        )
         if function in ("extract_from_plain", "extract_from_html") and len(args) == 1 and isinstance(args[0], str):
             return Probe(args[0], "html" if function.endswith("html") else "text")
         if function == "extract_from" and len(args) == 2 and isinstance(args[0], str):
@@ -217,6 +236,7 @@ def _value(node: ast.AST, env: dict):
 
 # --- quotequail --------------------------------------------------------------------------------
 
+
 def quotequail_cases() -> list[Case]:
     found: list[Case] = []
     for file in ("test_unwrap.py", "test_unwrap_html.py", "test_quote.py", "test_quote_html.py"):
@@ -229,8 +249,10 @@ def quotequail_cases() -> list[Case]:
                 if case is not None:
                     found.append(case)
             for number, (function, body, expected) in enumerate(_asserted(node)):
-                case = _quotequail_case(f"{node.name}/{number}", {"text" if "html" not in function else "html": body,
-                                                                  "expected": expected, "function": function})
+                case = _quotequail_case(
+                    f"{node.name}/{number}",
+                    {"text" if "html" not in function else "html": body, "expected": expected, "function": function},
+                )
                 if case is not None:
                     found.append(case)
     return found
@@ -301,6 +323,7 @@ def _quotequail_case(name: str, values: dict) -> Case | None:
 
 
 # --- comparing ---------------------------------------------------------------------------------
+
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")

@@ -35,8 +35,18 @@ from outreach.inbound.intent.people import people
 from outreach.inbound.intent.text import TEXT_CAP, body, fold
 from outreach.inbound.intent.when import until_of
 
-__all__ = ["Intent", "IntentKind", "LabelledReply", "Reader", "current", "intent_of", "train", "train_on", "use",
-           "warm_up"]
+__all__ = [
+    "Intent",
+    "IntentKind",
+    "LabelledReply",
+    "Reader",
+    "current",
+    "intent_of",
+    "train",
+    "train_on",
+    "use",
+    "warm_up",
+]
 
 LATER_DEFAULT = timedelta(days=90)  # "not now" with no time named: ask again in three months (a person confirms)
 
@@ -53,37 +63,51 @@ class IntentKind(StrEnum):
 @dataclass(frozen=True)
 class Intent:
     kind: IntentKind
-    until: date | None = None          # not_now: the day meant
+    until: date | None = None  # not_now: the day meant
     referral_email: str | None = None  # referral: the colleague, where named
     referral_name: str | None = None
     referral_salutation: str | None = None  # female, male or none
-    confidence: float = 1.0            # the calibrated probability of `kind`
-    acts: bool = False                 # the product may act on it without a person
-    evidence: tuple[str, ...] = ()     # the phrases (and signals) that decided
+    confidence: float = 1.0  # the calibrated probability of `kind`
+    acts: bool = False  # the product may act on it without a person
+    evidence: tuple[str, ...] = ()  # the phrases (and signals) that decided
     language: str | None = None
     probabilities: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def as_json(self) -> dict[str, Any]:
-        return {"intent": self.kind.value, "confidence": round(self.confidence, 3), "acts": self.acts,
-                "evidence": list(self.evidence), "until": self.until.isoformat() if self.until else None,
-                "referral_email": self.referral_email, "referral_name": self.referral_name,
-                "referral_salutation": self.referral_salutation}
+        return {
+            "intent": self.kind.value,
+            "confidence": round(self.confidence, 3),
+            "acts": self.acts,
+            "evidence": list(self.evidence),
+            "until": self.until.isoformat() if self.until else None,
+            "referral_email": self.referral_email,
+            "referral_name": self.referral_name,
+            "referral_salutation": self.referral_salutation,
+        }
 
 
 # How sure a reading must be before the product acts on it alone.
-ACT_AT = {IntentKind.INTERESTED: 0.8, IntentKind.NOT_INTERESTED: 0.75, IntentKind.NOT_NOW: 0.7,
-          IntentKind.QUESTION: 0.7, IntentKind.REFERRAL: 0.7}
+ACT_AT = {
+    IntentKind.INTERESTED: 0.8,
+    IntentKind.NOT_INTERESTED: 0.75,
+    IntentKind.NOT_NOW: 0.7,
+    IntentKind.QUESTION: 0.7,
+    IntentKind.REFERRAL: 0.7,
+}
 # Signals that speak against acting on an `interested` reading.
 AGAINST_INTERESTED = {"_cue_refuse", "_cue_later", "_time_far_again", "_cue_not_me", "_starts_no", "_cue_ack"}
-AGAINST_INTERESTED_NEGATED = re.compile(r"^neg:(?:interest\w*|call|meet\w*|talk|gerne?|interess\w*|possible|possibl\w*|"
-                                        r"moglich|zeit|time|capacity|kapazit\w*|able|sure|sicher|sur|seguro|sicuro|"
-                                        r"zeker|pewn\w*|certo)$")
+AGAINST_INTERESTED_NEGATED = re.compile(
+    r"^neg:(?:interest\w*|call|meet\w*|talk|gerne?|interess\w*|possible|possibl\w*|"
+    r"moglich|zeit|time|capacity|kapazit\w*|able|sure|sicher|sur|seguro|sicuro|"
+    r"zeker|pewn\w*|certo)$"
+)
 # "Please write to me instead": the one who writes takes over (an exact rule).
 SELF = re.compile(
     r"(?:(?:please )?(?:write|reply|send (?:it|everything|your \w+)) to me(?: instead| directly| from now on)?|"
     r"contact me (?:instead|directly|from now on)|schreiben sie (?:bitte )?(?:kunftig |ab sofort )?(?:an )?mich|"
     r"wenden sie sich (?:bitte )?an mich|ecrivez-moi directement|contactez-moi directement|escribame a mi|"
-    r"scriva a me|schrijf (?:voortaan )?naar mij|prosze pisac do mnie|escreva-me diretamente)\b")
+    r"scriva a me|schrijf (?:voortaan )?naar mij|prosze pisac do mnie|escreva-me diretamente)\b"
+)
 
 
 class Reader:
@@ -92,8 +116,9 @@ class Reader:
     def __init__(self, model: ReplyModel, trained_on: str, size: int, seconds: float):
         self.model, self.trained_on, self.size, self.seconds = model, trained_on, size, seconds
 
-    def read(self, text: str, today: date, sender: str | None = None, ours: Sequence[str] = (),
-             language: str | None = None) -> Intent:
+    def read(
+        self, text: str, today: date, sender: str | None = None, ours: Sequence[str] = (), language: str | None = None
+    ) -> Intent:
         text = unicodedata.normalize("NFC", text[:TEXT_CAP])
         language = language or detect(body(text) or text)
         prepared = prepare(text, language, today)
@@ -105,9 +130,16 @@ class Reader:
         known = {a.lower() for a in ours} | ({sender.lower()} if sender else set())
         folded = fold(prepared.text)
         if sender and (found := SELF.search(folded)) is not None and kind is not IntentKind.NOT_INTERESTED:
-            return Intent(IntentKind.REFERRAL, referral_email=sender.lower(), referral_salutation="none",
-                          confidence=1.0, acts=True, evidence=(f"\"{prepared.text[found.start():found.end()]}\"",),
-                          language=language, probabilities=reading.probabilities)
+            return Intent(
+                IntentKind.REFERRAL,
+                referral_email=sender.lower(),
+                referral_salutation="none",
+                confidence=1.0,
+                acts=True,
+                evidence=(f'"{prepared.text[found.start() : found.end()]}"',),
+                language=language,
+                probabilities=reading.probabilities,
+            )
         until = email = name = salutation = None
         if kind is IntentKind.NOT_NOW:
             until = until_of(folded, prepared.text, today, language)
@@ -116,9 +148,18 @@ class Reader:
         acts = _acts(kind, confidence, prepared.signals, until, email)
         if kind is IntentKind.NOT_NOW and until is None:
             until = today + LATER_DEFAULT
-        return Intent(kind, until=until, referral_email=email, referral_name=name, referral_salutation=salutation,
-                      confidence=confidence, acts=acts, evidence=evidence, language=language,
-                      probabilities=reading.probabilities)
+        return Intent(
+            kind,
+            until=until,
+            referral_email=email,
+            referral_name=name,
+            referral_salutation=salutation,
+            confidence=confidence,
+            acts=acts,
+            evidence=evidence,
+            language=language,
+            probabilities=reading.probabilities,
+        )
 
 
 def _acts(kind: IntentKind, confidence: float, signals: Sequence[str], until: date | None, email: str | None) -> bool:
@@ -139,8 +180,11 @@ def _acts(kind: IntentKind, confidence: float, signals: Sequence[str], until: da
 def _referral(text: str, language: str, known: set[str]) -> tuple[str | None, str | None, str | None]:
     """The colleague a hand-over names: the address (not the writer's, not ours) nearest the
     person named, the name as written without "colleague" or title, the salutation."""
-    addresses = [(m.start(), m.group().lower().rstrip(".")) for m in ADDRESS.finditer(text)
-                 if m.group().lower().rstrip(".") not in known]
+    addresses = [
+        (m.start(), m.group().lower().rstrip("."))
+        for m in ADDRESS.finditer(text)
+        if m.group().lower().rstrip(".") not in known
+    ]
     persons = people(text, language)
     person = persons[0] if persons else None
     email: str | None
@@ -179,8 +223,9 @@ def warm_up(extra: Sequence[LabelledReply] = (), cache: Path | None = None) -> t
     return thread
 
 
-def train(extra: Sequence[LabelledReply] = (), install: bool = True, cache: Path | None = None,
-          fresh: bool = False) -> Reader:
+def train(
+    extra: Sequence[LabelledReply] = (), install: bool = True, cache: Path | None = None, fresh: bool = False
+) -> Reader:
     """A reader trained on the shipped replies plus `extra` (a school's own decisions);
     installed as this process's reader unless `install` is false. With `cache`, a model
     trained on the same data by the same code is loaded from there instead (unless `fresh`),
@@ -216,12 +261,14 @@ def current() -> Reader:
         return _current
 
 
-def intent_of(text: str, today: date, sender: str | None = None, ours: Sequence[str] = (),
-              language: str | None = None) -> Intent:
+def intent_of(
+    text: str, today: date, sender: str | None = None, ours: Sequence[str] = (), language: str | None = None
+) -> Intent:
     return current().read(text, today, sender, ours, language)
 
 
 # --- the model kept on disk: only ever our own, written by `_store` -----------------------------
+
 
 def _cache_file(replies: Sequence[LabelledReply], cache: Path) -> Path:
     import hashlib

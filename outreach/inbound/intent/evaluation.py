@@ -28,8 +28,10 @@ class Miss:
 
     def line(self) -> str:
         flat = " ".join(self.text.split())
-        return (f"{self.reply.language or '?'} {self.reply.intent} read as {self.intent.kind.value} "
-                f"({self.intent.confidence:.2f}{', ACTED' if self.intent.acts else ''}): {flat[:140]}")
+        return (
+            f"{self.reply.language or '?'} {self.reply.intent} read as {self.intent.kind.value} "
+            f"({self.intent.confidence:.2f}{', ACTED' if self.intent.acts else ''}): {flat[:140]}"
+        )
 
 
 @dataclass
@@ -77,9 +79,11 @@ class Report:
             self.until[same] += 1
             ok = same
         if reply.intent == "referral":
-            for key, want, got in (("email", reply.referral_email, intent.referral_email),
-                                   ("name", reply.referral_name, intent.referral_name),
-                                   ("salutation", reply.referral_salutation, intent.referral_salutation)):
+            for key, want, got in (
+                ("email", reply.referral_email, intent.referral_email),
+                ("name", reply.referral_name, intent.referral_name),
+                ("salutation", reply.referral_salutation, intent.referral_salutation),
+            ):
                 if want is not None or key == "email":
                     same = (want or None) == (got or None) if key == "email" else want == got
                     self.referral[(key, same)] += 1
@@ -93,17 +97,24 @@ class Report:
         out = [f"{self.name}: {self.right['all']}/{self.total} right ({self.accuracy:.1%})"]
         out.append("  per language: " + ", ".join(self._share(k) for k in LANGUAGES if self.count[k]))
         out.append("  per intent: " + ", ".join(self._share(k) for k in KINDS if self.count[k]))
-        out.append(f"  acted on without a person: {self.acted}/{self.total} ({self.acted / max(1, self.total):.0%}); "
-                   f"wrong and acted on: {len(self.acted_wrong)} ({len(self.acted_wrong) / max(1, self.total):.1%})")
+        out.append(
+            f"  acted on without a person: {self.acted}/{self.total} ({self.acted / max(1, self.total):.0%}); "
+            f"wrong and acted on: {len(self.acted_wrong)} ({len(self.acted_wrong) / max(1, self.total):.1%})"
+        )
         dangerous_acted = sum(m.intent.acts for m in self.dangerous)
         out.append(f"  refusal or later read as interested: {len(self.dangerous)}, of them acted on: {dangerous_acted}")
         out += ["    " + m.line() for m in self.dangerous]
         if self.until:
             out.append(f"  not_now month right: {self.until[True]}/{self.until[True] + self.until[False]}")
         if self.referral:
-            out.append("  referral: " + ", ".join(
-                f"{key} {self.referral[(key, True)]}/{self.referral[(key, True)] + self.referral[(key, False)]}"
-                for key in ("email", "name", "salutation") if self.referral[(key, True)] + self.referral[(key, False)]))
+            out.append(
+                "  referral: "
+                + ", ".join(
+                    f"{key} {self.referral[(key, True)]}/{self.referral[(key, True)] + self.referral[(key, False)]}"
+                    for key in ("email", "name", "salutation")
+                    if self.referral[(key, True)] + self.referral[(key, False)]
+                )
+            )
         out.append("  confusion (rows: labelled, columns: read as):")
         out.append("    " + " " * 15 + "".join(f"{k[:13]:>14}" for k in KINDS))
         for want in KINDS:
@@ -135,8 +146,14 @@ def cross_validate(replies: Sequence[LabelledReply], folds: int = 5, seed: int =
     return report
 
 
-def score(reader: Reader, replies: Sequence[LabelledReply], name: str, text_of: Callable[[LabelledReply], str | None],
-          today: date = TODAY, sender: str | None = None) -> Report:
+def score(
+    reader: Reader,
+    replies: Sequence[LabelledReply],
+    name: str,
+    text_of: Callable[[LabelledReply], str | None],
+    today: date = TODAY,
+    sender: str | None = None,
+) -> Report:
     """Each reply read by `reader` from the text `text_of` gives (None: left out)."""
     report = Report(name)
     started = time.perf_counter()
@@ -182,6 +199,10 @@ def held_out(reader: Reader, replies: Sequence[LabelledReply]) -> list[Report]:
     return [
         score(reader, replies, f"held-out, labelled new text ({len(replies)} replies)", lambda r: r.new_text or r.text),
         score(reader, replies, "held-out, new text as the product extracts it from the plain text", as_extracted_text),
-        score(reader, replies, f"held-out, HTML-only messages as the product reads them "
-                               f"({sum(bool(r.html) for r in replies)} replies)", as_html_message),
+        score(
+            reader,
+            replies,
+            f"held-out, HTML-only messages as the product reads them ({sum(bool(r.html) for r in replies)} replies)",
+            as_html_message,
+        ),
     ]

@@ -71,11 +71,20 @@ def parse(content: str, name: str, language: str | None) -> list[LabelledReply]:
         if problem:
             problems.append(Problem(name, None, f"reply {index}: {problem[0]}", problem[1]))
             continue
-        replies.append(LabelledReply(
-            text=item["text"], intent=item["intent"], language=language, until=_text(item.get("until")),
-            referral_name=item.get("referral_name"), referral_salutation=item.get("referral_salutation"),
-            referral_email=item.get("referral_email"), html=item.get("html"), new_text=item.get("new_text"),
-            source=f"{name}#{index}"))
+        replies.append(
+            LabelledReply(
+                text=item["text"],
+                intent=item["intent"],
+                language=language,
+                until=_text(item.get("until")),
+                referral_name=item.get("referral_name"),
+                referral_salutation=item.get("referral_salutation"),
+                referral_email=item.get("referral_email"),
+                html=item.get("html"),
+                new_text=item.get("new_text"),
+                source=f"{name}#{index}",
+            )
+        )
     if problems:
         raise InvalidInput(problems)
     return replies

@@ -37,7 +37,7 @@ SIGNAL_NOTES = {
     "_address": "an e-mail address",
     "_question": "a question",
     "_ends_with_question": "ends with a question",
-    "_no_problem": "\"no problem\" (not a refusal)",
+    "_no_problem": '"no problem" (not a refusal)',
     "_starts_no": "starts with no",
     "_starts_yes": "starts with yes",
     "_time_weekday": "a day to meet",
@@ -61,11 +61,17 @@ class ReplyModel:
         from sklearn.pipeline import FeatureUnion
         from sklearn.svm import LinearSVC
 
-        self.features = FeatureUnion([
-            ("words", TfidfVectorizer(analyzer=word_features, sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", preprocessor=char_text, ngram_range=(2, 5),
-                                      sublinear_tf=True, min_df=2)),
-        ])
+        self.features = FeatureUnion(
+            [
+                ("words", TfidfVectorizer(analyzer=word_features, sublinear_tf=True)),
+                (
+                    "chars",
+                    TfidfVectorizer(
+                        analyzer="char_wb", preprocessor=char_text, ngram_range=(2, 5), sublinear_tf=True, min_df=2
+                    ),
+                ),
+            ]
+        )
         self.classifier = CalibratedClassifierCV(LinearSVC(C=C), cv=3, method="sigmoid")
         self.classes: list[str] = []
         self.weights: np.ndarray | None = None
@@ -123,8 +129,11 @@ class ReplyModel:
                     score[at] += value / max(1, len(positions[name[4:]]))
                 continue
             parts = name.split(" ")
-            starts = [at for at in positions.get(parts[0], []) if all(
-                at + k < len(tokens) and tokens[at + k].text == part for k, part in enumerate(parts))]
+            starts = [
+                at
+                for at in positions.get(parts[0], [])
+                if all(at + k < len(tokens) and tokens[at + k].text == part for k, part in enumerate(parts))
+            ]
             for at in starts:
                 for k in range(len(parts)):
                     score[at + k] += value / (len(starts) * len(parts))
@@ -133,7 +142,7 @@ class ReplyModel:
             padded = f" {token.text} "
             for size in range(2, 6):
                 for start in range(len(padded) - size + 1):
-                    holders.setdefault(padded[start:start + size], set()).add(index)
+                    holders.setdefault(padded[start : start + size], set()).add(index)
         for gram, held in holders.items():
             at = self._char_index.get(gram)
             if at is not None and at + self._offset in contribution:
@@ -158,20 +167,30 @@ def _phrases(prepared: Prepared, score: np.ndarray) -> list[tuple[float, str]]:
         if score[index] <= cut or index in used:
             continue
         left = right = int(index)
-        while left - 1 >= 0 and left - 1 not in used and score[left - 1] > cut / 2 and right - left < 3 \
-                and _same_clause(prepared, left - 1, left):
+        while (
+            left - 1 >= 0
+            and left - 1 not in used
+            and score[left - 1] > cut / 2
+            and right - left < 3
+            and _same_clause(prepared, left - 1, left)
+        ):
             left -= 1
-        while right + 1 < len(tokens) and right + 1 not in used and score[right + 1] > cut / 2 and right - left < 3 \
-                and _same_clause(prepared, right, right + 1):
+        while (
+            right + 1 < len(tokens)
+            and right + 1 not in used
+            and score[right + 1] > cut / 2
+            and right - left < 3
+            and _same_clause(prepared, right, right + 1)
+        ):
             right += 1
         used.update(range(left, right + 1))
-        text = " ".join(prepared.text[tokens[left].start:tokens[right].end].split())
-        out.append((float(score[left:right + 1].sum()), f"\"{text}\""))
+        text = " ".join(prepared.text[tokens[left].start : tokens[right].end].split())
+        out.append((float(score[left : right + 1].sum()), f'"{text}"'))
     return out
 
 
 def _same_clause(prepared: Prepared, a: int, b: int) -> bool:
-    between = prepared.text[prepared.tokens[a].end:prepared.tokens[b].start]
+    between = prepared.text[prepared.tokens[a].end : prepared.tokens[b].start]
     return re.search(r"[.,;:!?\n()]", between) is None
 
 

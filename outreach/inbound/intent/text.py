@@ -10,8 +10,20 @@ from dataclasses import dataclass
 
 TEXT_CAP = 4000
 
-_EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ß", "\u2019": "'", "\u2018": "'", "`": "'",
-                        "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
+_EXTRA = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ß": "ß",
+        "\u2019": "'",
+        "\u2018": "'",
+        "`": "'",
+        "\u00a0": " ",
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
 
 
 class _FoldTable(dict[int, str]):
@@ -45,16 +57,22 @@ CLOSING = re.compile(
     r"(?:z )?(?:powazaniem|pozdrawiam|pozdrowieniami)|serdecznie|pozdro|dziekuje|"
     r"(?:com os )?(?:melhores )?cumprimentos|atenciosamente|abraco|abs|obrigad[oa]|beijinhos|att\.?)"
     r"[\s,.!-]*$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # A short line ending with a comma ("All the best,", "Take care,"): a closing, unless it greets.
 SHORT_CLOSING = re.compile(r"^\s*[^\W\d_]+(?:['\s-]+[^\W\d_]+){0,3}\s*,\s*$")
-GREETING = re.compile(r"^\s*(?:dear|hi|hello|hey|good (?:morning|afternoon)|hallo|guten (?:tag|morgen)|sehr geehrte\w*|"
-                      r"liebe\w*|gruezi|servus|moin|bonjour|madame|monsieur|salut|cher|chere|hola|estimad\w+|"
-                      r"buen\w+ dias?|"
-                      r"buongiorno|buonasera|gentil\w*|egregi\w+|ciao|geachte|beste|dag|hoi|goede\w+|goeie\w+|"
-                      r"dzien dobry|szanown\w+|czesc|witam|bom dia|boa tarde|caro|cara|ola|exm\w+)\b")
-SENT_FROM = re.compile(r"^\s*(?:sent from|von meinem|envoye de|enviado desde|inviato da|verzonden (?:vanaf|met)|"
-                       r"wyslane z|enviado do)\b", re.IGNORECASE)
+GREETING = re.compile(
+    r"^\s*(?:dear|hi|hello|hey|good (?:morning|afternoon)|hallo|guten (?:tag|morgen)|sehr geehrte\w*|"
+    r"liebe\w*|gruezi|servus|moin|bonjour|madame|monsieur|salut|cher|chere|hola|estimad\w+|"
+    r"buen\w+ dias?|"
+    r"buongiorno|buonasera|gentil\w*|egregi\w+|ciao|geachte|beste|dag|hoi|goede\w+|goeie\w+|"
+    r"dzien dobry|szanown\w+|czesc|witam|bom dia|boa tarde|caro|cara|ola|exm\w+)\b"
+)
+SENT_FROM = re.compile(
+    r"^\s*(?:sent from|von meinem|envoye de|enviado desde|inviato da|verzonden (?:vanaf|met)|"
+    r"wyslane z|enviado do)\b",
+    re.IGNORECASE,
+)
 
 
 # A copy of the earlier mail that got through (an HTML quote made text loses its markers):
@@ -65,7 +83,9 @@ QUOTE_START = re.compile(
     r"(?:^|(?<=\s))(?:from|von|de|da|van|od)\s*:(?:(?!\n\s*\n).){1,240}?(?:sent|gesendet|envoye|enviado|inviato|"
     r"verzonden|wyslano|enviada|date|datum|fecha|data)\s*:|"
     r"-{2,}\s*(?:original message|ursprungliche nachricht|message d'origine|mensaje original|messaggio originale|"
-    r"oorspronkelijk bericht|oryginalna wiadomosc|mensagem original|forwarded message)", re.DOTALL)
+    r"oorspronkelijk bericht|oryginalna wiadomosc|mensagem original|forwarded message)",
+    re.DOTALL,
+)
 
 
 def body(text: str) -> str:
@@ -76,7 +96,7 @@ def body(text: str) -> str:
     text = text[:TEXT_CAP]
     quoted = QUOTE_START.search(fold(text))
     if quoted and quoted.start() > 0:
-        text = text[:quoted.start()]
+        text = text[: quoted.start()]
     lines = text.split("\n")
     folded = fold(text).split("\n")
     seen_words = 0
@@ -92,8 +112,8 @@ def body(text: str) -> str:
 
 @dataclass(frozen=True)
 class Token:
-    text: str    # folded
-    start: int   # place in the text
+    text: str  # folded
+    start: int  # place in the text
     end: int
 
 

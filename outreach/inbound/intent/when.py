@@ -32,75 +32,193 @@ MONTH_NAMES = {
 MONTH = {word: month for month, words in MONTH_NAMES.items() for word in words.split()}
 # Words that are also ordinary words: a month only next to a day number or after a time preposition.
 AMBIGUOUS = {"may", "mai", "mars", "maj", "marco"}
-PREPOSITION = re.compile(r"(?:\b(?:in|by|until|till|from|early|mid|late|end of|im|ab|bis|anfang|mitte|ende|en|a|au|"
-                         r"debut|fin|mi|de|desde|hasta|a partir de|principios de|finales de|mediados de|di|da|dal|"
-                         r"fino a|inizio|meta|per|tot|vanaf|begin|half|eind|w|od|do|em|ate|meados de|final de|"
-                         r"next|naechsten|nachsten|prochain)\W{0,2})$")
+PREPOSITION = re.compile(
+    r"(?:\b(?:in|by|until|till|from|early|mid|late|end of|im|ab|bis|anfang|mitte|ende|en|a|au|"
+    r"debut|fin|mi|de|desde|hasta|a partir de|principios de|finales de|mediados de|di|da|dal|"
+    r"fino a|inizio|meta|per|tot|vanaf|begin|half|eind|w|od|do|em|ate|meados de|final de|"
+    r"next|naechsten|nachsten|prochain)\W{0,2})$"
+)
 
 SEASONS = {  # (month, day) a season or holiday points at, after a reply in November
-    "spring": (3, 1), "fruhjahr": (3, 1), "fruhling": (3, 1), "printemps": (3, 1), "primavera": (3, 1),
-    "voorjaar": (3, 1), "lente": (3, 1), "wiosna": (3, 1), "wiosne": (3, 1),
-    "summer": (6, 1), "sommer": (6, 1), "ete": (6, 1), "verano": (6, 1), "estate": (6, 1), "zomer": (6, 1),
-    "lato": (6, 1), "latem": (6, 1), "verao": (6, 1),
-    "autumn": (9, 1), "fall": (9, 1), "herbst": (9, 1), "automne": (9, 1), "otono": (9, 1), "autunno": (9, 1),
-    "herfst": (9, 1), "jesien": (9, 1), "jesienia": (9, 1), "outono": (9, 1),
+    "spring": (3, 1),
+    "fruhjahr": (3, 1),
+    "fruhling": (3, 1),
+    "printemps": (3, 1),
+    "primavera": (3, 1),
+    "voorjaar": (3, 1),
+    "lente": (3, 1),
+    "wiosna": (3, 1),
+    "wiosne": (3, 1),
+    "summer": (6, 1),
+    "sommer": (6, 1),
+    "ete": (6, 1),
+    "verano": (6, 1),
+    "estate": (6, 1),
+    "zomer": (6, 1),
+    "lato": (6, 1),
+    "latem": (6, 1),
+    "verao": (6, 1),
+    "autumn": (9, 1),
+    "fall": (9, 1),
+    "herbst": (9, 1),
+    "automne": (9, 1),
+    "otono": (9, 1),
+    "autunno": (9, 1),
+    "herfst": (9, 1),
+    "jesien": (9, 1),
+    "jesienia": (9, 1),
+    "outono": (9, 1),
 }
-AFTER = (r"(?:after|nach|apres|despues de|despues del|dopo|na|po|depois de|depois das?|depois dos?|depois do|"
-         r"pasando|passata|passato)")
-AFTER_SEASON = re.compile(rf"\b{AFTER}\s+(?:the |den |dem |der |l'|el |la |le |lo |de |het |o |a |las |los |"
-                          rf"les |des ||)"
-                          r"(?:summer|sommer\w*|ete|verano|estate|zomer\w*|wakacjach|lecie|verao|ferias|vacances|"
-                          r"vacaciones|vacanze|ferie|ferien|holidays|vakantie|summer holidays|summer break|"
-                          r"sommerpause|pausa estiva)\b")
+AFTER = (
+    r"(?:after|nach|apres|despues de|despues del|dopo|na|po|depois de|depois das?|depois dos?|depois do|"
+    r"pasando|passata|passato)"
+)
+AFTER_SEASON = re.compile(
+    rf"\b{AFTER}\s+(?:the |den |dem |der |l'|el |la |le |lo |de |het |o |a |las |los |"
+    rf"les |des ||)"
+    r"(?:summer|sommer\w*|ete|verano|estate|zomer\w*|wakacjach|lecie|verao|ferias|vacances|"
+    r"vacaciones|vacanze|ferie|ferien|holidays|vakantie|summer holidays|summer break|"
+    r"sommerpause|pausa estiva)\b"
+)
 HOLIDAYS = re.compile(
     rf"\b(?:{AFTER}\s+(?:the |den |les |las |le |de |as |os |)(?:(?:christmas |)holidays|feiertagen|fetes|"
     rf"fiestas|feste|"
     r"feestdagen|swietach|festas|christmas|weihnachten|noel|navidad|natale|kerst\w*|bozym narodzeniu|natal|"
     r"new year|neujahr|nouvel an|ano nuevo|capodanno|nieuwjaar|nowym roku|ano novo|reyes|jahreswechsel|"
     r"jaarwisseling|year end|jahresende)|(?:in |im |au |en |nel |w |no |)(?:the )?new year|neuen jahr|"
-    r"nouvelle annee|ano nuevo|nuovo anno|nieuwe jaar|nowym roku|ano novo|cuesta de enero)\b")
-EASTER = re.compile(rf"\b(?:{AFTER}|until|bis|jusqu'a|hasta|fino a|tot|do|ate)\s+(?:the )?(?:easter|ostern|paques|"
-                    r"semana santa|pasqua|pasen|wielkanocy|pascoa)\b")
-QUARTER = re.compile(r"\b(?:q([1-4])|t([1-4])|(first|second|third|fourth|ersten|zweiten|dritten|vierten|premier|"
-                     r"deuxieme|second|troisieme|quatrieme|primer|segundo|tercer|cuarto|primo|secondo|terzo|quarto|"
-                     r"eerste|tweede|derde|vierde|pierwszym|drugim|trzecim|czwartym|primeiro|terceiro)\s+"
-                     r"(?:quarter|quartal|trimestre|kwartaal|kwartale))\b")
-ORDINAL = {"first": 1, "ersten": 1, "premier": 1, "primer": 1, "primo": 1, "eerste": 1, "pierwszym": 1,
-           "primeiro": 1, "second": 2, "zweiten": 2, "deuxieme": 2, "segundo": 2, "secondo": 2, "tweede": 2,
-           "drugim": 2, "third": 3, "dritten": 3, "troisieme": 3, "tercer": 3, "terzo": 3, "derde": 3,
-           "trzecim": 3, "terceiro": 3, "fourth": 4, "vierten": 4, "quatrieme": 4, "cuarto": 4, "quarto": 4,
-           "vierde": 4, "czwartym": 4}
-NUMBER = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "couple of": 2.5, "few": 3, "a few": 3,
-          "zwei": 2, "drei": 3, "vier": 4, "sechs": 6, "paar": 2.5, "ein paar": 2.5, "einigen": 3,
-          "deux": 2, "trois": 3, "quatre": 4, "quelques": 3,
-          "dos": 2, "tres": 3, "cuatro": 4, "seis": 6, "un par de": 2.5, "unos": 3, "unas": 3, "unos seis": 6,
-          "due": 2, "tre": 3, "quattro": 4, "sei": 6, "qualche": 3, "un paio di": 2.5,
-          "twee": 2, "drie": 3, "vier ": 4, "zes": 6, "een paar": 2.5, "enkele": 3,
-          "dwa": 2, "trzy": 3, "cztery": 4, "szesc": 6, "kilka": 3, "pare": 2.5,
-          "duas": 2, "quatro": 4, "alguns": 3, "algumas": 3, "uns seis": 6}
+    r"nouvelle annee|ano nuevo|nuovo anno|nieuwe jaar|nowym roku|ano novo|cuesta de enero)\b"
+)
+EASTER = re.compile(
+    rf"\b(?:{AFTER}|until|bis|jusqu'a|hasta|fino a|tot|do|ate)\s+(?:the )?(?:easter|ostern|paques|"
+    r"semana santa|pasqua|pasen|wielkanocy|pascoa)\b"
+)
+QUARTER = re.compile(
+    r"\b(?:q([1-4])|t([1-4])|(first|second|third|fourth|ersten|zweiten|dritten|vierten|premier|"
+    r"deuxieme|second|troisieme|quatrieme|primer|segundo|tercer|cuarto|primo|secondo|terzo|quarto|"
+    r"eerste|tweede|derde|vierde|pierwszym|drugim|trzecim|czwartym|primeiro|terceiro)\s+"
+    r"(?:quarter|quartal|trimestre|kwartaal|kwartale))\b"
+)
+ORDINAL = {
+    "first": 1,
+    "ersten": 1,
+    "premier": 1,
+    "primer": 1,
+    "primo": 1,
+    "eerste": 1,
+    "pierwszym": 1,
+    "primeiro": 1,
+    "second": 2,
+    "zweiten": 2,
+    "deuxieme": 2,
+    "segundo": 2,
+    "secondo": 2,
+    "tweede": 2,
+    "drugim": 2,
+    "third": 3,
+    "dritten": 3,
+    "troisieme": 3,
+    "tercer": 3,
+    "terzo": 3,
+    "derde": 3,
+    "trzecim": 3,
+    "terceiro": 3,
+    "fourth": 4,
+    "vierten": 4,
+    "quatrieme": 4,
+    "cuarto": 4,
+    "quarto": 4,
+    "vierde": 4,
+    "czwartym": 4,
+}
+NUMBER = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "six": 6,
+    "couple of": 2.5,
+    "few": 3,
+    "a few": 3,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "sechs": 6,
+    "paar": 2.5,
+    "ein paar": 2.5,
+    "einigen": 3,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "quelques": 3,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "seis": 6,
+    "un par de": 2.5,
+    "unos": 3,
+    "unas": 3,
+    "unos seis": 6,
+    "due": 2,
+    "tre": 3,
+    "quattro": 4,
+    "sei": 6,
+    "qualche": 3,
+    "un paio di": 2.5,
+    "twee": 2,
+    "drie": 3,
+    "vier ": 4,
+    "zes": 6,
+    "een paar": 2.5,
+    "enkele": 3,
+    "dwa": 2,
+    "trzy": 3,
+    "cztery": 4,
+    "szesc": 6,
+    "kilka": 3,
+    "pare": 2.5,
+    "duas": 2,
+    "quatro": 4,
+    "alguns": 3,
+    "algumas": 3,
+    "uns seis": 6,
+}
 RELATIVE = re.compile(
     r"\b(?:in|within|dans|d'ici|dentro de|en|tra|fra|tra circa|over|za|daqui a|em|circa|about)\s+"
-    r"((?:\w+\s+){0,2}?)(\d+|" + "|".join(sorted((re.escape(k) for k in NUMBER), key=len, reverse=True)) +
-    r")(?:\s*[,-]\s*(\w+))?\s+(weeks?|months?|wochen|monaten|semaines|mois|semanas|meses|settimane|mesi|weken|maanden|"
-    r"tygodni|miesiecy|miesiace)\b")
-HALF_YEAR = re.compile(r"\b(?:half (?:a )?year|six months|halbes jahr|halben jahr|six mois|seis meses|medio ano|"
-                       r"sei mesi|half jaar|pol roku|meio ano)\b")
-NEXT_YEAR = re.compile(r"\b(?:next year|nachstes jahr|im nachsten jahr|l'annee prochaine|l'an prochain|"
-                       r"el ano que viene|el proximo ano|l'anno prossimo|il prossimo anno|volgend jaar|"
-                       r"w przyszlym roku|no proximo ano|para o ano|next yr)\b")
-SCHOOL_YEAR = re.compile(r"\b(?:next school year|next academic year|nachste[ns]? schuljahr|rentree|nuevo curso|"
-                         r"proximo curso|prossimo anno scolastico|volgend schooljaar|przyszlym roku szkolnym|"
-                         r"proximo ano letivo)\b")
-WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|montag|dienstag|mittwoch|donnerstag|freitag|"
-                     r"lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miercoles|jueves|viernes|lunedi|martedi|"
-                     r"mercoledi|giovedi|venerdi|maandag|dinsdag|woensdag|donderdag|vrijdag|poniedzialek|wtorek|"
-                     r"sroda|czwartek|piatek|segunda|terca|quarta|quinta|sexta|next week|nachste woche|"
-                     r"semaine prochaine|la semana que viene|proxima semana|settimana prossima|volgende week|"
-                     r"przyszlym tygodniu|proxima semana|tomorrow|morgen|demain|manana|domani|jutro|amanha)\b")
-UNTIL = re.compile(r"\b(?:until|till|til|through|bis(?: zum| zur| ende| mitte| anfang)?|jusqu'(?:a|au|en)|"
-                   r"jusque|hasta|fino a|fino al|fino alla|fino|tot|tot en met|do|ate|ate ao|ate a)\W{0,3}"
-                   r"(?:the |den |le |la |el |il |al |o |a |)(?:end of |ende |fin |finales de |fine |eind |"
-                   r"konca |final de |mid[- ]|mitte |mi-|mediados de |meta |half |polowy |meados de |)$")
+    r"((?:\w+\s+){0,2}?)(\d+|"
+    + "|".join(sorted((re.escape(k) for k in NUMBER), key=len, reverse=True))
+    + r")(?:\s*[,-]\s*(\w+))?\s+(weeks?|months?|wochen|monaten|semaines|mois|semanas|meses|settimane|mesi|"
+    r"weken|maanden|"
+    r"tygodni|miesiecy|miesiace)\b"
+)
+HALF_YEAR = re.compile(
+    r"\b(?:half (?:a )?year|six months|halbes jahr|halben jahr|six mois|seis meses|medio ano|"
+    r"sei mesi|half jaar|pol roku|meio ano)\b"
+)
+NEXT_YEAR = re.compile(
+    r"\b(?:next year|nachstes jahr|im nachsten jahr|l'annee prochaine|l'an prochain|"
+    r"el ano que viene|el proximo ano|l'anno prossimo|il prossimo anno|volgend jaar|"
+    r"w przyszlym roku|no proximo ano|para o ano|next yr)\b"
+)
+SCHOOL_YEAR = re.compile(
+    r"\b(?:next school year|next academic year|nachste[ns]? schuljahr|rentree|nuevo curso|"
+    r"proximo curso|prossimo anno scolastico|volgend schooljaar|przyszlym roku szkolnym|"
+    r"proximo ano letivo)\b"
+)
+WEEKDAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|montag|dienstag|mittwoch|donnerstag|freitag|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miercoles|jueves|viernes|lunedi|martedi|"
+    r"mercoledi|giovedi|venerdi|maandag|dinsdag|woensdag|donderdag|vrijdag|poniedzialek|wtorek|"
+    r"sroda|czwartek|piatek|segunda|terca|quarta|quinta|sexta|next week|nachste woche|"
+    r"semaine prochaine|la semana que viene|proxima semana|settimana prossima|volgende week|"
+    r"przyszlym tygodniu|proxima semana|tomorrow|morgen|demain|manana|domani|jutro|amanha)\b"
+)
+UNTIL = re.compile(
+    r"\b(?:until|till|til|through|bis(?: zum| zur| ende| mitte| anfang)?|jusqu'(?:a|au|en)|"
+    r"jusque|hasta|fino a|fino al|fino alla|fino|tot|tot en met|do|ate|ate ao|ate a)\W{0,3}"
+    r"(?:the |den |le |la |el |il |al |o |a |)(?:end of |ende |fin |finales de |fine |eind |"
+    r"konca |final de |mid[- ]|mitte |mi-|mediados de |meta |half |polowy |meados de |)$"
+)
 AGAIN = re.compile(
     r"\b(?:again|get back to|come back to|reach out|follow up|get in touch|contact (?:me|us)|drop me|chase|ask me|"
     r"try (?:me|us)? ?again|revisit|pick (?:this|it) up|look at it then|resubmi\w+|try again|talk|speak|"
@@ -111,13 +229,15 @@ AGAIN = re.compile(
     r"ricontatt\w*|risentiamoci|riscriv\w+|riprov\w+|riparl\w+|ne parliamo|sentiamo|allora|riproporre|parlar\w*|"
     r"opnieuw|nog eens|contact op|mail me|mail mij|bericht|laat .* horen|dan praten|praat ik|bekijken|"
     r"ponown\w+|odezw\w+|napisac|napisz|wrocmy|wrocic|kontakt\w*|porozmawia\w*|"
-    r"volte\w*|voltar|voltamos|novamente|de novo|contacte\w*|escrev\w+|retomar|falamos|falar|nessa altura)\b")
+    r"volte\w*|voltar|voltamos|novamente|de novo|contacte\w*|escrev\w+|retomar|falamos|falar|nessa altura)\b"
+)
 ABSENCE = re.compile(
     r"\b(?:on leave|annual leave|maternity leave|parental leave|sick leave|out of (?:the )?office|away|on holiday|"
     r"off from|closed|not in|back on|urlaub|elternzeit|mutterschutz|krank|abwesend|nicht im haus|nicht da|"
     r"geschlossen|zuruck|conge|absent|ferme|fermee|de retour|vacaciones|baja|fuera|cerrad[oa]|de vuelta|"
     r"ferie|in maternita|malattia|fuori ufficio|chius[oa]|rientro|verlof|vakantie|afwezig|gesloten|terug|urlop\w*|"
-    r"nieobecn\w*|nieczynne|zamkniet\w*|zwolnieni\w*|ferias|licenca|ausente|encerrad[oa]|fora)\b")
+    r"nieobecn\w*|nieczynne|zamkniet\w*|zwolnieni\w*|ferias|licenca|ausente|encerrad[oa]|fora)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -125,8 +245,8 @@ class Mention:
     start: int
     end: int
     day: date
-    until: bool = False   # "until X": the end of something, an absence or a busy time
-    again: bool = False   # in a sentence that asks to be contacted again
+    until: bool = False  # "until X": the end of something, an absence or a busy time
+    again: bool = False  # in a sentence that asks to be contacted again
     specific: bool = True  # a month, a date, a quarter; not just "next year" or "in summer"
 
     def far(self, today: date) -> bool:
@@ -149,11 +269,15 @@ def mentions(folded: str, original: str, today: date, language: str | None = Non
             continue
         found.append((match.start(), match.end(), _month_day(folded, match, today, month)))
     resolvers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], date]], ...] = (
-        (AFTER_SEASON, lambda m: _next(today, 9, 1)), (HOLIDAYS, lambda m: _next(today, 1, 8)),
+        (AFTER_SEASON, lambda m: _next(today, 9, 1)),
+        (HOLIDAYS, lambda m: _next(today, 1, 8)),
         (EASTER, lambda m: _easter_after(today, m.group())),
         (QUARTER, lambda m: _quarter(today, m)),
-        (RELATIVE, lambda m: _relative(today, m)), (HALF_YEAR, lambda m: _add_months(today, 6)),
-        (SCHOOL_YEAR, lambda m: _next(today, 9, 1)), (NEXT_YEAR, lambda m: _next_year(today, m)))
+        (RELATIVE, lambda m: _relative(today, m)),
+        (HALF_YEAR, lambda m: _add_months(today, 6)),
+        (SCHOOL_YEAR, lambda m: _next(today, 9, 1)),
+        (NEXT_YEAR, lambda m: _next_year(today, m)),
+    )
     for pattern, resolve in resolvers:
         for match in pattern.finditer(folded):
             if not _inside(match.start(), covered):
@@ -164,10 +288,15 @@ def mentions(folded: str, original: str, today: date, language: str | None = Non
             found.append((match.start(), match.end(), _next(today, *season)))
     found.sort()
     generic = {s for s, e, _ in found if NEXT_YEAR.fullmatch(folded[s:e]) or SEASONS.get(folded[s:e])}
-    found = [(s, e, day) for s, e, day in found  # "in Q2 next year", "in oktober van volgend jaar": one time
-             if not (s in generic and any(e0 <= s <= e0 + 15 for s0, e0, _ in found if s0 != s))]
-    return [Mention(s, e, day, bool(UNTIL.search(folded[max(0, s - 30):s])), _again(folded, s, e), s not in generic)
-            for s, e, day in found]
+    found = [
+        (s, e, day)
+        for s, e, day in found  # "in Q2 next year", "in oktober van volgend jaar": one time
+        if not (s in generic and any(e0 <= s <= e0 + 15 for s0, e0, _ in found if s0 != s))
+    ]
+    return [
+        Mention(s, e, day, bool(UNTIL.search(folded[max(0, s - 30) : s])), _again(folded, s, e), s not in generic)
+        for s, e, day in found
+    ]
 
 
 def near_times(folded: str) -> bool:
@@ -198,14 +327,14 @@ def _month_context(folded: str, match: re.Match[str], language: str | None) -> b
     word = match.group()
     if word == "mai" and language == "it":
         return False
-    before, after = folded[max(0, match.start() - 20):match.start()], folded[match.end():match.end() + 6]
+    before, after = folded[max(0, match.start() - 20) : match.start()], folded[match.end() : match.end() + 6]
     return bool(re.search(r"\d\W{0,2}$", before) or re.match(r"\W{0,2}\d", after) or PREPOSITION.search(before))
 
 
 def _month_day(folded: str, match: re.Match[str], today: date, month: int) -> date:
-    before = folded[max(0, match.start() - 12):match.start()]
+    before = folded[max(0, match.start() - 12) : match.start()]
     day = 15 if re.search(r"(?:mid|mitte|mi|mediados de|meta|half|polowie|meados de|meio de)\W{0,3}$", before) else 1
-    year = re.match(r"\W{0,3}(20\d\d)", folded[match.end():match.end() + 8])
+    year = re.match(r"\W{0,3}(20\d\d)", folded[match.end() : match.end() + 8])
     if year:
         return date(int(year.group(1)), month, day)
     return _next(today, month, day)
@@ -214,13 +343,15 @@ def _month_day(folded: str, match: re.Match[str], today: date, month: int) -> da
 def _again(folded: str, start: int, end: int) -> bool:
     left = max(folded.rfind(c, 0, start) for c in ".!?\n")
     right = min([i for i in (folded.find(c, end) for c in ".!?\n") if i >= 0] or [len(folded)])
-    sentence = folded[left + 1:right + 1]
+    sentence = folded[left + 1 : right + 1]
     if AGAIN.search(sentence):
         return True
     stop = min([i for i in (folded.find(c, right + 1) for c in ".!?\n") if i >= 0] or [len(folded)])
-    following = folded[right + 1:stop]  # "... until February. Please contact me again then."
-    return bool(re.search(r"\b(?:then|dann|alors|a ce moment|entonces|allora|dan|wtedy|entao|nessa altura)\b",
-                          following) and AGAIN.search(following))
+    following = folded[right + 1 : stop]  # "... until February. Please contact me again then."
+    return bool(
+        re.search(r"\b(?:then|dann|alors|a ce moment|entonces|allora|dan|wtedy|entao|nessa altura)\b", following)
+        and AGAIN.search(following)
+    )
 
 
 def _next(today: date, month: int, day: int) -> date:

@@ -18,11 +18,18 @@ ACTOR, ACTION, SUBJECT, SOURCE = 200, 40, 320, 64  # the columns' lengths
 DETAIL = 2000
 
 
-def record(session: Session, *, actor: str, action: str, subject: str = "", source: str = "", detail: str = "",
-           now: datetime) -> AuditEvent:
+def record(
+    session: Session, *, actor: str, action: str, subject: str = "", source: str = "", detail: str = "", now: datetime
+) -> AuditEvent:
     """One entry; text from outside (an address typed at the login) is cut to the column."""
-    event = AuditEvent(at=now, actor=_line(actor, ACTOR), action=_line(action, ACTION),
-                       subject=_line(subject, SUBJECT), source=_line(source, SOURCE), detail=_line(detail, DETAIL))
+    event = AuditEvent(
+        at=now,
+        actor=_line(actor, ACTOR),
+        action=_line(action, ACTION),
+        subject=_line(subject, SUBJECT),
+        source=_line(source, SOURCE),
+        detail=_line(detail, DETAIL),
+    )
     session.add(event)
     return event
 
@@ -50,8 +57,14 @@ def actions(session: Session) -> list[str]:
 
 
 def as_dict(event: AuditEvent) -> dict:
-    return {"at": event.at.isoformat(), "actor": event.actor, "action": event.action, "subject": event.subject,
-            "source": event.source, "detail": event.detail}
+    return {
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "subject": event.subject,
+        "source": event.source,
+        "detail": event.detail,
+    }
 
 
 def cli_actor() -> str:

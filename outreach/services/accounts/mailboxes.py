@@ -4,11 +4,11 @@ from it at run time: outreach.settings.mailboxes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,18 +31,28 @@ def all_mailboxes(session: Session) -> list[RegisteredMailbox]:
     return list(session.scalars(sa.select(RegisteredMailbox).order_by(RegisteredMailbox.address)))
 
 
-def add(session: Session, mailbox: Mailbox, now: datetime, authserv_id: str | list[str] | None = None,
-        replace: bool = False) -> RegisteredMailbox:
+def add(
+    session: Session, mailbox: Mailbox, now: datetime, authserv_id: str | list[str] | None = None, replace: bool = False
+) -> RegisteredMailbox:
     """Register a mailbox (or, with `replace`, change one); its health starts untested."""
     row = find(session, mailbox.address)
     if row is not None and not replace:
-        raise InvalidInput([Problem("mailbox", None, "address", f"{mailbox.address} is registered already; "
-                                    "give --replace to change it")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "mailbox", None, "address", f"{mailbox.address} is registered already; give --replace to change it"
+                )
+            ]
+        )
     if row is None:
         row = RegisteredMailbox(address=mailbox.address, created_at=now)
         session.add(row)
     kind, source = mailbox.auth.source
-    row.display_name, row.reply_to, row.plus_addressing = mailbox.display_name, mailbox.reply_to, mailbox.plus_addressing
+    row.display_name, row.reply_to, row.plus_addressing = (
+        mailbox.display_name,
+        mailbox.reply_to,
+        mailbox.plus_addressing,
+    )
     row.smtp, row.imap = mailbox.smtp.model_dump(mode="json"), mailbox.imap.model_dump(mode="json")
     row.username, row.secret_kind, row.secret_source = mailbox.auth.username, kind, source
     row.authserv_id = authserv_id or None
@@ -58,9 +68,18 @@ def remove(session: Session, address: str, force: bool = False) -> list[str]:
     row = get(session, address)
     users = users_of(session).get(row.address, [])
     if users and not force:
-        raise InvalidInput([Problem("mailbox", None, "address", f"{row.address} is named by the campaigns "
-                                    f"{', '.join(users)}; their mail would wait until it is registered again. "
-                                    "Give --force to remove it anyway")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "mailbox",
+                    None,
+                    "address",
+                    f"{row.address} is named by the campaigns "
+                    f"{', '.join(users)}; their mail would wait until it is registered again. "
+                    "Give --force to remove it anyway",
+                )
+            ]
+        )
     session.delete(row)
     session.flush()
     return users
@@ -90,8 +109,9 @@ def secret_label(row: RegisteredMailbox) -> str:
     return f"{row.secret_kind} {row.secret_source}"
 
 
-def test(uow: Callable[[], AbstractContextManager], address: str, now: Callable[[], datetime],
-         timeout: float = 15) -> tuple[bool, list]:
+def test(
+    uow: Callable[[], AbstractContextManager], address: str, now: Callable[[], datetime], timeout: float = 15
+) -> tuple[bool, list]:
     """Log in to the mailbox's SMTP and IMAP servers (mail/login_check.py) and keep the result as
     its health. No transaction stays open while the servers are asked."""
     with uow() as unit:
@@ -104,9 +124,13 @@ def test(uow: Callable[[], AbstractContextManager], address: str, now: Callable[
     return ok, checks
 
 
-SECRET_WORDS = {"password_env": "a password from an environment variable", "password_file": "a password from a file",
-                "oauth2_token_env": "an OAuth2 token from an environment variable",
-                "oauth2_token_file": "an OAuth2 token from a file", "oauth2_token_command": "an OAuth2 token from a command"}
+SECRET_WORDS = {
+    "password_env": "a password from an environment variable",
+    "password_file": "a password from a file",
+    "oauth2_token_env": "an OAuth2 token from an environment variable",
+    "oauth2_token_file": "an OAuth2 token from a file",
+    "oauth2_token_command": "an OAuth2 token from a command",
+}
 
 
 @dataclass(frozen=True)
@@ -133,11 +157,18 @@ def shown(session: Session, administrator: bool) -> list[Shown]:
         seen = Shown(row.address, row.display_name, health, row.tested_at)
         if administrator:
             smtp, imap = row.smtp, row.imap
-            seen = Shown(row.address, row.display_name, health, row.tested_at,
-                         f"{smtp['host']}:{smtp['port']} ({smtp['security']})",
-                         f"{imap['host']}:{imap['port']} ({imap['security']}), folders {imap['inbox']} and "
-                         f"{imap['sent_folder']}", f"{row.username} with {SECRET_WORDS[row.secret_kind]}",
-                         tuple(users.get(row.address, [])), row.test_result)
+            seen = Shown(
+                row.address,
+                row.display_name,
+                health,
+                row.tested_at,
+                f"{smtp['host']}:{smtp['port']} ({smtp['security']})",
+                f"{imap['host']}:{imap['port']} ({imap['security']}), folders {imap['inbox']} and "
+                f"{imap['sent_folder']}",
+                f"{row.username} with {SECRET_WORDS[row.secret_kind]}",
+                tuple(users.get(row.address, [])),
+                row.test_result,
+            )
         found.append(seen)
     return found
 

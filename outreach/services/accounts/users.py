@@ -22,9 +22,9 @@ _hasher = PasswordHasher()
 
 
 class Role(StrEnum):
-    ADMIN = "admin"      # everything, and the accounts
+    ADMIN = "admin"  # everything, and the accounts
     OFFICER = "officer"  # works with partners and campaigns
-    VIEWER = "viewer"    # reads; changes nothing
+    VIEWER = "viewer"  # reads; changes nothing
 
     @property
     def may_change(self) -> bool:

@@ -76,16 +76,20 @@ def new_token() -> str:
 def start(session: Session, user: User, client: str, now: datetime) -> str:
     """A new session for the account; the token for the cookie (not kept)."""
     token = new_token()
-    session.add(WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
-                           client=client[:64]))
+    session.add(
+        WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now, client=client[:64])
+    )
     session.flush()
     return token
 
 
 def current(session: Session, token: str, now: datetime, lifetime: Lifetime) -> Visitor | None:
     """The person whose session this token is, else None; an expired session is ended."""
-    found = session.execute(sa.select(WebSession, User).join(User, User.id == WebSession.user_id)
-                            .where(WebSession.token_hash == token_hash(token))).first()
+    found = session.execute(
+        sa.select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == token_hash(token))
+    ).first()
     if found is None:
         return None
     row, user = found
@@ -111,8 +115,12 @@ def end_all(session: Session) -> int:
 
 def prune(session: Session, now: datetime, lifetime: Lifetime) -> int:
     """Expired sessions removed (at each login: the table stays small)."""
-    return _deleted(session, sa.delete(WebSession).where(sa.or_(
-        WebSession.last_seen_at < now - lifetime.idle, WebSession.created_at < now - lifetime.longest)))
+    return _deleted(
+        session,
+        sa.delete(WebSession).where(
+            sa.or_(WebSession.last_seen_at < now - lifetime.idle, WebSession.created_at < now - lifetime.longest)
+        ),
+    )
 
 
 def open_sessions(session: Session, user_id: int) -> int:

@@ -9,7 +9,7 @@ opt-out, only holds the contact's mail) and raises a to-do that staff confirm.""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,19 +17,29 @@ from sqlalchemy.orm import Session
 
 from outreach.db.models import Campaign, Contact, InboundMail, Interaction, Step, Suppression
 from outreach.domain.phases import move_for_event
-from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, StepStatus
-from outreach.inbound.kinds import (AutoReply, Bounce, BounceReason, CalendarReply, Classification, Complaint,
-                                    Delayed, OptOut, Other, Receipt, Reply, reason_name)
-from outreach.inbound.authresults import Authentication
-from outreach.inbound.intent import Intent, IntentKind, intent_of
-from outreach.inbound.message import InboundMessage
 from outreach.domain.steps import PENDING, StepKind
 from outreach.domain.suppression import email_hash
-from outreach.inbound.trust import Verdict, verdict
+from outreach.domain.vocabulary import ContactStatus, Direction, InteractionKind, PartnerStatus, StepStatus
+from outreach.inbound.authresults import Authentication
+from outreach.inbound.intent import Intent, IntentKind, intent_of
+from outreach.inbound.kinds import (
+    AutoReply,
+    Bounce,
+    BounceReason,
+    CalendarReply,
+    Classification,
+    Complaint,
+    Delayed,
+    OptOut,
+    Other,
+    Receipt,
+    Reply,
+    reason_name,
+)
+from outreach.inbound.message import InboundMessage
 from outreach.inbound.reply import split_reply
-from outreach.services.events import Event
-from outreach.services.events import SendMeeting
-from outreach.services.events import TellStaff
+from outreach.inbound.trust import Verdict, verdict
+from outreach.services.events import Event, SendMeeting, TellStaff
 from outreach.services.inbound.matching import Match
 from outreach.services.partners import logbook
 from outreach.services.partners.todos import TODO_ID, TodoKind, raise_todo
@@ -59,13 +69,22 @@ class Inbound:
         return self.match.contact
 
     def log(self, kind: InteractionKind, text: str, returns_on: date | None = None) -> None:
-        self.session.add(Interaction(
-            partner_id=self.partner.id, contact_id=self.contact.id if self.contact else None,
-            direction=Direction.IN, kind=kind, occurred_at=self.row.received_at,
-            subject=self.message.subject[:998] or None, message_id=self.message.message_id,
-            in_reply_to=self.message.thread_ids[0] if self.message.thread_ids else None,
-            text=text, raw_path=self.row.raw_path,
-            returns_on=returns_on, history=self.history))
+        self.session.add(
+            Interaction(
+                partner_id=self.partner.id,
+                contact_id=self.contact.id if self.contact else None,
+                direction=Direction.IN,
+                kind=kind,
+                occurred_at=self.row.received_at,
+                subject=self.message.subject[:998] or None,
+                message_id=self.message.message_id,
+                in_reply_to=self.message.thread_ids[0] if self.message.thread_ids else None,
+                text=text,
+                raw_path=self.row.raw_path,
+                returns_on=returns_on,
+                history=self.history,
+            )
+        )
 
     def pending(self, contact_only: bool = False) -> list[Step]:
         query = sa.select(Step).where(Step.partner_id == self.partner.id, Step.status.in_(PENDING))
@@ -80,8 +99,11 @@ class Inbound:
         """The contact's mail not yet sent: pending or held."""
         if self.contact is None:
             return []
-        return list(self.session.scalars(sa.select(Step).where(
-            Step.contact_id == self.contact.id, Step.status.in_([*PENDING, StepStatus.HELD]))))
+        return list(
+            self.session.scalars(
+                sa.select(Step).where(Step.contact_id == self.contact.id, Step.status.in_([*PENDING, StepStatus.HELD]))
+            )
+        )
 
     def tell_staff(self, subject: str, text: str) -> list[Event]:
         """A mail to the partner's latest campaign's `notify_staff`, where it names one."""
@@ -140,7 +162,8 @@ def reply(inbound: Inbound) -> list[Event]:
         f"{message.sender} answered for {partner.name} (phase {partner.phase.value}; the reply reads as "
         f"{intent.kind.value.replace('_', ' ')}"
         f"{'' if acting else ', not sure enough to act on: decide on the Today page'}).\n\n{text}\n\n"
-        f"The whole message is attached. `outreach partners show {message.sender}` shows the timeline.\n")
+        f"The whole message is attached. `outreach partners show {message.sender}` shows the timeline.\n",
+    )
     if not acting:
         _hold(inbound.pending(), REVIEW_HOLD)
         _review(inbound, intent, parts.new_text)
@@ -176,12 +199,24 @@ def _review(inbound: Inbound, intent: Intent, new_text: str) -> None:
     """A review item: the reply and its reading, with the decisions a person can take."""
     read = intent.kind.value.replace("_", " ")
     sure = f"{intent.confidence:.0%}"
-    text = (f"{inbound.message.sender} ({inbound.partner.name}) replied; it reads as {read} ({sure} sure), "
-            f"which is not sure enough to act on: decide what it means. {_quote(inbound)}")
-    todo = raise_todo(inbound.session, TodoKind.REVIEW_REPLY, text, inbound.now, partner_id=inbound.partner.id,
-                      inbound_id=inbound.row.id)
-    todo.reading = {**intent.as_json(), "language": intent.language, "new_text": new_text[:4000],
-                    "sender": inbound.message.sender}
+    text = (
+        f"{inbound.message.sender} ({inbound.partner.name}) replied; it reads as {read} ({sure} sure), "
+        f"which is not sure enough to act on: decide what it means. {_quote(inbound)}"
+    )
+    todo = raise_todo(
+        inbound.session,
+        TodoKind.REVIEW_REPLY,
+        text,
+        inbound.now,
+        partner_id=inbound.partner.id,
+        inbound_id=inbound.row.id,
+    )
+    todo.reading = {
+        **intent.as_json(),
+        "language": intent.language,
+        "new_text": new_text[:4000],
+        "sender": inbound.message.sender,
+    }
 
 
 def _interested(inbound: Inbound, intent: Intent) -> list[Event]:
@@ -194,8 +229,11 @@ def _interested(inbound: Inbound, intent: Intent) -> list[Event]:
     meeting = _invite(inbound)
     if meeting:
         return [SendMeeting(meeting)]
-    inbound.todo(TodoKind.REPLY, f"{inbound.message.sender} ({inbound.partner.name}) wants to talk: answer them, "
-                                 f"or invite them to the first exploration meeting. {_quote(inbound)}")
+    inbound.todo(
+        TodoKind.REPLY,
+        f"{inbound.message.sender} ({inbound.partner.name}) wants to talk: answer them, "
+        f"or invite them to the first exploration meeting. {_quote(inbound)}",
+    )
     return []
 
 
@@ -206,13 +244,22 @@ def _active(partner) -> None:
 
 
 def _question(inbound: Inbound, intent: Intent) -> list[Event]:
-    inbound.todo(TodoKind.QUESTION, f"{inbound.message.sender} ({inbound.partner.name}) asks before committing: "
-                                    f"answer their question. {_quote(inbound)}")
+    inbound.todo(
+        TodoKind.QUESTION,
+        f"{inbound.message.sender} ({inbound.partner.name}) asks before committing: "
+        f"answer their question. {_quote(inbound)}",
+    )
     return []
 
 
-def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template: str, due: datetime,
-                 status: StepStatus = StepStatus.SCHEDULED) -> Step | None:
+def _answer_step(
+    inbound: Inbound,
+    contact: Contact | None,
+    name: str,
+    template: str,
+    due: datetime,
+    status: StepStatus = StepStatus.SCHEDULED,
+) -> Step | None:
     """A message that answers this reply, in the campaign the partner answers (once by name)."""
     step = latest_step(inbound.session, inbound.partner.id)
     if step is None or contact is None:
@@ -220,13 +267,21 @@ def _answer_step(inbound: Inbound, contact: Contact | None, name: str, template:
     from outreach.mail.compose import new_message_id
     from outreach.settings.campaigns import settings_of
 
-    exists = inbound.session.scalar(sa.select(Step).where(
-        Step.contact_id == contact.id, Step.campaign_id == step.campaign_id, Step.name == name))
+    exists = inbound.session.scalar(
+        sa.select(Step).where(Step.contact_id == contact.id, Step.campaign_id == step.campaign_id, Step.name == name)
+    )
     if exists is not None:
         return exists
-    answer = Step(campaign_id=step.campaign_id, partner_id=inbound.partner.id, contact_id=contact.id, name=name,
-                  template=template, status=status, due_at=due,
-                  message_id=new_message_id(settings_of(step.campaign).mailbox.address))
+    answer = Step(
+        campaign_id=step.campaign_id,
+        partner_id=inbound.partner.id,
+        contact_id=contact.id,
+        name=name,
+        template=template,
+        status=status,
+        due_at=due,
+        message_id=new_message_id(settings_of(step.campaign).mailbox.address),
+    )
     inbound.session.add(answer)
     return answer
 
@@ -235,12 +290,15 @@ def _not_now(inbound: Inbound, intent: Intent) -> list[Event]:
     """Paused until the day meant ("later until DATE", in its phase); then a short follow-up
     (the `later` template) and a to-do."""
     assert intent.until is not None  # a not-now reading always carries its day
-    until = datetime.combine(intent.until, time(9, 0), tzinfo=timezone.utc)
+    until = datetime.combine(intent.until, time(9, 0), tzinfo=UTC)
     if inbound.partner.status in (PartnerStatus.ACTIVE, PartnerStatus.PAUSED, PartnerStatus.DECLINED):
         inbound.partner.status, inbound.partner.later_until = PartnerStatus.PAUSED, intent.until
     _answer_step(inbound, inbound.contact, f"later-{intent.until.isoformat()}", StepKind.LATER, until)
-    inbound.todo(TodoKind.LATER, f"{inbound.partner.name} says not now; a short follow-up is scheduled for "
-                                 f"{intent.until:%Y-%m-%d}. {_quote(inbound)}")
+    inbound.todo(
+        TodoKind.LATER,
+        f"{inbound.partner.name} says not now; a short follow-up is scheduled for "
+        f"{intent.until:%Y-%m-%d}. {_quote(inbound)}",
+    )
     return []
 
 
@@ -266,16 +324,24 @@ def _referral(inbound: Inbound, intent: Intent) -> list[Event]:
     if intent.referral_email and (by is None or intent.referral_email != by.email):
         colleague = inbound.session.scalar(sa.select(Contact).where(Contact.email == intent.referral_email))
         if colleague is None and not inbound.new_contacts:
-            inbound.todo(TodoKind.INTRODUCTION, f"{by.email if by else inbound.message.sender} "
-                                                f"({inbound.partner.name}) names {intent.referral_email}, but the "
-                                                "message could not be proved to come from them, so no contact was "
-                                                "added: check with them, then add the colleague on the partner's "
-                                                f"page. {_quote(inbound)}")
+            inbound.todo(
+                TodoKind.INTRODUCTION,
+                f"{by.email if by else inbound.message.sender} "
+                f"({inbound.partner.name}) names {intent.referral_email}, but the "
+                "message could not be proved to come from them, so no contact was "
+                "added: check with them, then add the colleague on the partner's "
+                f"page. {_quote(inbound)}",
+            )
             return []
         if colleague is None:
-            colleague = Contact(email=intent.referral_email, name=intent.referral_name, status=ContactStatus.ACTIVE,
-                                introduced_by_id=by.id if by else None, language=by.language if by else None,
-                                register=by.register if by else None)
+            colleague = Contact(
+                email=intent.referral_email,
+                name=intent.referral_name,
+                status=ContactStatus.ACTIVE,
+                introduced_by_id=by.id if by else None,
+                language=by.language if by else None,
+                register=by.register if by else None,
+            )
             inbound.partner.contacts.append(colleague)
             inbound.session.flush()
     who = colleague.email if colleague else (intent.referral_name or intent.referral_email or "the colleague named")
@@ -283,35 +349,46 @@ def _referral(inbound: Inbound, intent: Intent) -> list[Event]:
         text = f"{by.email} now answers for {inbound.partner.name}: write to them from now on."
     else:
         text = f"Write to {who}, introduced by {by.email if by else inbound.message.sender} ({inbound.partner.name})."
-        drafted = colleague is not None and _answer_step(
-            inbound, colleague, "introduction", StepKind.INTRODUCTION, inbound.now, StepStatus.HELD) is not None
+        drafted = (
+            colleague is not None
+            and _answer_step(inbound, colleague, "introduction", StepKind.INTRODUCTION, inbound.now, StepStatus.HELD)
+            is not None
+        )
         if drafted:
-            text += (f" A warm introduction (template {StepKind.INTRODUCTION}) is drafted and held: "
-                     f"`outreach partners resume {inbound.partner.id}` sends it.")
+            text += (
+                f" A warm introduction (template {StepKind.INTRODUCTION}) is drafted and held: "
+                f"`outreach partners resume {inbound.partner.id}` sends it."
+            )
     inbound.todo(TodoKind.INTRODUCTION, f"{text} {_quote(inbound)}")
     return []
 
 
 def _unclear(inbound: Inbound, intent: Intent) -> list[Event]:
-    inbound.todo(TodoKind.UNCLEAR, f"Read the reply of {inbound.message.sender} ({inbound.partner.name}) and decide "
-                                   f"the next step. {_quote(inbound)}")
+    inbound.todo(
+        TodoKind.UNCLEAR,
+        f"Read the reply of {inbound.message.sender} ({inbound.partner.name}) and decide "
+        f"the next step. {_quote(inbound)}",
+    )
     return []
 
 
 def _quote(inbound: Inbound) -> str:
     text = " ".join(split_reply(inbound.message).logged_text.split())
-    return f"They wrote: \"{text[:300]}{'...' if len(text) > 300 else ''}\""
+    return f'They wrote: "{text[:300]}{"..." if len(text) > 300 else ""}"'
 
 
 INTENT_EFFECTS = {
-    IntentKind.INTERESTED: _interested, IntentKind.QUESTION: _question, IntentKind.NOT_NOW: _not_now,
-    IntentKind.NOT_INTERESTED: _not_interested, IntentKind.REFERRAL: _referral, IntentKind.UNCLEAR: _unclear,
+    IntentKind.INTERESTED: _interested,
+    IntentKind.QUESTION: _question,
+    IntentKind.NOT_NOW: _not_now,
+    IntentKind.NOT_INTERESTED: _not_interested,
+    IntentKind.REFERRAL: _referral,
+    IntentKind.UNCLEAR: _unclear,
 }
 
 
 def _invite(inbound: Inbound) -> int | None:
-    from outreach.services.meetings.invitations import MeetingError
-    from outreach.services.meetings.invitations import first_invitation
+    from outreach.services.meetings.invitations import MeetingError, first_invitation
 
     step = latest_step(inbound.session, inbound.partner.id)
     if step is None:
@@ -347,9 +424,12 @@ def calendar_reply(inbound: Inbound) -> list[Event]:
     events: list[Event] = []
     if recorded is not None and recorded.outcome == "counter":
         events = inbound.tell_staff(f"{inbound.partner.name} proposes another time", summary + comment)
-        inbound.todo(TodoKind.COUNTER, f"{inbound.partner.name} {summary}{comment}: move the meeting "
-                                       f"(`outreach meeting reschedule {recorded.answered.id} --at ...` or the partner's "
-                                       "page), or answer them.")
+        inbound.todo(
+            TodoKind.COUNTER,
+            f"{inbound.partner.name} {summary}{comment}: move the meeting "
+            f"(`outreach meeting reschedule {recorded.answered.id} --at ...` or the partner's "
+            "page), or answer them.",
+        )
     if recorded is not None and recorded.partstat == "declined":
         try:
             if offer_next_slot(inbound.session, recorded.answered, inbound.now):
@@ -363,10 +443,15 @@ def calendar_reply(inbound: Inbound) -> list[Event]:
 
 def _unreadable_answer(inbound: Inbound, method: str, reason: str) -> list[Event]:
     """Nothing recorded from values we cannot trust: logged, and a to-do for staff."""
-    inbound.log(InteractionKind.MEETING, f"calendar {method} from {inbound.message.sender} that could not be read: {reason}")
-    inbound.todo(TodoKind.UNREADABLE_ANSWER, f"{inbound.partner.name}: a calendar answer could not be read ({reason}); "
-                                             "open the message, then record the answer on the partner's page "
-                                             "or ask them to answer again.")
+    inbound.log(
+        InteractionKind.MEETING, f"calendar {method} from {inbound.message.sender} that could not be read: {reason}"
+    )
+    inbound.todo(
+        TodoKind.UNREADABLE_ANSWER,
+        f"{inbound.partner.name}: a calendar answer could not be read ({reason}); "
+        "open the message, then record the answer on the partner's page "
+        "or ask them to answer again.",
+    )
     return []
 
 
@@ -375,7 +460,7 @@ def auto_reply(inbound: Inbound) -> list[Event]:
     back_on = result.return_date if isinstance(result, AutoReply) else None
     zone = (inbound.contact.timezone if inbound.contact else None) or "UTC"
     if back_on:
-        resume = datetime.combine(back_on, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+        resume = datetime.combine(back_on, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
     else:
         resume = inbound.now + DEFAULT_PAUSE
     back = back_on.isoformat() if back_on else f"not given; paused until {resume:%Y-%m-%d}"
@@ -390,27 +475,31 @@ def opt_out(inbound: Inbound) -> list[Event]:
     address = (contact.email if contact else None) or recipient or inbound.message.sender
     inbound.log(InteractionKind.OPT_OUT, f"{result.kind.value}: {split_reply(inbound.message).logged_text[:500]}")
     if address and not logbook.is_suppressed(inbound.session, address):
-        inbound.session.add(Suppression(email_hash=email_hash(address), email=address,
-                                        reason=result.kind.value))
+        inbound.session.add(Suppression(email_hash=email_hash(address), email=address, reason=result.kind.value))
     if contact is not None:
         contact.status = ContactStatus.OPTED_OUT
         _cancel(inbound.contact_steps(), f"{result.kind.value} received")
         partner = inbound.partner
         if partner.status is not PartnerStatus.CLOSED and all(
-                c.status is not ContactStatus.ACTIVE for c in partner.contacts):
+            c.status is not ContactStatus.ACTIVE for c in partner.contacts
+        ):
             partner.status, partner.later_until = PartnerStatus.OPTED_OUT, None
     return []
 
 
 # --- what mail systems send back -----------------------------------------------------------
 
+
 def bounce(inbound: Inbound) -> list[Event]:
     result = inbound.result
     assert isinstance(result, Bounce)  # dispatched by kind
     reason = result.reason
     said = result.diagnostic or result.status or "no reason given"
-    inbound.log(InteractionKind.BOUNCE, f"{reason.value} ({'hard' if result.permanent else 'soft'}) "
-                                        f"for {result.recipient or 'an unnamed recipient'}: {said}")
+    inbound.log(
+        InteractionKind.BOUNCE,
+        f"{reason.value} ({'hard' if result.permanent else 'soft'}) "
+        f"for {result.recipient or 'an unnamed recipient'}: {said}",
+    )
     contact = inbound.contact
     if contact is None:
         return []
@@ -425,9 +514,11 @@ def bounce(inbound: Inbound) -> list[Event]:
     if reason in (BounceReason.RATE_LIMITED, BounceReason.DELAYED):
         return []
     _hold(inbound.pending(contact_only=True), f"held: the server refused our mail ({reason.value})")
-    text = (f"{contact.email}'s mail server refused our message ({reason_name(reason)}): {said}. "
-            f"The contact stays active; their scheduled mail is held. Look at what we sent, then "
-            f"`outreach partners resume {contact.email}`.")
+    text = (
+        f"{contact.email}'s mail server refused our message ({reason_name(reason)}): {said}. "
+        f"The contact stays active; their scheduled mail is held. Look at what we sent, then "
+        f"`outreach partners resume {contact.email}`."
+    )
     inbound.todo(TodoKind.REJECTED, text)
     return inbound.tell_staff(f"Our mail to {inbound.partner.name} was refused", text)
 
@@ -447,18 +538,30 @@ def _retry_later(inbound: Inbound) -> list[Event]:
     from outreach.settings.campaigns import settings_of
 
     settings = settings_of(session.get_one(Campaign, step.campaign_id))
-    session.add(Step(campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id,
-                     name=f"{step.name} (again {retries + 1})"[:80], template=step.template,
-                     status=StepStatus.SCHEDULED, due_at=resume, retry_of=original,
-                     message_id=new_message_id(settings.mailbox.address)))
+    session.add(
+        Step(
+            campaign_id=step.campaign_id,
+            partner_id=step.partner_id,
+            contact_id=step.contact_id,
+            name=f"{step.name} (again {retries + 1})"[:80],
+            template=step.template,
+            status=StepStatus.SCHEDULED,
+            due_at=resume,
+            retry_of=original,
+            message_id=new_message_id(settings.mailbox.address),
+        )
+    )
     return []
 
 
 def delayed(inbound: Inbound) -> list[Event]:
     result = inbound.result
     assert isinstance(result, Delayed)  # dispatched by kind
-    inbound.log(InteractionKind.DELAYED, f"delivery to {result.recipient or 'the partner'} delayed "
-                                         f"({result.status or 'no status'}); the server keeps trying")
+    inbound.log(
+        InteractionKind.DELAYED,
+        f"delivery to {result.recipient or 'the partner'} delayed "
+        f"({result.status or 'no status'}); the server keeps trying",
+    )
     return []
 
 
@@ -479,8 +582,15 @@ def other(inbound: Inbound) -> list[Event]:
 
 
 EFFECTS = {
-    Reply: reply, CalendarReply: calendar_reply, AutoReply: auto_reply, OptOut: opt_out, Complaint: opt_out,
-    Bounce: bounce, Delayed: delayed, Receipt: receipt, Other: other,
+    Reply: reply,
+    CalendarReply: calendar_reply,
+    AutoReply: auto_reply,
+    OptOut: opt_out,
+    Complaint: opt_out,
+    Bounce: bounce,
+    Delayed: delayed,
+    Receipt: receipt,
+    Other: other,
 }
 
 
@@ -488,20 +598,33 @@ def act(inbound: Inbound) -> list[Event]:
     return EFFECTS[type(inbound.result)](inbound)
 
 
-def unproven(session: Session, match: Match, message: InboundMessage, result: Classification, row: InboundMail,
-             now: datetime) -> list[Event]:
+def unproven(
+    session: Session, match: Match, message: InboundMessage, result: Classification, row: InboundMail, now: datetime
+) -> list[Event]:
     """A report or answer that names a partner without proving it: staff look, nothing changes."""
-    text = (f"A {result.kind.value} that names {match.partner.name} but does not prove it concerns our mail "
-            f"({match.how}); nothing was changed. From {message.sender or 'no sender'}: {message.subject}")
+    text = (
+        f"A {result.kind.value} that names {match.partner.name} but does not prove it concerns our mail "
+        f"({match.how}); nothing was changed. From {message.sender or 'no sender'}: {message.subject}"
+    )
     raise_todo(session, TodoKind.UNPROVEN, text, now, partner_id=match.partner.id, inbound_id=row.id)
     return Inbound(session, match, message, result, row, now).tell_staff(
-        f"Not acted on: {result.kind.value} naming {match.partner.name}", text)
+        f"Not acted on: {result.kind.value} naming {match.partner.name}", text
+    )
 
 
 # --- mail whose sender could not be proved -----------------------------------------------------
 
-def carry_out(session: Session, match: Match, message: InboundMessage, result: Classification, row: InboundMail,
-              now: datetime, proof: Authentication, vouched: bool = False) -> tuple[Verdict, list[Event]]:
+
+def carry_out(
+    session: Session,
+    match: Match,
+    message: InboundMessage,
+    result: Classification,
+    row: InboundMail,
+    now: datetime,
+    proof: Authentication,
+    vouched: bool = False,
+) -> tuple[Verdict, list[Event]]:
     """What the message may change (`outreach.inbound.trust`), done: its effects, or a hold
     and a to-do. `vouched`: staff confirmed that the sender wrote it."""
     decided = verdict(match.standing, result, proof, vouched)
@@ -530,11 +653,13 @@ def _unproved_opt_out(inbound: Inbound, proof: Authentication) -> list[Event]:
     held = [s for s in inbound.contact_steps() if s.status is not StepStatus.HELD]
     for step in held:
         step.status, step.last_error = StepStatus.HELD, "held: an opt-out that could not be proved"
-    text = (f"{who} ({partner.name}) asked to receive no more mail ({inbound.result.kind.value}, from {sender}), "
-            f"but the message could not be proved to come from them: {proof.describe()}. "
-            f"{_held(len(held))} Nothing else changed and the address is not suppressed. If they sent it, "
-            f"`outreach todo confirm {TODO_ID}` suppresses it; if not, `outreach partners resume {who}` sends "
-            f"the held mail and `outreach todo done {TODO_ID}` closes this. {_quote(inbound)}")
+    text = (
+        f"{who} ({partner.name}) asked to receive no more mail ({inbound.result.kind.value}, from {sender}), "
+        f"but the message could not be proved to come from them: {proof.describe()}. "
+        f"{_held(len(held))} Nothing else changed and the address is not suppressed. If they sent it, "
+        f"`outreach todo confirm {TODO_ID}` suppresses it; if not, `outreach partners resume {who}` sends "
+        f"the held mail and `outreach todo done {TODO_ID}` closes this. {_quote(inbound)}"
+    )
     inbound.todo(TodoKind.UNPROVED_OPT_OUT, text)
     return inbound.tell_staff(f"Not proved: an opt-out from {who}", text)
 
@@ -547,22 +672,29 @@ def _held(count: int) -> str:
 
 def _unproved_sender(inbound: Inbound, proof: Authentication) -> list[Event]:
     sender, partner = inbound.message.sender or "no sender", inbound.partner
-    text = (f"A message from {sender} at {partner.name} ({inbound.result.kind.value}) could not be proved to come "
-            f"from them: {proof.describe()}. They are not one of {partner.name}'s contacts, so nothing was changed: "
-            f"no contact added, no phase moved. Add them as a contact? `outreach todo confirm {TODO_ID}` adds them "
-            f"and acts on the message; `outreach todo done {TODO_ID}` leaves it. {_quote(inbound)}")
+    text = (
+        f"A message from {sender} at {partner.name} ({inbound.result.kind.value}) could not be proved to come "
+        f"from them: {proof.describe()}. They are not one of {partner.name}'s contacts, so nothing was changed: "
+        f"no contact added, no phase moved. Add them as a contact? `outreach todo confirm {TODO_ID}` adds them "
+        f"and acts on the message; `outreach todo done {TODO_ID}` leaves it. {_quote(inbound)}"
+    )
     inbound.todo(TodoKind.UNPROVED_SENDER, text)
     return inbound.tell_staff(f"Not proved: mail from {sender}", text)
 
 
 def _unproved_message(inbound: Inbound, proof: Authentication) -> list[Event]:
     sender, partner = inbound.message.sender or "no sender", inbound.partner
-    text = (f"A {inbound.result.kind.value.replace('_', ' ')} from {sender} ({partner.name}) names none of our "
-            f"messages and could not be proved to come from them: {proof.describe()}. Nothing was changed. If it "
-            f"is theirs, `outreach todo confirm {TODO_ID}` acts on it. {_quote(inbound)}")
+    text = (
+        f"A {inbound.result.kind.value.replace('_', ' ')} from {sender} ({partner.name}) names none of our "
+        f"messages and could not be proved to come from them: {proof.describe()}. Nothing was changed. If it "
+        f"is theirs, `outreach todo confirm {TODO_ID}` acts on it. {_quote(inbound)}"
+    )
     inbound.todo(TodoKind.UNPROVED_MESSAGE, text)
     return inbound.tell_staff(f"Not proved: mail from {sender}", text)
 
 
-UNPROVED = {Verdict.HOLD_OPT_OUT: _unproved_opt_out, Verdict.ASK_ABOUT_SENDER: _unproved_sender,
-            Verdict.STAFF_READ: _unproved_message}
+UNPROVED = {
+    Verdict.HOLD_OPT_OUT: _unproved_opt_out,
+    Verdict.ASK_ABOUT_SENDER: _unproved_sender,
+    Verdict.STAFF_READ: _unproved_message,
+}

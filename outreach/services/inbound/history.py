@@ -25,15 +25,24 @@ from outreach.services.inbound.matching import Match
 from outreach.services.partners.todos import TodoKind
 
 WENT_OUT = (StepStatus.SENT, StepStatus.UNCERTAIN)
-KIND_OF = {Reply: InteractionKind.EMAIL, CalendarReply: InteractionKind.MEETING, AutoReply: InteractionKind.AUTO_REPLY,
-           Bounce: InteractionKind.BOUNCE, Delayed: InteractionKind.DELAYED, Receipt: InteractionKind.RECEIPT}
+KIND_OF = {
+    Reply: InteractionKind.EMAIL,
+    CalendarReply: InteractionKind.MEETING,
+    AutoReply: InteractionKind.AUTO_REPLY,
+    Bounce: InteractionKind.BOUNCE,
+    Delayed: InteractionKind.DELAYED,
+    Receipt: InteractionKind.RECEIPT,
+}
 
 
 def first_message_at(session: Session, partner_id: int) -> datetime | None:
     """When our first message to the partner went out (any of its contacts); None: not yet.
     A message that may have gone out (uncertain) counts from when it was claimed."""
-    return session.scalar(sa.select(sa.func.min(sa.func.coalesce(Step.sent_at, Step.claimed_at, Step.created_at)))
-                          .where(Step.partner_id == partner_id, Step.status.in_(WENT_OUT)))
+    return session.scalar(
+        sa.select(sa.func.min(sa.func.coalesce(Step.sent_at, Step.claimed_at, Step.created_at))).where(
+            Step.partner_id == partner_id, Step.status.in_(WENT_OUT)
+        )
+    )
 
 
 def written_at(row: InboundMail) -> datetime:
@@ -62,23 +71,48 @@ def keep(inbound: Inbound) -> list[Event]:
         return []
     kind = KIND_OF.get(type(result))
     if kind is not None:
-        inbound.log(kind, new_text(inbound.message.text)[:4000] if kind is InteractionKind.EMAIL else
-                    f"{result.kind.value}, from before our first message (history)")
+        inbound.log(
+            kind,
+            new_text(inbound.message.text)[:4000]
+            if kind is InteractionKind.EMAIL
+            else f"{result.kind.value}, from before our first message (history)",
+        )
     return []
 
 
 def _honoured(inbound: Inbound) -> str:
     who = inbound.contact.email if inbound.contact is not None else inbound.message.sender
-    return (f"{who} ({inbound.partner.name}) asked not to be mailed on {written_at(inbound.row):%Y-%m-%d}, before "
-            f"our first message to them. The opt-out is honoured: they are on the suppression list and their "
-            f"scheduled mail is cancelled. Nothing else changed; if they should hear from us after all, ask them "
-            f"first by other means.")
+    return (
+        f"{who} ({inbound.partner.name}) asked not to be mailed on {written_at(inbound.row):%Y-%m-%d}, before "
+        f"our first message to them. The opt-out is honoured: they are on the suppression list and their "
+        f"scheduled mail is cancelled. Nothing else changed; if they should hear from us after all, ask them "
+        f"first by other means."
+    )
 
 
-def staff_mail(session: Session, partner: Partner, contact_id: int | None, row: InboundMail, subject: str,
-               message_id: str | None, in_reply_to: str | None, text: str) -> None:
+def staff_mail(
+    session: Session,
+    partner: Partner,
+    contact_id: int | None,
+    row: InboundMail,
+    subject: str,
+    message_id: str | None,
+    in_reply_to: str | None,
+    text: str,
+) -> None:
     """Mail staff wrote to the partner before our first message to it: kept, not an answer."""
-    session.add(Interaction(
-        partner_id=partner.id, contact_id=contact_id, direction=Direction.OUT, kind=InteractionKind.EMAIL,
-        occurred_at=row.received_at, subject=subject or None, message_id=message_id, in_reply_to=in_reply_to,
-        text=text, raw_path=row.raw_path, history=True))
+    session.add(
+        Interaction(
+            partner_id=partner.id,
+            contact_id=contact_id,
+            direction=Direction.OUT,
+            kind=InteractionKind.EMAIL,
+            occurred_at=row.received_at,
+            subject=subject or None,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            text=text,
+            raw_path=row.raw_path,
+            history=True,
+        )
+    )

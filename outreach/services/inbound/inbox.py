@@ -23,22 +23,19 @@ from sqlalchemy.orm import Session
 from outreach.db.engine import UnitOfWork
 from outreach.db.models import Campaign, Checkpoint, Contact, InboundMail, Interaction, Partner, Step, Todo
 from outreach.domain.vocabulary import Direction, InteractionKind
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.inbound.authresults import Authentication, authentication_of
 from outreach.inbound.classify import classify
 from outreach.inbound.kinds import Bounce
 from outreach.inbound.message import Fetched, InboundMessage
-from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.settings.campaigns import settings_of
-from outreach.services.events import Event
-from outreach.services.events import FileProcessed
-from outreach.services.events import TellStaff
-from outreach.services.inbound.effects import carry_out, latest_step, unproven
+from outreach.inbound.reply import split_reply
 from outreach.mail.watcher import Position
+from outreach.services.events import Event, FileProcessed, TellStaff
 from outreach.services.inbound import history
-from outreach.services.inbound.effects import Inbound
+from outreach.services.inbound.effects import Inbound, carry_out, latest_step, unproven
 from outreach.services.inbound.matching import find_partner
 from outreach.services.partners.todos import CONFIRMABLE, TodoKind, answered, close, raise_todo
-from outreach.inbound.reply import split_reply
+from outreach.settings.campaigns import settings_of
 
 RAW_RETENTION = timedelta(days=365)
 WRITTEN_BY_STAFF = "sent_by_staff"  # found in the Sent folder: staff wrote it in their own mail program
@@ -46,6 +43,7 @@ HISTORY = "history"  # written before our first message to the partner: logged, 
 
 
 # --- storing -----------------------------------------------------------------------------
+
 
 def last_uid(session: Session, mailbox: str, folder: str, uidvalidity: int) -> int:
     """Where to read on from; 0 after a change of UIDVALIDITY (a resync)."""
@@ -69,8 +67,9 @@ def begin(uow: UnitOfWork, mailbox: str, folder: str, uidvalidity: int, uid: int
     staff reaching back into its past (where it began moves back; the last UID read stays)."""
     checkpoint = _checkpoint(uow.session, mailbox, folder)
     if checkpoint is None:
-        uow.session.add(Checkpoint(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, last_uid=uid,
-                                   first_uid=uid))
+        uow.session.add(
+            Checkpoint(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, last_uid=uid, first_uid=uid)
+        )
     elif checkpoint.uidvalidity != uidvalidity:
         checkpoint.uidvalidity, checkpoint.last_uid, checkpoint.first_uid = uidvalidity, uid, uid
     else:
@@ -82,8 +81,11 @@ def first_sent_day(session: Session, mailbox: str) -> date | None:
     """The day before our first message went out from the mailbox: answers may have come since,
     whether or not a watcher was running (a day early, as servers date mail in their own zone).
     None: nothing went out yet."""
-    first = session.scalar(sa.select(sa.func.min(Step.sent_at)).join(Campaign, Campaign.id == Step.campaign_id)
-                           .where(Campaign.mailbox == mailbox, Step.sent_at.is_not(None)))
+    first = session.scalar(
+        sa.select(sa.func.min(Step.sent_at))
+        .join(Campaign, Campaign.id == Step.campaign_id)
+        .where(Campaign.mailbox == mailbox, Step.sent_at.is_not(None))
+    )
     return first.date() - timedelta(days=1) if first is not None else None
 
 
@@ -91,8 +93,17 @@ def _checkpoint(session: Session, mailbox: str, folder: str) -> Checkpoint | Non
     return session.scalar(sa.select(Checkpoint).where(Checkpoint.mailbox == mailbox, Checkpoint.folder == folder))
 
 
-def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidity: int,
-          messages: list[Fetched], through: int, now: datetime, outgoing: bool = False) -> list[int]:
+def store(
+    uow: UnitOfWork,
+    data_dir: Path,
+    mailbox: str,
+    folder: str,
+    uidvalidity: int,
+    messages: list[Fetched],
+    through: int,
+    now: datetime,
+    outgoing: bool = False,
+) -> list[int]:
     """Keep a batch of raw messages and move the checkpoint to `through` (the last UID the
     watcher has dealt with: stored here or found not to be ours), in one commit.
 
@@ -103,11 +114,27 @@ def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidit
     session = uow.session
     here = (InboundMail.mailbox == mailbox, InboundMail.folder == folder)
     uids = [m.uid for m in messages]
-    seen_uids = set(session.scalars(sa.select(InboundMail.uid).where(
-        *here, InboundMail.uidvalidity == uidvalidity, InboundMail.uid.in_(uids)))) if uids else set()
+    seen_uids = (
+        set(
+            session.scalars(
+                sa.select(InboundMail.uid).where(
+                    *here, InboundMail.uidvalidity == uidvalidity, InboundMail.uid.in_(uids)
+                )
+            )
+        )
+        if uids
+        else set()
+    )
     hashes = {m.uid: hashlib.sha256(m.raw).hexdigest() for m in messages}
-    seen_hashes = set(session.scalars(sa.select(InboundMail.content_hash).where(
-        *here, InboundMail.content_hash.in_(list(hashes.values()))))) if hashes else set()
+    seen_hashes = (
+        set(
+            session.scalars(
+                sa.select(InboundMail.content_hash).where(*here, InboundMail.content_hash.in_(list(hashes.values())))
+            )
+        )
+        if hashes
+        else set()
+    )
     rows = []
     for fetched in messages:
         digest = hashes[fetched.uid]
@@ -115,11 +142,21 @@ def store(uow: UnitOfWork, data_dir: Path, mailbox: str, folder: str, uidvalidit
             continue
         seen_hashes.add(digest)
         parsed = InboundMessage.parse(fetched.raw)
-        rows.append(InboundMail(
-            mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid=fetched.uid,
-            message_id=(parsed.message_id or "")[:998] or None, content_hash=digest, sent_date=parsed.date,
-            raw_path=str(keep_raw(data_dir, fetched.raw, digest)), status="new",
-            kind=WRITTEN_BY_STAFF if outgoing else None, received_at=fetched.arrived or now))
+        rows.append(
+            InboundMail(
+                mailbox=mailbox,
+                folder=folder,
+                uidvalidity=uidvalidity,
+                uid=fetched.uid,
+                message_id=(parsed.message_id or "")[:998] or None,
+                content_hash=digest,
+                sent_date=parsed.date,
+                raw_path=str(keep_raw(data_dir, fetched.raw, digest)),
+                status="new",
+                kind=WRITTEN_BY_STAFF if outgoing else None,
+                received_at=fetched.arrived or now,
+            )
+        )
     session.add_all(rows)
     if through:
         _advance(session, mailbox, folder, uidvalidity, through)
@@ -152,6 +189,7 @@ def _advance(session: Session, mailbox: str, folder: str, uidvalidity: int, uid:
 
 
 # --- processing --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Processed:
@@ -193,8 +231,16 @@ def process(uow: UnitOfWork, inbound_id: int, now: datetime) -> Processed:
     return Processed(inbound_id, row.status, result.kind.value, match.partner.name, match.how, tuple(events))
 
 
-def _carried_out(session: Session, match, message: InboundMessage, result, row: InboundMail, now: datetime,
-                 proof: Authentication, vouched: bool = False) -> list[Event]:
+def _carried_out(
+    session: Session,
+    match,
+    message: InboundMessage,
+    result,
+    row: InboundMail,
+    now: datetime,
+    proof: Authentication,
+    vouched: bool = False,
+) -> list[Event]:
     decided, events = carry_out(session, match, message, result, row, now, proof, vouched)
     if not decided.acts:
         row.status = "unauthenticated"
@@ -225,23 +271,47 @@ def confirm(uow: UnitOfWork, todo_id: int, now: datetime, by: str | None = None)
     if todo is None or todo.done_at is not None:
         raise NotFound(f"no open to-do {todo_id}; `outreach todo` lists them")
     if todo.kind not in CONFIRMABLE or todo.inbound_id is None:
-        raise InvalidInput([Problem("to-do", None, str(todo_id), f"is a {todo.kind} to-do: there is nothing to "
-                                    f"confirm; `outreach todo done {todo_id}` closes it")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "to-do",
+                    None,
+                    str(todo_id),
+                    f"is a {todo.kind} to-do: there is nothing to confirm; `outreach todo done {todo_id}` closes it",
+                )
+            ]
+        )
     row = session.get(InboundMail, todo.inbound_id)
     path = Path(row.raw_path) if row is not None and row.raw_path else None
     if path is None or not path.exists():
-        raise InvalidInput([Problem("to-do", None, str(todo_id), "the message is no longer kept: act on the "
-                                    f"partner's page, then `outreach todo done {todo_id}`")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "to-do",
+                    None,
+                    str(todo_id),
+                    f"the message is no longer kept: act on the partner's page, then `outreach todo done {todo_id}`",
+                )
+            ]
+        )
     assert row is not None  # a path is only read from a row
     message = InboundMessage.parse(path.read_bytes())
     result = classify(message)
     match = find_partner(session, message, result)
     if match is None or not match.proved:
-        raise InvalidInput([Problem("to-do", None, str(todo_id), "the message no longer names one of the partner's "
-                                    f"people: act on the partner's page, then `outreach todo done {todo_id}`")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "to-do",
+                    None,
+                    str(todo_id),
+                    "the message no longer names one of the partner's "
+                    f"people: act on the partner's page, then `outreach todo done {todo_id}`",
+                )
+            ]
+        )
     row.partner_id, row.processed_at = match.partner.id, now
-    events = _carried_out(session, match, message, result, row, now, sender_proof(session, row, message),
-                          vouched=True)
+    events = _carried_out(session, match, message, result, row, now, sender_proof(session, row, message), vouched=True)
     close(session, todo_id, f"confirmed: the {result.kind.value.replace('_', ' ')} was acted on", now, by)
     uow.commit()
     return Processed(row.id, row.status, result.kind.value, match.partner.name, match.how, tuple(events))
@@ -253,24 +323,46 @@ def _written_by_staff(uow: UnitOfWork, row: InboundMail, message: InboundMessage
     session = uow.session
     recipients = [a for name in ("To", "Cc") for a in message.addresses(name)]
     contact = session.scalar(sa.select(Contact).where(Contact.email.in_(recipients)).limit(1)) if recipients else None
-    partner = contact.partner if contact is not None else session.scalar(sa.select(Partner).where(
-        Partner.mail_domain.in_([a.rsplit("@", 1)[-1] for a in recipients])).limit(1))
+    partner = (
+        contact.partner
+        if contact is not None
+        else session.scalar(
+            sa.select(Partner).where(Partner.mail_domain.in_([a.rsplit("@", 1)[-1] for a in recipients])).limit(1)
+        )
+    )
     row.processed_at = now
     if partner is None:
         row.status = "ignored"
         uow.commit()
         return Processed(row.id, "ignored", WRITTEN_BY_STAFF)
     if history.is_history(session, partner, row):  # written before our first message: not an answer to anything
-        history.staff_mail(session, partner, contact.id if contact else None, row, message.subject[:998],
-                           message.message_id, next(iter(message.thread_ids), None), split_reply(message).logged_text)
+        history.staff_mail(
+            session,
+            partner,
+            contact.id if contact else None,
+            row,
+            message.subject[:998],
+            message.message_id,
+            next(iter(message.thread_ids), None),
+            split_reply(message).logged_text,
+        )
         row.status, row.partner_id = HISTORY, partner.id
         uow.commit()
         return Processed(row.id, HISTORY, WRITTEN_BY_STAFF, partner.name, "sent by staff, before our first message")
-    session.add(Interaction(
-        partner_id=partner.id, contact_id=contact.id if contact else None, direction=Direction.OUT,
-        kind=InteractionKind.EMAIL, occurred_at=row.received_at, subject=message.subject[:998] or None,
-        message_id=message.message_id, in_reply_to=message.thread_ids[0] if message.thread_ids else None,
-        text=split_reply(message).logged_text, raw_path=row.raw_path))
+    session.add(
+        Interaction(
+            partner_id=partner.id,
+            contact_id=contact.id if contact else None,
+            direction=Direction.OUT,
+            kind=InteractionKind.EMAIL,
+            occurred_at=row.received_at,
+            subject=message.subject[:998] or None,
+            message_id=message.message_id,
+            in_reply_to=message.thread_ids[0] if message.thread_ids else None,
+            text=split_reply(message).logged_text,
+            raw_path=row.raw_path,
+        )
+    )
     answered(session, partner.id, f"answered from the mailbox ({message.subject[:80]})", now)
     row.status, row.partner_id = "processed", partner.id
     uow.commit()
@@ -284,13 +376,17 @@ def _file_processed(session: Session, match, row: InboundMail) -> list[Event]:
 
 def forget_raw(session: Session, row: InboundMail) -> None:
     """Remove a raw copy that no other stored message shares."""
-    shared = session.scalar(sa.select(sa.func.count()).select_from(InboundMail).where(
-        InboundMail.raw_path == row.raw_path, InboundMail.id != row.id, InboundMail.status != "ignored"))
+    shared = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(InboundMail)
+        .where(InboundMail.raw_path == row.raw_path, InboundMail.id != row.id, InboundMail.status != "ignored")
+    )
     if not shared:
         Path(row.raw_path).unlink(missing_ok=True)
 
 
 # --- failures: kept, listed, told once, retried ---------------------------------------------
+
 
 def mark_failed(uow: UnitOfWork, inbound_id: int, error: str, now: datetime) -> list[Event]:
     """The message stays stored, marked failed; staff get one to-do (and one mail) for it."""
@@ -300,11 +396,16 @@ def mark_failed(uow: UnitOfWork, inbound_id: int, error: str, now: datetime) -> 
         return []
     first_time = row.error is None
     row.status, row.error, row.attempts = "failed", error[:4000], (row.attempts or 0) + 1
-    text = (f"Inbound message {row.id} (from {row.mailbox}/{row.folder}, UID {row.uid}) could not be processed: "
-            f"{error[:500]}. It is kept; after a fix, `outreach inbound retry {row.id}` processes it again.")
+    text = (
+        f"Inbound message {row.id} (from {row.mailbox}/{row.folder}, UID {row.uid}) could not be processed: "
+        f"{error[:500]}. It is kept; after a fix, `outreach inbound retry {row.id}` processes it again."
+    )
     raise_todo(session, TodoKind.FAILED_INBOUND, text, now, inbound_id=row.id)
-    events = _tell_mailbox_staff(session, row, f"An inbound message could not be processed ({row.id})", text) \
-        if first_time else []
+    events = (
+        _tell_mailbox_staff(session, row, f"An inbound message could not be processed ({row.id})", text)
+        if first_time
+        else []
+    )
     uow.commit()
     return events
 
@@ -337,10 +438,12 @@ def reset_for_retry(uow: UnitOfWork, ids: list[int] | None) -> list[int]:
 
 # --- retention ------------------------------------------------------------------------------
 
+
 def prune_raw(uow: UnitOfWork, now: datetime, keep: timedelta = RAW_RETENTION) -> int:
     """Remove raw copies older than the retention; the logbook keeps what was logged."""
-    rows = uow.session.scalars(sa.select(InboundMail).where(
-        InboundMail.received_at < now - keep, InboundMail.raw_path != "")).all()
+    rows = uow.session.scalars(
+        sa.select(InboundMail).where(InboundMail.received_at < now - keep, InboundMail.raw_path != "")
+    ).all()
     for row in rows:
         Path(row.raw_path).unlink(missing_ok=True)
         row.raw_path = ""

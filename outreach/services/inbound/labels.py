@@ -16,7 +16,15 @@ from outreach.inbound.intent import LabelledReply
 def school_labels(session: Session) -> list[LabelledReply]:
     """The decisions staff took on replies, as labelled replies, oldest first."""
     rows = session.scalars(sa.select(ReplyLabel).order_by(ReplyLabel.id))
-    return [LabelledReply(text=row.text, intent=row.intent, language=row.language,
-                          until=row.until.strftime("%Y-%m") if row.until else None,
-                          referral_name=row.referral_name, referral_email=row.referral_email,
-                          source=f"reply_labels#{row.id}") for row in rows]
+    return [
+        LabelledReply(
+            text=row.text,
+            intent=row.intent,
+            language=row.language,
+            until=row.until.strftime("%Y-%m") if row.until else None,
+            referral_name=row.referral_name,
+            referral_email=row.referral_email,
+            source=f"reply_labels#{row.id}",
+        )
+        for row in rows
+    ]

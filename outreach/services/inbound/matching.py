@@ -33,8 +33,8 @@ class Match:
     how: str
     proved: bool = True
     step: Step | None = None  # the message of ours it answers or returns, where one is named
-    answers: bool = False     # it carries a Message-ID of ours or our reply token
-    newcomer: bool = False    # from someone at the partner's mail domain who is not yet a contact
+    answers: bool = False  # it carries a Message-ID of ours or our reply token
+    newcomer: bool = False  # from someone at the partner's mail domain who is not yet a contact
 
     @property
     def standing(self) -> Standing:
@@ -68,13 +68,19 @@ def _sender_of(session: Session, thread: Match, message: InboundMessage) -> Matc
         if contact is not None:
             return replace(thread, contact=contact)
     if _at_domain_of(thread.partner, message):
-        return replace(thread, contact=None, newcomer=True,
-                       how=f"{thread.how}, a colleague at {thread.partner.mail_domain}")
+        return replace(
+            thread, contact=None, newcomer=True, how=f"{thread.how}, a colleague at {thread.partner.mail_domain}"
+        )
     own = _by_sender(session, message)
     if own is not None:  # a known contact (or a colleague) of another partner, in someone else's thread
         return replace(own, how=f"{own.how} (in a thread of {thread.partner.name})")
-    return replace(thread, contact=None, proved=False, how=f"{thread.how}, but from {message.sender or 'no sender'}, "
-                                                           f"who is not one of {thread.partner.name}'s contacts")
+    return replace(
+        thread,
+        contact=None,
+        proved=False,
+        how=f"{thread.how}, but from {message.sender or 'no sender'}, "
+        f"who is not one of {thread.partner.name}'s contacts",
+    )
 
 
 def _by_sender(session: Session, message: InboundMessage) -> Match | None:
@@ -101,8 +107,12 @@ TOKEN = re.compile(r"\+([0-9a-f]{12})@")
 
 def _by_token(session: Session, message: InboundMessage) -> Match | None:
     """Plus-addressing: the answer went to mailbox+TOKEN@domain, the token naming our message."""
-    tokens = {found for name in ("To", "Cc", "Delivered-To", "X-Original-To")
-              for address in message.addresses(name) for found in TOKEN.findall(address)}
+    tokens = {
+        found
+        for name in ("To", "Cc", "Delivered-To", "X-Original-To")
+        for address in message.addresses(name)
+        for found in TOKEN.findall(address)
+    }
     if not tokens:
         return None
     step = session.scalar(sa.select(Step).where(Step.reply_token.in_(tokens)).limit(1))
@@ -116,8 +126,9 @@ def _by_message_ids(session: Session, ids: list[str]) -> Match | None:
     step = session.scalar(sa.select(Step).where(Step.message_id.in_(ids)).limit(1))
     if step is not None:
         return Match(step.partner, step.contact, "thread", step=step, answers=True)
-    sent = session.scalar(sa.select(Interaction).where(
-        Interaction.message_id.in_(ids), Interaction.direction == Direction.OUT).limit(1))
+    sent = session.scalar(
+        sa.select(Interaction).where(Interaction.message_id.in_(ids), Interaction.direction == Direction.OUT).limit(1)
+    )
     return Match(sent.partner, sent.contact, "thread", answers=True) if sent is not None else None
 
 

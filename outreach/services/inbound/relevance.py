@@ -49,9 +49,11 @@ def _written_to_partners(session: Session, messages: Sequence[HeaderReading]) ->
     recipients = {a for m in messages for name in ("To", "Cc") for a in m.addresses(name)}
     contacts = _known(session, recipients, Contact.email)
     domains = _known(session, {a.rsplit("@", 1)[-1] for a in recipients}, Partner.mail_domain)
-    return [m.message_id not in ours and any(a in contacts or a.rsplit("@", 1)[-1] in domains
-                                             for name in ("To", "Cc") for a in m.addresses(name))
-            for m in messages]
+    return [
+        m.message_id not in ours
+        and any(a in contacts or a.rsplit("@", 1)[-1] in domains for name in ("To", "Cc") for a in m.addresses(name))
+        for m in messages
+    ]
 
 
 def _is_ours(message: HeaderReading, own: str, ids: set, tokens: set, contacts: set, domains: set) -> bool:
@@ -66,14 +68,24 @@ def _is_ours(message: HeaderReading, own: str, ids: set, tokens: set, contacts: 
 
 def _from_a_mail_system(message: HeaderReading) -> bool:
     content_type = message.header("Content-Type").lower()
-    return bool(DAEMONS.match(message.local_part) or "multipart/report" in content_type
-                or message.header("X-Failed-Recipients") or BOUNCE_SUBJECTS.search(message.subject)
-                or COMPLAINT_SENDERS.match(message.sender or "") or COMPLAINT_SUBJECTS.search(message.subject))
+    return bool(
+        DAEMONS.match(message.local_part)
+        or "multipart/report" in content_type
+        or message.header("X-Failed-Recipients")
+        or BOUNCE_SUBJECTS.search(message.subject)
+        or COMPLAINT_SENDERS.match(message.sender or "")
+        or COMPLAINT_SUBJECTS.search(message.subject)
+    )
 
 
 def _tokens(message: HeaderReading) -> list[str]:
-    return [found for name in ("To", "Cc", "Delivered-To", "X-Original-To") if "+" in message.header(name)
-            for address in message.addresses(name) for found in TOKEN.findall(address)]
+    return [
+        found
+        for name in ("To", "Cc", "Delivered-To", "X-Original-To")
+        if "+" in message.header(name)
+        for address in message.addresses(name)
+        for found in TOKEN.findall(address)
+    ]
 
 
 def _known(session: Session, values: set, column, *where) -> set:
@@ -81,7 +93,7 @@ def _known(session: Session, values: set, column, *where) -> set:
     wanted = [v for v in values if v]
     found: set = set()
     for start in range(0, len(wanted), 500):
-        found |= set(session.scalars(sa.select(column).where(column.in_(wanted[start:start + 500]), *where)))
+        found |= set(session.scalars(sa.select(column).where(column.in_(wanted[start : start + 500]), *where)))
     return found
 
 
@@ -90,6 +102,7 @@ def _known_sent(session: Session, ids: set) -> set:
 
 
 # --- the watcher's health --------------------------------------------------------------------
+
 
 def record_health(uow: UnitOfWork, mailbox: str, error: str | None, now: datetime) -> None:
     row = uow.session.scalar(sa.select(WatcherHealth).where(WatcherHealth.mailbox == mailbox))
@@ -105,5 +118,10 @@ def record_health(uow: UnitOfWork, mailbox: str, error: str | None, now: datetim
 
 def failing_watchers(session: Session, now: datetime) -> list[WatcherHealth]:
     """Mailboxes whose watcher has failed for more than 10 minutes without a good sync."""
-    return list(session.scalars(sa.select(WatcherHealth).where(
-        WatcherHealth.failing_since.is_not(None), WatcherHealth.failing_since < now - FAILING_TOO_LONG)))
+    return list(
+        session.scalars(
+            sa.select(WatcherHealth).where(
+                WatcherHealth.failing_since.is_not(None), WatcherHealth.failing_since < now - FAILING_TOO_LONG
+            )
+        )
+    )

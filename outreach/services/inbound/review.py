@@ -27,8 +27,14 @@ from outreach.services.partners.todos import TodoKind, close
 
 NOT_A_REPLY = "not_a_reply"
 DECISIONS = ("interested", "question", "not_now", "not_interested", "referral", NOT_A_REPLY)
-SAID = {"interested": "invite to the meeting", "question": "answer them", "not_now": "later until {until}",
-        "not_interested": "not interested", "referral": "hand over to {name}", NOT_A_REPLY: "not a reply"}
+SAID = {
+    "interested": "invite to the meeting",
+    "question": "answer them",
+    "not_now": "later until {until}",
+    "not_interested": "not interested",
+    "referral": "hand over to {name}",
+    NOT_A_REPLY: "not a reply",
+}
 ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
@@ -44,21 +50,41 @@ class Decision:
     def checked(self, today: date) -> Decision:
         """The decision, or a clear error naming the field to fix."""
         intent = self.intent.strip().lower().replace("-", "_").replace(" ", "_")
-        intent = {"later": "not_now", "invite": "interested", "answer": "question", "declined": "not_interested",
-                  "hand_over": "referral", "unclear": NOT_A_REPLY}.get(intent, intent)
+        intent = {
+            "later": "not_now",
+            "invite": "interested",
+            "answer": "question",
+            "declined": "not_interested",
+            "hand_over": "referral",
+            "unclear": NOT_A_REPLY,
+        }.get(intent, intent)
         if intent not in DECISIONS:
-            raise InvalidInput([Problem("decision", None, "intent", f"{self.intent!r} is not a decision: use one "
-                                        f"of {', '.join(DECISIONS)}")])
+            raise InvalidInput(
+                [
+                    Problem(
+                        "decision",
+                        None,
+                        "intent",
+                        f"{self.intent!r} is not a decision: use one of {', '.join(DECISIONS)}",
+                    )
+                ]
+            )
         if intent == "not_now" and (self.until is None or self.until <= today):
-            raise InvalidInput([Problem("decision", None, "until", "name the day to write again (YYYY-MM-DD), "
-                                        "after today")])
+            raise InvalidInput(
+                [Problem("decision", None, "until", "name the day to write again (YYYY-MM-DD), after today")]
+            )
         email = (self.referral_email or "").strip().lower() or None
         if intent == "referral" and (email is None or not ADDRESS.match(email)):
-            raise InvalidInput([Problem("decision", None, "referral", "give the colleague's email address, "
-                                        "e.g. name@school.example")])
+            raise InvalidInput(
+                [Problem("decision", None, "referral", "give the colleague's email address, e.g. name@school.example")]
+            )
         name = " ".join((self.referral_name or "").split())[:200] or None
-        return Decision(intent, self.until if intent == "not_now" else None,
-                        email if intent == "referral" else None, name if intent == "referral" else None)
+        return Decision(
+            intent,
+            self.until if intent == "not_now" else None,
+            email if intent == "referral" else None,
+            name if intent == "referral" else None,
+        )
 
     def describe(self) -> str:
         return SAID[self.intent].format(until=self.until, name=self.referral_name or self.referral_email)
@@ -81,10 +107,21 @@ class ReviewItem:
     new_text: str
 
     def as_json(self) -> dict:
-        return {"id": self.id, "partner_id": self.partner_id, "partner": self.partner, "inbound_id": self.inbound_id,
-                "sender": self.sender, "since": self.created_at.isoformat(), "read_as": self.read_as,
-                "confidence": self.confidence, "evidence": self.evidence, "until": self.until,
-                "referral_email": self.referral_email, "referral_name": self.referral_name, "text": self.new_text}
+        return {
+            "id": self.id,
+            "partner_id": self.partner_id,
+            "partner": self.partner,
+            "inbound_id": self.inbound_id,
+            "sender": self.sender,
+            "since": self.created_at.isoformat(),
+            "read_as": self.read_as,
+            "confidence": self.confidence,
+            "evidence": self.evidence,
+            "until": self.until,
+            "referral_email": self.referral_email,
+            "referral_name": self.referral_name,
+            "text": self.new_text,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,18 +135,31 @@ class Decided:
 
 def items(session: Session) -> list[ReviewItem]:
     """The open review items, oldest first."""
-    todos = session.scalars(sa.select(Todo).where(Todo.kind == TodoKind.REVIEW_REPLY.value, Todo.done_at.is_(None))
-                            .order_by(Todo.created_at, Todo.id))
+    todos = session.scalars(
+        sa.select(Todo)
+        .where(Todo.kind == TodoKind.REVIEW_REPLY.value, Todo.done_at.is_(None))
+        .order_by(Todo.created_at, Todo.id)
+    )
     return [item_of(todo) for todo in todos]
 
 
 def item_of(todo: Todo) -> ReviewItem:
     reading = todo.reading or {}
-    return ReviewItem(todo.id, todo.partner_id, todo.partner.name if todo.partner else None, todo.inbound_id,
-                      reading.get("sender"), todo.created_at, str(reading.get("intent") or "unclear"),
-                      float(reading.get("confidence") or 0.0), list(reading.get("evidence") or []),
-                      reading.get("until"), reading.get("referral_email"), reading.get("referral_name"),
-                      str(reading.get("new_text") or ""))
+    return ReviewItem(
+        todo.id,
+        todo.partner_id,
+        todo.partner.name if todo.partner else None,
+        todo.inbound_id,
+        reading.get("sender"),
+        todo.created_at,
+        str(reading.get("intent") or "unclear"),
+        float(reading.get("confidence") or 0.0),
+        list(reading.get("evidence") or []),
+        reading.get("until"),
+        reading.get("referral_email"),
+        reading.get("referral_name"),
+        str(reading.get("new_text") or ""),
+    )
 
 
 def decide(uow: UnitOfWork, todo_id: int, decision: Decision, now: datetime, by: str | None = None) -> Decided:
@@ -121,8 +171,13 @@ def decide(uow: UnitOfWork, todo_id: int, decision: Decision, now: datetime, by:
         raise NotFound(f"no open review item {todo_id}; `outreach replies review` lists them")
     decision = decision.checked(now.date())
     inbound = _inbound(session, todo, now)
-    held = list(session.scalars(sa.select(Step).where(
-        Step.partner_id == todo.partner_id, Step.status == StepStatus.HELD, Step.last_error == REVIEW_HOLD)))
+    held = list(
+        session.scalars(
+            sa.select(Step).where(
+                Step.partner_id == todo.partner_id, Step.status == StepStatus.HELD, Step.last_error == REVIEW_HOLD
+            )
+        )
+    )
     events: list[Event] = []
     if decision.intent == NOT_A_REPLY:
         for step in held:  # nothing was said: the sequence goes on
@@ -138,10 +193,17 @@ def decide(uow: UnitOfWork, todo_id: int, decision: Decision, now: datetime, by:
 
 
 def _intent(decision: Decision, todo: Todo, by: str | None) -> Intent:
-    return Intent(IntentKind(decision.intent), until=decision.until, referral_email=decision.referral_email,
-                  referral_name=decision.referral_name, referral_salutation="none" if decision.referral_name else None,
-                  confidence=1.0, acts=True, evidence=(f"decided by {by or 'a person'}",),
-                  language=(todo.reading or {}).get("language"))
+    return Intent(
+        IntentKind(decision.intent),
+        until=decision.until,
+        referral_email=decision.referral_email,
+        referral_name=decision.referral_name,
+        referral_salutation="none" if decision.referral_name else None,
+        confidence=1.0,
+        acts=True,
+        evidence=(f"decided by {by or 'a person'}",),
+        language=(todo.reading or {}).get("language"),
+    )
 
 
 def _inbound(session: Session, todo: Todo, now: datetime) -> Inbound:
@@ -149,12 +211,21 @@ def _inbound(session: Session, todo: Todo, now: datetime) -> Inbound:
     row = session.get(InboundMail, todo.inbound_id) if todo.inbound_id else None
     path = Path(row.raw_path) if row is not None and row.raw_path else None
     if todo.partner is None or path is None or not path.exists():
-        raise InvalidInput([Problem("review item", None, str(todo.id), "the message is no longer kept: act on the "
-                                    f"partner's page, then `outreach todo done {todo.id}`")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "review item",
+                    None,
+                    str(todo.id),
+                    f"the message is no longer kept: act on the partner's page, then `outreach todo done {todo.id}`",
+                )
+            ]
+        )
     assert row is not None  # its raw file is there
     message = InboundMessage.parse(path.read_bytes())
-    contact = session.scalar(sa.select(Contact).where(Contact.partner_id == todo.partner_id,
-                                                      Contact.email == (message.sender or "").lower()))
+    contact = session.scalar(
+        sa.select(Contact).where(Contact.partner_id == todo.partner_id, Contact.email == (message.sender or "").lower())
+    )
     match = Match(todo.partner, contact, "a person's decision on the reply")
     return Inbound(session, match, message, classify(message), row, now)
 
@@ -164,8 +235,18 @@ def _label(session: Session, todo: Todo, decision: Decision, now: datetime, by: 
     text = str(reading.get("new_text") or "").strip()
     if not text:
         return
-    session.add(ReplyLabel(
-        inbound_id=todo.inbound_id, partner_id=todo.partner_id, text=text, language=reading.get("language"),
-        intent="unclear" if decision.intent == NOT_A_REPLY else decision.intent, until=decision.until,
-        referral_email=decision.referral_email, referral_name=decision.referral_name,
-        read_as=reading.get("intent"), decided_by=by, decided_at=now))
+    session.add(
+        ReplyLabel(
+            inbound_id=todo.inbound_id,
+            partner_id=todo.partner_id,
+            text=text,
+            language=reading.get("language"),
+            intent="unclear" if decision.intent == NOT_A_REPLY else decision.intent,
+            until=decision.until,
+            referral_email=decision.referral_email,
+            referral_name=decision.referral_name,
+            read_as=reading.get("intent"),
+            decided_by=by,
+            decided_at=now,
+        )
+    )

@@ -13,18 +13,19 @@ from outreach.db.engine import session_of
 from outreach.db.models import Campaign, Partner, Step
 from outreach.domain.context import fields_of_partnership, message_context, message_language
 from outreach.domain.language import short_date
+from outreach.domain.steps import StepKind
 from outreach.domain.vocabulary import ContactStatus, PartnershipType, StepStatus
 from outreach.mail.compose import new_message_id
 from outreach.rendering import Renderer
-from outreach.services.partners import kpis
-from outreach.services.partners import logbook
+from outreach.services.partners import kpis, logbook
 from outreach.settings.campaigns import settings_of
-from outreach.domain.steps import StepKind
 
 QUARTER = timedelta(days=91)
 
-def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, valid_from: date,
-              valid_to: date | None) -> str:
+
+def mou_draft(
+    settings: CampaignFile, renderer: Renderer, partner: Partner, valid_from: date, valid_to: date | None
+) -> str:
     """The guide's MoU / Letter of Intent, in the language of the partner's first contact
     (where a template exists): both parties, purpose and scope from the partnership types (and
     those the meeting's outcome brought into view), the duration, the non-binding and data
@@ -33,10 +34,12 @@ def mou_draft(settings: CampaignFile, renderer: Renderer, partner: Partner, vali
     name, context, record = _document(settings, renderer, partner, "mou/mou")
     written_in, contact = context["written_in"], next(iter(record.contacts), None)
     context.update(
-        valid_from=short_date(valid_from, written_in), valid_to=short_date(valid_to, written_in) if valid_to else None,
+        valid_from=short_date(valid_from, written_in),
+        valid_to=short_date(valid_to, written_in) if valid_to else None,
         partner_contact=", ".join(v for v in (contact.name, contact.role) if v) if contact and contact.name else None,
         deliverables=[{**a, "due": _day(a.get("due"), written_in)} for a in context["actions"]],
-        kpis=kpis.for_letters(session_of(partner), partner.id, written_in))
+        kpis=kpis.for_letters(session_of(partner), partner.id, written_in),
+    )
     return renderer.document(name, context)
 
 
@@ -60,15 +63,23 @@ def _document(settings: CampaignFile, renderer: Renderer, partner: Partner, stem
     outcome = latest_outcome(session_of(partner), partner.id)
     content = outcome.content if outcome else {}
     # mypy takes the lookups by value below for calls of the members' two-argument __new__ (call-arg)
-    types = list(dict.fromkeys([PartnershipType(t) for t in partner.partnership_types]  # type: ignore[call-arg]
-                               + [PartnershipType(t) for t in content.get("partnership_types", [])]  # type: ignore[call-arg]
-                               )) or [PartnershipType.TRAINING]
+    types = list(
+        dict.fromkeys(
+            [PartnershipType(t) for t in partner.partnership_types]  # type: ignore[call-arg]
+            + [PartnershipType(t) for t in content.get("partnership_types", [])]  # type: ignore[call-arg]
+        )
+    ) or [PartnershipType.TRAINING]
     name = renderer.in_language(stem, message_language(settings, contact) if contact else settings.message.language)
     written_in = name.rsplit(".", 2)[-2]
     context = message_context(settings, record, contact or _nobody(), written_in)
-    context.update(purpose=fields_of_partnership(types, written_in), types=[t.value for t in types],
-                   takeaways=content.get("takeaways", []), actions=content.get("actions", []),
-                   ours=content.get("contacts", {}).get("ours"), theirs=content.get("contacts", {}).get("theirs"))
+    context.update(
+        purpose=fields_of_partnership(types, written_in),
+        types=[t.value for t in types],
+        takeaways=content.get("takeaways", []),
+        actions=content.get("actions", []),
+        ours=content.get("contacts", {}).get("ours"),
+        theirs=content.get("contacts", {}).get("theirs"),
+    )
     return name, context, record
 
 
@@ -79,12 +90,23 @@ def _day(iso: str | None, language: str) -> str | None:
 def _nobody():
     from outreach.domain.records import ContactIn
 
-    return ContactIn.model_construct(email="", name=None, salutation=None, title=None, family_name=None, role=None,
-                                     language=None, register=None, timezone=None, status=None)
+    return ContactIn.model_construct(
+        email="",
+        name=None,
+        salutation=None,
+        title=None,
+        family_name=None,
+        role=None,
+        language=None,
+        register=None,
+        timezone=None,
+        status=None,
+    )
 
 
-def phase_changed(session: Session, partner: Partner, target, campaign: Campaign | None, now: datetime,
-                  notes: list[str]) -> list:
+def phase_changed(
+    session: Session, partner: Partner, target, campaign: Campaign | None, now: datetime, notes: list[str]
+) -> list:
     """What a move brings: entering maintenance, the regular check-ins (mails, or one recurring
     meeting series where the campaign asks for meetings); leaving it, the series cancelled.
     Returns the meetings whose invitation or cancellation is to be sent."""
@@ -92,8 +114,11 @@ def phase_changed(session: Session, partner: Partner, target, campaign: Campaign
     from outreach.domain.vocabulary import Phase
     from outreach.services.meetings import invitations as meetings
 
-    series = session.scalars(sa.select(Meeting).where(Meeting.partner_id == partner.id, Meeting.kind == "check_in",
-                                                      Meeting.status == "invited")).all()
+    series = session.scalars(
+        sa.select(Meeting).where(
+            Meeting.partner_id == partner.id, Meeting.kind == "check_in", Meeting.status == "invited"
+        )
+    ).all()
     if target is not Phase.MAINTENANCE:
         for meeting in series:
             meetings.cancel(meeting)
@@ -105,26 +130,44 @@ def phase_changed(session: Session, partner: Partner, target, campaign: Campaign
     settings = settings_of(campaign)
     if settings.check_ins.as_meetings:
         meeting = meetings.check_in_series(session, partner, campaign, now)
-        notes.append(f"a recurring check-in meeting every {settings.check_ins.every_months} months, first on "
-                     f"{meeting.start_at:%Y-%m-%d %H:%M} UTC: invitation sent")
+        notes.append(
+            f"a recurring check-in meeting every {settings.check_ins.every_months} months, first on "
+            f"{meeting.start_at:%Y-%m-%d %H:%M} UTC: invitation sent"
+        )
         return [meeting]
     step = schedule_check_in(session, partner, campaign, now + QUARTER)
-    notes.append(f"first quarterly check-in due {step.due_at:%Y-%m-%d}" if step else "no reachable contact for check-ins")
+    notes.append(
+        f"first quarterly check-in due {step.due_at:%Y-%m-%d}" if step else "no reachable contact for check-ins"
+    )
     return []
 
 
-def schedule_check_in(session: Session, partner: Partner, campaign: Campaign, due: datetime, number: int = 1) -> Step | None:
+def schedule_check_in(
+    session: Session, partner: Partner, campaign: Campaign, due: datetime, number: int = 1
+) -> Step | None:
     """A quarterly check-in mail to the partner's first reachable contact."""
     contact = next((c for c in partner.contacts if c.status is ContactStatus.ACTIVE), None)
     if contact is None:
         return None
     name = f"check-in-{number}"
-    if session.scalar(sa.select(Step.id).where(Step.contact_id == contact.id, Step.campaign_id == campaign.id,
-                                               Step.name == name)) is not None:
+    if (
+        session.scalar(
+            sa.select(Step.id).where(Step.contact_id == contact.id, Step.campaign_id == campaign.id, Step.name == name)
+        )
+        is not None
+    ):
         return None
     settings = settings_of(campaign)
-    step = Step(campaign_id=campaign.id, partner_id=partner.id, contact_id=contact.id, name=name, template=StepKind.CHECK_IN,
-                status=StepStatus.SCHEDULED, due_at=due, message_id=new_message_id(settings.mailbox.address))
+    step = Step(
+        campaign_id=campaign.id,
+        partner_id=partner.id,
+        contact_id=contact.id,
+        name=name,
+        template=StepKind.CHECK_IN,
+        status=StepStatus.SCHEDULED,
+        due_at=due,
+        message_id=new_message_id(settings.mailbox.address),
+    )
     session.add(step)
     session.flush()
     return step

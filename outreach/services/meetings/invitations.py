@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -16,18 +16,16 @@ from outreach.calendar.invite import Answer, MeetingPlan, Person, build
 from outreach.campaign import CampaignFile
 from outreach.db.engine import session_of
 from outreach.db.models import Campaign, Meeting, MeetingAttendee, Partner, Step
+from outreach.domain import language as lang
+from outreach.domain.records import ContactIn
 from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import NotFound, OutreachError
 from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
-from outreach.domain import language as lang
-from outreach.domain.records import ContactIn
-from outreach.rendering import Fields, Rendered, Renderer
-from outreach.services.partners import kpis
-from outreach.services.partners import logbook
-from outreach.settings.campaigns import settings_of
 from outreach.messages.attachments import one_pager_part
-from outreach.messages.render import render_message
-from outreach.messages.render import renderer_for
+from outreach.messages.render import render_message, renderer_for
+from outreach.rendering import Fields, Rendered, Renderer
+from outreach.services.partners import kpis, logbook
+from outreach.settings.campaigns import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -48,24 +46,36 @@ def campaign_for(session: Session, partner: Partner, name: str | None = None) ->
     if name:
         query = query.where(Campaign.name == name)
     else:
-        query = query.join(Step, Step.campaign_id == Campaign.id).where(Step.partner_id == partner.id).order_by(Step.id.desc())
+        query = (
+            query.join(Step, Step.campaign_id == Campaign.id)
+            .where(Step.partner_id == partner.id)
+            .order_by(Step.id.desc())
+        )
     found = session.scalar(query.limit(1))
     if found is None:
         raise NotFound(f"no campaign for {partner.name!r}: queue one, or name it with --campaign")
     return found
 
 
-def invite(session: Session, partner: Partner, campaign: Campaign, start: datetime,
-           duration: timedelta | None = None) -> Meeting:
+def invite(
+    session: Session, partner: Partner, campaign: Campaign, start: datetime, duration: timedelta | None = None
+) -> Meeting:
     settings = settings_of(campaign)
     organiser = settings.mailbox.address.lower()
     people = [c for c in partner.contacts if c.status is ContactStatus.ACTIVE and c.email != organiser]
     if not people:
         raise MeetingError(f"{partner.name} has no contact who can be invited")
     length = duration or timedelta(minutes=settings.meeting.duration_minutes)
-    meeting = Meeting(partner=partner, campaign_id=campaign.id, uid=f"{uuid.uuid4()}@{organiser.split('@')[1]}",
-                      sequence=0, start_at=start.astimezone(timezone.utc), end_at=(start + length).astimezone(timezone.utc),
-                      timezone=zone_of(settings), status="invited")
+    meeting = Meeting(
+        partner=partner,
+        campaign_id=campaign.id,
+        uid=f"{uuid.uuid4()}@{organiser.split('@')[1]}",
+        sequence=0,
+        start_at=start.astimezone(UTC),
+        end_at=(start + length).astimezone(UTC),
+        timezone=zone_of(settings),
+        status="invited",
+    )
     meeting.attendees = [MeetingAttendee(contact_id=c.id, email=c.email, name=c.name) for c in people]
     session.add(meeting)
     session.flush()
@@ -88,7 +98,7 @@ def check_in_series(session: Session, partner: Partner, campaign: Campaign, now:
 
 def reschedule(meeting: Meeting, start: datetime) -> None:
     length = meeting.end_at - meeting.start_at
-    meeting.start_at, meeting.end_at = start.astimezone(timezone.utc), (start + length).astimezone(timezone.utc)
+    meeting.start_at, meeting.end_at = start.astimezone(UTC), (start + length).astimezone(UTC)
     meeting.sequence += 1
     for attendee in meeting.attendees:
         attendee.partstat = "NEEDS-ACTION"
@@ -111,21 +121,38 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
     record = logbook.snapshot(meeting.partner, trusted=True)
     first = meeting.attendees[0]
     contact = next((c for c in record.contacts if c.email == first.email), None) or ContactIn.model_construct(
-        email=first.email, name=first.name, salutation=None, title=None, family_name=None, role=None,
-        language=None, register=None, timezone=None, status=None)
+        email=first.email,
+        name=first.name,
+        salutation=None,
+        title=None,
+        family_name=None,
+        role=None,
+        language=None,
+        register=None,
+        timezone=None,
+        status=None,
+    )
     zone = ZoneInfo(meeting.timezone)
     start, end = meeting.start_at.astimezone(zone), meeting.end_at.astimezone(zone)
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
 
     def words(language: str) -> dict:
         return {
-            "meeting": Fields("meeting", {
-                "when": lang.when(start, language), "date": lang.short_date(start, language),
-                "time": lang.clock(start, language), "timezone": meeting.timezone,
-                "minutes": int((end - start).total_seconds() // 60), "link": link,
-                "location": settings.meeting.location}),
+            "meeting": Fields(
+                "meeting",
+                {
+                    "when": lang.when(start, language),
+                    "date": lang.short_date(start, language),
+                    "time": lang.clock(start, language),
+                    "timezone": meeting.timezone,
+                    "minutes": int((end - start).total_seconds() // 60),
+                    "link": link,
+                    "location": settings.meeting.location,
+                },
+            ),
             "agenda": agenda(meeting, settings, renderer, language) if meeting.kind != "check_in" else None,
-            "cancelled": meeting.status == "cancelled", "updated": meeting.sequence > 0,
+            "cancelled": meeting.status == "cancelled",
+            "updated": meeting.sequence > 0,
             "every_months": settings.check_ins.every_months,
             "kpis": kpis.for_letters(session_of(meeting), meeting.partner_id, language),
         }
@@ -138,29 +165,44 @@ def agenda(meeting: Meeting, settings: CampaignFile, renderer: Renderer, languag
     zone = ZoneInfo(meeting.timezone)
     start, end = meeting.start_at.astimezone(zone), meeting.end_at.astimezone(zone)
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
-    return renderer.agenda(language, host=settings.institution.name, partner=meeting.partner.name,
-                           date=lang.long_date(start, language),
-                           time=f"{lang.clock(start, language)}–{lang.clock(end, language)} ({meeting.timezone})",
-                           link=link)
+    return renderer.agenda(
+        language,
+        host=settings.institution.name,
+        partner=meeting.partner.name,
+        date=lang.long_date(start, language),
+        time=f"{lang.clock(start, language)}–{lang.clock(end, language)} ({meeting.timezone})",
+        link=link,
+    )
 
 
-def plan_of(meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: datetime,
-            words: Rendered | None = None) -> MeetingPlan:
+def plan_of(
+    meeting: Meeting, settings: CampaignFile, renderer: Renderer, now: datetime, words: Rendered | None = None
+) -> MeetingPlan:
     words = words or letter(meeting, settings, renderer)
     zone = ZoneInfo(meeting.timezone)
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
     return MeetingPlan(
-        uid=meeting.uid, sequence=meeting.sequence, start=meeting.start_at.astimezone(zone),
-        duration=meeting.end_at - meeting.start_at, timezone=meeting.timezone, summary=words.summary or words.subject,
+        uid=meeting.uid,
+        sequence=meeting.sequence,
+        start=meeting.start_at.astimezone(zone),
+        duration=meeting.end_at - meeting.start_at,
+        timezone=meeting.timezone,
+        summary=words.summary or words.subject,
         description=words.text if meeting.kind == "check_in" else agenda(meeting, settings, renderer, words.written_in),
         rrule=meeting.rrule,
         organizer=Person(settings.resolved_mailbox.address, settings.resolved_mailbox.display_name),
         attendees=tuple(Person(a.email, a.name) for a in meeting.attendees)
-        + tuple(Person(email) for email in settings.meeting.staff_attendees), location=settings.meeting.location,
-        url=link, method="CANCEL" if meeting.status == "cancelled" else "REQUEST", stamp=now)
+        + tuple(Person(email) for email in settings.meeting.staff_attendees),
+        location=settings.meeting.location,
+        url=link,
+        method="CANCEL" if meeting.status == "cancelled" else "REQUEST",
+        stamp=now,
+    )
 
 
-def invitation(settings: CampaignFile, renderer: Renderer, meeting: Meeting, now: datetime) -> tuple[EmailMessage, bytes]:
+def invitation(
+    settings: CampaignFile, renderer: Renderer, meeting: Meeting, now: datetime
+) -> tuple[EmailMessage, bytes]:
     """The RFC 6047 mail: text, HTML and text/calendar as alternatives, invite.ics and the
     one-pager attached, in the partner's language. Addressed to the partner's contacts, never
     to the organiser."""
@@ -169,11 +211,18 @@ def invitation(settings: CampaignFile, renderer: Renderer, meeting: Meeting, now
     ics = build(plan)
     mailbox = settings.resolved_mailbox
     first, *others = meeting.attendees
-    attachments = () if plan.method == "CANCEL" or not settings.message.attach_one_pager else (
-        one_pager_part(settings, renderer, words.written_in),)
-    message = compose(Envelope(mailbox.display_name, mailbox.address, first.name, first.email, mailbox.reply_to),
-                      Body(words.subject, words.text, words.html, attachments), new_message_id(mailbox.address), now,
-                      calendar=CalendarPart(plan.method, ics))
+    attachments = (
+        ()
+        if plan.method == "CANCEL" or not settings.message.attach_one_pager
+        else (one_pager_part(settings, renderer, words.written_in),)
+    )
+    message = compose(
+        Envelope(mailbox.display_name, mailbox.address, first.name, first.email, mailbox.reply_to),
+        Body(words.subject, words.text, words.html, attachments),
+        new_message_id(mailbox.address),
+        now,
+        calendar=CalendarPart(plan.method, ics),
+    )
     copied = [a.email for a in others] + list(settings.meeting.staff_attendees)
     if copied:
         message["Cc"] = ", ".join(copied)
@@ -225,32 +274,54 @@ def schedule_next_steps(session: Session, meeting: Meeting, attendee: MeetingAtt
     if attendee.contact_id is None or meeting.campaign_id is None:
         return None
     name = f"next-steps-{meeting.id}"
-    step = session.scalar(sa.select(Step).where(Step.contact_id == attendee.contact_id,
-                                                Step.campaign_id == meeting.campaign_id, Step.name == name))
+    step = session.scalar(
+        sa.select(Step).where(
+            Step.contact_id == attendee.contact_id, Step.campaign_id == meeting.campaign_id, Step.name == name
+        )
+    )
     settings = settings_of(session.get_one(Campaign, meeting.campaign_id))
     if step is None:
-        step = Step(campaign_id=meeting.campaign_id, partner_id=meeting.partner_id, contact_id=attendee.contact_id,
-                    name=name, template="next_steps", status=StepStatus.HELD, due_at=meeting.end_at + NEXT_STEPS_DELAY,
-                    message_id=new_message_id(settings.mailbox.address))
+        step = Step(
+            campaign_id=meeting.campaign_id,
+            partner_id=meeting.partner_id,
+            contact_id=attendee.contact_id,
+            name=name,
+            template="next_steps",
+            status=StepStatus.HELD,
+            due_at=meeting.end_at + NEXT_STEPS_DELAY,
+            message_id=new_message_id(settings.mailbox.address),
+        )
         session.add(step)
     if step.status in (StepStatus.SCHEDULED, StepStatus.CANCELLED, StepStatus.HELD):  # not yet gone
         step.status, step.due_at, step.last_error = next_steps_timing(session, meeting, settings)
     return step
 
 
-def next_steps_timing(session: Session, meeting: Meeting, settings: CampaignFile) -> tuple[StepStatus, datetime, str | None]:
+def next_steps_timing(
+    session: Session, meeting: Meeting, settings: CampaignFile
+) -> tuple[StepStatus, datetime, str | None]:
     """When the next-steps mail may go, and what it waits for."""
     earliest = meeting.end_at + NEXT_STEPS_DELAY
     outcome = outcome_of(session, meeting.id)
     if outcome is None:
-        return StepStatus.HELD, earliest, (f"waiting for the meeting's outcome: `outreach meeting outcome {meeting.id} "
-                                           "--notes FILE` or the partner's page")
+        return (
+            StepStatus.HELD,
+            earliest,
+            (
+                f"waiting for the meeting's outcome: `outreach meeting outcome {meeting.id} "
+                "--notes FILE` or the partner's page"
+            ),
+        )
     if outcome.approved_at is not None:
         return StepStatus.SCHEDULED, max(earliest, outcome.approved_at), None
     hours = settings.meeting.next_steps_after_hours
     if hours:
         return StepStatus.SCHEDULED, max(earliest, outcome.recorded_at + timedelta(hours=hours)), None
-    return StepStatus.HELD, earliest, f"waiting for approval: `outreach meeting approve {meeting.id}` or the partner's page"
+    return (
+        StepStatus.HELD,
+        earliest,
+        f"waiting for approval: `outreach meeting approve {meeting.id}` or the partner's page",
+    )
 
 
 def outcome_of(session: Session, meeting_id: int):
@@ -263,8 +334,13 @@ def latest_outcome(session: Session, partner_id: int):
     """The outcome of the partner's latest meeting that has one."""
     from outreach.db.models import MeetingOutcome
 
-    return session.scalar(sa.select(MeetingOutcome).join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
-                          .where(Meeting.partner_id == partner_id).order_by(Meeting.start_at.desc()).limit(1))
+    return session.scalar(
+        sa.select(MeetingOutcome)
+        .join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
+        .where(Meeting.partner_id == partner_id)
+        .order_by(Meeting.start_at.desc())
+        .limit(1)
+    )
 
 
 def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: datetime):
@@ -278,15 +354,26 @@ def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: da
         row = MeetingOutcome(meeting_id=meeting.id, content=content, recorded_at=now, recorded_by=by[:200])
         session.add(row)
     elif row.content != content:
-        row.content, row.recorded_at, row.recorded_by, row.approved_at, row.approved_by = content, now, by[:200], None, None
+        row.content, row.recorded_at, row.recorded_by, row.approved_at, row.approved_by = (
+            content,
+            now,
+            by[:200],
+            None,
+            None,
+        )
     session.flush()
     _settle(session, meeting, todos.TodoKind.OUTCOME, f"outcome recorded by {by}", now, by)
     settings = settings_of(session.get_one(Campaign, meeting.campaign_id))
     _refresh_next_steps(session, meeting)
     if row.approved_at is None and not settings.meeting.next_steps_after_hours:
-        todos.raise_todo(session, todos.TodoKind.APPROVE,
-                         f"Read and approve the next-steps mail to {meeting.partner.name} (meeting {meeting.id}): "
-                         f"`outreach meeting approve {meeting.id}` or the partner's page.", now, meeting.partner_id)
+        todos.raise_todo(
+            session,
+            todos.TodoKind.APPROVE,
+            f"Read and approve the next-steps mail to {meeting.partner.name} (meeting {meeting.id}): "
+            f"`outreach meeting approve {meeting.id}` or the partner's page.",
+            now,
+            meeting.partner_id,
+        )
     return row
 
 
@@ -295,8 +382,10 @@ def approve_next_steps(session: Session, meeting: Meeting, by: str, now: datetim
 
     row = outcome_of(session, meeting.id)
     if row is None:
-        raise MeetingError(f"meeting {meeting.id} has no recorded outcome yet: nothing to approve "
-                           f"(`outreach meeting outcome {meeting.id} --notes FILE`)")
+        raise MeetingError(
+            f"meeting {meeting.id} has no recorded outcome yet: nothing to approve "
+            f"(`outreach meeting outcome {meeting.id} --notes FILE`)"
+        )
     row.approved_at, row.approved_by = now, by[:200]
     session.flush()
     _refresh_next_steps(session, meeting)
@@ -313,8 +402,9 @@ def _refresh_next_steps(session: Session, meeting: Meeting) -> None:
 def _settle(session: Session, meeting: Meeting, kind, reason: str, now: datetime, by: str) -> None:
     from outreach.db.models import Todo
 
-    for todo in session.scalars(sa.select(Todo).where(Todo.partner_id == meeting.partner_id, Todo.kind == kind.value,
-                                                      Todo.done_at.is_(None))):
+    for todo in session.scalars(
+        sa.select(Todo).where(Todo.partner_id == meeting.partner_id, Todo.kind == kind.value, Todo.done_at.is_(None))
+    ):
         todo.done_at, todo.done_reason, todo.open_key, todo.done_by = now, reason, None, by
 
 
@@ -323,15 +413,23 @@ def remind_outcomes(session: Session, now: datetime) -> int:
     from outreach.db.models import MeetingOutcome
     from outreach.services.partners import todos
 
-    ended = session.scalars(sa.select(Meeting).where(
-        Meeting.status == "invited", Meeting.end_at < now,
-        Meeting.id.in_(sa.select(MeetingAttendee.meeting_id).where(MeetingAttendee.partstat == "ACCEPTED")),
-        Meeting.id.not_in(sa.select(MeetingOutcome.meeting_id)))).all()
+    ended = session.scalars(
+        sa.select(Meeting).where(
+            Meeting.status == "invited",
+            Meeting.end_at < now,
+            Meeting.id.in_(sa.select(MeetingAttendee.meeting_id).where(MeetingAttendee.partstat == "ACCEPTED")),
+            Meeting.id.not_in(sa.select(MeetingOutcome.meeting_id)),
+        )
+    ).all()
     for meeting in ended:
-        todos.raise_todo(session, todos.TodoKind.OUTCOME,
-                         f"Record the outcome of the meeting with {meeting.partner.name} (meeting {meeting.id}): "
-                         f"takeaways, next actions, contact persons. The next-steps mail waits for it.",
-                         now, meeting.partner_id)
+        todos.raise_todo(
+            session,
+            todos.TodoKind.OUTCOME,
+            f"Record the outcome of the meeting with {meeting.partner.name} (meeting {meeting.id}): "
+            f"takeaways, next actions, contact persons. The next-steps mail waits for it.",
+            now,
+            meeting.partner_id,
+        )
     return len(ended)
 
 
@@ -356,14 +454,21 @@ def next_slot(session: Session, settings: CampaignFile, now: datetime, after: da
 
     busy = busy_times(session)
     if settings.meeting.staff_calendar is not None:
-        from outreach.calendar.staff import CalendarUnavailable, busy as calendar_busy
+        from outreach.calendar.staff import CalendarUnavailable
+        from outreach.calendar.staff import busy as calendar_busy
 
         try:
             busy += calendar_busy(settings.meeting.staff_calendar, now, now + SLOT_HORIZON)
         except CalendarUnavailable as error:  # chosen from the logbook alone; said in the log
             log.warning("%s; the slot is chosen from the logbook's meetings only", error)
-    slot = first_free_slot(now, settings.meeting.availability, zone_of(settings),
-                           timedelta(minutes=settings.meeting.duration_minutes), busy, after)
+    slot = first_free_slot(
+        now,
+        settings.meeting.availability,
+        zone_of(settings),
+        timedelta(minutes=settings.meeting.duration_minutes),
+        busy,
+        after,
+    )
     if slot is None:
         raise MeetingError("no free slot in the meeting availability for the next 120 days")
     return slot
@@ -405,7 +510,9 @@ def deliver(uow, meeting: Meeting, now: datetime) -> EmailMessage:
         client.close()
     from outreach.services.partners import todos
 
-    todos.answered(uow.session, meeting.partner_id, f"meeting {meeting.id} {meeting.status} (sequence {meeting.sequence})", now)
+    todos.answered(
+        uow.session, meeting.partner_id, f"meeting {meeting.id} {meeting.status} (sequence {meeting.sequence})", now
+    )
     uow.commit()
     return message
 
@@ -417,13 +524,22 @@ def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: date
 
     settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
     message, _ = invitation(settings, renderer, meeting, now)
-    uow.session.add(Interaction(
-        partner_id=meeting.partner_id, direction=Direction.OUT, kind=InteractionKind.MEETING, occurred_at=now,
-        subject=str(message["Subject"])[:998], message_id=message["Message-ID"],
-        text=f"meeting {meeting.id}: {meeting.status}, sequence {meeting.sequence}, {meeting.start_at:%Y-%m-%d %H:%M} UTC"))
+    uow.session.add(
+        Interaction(
+            partner_id=meeting.partner_id,
+            direction=Direction.OUT,
+            kind=InteractionKind.MEETING,
+            occurred_at=now,
+            subject=str(message["Subject"])[:998],
+            message_id=message["Message-ID"],
+            text=f"meeting {meeting.id}: {meeting.status}, sequence {meeting.sequence}, "
+            f"{meeting.start_at:%Y-%m-%d %H:%M} UTC",
+        )
+    )
     uow.commit()
-    outbox.send(message, settings.mailbox.address,
-                [a.email for a in meeting.attendees] + list(settings.meeting.staff_attendees))
+    outbox.send(
+        message, settings.mailbox.address, [a.email for a in meeting.attendees] + list(settings.meeting.staff_attendees)
+    )
     outbox.file_sent(message, now)
     _into_staff_calendar(uow, settings, meeting, message, now)
     return message
@@ -443,7 +559,12 @@ def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message:
         put(spec, meeting.uid, ics.encode() if isinstance(ics, str) else ics, meeting.status == "cancelled")
     except CalendarUnavailable as error:
         log.warning("%s", error)
-        todos.raise_todo(uow.session, todos.TodoKind.CALENDAR, f"Meeting {meeting.id} with {meeting.partner.name}: "
-                         f"{error}. Put it in the staff calendar by hand, or fix the calendar settings.", now,
-                         meeting.partner_id)
+        todos.raise_todo(
+            uow.session,
+            todos.TodoKind.CALENDAR,
+            f"Meeting {meeting.id} with {meeting.partner.name}: "
+            f"{error}. Put it in the staff calendar by hand, or fix the calendar settings.",
+            now,
+            meeting.partner_id,
+        )
         uow.commit()

@@ -14,17 +14,17 @@ from sqlalchemy.orm import Session
 from outreach.campaign import CampaignFile
 from outreach.db.models import Campaign, Step
 from outreach.domain.business_days import business_days_after
+from outreach.domain.steps import PENDING, StepKind
 from outreach.domain.vocabulary import StepStatus
 from outreach.domain.window import next_opening
 from outreach.errors import NotFound
-from outreach.domain.steps import StepKind
-from outreach.domain.steps import PENDING
 
 WINDOW_DEFERRAL = timedelta(days=7)  # a step the window deferred is due within a week
 COMPARED = ("sending", "message", "sequence", "meeting", "mailbox", "notify_staff", "institution")
 
 
 # --- a changed campaign file ------------------------------------------------------------------
+
 
 def changes(old: dict, new: dict) -> list[str]:
     """What differs between two versions of the stored settings, as `section.field: a -> b`."""
@@ -55,8 +55,13 @@ def refresh_pending(session: Session, row: Campaign, old: CampaignFile, new: Cam
     old_delays = {s.name: s.after_business_days for s in old.sequence}
     new_delays = {s.name: s.after_business_days for s in new.sequence}
     window_changed = old.sending != new.sending
-    anchors = dict(session.execute(sa.select(Step.contact_id, Step.sent_at).where(
-        Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT)).all())
+    anchors = dict(
+        session.execute(
+            sa.select(Step.contact_id, Step.sent_at).where(
+                Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT
+            )
+        ).all()
+    )
     changed = 0
     for step in session.scalars(sa.select(Step).where(Step.campaign_id == row.id, Step.status == StepStatus.SCHEDULED)):
         before = (step.template, step.due_at)
@@ -79,6 +84,7 @@ def _retime(step: Step, anchor: datetime | None, old_days: int | None, new_days:
 
 
 # --- pause, resume, cancel ----------------------------------------------------------------------
+
 
 def campaign_named(session: Session, name: str) -> Campaign:
     row = session.scalar(sa.select(Campaign).where(Campaign.name == name))
@@ -103,8 +109,9 @@ def resume(session: Session, name: str) -> Campaign:
 def cancel(session: Session, name: str, reason: str) -> int:
     """Every pending or held step of the campaign cancelled, the reason kept on each."""
     row = campaign_named(session, name)
-    steps = session.scalars(sa.select(Step).where(
-        Step.campaign_id == row.id, Step.status.in_([*PENDING, StepStatus.HELD]))).all()
+    steps = session.scalars(
+        sa.select(Step).where(Step.campaign_id == row.id, Step.status.in_([*PENDING, StepStatus.HELD]))
+    ).all()
     for step in steps:
         step.status, step.last_error = StepStatus.CANCELLED, f"campaign cancelled: {reason}"
     return len(steps)
@@ -113,7 +120,9 @@ def cancel(session: Session, name: str, reason: str) -> int:
 def hold_partner(session: Session, partner_id: int, until: datetime | None) -> int:
     """Staff hold a partner: until a date (their mail waits until then; the date it had is kept,
     so `partners resume` gives it back), or until resumed."""
-    steps = session.scalars(sa.select(Step).where(Step.partner_id == partner_id, Step.status == StepStatus.SCHEDULED)).all()
+    steps = session.scalars(
+        sa.select(Step).where(Step.partner_id == partner_id, Step.status == StepStatus.SCHEDULED)
+    ).all()
     for step in steps:
         if until is None:
             step.status, step.last_error = StepStatus.HELD, "held by staff"
@@ -125,6 +134,7 @@ def hold_partner(session: Session, partner_id: int, until: datetime | None) -> i
 
 # --- when the next message goes ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class NextMessage:
     at: datetime | None
@@ -135,21 +145,32 @@ def next_message(session: Session, row: Campaign, settings: CampaignFile, now: d
     """When the campaign's next message goes out, and why not now."""
     zone = ZoneInfo(settings.sending.timezone)
     if row.paused_at is not None:
-        return NextMessage(None, f"paused since {row.paused_at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}: "
-                                 f"`outreach campaign resume {row.name}`")
-    due = session.scalar(sa.select(sa.func.min(Step.due_at)).where(
-        Step.campaign_id == row.id, Step.status == StepStatus.SCHEDULED))
+        return NextMessage(
+            None,
+            f"paused since {row.paused_at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}: "
+            f"`outreach campaign resume {row.name}`",
+        )
+    due = session.scalar(
+        sa.select(sa.func.min(Step.due_at)).where(Step.campaign_id == row.id, Step.status == StepStatus.SCHEDULED)
+    )
     if due is None:
-        held = session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-            Step.campaign_id == row.id, Step.status == StepStatus.HELD))
+        held = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Step)
+            .where(Step.campaign_id == row.id, Step.status == StepStatus.HELD)
+        )
         return NextMessage(None, f"nothing scheduled; {held} held" if held else "nothing scheduled")
     if due > now:
         return NextMessage(due, "scheduled")
     opening = next_opening(now, settings.sending, settings.sending.timezone)
     if opening > now:
-        return NextMessage(opening, f"the sending window is closed until "
-                                    f"{opening.astimezone(zone):%a %Y-%m-%d %H:%M} {zone.key}")
+        return NextMessage(
+            opening, f"the sending window is closed until {opening.astimezone(zone):%a %Y-%m-%d %H:%M} {zone.key}"
+        )
     if room_left(session, row.mailbox, settings, now) <= 0:
-        return NextMessage(None, f"the mailbox's cap is reached ({settings.sending.max_per_hour}/hour, "
-                                 f"{settings.sending.max_per_day}/day); it goes when there is room")
+        return NextMessage(
+            None,
+            f"the mailbox's cap is reached ({settings.sending.max_per_hour}/hour, "
+            f"{settings.sending.max_per_day}/day); it goes when there is room",
+        )
     return NextMessage(now, "due now: the next scheduler tick sends it")

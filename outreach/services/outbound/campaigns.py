@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from outreach.campaign import CampaignFile, LoadedCampaign
 from outreach.campaign.uploaded import Origin
-from outreach.settings import mailboxes
-from outreach.settings.campaigns import settings_of
 from outreach.db.models import Campaign, Contact, Step
 from outreach.domain.selection import ranked
 from outreach.domain.steps import StepKind
@@ -25,6 +23,8 @@ from outreach.messages.render import draft_all
 from outreach.rendering import Renderer
 from outreach.services.outbound import campaign_control
 from outreach.services.partners import logbook
+from outreach.settings import mailboxes
+from outreach.settings.campaigns import settings_of
 
 
 def criteria_of(session: Session, name: str | None = None) -> list:
@@ -34,7 +34,9 @@ def criteria_of(session: Session, name: str | None = None) -> list:
         query = query.where(Campaign.name == name)
     row = session.scalar(query.limit(1))
     if row is None:
-        raise NotFound(f"no campaign {name!r} is queued" if name else "no campaign is queued: its criteria score the partners")
+        raise NotFound(
+            f"no campaign {name!r} is queued" if name else "no campaign is queued: its criteria score the partners"
+        )
     return list(settings_of(row).selection.criteria)
 
 
@@ -49,9 +51,16 @@ class QueueSummary:
     steps_updated: int = 0
 
 
-def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: datetime,
-          advance: Callable[[], None] = lambda: None, *, origin: Origin = Origin.CLI,
-          move_contacts: bool = False) -> QueueSummary:
+def queue(
+    session: Session,
+    campaign: LoadedCampaign,
+    renderer: Renderer,
+    now: datetime,
+    advance: Callable[[], None] = lambda: None,
+    *,
+    origin: Origin = Origin.CLI,
+    move_contacts: bool = False,
+) -> QueueSummary:
     """Upsert the partners, keep the campaign, schedule the first step for each new contact.
 
     Every message is rendered first: one that cannot be rendered stops the whole campaign.
@@ -64,8 +73,11 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     written = campaign.settings
     campaign = with_mailbox(session, campaign, origin)
     drafts = draft_all(campaign, renderer, advance)
-    summary = QueueSummary(logbook.upsert_partners(session, campaign.partners, f"campaign:{campaign.settings.name}",
-                                                   advance, move_contacts))
+    summary = QueueSummary(
+        logbook.upsert_partners(
+            session, campaign.partners, f"campaign:{campaign.settings.name}", advance, move_contacts
+        )
+    )
     summary.fallbacks = [note for draft in drafts for note in draft.notes]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None
@@ -78,8 +90,11 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
     partners = [p for p, _ in ranked(campaign.partners, campaign.settings.selection.criteria)]
     emails = [c.email for p in partners for c in p.contacts]
     contacts = {c.email: c for c in session.scalars(sa.select(Contact).where(Contact.email.in_(emails)))}
-    existing = set(session.scalars(sa.select(Step.contact_id).where(
-        Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT)))
+    existing = set(
+        session.scalars(
+            sa.select(Step.contact_id).where(Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT)
+        )
+    )
     suppressed = logbook.suppressed_hashes(session)
     for email in emails:
         contact = contacts.get(email)
@@ -88,12 +103,19 @@ def queue(session: Session, campaign: LoadedCampaign, renderer: Renderer, now: d
         elif contact.id in existing:
             summary.already_queued += 1
         else:
-            session.add(Step(
-                campaign_id=row.id, partner_id=contact.partner_id, contact_id=contact.id, name=StepKind.FIRST_CONTACT,
-                template=campaign.settings.message.template, status=StepStatus.SCHEDULED, due_at=now,
-                message_id=new_message_id(campaign.settings.mailbox.address),
-                reply_token=new_reply_token(campaign.settings),
-            ))
+            session.add(
+                Step(
+                    campaign_id=row.id,
+                    partner_id=contact.partner_id,
+                    contact_id=contact.id,
+                    name=StepKind.FIRST_CONTACT,
+                    template=campaign.settings.message.template,
+                    status=StepStatus.SCHEDULED,
+                    due_at=now,
+                    message_id=new_message_id(campaign.settings.mailbox.address),
+                    reply_token=new_reply_token(campaign.settings),
+                )
+            )
             summary.scheduled += 1
     session.flush()
     return summary
@@ -109,9 +131,12 @@ def _campaign_row(session: Session, campaign: LoadedCampaign, written: CampaignF
     row = session.scalar(sa.select(Campaign).where(Campaign.name == settings.name))
     # The partners live in the logbook; the row keeps everything else the workers need, with the
     # mailbox as the file wrote it: a name stays a name, so the registry is asked at run time.
-    values = dict(mailbox=settings.mailbox.address,
-                  settings=written.model_dump(mode="json", exclude={"partners", "partners_file"}),
-                  source_path=str(campaign.path), origin=origin.value)
+    values = dict(
+        mailbox=settings.mailbox.address,
+        settings=written.model_dump(mode="json", exclude={"partners", "partners_file"}),
+        source_path=str(campaign.path),
+        origin=origin.value,
+    )
     if row is None:
         row = Campaign(name=settings.name, **values)
         session.add(row)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -28,8 +28,7 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.domain.window import next_opening
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import TemporaryFailure
-from outreach.services.outbound import sending
-from outreach.services.outbound import sending_health
+from outreach.services.outbound import sending, sending_health
 from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
 
@@ -54,9 +53,15 @@ class TickResult:
     uncertain: int = 0
 
 
-def tick(uow: UnitOfWork, now: datetime, enqueue: Callable[[int, float], None],
-         outboxes: Callable[[CampaignFile], "sending.Outbox"], renderers, limit: int = 1000,
-         stale_after: timedelta = STALE_QUEUED) -> TickResult:
+def tick(
+    uow: UnitOfWork,
+    now: datetime,
+    enqueue: Callable[[int, float], None],
+    outboxes: Callable[[CampaignFile], sending.Outbox],
+    renderers,
+    limit: int = 1000,
+    stale_after: timedelta = STALE_QUEUED,
+) -> TickResult:
     """`stale_after=0` on the first tick of a process with the in-process broker: whatever it
     had queued before it stopped was lost with it, so every queued step is sent again."""
     result = TickResult()
@@ -73,18 +78,32 @@ def tick(uow: UnitOfWork, now: datetime, enqueue: Callable[[int, float], None],
 
 def unfinished(session: Session, now: datetime) -> int:
     """Steps queued or being sent, or scheduled and already due: 0 when nothing is left to do now."""
-    return session.scalar(sa.select(sa.func.count()).select_from(Step).where(
-        sa.or_(Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]),
-               sa.and_(Step.status == StepStatus.SCHEDULED, Step.due_at <= now)))) or 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Step)
+            .where(
+                sa.or_(
+                    Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]),
+                    sa.and_(Step.status == StepStatus.SCHEDULED, Step.due_at <= now),
+                )
+            )
+        )
+        or 0
+    )
 
 
 def due_steps(now: datetime, limit: int, postgresql: bool):
     """The due steps, oldest first; on PostgreSQL locked with SKIP LOCKED (served by the
     (status, due_at) index)."""
-    query = (sa.select(Step).join(Campaign, Step.campaign_id == Campaign.id)
-             .where(Step.status == StepStatus.SCHEDULED, Step.due_at <= now, Campaign.paused_at.is_(None))
-             .order_by(Step.due_at, Step.id).limit(limit)
-             .options(selectinload(Step.contact), selectinload(Step.campaign)))
+    query = (
+        sa.select(Step)
+        .join(Campaign, Step.campaign_id == Campaign.id)
+        .where(Step.status == StepStatus.SCHEDULED, Step.due_at <= now, Campaign.paused_at.is_(None))
+        .order_by(Step.due_at, Step.id)
+        .limit(limit)
+        .options(selectinload(Step.contact), selectinload(Step.campaign))
+    )
     return query.with_for_update(skip_locked=True, of=Step) if postgresql else query
 
 
@@ -131,31 +150,48 @@ def _try_fixed_mailboxes_now(session: Session, now: datetime, failing: dict) -> 
     """A failing mailbox whose settings changed since its last try (a fixed port, another secret
     source): its next waiting message is due now, to try it at once."""
     for address, health in failing.items():
-        campaigns = session.scalars(sa.select(Campaign).where(Campaign.mailbox == address,
-                                                              Campaign.paused_at.is_(None))).all()
-        if all(sending_health.settings_digest(mailboxes.sending(settings_of(c))) == health.tried_with for c in campaigns):
+        campaigns = session.scalars(
+            sa.select(Campaign).where(Campaign.mailbox == address, Campaign.paused_at.is_(None))
+        ).all()
+        if all(
+            sending_health.settings_digest(mailboxes.sending(settings_of(c))) == health.tried_with for c in campaigns
+        ):
             continue
-        waiting = session.scalar(sa.select(Step).where(
-            Step.campaign_id.in_([c.id for c in campaigns]), Step.status == StepStatus.SCHEDULED)
-            .order_by(Step.due_at, Step.id).limit(1))
+        waiting = session.scalar(
+            sa.select(Step)
+            .where(Step.campaign_id.in_([c.id for c in campaigns]), Step.status == StepStatus.SCHEDULED)
+            .order_by(Step.due_at, Step.id)
+            .limit(1)
+        )
         if waiting is not None and waiting.due_at > now:
             waiting.due_at = now
 
 
 def room_left(session: Session, mailbox: str, settings: CampaignFile, now: datetime) -> int:
     """How many more messages this mailbox may send now under its hourly and daily caps."""
+
     def used(since: datetime) -> int:
-        return session.scalar(
-            sa.select(sa.func.count()).select_from(Step).join(Campaign).where(
-                Campaign.mailbox == mailbox,
-                sa.or_(Step.sent_at >= since, Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING])))) or 0
+        return (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Step)
+                .join(Campaign)
+                .where(
+                    Campaign.mailbox == mailbox,
+                    sa.or_(Step.sent_at >= since, Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING])),
+                )
+            )
+            or 0
+        )
+
     caps = settings.sending
     return min(caps.max_per_hour - used(now - timedelta(hours=1)), caps.max_per_day - used(now - timedelta(days=1)))
 
 
 def _stale_queued(session: Session, now: datetime, stale_after: timedelta) -> list[int]:
-    stale = session.scalars(sa.select(Step).where(
-        Step.status == StepStatus.QUEUED, Step.queued_at < now - stale_after)).all()
+    stale = session.scalars(
+        sa.select(Step).where(Step.status == StepStatus.QUEUED, Step.queued_at < now - stale_after)
+    ).all()
     for step in stale:
         step.queued_at = now
     return [step.id for step in stale]
@@ -165,8 +201,9 @@ def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, 
     """A step left in `sending` by a crash: found in Sent -> sent; else requeued when the
     provider files sent mail itself (absence proves it was not accepted), else uncertain."""
     session = uow.session
-    stuck = session.scalars(sa.select(Step).where(
-        Step.status == StepStatus.SENDING, Step.claimed_at < now - STUCK_SENDING)).all()
+    stuck = session.scalars(
+        sa.select(Step).where(Step.status == StepStatus.SENDING, Step.claimed_at < now - STUCK_SENDING)
+    ).all()
     for step in stuck:
         settings = settings_of(step.campaign)
         try:
@@ -183,8 +220,10 @@ def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, 
             result.requeued.append(step.id)
         else:
             step.status = StepStatus.UNCERTAIN
-            step.last_error = ("interrupted between handing the message to the server and filing it in Sent; "
-                               "not sent again: check the recipient's copy")
+            step.last_error = (
+                "interrupted between handing the message to the server and filing it in Sent; "
+                "not sent again: check the recipient's copy"
+            )
             result.uncertain += 1
         uow.commit()
         if step.status is StepStatus.QUEUED:

@@ -10,9 +10,10 @@ crash is settled by looking for its Message-ID in the Sent folder, never by a bl
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable, Protocol, cast
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -22,30 +23,30 @@ from sqlalchemy.orm.attributes import set_committed_value
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork, session_of
 from outreach.db.models import LAST_ACTIVITY, Campaign, Contact, Interaction, Meeting, Partner, Step, Suppression
-from outreach.domain.phases import move_for_event
-from outreach.domain.vocabulary import (
-    ContactStatus, Direction, InteractionKind, PartnerStatus, Phase, StepStatus,
-)
 from outreach.domain.business_days import business_days_after
+from outreach.domain.language import short_date
+from outreach.domain.phases import move_for_event
+from outreach.domain.steps import StepKind
+from outreach.domain.suppression import email_hash
+from outreach.domain.vocabulary import (
+    ContactStatus,
+    Direction,
+    InteractionKind,
+    PartnerStatus,
+    Phase,
+    StepStatus,
+)
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import MailboxFailure, PermanentRefusal, TemporaryFailure
-from outreach.domain.language import short_date
+from outreach.messages.envelope import build_message, new_reply_token
+from outreach.messages.render import render_free_text, render_message
 from outreach.rendering import Fields, Renderer, TemplateError
-from outreach.services.partners import logbook
-from outreach.services.partners import todos
+from outreach.services.meetings.collaboration import QUARTER, next_check_in, schedule_check_in
 from outreach.services.outbound import sending_health
-from outreach.services.meetings.collaboration import QUARTER
-from outreach.services.meetings.collaboration import next_check_in
-from outreach.services.meetings.collaboration import schedule_check_in
+from outreach.services.partners import logbook, todos
 from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
-from outreach.domain.steps import StepKind
-from outreach.domain.suppression import email_hash
-from outreach.messages.envelope import build_message
-from outreach.messages.envelope import new_reply_token
-from outreach.messages.render import render_free_text
-from outreach.messages.render import render_message
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,25 @@ class Outbox(Protocol):
 
 # The statements run for every message, built once (SQLAlchemy then only binds values). A mapped
 # class's __table__ is a Table; SQLAlchemy types it as any FromClause (hence the casts).
-_CLAIM = (sa.update(cast(sa.Table, Step.__table__))
-          .where(Step.id == sa.bindparam("step_id"), Step.status == StepStatus.QUEUED)
-          .values(status=StepStatus.SENDING, claimed_at=sa.bindparam("now"), attempts=Step.attempts + 1))
+_CLAIM = (
+    sa.update(cast(sa.Table, Step.__table__))
+    .where(Step.id == sa.bindparam("step_id"), Step.status == StepStatus.QUEUED)
+    .values(status=StepStatus.SENDING, claimed_at=sa.bindparam("now"), attempts=Step.attempts + 1)
+)
 _SUPPRESSED_OR_REPLIED = sa.select(
     sa.exists().where(Suppression.email_hash == sa.bindparam("email_hash")),
-    sa.exists().where(Interaction.partner_id == sa.bindparam("partner_id"), Interaction.direction == Direction.IN,
-                      Interaction.kind == InteractionKind.EMAIL, Interaction.history.is_(False)))
-_MARK_SENT = (sa.update(cast(sa.Table, Step.__table__)).where(Step.id == sa.bindparam("step_id"))
-              .values(status=StepStatus.SENT, sent_at=sa.bindparam("now"), last_error=None))
+    sa.exists().where(
+        Interaction.partner_id == sa.bindparam("partner_id"),
+        Interaction.direction == Direction.IN,
+        Interaction.kind == InteractionKind.EMAIL,
+        Interaction.history.is_(False),
+    ),
+)
+_MARK_SENT = (
+    sa.update(cast(sa.Table, Step.__table__))
+    .where(Step.id == sa.bindparam("step_id"))
+    .values(status=StepStatus.SENT, sent_at=sa.bindparam("now"), last_error=None)
+)
 _LOG = sa.insert(cast(sa.Table, Interaction.__table__))
 
 
@@ -82,11 +93,23 @@ class Outcome:
     detail: str = ""
 
 
-def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], Outbox],
-              renderers: Callable[[CampaignFile], Renderer], now: Callable[[], datetime]) -> Outcome:
+def send_step(
+    uow: UnitOfWork,
+    step_id: int,
+    outboxes: Callable[[CampaignFile], Outbox],
+    renderers: Callable[[CampaignFile], Renderer],
+    now: Callable[[], datetime],
+) -> Outcome:
     session = uow.session
-    step = session.get(Step, step_id, options=[  # the campaign's settings are read once per version
-        joinedload(Step.campaign).defer(Campaign.settings), joinedload(Step.contact), joinedload(Step.partner)])
+    step = session.get(
+        Step,
+        step_id,
+        options=[  # the campaign's settings are read once per version
+            joinedload(Step.campaign).defer(Campaign.settings),
+            joinedload(Step.contact),
+            joinedload(Step.partner),
+        ],
+    )
     if step is None or step.status is not StepStatus.QUEUED:
         return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
     if not _claim(session, step, now()):
@@ -127,12 +150,17 @@ def send_step(uow: UnitOfWork, step_id: int, outboxes: Callable[[CampaignFile], 
 def _remind_staff(outbox: Outbox, settings: CampaignFile, step: Step, subject: str, now: datetime) -> None:
     """The optional reminder: staff hear that a quarterly check-in went out, to prepare the review."""
     assert settings.notify_staff is not None  # the caller checks that staff asked to be told
-    text = (f"The quarterly check-in \"{subject}\" went to {step.contact.email} ({step.partner.name}).\n"
-            "Time to prepare the review: progress, results to share, new opportunities.\n")
+    text = (
+        f'The quarterly check-in "{subject}" went to {step.contact.email} ({step.partner.name}).\n'
+        "Time to prepare the review: progress, results to share, new opportunities.\n"
+    )
     mailbox = settings.resolved_mailbox
-    message = compose(Envelope(mailbox.display_name, mailbox.address, None, settings.notify_staff),
-                      Body(f"Reminder: check-in with {step.partner.name}", text, f"<p>{text}</p>"),
-                      new_message_id(settings.mailbox.address), now)
+    message = compose(
+        Envelope(mailbox.display_name, mailbox.address, None, settings.notify_staff),
+        Body(f"Reminder: check-in with {step.partner.name}", text, f"<p>{text}</p>"),
+        new_message_id(settings.mailbox.address),
+        now,
+    )
     try:
         outbox.send(message, settings.mailbox.address, [settings.notify_staff])
     except TemporaryFailure as error:  # a reminder is not worth a retry loop; the check-in is logged
@@ -150,10 +178,17 @@ def stop_reason(session: Session, step: Step) -> str | None:
         if partner.status is not PartnerStatus.DECLINED:
             return f"partner is {partner.status.value}, no longer declined"
         return _suppressed(session, contact)
-    if partner.status in (PartnerStatus.UNREACHABLE, PartnerStatus.CLOSED, PartnerStatus.DECLINED,
-                          PartnerStatus.OPTED_OUT):
+    if partner.status in (
+        PartnerStatus.UNREACHABLE,
+        PartnerStatus.CLOSED,
+        PartnerStatus.DECLINED,
+        PartnerStatus.OPTED_OUT,
+    ):
         return f"partner is {partner.status.value}"
-    if step.template in (StepKind.LATER, StepKind.INTRODUCTION):  # answers a reply ("not now", "write to my colleague"), whatever the phase
+    if step.template in (
+        StepKind.LATER,
+        StepKind.INTRODUCTION,
+    ):  # answers a reply ("not now", "write to my colleague"), whatever the phase
         return _suppressed(session, contact)
     if step.template == StepKind.NEXT_STEPS:
         return _next_steps_stop(session, step)
@@ -163,8 +198,11 @@ def stop_reason(session: Session, step: Step) -> str | None:
         return _suppressed(session, contact)
     if partner.phase not in OPEN_PHASES:
         return f"partner has moved on to {partner.phase.value}"
-    suppressed, replied = session.connection().execute(
-        _SUPPRESSED_OR_REPLIED, {"email_hash": email_hash(contact.email), "partner_id": partner.id}).one()
+    suppressed, replied = (
+        session.connection()
+        .execute(_SUPPRESSED_OR_REPLIED, {"email_hash": email_hash(contact.email), "partner_id": partner.id})
+        .one()
+    )
     if suppressed:
         return "address is on the suppression list"
     if replied:
@@ -202,13 +240,22 @@ def _meeting_of(session: Session, step: Step):
 def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
     """A follow-up answers our first message: its subject and date for the template, and the
     threading headers (In-Reply-To, References) so mail programs show one conversation."""
-    first = session.scalar(sa.select(Interaction).join(Step, Step.message_id == Interaction.message_id).where(
-        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == StepKind.FIRST_CONTACT))
+    first = session.scalar(
+        sa.select(Interaction)
+        .join(Step, Step.message_id == Interaction.message_id)
+        .where(
+            Step.contact_id == step.contact_id,
+            Step.campaign_id == step.campaign_id,
+            Step.name == StepKind.FIRST_CONTACT,
+        )
+    )
     if first is None:
         return {"first": Fields("first", {})}, None
     sent = first.occurred_at.astimezone(ZoneInfo(step.contact.timezone or settings.sending.timezone))
-    return (lambda language: {"first": Fields("first", {"subject": first.subject, "date": short_date(sent, language)})},
-            {"In-Reply-To": first.message_id, "References": first.message_id})
+    return (
+        lambda language: {"first": Fields("first", {"subject": first.subject, "date": short_date(sent, language)})},
+        {"In-Reply-To": first.message_id, "References": first.message_id},
+    )
 
 
 def _next_steps_words(session: Session, step: Step):
@@ -223,25 +270,50 @@ def _next_steps_words(session: Session, step: Step):
     content = recorded.content if recorded else {}
 
     def words(language: str) -> dict:
-        actions = [{"what": a["what"], "owner": a["owner"],
-                    "due": short_date(date.fromisoformat(a["due"]), language) if a.get("due") else None}
-                   for a in content.get("actions", [])]
+        actions = [
+            {
+                "what": a["what"],
+                "owner": a["owner"],
+                "due": short_date(date.fromisoformat(a["due"]), language) if a.get("due") else None,
+            }
+            for a in content.get("actions", [])
+        ]
         contacts = content.get("contacts", {})
-        return {"meeting": Fields("meeting", {"date": short_date(when, language) if when else None}),
-                "outcome": Fields("outcome", {
-                    "takeaways": content.get("takeaways"), "actions": actions,
-                    "ours": contacts.get("ours") or None, "theirs": contacts.get("theirs") or None,
-                    "fields": fields_of_partnership([PartnershipType(t) for t in content.get("partnership_types", [])],  # type: ignore[call-arg]  # a lookup by value
-                                                    language)}) if recorded else None}
+        return {
+            "meeting": Fields("meeting", {"date": short_date(when, language) if when else None}),
+            "outcome": Fields(
+                "outcome",
+                {
+                    "takeaways": content.get("takeaways"),
+                    "actions": actions,
+                    "ours": contacts.get("ours") or None,
+                    "theirs": contacts.get("theirs") or None,
+                    "fields": fields_of_partnership(
+                        [PartnershipType(t) for t in content.get("partnership_types", [])],  # type: ignore[call-arg]  # a lookup by value
+                        language,
+                    ),
+                },
+            )
+            if recorded
+            else None,
+        }
+
     return words
 
 
 def _thread_of(session: Session, step: Step) -> dict | None:
     """In-Reply-To and References for the latest mail in or out with this contact."""
-    latest = session.scalar(sa.select(Interaction.message_id).where(
-        Interaction.partner_id == step.partner_id, Interaction.contact_id == step.contact_id,
-        Interaction.kind == InteractionKind.EMAIL, Interaction.message_id.is_not(None))
-        .order_by(Interaction.occurred_at.desc()).limit(1))
+    latest = session.scalar(
+        sa.select(Interaction.message_id)
+        .where(
+            Interaction.partner_id == step.partner_id,
+            Interaction.contact_id == step.contact_id,
+            Interaction.kind == InteractionKind.EMAIL,
+            Interaction.message_id.is_not(None),
+        )
+        .order_by(Interaction.occurred_at.desc())
+        .limit(1)
+    )
     return {"In-Reply-To": latest, "References": latest} if latest else None
 
 
@@ -252,25 +324,48 @@ def _target_of(session: Session, step: Step):
 
     about = session.get(Partner, step.about_partner_id) if step.about_partner_id else None
     person = next((c.name for c in about.contacts if c.name), None) if about else None
-    return lambda language: {"target": Fields("target", {
-        "organisation": about.name if about else None, "contact": person,
-        "fields": fields_of_partnership([PartnershipType(t) for t in about.partnership_types], language) if about else None})}  # type: ignore[call-arg]  # a lookup by value
+    return lambda language: {
+        "target": Fields(
+            "target",
+            {
+                "organisation": about.name if about else None,
+                "contact": person,
+                "fields": fields_of_partnership(
+                    [PartnershipType(t) for t in about.partnership_types],  # type: ignore[call-arg]  # by value
+                    language,
+                )
+                if about
+                else None,
+            },
+        )
+    }
 
 
 def _introduction_of(session: Session, step: Step) -> dict:
     """A warm introduction names the contact who introduced us (the guide: use warm introductions)."""
     introducer = session.get(Contact, step.contact.introduced_by_id) if step.contact.introduced_by_id else None
-    return {"introducer": Fields("introducer", {
-        "name": (introducer.name or introducer.email) if introducer else None,
-        "email": introducer.email if introducer else None})}
+    return {
+        "introducer": Fields(
+            "introducer",
+            {
+                "name": (introducer.name or introducer.email) if introducer else None,
+                "email": introducer.email if introducer else None,
+            },
+        )
+    }
 
 
 def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
-    if step.name != StepKind.FIRST_CONTACT and step.template not in (StepKind.NEXT_STEPS, StepKind.CHECK_IN, StepKind.INTRODUCTION, StepKind.FREE_TEXT,
-                                                                     StepKind.INTRODUCTION_REQUEST):
+    if step.name != StepKind.FIRST_CONTACT and step.template not in (
+        StepKind.NEXT_STEPS,
+        StepKind.CHECK_IN,
+        StepKind.INTRODUCTION,
+        StepKind.FREE_TEXT,
+        StepKind.INTRODUCTION_REQUEST,
+    ):
         extra, headers = _follow_up_of(session_of(step), step, settings)
     if step.template == StepKind.NEXT_STEPS:
         extra = _next_steps_words(session_of(step), step)
@@ -287,13 +382,31 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         headers = _thread_of(session_of(step), step)
     if step.template == StepKind.FREE_TEXT:
         rendered = render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
-        message = build_message(settings, renderer, contact, rendered, step.message_id, date,
-                                          extra_headers=headers, reply_token=step.reply_token, one_pager=False,
-                                          document=_attached(step))
+        message = build_message(
+            settings,
+            renderer,
+            contact,
+            rendered,
+            step.message_id,
+            date,
+            extra_headers=headers,
+            reply_token=step.reply_token,
+            one_pager=False,
+            document=_attached(step),
+        )
         return message, rendered
     rendered = render_message(settings, renderer, partner, contact, step.template, extra)
-    message = build_message(settings, renderer, contact, rendered, step.message_id, date,
-                                      extra_headers=headers, reply_token=step.reply_token, document=_attached(step))
+    message = build_message(
+        settings,
+        renderer,
+        contact,
+        rendered,
+        step.message_id,
+        date,
+        extra_headers=headers,
+        reply_token=step.reply_token,
+        document=_attached(step),
+    )
     return message, rendered
 
 
@@ -319,9 +432,19 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
     """
     rows = session.connection()  # plain statements, built once, past the ORM's bookkeeping
     rows.execute(_MARK_SENT, {"step_id": step.id, "now": now})
-    rows.execute(_LOG, dict(
-        partner_id=step.partner_id, contact_id=step.contact_id, direction=Direction.OUT,
-        kind=InteractionKind.EMAIL, occurred_at=now, subject=subject, message_id=step.message_id, text=text))
+    rows.execute(
+        _LOG,
+        dict(
+            partner_id=step.partner_id,
+            contact_id=step.contact_id,
+            direction=Direction.OUT,
+            kind=InteractionKind.EMAIL,
+            occurred_at=now,
+            subject=subject,
+            message_id=step.message_id,
+            text=text,
+        ),
+    )
     rows.execute(LAST_ACTIVITY, {"partner_id": step.partner_id, "at": now})
     move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
     if move is not None:
@@ -347,14 +470,35 @@ def _schedule_next_in_sequence(session: Session, step: Step, now: datetime) -> N
     if step.name not in names or names.index(step.name) + 1 >= len(names):
         return
     following = settings.sequence[names.index(step.name)]
-    anchor = now if step.name == StepKind.FIRST_CONTACT else session.scalar(sa.select(Step.sent_at).where(
-        Step.contact_id == step.contact_id, Step.campaign_id == step.campaign_id, Step.name == StepKind.FIRST_CONTACT))
+    anchor = (
+        now
+        if step.name == StepKind.FIRST_CONTACT
+        else session.scalar(
+            sa.select(Step.sent_at).where(
+                Step.contact_id == step.contact_id,
+                Step.campaign_id == step.campaign_id,
+                Step.name == StepKind.FIRST_CONTACT,
+            )
+        )
+    )
     zone = step.contact.timezone or settings.sending.timezone
     due = business_days_after(anchor or now, following.after_business_days, zone, step.partner.country)
-    session.connection().execute(sa.insert(cast(sa.Table, Step.__table__)), dict(
-        campaign_id=step.campaign_id, partner_id=step.partner_id, contact_id=step.contact_id, name=following.name,
-        template=following.template, status=StepStatus.SCHEDULED, due_at=due,
-        message_id=new_message_id(settings.mailbox.address), reply_token=new_reply_token(settings), attempts=0, created_at=now))
+    session.connection().execute(
+        sa.insert(cast(sa.Table, Step.__table__)),
+        dict(
+            campaign_id=step.campaign_id,
+            partner_id=step.partner_id,
+            contact_id=step.contact_id,
+            name=following.name,
+            template=following.template,
+            status=StepStatus.SCHEDULED,
+            due_at=due,
+            message_id=new_message_id(settings.mailbox.address),
+            reply_token=new_reply_token(settings),
+            attempts=0,
+            created_at=now,
+        ),
+    )
 
 
 def _refused(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
@@ -362,11 +506,18 @@ def _refused(uow: UnitOfWork, step: Step, error: str, now: datetime) -> Outcome:
     step.status, step.last_error = StepStatus.FAILED, error
     contact = step.contact
     contact.status = ContactStatus.UNREACHABLE
-    uow.session.add(Interaction(
-        partner_id=step.partner_id, contact_id=contact.id, direction=Direction.OUT,
-        kind=InteractionKind.BOUNCE, occurred_at=now, subject=f"refused by the server: {error}"[:998],
-        message_id=step.message_id, text=error,
-    ))
+    uow.session.add(
+        Interaction(
+            partner_id=step.partner_id,
+            contact_id=contact.id,
+            direction=Direction.OUT,
+            kind=InteractionKind.BOUNCE,
+            occurred_at=now,
+            subject=f"refused by the server: {error}"[:998],
+            message_id=step.message_id,
+            text=error,
+        )
+    )
     partner: Partner = step.partner
     if all(c.status is not ContactStatus.ACTIVE for c in partner.contacts):
         partner.status = PartnerStatus.UNREACHABLE

@@ -24,9 +24,11 @@ FIRST_TRY_AGAIN = timedelta(seconds=20)
 LAST_TRY_AGAIN = timedelta(minutes=10)
 SETTINGS_CHANGED_WAIT = timedelta(seconds=5)  # even then, never more than a try every few seconds
 
-_STILL_WORKING = (sa.update(SendingHealth)
-                  .where(SendingHealth.address == sa.bindparam("mailbox"), SendingHealth.failing_since.is_(None))
-                  .values(last_ok_at=sa.bindparam("at")))
+_STILL_WORKING = (
+    sa.update(SendingHealth)
+    .where(SendingHealth.address == sa.bindparam("mailbox"), SendingHealth.failing_since.is_(None))
+    .values(last_ok_at=sa.bindparam("at"))
+)
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,13 @@ class State:
         return f"failing since {self.since:%Y-%m-%d %H:%M} UTC: {self.error}" if self.since else "failing"
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"address": self.address, "state": "working" if self.working else "failing",
-                "since": self.since.isoformat() if self.since else None, "error": self.error,
-                "last_ok_at": self.last_ok_at.isoformat() if self.last_ok_at else None}
+        return {
+            "address": self.address,
+            "state": "working" if self.working else "failing",
+            "since": self.since.isoformat() if self.since else None,
+            "error": self.error,
+            "last_ok_at": self.last_ok_at.isoformat() if self.last_ok_at else None,
+        }
 
 
 def settings_digest(mailbox: Mailbox) -> str:
@@ -65,8 +71,13 @@ def failed(session: Session, mailbox: Mailbox, error: str, now: datetime) -> Sen
     row = _row(session, mailbox.address)
     row.failing_since = row.failing_since or now
     row.last_error, row.last_tried_at, row.tried_with = error[:2000], now, settings_digest(mailbox)
-    todo = todos.raise_todo(session, TodoKind.MAILBOX, _todo_text(mailbox.address, row.failing_since, error), now,
-                            about=_about(mailbox.address))
+    todo = todos.raise_todo(
+        session,
+        TodoKind.MAILBOX,
+        _todo_text(mailbox.address, row.failing_since, error),
+        now,
+        about=_about(mailbox.address),
+    )
     todo.text = _todo_text(mailbox.address, row.failing_since, error)[:4000]
     return row
 
@@ -80,8 +91,13 @@ def worked(session: Session, address: str, now: datetime) -> None:
     was_failing = row.failing_since
     row.last_ok_at, row.failing_since, row.last_error, row.last_tried_at, row.tried_with = now, None, None, None, None
     if was_failing is not None:
-        todos.close_open(session, TodoKind.MAILBOX, _about(address),
-                         f"mail went out from {address} again at {now:%Y-%m-%d %H:%M} UTC", now)
+        todos.close_open(
+            session,
+            TodoKind.MAILBOX,
+            _about(address),
+            f"mail went out from {address} again at {now:%Y-%m-%d %H:%M} UTC",
+            now,
+        )
 
 
 def may_try(row: SendingHealth | None, mailbox: Mailbox, now: datetime) -> bool:
@@ -110,8 +126,10 @@ def states(session: Session, addresses: list[str] | None = None) -> dict[str, St
     query = sa.select(SendingHealth).order_by(SendingHealth.address)
     if addresses is not None:
         query = query.where(SendingHealth.address.in_(addresses))
-    return {row.address: State(row.address, row.failing_since is None, row.failing_since, row.last_error,
-                               row.last_ok_at) for row in session.scalars(query)}
+    return {
+        row.address: State(row.address, row.failing_since is None, row.failing_since, row.last_error, row.last_ok_at)
+        for row in session.scalars(query)
+    }
 
 
 def _row(session: Session, address: str) -> SendingHealth:
@@ -133,5 +151,7 @@ def _about(address: str) -> str:
 
 
 def _todo_text(address: str, since: datetime, error: str) -> str:
-    return (f"The mailbox {address} cannot send (failing since {since:%Y-%m-%d %H:%M} UTC): {error}. "
-            "Its mail waits and goes out once it works again; this closes itself then.")
+    return (
+        f"The mailbox {address} cannot send (failing since {since:%Y-%m-%d %H:%M} UTC): {error}. "
+        "Its mail waits and goes out once it works again; this closes itself then."
+    )

@@ -17,9 +17,20 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from outreach.db.models import (
+    AuditEvent,
+    Campaign,
+    Contact,
+    InboundMail,
+    Interaction,
+    MeetingAttendee,
+    PhaseChange,
+    ReplyLabel,
+    Step,
+    Suppression,
+    Todo,
+)
 from outreach.domain.suppression import email_hash
-from outreach.db.models import (AuditEvent, Campaign, Contact, InboundMail, Interaction, MeetingAttendee, PhaseChange,
-                                ReplyLabel, Step, Suppression, Todo)
 from outreach.errors import NotFound
 
 ERASURE = "erasure"  # the suppression reason; the address itself is gone
@@ -47,8 +58,9 @@ def forget(session: Session, email: str) -> Forgotten:
     if contact is not None:
         result.partner_name = contact.partner.name
         names += [contact.name] if contact.name and len(contact.name) >= 3 else []
-        result.mailboxes = sorted(set(session.scalars(sa.select(Campaign.mailbox).join(Step).where(
-            Step.contact_id == contact.id))))
+        result.mailboxes = sorted(
+            set(session.scalars(sa.select(Campaign.mailbox).join(Step).where(Step.contact_id == contact.id)))
+        )
         result.interactions_removed = _remove_rows(session, contact, result)
     result.raw_files += _remove_inbound_naming(session, names)
     _redact_text(session, names)
@@ -69,10 +81,16 @@ def _remove_rows(session: Session, contact: Contact, result: Forgotten) -> int:
         _forget_labels(session, row)
         session.delete(row)
     result.raw_files += raw
-    session.execute(sa.delete(MeetingAttendee).where(
-        sa.or_(MeetingAttendee.contact_id == contact.id, sa.func.lower(MeetingAttendee.email) == contact.email)))
-    session.execute(sa.update(Step).where(Step.retry_of.in_(
-        sa.select(Step.id).where(Step.contact_id == contact.id))).values(retry_of=None))
+    session.execute(
+        sa.delete(MeetingAttendee).where(
+            sa.or_(MeetingAttendee.contact_id == contact.id, sa.func.lower(MeetingAttendee.email) == contact.email)
+        )
+    )
+    session.execute(
+        sa.update(Step)
+        .where(Step.retry_of.in_(sa.select(Step.id).where(Step.contact_id == contact.id)))
+        .values(retry_of=None)
+    )
     session.execute(sa.delete(Step).where(Step.contact_id == contact.id))
     session.delete(contact)
     session.flush()
@@ -104,10 +122,19 @@ def _forget_labels(session: Session, row: InboundMail) -> None:
 
 def _redact_text(session: Session, names: list[str]) -> None:
     """The address and name replaced wherever free text mentions them."""
-    columns = [(PhaseChange, PhaseChange.reason), (Interaction, Interaction.text), (Interaction, Interaction.subject),
-               (Todo, Todo.text), (Step, Step.last_error), (InboundMail, InboundMail.error),
-               (AuditEvent, AuditEvent.subject), (AuditEvent, AuditEvent.detail), (ReplyLabel, ReplyLabel.text),
-               (ReplyLabel, ReplyLabel.referral_email), (ReplyLabel, ReplyLabel.referral_name)]
+    columns = [
+        (PhaseChange, PhaseChange.reason),
+        (Interaction, Interaction.text),
+        (Interaction, Interaction.subject),
+        (Todo, Todo.text),
+        (Step, Step.last_error),
+        (InboundMail, InboundMail.error),
+        (AuditEvent, AuditEvent.subject),
+        (AuditEvent, AuditEvent.detail),
+        (ReplyLabel, ReplyLabel.text),
+        (ReplyLabel, ReplyLabel.referral_email),
+        (ReplyLabel, ReplyLabel.referral_name),
+    ]
     for model, column in columns:
         for name in names:
             pattern = f"%{name.lower()}%"

@@ -16,11 +16,14 @@ def of(session: Session, partner_id: int) -> list[Kpi]:
     return list(session.scalars(sa.select(Kpi).where(Kpi.partner_id == partner_id).order_by(Kpi.id)))
 
 
-def add(session: Session, partner: Partner, name: str, target: float, unit: str, due: date | None,
-        by: str, now: datetime) -> Kpi:
+def add(
+    session: Session, partner: Partner, name: str, target: float, unit: str, due: date | None, by: str, now: datetime
+) -> Kpi:
     name, unit = " ".join(name.split()), " ".join(unit.split())
     if not name or not unit or len(name) > 200 or len(unit) > 60:
-        raise InvalidInput([Problem("kpi", None, "name/unit", "give a name (up to 200 characters) and a unit (up to 60)")])
+        raise InvalidInput(
+            [Problem("kpi", None, "name/unit", "give a name (up to 200 characters) and a unit (up to 60)")]
+        )
     if target <= 0:
         raise InvalidInput([Problem("kpi", None, "target", "the target must be above zero")])
     if session.scalar(sa.select(Kpi.id).where(Kpi.partner_id == partner.id, Kpi.name == name)) is not None:
@@ -48,6 +51,13 @@ def for_letters(session: Session, partner_id: int, language: str) -> list[dict]:
     """The KPIs as a check-in or an MoU writes them, in the letter's language."""
     from outreach.domain.language import number, short_date
 
-    return [{"name": k.name, "target": number(k.target, language), "unit": k.unit,
-             "current": number(k.current, language) if k.current is not None else None,
-             "due": short_date(k.due, language) if k.due else None} for k in of(session, partner_id)]
+    return [
+        {
+            "name": k.name,
+            "target": number(k.target, language),
+            "unit": k.unit,
+            "current": number(k.current, language) if k.current is not None else None,
+            "due": short_date(k.due, language) if k.due else None,
+        }
+        for k in of(session, partner_id)
+    ]

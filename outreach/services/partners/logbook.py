@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
-from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
@@ -14,9 +14,9 @@ from outreach.db.models import Contact, Partner, PhaseChange, Suppression
 from outreach.db.types import utcnow
 from outreach.domain.phases import PhaseMove, initial_move, manual_move
 from outreach.domain.records import ContactIn, PartnerIn, name_key
+from outreach.domain.suppression import email_hash
 from outreach.domain.vocabulary import ContactStatus, PartnerStatus, Phase, Source
 from outreach.errors import InvalidInput, NotFound, Problem
-from outreach.domain.suppression import email_hash
 
 ERASURE = "erasure"
 
@@ -36,14 +36,10 @@ class _Index:
     """Existing partners by contact email and by (name, country), loaded in two queries."""
 
     def __init__(self, session: Session):
-        self.partners = session.scalars(
-            sa.select(Partner).options(selectinload(Partner.contacts))
-        ).all()
+        self.partners = session.scalars(sa.select(Partner).options(selectinload(Partner.contacts))).all()
         self.by_email = {c.email: c for p in self.partners for c in p.contacts}
         self.by_key = {(p.name_key, p.country or ""): p for p in self.partners}
-        self.erased = set(session.scalars(
-            sa.select(Suppression.email_hash).where(Suppression.reason == ERASURE)
-        ))
+        self.erased = set(session.scalars(sa.select(Suppression.email_hash).where(Suppression.reason == ERASURE)))
         self.suppressed = suppressed_hashes(session)
 
     def find(self, record: PartnerIn) -> Partner | None:
@@ -56,8 +52,13 @@ class _Index:
         return self.by_key.get(record.key)
 
 
-def upsert_partners(session: Session, records: list[PartnerIn], by: str,
-                    advance: Callable[[], None] = lambda: None, move_contacts: bool = False) -> UpsertSummary:
+def upsert_partners(
+    session: Session,
+    records: list[PartnerIn],
+    by: str,
+    advance: Callable[[], None] = lambda: None,
+    move_contacts: bool = False,
+) -> UpsertSummary:
     """Add new partners and contacts; update known ones from the values the records give.
 
     A partner is recognised by a contact's email where the organisation's name agrees, else by
@@ -89,16 +90,29 @@ def upsert_partners(session: Session, records: list[PartnerIn], by: str,
     return summary
 
 
-_PARTNER_COLUMNS = ("website", "country", "region", "source", "focus_area", "personal_note", "notes", "influence",
-                    "interest", "status")
+_PARTNER_COLUMNS = (
+    "website",
+    "country",
+    "region",
+    "source",
+    "focus_area",
+    "personal_note",
+    "notes",
+    "influence",
+    "interest",
+    "status",
+)
 
 
 def _new_partner(session: Session, record: PartnerIn, by: str) -> Partner:
     partner = Partner(
-        name=record.name, name_key=name_key(record.name),
+        name=record.name,
+        name_key=name_key(record.name),
         mail_domain=record.derived_mail_domain(),
         partnership_types=[t.value for t in record.partnership_types],
-        tags=list(record.tags), extra=dict(record.extra), phase=record.phase or Phase.SCOUTING,
+        tags=list(record.tags),
+        extra=dict(record.extra),
+        phase=record.phase or Phase.SCOUTING,
         **{name: getattr(record, name) for name in _PARTNER_COLUMNS},
     )
     partner.source = partner.source or Source.OTHER
@@ -165,10 +179,16 @@ def _elsewhere(index: _Index, records: list[PartnerIn]) -> Iterator[Problem]:
             known, where = owner.setdefault(contact.email, (record.name, "in an earlier row"))
             if name_key(known) != name_key(record.name):
                 source, line, column = contact.origin or ("(records)", None, "email")
-                yield Problem(source, line, column, (
-                    f"{contact.email} is a contact of {known!r} {where}, but here it is under {record.name!r}; "
-                    f"correct the organisation, or run again with --move-contact to move {contact.email} "
-                    f"to {record.name!r}"))
+                yield Problem(
+                    source,
+                    line,
+                    column,
+                    (
+                        f"{contact.email} is a contact of {known!r} {where}, but here it is under {record.name!r}; "
+                        f"correct the organisation, or run again with --move-contact to move {contact.email} "
+                        f"to {record.name!r}"
+                    ),
+                )
 
 
 def _move(session: Session, contact: Contact, partner: Partner) -> str:
@@ -180,8 +200,11 @@ def _move(session: Session, contact: Contact, partner: Partner) -> str:
     before = contact.partner.name
     contact.partner = partner
     session.flush()
-    session.execute(sa.update(Step).where(Step.contact_id == contact.id, Step.status.in_([*PENDING, StepStatus.HELD]))
-                    .values(partner_id=partner.id))
+    session.execute(
+        sa.update(Step)
+        .where(Step.contact_id == contact.id, Step.status.in_([*PENDING, StepStatus.HELD]))
+        .values(partner_id=partner.id)
+    )
     return f"{contact.email} from {before} to {partner.name}"
 
 
@@ -198,20 +221,33 @@ def record_move_rows(session: Session, partner_id: int, move: PhaseMove, at: dat
     """record_move for a stored partner, as two statements (no objects loaded)."""
     rows = session.connection()
     rows.execute(_MOVE, {"partner_id": partner_id, "phase": move.to_phase, "at": at})
-    rows.execute(_HISTORY, dict(partner_id=partner_id, from_phase=move.from_phase, to_phase=move.to_phase,
-                                reason=move.reason, by=move.by, at=at))
+    rows.execute(
+        _HISTORY,
+        dict(
+            partner_id=partner_id,
+            from_phase=move.from_phase,
+            to_phase=move.to_phase,
+            reason=move.reason,
+            by=move.by,
+            at=at,
+        ),
+    )
 
 
 # A mapped class's __table__ is a Table; SQLAlchemy types it as any FromClause.
-_MOVE = (sa.update(cast(sa.Table, Partner.__table__)).where(Partner.id == sa.bindparam("partner_id"))
-         .values(phase=sa.bindparam("phase"), updated_at=sa.bindparam("at")))
+_MOVE = (
+    sa.update(cast(sa.Table, Partner.__table__))
+    .where(Partner.id == sa.bindparam("partner_id"))
+    .values(phase=sa.bindparam("phase"), updated_at=sa.bindparam("at"))
+)
 _HISTORY = sa.insert(cast(sa.Table, PhaseChange.__table__))
 
 
 def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
     partner.phase = move.to_phase
-    change = PhaseChange(from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason,
-                         by=move.by, at=at or utcnow())
+    change = PhaseChange(
+        from_phase=move.from_phase, to_phase=move.to_phase, reason=move.reason, by=move.by, at=at or utcnow()
+    )
     session = object_session(partner)
     if partner.id is None or session is None or "phase_history" in partner.__dict__:
         partner.phase_history.append(change)  # new, or its history is loaded already
@@ -229,16 +265,44 @@ def snapshot(partner: Partner, trusted: bool = False, contacts: list[Contact] | 
     make_partner = PartnerIn.model_construct if trusted else PartnerIn
     make_contact = ContactIn.model_construct if trusted else ContactIn
     return make_partner(
-        **{name: getattr(partner, name) for name in _SNAPSHOT_FIELDS}, extra=partner.extra or {},
-        contacts=[make_contact(**{name: getattr(c, name) for name in _CONTACT_FIELDS})
-                  for c in (partner.contacts if contacts is None else contacts)],
+        **{name: getattr(partner, name) for name in _SNAPSHOT_FIELDS},
+        extra=partner.extra or {},
+        contacts=[
+            make_contact(**{name: getattr(c, name) for name in _CONTACT_FIELDS})
+            for c in (partner.contacts if contacts is None else contacts)
+        ],
     )
 
 
-_SNAPSHOT_FIELDS = ("name", "website", "mail_domain", "country", "region", "source", "partnership_types",
-                    "focus_area", "personal_note", "notes", "tags", "influence", "interest", "phase", "status")
-_CONTACT_FIELDS = ("email", "name", "salutation", "title", "family_name", "role", "language", "register",
-                   "timezone", "status")
+_SNAPSHOT_FIELDS = (
+    "name",
+    "website",
+    "mail_domain",
+    "country",
+    "region",
+    "source",
+    "partnership_types",
+    "focus_area",
+    "personal_note",
+    "notes",
+    "tags",
+    "influence",
+    "interest",
+    "phase",
+    "status",
+)
+_CONTACT_FIELDS = (
+    "email",
+    "name",
+    "salutation",
+    "title",
+    "family_name",
+    "role",
+    "language",
+    "register",
+    "timezone",
+    "status",
+)
 
 
 def all_partners(session: Session, phase: Phase | None = None) -> list[Partner]:
@@ -253,9 +317,7 @@ def find_partner(session: Session, ref: str) -> Partner:
     if ref.strip().isdigit():
         partner = session.get(Partner, int(ref))
     else:
-        partner = session.scalar(
-            sa.select(Partner).join(Contact).where(Contact.email == ref.strip().lower())
-        )
+        partner = session.scalar(sa.select(Partner).join(Contact).where(Contact.email == ref.strip().lower()))
     if partner is None:
         raise NotFound(f"no partner {ref!r} in the logbook; `outreach partners list` shows them")
     return partner
@@ -277,12 +339,18 @@ def resume(session: Session, ref: str, now: datetime) -> int:
     from outreach.domain.vocabulary import StepStatus
 
     partner = find_partner(session, ref)
-    held = session.scalars(sa.select(Step).where(  # a next-steps mail waits for its outcome and approval instead
-        Step.partner_id == partner.id, Step.status == StepStatus.HELD, Step.template != "next_steps")).all()
+    held = session.scalars(
+        sa.select(Step).where(  # a next-steps mail waits for its outcome and approval instead
+            Step.partner_id == partner.id, Step.status == StepStatus.HELD, Step.template != "next_steps"
+        )
+    ).all()
     for step in held:
         step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, max(step.due_at, now), None
-    paused = session.scalars(sa.select(Step).where(
-        Step.partner_id == partner.id, Step.status == StepStatus.SCHEDULED, Step.due_before_pause.is_not(None))).all()
+    paused = session.scalars(
+        sa.select(Step).where(
+            Step.partner_id == partner.id, Step.status == StepStatus.SCHEDULED, Step.due_before_pause.is_not(None)
+        )
+    ).all()
     for step in paused:
         step.due_at, step.due_before_pause, step.last_error = max(step.due_before_pause or now, now), None, None
     session.flush()
@@ -294,6 +362,8 @@ def suppressed_hashes(session: Session) -> set[str]:
 
 
 def is_suppressed(session: Session, email: str) -> bool:
-    return bool(session.scalar(
-        sa.select(sa.func.count()).select_from(Suppression).where(Suppression.email_hash == email_hash(email))
-    ))
+    return bool(
+        session.scalar(
+            sa.select(sa.func.count()).select_from(Suppression).where(Suppression.email_hash == email_hash(email))
+        )
+    )

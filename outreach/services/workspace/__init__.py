@@ -1,1 +1,2 @@
-"""Read models of the workspace and reports: what pages, status, reports and the digest show. Nothing writes through them."""
+"""Read models of the workspace and reports: what pages, status, reports and the digest show.
+Nothing writes through them."""

@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 
 from outreach.db.models import Partner
 
-QUADRANTS = (("Keep satisfied", 1.1, 5.4), ("Manage closely", 3.2, 5.4), ("Monitor", 1.1, 0.75),
-             ("Keep informed", 3.2, 0.75))
+QUADRANTS = (
+    ("Keep satisfied", 1.1, 5.4),
+    ("Manage closely", 3.2, 5.4),
+    ("Monitor", 1.1, 0.75),
+    ("Keep informed", 3.2, 0.75),
+)
 
 
 @dataclass(frozen=True)

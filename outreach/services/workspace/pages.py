@@ -11,17 +11,26 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from outreach.db.models import Campaign, Contact, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
-from outreach.domain.vocabulary import (
-    CLOSED_STATUSES, Direction, InteractionKind, PartnershipType, PartnerStatus, Phase, Source, StepStatus, status_text,
-)
 from outreach.domain.steps import PENDING
-from outreach.settings.campaigns import settings_of
+from outreach.domain.vocabulary import (
+    CLOSED_STATUSES,
+    Direction,
+    InteractionKind,
+    PartnershipType,
+    PartnerStatus,
+    Phase,
+    Source,
+    StepStatus,
+    status_text,
+)
 from outreach.services.workspace.status import campaign_status
+from outreach.settings.campaigns import settings_of
 
 CARDS_PER_COLUMN = 40
 
 
 # --- Today ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Upcoming:
@@ -71,47 +80,88 @@ class Today:
         return not (self.todos or self.answers or self.back or self.going_out or self.check_ins or self.uncertain)
 
 
-ANSWERED = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "maybe",
-            "NEEDS-ACTION": "declined; a new time was offered, not answered yet"}
+ANSWERED = {
+    "ACCEPTED": "accepted",
+    "DECLINED": "declined",
+    "TENTATIVE": "maybe",
+    "NEEDS-ACTION": "declined; a new time was offered, not answered yet",
+}
 
 
 def today(session: Session, now: datetime) -> Today:
     open_todos = Todo.done_at.is_(None)
     todo_count = session.scalar(sa.select(sa.func.count()).select_from(Todo).where(open_todos)) or 0
-    todos = list(session.scalars(sa.select(Todo).options(selectinload(Todo.partner))
-                                 .where(open_todos).order_by(Todo.created_at, Todo.id).limit(TODOS_SHOWN)))
-    answers = [Answer(m.id, m.partner_id, m.partner.name, a.name or a.email, ANSWERED.get(a.partstat, a.partstat.lower()),
-                      a.comment, a.answered_at)
-               for a, m in session.execute(
-                   sa.select(MeetingAttendee, Meeting).join(Meeting).options(selectinload(Meeting.partner))
-                   .where(MeetingAttendee.answered_at >= now - timedelta(days=7)).order_by(MeetingAttendee.answered_at))
-               if a.answered_at is not None]
-    back = [BackSoon(i.partner_id, i.partner.name, i.contact.email if i.contact else None, i.returns_on)
-            for i in session.scalars(sa.select(Interaction).options(selectinload(Interaction.partner),
-                                                                    selectinload(Interaction.contact))
-                                     .where(Interaction.kind == InteractionKind.AUTO_REPLY,
-                                            Interaction.returns_on.between(now.date() - timedelta(days=1),
-                                                                           now.date() + timedelta(days=7))))
-            if i.returns_on is not None]
+    todos = list(
+        session.scalars(
+            sa.select(Todo)
+            .options(selectinload(Todo.partner))
+            .where(open_todos)
+            .order_by(Todo.created_at, Todo.id)
+            .limit(TODOS_SHOWN)
+        )
+    )
+    answers = [
+        Answer(
+            m.id,
+            m.partner_id,
+            m.partner.name,
+            a.name or a.email,
+            ANSWERED.get(a.partstat, a.partstat.lower()),
+            a.comment,
+            a.answered_at,
+        )
+        for a, m in session.execute(
+            sa.select(MeetingAttendee, Meeting)
+            .join(Meeting)
+            .options(selectinload(Meeting.partner))
+            .where(MeetingAttendee.answered_at >= now - timedelta(days=7))
+            .order_by(MeetingAttendee.answered_at)
+        )
+        if a.answered_at is not None
+    ]
+    back = [
+        BackSoon(i.partner_id, i.partner.name, i.contact.email if i.contact else None, i.returns_on)
+        for i in session.scalars(
+            sa.select(Interaction)
+            .options(selectinload(Interaction.partner), selectinload(Interaction.contact))
+            .where(
+                Interaction.kind == InteractionKind.AUTO_REPLY,
+                Interaction.returns_on.between(now.date() - timedelta(days=1), now.date() + timedelta(days=7)),
+            )
+        )
+        if i.returns_on is not None
+    ]
     horizon = datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), tzinfo=now.tzinfo)
     going = _upcoming(session, Step.status.in_(PENDING), Step.due_at < horizon)
     return Today(
-        todos=todos, todo_count=todo_count, answers=answers, back=sorted(back, key=lambda b: b.back_on),
+        todos=todos,
+        todo_count=todo_count,
+        answers=answers,
+        back=sorted(back, key=lambda b: b.back_on),
         going_out=[u for u in going if u.what != "check_in"],
-        check_ins=_upcoming(session, Step.status.in_(PENDING), Step.template == "check_in",
-                            Step.due_at < now + timedelta(days=14)),
-        uncertain=_upcoming(session, Step.status == StepStatus.UNCERTAIN))
+        check_ins=_upcoming(
+            session, Step.status.in_(PENDING), Step.template == "check_in", Step.due_at < now + timedelta(days=14)
+        ),
+        uncertain=_upcoming(session, Step.status == StepStatus.UNCERTAIN),
+    )
 
 
 def _upcoming(session: Session, *conditions, order_latest: bool = False, limit: int = 200) -> list[Upcoming]:
-    rows = session.execute(sa.select(Step.id, Step.partner_id, Partner.name, Contact.email, Step.template, Step.name,
-                                     Step.due_at, Step.status)
-                           .join(Partner, Partner.id == Step.partner_id).join(Contact, Contact.id == Step.contact_id)
-                           .where(*conditions).order_by(Step.due_at.desc() if order_latest else Step.due_at).limit(limit))
+    rows = session.execute(
+        sa.select(
+            Step.id, Step.partner_id, Partner.name, Contact.email, Step.template, Step.name, Step.due_at, Step.status
+        )
+        .join(Partner, Partner.id == Step.partner_id)
+        .join(Contact, Contact.id == Step.contact_id)
+        .where(*conditions)
+        .order_by(Step.due_at.desc() if order_latest else Step.due_at)
+        .limit(limit)
+    )
     return [Upcoming(r.id, r.partner_id, r.name, r.email, r.template, r.due_at, r.status.value) for r in rows]
 
 
 # --- Pipeline ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -152,15 +202,27 @@ def pipeline(session: Session, filters: Filters) -> list[Column]:
     """The guide's five phases as columns: counts of all, cards of the most recently active
     (one ranked query for the cards of every column, then details for those cards only)."""
     wanted = _filtered(filters)
-    counts = dict(session.execute(sa.select(Partner.phase, sa.func.count()).where(*wanted).group_by(Partner.phase)).all())
+    counts = dict(
+        session.execute(sa.select(Partner.phase, sa.func.count()).where(*wanted).group_by(Partner.phase)).all()
+    )
     activity = sa.func.coalesce(Partner.last_activity_at, Partner.created_at)
-    ranked = (sa.select(Partner.id, Partner.name, Partner.country, Partner.phase, Partner.last_activity_at.label("last_at"),
-                        Partner.status, Partner.later_until,
-                        sa.func.row_number().over(partition_by=Partner.phase, order_by=(activity.desc(), Partner.id))
-                        .label("rank"))
-              .where(*wanted).subquery())
-    rows = session.execute(sa.select(ranked).where(ranked.c.rank <= CARDS_PER_COLUMN)
-                           .order_by(ranked.c.phase, ranked.c.rank)).all()
+    ranked = (
+        sa.select(
+            Partner.id,
+            Partner.name,
+            Partner.country,
+            Partner.phase,
+            Partner.last_activity_at.label("last_at"),
+            Partner.status,
+            Partner.later_until,
+            sa.func.row_number().over(partition_by=Partner.phase, order_by=(activity.desc(), Partner.id)).label("rank"),
+        )
+        .where(*wanted)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ranked).where(ranked.c.rank <= CARDS_PER_COLUMN).order_by(ranked.c.phase, ranked.c.rank)
+    ).all()
     ids = [r.id for r in rows]
     contacts = _first_contacts(session, ids)
     kinds = _last_kinds(session, {r.id: r.last_at for r in rows if r.last_at})
@@ -168,8 +230,20 @@ def pipeline(session: Session, filters: Filters) -> list[Column]:
     columns = {phase: Column(phase, counts.get(phase, 0)) for phase in Phase}
     for r in rows:
         at, what = nexts.get(r.id, (None, None))
-        columns[r.phase].cards.append(Card(r.id, r.name, r.country, contacts.get(r.id), r.last_at, kinds.get(r.id), at, what,
-                                           r.status, status_text(r.status, r.later_until)))
+        columns[r.phase].cards.append(
+            Card(
+                r.id,
+                r.name,
+                r.country,
+                contacts.get(r.id),
+                r.last_at,
+                kinds.get(r.id),
+                at,
+                what,
+                r.status,
+                status_text(r.status, r.later_until),
+            )
+        )
     return list(columns.values())
 
 
@@ -180,7 +254,9 @@ def _filtered(filters: Filters) -> list:
     elif filters.board != "all":  # the active board: active and "later" partners
         wanted.append(Partner.status.not_in(CLOSED_STATUSES))
     if filters.campaign:
-        wanted.append(Partner.id.in_(sa.select(Step.partner_id).join(Campaign).where(Campaign.name == filters.campaign)))
+        wanted.append(
+            Partner.id.in_(sa.select(Step.partner_id).join(Campaign).where(Campaign.name == filters.campaign))
+        )
     if filters.partnership_type:
         wanted.append(sa.cast(Partner.partnership_types, sa.String).like(f'%"{_plain(filters.partnership_type)}"%'))
     if filters.country:
@@ -199,8 +275,11 @@ def _plain(text: str) -> str:
 
 def _first_contacts(session: Session, ids: list[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for partner_id, name, email in session.execute(sa.select(Contact.partner_id, Contact.name, Contact.email)
-                                                   .where(Contact.partner_id.in_(ids)).order_by(Contact.id)):
+    for partner_id, name, email in session.execute(
+        sa.select(Contact.partner_id, Contact.name, Contact.email)
+        .where(Contact.partner_id.in_(ids))
+        .order_by(Contact.id)
+    ):
         found.setdefault(partner_id, name or email)
     return found
 
@@ -208,17 +287,30 @@ def _first_contacts(session: Session, ids: list[int]) -> dict[int, str]:
 def _last_kinds(session: Session, last: dict[int, datetime]) -> dict[int, str]:
     if not last:
         return {}
-    rows = session.execute(sa.select(Interaction.partner_id, Interaction.kind, Interaction.direction, Interaction.occurred_at)
-                           .where(Interaction.partner_id.in_(list(last))))
-    return {r.partner_id: f"{r.kind.label.lower()} {'from them' if r.direction is Direction.IN else 'from us' if r.direction is Direction.OUT else ''}".strip()
-            for r in rows if r.occurred_at == last[r.partner_id]}
+    rows = session.execute(
+        sa.select(Interaction.partner_id, Interaction.kind, Interaction.direction, Interaction.occurred_at).where(
+            Interaction.partner_id.in_(list(last))
+        )
+    )
+    return {
+        r.partner_id: f"{r.kind.label.lower()} {_from_whom(r.direction)}".strip()
+        for r in rows
+        if r.occurred_at == last[r.partner_id]
+    }
+
+
+def _from_whom(direction: Direction | None) -> str:
+    return {Direction.IN: "from them", Direction.OUT: "from us"}.get(direction, "") if direction else ""
 
 
 def _next_steps(session: Session, ids: list[int]) -> dict[int, tuple[datetime, str]]:
     """Each partner's next pending message: when, and which."""
     found: dict[int, tuple[datetime, str]] = {}
-    for partner_id, name, due in session.execute(sa.select(Step.partner_id, Step.name, Step.due_at).where(
-            Step.partner_id.in_(ids), Step.status.in_(PENDING)).order_by(Step.due_at.desc())):
+    for partner_id, name, due in session.execute(
+        sa.select(Step.partner_id, Step.name, Step.due_at)
+        .where(Step.partner_id.in_(ids), Step.status.in_(PENDING))
+        .order_by(Step.due_at.desc())
+    ):
         found[partner_id] = (due, name)
     return found
 
@@ -233,6 +325,7 @@ def filter_choices(session: Session) -> dict:
 
 
 # --- Partner -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Event:
@@ -251,16 +344,39 @@ class Event:
 
 def partner_timeline(session: Session, partner: Partner) -> list[Event]:
     """Mail in and out with its text, notes, meetings and answers, phase changes: newest first."""
-    events = [Event(i.occurred_at, i.kind.value, _interaction_title(i), i.text, i.author or
-                    (i.contact.email if i.contact else None), f"interaction-{i.id}") for i in partner.interactions]
-    events += [Event(c.at, "phase", f"moved to {c.to_phase.label}" + (f" from {c.from_phase.label}" if c.from_phase else ""),
-                     c.reason, c.by) for c in partner.phase_history]
+    events = [
+        Event(
+            i.occurred_at,
+            i.kind.value,
+            _interaction_title(i),
+            i.text,
+            i.author or (i.contact.email if i.contact else None),
+            f"interaction-{i.id}",
+        )
+        for i in partner.interactions
+    ]
+    events += [
+        Event(
+            c.at,
+            "phase",
+            f"moved to {c.to_phase.label}" + (f" from {c.from_phase.label}" if c.from_phase else ""),
+            c.reason,
+            c.by,
+        )
+        for c in partner.phase_history
+    ]
     for meeting in session.scalars(sa.select(Meeting).where(Meeting.partner_id == partner.id)):
         for attendee in meeting.attendees:
             if attendee.answered_at:
-                events.append(Event(attendee.answered_at, "answer",
-                                    f"{attendee.name or attendee.email} {attendee.partstat.lower()} the meeting",
-                                    attendee.comment, attendee.email))
+                events.append(
+                    Event(
+                        attendee.answered_at,
+                        "answer",
+                        f"{attendee.name or attendee.email} {attendee.partstat.lower()} the meeting",
+                        attendee.comment,
+                        attendee.email,
+                    )
+                )
     return sorted(events, key=lambda e: e.at, reverse=True)
 
 
@@ -276,10 +392,11 @@ def meetings_of(session: Session, partner_id: int) -> list[Meeting]:
 
 # --- Campaigns -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CampaignPage:
-    status: object        # CampaignStatus
-    window: str           # when and how fast it sends
+    status: object  # CampaignStatus
+    window: str  # when and how fast it sends
     paused_at: datetime | None
     messages: list[Upcoming]
 
@@ -291,9 +408,17 @@ def campaign_pages(session: Session, now: datetime) -> list[CampaignPage]:
     for status in campaign_status(session, None, now):
         row = rows[status.name]
         sending = settings_of(row).sending
-        window = (f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}; "
-                  f"at most {sending.max_per_hour} an hour and {sending.max_per_day} a day, "
-                  f"{sending.seconds_between_messages:g} s apart")
-        pages.append(CampaignPage(status, window, row.paused_at,
-                                  _upcoming(session, Step.campaign_id == row.id, order_latest=True, limit=100)))
+        window = (
+            f"{', '.join(sending.days)} {sending.start:%H:%M}-{sending.end:%H:%M} {sending.timezone}; "
+            f"at most {sending.max_per_hour} an hour and {sending.max_per_day} a day, "
+            f"{sending.seconds_between_messages:g} s apart"
+        )
+        pages.append(
+            CampaignPage(
+                status,
+                window,
+                row.paused_at,
+                _upcoming(session, Step.campaign_id == row.id, order_latest=True, limit=100),
+            )
+        )
     return pages

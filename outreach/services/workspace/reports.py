@@ -16,19 +16,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from outreach.adapters.tabular import neutralised
 from outreach.db.models import Contact, Interaction, Meeting, Partner, Step
+from outreach.domain.steps import PENDING
 from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, PartnerStatus, Phase, status_text
 from outreach.services.workspace import funnel as report
-from outreach.domain.steps import PENDING
-from outreach.adapters.tabular import neutralised
 
 WEEKS = 12
 
 
 @dataclass
 class Overview:
-    funnels: list[tuple[str, str]]            # (campaign, SVG)
-    weekly: str                               # SVG: replies and meetings per week
+    funnels: list[tuple[str, str]]  # (campaign, SVG)
+    weekly: str  # SVG: replies and meetings per week
     by_type: list[tuple[str, int]]
     by_country: list[tuple[str, int]]
     by_phase: list[tuple[str, int]]
@@ -40,13 +40,25 @@ def overview(session: Session, now: datetime) -> Overview:
     funnels = []
     for row in report.funnel(session):
         if row["phase"] == "all":
-            steps = [("sent", row["sent"]), ("partners reached", row["reached"]), ("replied", row["replied"]),
-                     ("meetings invited", row["meetings_invited"]), ("meetings accepted", row["meetings_accepted"])]
+            steps = [
+                ("sent", row["sent"]),
+                ("partners reached", row["reached"]),
+                ("replied", row["replied"]),
+                ("meetings invited", row["meetings_invited"]),
+                ("meetings accepted", row["meetings_accepted"]),
+            ]
             funnels.append((row["campaign"], bars(steps, f"The funnel of {row['campaign']}")))
     from outreach.services.partners.partnerships import overview as partnerships
 
-    return Overview(funnels, weekly_chart(session, now), by_type(session), by_country(session), by_phase(session),
-                    partnerships(session, now), by_status(session))
+    return Overview(
+        funnels,
+        weekly_chart(session, now),
+        by_type(session),
+        by_country(session),
+        by_phase(session),
+        partnerships(session, now),
+        by_status(session),
+    )
 
 
 def by_status(session: Session) -> list[tuple[str, int]]:
@@ -61,13 +73,14 @@ def by_phase(session: Session) -> list[tuple[str, int]]:
 
 
 def by_country(session: Session) -> list[tuple[str, int]]:
-    rows = session.execute(sa.select(Partner.country, sa.func.count()).group_by(Partner.country)
-                           .order_by(sa.func.count().desc())).all()
+    rows = session.execute(
+        sa.select(Partner.country, sa.func.count()).group_by(Partner.country).order_by(sa.func.count().desc())
+    ).all()
     return [(country or "unknown", count) for country, count in rows]
 
 
 def by_type(session: Session) -> list[tuple[str, int]]:
-    counts = {t: 0 for t in PartnershipType}
+    counts = dict.fromkeys(PartnershipType, 0)
     for types in session.scalars(sa.select(Partner.partnership_types)):
         for value in types or []:
             counts[PartnershipType(value)] += 1  # type: ignore[call-arg]  # a lookup by value, not the members' __new__
@@ -76,9 +89,14 @@ def by_type(session: Session) -> list[tuple[str, int]]:
 
 def weekly_chart(session: Session, now: datetime) -> str:
     start = (now - timedelta(weeks=WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
-    replies = session.scalars(sa.select(Interaction.occurred_at).where(
-        Interaction.direction == Direction.IN, Interaction.kind == InteractionKind.EMAIL,
-        Interaction.history.is_(False), Interaction.occurred_at >= start))
+    replies = session.scalars(
+        sa.select(Interaction.occurred_at).where(
+            Interaction.direction == Direction.IN,
+            Interaction.kind == InteractionKind.EMAIL,
+            Interaction.history.is_(False),
+            Interaction.occurred_at >= start,
+        )
+    )
     meetings = session.scalars(sa.select(Meeting.created_at).where(Meeting.created_at >= start))
     series = {"replies": [0] * WEEKS, "meetings": [0] * WEEKS}
     for name, moments in (("replies", replies), ("meetings", meetings)):
@@ -91,6 +109,7 @@ def weekly_chart(session: Session, now: datetime) -> str:
 
 # --- SVG -----------------------------------------------------------------------------------
 
+
 def bars(items: list[tuple[str, int]], title: str) -> str:
     """Horizontal bars with their numbers: readable on a phone, printed or read aloud."""
     high = max([n for _, n in items] + [1])
@@ -99,12 +118,16 @@ def bars(items: list[tuple[str, int]], title: str) -> str:
     for i, (label, n) in enumerate(items):
         y = 8 + i * 28
         width = 0 if not n else max(2, round(220 * n / high))
-        rows.append(f'<text x="0" y="{y + 15}" class="label">{escape(label)}</text>'
-                    f'<rect x="140" y="{y}" width="{width}" height="20" class="bar"/>'
-                    f'<text x="{146 + width}" y="{y + 15}" class="value">{n}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height}" role="img" '
-            f'aria-label="{escape(title)}: ' + ", ".join(f"{escape(l)} {n}" for l, n in items) + '">'
-            f'<title>{escape(title)}</title>' + "".join(rows) + "</svg>")
+        rows.append(
+            f'<text x="0" y="{y + 15}" class="label">{escape(label)}</text>'
+            f'<rect x="140" y="{y}" width="{width}" height="20" class="bar"/>'
+            f'<text x="{146 + width}" y="{y + 15}" class="value">{n}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height}" role="img" '
+        f'aria-label="{escape(title)}: ' + ", ".join(f"{escape(label)} {n}" for label, n in items) + '">'
+        f"<title>{escape(title)}</title>" + "".join(rows) + "</svg>"
+    )
 
 
 def columns(labels: list[str], series: dict[str, list[int]], title: str) -> str:
@@ -115,44 +138,86 @@ def columns(labels: list[str], series: dict[str, list[int]], title: str) -> str:
         x = i * slot
         for j, (name, values) in enumerate(series.items()):
             h = round(150 * values[i] / high)
-            parts.append(f'<rect x="{x + 6 + j * (slot // 2 - 4)}" y="{170 - h}" width="{slot // 2 - 8}" height="{h}" '
-                         f'class="bar series-{j}"><title>{escape(name)}, week of {escape(label)}: {values[i]}</title></rect>')
+            parts.append(
+                f'<rect x="{x + 6 + j * (slot // 2 - 4)}" y="{170 - h}" width="{slot // 2 - 8}" height="{h}" '
+                f'class="bar series-{j}"><title>{escape(name)}, week of {escape(label)}: {values[i]}</title></rect>'
+            )
         parts.append(f'<text x="{x + slot // 2}" y="188" class="axis" text-anchor="middle">{escape(label)}</text>')
     described = "; ".join(f"{name}: " + ", ".join(str(v) for v in values) for name, values in series.items())
-    legend = "".join(f'<rect x="{10 + j * 110}" y="0" width="12" height="12" class="bar series-{j}"/>'
-                     f'<text x="{26 + j * 110}" y="11" class="label">{escape(name)}</text>'
-                     for j, name in enumerate(series))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{escape(title)}, oldest week first. {escape(described)}"><title>{escape(title)}</title>'
-            + legend + "".join(parts) + "</svg>")
+    legend = "".join(
+        f'<rect x="{10 + j * 110}" y="0" width="12" height="12" class="bar series-{j}"/>'
+        f'<text x="{26 + j * 110}" y="11" class="label">{escape(name)}</text>'
+        for j, name in enumerate(series)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}, oldest week first. {escape(described)}"><title>{escape(title)}</title>'
+        + legend
+        + "".join(parts)
+        + "</svg>"
+    )
 
 
 # --- the manager's download ----------------------------------------------------------------
 
-HEADINGS = ("Organisation", "Country", "Contact", "Email", "Phase", "Status", "Last contact", "Meeting date",
-            "Next action", "Next action date")
+HEADINGS = (
+    "Organisation",
+    "Country",
+    "Contact",
+    "Email",
+    "Phase",
+    "Status",
+    "Last contact",
+    "Meeting date",
+    "Next action",
+    "Next action date",
+)
 WIDTHS = (34, 9, 26, 32, 22, 12, 14, 14, 28, 16)
 
 
 def manager_rows(session: Session) -> list[list]:
-    last = dict(session.execute(sa.select(Interaction.partner_id, sa.func.max(Interaction.occurred_at))
-                                .where(Interaction.direction != Direction.INTERNAL).group_by(Interaction.partner_id)).all())
-    meeting = dict(session.execute(sa.select(Meeting.partner_id, sa.func.max(Meeting.start_at))
-                                   .where(Meeting.status == "invited").group_by(Meeting.partner_id)).all())
+    last = dict(
+        session.execute(
+            sa.select(Interaction.partner_id, sa.func.max(Interaction.occurred_at))
+            .where(Interaction.direction != Direction.INTERNAL)
+            .group_by(Interaction.partner_id)
+        ).all()
+    )
+    meeting = dict(
+        session.execute(
+            sa.select(Meeting.partner_id, sa.func.max(Meeting.start_at))
+            .where(Meeting.status == "invited")
+            .group_by(Meeting.partner_id)
+        ).all()
+    )
     following = {}
-    for partner_id, name, due in session.execute(sa.select(Step.partner_id, Step.name, Step.due_at)
-                                                 .where(Step.status.in_(PENDING)).order_by(Step.due_at.desc())):
+    for partner_id, name, due in session.execute(
+        sa.select(Step.partner_id, Step.name, Step.due_at).where(Step.status.in_(PENDING)).order_by(Step.due_at.desc())
+    ):
         following[partner_id] = (name, due)
     first = {}
-    for partner_id, contact_name, email in session.execute(sa.select(Contact.partner_id, Contact.name, Contact.email)
-                                                   .order_by(Contact.id.desc())):
+    for partner_id, contact_name, email in session.execute(
+        sa.select(Contact.partner_id, Contact.name, Contact.email).order_by(Contact.id.desc())
+    ):
         first[partner_id] = (contact_name, email)
     rows = []
     for p in session.scalars(sa.select(Partner).order_by(Partner.name)):
         contact = first.get(p.id, (None, None))
         nxt = following.get(p.id, (None, None))
-        rows.append([p.name, p.country or "", contact[0] or "", contact[1] or "", p.phase.label, status_text(p.status, p.later_until),
-                     _day(last.get(p.id)), _day(meeting.get(p.id)), (nxt[0] or "").replace("-", " "), _day(nxt[1])])
+        rows.append(
+            [
+                p.name,
+                p.country or "",
+                contact[0] or "",
+                contact[1] or "",
+                p.phase.label,
+                status_text(p.status, p.later_until),
+                _day(last.get(p.id)),
+                _day(meeting.get(p.id)),
+                (nxt[0] or "").replace("-", " "),
+                _day(nxt[1]),
+            ]
+        )
     return rows
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.settings.campaigns import settings_of
 from outreach.db.models import Campaign, Step
+from outreach.settings.campaigns import settings_of
 
 UTC = "UTC"
 
@@ -22,8 +22,9 @@ def zone_for(session: Session, campaign: str | None = None, partner_id: int | No
     if campaign:
         query = query.where(Campaign.name == campaign)
     elif partner_id is not None:
-        mine = session.scalar(sa.select(Step.campaign_id).where(Step.partner_id == partner_id)
-                              .order_by(Step.id.desc()).limit(1))
+        mine = session.scalar(
+            sa.select(Step.campaign_id).where(Step.partner_id == partner_id).order_by(Step.id.desc()).limit(1)
+        )
         if mine is not None:
             query = query.where(Campaign.id == mine)
     row = session.scalar(query)
