@@ -11,7 +11,7 @@ from tests.test_sending_rules import run_tick, send_all
 
 def test_not_now_pauses_until_the_day_then_a_short_follow_up_in_their_language(uow, tmp_path):
     outbox, clock, first = first_mail_and_answer(
-        uow, tmp_path, "Leider haben wir derzeit keine Kapazitäten. Melden Sie sich gerne im März wieder."
+        uow, tmp_path, "Im Moment passt es leider nicht. Kommen Sie bitte im März noch einmal auf uns zu."
     )
     while clock.now < datetime(2027, 3, 5, tzinfo=UTC):
         send_all(uow, outbox, clock, run_tick(uow, outbox, clock))

@@ -115,7 +115,7 @@ def test_an_unsure_reply_waits_for_a_person_and_the_decision_does_what_the_readi
 
     [label] = uow.session.scalars(sa.select(ReplyLabel)).all()
     assert (label.text, label.intent, label.until, label.read_as) == (UNSURE_YES, "not_now", LATER_DAY, "interested")
-    assert label.decided_by.startswith("staff:")
+    assert label.decided_by.startswith("cli:")  # who decided: the OS account, or OUTREACH_ACTOR
     [learned] = school_labels(uow.session)
     assert (learned.text, learned.intent, learned.until) == (UNSURE_YES, "not_now", "2027-03")
 

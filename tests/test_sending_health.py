@@ -210,7 +210,7 @@ def test_one_todo_per_failing_mailbox_in_the_digest_until_mail_goes_out(uow, tmp
     mailbox = settings_of(row).mailbox
     for minute, error in enumerate(
         [
-            "nothing answers at 127.0.0.1:2525: the port is wrong",
+            "nothing answers at smtp.school.test: the port is wrong",
             "the server refused the password for vet@school.test: 535 5.7.8",
         ]
     ):
