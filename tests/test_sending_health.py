@@ -17,12 +17,12 @@ from selenium.webdriver.common.keys import Keys
 from outreach.db.types import utcnow
 from outreach.sandbox.imap import SandboxImap
 from outreach.sandbox.smtp import SandboxSmtp
-from outreach.services.outbound.sending_health import try_again_after
+from outreach.services.operations.sending_health import try_again_after
 from tests.support.browser import WebServer, axe_violations, chromium, screenshot
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.support.dovecot import PASSWORD
 from tests.support.mailboxes import messages, new_address, wait_for
-from tests.support.services import free_port
+from tests.support.services import closed_port, free_port
 from tests.test_run_process import run_outreach
 
 WITHIN = 90  # seconds from `outreach run` to a to-do naming the problem (issue 23)
@@ -199,7 +199,7 @@ def test_one_todo_per_failing_mailbox_in_the_digest_until_mail_goes_out(uow, tmp
     import sqlalchemy as sa
 
     from outreach.db.models import Campaign, SendingHealth, Todo
-    from outreach.services.outbound import sending_health
+    from outreach.services.operations import sending_health
     from outreach.services.workspace import digest
     from outreach.settings.campaigns import settings_of
     from tests.test_sending_rules import queue as queue_rules
@@ -234,4 +234,31 @@ def test_one_todo_per_failing_mailbox_in_the_digest_until_mail_goes_out(uow, tmp
         == "mail went out from vet@school.test again at 2027-03-01 11:00 UTC"
     )
     assert "cannot send" not in digest.text(uow.session, [row], start + timedelta(hours=3))
-    assert sending_health.states(uow.session)[mailbox.address].words == "working"
+    assert sending_health.states(uow.session)[mailbox.address].words("Europe/Berlin") == "working"
+
+
+def test_a_meeting_mail_the_mailbox_cannot_send_is_told_and_sent_again(tmp_path, dovecot, smtp_relay):
+    """Invitations go out of the step queue: their failures tell the mailbox's health too, and a
+    to-do names the meeting mail that waits until `meeting resend` sends it."""
+    sender, address = "vet@school.test", new_address()
+    settings, path = campaign(tmp_path, "invite-health", closed_port(), dovecot.imap_port, sender, [address])
+    settings["mailbox"]["imap"]["append_to_sent"] = False
+    queue(tmp_path, write_campaign(tmp_path, settings))
+    failed = run_outreach(tmp_path, "meeting", "invite", address, "--at", "2027-03-09T10:00")
+    out = failed.communicate(timeout=60)[0]
+    assert failed.returncode != 0 and "nothing answers at 127.0.0.1:" in out and "Traceback" not in out, out
+    kinds = {t["kind"]: t["text"] for t in cli_json(tmp_path, "todo")}
+    assert sender in kinds["mailbox"] and "nothing answers" in kinds["mailbox"]
+    assert "meeting 1 with Firm 0 was not sent" in kinds["meeting_not_sent"]
+    assert "outreach meeting resend 1" in kinds["meeting_not_sent"]
+    assert sending_of(tmp_path, "invite-health")["state"] == "failing"
+
+    settings["mailbox"]["smtp"]["port"] = smtp_relay.port  # the port fixed
+    queue(tmp_path, write_campaign(tmp_path, settings))
+    resent = run_outreach(tmp_path, "meeting", "resend", "1")
+    out = resent.communicate(timeout=60)[0]
+    assert resent.returncode == 0 and f"sent to {address}" in out, out
+    [invitation] = wait_for(lambda: messages(dovecot, address), timeout=60, what="the invitation delivered")
+    assert any(part.get_content_type() == "text/calendar" for part in invitation.walk())
+    assert [t["kind"] for t in cli_json(tmp_path, "todo")] == [], "both to-dos close once it went out"
+    assert sending_of(tmp_path, "invite-health")["state"] == "working"

@@ -12,15 +12,20 @@ from outreach.errors import OutreachError
 from outreach.messages.envelope import staff_notice_message
 from outreach.services.events import FileProcessed, SendMeeting, TellStaff
 from outreach.services.meetings import invitations as meetings
+from outreach.services.operations import sending_health
+from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
 
 log = logging.getLogger("outreach.worker")
 
 
 def tell_staff(app, event: TellStaff) -> None:
+    """A notice or the weekly digest to staff; its result tells the mailbox's health."""
     settings = _settings(app, event.campaign_id)
-    message = staff_notice_message(settings, event, app.now())
-    app.outbox(settings).send(message, settings.mailbox.address, [event.to])
+    now = app.now()
+    message = staff_notice_message(settings, event, now)
+    with app.uow() as uow, sending_health.watched(uow, mailboxes.sending(settings), now, settings.sending.timezone):
+        app.outbox(settings).send(message, settings.mailbox.address, [event.to])
 
 
 def send_meeting(app, event: SendMeeting) -> None:

@@ -95,6 +95,13 @@ def cancel(meeting_id: int = typer.Argument(..., metavar="MEETING"), dry_run: bo
         _deliver(uow, meeting, dry_run, out)
 
 
+@app.command()
+def resend(meeting_id: int = typer.Argument(..., metavar="MEETING"), dry_run: bool = DRY_RUN, out: Path = OUT) -> None:
+    """Send a meeting's latest mail again as it is (same SEQUENCE), e.g. after the mailbox could not send it."""
+    with logbook() as uow:
+        _deliver(uow, meetings.find(uow.session, meeting_id), dry_run, out)
+
+
 @app.command("list")
 def list_(json_: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Meetings with each attendee's answer."""

@@ -448,6 +448,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))  # where the person reads times; none: the campaign's
 
 
 class WebSession(Base):

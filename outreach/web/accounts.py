@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+from zoneinfo import available_timezones
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -16,8 +17,20 @@ from outreach.errors import InvalidInput
 from outreach.services.accounts import audit, users, web_sessions
 from outreach.services.accounts.users import Role
 from outreach.services.accounts.web_sessions import Visitor
+from outreach.services.workspace.times import zone_words
 from outreach.web import security
-from outreach.web.handlers import Workspace, audit_request, back, browser_of, client_address, csrf_ok, page, render, who
+from outreach.web.handlers import (
+    Workspace,
+    audit_request,
+    back,
+    browser_of,
+    client_address,
+    csrf_ok,
+    page,
+    render,
+    visitor_of,
+    who,
+)
 
 log = logging.getLogger("outreach.web")
 
@@ -103,12 +116,43 @@ def _log_out(request: Request, token: str) -> None:
 # --- the account and the audit log ---------------------------------------------------------
 
 
+ZONES = sorted(
+    z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+)
+
+
+def _account(request: Request, status: int = 200, **context) -> Response:
+    visitor = visitor_of(request)
+    own = visitor.timezone if visitor else None
+    return render(request, "account.html", status, zones=ZONES, own_zone=own, **context)
+
+
 @page()
 async def account(request: Request) -> Response:
-    return render(request, "account.html", said=request.query_params.get("said"))
+    return _account(request, said=request.query_params.get("said"))
 
 
-@page(change=True)
+@page(change=True, own=True)
+async def change_timezone(request: Request, form) -> Response:
+    """The zone the person reads the workspace's times in (any role: it is their own view)."""
+    workspace: Workspace = request.app.state.workspace
+    visitor = visitor_of(request)
+    assert visitor is not None  # @page lets in signed-in people only
+    zone = str(form.get("timezone") or "")
+
+    def change() -> None:
+        with workspace.uow() as uow:
+            users.set_own_timezone(uow.session, visitor.user_id, zone)
+            uow.commit()
+
+    try:
+        await run_in_threadpool(change)
+    except InvalidInput as error:
+        return _account(request, 400, zone_problems=[p.message for p in error.problems])
+    return back("/account", f"times are now shown in {zone_words(zone) if zone else 'the campaign zone'}")
+
+
+@page(change=True, own=True)
 async def change_password(request: Request, form) -> Response:
     """The person's own password: every session of the account ends, this browser gets a new one."""
     workspace: Workspace = request.app.state.workspace
@@ -144,7 +188,7 @@ async def change_password(request: Request, form) -> Response:
     try:
         browser.renew(*await run_in_threadpool(change))
     except InvalidInput as error:
-        return render(request, "account.html", 400, problems=[p.message for p in error.problems])
+        return _account(request, 400, problems=[p.message for p in error.problems])
     return back("/account", "password changed; every other session of your account has ended")
 
 
@@ -182,5 +226,6 @@ def routes() -> list[Route]:
         Route("/logout", logout, methods=["POST"]),
         Route("/account", account),
         Route("/account/password", change_password, methods=["POST"]),
+        Route("/account/timezone", change_timezone, methods=["POST"]),
         Route("/audit", audit_log),
     ]

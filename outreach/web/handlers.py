@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -19,6 +21,7 @@ from outreach.services.accounts import audit as log_book
 from outreach.services.accounts import web_sessions
 from outreach.services.accounts.users import Role
 from outreach.services.accounts.web_sessions import Lifetime, Visitor
+from outreach.services.workspace.times import UTC, local, zone_for, zone_words
 from outreach.signing_key import SigningKey
 from outreach.web import security
 from outreach.web.middleware import BodyTooLarge, Browser
@@ -31,8 +34,24 @@ PAGES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-PAGES.filters["when"] = lambda value: value.strftime("%d %b %Y %H:%M") if isinstance(value, datetime) else (value or "")
-PAGES.filters["day"] = lambda value: value.strftime("%d %b %Y") if value else ""
+
+
+@pass_context
+def _when(context: Context, value: object, form: str = "%d %b %Y %H:%M") -> str:
+    """A moment (a datetime or its ISO text) in the zone the viewer reads times in."""
+    return local(value, context.get("zone") or UTC, form) if value else ""
+
+
+@pass_context
+def _day(context: Context, value: object) -> str:
+    """A day; a moment becomes the viewer's day."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d %b %Y")
+    return _when(context, value, "%d %b %Y")
+
+
+PAGES.filters["when"] = _when
+PAGES.filters["day"] = _day
 
 
 def _field(record, name: str) -> str:
@@ -64,6 +83,8 @@ class Workspace:
         """Who holds this session token now (the account's role as the database has it)."""
         with self.uow() as uow:
             found = web_sessions.current(uow.session, token, self.now(), self.lifetime)
+            if found is not None:
+                found = replace(found, reads_in=found.timezone or zone_for(uow.session))
             uow.commit()
         return found
 
@@ -103,6 +124,8 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
         role=role_of(request),
         csrf=csrf_of(request),
         path=request.url.path,
+        zone=visitor.reads_in if visitor else UTC,
+        zone_words=zone_words(visitor.reads_in if visitor else UTC),
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=headers)
@@ -112,10 +135,11 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
 FIELD_BYTES, FIELDS = 256 * 1024, 200
 
 
-def page(change: bool = False, role: Role = Role.VIEWER, files: int = 0):
+def page(change: bool = False, role: Role = Role.VIEWER, files: int = 0, own: bool = False):
     """A handler behind the login. An admin page refuses everyone else. A change (POST)
     needs the form's CSRF token and a role that may change things; a viewer is refused
-    every change. `files`: how many uploaded files the form may carry."""
+    every change but those to their `own` account (password, time zone). `files`: how many
+    uploaded files the form may carry."""
 
     def wrap(handler):
         @functools.wraps(handler)
@@ -140,7 +164,7 @@ def page(change: bool = False, role: Role = Role.VIEWER, files: int = 0):
                         "the form is out of date or did not come from this workspace: reload the page and try again",
                         status_code=403,
                     )
-                if not current.may_change:
+                if not (own or current.may_change):
                     return PlainTextResponse(f"your role ({current.value}) may not change this", status_code=403)
             try:
                 return await handler(request, form) if change else await handler(request)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -85,6 +86,31 @@ def change_own_password(session: Session, user_id: int, current: str, new: str, 
     if new != repeated:
         raise InvalidInput([Problem("password", None, "repeated", "the two new passwords differ")])
     return set_password(session, user.email, new)
+
+
+def set_own_timezone(session: Session, user_id: int, zone: str) -> User:
+    """The zone the person reads the workspace's times in; empty: the campaign's."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("this account no longer exists")
+    zone = zone.strip()
+    if zone and not known_zone(zone):
+        raise InvalidInput(
+            [
+                Problem(
+                    "account",
+                    None,
+                    "timezone",
+                    f"{zone!r} is no time zone this server knows: pick one from the list, e.g. Europe/Berlin",
+                )
+            ]
+        )
+    user.timezone = zone or None
+    return user
+
+
+def known_zone(zone: str) -> bool:
+    return zone in available_timezones()
 
 
 def set_role(session: Session, email: str, role: Role) -> User:

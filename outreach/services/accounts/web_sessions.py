@@ -63,6 +63,8 @@ class Visitor:
     user_id: int
     email: str
     role: str
+    timezone: str | None = None  # the zone the person chose to read times in; None: the campaign's
+    reads_in: str = "UTC"  # the zone times are shown in: their own choice, else the campaign's
 
 
 def token_hash(token: str) -> str:
@@ -98,7 +100,7 @@ def current(session: Session, token: str, now: datetime, lifetime: Lifetime) -> 
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    return Visitor(row.id, user.id, user.email, user.role)
+    return Visitor(row.id, user.id, user.email, user.role, user.timezone)
 
 
 def end(session: Session, token: str) -> None:

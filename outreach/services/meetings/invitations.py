@@ -21,10 +21,14 @@ from outreach.domain.records import ContactIn
 from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import NotFound, OutreachError
 from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
+from outreach.mail.secrets import SecretError
+from outreach.mail.smtp import MailboxFailure
 from outreach.messages.attachments import one_pager_part
 from outreach.messages.render import render_message, renderer_for
 from outreach.rendering import Fields, Rendered, Renderer
-from outreach.services.partners import kpis, logbook
+from outreach.services.operations import sending_health
+from outreach.services.partners import kpis, logbook, todos
+from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
 
 log = logging.getLogger(__name__)
@@ -346,7 +350,6 @@ def latest_outcome(session: Session, partner_id: int):
 def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: datetime):
     """Keep what was agreed (a new record needs approval again); the next-steps mail follows it."""
     from outreach.db.models import MeetingOutcome
-    from outreach.services.partners import todos
 
     content = outcome.model_dump(mode="json")
     row = outcome_of(session, meeting.id)
@@ -378,8 +381,6 @@ def record_outcome(session: Session, meeting: Meeting, outcome, by: str, now: da
 
 
 def approve_next_steps(session: Session, meeting: Meeting, by: str, now: datetime):
-    from outreach.services.partners import todos
-
     row = outcome_of(session, meeting.id)
     if row is None:
         raise MeetingError(
@@ -411,7 +412,6 @@ def _settle(session: Session, meeting: Meeting, kind, reason: str, now: datetime
 def remind_outcomes(session: Session, now: datetime) -> int:
     """A to-do for each accepted meeting that has ended without a recorded outcome (once)."""
     from outreach.db.models import MeetingOutcome
-    from outreach.services.partners import todos
 
     ended = session.scalars(
         sa.select(Meeting).where(
@@ -508,8 +508,6 @@ def deliver(uow, meeting: Meeting, now: datetime) -> EmailMessage:
         message = send_invitation(uow, meeting, client, renderer_for(settings), now)
     finally:
         client.close()
-    from outreach.services.partners import todos
-
     todos.answered(
         uow.session, meeting.partner_id, f"meeting {meeting.id} {meeting.status} (sequence {meeting.sequence})", now
     )
@@ -537,12 +535,40 @@ def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: date
         )
     )
     uow.commit()
-    outbox.send(
-        message, settings.mailbox.address, [a.email for a in meeting.attendees] + list(settings.meeting.staff_attendees)
-    )
+    try:
+        with sending_health.watched(uow, mailboxes.sending(settings), now, settings.sending.timezone):
+            outbox.send(
+                message,
+                settings.mailbox.address,
+                [a.email for a in meeting.attendees] + list(settings.meeting.staff_attendees),
+            )
+    except (MailboxFailure, SecretError) as error:
+        _not_sent(uow, meeting, str(error), now)
+        raise
+    todos.close_open(uow.session, todos.TodoKind.MEETING_NOT_SENT, _not_sent_about(meeting), "sent", now)
+    uow.commit()
     outbox.file_sent(message, now)
     _into_staff_calendar(uow, settings, meeting, message, now)
     return message
+
+
+def _not_sent(uow, meeting: Meeting, error: str, now: datetime) -> None:
+    """The mailbox could not send the meeting's mail: nothing left, and a person is told which
+    mail waits (the mailbox's own to-do says why it cannot send)."""
+    todos.raise_todo(
+        uow.session,
+        todos.TodoKind.MEETING_NOT_SENT,
+        f"The {meeting.status} mail of meeting {meeting.id} with {meeting.partner.name} was not sent: {error}. "
+        f"Once the mailbox works, send it with `outreach meeting resend {meeting.id}`.",
+        now,
+        meeting.partner_id,
+        about=_not_sent_about(meeting),
+    )
+    uow.commit()
+
+
+def _not_sent_about(meeting: Meeting) -> str:
+    return f"meeting-mail:{meeting.id}"
 
 
 def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message: EmailMessage, now: datetime) -> None:
@@ -552,7 +578,6 @@ def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message:
     if spec is None:
         return
     from outreach.calendar.staff import CalendarUnavailable, put
-    from outreach.services.partners import todos
 
     ics = next(part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar")
     try:

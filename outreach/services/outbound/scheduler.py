@@ -28,7 +28,8 @@ from outreach.domain.vocabulary import StepStatus
 from outreach.domain.window import next_opening
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import TemporaryFailure
-from outreach.services.outbound import sending, sending_health
+from outreach.services.operations import sending_health
+from outreach.services.outbound import sending
 from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
 

@@ -43,7 +43,7 @@ from outreach.messages.envelope import build_message, new_reply_token
 from outreach.messages.render import render_free_text, render_message
 from outreach.rendering import Fields, Renderer, TemplateError
 from outreach.services.meetings.collaboration import QUARTER, next_check_in, schedule_check_in
-from outreach.services.outbound import sending_health
+from outreach.services.operations import sending_health
 from outreach.services.partners import logbook, todos
 from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
@@ -140,7 +140,7 @@ def send_step(
     except (TemporaryFailure, SecretError) as error:
         log.warning("step %s sent, but not filed in Sent: %s", step.id, error)
     record_sent(session, step, rendered.subject, rendered.text, now())
-    sending_health.worked(session, settings.mailbox.address, now())
+    sending_health.worked(session, settings.mailbox.address, now(), settings.sending.timezone)
     uow.commit()
     if step.template == StepKind.CHECK_IN and settings.notify_staff:
         _remind_staff(outbox, settings, step, rendered.subject, now())
@@ -549,7 +549,9 @@ def _secret_missing(uow: UnitOfWork, step: Step, settings: CampaignFile, error: 
     back to the queue (the attempt not counted) and staff get one to-do until it is back."""
     step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + SECRET_RETRY, error
     step.attempts = max(step.attempts - 1, 0)
-    sending_health.failed(uow.session, mailboxes.sending(settings), f"its secret cannot be read: {error}", now)
+    sending_health.failed(
+        uow.session, mailboxes.sending(settings), f"its secret cannot be read: {error}", now, settings.sending.timezone
+    )
     uow.commit()
     return Outcome(step.id, "retry", error)
 
@@ -558,7 +560,7 @@ def _mailbox_failing(uow: UnitOfWork, step: Step, settings: CampaignFile, error:
     """The mailbox cannot send (its server unreachable or silent, a refused login, TLS): the
     message never left, so the step waits (the attempt not counted: no partner is at fault) and
     the mailbox is failing, with one to-do, until a message goes out again."""
-    row = sending_health.failed(uow.session, mailboxes.sending(settings), error, now)
+    row = sending_health.failed(uow.session, mailboxes.sending(settings), error, now, settings.sending.timezone)
     wait = sending_health.try_again_after(now - (row.failing_since or now))
     step.status, step.due_at, step.last_error = StepStatus.SCHEDULED, now + wait, error
     step.attempts = max(step.attempts - 1, 0)

@@ -16,7 +16,7 @@ from outreach.db.models import Campaign, Interaction, Meeting, Partner, Step, To
 from outreach.domain.steps import PENDING
 from outreach.domain.vocabulary import Direction, InteractionKind
 from outreach.services.events import TellStaff
-from outreach.services.outbound import sending_health
+from outreach.services.operations import sending_health
 from outreach.settings.campaigns import settings_of
 
 MONDAY, FROM_HOUR = 0, 8
@@ -135,6 +135,6 @@ def _cannot_send(session: Session, group: list[Campaign]) -> list[str]:
         return []
     return (
         [f"Mailboxes that cannot send: {len(failing)} (their mail waits)"]
-        + [f"- {state.address}: {state.words}" for state in failing]
+        + [f"- {state.address}: {state.words(settings_of(group[0]).sending.timezone)}" for state in failing]
         + [""]
     )

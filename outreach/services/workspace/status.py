@@ -12,7 +12,8 @@ from outreach.db.models import Campaign, Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
 from outreach.services.inbound import inbox, relevance
-from outreach.services.outbound import campaign_control, sending_health
+from outreach.services.operations import sending_health
+from outreach.services.outbound import campaign_control
 from outreach.services.outbound.scheduler import room_left
 from outreach.services.workspace import funnel
 from outreach.settings.campaigns import settings_of

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import get_timezone_location
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Campaign, Step
@@ -29,6 +30,13 @@ def zone_for(session: Session, campaign: str | None = None, partner_id: int | No
             query = query.where(Campaign.id == mine)
     row = session.scalar(query)
     return settings_of(row).sending.timezone if row is not None else UTC
+
+
+def zone_words(zone: str) -> str:
+    """A zone as staff name it: "Berlin time (Europe/Berlin)"; "UTC" for UTC."""
+    if zone in (UTC, "Etc/UTC"):
+        return UTC
+    return f"{get_timezone_location(zone, locale='en', return_city=True)} time ({zone})"
 
 
 def local(moment: object, zone: object, form: str = "%Y-%m-%d %H:%M") -> str:

@@ -8,6 +8,8 @@ out again closes the to-do."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach.campaign.model import Mailbox
+from outreach.db.engine import UnitOfWork
 from outreach.db.models import SendingHealth
+from outreach.domain.moments import stamp
+from outreach.mail.secrets import SecretError
+from outreach.mail.smtp import MailboxFailure
 from outreach.services.partners import todos
 from outreach.services.partners.todos import TodoKind
 
@@ -41,11 +47,11 @@ class State:
     error: str | None
     last_ok_at: datetime | None
 
-    @property
-    def words(self) -> str:
+    def words(self, zone: str = "UTC") -> str:
+        """ "working", or "failing since TIME: ERROR" with the time in the zone."""
         if self.working:
             return "working"
-        return f"failing since {self.since:%Y-%m-%d %H:%M} UTC: {self.error}" if self.since else "failing"
+        return f"failing since {stamp(self.since, zone)}: {self.error}" if self.since else "failing"
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -65,24 +71,20 @@ def settings_digest(mailbox: Mailbox) -> str:
     return hashlib.sha256(seen.encode()).hexdigest()
 
 
-def failed(session: Session, mailbox: Mailbox, error: str, now: datetime) -> SendingHealth:
+def failed(session: Session, mailbox: Mailbox, error: str, now: datetime, zone: str = "UTC") -> SendingHealth:
     """Sending from this mailbox failed on the mailbox's side (no connection, a refused login, a
-    missing secret). Failing since the first such failure; one to-do, its words kept current."""
+    missing secret). Failing since the first such failure; one to-do, its words kept current
+    (times in `zone`, the campaign's)."""
     row = _row(session, mailbox.address)
     row.failing_since = row.failing_since or now
     row.last_error, row.last_tried_at, row.tried_with = error[:2000], now, settings_digest(mailbox)
-    todo = todos.raise_todo(
-        session,
-        TodoKind.MAILBOX,
-        _todo_text(mailbox.address, row.failing_since, error),
-        now,
-        about=_about(mailbox.address),
-    )
-    todo.text = _todo_text(mailbox.address, row.failing_since, error)[:4000]
+    text = _todo_text(mailbox.address, stamp(row.failing_since, zone), error)
+    todo = todos.raise_todo(session, TodoKind.MAILBOX, text, now, about=_about(mailbox.address))
+    todo.text = text[:4000]
     return row
 
 
-def worked(session: Session, address: str, now: datetime) -> None:
+def worked(session: Session, address: str, now: datetime, zone: str = "UTC") -> None:
     """A message went out from this mailbox: it works. One statement while it was working already
     (this runs for every message sent); the to-do closes when it had been failing."""
     if session.connection().execute(_STILL_WORKING, {"mailbox": address, "at": now}).rowcount == 1:
@@ -95,7 +97,7 @@ def worked(session: Session, address: str, now: datetime) -> None:
             session,
             TodoKind.MAILBOX,
             _about(address),
-            f"mail went out from {address} again at {now:%Y-%m-%d %H:%M} UTC",
+            f"mail went out from {address} again at {stamp(now, zone)}",
             now,
         )
 
@@ -132,6 +134,25 @@ def states(session: Session, addresses: list[str] | None = None) -> dict[str, St
     }
 
 
+@contextmanager
+def watched(uow: UnitOfWork, mailbox: Mailbox, now: datetime, zone: str = "UTC") -> Iterator[None]:
+    """A mail from this mailbox outside the step queue (an invitation, the digest, a notice to
+    staff): its result tells the mailbox's health as a step's does. A failure on the mailbox's
+    side is recorded (and committed) before it goes on up to the caller."""
+    try:
+        yield
+    except SecretError as error:
+        failed(uow.session, mailbox, f"its secret cannot be read: {error}", now, zone)
+        uow.commit()
+        raise
+    except MailboxFailure as error:
+        failed(uow.session, mailbox, str(error), now, zone)
+        uow.commit()
+        raise
+    worked(uow.session, mailbox.address, now, zone)
+    uow.commit()
+
+
 def _row(session: Session, address: str) -> SendingHealth:
     row = session.get(SendingHealth, address)
     if row is not None:
@@ -150,8 +171,8 @@ def _about(address: str) -> str:
     return f"sending:{address.lower()}"
 
 
-def _todo_text(address: str, since: datetime, error: str) -> str:
+def _todo_text(address: str, since: str, error: str) -> str:
     return (
-        f"The mailbox {address} cannot send (failing since {since:%Y-%m-%d %H:%M} UTC): {error}. "
+        f"The mailbox {address} cannot send (failing since {since}): {error}. "
         "Its mail waits and goes out once it works again; this closes itself then."
     )

@@ -1,0 +1,1 @@
+"""How the product itself is doing, told to a person: whether each mailbox can send."""
