@@ -97,6 +97,7 @@ class Institution(ProfileText):
 
     name: SingleLine
     address: Maybe[SingleLine] = None
+    city: Maybe[SingleLine] = None  # our place as meeting mails name it ("11:00 in Hamburg"); else the zone's city
     region: Maybe[SingleLine] = None
     country: Maybe[Country] = None
     contact: ContactDetails

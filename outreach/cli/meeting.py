@@ -55,7 +55,12 @@ def _deliver(uow, meeting: Meeting, dry_run: bool, out: Path | None) -> None:
 @app.command()
 def invite(
     partner: str = typer.Argument(..., help="The partner's id or a contact's email."),
-    at: str = typer.Option(..., "--at", help="Start, e.g. 2027-03-09T10:00 (the meeting timezone unless given)."),
+    at: str = typer.Option(
+        None,
+        "--at",
+        help="Start, e.g. 2027-03-09T10:00 (the meeting timezone unless given); "
+        "default: the first slot in both parties' hours.",
+    ),
     duration: int = typer.Option(None, "--duration", help="Minutes (default: the campaign's)."),
     campaign: str = typer.Option(None, "--campaign", help="The campaign whose mailbox invites (default: the latest)."),
     dry_run: bool = DRY_RUN,
@@ -65,11 +70,46 @@ def invite(
     with logbook() as uow:
         found = partners.find_partner(uow.session, partner)
         row = meetings.campaign_for(uow.session, found, campaign)
-        zone = meetings.zone_of(settings_of(row))
-        meeting = meetings.invite(
-            uow.session, found, row, _when(at, zone), timedelta(minutes=duration) if duration else None
+        settings = settings_of(row)
+        start = (
+            _when(at, meetings.zone_of(settings))
+            if at
+            else meetings.next_slot(uow.session, settings, utcnow(), theirs=meetings.their_hours(found, settings))
         )
+        meeting = meetings.invite(uow.session, found, row, start, timedelta(minutes=duration) if duration else None)
         _deliver(uow, meeting, dry_run, out)
+
+
+@app.command()
+def slots(
+    partner: str = typer.Argument(..., help="The partner's id or a contact's email."),
+    count: int = typer.Option(3, "--count", min=1, max=50, help="How many slots."),
+    campaign: str = typer.Option(
+        None, "--campaign", help="The campaign whose meeting hours count (default: the latest)."
+    ),
+    json_: bool = typer.Option(False, "--json", help="Print JSON: start and partner_local, ISO 8601 with offsets."),
+) -> None:
+    """Free slots in our meeting hours, the partner's working hours (where they are) and our calendar."""
+    with logbook() as uow:
+        found = partners.find_partner(uow.session, partner)
+        row = meetings.campaign_for(uow.session, found, campaign)
+        settings = settings_of(row)
+        theirs = meetings.their_hours(found, settings)
+        offered = meetings.offered(uow.session, found, row, utcnow(), count)
+        if not offered:  # why, and the nearest options, for a person to agree one
+            try:
+                meetings.next_slot(uow.session, settings, utcnow(), theirs=theirs)
+            except meetings.MeetingError as problem:
+                typer.echo(f"{found.name}: {problem}", err=True)
+    if json_:
+        print_json([slot.as_dict() for slot in offered])
+        return
+    table = Table(
+        f"Ours ({meetings.zone_of(settings)})", f"Theirs ({theirs.zone}, {theirs.start:%H:%M}-{theirs.end:%H:%M})"
+    )
+    for slot in offered:
+        add_row(table, f"{slot.start:%a %Y-%m-%d %H:%M}", f"{slot.partner_local:%a %Y-%m-%d %H:%M}")
+    console.print(table)
 
 
 @app.command()

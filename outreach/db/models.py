@@ -47,6 +47,7 @@ class Partner(Base):
     mail_domain: Mapped[str | None] = mapped_column(sa.String(255), index=True)
     country: Mapped[str | None] = mapped_column(sa.String(2))
     region: Mapped[str | None] = mapped_column(sa.String(120))
+    working_hours: Mapped[str | None] = mapped_column(sa.String(11))  # "09:00-17:00" where they are; none: that
     source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.OTHER)
     partnership_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     focus_area: Mapped[str | None] = mapped_column(sa.Text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
+from datetime import time
 from enum import Enum
 from typing import Annotated, Any, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +76,28 @@ def _timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{value!r} is not an IANA timezone such as Europe/Berlin") from None
     return value
+
+
+HOURS = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*[-–]\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
+DEFAULT_HOURS = (time(9, 0), time(17, 0))
+
+
+def _working_hours(value: str) -> str:
+    found = HOURS.fullmatch(value)
+    if found is None:
+        raise ValueError(f"{value!r} is not a span of hours: write it as HH:MM-HH:MM, e.g. 08:30-16:00")
+    start, end = time(int(found[1]), int(found[2])), time(int(found[3]), int(found[4]))
+    if start >= end:
+        raise ValueError(f"{value!r} ends before it starts: write it as HH:MM-HH:MM, e.g. 08:30-16:00")
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def hours_of(value: str | None) -> tuple[time, time]:
+    """A partner's working hours (HH:MM-HH:MM, checked on the way in); 09:00-17:00 when none."""
+    if not value:
+        return DEFAULT_HOURS
+    start, end = value.split("-")
+    return time.fromisoformat(start), time.fromisoformat(end)
 
 
 def _country(value: str) -> str:
@@ -166,6 +189,7 @@ Level = Annotated[int, BeforeValidator(_level), Field(ge=1, le=5)]
 Email = Annotated[str, AfterValidator(_email)]
 Language = Annotated[str, AfterValidator(_language)]
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+WorkingHours = Annotated[str, AfterValidator(_working_hours)]
 Country = Annotated[str, AfterValidator(_country)]
 MailDomain = Annotated[str, AfterValidator(_domain)]
 
@@ -233,6 +257,7 @@ class PartnerIn(Strict):
     mail_domain: Maybe[MailDomain] = None
     country: Maybe[Country] = None
     region: Maybe[SingleLine] = Field(default=None, max_length=120)
+    working_hours: Maybe[WorkingHours] = None  # where they are (their contact's or country's zone)
     source: Maybe[SourceField] = None
     partnership_types: Annotated[list[PartnershipTypeField], BeforeValidator(_list_of_words)] = []
     focus_area: Maybe[str] = Field(default=None, max_length=20_000)

@@ -388,13 +388,16 @@ INTENT_EFFECTS = {
 
 
 def _invite(inbound: Inbound) -> int | None:
-    from outreach.services.meetings.invitations import MeetingError, first_invitation
+    from outreach.services.meetings.invitations import MeetingError, NoCommonHour, ask_for_a_time, first_invitation
 
     step = latest_step(inbound.session, inbound.partner.id)
     if step is None:
         return None
     try:
         meeting = first_invitation(inbound.session, inbound.partner, step.campaign, inbound.now)
+    except NoCommonHour as problem:  # never a night-time slot: a person agrees the time
+        ask_for_a_time(inbound.session, inbound.partner, problem, inbound.now, "the meeting invitation")
+        return None
     except MeetingError:  # no free slot or nobody to invite: staff are told of the reply anyway
         return None
     return meeting.id if meeting else None

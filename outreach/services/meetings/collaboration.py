@@ -129,7 +129,12 @@ def phase_changed(
         return []
     settings = settings_of(campaign)
     if settings.check_ins.as_meetings:
-        meeting = meetings.check_in_series(session, partner, campaign, now)
+        try:
+            meeting = meetings.check_in_series(session, partner, campaign, now)
+        except meetings.NoCommonHour as problem:
+            meetings.ask_for_a_time(session, partner, problem, now, "the recurring check-in meeting")
+            notes.append("no hour in both parties' working hours for the check-in meeting: a to-do asks for one")
+            return []
         notes.append(
             f"a recurring check-in meeting every {settings.check_ins.every_months} months, first on "
             f"{meeting.start_at:%Y-%m-%d %H:%M} UTC: invitation sent"

@@ -17,7 +17,9 @@ from outreach.campaign import CampaignFile
 from outreach.db.engine import session_of
 from outreach.db.models import Campaign, Meeting, MeetingAttendee, Partner, Step
 from outreach.domain import language as lang
-from outreach.domain.records import ContactIn
+from outreach.domain.places import partner_zone, zone_words
+from outreach.domain.records import ContactIn, hours_of
+from outreach.domain.slots import TheirHours, free_slots, nearest_options
 from outreach.domain.vocabulary import ContactStatus, StepStatus
 from outreach.errors import NotFound, OutreachError
 from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
@@ -42,6 +44,30 @@ class MeetingError(OutreachError):
 
 def zone_of(settings: CampaignFile) -> str:
     return settings.meeting.timezone or settings.sending.timezone
+
+
+def their_hours(partner: Partner, settings: CampaignFile) -> TheirHours:
+    """The partner's working hours where they are: the first active contact's zone, else the
+    country's main zone, else the campaign's; hours from the partner's `working_hours`."""
+    contact = next((c for c in partner.contacts if c.status is ContactStatus.ACTIVE and c.timezone), None)
+    zone = partner_zone(contact.timezone if contact else None, partner.country, zone_of(settings))
+    start, end = hours_of(partner.working_hours)
+    return TheirHours(zone, start, end)
+
+
+def reader_zone(meeting: Meeting, settings: CampaignFile) -> str:
+    """The zone of the meeting mail's reader (the first person invited)."""
+    first = meeting.attendees[0] if meeting.attendees else None
+    contact = next((c for c in meeting.partner.contacts if first and c.email == first.email), None)
+    return partner_zone(contact.timezone if contact else None, meeting.partner.country, zone_of(settings))
+
+
+def said_time(meeting: Meeting, settings: CampaignFile, language: str) -> tuple[datetime, datetime, str]:
+    """The meeting's start and end in the reader's zone, and the words for the zone that follow
+    the time ("Lisbon time, 11:00 in Hamburg")."""
+    zone = reader_zone(meeting, settings)
+    start, end = meeting.start_at.astimezone(ZoneInfo(zone)), meeting.end_at.astimezone(ZoneInfo(zone))
+    return start, end, zone_words(meeting.start_at, zone, meeting.timezone, language, settings.institution.city)
 
 
 def campaign_for(session: Session, partner: Partner, name: str | None = None) -> Campaign:
@@ -93,7 +119,9 @@ def check_in_series(session: Session, partner: Partner, campaign: Campaign, now:
 
     settings = settings_of(campaign)
     months = settings.check_ins.every_months
-    start = next_slot(session, settings, now, after=now + span(days=30 * months - 14))
+    start = next_slot(
+        session, settings, now, after=now + span(days=30 * months - 14), theirs=their_hours(partner, settings)
+    )
     meeting = invite(session, partner, campaign, start)
     meeting.kind, meeting.rrule = "check_in", f"FREQ=MONTHLY;INTERVAL={months}"
     session.flush()
@@ -136,11 +164,10 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
         timezone=None,
         status=None,
     )
-    zone = ZoneInfo(meeting.timezone)
-    start, end = meeting.start_at.astimezone(zone), meeting.end_at.astimezone(zone)
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
 
     def words(language: str) -> dict:
+        start, end, zone_said = said_time(meeting, settings, language)
         return {
             "meeting": Fields(
                 "meeting",
@@ -148,7 +175,7 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
                     "when": lang.when(start, language),
                     "date": lang.short_date(start, language),
                     "time": lang.clock(start, language),
-                    "timezone": meeting.timezone,
+                    "timezone": zone_said,
                     "minutes": int((end - start).total_seconds() // 60),
                     "link": link,
                     "location": settings.meeting.location,
@@ -166,15 +193,14 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
 
 
 def agenda(meeting: Meeting, settings: CampaignFile, renderer: Renderer, language: str) -> str:
-    zone = ZoneInfo(meeting.timezone)
-    start, end = meeting.start_at.astimezone(zone), meeting.end_at.astimezone(zone)
+    start, end, zone_said = said_time(meeting, settings, language)
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
     return renderer.agenda(
         language,
         host=settings.institution.name,
         partner=meeting.partner.name,
         date=lang.long_date(start, language),
-        time=f"{lang.clock(start, language)}–{lang.clock(end, language)} ({meeting.timezone})",
+        time=f"{lang.clock(start, language)}–{lang.clock(end, language)} ({zone_said})",
         link=link,
     )
 
@@ -447,11 +473,45 @@ def busy_times(session: Session) -> list[tuple[datetime, datetime]]:
 SLOT_HORIZON = timedelta(days=120)
 
 
-def next_slot(session: Session, settings: CampaignFile, now: datetime, after: datetime | None = None) -> datetime:
-    """The first free slot of the meeting hours: free in the logbook and, where the campaign
-    names one, in staff's own calendar."""
-    from outreach.domain.slots import first_free_slot
+def next_slot(
+    session: Session,
+    settings: CampaignFile,
+    now: datetime,
+    after: datetime | None = None,
+    theirs: TheirHours | None = None,
+) -> datetime:
+    """The first free slot of the meeting hours that lies in the partner's working hours too
+    (`theirs`): free in the logbook and, where the campaign names one, in staff's own calendar."""
+    found = slots(session, settings, now, theirs, 1, after)
+    if found:
+        return found[0]
+    if theirs is None:
+        raise MeetingError("no free slot in the meeting availability for the next 120 days")
+    raise NoCommonHour(theirs, nearest(session, settings, now, theirs))
 
+
+def slots(
+    session: Session,
+    settings: CampaignFile,
+    now: datetime,
+    theirs: TheirHours | None,
+    count: int = 3,
+    after: datetime | None = None,
+) -> list[datetime]:
+    """Up to `count` free starts in our availability and their hours, earliest first: what the
+    automatic invitation, the workspace's invite form and `meeting slots` offer."""
+    duration = timedelta(minutes=settings.meeting.duration_minutes)
+    busy = _busy(session, settings, now)
+    return free_slots(now, settings.meeting.availability, zone_of(settings), duration, busy, after, theirs, count)
+
+
+def nearest(session: Session, settings: CampaignFile, now: datetime, theirs: TheirHours) -> list[datetime]:
+    duration = timedelta(minutes=settings.meeting.duration_minutes)
+    busy = _busy(session, settings, now)
+    return nearest_options(now, settings.meeting.availability, zone_of(settings), duration, busy, theirs)
+
+
+def _busy(session: Session, settings: CampaignFile, now: datetime) -> list[tuple[datetime, datetime]]:
     busy = busy_times(session)
     if settings.meeting.staff_calendar is not None:
         from outreach.calendar.staff import CalendarUnavailable
@@ -461,17 +521,58 @@ def next_slot(session: Session, settings: CampaignFile, now: datetime, after: da
             busy += calendar_busy(settings.meeting.staff_calendar, now, now + SLOT_HORIZON)
         except CalendarUnavailable as error:  # chosen from the logbook alone; said in the log
             log.warning("%s; the slot is chosen from the logbook's meetings only", error)
-    slot = first_free_slot(
+    return busy
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A start offered to a partner: ours and theirs."""
+
+    start: datetime  # in our (the meeting's) zone
+    partner_local: datetime  # the same moment where the partner is
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "partner_local": self.partner_local.isoformat()}
+
+
+def offered(session: Session, partner: Partner, campaign: Campaign, now: datetime, count: int = 3) -> list[Slot]:
+    """The slots to offer this partner (none when no hour is common: `next_slot` says why)."""
+    settings = settings_of(campaign)
+    theirs = their_hours(partner, settings)
+    zone = ZoneInfo(theirs.zone)
+    return [Slot(start, start.astimezone(zone)) for start in slots(session, settings, now, theirs, count)]
+
+
+class NoCommonHour(MeetingError):
+    """No hour of our availability lies in the partner's working hours: a person chooses."""
+
+    def __init__(self, theirs: TheirHours, options: list[datetime]):
+        self.theirs, self.options = theirs, options
+        there = f"{theirs.start:%H:%M}-{theirs.end:%H:%M} {theirs.zone}"
+        if options:
+            listed = "; ".join(_both(option, theirs.zone) for option in options)
+            text = f"no hour of our meeting availability falls in their working hours ({there}); nearest: {listed}"
+        else:
+            text = f"no hour of our meeting availability falls in their daytime ({there})"
+        super().__init__(text)
+
+
+def ask_for_a_time(session: Session, partner: Partner, problem: NoCommonHour, now: datetime, what: str) -> None:
+    """No common hour: a person agrees a time with the partner (one to-do per partner)."""
+    todos.raise_todo(
+        session,
+        todos.TodoKind.MEETING_TIME,
+        f"{partner.name}: {what} was not sent: {problem}. Agree a time with them, then "
+        f"`outreach meeting invite {partner.id} --at YYYY-MM-DDTHH:MM` or the partner's page.",
         now,
-        settings.meeting.availability,
-        zone_of(settings),
-        timedelta(minutes=settings.meeting.duration_minutes),
-        busy,
-        after,
+        partner.id,
+        about=f"meeting-time:{partner.id}",
     )
-    if slot is None:
-        raise MeetingError("no free slot in the meeting availability for the next 120 days")
-    return slot
+
+
+def _both(moment: datetime, zone: str) -> str:
+    here = moment.astimezone(ZoneInfo(zone))
+    return f"{moment:%a %d %b %H:%M} ours = {here:%a %H:%M} theirs"
 
 
 def first_invitation(session: Session, partner: Partner, campaign: Campaign, now: datetime) -> Meeting | None:
@@ -481,7 +582,7 @@ def first_invitation(session: Session, partner: Partner, campaign: Campaign, now
     settings = settings_of(campaign)
     if session.scalar(sa.select(Meeting.id).where(Meeting.partner_id == partner.id).limit(1)) is not None:
         return None
-    return invite(session, partner, campaign, next_slot(session, settings, now))
+    return invite(session, partner, campaign, next_slot(session, settings, now, theirs=their_hours(partner, settings)))
 
 
 def offer_next_slot(session: Session, meeting: Meeting, now: datetime) -> bool:
@@ -493,7 +594,10 @@ def offer_next_slot(session: Session, meeting: Meeting, now: datetime) -> bool:
         return False
     meeting.status = "rescheduling"  # not busy while the next slot is sought
     session.flush()
-    reschedule(meeting, next_slot(session, settings, now, after=meeting.start_at))
+    reschedule(
+        meeting,
+        next_slot(session, settings, now, after=meeting.start_at, theirs=their_hours(meeting.partner, settings)),
+    )
     meeting.status = "invited"
     return True
 

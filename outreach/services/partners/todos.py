@@ -29,6 +29,7 @@ class TodoKind(StrEnum):
     OUTCOME = "outcome"  # a meeting took place: record what was agreed (the next-steps mail waits)
     APPROVE = "approve"  # the next-steps mail is drafted from the outcome: read and approve it
     CALENDAR = "calendar"  # the staff calendar (CalDAV) could not be updated
+    MEETING_TIME = "meeting_time"  # no hour of ours lies in the partner's working hours: agree one with them
     MEETING_NOT_SENT = "meeting_not_sent"  # the mailbox could not send a meeting's mail: send it again
     OPPORTUNITY = "opportunity"  # a partnership shows a new opportunity: scale up, new funding, ...
     UNREADABLE_ANSWER = "unreadable_answer"  # a calendar answer whose values are broken: read it, record it by hand
