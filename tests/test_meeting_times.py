@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import email
 import json
+import re
 from datetime import UTC, datetime, time, timedelta
 from email.policy import default
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from outreach.campaign import load_campaign
 from outreach.campaign.model import Availability
 from outreach.db.models import Campaign, Partner, Todo
 from outreach.domain.places import partner_zone, zone_words
 from outreach.domain.slots import TheirHours, free_slots, nearest_options
+from outreach.rendering import Renderer
 from outreach.services.meetings import invitations as meetings
 from outreach.services.outbound import campaigns
-from outreach.campaign import load_campaign
-from outreach.rendering import Renderer
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.support.services import closed_port
+from tests.test_web_forms import web  # noqa: F401  (the fixture)
 
 BERLIN, NEW_YORK, TOKYO = "Europe/Berlin", "America/New_York", "Asia/Tokyo"
 MONDAY = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
@@ -151,3 +153,30 @@ def test_an_interested_partner_with_no_common_hour_gets_a_person_not_a_night_slo
     assert "Sakura Kogyo: the meeting invitation was not sent" in todo.text
     assert "nearest: " in todo.text and "Tue 30 Mar 10:00 ours = Tue 17:00 theirs" in todo.text
     assert f"outreach meeting invite {sakura.id} --at" in todo.text
+
+
+def test_the_invite_form_offers_slots_in_the_partners_time(web, uow, tmp_path, monkeypatch):
+    from outreach.db.models import Meeting
+    from tests.support.campaigns import PASSWORD_ENV
+    from tests.test_web_forms import logged_in, token
+
+    monkeypatch.setenv(PASSWORD_ENV, "x")
+    queued(uow, tmp_path)
+    hudson, sakura = partner(uow, "Hudson Training Inc."), partner(uow, "Sakura Kogyo")
+    browser = logged_in(web)
+    page = browser.get(f"/partners/{hudson.id}").text
+    assert "free in our hours and in theirs (09:00-17:00, New York time)" in page
+    offered = re.findall(r'name="slot" value="([^"]+)"', page)
+    assert len(offered) == 3
+    shown = re.findall(r"<strong>(\w{3} \d{2} \w{3} \d{2}:\d{2}) in New York</strong>", page)
+    assert [s[-5:] for s in shown] == ["09:00"] * 3
+    assert "No common hour: no hour of our meeting availability" in browser.get(f"/partners/{sakura.id}").text
+
+    answer = browser.post(  # the campaign's mail server does not answer: the meeting is kept, a to-do says so
+        f"/partners/{hudson.id}/meeting", data={"csrf": token(browser, f"/partners/{hudson.id}"), "slot": offered[1]}
+    )
+    assert answer.status_code in (400, 502)
+    uow.session.expire_all()
+    meeting = uow.session.scalar(sa.select(Meeting).where(Meeting.partner_id == hudson.id))
+    assert meeting.start_at == datetime.fromisoformat(offered[1])
+    assert uow.session.scalar(sa.select(Todo.id).where(Todo.kind == "meeting_not_sent")) is not None

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from outreach.domain.places import city as place_city
 from outreach.domain.vocabulary import Phase
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.messages.render import renderer_for
@@ -172,10 +173,40 @@ async def partner(request: Request) -> Response:
             outcomes={m.id: meetings.outcome_of(uow.session, m.id) for m in held},
             types=reads.filter_choices(uow.session)["partnership_types"],
             kpis=kpi_rows(uow.session, found.id),
+            offer=_offer(uow.session, found, now) if _may_change(request) and not held else None,
             templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"],
         )
 
     return await _read(request, job)
+
+
+def _may_change(request: Request) -> bool:
+    current = role_of(request)
+    return current is not None and current.may_change
+
+
+def _offer(session, partner, now) -> dict | None:
+    """The slots the invite form offers: in our hours and the partner's where they are; or why
+    there is none (the nearest options, for a person to agree one)."""
+    try:
+        row = partner_work.campaign_of(session, partner)
+    except NotFound:
+        return None
+    settings = settings_of(row)
+    theirs = meetings.their_hours(partner, settings)
+    offer = {
+        "slots": meetings.offered(session, partner, row, now),
+        "their_zone": theirs.zone,
+        "their_city": place_city(theirs.zone, "en"),
+        "hours": f"{theirs.start:%H:%M}-{theirs.end:%H:%M}",
+        "problem": None,
+    }
+    if not offer["slots"]:
+        try:
+            meetings.next_slot(session, settings, now, theirs=theirs)
+        except meetings.MeetingError as problem:
+            offer["problem"] = str(problem)
+    return offer
 
 
 def kpi_rows(session, partner_id: int) -> list[dict]:
@@ -258,8 +289,11 @@ def _contact(uow, partner, form, now, by):
 def _meeting(uow, partner, form, now, by):
     row = partner_work.campaign_of(uow.session, partner)
     settings = settings_of(row)
-    at = str(form.get("at") or "").strip()
-    start = _when(at, meetings.zone_of(settings)) if at else meetings.next_slot(uow.session, settings, now)
+    at = str(form.get("at") or "").strip() or str(form.get("slot") or "").strip()
+    if at:
+        start = _when(at, meetings.zone_of(settings))
+    else:
+        start = meetings.next_slot(uow.session, settings, now, theirs=meetings.their_hours(partner, settings))
     meeting = meetings.invite(uow.session, partner, row, start)
     meetings.deliver(uow, meeting, now)
 

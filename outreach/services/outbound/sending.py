@@ -262,10 +262,10 @@ def _next_steps_words(session: Session, step: Step):
     """The meeting's date and its recorded outcome, in the language of the mail."""
     from outreach.domain.context import fields_of_partnership
     from outreach.domain.vocabulary import PartnershipType
-    from outreach.services.meetings.invitations import outcome_of
+    from outreach.services.meetings.invitations import outcome_of, reader_zone
 
     meeting = _meeting_of(session, step)
-    when = meeting.start_at.astimezone(ZoneInfo(meeting.timezone)) if meeting else None
+    when = meeting.start_at.astimezone(ZoneInfo(reader_zone(meeting, settings_of(step.campaign)))) if meeting else None
     recorded = outcome_of(session, meeting.id) if meeting else None
     content = recorded.content if recorded else {}
 
