@@ -325,6 +325,19 @@ class Meeting(Strict):
     # The next-steps mail is drafted from the meeting's recorded outcome and goes out when staff
     # approve it; with a number, it goes that many hours after the outcome is recorded.
     next_steps_after_hours: Maybe[int] = Field(default=None, ge=1, le=336)
+    # The booking page: an interested partner is answered with a link to pick a slot themselves.
+    booking: bool = False
+    booking_link_days: int = Field(default=30, ge=1, le=365)  # how long a link works
+    workspace_url: Maybe[HttpUrl] = None  # where partners reach the workspace, e.g. https://outreach.school.example
+
+    @model_validator(mode="after")
+    def _booking_needs_an_address(self):
+        if self.booking and self.workspace_url is None:
+            raise ValueError(
+                "booking: true needs workspace_url: the address partners reach the workspace at, "
+                "e.g. https://outreach.school.example"
+            )
+        return self
 
     @field_validator("auto_invite", mode="before")
     @classmethod

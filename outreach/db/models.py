@@ -343,6 +343,27 @@ class MeetingAttendee(Base):
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
 
 
+class BookingLink(Base):
+    """A contact's own link to the booking page: an unguessable token that expires. Whoever holds
+    it picks a slot for the partner's first exploration meeting; a second pick moves it."""
+
+    __tablename__ = "booking_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    step_id: Mapped[int | None] = mapped_column(sa.ForeignKey("steps.id", ondelete="SET NULL"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    partner: Mapped[Partner] = relationship()
+    contact: Mapped[Contact] = relationship()
+
+
 class Todo(Base):
     """Something a person should look at: a rejection of our mail, a message we could not
     process, a report or answer that did not prove it concerns the partner it names."""

@@ -17,6 +17,7 @@ class StepKind(StrEnum):
     INTRODUCTION = "introduction"  # the first mail to a colleague a partner pointed us to
     INTRODUCTION_REQUEST = "introduction_request"  # asking a mutual contact to introduce us to a partner
     CHECK_IN = "check_in"  # the quarterly check-in of a partnership in maintenance
+    BOOKING = "booking"  # answers an interested partner with their link to the booking page
 
 
 PENDING = (StepStatus.SCHEDULED, StepStatus.QUEUED)  # still to be sent

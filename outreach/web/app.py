@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from outreach.services.accounts.web_sessions import Lifetime
 from outreach.signing_key import SigningKey
-from outreach.web import accounts, pages
+from outreach.web import accounts, booking, pages
 from outreach.web.handlers import BODY_LIMITS, FORM_BYTES, HERE, Workspace, http_error, too_large
 from outreach.web.middleware import BodyLimit, SecurityHeaders, ServerSessions
 
@@ -38,6 +38,7 @@ def create_app(
         routes=[
             *accounts.routes(),
             *pages.routes(),
+            *booking.routes(),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         middleware=[

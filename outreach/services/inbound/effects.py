@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, Contact, InboundMail, Interaction, Step, Suppression
+from outreach.db.models import Campaign, Contact, InboundMail, Interaction, Meeting, Step, Suppression
 from outreach.domain.phases import move_for_event
 from outreach.domain.steps import PENDING, StepKind
 from outreach.domain.suppression import email_hash
@@ -226,6 +226,8 @@ def _interested(inbound: Inbound, intent: Intent) -> list[Event]:
     if move is not None:
         logbook.record_move(inbound.partner, move, inbound.now)
     _active(inbound.partner)
+    if _booking_on(inbound) and _booking_answer(inbound):
+        return []
     meeting = _invite(inbound)
     if meeting:
         return [SendMeeting(meeting)]
@@ -244,12 +246,51 @@ def _active(partner) -> None:
 
 
 def _question(inbound: Inbound, intent: Intent) -> list[Event]:
+    link = _booking_link(inbound) if _booking_on(inbound) else None
+    offer = f" To offer a time, their booking page: {link}" if link else ""
     inbound.todo(
         TodoKind.QUESTION,
         f"{inbound.message.sender} ({inbound.partner.name}) asks before committing: "
-        f"answer their question. {_quote(inbound)}",
+        f"answer their question.{offer} {_quote(inbound)}",
     )
     return []
+
+
+def _booking_on(inbound: Inbound) -> bool:
+    from outreach.settings.campaigns import settings_of
+
+    step = latest_step(inbound.session, inbound.partner.id)
+    return step is not None and settings_of(step.campaign).meeting.booking
+
+
+def _booking_link(inbound: Inbound) -> str | None:
+    """The replying contact's own booking page address (a new link, or the one still working)."""
+    from outreach.services.meetings import booking
+
+    step = latest_step(inbound.session, inbound.partner.id)
+    if step is None or inbound.contact is None:
+        return None
+    link = booking.link_for(inbound.session, inbound.partner, inbound.contact, step.campaign, inbound.now)
+    return booking.url_of(link, step.campaign)
+
+
+def _booking_answer(inbound: Inbound) -> bool:
+    """With `meeting.booking`: the answer to an interested partner is their link to the booking
+    page (they pick the slot), unless they have a meeting already."""
+    from outreach.services.meetings import booking
+
+    if inbound.contact is None or inbound.session.scalar(
+        sa.select(Meeting.id).where(Meeting.partner_id == inbound.partner.id).limit(1)
+    ):
+        return False
+    step = latest_step(inbound.session, inbound.partner.id)
+    answer = _answer_step(inbound, inbound.contact, "booking", StepKind.BOOKING, inbound.now)
+    if answer is None or step is None:
+        return False
+    inbound.session.flush()
+    link = booking.link_for(inbound.session, inbound.partner, inbound.contact, step.campaign, inbound.now)
+    link.step_id = answer.id
+    return True
 
 
 def _answer_step(

@@ -185,10 +185,13 @@ def stop_reason(session: Session, step: Step) -> str | None:
         PartnerStatus.OPTED_OUT,
     ):
         return f"partner is {partner.status.value}"
+    if step.template == StepKind.BOOKING and _has_meeting(session, step.partner_id):
+        return "the partner has a meeting already"
     if step.template in (
         StepKind.LATER,
         StepKind.INTRODUCTION,
-    ):  # answers a reply ("not now", "write to my colleague"), whatever the phase
+        StepKind.BOOKING,
+    ):  # answers a reply ("not now", "write to my colleague", "yes, let's meet"), whatever the phase
         return _suppressed(session, contact)
     if step.template == StepKind.NEXT_STEPS:
         return _next_steps_stop(session, step)
@@ -355,6 +358,30 @@ def _introduction_of(session: Session, step: Step) -> dict:
     }
 
 
+def _booking_words(session: Session, step: Step, settings: CampaignFile, follow_up):
+    """The booking mail: the follow-up's words and the contact's link, with the day it ends."""
+    from outreach.services.meetings import booking
+
+    link = booking.link_of_step(session, step)
+    url = booking.url_of(link, step.campaign) if link else None
+    expires = link.expires_at if link else None
+
+    def words(language: str) -> dict:
+        return {
+            **(follow_up(language) if follow_up else {}),
+            "booking": Fields(
+                "booking",
+                {
+                    "link": url,
+                    "until": short_date(expires, language) if expires else None,
+                    "minutes": settings.meeting.duration_minutes,
+                },
+            ),
+        }
+
+    return words
+
+
 def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
@@ -369,6 +396,8 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         extra, headers = _follow_up_of(session_of(step), step, settings)
     if step.template == StepKind.NEXT_STEPS:
         extra = _next_steps_words(session_of(step), step)
+    if step.template == StepKind.BOOKING:
+        extra = _booking_words(session_of(step), step, settings, extra)
     if step.template == StepKind.CHECK_IN:
         from outreach.services.partners import kpis
 
