@@ -66,14 +66,22 @@ def free_slots(
     after: datetime | None = None,
     theirs: TheirHours | None = None,
     count: int = 1,
+    per_day: int | None = None,
 ) -> list[datetime]:
-    """Up to `count` starts, earliest first, in our availability, free, and in their hours."""
+    """Up to `count` starts, earliest first, in our availability, free, and in their hours;
+    at most `per_day` on one day (a choice spread over days), not overlapping each other."""
     found: list[datetime] = []
+    days: dict[date, int] = {}
     for start in _our_free_starts(now, availability, zone, duration, busy, after):
-        if theirs is None or theirs.holds(start, start + duration):
-            found.append(start)
-            if len(found) == count:
-                break
+        if theirs is not None and not theirs.holds(start, start + duration):
+            continue
+        day = start.date()
+        if per_day is not None and (days.get(day, 0) >= per_day or (found and start < found[-1] + duration)):
+            continue
+        found.append(start)
+        days[day] = days.get(day, 0) + 1
+        if len(found) == count:
+            break
     return found
 
 

@@ -163,7 +163,15 @@ def words_for(language: str, **values: object) -> dict[str, str]:
     code = base(language) if base(language) in WORDS else "en"
     city = str(values.get("city", ""))
     de_city = f"d'{city}" if city[:1].lower() in "aeiouyéèêâîôûh" else f"de {city}"
-    return {key: text.format(**values, de_city=de_city) for key, text in WORDS[code].items()}
+    filled = _Blank(values, de_city=de_city)
+    return {key: text.format_map(filled) for key, text in WORDS[code].items()}
+
+
+class _Blank(dict):
+    """Values for the page's words; one not known (no partner yet) is left empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 SAID = ("done", "moved", "failed")

@@ -19,7 +19,7 @@ from outreach.errors import NotFound, OutreachError
 from outreach.services.meetings import invitations as meetings
 from outreach.settings.campaigns import settings_of
 
-SLOTS = 6
+SLOTS, PER_DAY = 6, 2  # a choice over three days at least
 
 
 class LinkExpired(OutreachError):
@@ -103,7 +103,7 @@ def page(session: Session, link: BookingLink, now: datetime) -> BookingPage:
     language = link.contact.language or settings.message.language
     theirs = meetings.their_hours(link.partner, settings)
     meeting = _booked(session, link)
-    offered = meetings.offered(session, link.partner, campaign, now, SLOTS)
+    offered = meetings.offered(session, link.partner, campaign, now, SLOTS, PER_DAY)
     return BookingPage(
         institution=settings.institution.name,
         partner=link.partner.name,
@@ -118,7 +118,9 @@ def page(session: Session, link: BookingLink, now: datetime) -> BookingPage:
 def pick(session: Session, link: BookingLink, value: str, now: datetime) -> Meeting:
     """Book the slot picked (one the page offers now), or move the meeting booked before."""
     campaign = session.get_one(Campaign, link.campaign_id)
-    offered = {s.start.isoformat(): s.start for s in meetings.offered(session, link.partner, campaign, now, SLOTS)}
+    offered = {
+        s.start.isoformat(): s.start for s in meetings.offered(session, link.partner, campaign, now, SLOTS, PER_DAY)
+    }
     start = offered.get(value)
     if start is None:
         raise SlotTaken("that time is no longer free: pick another")

@@ -497,12 +497,15 @@ def slots(
     theirs: TheirHours | None,
     count: int = 3,
     after: datetime | None = None,
+    per_day: int | None = None,
 ) -> list[datetime]:
     """Up to `count` free starts in our availability and their hours, earliest first: what the
-    automatic invitation, the workspace's invite form and `meeting slots` offer."""
+    automatic invitation, the workspace's invite form, `meeting slots` and the booking page offer."""
     duration = timedelta(minutes=settings.meeting.duration_minutes)
     busy = _busy(session, settings, now)
-    return free_slots(now, settings.meeting.availability, zone_of(settings), duration, busy, after, theirs, count)
+    return free_slots(
+        now, settings.meeting.availability, zone_of(settings), duration, busy, after, theirs, count, per_day
+    )
 
 
 def nearest(session: Session, settings: CampaignFile, now: datetime, theirs: TheirHours) -> list[datetime]:
@@ -535,12 +538,15 @@ class Slot:
         return {"start": self.start.isoformat(), "partner_local": self.partner_local.isoformat()}
 
 
-def offered(session: Session, partner: Partner, campaign: Campaign, now: datetime, count: int = 3) -> list[Slot]:
+def offered(
+    session: Session, partner: Partner, campaign: Campaign, now: datetime, count: int = 3, per_day: int | None = None
+) -> list[Slot]:
     """The slots to offer this partner (none when no hour is common: `next_slot` says why)."""
     settings = settings_of(campaign)
     theirs = their_hours(partner, settings)
     zone = ZoneInfo(theirs.zone)
-    return [Slot(start, start.astimezone(zone)) for start in slots(session, settings, now, theirs, count)]
+    found = slots(session, settings, now, theirs, count, per_day=per_day)
+    return [Slot(start, start.astimezone(zone)) for start in found]
 
 
 class NoCommonHour(MeetingError):
