@@ -115,11 +115,18 @@ INVITATION = "invitation"
 CHECK_IN_SERIES = "check_in_invitation"  # the recurring check-in meeting of a partnership in maintenance
 
 
-def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rendered:
+def letter(
+    meeting: Meeting,
+    settings: CampaignFile,
+    renderer: Renderer,
+    template: str | None = None,
+    to: MeetingAttendee | None = None,
+) -> Rendered:
     """The invitation's words (subject, calendar title, text with the guide's agenda) in the
-    language and register of the first person invited."""
+    language and register of the first person invited (or of `to`); `template`: another
+    mail about the meeting, with the same words for its time."""
     record = logbook.snapshot(meeting.partner, trusted=True)
-    first = meeting.attendees[0]
+    first = to or meeting.attendees[0]
     contact = next((c for c in record.contacts if c.email == first.email), None) or ContactIn.model_construct(
         email=first.email,
         name=first.name,
@@ -157,7 +164,7 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
             "kpis": kpis.for_letters(session_of(meeting), meeting.partner_id, language),
         }
 
-    template = CHECK_IN_SERIES if meeting.kind == "check_in" else INVITATION
+    template = template or (CHECK_IN_SERIES if meeting.kind == "check_in" else INVITATION)
     return render_message(settings, renderer, record, contact, template, words)
 
 
@@ -191,7 +198,7 @@ def plan_of(
         description=words.text if meeting.kind == "check_in" else agenda(meeting, settings, renderer, words.written_in),
         rrule=meeting.rrule,
         organizer=Person(settings.resolved_mailbox.address, settings.resolved_mailbox.display_name),
-        attendees=tuple(Person(a.email, a.name) for a in meeting.attendees)
+        attendees=tuple(Person(a.email, a.name, a.partstat) for a in meeting.attendees)
         + tuple(Person(email) for email in settings.meeting.staff_attendees),
         location=settings.meeting.location,
         url=link,
@@ -546,7 +553,15 @@ def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: date
 
 
 def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message: EmailMessage, now: datetime) -> None:
-    """The meeting in staff's own calendar too (CalDAV), as it now is; a calendar that cannot be
+    """The meeting in staff's own calendar too (CalDAV), as the invitation just sent has it."""
+    if settings.meeting.staff_calendar is None:
+        return
+    ics = next(part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar")
+    into_staff_calendar(uow, settings, meeting, ics.encode() if isinstance(ics, str) else ics, now)
+
+
+def into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, ics: bytes, now: datetime) -> None:
+    """The meeting in staff's own calendar (CalDAV), as it now is; a calendar that cannot be
     reached leaves the invitation sent and raises a to-do."""
     spec = settings.meeting.staff_calendar
     if spec is None:
@@ -554,9 +569,8 @@ def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message:
     from outreach.calendar.staff import CalendarUnavailable, put
     from outreach.services.partners import todos
 
-    ics = next(part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar")
     try:
-        put(spec, meeting.uid, ics.encode() if isinstance(ics, str) else ics, meeting.status == "cancelled")
+        put(spec, meeting.uid, ics, meeting.status == "cancelled")
     except CalendarUnavailable as error:
         log.warning("%s", error)
         todos.raise_todo(
