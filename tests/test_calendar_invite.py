@@ -8,7 +8,7 @@ import icalendar
 import pytest
 import vobject
 
-from outreach.calendar.invite import MeetingPlan, Person, build, read_answer
+from outreach.calendar.invite import MeetingPlan, Person, build, decline_counter, read_answer
 from tests.support.icaljs import ensure_icaljs, parse_with_icaljs
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -83,6 +83,31 @@ def test_three_parsers_read_it_the_same_way(variant, icaljs):
     ]
     assert js["status"] == ("CANCELLED" if variant == "cancel" else "CONFIRMED")
     assert js["description"].startswith("ONLINE MEETING AGENDA")
+
+
+def test_a_declined_counter_proposal_names_the_meeting_and_says_the_original_time_stands(icaljs):
+    """METHOD:DECLINECOUNTER (RFC 5546 3.2.7): the meeting's UID and SEQUENCE, ORGANIZER, the
+    ATTENDEEs, DTSTAMP and a COMMENT; no time of its own, so no VTIMEZONE."""
+    meeting = plan().updated(LATER)
+    ics = decline_counter(meeting, "The original time stands: Tuesday 9 March 2027, 10:00 (Europe/Berlin)")
+    parsed = icalendar.Calendar.from_ical(ics)
+    assert all(not component.errors for component in parsed.walk())
+    [event] = parsed.walk("VEVENT")
+    assert (str(parsed["METHOD"]), str(event["UID"]), int(event["SEQUENCE"])) == ("DECLINECOUNTER", meeting.uid, 1)
+    assert str(event["ORGANIZER"]) == "mailto:vet@school.test" and event.decoded("DTSTAMP") == LATER
+    assert [str(a) for a in event["ATTENDEE"]] == ["mailto:k.becker@nordhafen.test", "mailto:anna@nordhafen.test"]
+    assert "DTSTART" not in event and not parsed.walk("VTIMEZONE")
+    js = parse_with_icaljs(icaljs, ics)
+    assert (js["method"], js["uid"], js["sequence"]) == ("DECLINECOUNTER", meeting.uid, 1)
+    assert js["comment"].startswith("The original time stands") and js["startUtc"] is None
+
+
+def test_each_attendee_carries_the_answer_recorded():
+    answered = MeetingPlan(
+        **{**plan().__dict__, "attendees": (Person("k.becker@nordhafen.test", "Klaus", "ACCEPTED"), Person("a@n.test"))}
+    )
+    [event] = icalendar.Calendar.from_ical(build(answered)).walk("VEVENT")
+    assert [a.params["PARTSTAT"] for a in event["ATTENDEE"]] == ["ACCEPTED", "NEEDS-ACTION"]
 
 
 def test_an_update_keeps_the_uid_and_raises_the_sequence():

@@ -175,3 +175,78 @@ def test_an_answer_with_an_unreadable_sequence_is_a_to_do_not_a_failure(uow, tmp
     assert todo.inbound_id == inbound_id and "SEQUENCE" in todo.text and "could not be read" in todo.text
     attendee = uow.session.scalar(sa.select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id))
     assert attendee.partstat == "ACCEPTED"  # nothing recorded from an answer we cannot read
+
+
+def calendar_mail(sender: str, method: str, ics: str) -> bytes:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    mail = EmailMessage(policy=SMTP)
+    mail["From"], mail["To"], mail["Subject"] = sender, "vet@school.test", f"{method.title()}: our meeting"
+    mail.set_content("Our answer is in the calendar part.")
+    mail.add_alternative(ics, subtype="calendar", params={"method": method})
+    return mail.as_bytes()
+
+
+def processed(uow, tmp_path, raw: bytes, now):
+    """The mail stored as the watcher stores it, then processed: what it asks for after the commit."""
+    from outreach.db.types import utcnow
+    from outreach.inbound.message import Fetched
+    from outreach.services.inbound import inbox
+
+    [inbound_id] = inbox.store(uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, raw, now)], 1, utcnow())
+    outcome = inbox.process(uow, inbound_id, now)
+    assert outcome.status == "processed", outcome
+    return outcome
+
+
+EXCHANGE_2010_DISCLAIMER = (
+    "________________________________\\n"
+    "This e-mail and any attachments are confidential and intended solely for the addressee. If you have "
+    "received it in error, please notify the sender immediately and delete it. Any unauthorised copying, "
+    "disclosure or distribution of the material in this e-mail is strictly forbidden.\\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("comment", "stored"),
+    [
+        ("", None),  # COMMENT: with nothing after it
+        ("\\n", None),  # Exchange's empty COMMENT: a line break once read
+        ("  \\n\\n ", None),
+        ("Thursday suits us better.\\n\\n" + EXCHANGE_2010_DISCLAIMER, "Thursday suits us better."),
+        ("See you there.\\n\\nSent from my iPhone", "See you there."),
+    ],
+)
+def test_an_answers_comment_keeps_only_what_the_person_wrote(uow, tmp_path, comment, stored):
+    from outreach.db.models import Interaction, MeetingAttendee
+    from outreach.services.events import ShowAnswers
+
+    meeting, _, _, clock = accepted_meeting(uow, tmp_path, partstat="NEEDS-ACTION")
+    ics = (
+        "BEGIN:VCALENDAR\r\nPRODID:Microsoft Exchange Server 2010\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n"
+        f"BEGIN:VEVENT\r\nUID:{meeting.uid}\r\nSEQUENCE:0\r\nDTSTAMP:20270302T081500Z\r\n"
+        f"COMMENT;LANGUAGE=en-US:{comment}\r\n"
+        "ATTENDEE;PARTSTAT=TENTATIVE;CN=Person 0:MAILTO:person0@partner0.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    outcome = processed(uow, tmp_path, calendar_mail("person0@partner0.test", "REPLY", ics), clock.now)
+    assert not [e for e in outcome.events if isinstance(e, ShowAnswers)]  # no staff calendar to show it in
+    uow.session.expire_all()
+    attendee = uow.session.scalar(sa.select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id))
+    assert (attendee.partstat, attendee.comment) == ("TENTATIVE", stored)
+    logged = uow.session.scalars(sa.select(Interaction.text).where(Interaction.text.like("tentative%"))).all()
+    assert logged == [f"tentative meeting {meeting.id}" + (f": {stored}" if stored else "")]
+
+
+def test_a_comment_is_cut_with_the_reply_readers_own_signature_rules():
+    from outreach.inbound.reply import answer_comment
+
+    assert [answer_comment(text) for text in (None, "", "\n", " \r\n ")] == [None] * 4
+    german = (
+        "Donnerstag passt besser.\n\nDiese E-Mail enthält vertrauliche Informationen. Wenn Sie nicht der "
+        "richtige Adressat sind, informieren Sie bitte sofort den Absender."
+    )
+    assert answer_comment(german) == "Donnerstag passt besser."
+    assert answer_comment("Yes.\n\nThis is confidential for now, but we would like to meet.") == (
+        "Yes.\n\nThis is confidential for now, but we would like to meet."
+    )

@@ -106,3 +106,44 @@ def test_without_caldav_staff_are_attendees_and_an_unreachable_calendar_raises_a
     assert "mailto:team@school.test" in attendees
     [todo] = [t for t in open_todos(uow.session) if t.kind == "calendar"]
     assert "could not be updated" in todo.text
+
+
+def test_an_answer_shows_in_the_staff_calendar_with_the_same_uid_and_sequence(
+    uow, database_url, tmp_path, radicale, monkeypatch
+):
+    """A REPLY processed as the worker processes it: the staff calendar's copy is put again with
+    the attendee's PARTSTAT (the staff attendee's as recorded), the same UID and SEQUENCE."""
+    from outreach.db.types import utcnow
+    from outreach.inbound.message import Fetched
+    from outreach.services.inbound import inbox
+    from tests.test_meeting_rules import calendar_mail
+    from tests.test_meetings import answer_ics
+    from tests.test_sending_rules import Clock, run_tick, send_all
+    from worker.app import App
+
+    monkeypatch.setenv(CALENDAR_ENV, PASSWORD)
+    spec = {"url": radicale.calendar_url, "auth": {"username": "staff", "password_env": CALENDAR_ENV}}
+    partner, campaign = campaign_with(uow, tmp_path, {"staff_calendar": spec, "staff_attendees": ["team@school.test"]})
+    outbox, clock = FakeOutbox(), Clock(MONDAY_10_UTC)
+    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))  # the first contact: the partner is ours
+    settings = settings_of(campaign)
+    meeting = meetings.invite(uow.session, partner, campaign, meetings.next_slot(uow.session, settings, clock.now))
+    uow.commit()
+    meetings.send_invitation(uow, meeting, outbox, renderer_for(settings), clock.now)
+
+    def partstats() -> tuple[int, dict[str, str]]:
+        [ours] = [e for e in events(radicale) if str(e["UID"]) == meeting.uid]
+        return int(ours["SEQUENCE"]), {str(a).lower(): a.params["PARTSTAT"] for a in ours["ATTENDEE"]}
+
+    wanted = {"mailto:person0@partner0.test": "NEEDS-ACTION", "mailto:team@school.test": "NEEDS-ACTION"}
+    assert partstats() == (0, wanted)
+    raw = calendar_mail("person0@partner0.test", "REPLY", answer_ics(meeting.uid, "person0@partner0.test", "ACCEPTED"))
+    [inbound_id] = inbox.store(uow, tmp_path, "vet@school.test", "INBOX", 1, [Fetched(1, raw, clock.now)], 1, utcnow())
+    app = App(database_url=database_url, data_dir=tmp_path / "data", now=lambda: clock.now)
+    try:
+        assert app.process_inbound(inbound_id).status == "processed"  # processed, then dispatched
+    finally:
+        app.close()
+    assert partstats() == (0, {**wanted, "mailto:person0@partner0.test": "ACCEPTED"})
+    uow.session.expire_all()
+    assert meeting.sequence == 0 and not [t for t in open_todos(uow.session) if t.kind == "calendar"]

@@ -10,8 +10,9 @@ from typing import Any
 from outreach.db.models import Campaign
 from outreach.errors import OutreachError
 from outreach.messages.envelope import staff_notice_message
-from outreach.services.events import FileProcessed, SendMeeting, TellStaff
+from outreach.services.events import FileProcessed, SendMeeting, ShowAnswers, TellStaff
 from outreach.services.meetings import invitations as meetings
+from outreach.services.meetings.answers import answers_into_staff_calendar
 from outreach.services.operations import sending_health
 from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
@@ -35,6 +36,13 @@ def send_meeting(app, event: SendMeeting) -> None:
         meetings.send_invitation(uow, meeting, app.outbox(settings), app.renderer(settings), app.now())
 
 
+def show_answers(app, event: ShowAnswers) -> None:
+    with app.uow() as uow:
+        meeting = meetings.find(uow.session, event.meeting_id)
+        settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
+        answers_into_staff_calendar(uow, meeting, app.renderer(settings), app.now())
+
+
 def file_processed(app, event: FileProcessed) -> None:
     settings = _settings(app, event.campaign_id)
     if settings.mailbox.imap.processed_folder:
@@ -49,6 +57,7 @@ def _settings(app, campaign_id: int):
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     TellStaff: tell_staff,
     SendMeeting: send_meeting,
+    ShowAnswers: show_answers,
     FileProcessed: file_processed,
 }
 

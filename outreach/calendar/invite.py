@@ -17,6 +17,7 @@ PRODID = "-//VET Partnership Outreach//Exploration meetings//EN"
 class Person:
     email: str
     name: str | None = None
+    partstat: str = "NEEDS-ACTION"  # an attendee's answer as recorded (RFC 5545 3.2.12)
 
 
 @dataclass(frozen=True)
@@ -86,19 +87,41 @@ def _event(plan: MeetingPlan, start: datetime) -> Event:
         event.add("rrule", vRecur.from_ical(plan.rrule))
     event.add("status", "CANCELLED" if plan.method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    organizer = vCalAddress(f"mailto:{plan.organizer.email}")
-    if plan.organizer.name:
-        organizer.params["cn"] = vText(plan.organizer.name)
-    event.add("organizer", organizer)
+    event.add("organizer", _address(plan.organizer))
     for person in plan.attendees:
-        attendee = vCalAddress(f"mailto:{person.email}")
-        if person.name:
-            attendee.params["cn"] = vText(person.name)
+        attendee = _address(person)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        attendee.params["partstat"] = vText(person.partstat)
         attendee.params["rsvp"] = vText("TRUE")
         event.add("attendee", attendee, encode=False)
     return event
+
+
+def _address(person: Person) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    if person.name:
+        address.params["cn"] = vText(person.name)
+    return address
+
+
+def decline_counter(plan: MeetingPlan, comment: str) -> bytes:
+    """METHOD:DECLINECOUNTER (RFC 5546 3.2.7): the organiser declines an attendee's
+    counter-proposal and the meeting stays as it is. The same UID and the meeting's SEQUENCE,
+    ORGANIZER, the ATTENDEEs, DTSTAMP and a COMMENT; no time of its own, so no VTIMEZONE."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "DECLINECOUNTER")
+    event = Event()
+    event.add("uid", plan.uid)
+    event.add("sequence", plan.sequence)
+    event.add("dtstamp", plan.stamp.astimezone(UTC))
+    event.add("organizer", _address(plan.organizer))
+    for person in plan.attendees:  # named, asked for nothing: no RSVP
+        event.add("attendee", _address(person), encode=False)
+    event.add("comment", comment)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from outreach.services.meetings import invitations as meetings
 from outreach.services.partners import logbook as partners
 from outreach.settings.campaigns import settings_of
 
-app = typer.Typer(help="First exploration meetings: invite, move, cancel, list.", no_args_is_help=True)
+app = typer.Typer(
+    help="First exploration meetings: invite, move, cancel, decide a counter-proposal, list.", no_args_is_help=True
+)
 
 DRY_RUN = typer.Option(False, "--dry-run", help="Write the .eml and .ics files; send and store nothing.")
 OUT = typer.Option(None, "--out", help="Folder for --dry-run files.")
@@ -140,6 +142,23 @@ def resend(meeting_id: int = typer.Argument(..., metavar="MEETING"), dry_run: bo
     """Send a meeting's latest mail again as it is (same SEQUENCE), e.g. after the mailbox could not send it."""
     with logbook() as uow:
         _deliver(uow, meetings.find(uow.session, meeting_id), dry_run, out)
+
+
+@app.command()
+def counter(
+    meeting_id: int = typer.Argument(..., metavar="MEETING"),
+    decision: str = typer.Argument(..., metavar="accept|decline"),
+) -> None:
+    """Decide the partner's counter-proposal: accept (the meeting moves to the time they
+    proposed, SEQUENCE + 1, they get the update) or decline (METHOD:DECLINECOUNTER: they are
+    told the original time stands). The to-do closes with who decided."""
+    from outreach.cli.common import actor_name
+    from outreach.services.meetings import counters
+
+    choice = counters.decision_of(decision)
+    with logbook() as uow:
+        decided = counters.decide_for_meeting(uow, meeting_id, choice, actor_name(), utcnow())
+    console.print(decided.said, markup=False)
 
 
 @app.command("list")

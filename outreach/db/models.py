@@ -380,7 +380,8 @@ class Todo(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     done_reason: Mapped[str | None] = mapped_column(sa.Text)
     done_by: Mapped[str | None] = mapped_column(sa.String(200))
-    # A reply put before a person (kind review_reply): the reader's reading and the new text.
+    # What a person decides on: a reply put before them (kind review_reply), the reader's reading
+    # and the new text; a counter-proposal (kind counter), the meeting and the proposed time.
     reading: Mapped[dict | None] = mapped_column(sa.JSON)
 
     partner: Mapped[Partner | None] = relationship()

@@ -12,7 +12,7 @@ from outreach.inbound.html_quotes import split_html
 from outreach.inbound.message import InboundMessage
 from outreach.inbound.quotes import Forwarded, Reply, split_text
 
-__all__ = ["Forwarded", "Reply", "split_reply"]
+__all__ = ["Forwarded", "Reply", "answer_comment", "split_reply"]
 
 
 def split_reply(message: InboundMessage) -> Reply:
@@ -36,3 +36,12 @@ def _split(message: InboundMessage) -> Reply:
     if html:
         return split_html(html, forward_hint)
     return Reply(new_text="")
+
+
+def answer_comment(comment: str | None) -> str | None:
+    """A calendar answer's COMMENT as the person wrote it: without the signature and the
+    disclaimer some servers copy into it (Exchange 2010 puts the whole mail there), and None
+    when nothing is left (Exchange sends an empty COMMENT, read back as a line break)."""
+    if comment is None:
+        return None
+    return split_text(comment).new_text or None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 DELIMITER = re.compile(r"^(?:--|—|-- ?\u00a0?)\s*$")
+RULE = re.compile(r"^\s*(?:_{3,}|-{3,}|={3,}|\*{3,})\s*$")  # a line drawn across: ____, ----, ====
 
 _DEVICE = (
     r"iphone?|ipad|ipod|android|samsung|galaxy|mobile|mobil|mobiel|mobilu|handy|smartphone|blackberry|huawei|"
@@ -144,15 +145,21 @@ def _cut_disclaimers(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
+    """Paragraphs by their first line: blank lines part them, and a rule is one of its own
+    (Outlook and Exchange draw a line of underscores right above a disclaimer)."""
     found: list[tuple[int, str]] = []
     start = None
     for index, line in enumerate([*lines, ""]):
-        if line.strip():
+        rule = bool(RULE.match(line))
+        if line.strip() and not rule:
             if start is None:
                 start = index
-        elif start is not None:
+            continue
+        if start is not None:
             found.append((start, " ".join(part.strip() for part in lines[start:index])))
             start = None
+        if rule:
+            found.append((index, line.strip()))
     return found
 
 
@@ -173,4 +180,4 @@ def _is_disclaimer(text: str, not_first: bool) -> bool:
 
 
 def _is_heading(text: str) -> bool:
-    return len(text) <= 60 and (bool(DISCLAIMER_HEADING.match(text)) or not re.search(r"\w", text))
+    return len(text) <= 60 and (bool(DISCLAIMER_HEADING.match(text)) or not re.search(r"[^\W_]", text))

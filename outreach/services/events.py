@@ -24,6 +24,14 @@ class SendMeeting:
 
 
 @dataclass(frozen=True)
+class ShowAnswers:
+    """The meeting put again in staff's own calendar (CalDAV) with each attendee's answer as
+    recorded: the same UID and SEQUENCE (an answer is no new version of the meeting)."""
+
+    meeting_id: int
+
+
+@dataclass(frozen=True)
 class FileProcessed:
     """Move a processed message to the campaign's `imap.processed_folder`, where it names one."""
 
@@ -33,4 +41,4 @@ class FileProcessed:
     uid: int
 
 
-Event = TellStaff | SendMeeting | FileProcessed
+Event = TellStaff | SendMeeting | ShowAnswers | FileProcessed

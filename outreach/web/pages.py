@@ -125,6 +125,18 @@ async def todo_decide(request: Request, form) -> Response:
     return back(str(form.get("back") or "/"), said)
 
 
+@page(change=True)
+async def todo_counter(request: Request, form) -> Response:
+    """A partner's counter-proposal decided from its to-do on Today: accepted (the meeting
+    moves, they get the update) or declined (they are told the original time stands)."""
+    from outreach.services.meetings import counters
+
+    todo_id = int(request.path_params["todo_id"])
+    decision = counters.decision_of(str(form.get("decision") or ""))
+    decided = await _run(request, lambda uow, now: counters.decide(uow, todo_id, decision, who(request), now))
+    return back(str(form.get("back") or "/"), decided.said)
+
+
 # --- Pipeline ------------------------------------------------------------------------------
 
 
@@ -642,6 +654,7 @@ def routes() -> list[Route]:
         Route("/", today),
         Route("/todos/{todo_id:int}/done", todo_done, methods=["POST"]),
         Route("/todos/{todo_id:int}/decide", todo_decide, methods=["POST"]),
+        Route("/todos/{todo_id:int}/counter", todo_counter, methods=["POST"]),
         Route("/pipeline", pipeline),
         Route("/partners/{partner_id:int}", partner),
         Route("/partners/{partner_id:int}/note", _partner_action(_note, "note added"), methods=["POST"]),

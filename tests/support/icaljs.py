@@ -33,12 +33,15 @@ if (ev.isRecurring()) {
   }
 }
 const rrule = event.getFirstPropertyValue("rrule");
+const timed = event.hasProperty("dtstart");  // a DECLINECOUNTER names no time
 console.log(JSON.stringify({
   rrule: rrule ? rrule.toString() : null, occurrences,
   method: root.getFirstPropertyValue("method"), uid: ev.uid, sequence: ev.sequence,
   organizer: event.getFirstPropertyValue("organizer"), attendees,
-  startUtc: ev.startDate.toJSDate().toISOString(), endUtc: ev.endDate.toJSDate().toISOString(),
+  startUtc: timed ? ev.startDate.toJSDate().toISOString() : null,
+  endUtc: timed ? ev.endDate.toJSDate().toISOString() : null,
   status: event.getFirstPropertyValue("status"), description: ev.description,
+  comment: event.getFirstPropertyValue("comment"),
   timezones: root.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid")),
 }));
 """

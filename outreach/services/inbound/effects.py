@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, Contact, InboundMail, Interaction, Meeting, Step, Suppression
+from outreach.calendar.invite import Answer
+from outreach.db.models import Campaign, Contact, InboundMail, Interaction, Meeting, Step, Suppression, Todo
 from outreach.domain.phases import move_for_event
 from outreach.domain.steps import PENDING, StepKind
 from outreach.domain.suppression import email_hash
@@ -92,8 +93,8 @@ class Inbound:
             query = query.where(Step.contact_id == self.contact.id)
         return list(self.session.scalars(query))
 
-    def todo(self, kind: TodoKind, text: str) -> None:
-        raise_todo(self.session, kind, text, self.now, partner_id=self.partner.id, inbound_id=self.row.id)
+    def todo(self, kind: TodoKind, text: str) -> Todo:
+        return raise_todo(self.session, kind, text, self.now, partner_id=self.partner.id, inbound_id=self.row.id)
 
     def contact_steps(self) -> list[Step]:
         """The contact's mail not yet sent: pending or held."""
@@ -445,44 +446,68 @@ def _invite(inbound: Inbound) -> int | None:
 
 
 def calendar_reply(inbound: Inbound) -> list[Event]:
-    """An attendee's answer, credited to the attendee who sent it; stale ones ignored."""
+    """An attendee's answer, credited to the attendee who sent it; stale ones ignored. Its
+    comment keeps what the person wrote (no empty one, no disclaimer); a recorded answer shows
+    in staff's calendar too."""
     from outreach.calendar.invite import Unreadable, read_answer
+    from outreach.inbound.reply import answer_comment
+    from outreach.services.meetings.answers import show_answers
     from outreach.services.meetings.invitations import MeetingError, offer_next_slot, record_answer
 
     answer = read_answer(inbound.message.calendar() or "", senders=inbound.message.senders)
     method = inbound.result.method if isinstance(inbound.result, CalendarReply) else "answer"
     if isinstance(answer, Unreadable):
         return _unreadable_answer(inbound, method, answer.reason)
+    if answer is not None:
+        answer = replace(answer, comment=answer_comment(answer.comment))
     recorded = record_answer(inbound.session, answer, inbound.now) if answer else None
     if answer is None or recorded is None:  # the one goes with the other
         summary = f"calendar {method} from {inbound.message.sender}, who is not an attendee (ignored)"
     elif recorded.outcome == "unknown":
         summary = f"calendar {method} for a meeting we do not know"
     elif recorded.outcome == "counter":
-        summary = f"proposes another time: {answer.proposed_start or 'see the message'}"
+        summary = _proposed(answer, recorded.answered)
     elif recorded.outcome == "stale":
         summary = f"an answer to an older version of meeting {recorded.answered.id} (ignored)"
     else:
         summary = f"{recorded.partstat} meeting {recorded.answered.id}"
     comment = f": {answer.comment}" if answer and answer.comment else ""
     events: list[Event] = []
-    if recorded is not None and recorded.outcome == "counter":
-        events = inbound.tell_staff(f"{inbound.partner.name} proposes another time", summary + comment)
-        inbound.todo(
-            TodoKind.COUNTER,
-            f"{inbound.partner.name} {summary}{comment}: move the meeting "
-            f"(`outreach meeting reschedule {recorded.answered.id} --at ...` or the partner's "
-            "page), or answer them.",
-        )
+    if answer is not None and recorded is not None and recorded.outcome == "counter":
+        events = _counter(inbound, answer, recorded.answered, summary + comment)
+    if recorded is not None and recorded.outcome == "recorded":
+        events = show_answers(inbound.session, recorded.answered)
     if recorded is not None and recorded.partstat == "declined":
         try:
             if offer_next_slot(inbound.session, recorded.answered, inbound.now):
                 summary += f"; the next free slot is offered ({recorded.answered.start_at:%Y-%m-%d %H:%M} UTC)"
-                events = [SendMeeting(recorded.answered.id)]
+                events = [SendMeeting(recorded.answered.id)]  # its staff calendar copy goes with it
         except MeetingError as error:
             summary += f"; no next slot: {error}"
     inbound.log(InteractionKind.MEETING, summary + comment)
     return events
+
+
+def _proposed(answer: Answer, meeting: Meeting) -> str:
+    from outreach.services.meetings.counters import shown
+
+    when = shown(answer.proposed_start, meeting.timezone) if answer.proposed_start else "see the message"
+    return f"proposes another time: {when} instead of {shown(meeting.start_at, meeting.timezone)}"
+
+
+def _counter(inbound: Inbound, answer: Answer, meeting: Meeting, said: str) -> list[Event]:
+    """A to-do that keeps the proposal, for a one-click decision: accept or decline."""
+    from outreach.services.meetings import counters
+
+    todo = inbound.todo(
+        TodoKind.COUNTER,
+        f"{inbound.partner.name} {said}: accept it (the meeting moves, they get the update) or decline it "
+        f"(they are told the original time stands) here or with `outreach meeting counter {meeting.id} "
+        f"accept|decline`; or move the meeting to another time (`outreach meeting reschedule {meeting.id} "
+        "--at ...` or the partner's page).",
+    )
+    counters.keep(todo, meeting, answer)
+    return inbound.tell_staff(f"{inbound.partner.name} proposes another time", said)
 
 
 def _unreadable_answer(inbound: Inbound, method: str, reason: str) -> list[Event]:

@@ -55,17 +55,19 @@ def their_hours(partner: Partner, settings: CampaignFile) -> TheirHours:
     return TheirHours(zone, start, end)
 
 
-def reader_zone(meeting: Meeting, settings: CampaignFile) -> str:
-    """The zone of the meeting mail's reader (the first person invited)."""
-    first = meeting.attendees[0] if meeting.attendees else None
-    contact = next((c for c in meeting.partner.contacts if first and c.email == first.email), None)
+def reader_zone(meeting: Meeting, settings: CampaignFile, email: str | None = None) -> str:
+    """The zone of the meeting mail's reader (`email`, else the first person invited)."""
+    first = email or (meeting.attendees[0].email if meeting.attendees else None)
+    contact = next((c for c in meeting.partner.contacts if c.email == first), None)
     return partner_zone(contact.timezone if contact else None, meeting.partner.country, zone_of(settings))
 
 
-def said_time(meeting: Meeting, settings: CampaignFile, language: str) -> tuple[datetime, datetime, str]:
+def said_time(
+    meeting: Meeting, settings: CampaignFile, language: str, email: str | None = None
+) -> tuple[datetime, datetime, str]:
     """The meeting's start and end in the reader's zone, and the words for the zone that follow
     the time ("Lisbon time, 11:00 in Hamburg")."""
-    zone = reader_zone(meeting, settings)
+    zone = reader_zone(meeting, settings, email)
     start, end = meeting.start_at.astimezone(ZoneInfo(zone)), meeting.end_at.astimezone(ZoneInfo(zone))
     return start, end, zone_words(meeting.start_at, zone, meeting.timezone, language, settings.institution.city)
 
@@ -147,11 +149,18 @@ INVITATION = "invitation"
 CHECK_IN_SERIES = "check_in_invitation"  # the recurring check-in meeting of a partnership in maintenance
 
 
-def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rendered:
+def letter(
+    meeting: Meeting,
+    settings: CampaignFile,
+    renderer: Renderer,
+    template: str | None = None,
+    to: MeetingAttendee | None = None,
+) -> Rendered:
     """The invitation's words (subject, calendar title, text with the guide's agenda) in the
-    language and register of the first person invited."""
+    language and register of the first person invited (or of `to`); `template`: another
+    mail about the meeting, with the same words for its time."""
     record = logbook.snapshot(meeting.partner, trusted=True)
-    first = meeting.attendees[0]
+    first = to or meeting.attendees[0]
     contact = next((c for c in record.contacts if c.email == first.email), None) or ContactIn.model_construct(
         email=first.email,
         name=first.name,
@@ -167,7 +176,7 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
     link = str(settings.meeting.online_link) if settings.meeting.online_link else None
 
     def words(language: str) -> dict:
-        start, end, zone_said = said_time(meeting, settings, language)
+        start, end, zone_said = said_time(meeting, settings, language, first.email)
         return {
             "meeting": Fields(
                 "meeting",
@@ -188,7 +197,7 @@ def letter(meeting: Meeting, settings: CampaignFile, renderer: Renderer) -> Rend
             "kpis": kpis.for_letters(session_of(meeting), meeting.partner_id, language),
         }
 
-    template = CHECK_IN_SERIES if meeting.kind == "check_in" else INVITATION
+    template = template or (CHECK_IN_SERIES if meeting.kind == "check_in" else INVITATION)
     return render_message(settings, renderer, record, contact, template, words)
 
 
@@ -221,7 +230,7 @@ def plan_of(
         description=words.text if meeting.kind == "check_in" else agenda(meeting, settings, renderer, words.written_in),
         rrule=meeting.rrule,
         organizer=Person(settings.resolved_mailbox.address, settings.resolved_mailbox.display_name),
-        attendees=tuple(Person(a.email, a.name) for a in meeting.attendees)
+        attendees=tuple(Person(a.email, a.name, a.partstat) for a in meeting.attendees)
         + tuple(Person(email) for email in settings.meeting.staff_attendees),
         location=settings.meeting.location,
         url=link,
@@ -682,16 +691,23 @@ def _not_sent_about(meeting: Meeting) -> str:
 
 
 def _into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, message: EmailMessage, now: datetime) -> None:
-    """The meeting in staff's own calendar too (CalDAV), as it now is; a calendar that cannot be
+    """The meeting in staff's own calendar too (CalDAV), as the invitation just sent has it."""
+    if settings.meeting.staff_calendar is None:
+        return
+    ics = next(part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar")
+    into_staff_calendar(uow, settings, meeting, ics.encode() if isinstance(ics, str) else ics, now)
+
+
+def into_staff_calendar(uow, settings: CampaignFile, meeting: Meeting, ics: bytes, now: datetime) -> None:
+    """The meeting in staff's own calendar (CalDAV), as it now is; a calendar that cannot be
     reached leaves the invitation sent and raises a to-do."""
     spec = settings.meeting.staff_calendar
     if spec is None:
         return
     from outreach.calendar.staff import CalendarUnavailable, put
 
-    ics = next(part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar")
     try:
-        put(spec, meeting.uid, ics.encode() if isinstance(ics, str) else ics, meeting.status == "cancelled")
+        put(spec, meeting.uid, ics, meeting.status == "cancelled")
     except CalendarUnavailable as error:
         log.warning("%s", error)
         todos.raise_todo(
