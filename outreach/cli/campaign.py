@@ -72,10 +72,20 @@ def validate(file: Path = typer.Argument(..., help="The campaign file (YAML)."))
 def preview(
     file: Path = typer.Argument(..., help="The campaign file (YAML)."),
     out: Path = typer.Option(..., "--out", help="Folder for one .eml file per message."),
+    all_: bool = typer.Option(
+        False,
+        "--all",
+        help="Every kind of message the campaign can send, to each contact (a folder each): first contact, "
+        "follow-ups, later, closing, introductions, booking, invitation with its .ics, update, next steps, "
+        "cancellation, check-in.",
+    ),
 ) -> None:
-    """Write every first-contact message as an .eml file; send nothing."""
+    """Write every first-contact message (or, with --all, every kind) as .eml files; send nothing."""
     campaign = load_with_mailbox(file)
     renderer = renderer_for(campaign.settings)
+    if all_:
+        _preview_all(campaign, renderer, out)
+        return
     with progress_bar("rendering", campaign.contact_count) as advance:
         drafts = draft_all(campaign, renderer, advance)
     out.mkdir(parents=True, exist_ok=True)
@@ -100,6 +110,21 @@ def preview(
     console.print(table)
     _say_fallbacks(drafts)
     console.print(f"{len(drafts)} messages written to {out}; nothing was sent")
+
+
+def _preview_all(campaign, renderer, out: Path) -> None:
+    from outreach.services.outbound.sequence_preview import every_message
+
+    written = every_message(campaign, renderer, out, utcnow())
+    table = Table("contact", "kind", "subject", "files")
+    for item in written:
+        add_row(table, item.contact, item.kind, item.subject or f"not written: {item.problem}", ", ".join(item.files))
+    console.print(table)
+    problems = [item for item in written if item.problem]
+    files = sum(len(item.files) for item in written)
+    console.print(f"{files} files for {len(written) - len(problems)} messages written to {out}; nothing was sent")
+    if problems:
+        raise typer.Exit(1)
 
 
 def _slug(text: str) -> str:
