@@ -55,8 +55,8 @@ class MeetingPlan:
 
 
 def build(plan: MeetingPlan) -> bytes:
-    """The .ics text: VCALENDAR with METHOD, a VTIMEZONE from a year before the start with no end
-    (yearly rules as RRULE: right for every occurrence of an open-ended series), one VEVENT."""
+    """The .ics text: VCALENDAR with METHOD, a VTIMEZONE of the zone's rules in force (yearly
+    RRULEs with no end: right for every occurrence of an open-ended series), one VEVENT."""
     zone = ZoneInfo(plan.timezone)
     start = plan.start.astimezone(zone)
     calendar = Calendar()
