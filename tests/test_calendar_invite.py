@@ -118,11 +118,20 @@ def test_an_update_keeps_the_uid_and_raises_the_sequence():
     assert first.stamp < moved.stamp < gone.stamp
 
 
-def test_the_timezone_covers_a_narrow_window_only():
+def test_the_timezone_starts_with_todays_rules_and_is_the_same_for_every_meeting():
+    """No window around the start (a series has no end): the rules since 1996 as yearly RRULEs,
+    no COMMENT, no RDATE; a meeting years later carries the same definition."""
     ics = build(plan()).decode()
-    starts = [line for line in ics.splitlines() if line.startswith(("DTSTART:", "RDATE:"))]
-    years = {int(line.split(":")[1][:4]) for line in starts}
-    assert years <= {2026, 2027, 2028}, years
+    definition = ics[ics.index("BEGIN:VTIMEZONE") : ics.index("END:VTIMEZONE")]
+    starts = [line for line in definition.splitlines() if line.startswith(("DTSTART:", "RDATE", "RRULE:", "COMMENT"))]
+    assert starts == [
+        "DTSTART:19961027T030000",
+        "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10",
+        "DTSTART:19970330T020000",
+        "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
+    ]
+    later = build(MeetingPlan(**{**plan().__dict__, "start": datetime(2031, 7, 1, 9, 0, tzinfo=BERLIN)})).decode()
+    assert later[later.index("BEGIN:VTIMEZONE") : later.index("END:VTIMEZONE")] == definition
 
 
 @pytest.mark.parametrize("partstat", ["ACCEPTED", "TENTATIVE", "DECLINED"])

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Component, Event, Timezone, vCalAddress, vRecur, vText
+from icalendar import Calendar, Component, Event, vCalAddress, vRecur, vText
+
+from outreach.calendar.timezones import vtimezone
 
 PRODID = "-//VET Partnership Outreach//Exploration meetings//EN"
 
@@ -54,18 +56,15 @@ class MeetingPlan:
 
 
 def build(plan: MeetingPlan) -> bytes:
-    """The .ics text: VCALENDAR with METHOD, a VTIMEZONE for a narrow window, one VEVENT."""
+    """The .ics text: VCALENDAR with METHOD, a VTIMEZONE of the zone's rules in force (yearly
+    RRULEs with no end: right for every occurrence of an open-ended series), one VEVENT."""
     zone = ZoneInfo(plan.timezone)
     start = plan.start.astimezone(zone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", plan.method)
-    calendar.add_component(
-        Timezone.from_tzid(
-            plan.timezone, first_date=start.date() - timedelta(days=366), last_date=start.date() + timedelta(days=366)
-        )
-    )
+    calendar.add_component(vtimezone(plan.timezone, start))
     calendar.add_component(_event(plan, start))
     return bytes(calendar.to_ical())
 
