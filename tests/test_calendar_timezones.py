@@ -399,3 +399,33 @@ def test_every_zone_of_the_tz_database_reads_back_as_zoneinfo_has_it():
             if moment.astimezone(read).utcoffset() != moment.astimezone(zone).utcoffset():
                 wrong.append((name, moment.isoformat()))
     assert not wrong, wrong[:20]
+
+
+@pytest.mark.parametrize(("zone", "start", "name"), CASES, ids=IDS)
+def test_libical_puts_every_occurrence_where_zoneinfo_does(zone, start, name):
+    """libical (Evolution's, and the one that put the check-in series an hour late from May 2028)
+    reads the file's own VTIMEZONE: five years of the series, each occurrence at zoneinfo's instant."""
+    from tests.support.libical import read_with_libical
+
+    rrule, step = SERIES[name]
+    plan = series(zone, start, rrule)
+    instants, tzid = read_with_libical(build(plan), until(plan))
+    assert tzid == zone
+    assert [moment.isoformat() for moment in instants] == expected(plan, step)
+
+
+def test_libical_reads_the_offsets_from_the_file():
+    """A deliberately wrong summer offset in the file moves libical's summer occurrences: it reads the file."""
+    from tests.support.libical import read_with_libical
+
+    plan = series("Europe/Berlin", FIRST, "FREQ=MONTHLY")
+    wrong = (
+        build(plan)
+        .replace(b"TZOFFSETTO:+0200", b"TZOFFSETTO:+0300")
+        .replace(b"TZOFFSETFROM:+0200", b"TZOFFSETFROM:+0300")
+    )
+    right, _ = read_with_libical(build(plan), until(plan))
+    moved, _ = read_with_libical(wrong, until(plan))
+    summer = [a for a, b in zip(right, moved, strict=True) if a != b]
+    assert summer and all(a - b == timedelta(hours=1) for a, b in zip(right, moved, strict=True) if a != b)
+    assert all(moment.astimezone(ZoneInfo("Europe/Berlin")).dst() for moment in summer)
