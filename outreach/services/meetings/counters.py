@@ -18,13 +18,22 @@ from sqlalchemy.orm import Session
 
 from outreach.calendar.invite import Answer, decline_counter
 from outreach.campaign import CampaignFile
-from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, Todo
-from outreach.domain.vocabulary import Direction, InteractionKind
+from outreach.db.models import Campaign, Meeting, MeetingAttendee, Todo
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
 from outreach.messages.render import renderer_for
-from outreach.services.meetings.invitations import MeetingError, deliver, find, letter, plan_of, reschedule
+from outreach.services.meetings.invitations import (
+    MeetingError,
+    deliver,
+    find,
+    letter,
+    log_meeting_mail,
+    plan_of,
+    reschedule,
+)
+from outreach.services.operations import sending_health
 from outreach.services.partners import todos
+from outreach.settings import mailboxes
 from outreach.settings.campaigns import settings_of
 
 COUNTER_DECLINED = "counter_declined"  # the mail that says the original time stands
@@ -162,20 +171,16 @@ def _decline(uow, todo: Todo, proposal: Proposal, meeting: Meeting, by: str, now
     settings = settings_of(uow.session.get_one(Campaign, meeting.campaign_id))
     to = _proposer(meeting, proposal)
     message = declined(settings, meeting, to, now)
-    _send(settings, message, to.email, now)
+    _send(uow, settings, message, to.email, now)
     stands = shown(meeting.start_at, meeting.timezone)
-    uow.session.add(
-        Interaction(
-            partner_id=meeting.partner_id,
-            contact_id=to.contact_id,
-            direction=Direction.OUT,
-            kind=InteractionKind.MEETING,
-            occurred_at=now,
-            subject=str(message["Subject"])[:998],
-            message_id=message["Message-ID"],
-            text=f"meeting {meeting.id}: the time {to.email} proposed ({proposal.shown}) declined by {by}; "
-            f"the original time stands: {stands}, sequence {meeting.sequence}",
-        )
+    log_meeting_mail(
+        uow.session,
+        meeting,
+        message,
+        now,
+        f"meeting {meeting.id}: the time {to.email} proposed ({proposal.shown}) declined by {by}; "
+        f"the original time stands: {stands}, sequence {meeting.sequence}",
+        to.contact_id,
     )
     todos.close(uow.session, todo.id, f"declined by {by}: the original time stands", now, by)
     uow.commit()
@@ -202,12 +207,14 @@ def declined(settings: CampaignFile, meeting: Meeting, to: MeetingAttendee, now:
     )
 
 
-def _send(settings: CampaignFile, message: EmailMessage, to: str, now: datetime) -> None:
+def _send(uow, settings: CampaignFile, message: EmailMessage, to: str, now: datetime) -> None:
+    """From the campaign's mailbox; the result tells the mailbox's sending health."""
     from outreach.mail.mailbox import MailboxClient
 
     client = MailboxClient(settings.resolved_mailbox)
     try:
-        client.send(message, settings.mailbox.address, [to])
+        with sending_health.watched(uow, mailboxes.sending(settings), now, settings.sending.timezone):
+            client.send(message, settings.mailbox.address, [to])
         client.file_sent(message, now)
     finally:
         client.close()

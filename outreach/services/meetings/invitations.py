@@ -636,22 +636,15 @@ def deliver(uow, meeting: Meeting, now: datetime) -> EmailMessage:
 
 def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: datetime) -> EmailMessage:
     """Keep the meeting and log the mail, commit, then send: the sequence is stored before it goes out."""
-    from outreach.db.models import Interaction
-    from outreach.domain.vocabulary import Direction, InteractionKind
 
     settings = settings_of(uow.session.get(Campaign, meeting.campaign_id))
     message, _ = invitation(settings, renderer, meeting, now)
-    uow.session.add(
-        Interaction(
-            partner_id=meeting.partner_id,
-            direction=Direction.OUT,
-            kind=InteractionKind.MEETING,
-            occurred_at=now,
-            subject=str(message["Subject"])[:998],
-            message_id=message["Message-ID"],
-            text=f"meeting {meeting.id}: {meeting.status}, sequence {meeting.sequence}, "
-            f"{meeting.start_at:%Y-%m-%d %H:%M} UTC",
-        )
+    log_meeting_mail(
+        uow.session,
+        meeting,
+        message,
+        now,
+        f"meeting {meeting.id}: {meeting.status}, sequence {meeting.sequence}, {meeting.start_at:%Y-%m-%d %H:%M} UTC",
     )
     uow.commit()
     try:
@@ -669,6 +662,27 @@ def send_invitation(uow, meeting: Meeting, outbox, renderer: Renderer, now: date
     outbox.file_sent(message, now)
     _into_staff_calendar(uow, settings, meeting, message, now)
     return message
+
+
+def log_meeting_mail(
+    session: Session, meeting: Meeting, message: EmailMessage, now: datetime, text: str, contact_id: int | None = None
+) -> None:
+    """A mail about the meeting, in the partner's timeline (logged before it goes out)."""
+    from outreach.db.models import Interaction
+    from outreach.domain.vocabulary import Direction, InteractionKind
+
+    session.add(
+        Interaction(
+            partner_id=meeting.partner_id,
+            contact_id=contact_id,
+            direction=Direction.OUT,
+            kind=InteractionKind.MEETING,
+            occurred_at=now,
+            subject=str(message["Subject"])[:998],
+            message_id=message["Message-ID"],
+            text=text,
+        )
+    )
 
 
 def _not_sent(uow, meeting: Meeting, error: str, now: datetime) -> None:
