@@ -51,3 +51,36 @@ def test_every_kind_for_every_contact_in_their_language(cli_no_db, tmp_path):
         booking = email.message_from_bytes((folder / "05-booking.eml").read_bytes(), policy=default)
         assert "https://outreach.school.test/book/" in booking.get_body(("plain",)).get_content(), language
     assert not (tmp_path / "untouched.db").exists()  # the real logbook was never opened
+
+
+POSITIONS = {
+    "de": "Referentin für Partnerschaften",
+    "fr": "Chargée de partenariats",
+    "es": "Responsable de alianzas",
+    "it": "Responsabile dei partenariati",
+    "nl": "Partnerschapscoördinator",
+    "pl": "Specjalistka ds. partnerstw",
+    "pt": "Responsável por parcerias",
+}
+
+
+def test_the_senders_position_in_the_mails_language_everywhere_it_stands(cli_no_db, tmp_path):
+    """Signature, one-pager: the position as each language names it, never the English one."""
+    settings = with_profiles(campaign_settings("languages", 1, 1, list(partners())))
+    settings["institution"]["contact"]["salutation"] = "Frau"
+    for language, position in POSITIONS.items():
+        settings["institution"]["translations"][language]["position"] = position
+    result = cli_no_db("campaign", "preview", write_campaign(tmp_path, settings), "--out", tmp_path / "out")
+    assert result.code == 0, result
+    for path in (tmp_path / "out").glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=default)
+        language, register = str(message["To"].addresses[0].addr_spec).split("@")[0].split(".")
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        [one_pager] = [a.get_content() for a in message.iter_attachments()]
+        one_pager = one_pager if isinstance(one_pager, str) else one_pager.decode()
+        if language == "en":
+            continue
+        assert "Partnership Officer" not in text + one_pager, (language, register)
+        assert POSITIONS[language] in one_pager
+        if register == "formal":
+            assert f"\n{POSITIONS[language]}\n" in text, (language, text[-300:])

@@ -34,6 +34,7 @@ from outreach.domain.records import (
     Maybe,
     PartnerIn,
     RegisterField,
+    SalutationField,
     SingleLine,
     Strict,
     TimeZoneName,
@@ -67,7 +68,8 @@ class ContactDetails(Strict):
     """The one-pager's 'Contact details' and the signature of every message."""
 
     name: SingleLine
-    position: SingleLine
+    position: SingleLine  # in the campaign's language; `translations.LANG.position` in others
+    salutation: Maybe[SalutationField] = None  # the sender's grammatical gender (Frau/Herr, Ms/Mr, ...)
     email: Email
     phone: Maybe[SingleLine] = None
     website: Maybe[HttpUrl] = None
@@ -89,6 +91,7 @@ class Profile(ProfileText):
 
     name: Maybe[SingleLine] = None
     region: Maybe[SingleLine] = None
+    position: Maybe[SingleLine] = None  # the sender's position as this language says it
 
 
 class Institution(ProfileText):

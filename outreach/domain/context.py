@@ -8,7 +8,7 @@ from typing import Any
 from outreach.campaign.model import CampaignFile
 from outreach.domain import language as lang
 from outreach.domain.records import ContactIn, PartnerIn
-from outreach.domain.vocabulary import FIELD_WORDS, PartnershipType, Register
+from outreach.domain.vocabulary import FIELD_WORDS, PartnershipType, Register, Salutation
 from outreach.rendering import Fields
 
 
@@ -81,7 +81,7 @@ def message_context(
         "personal_note": partner.personal_note,
         "partnership_fields": fields_of_partnership(partner.partnership_types, words),
         "institution": institution_fields(settings, words),
-        "sender": sender_fields(settings),
+        "sender": sender_fields(settings, words),
         "one_pager": settings.message.attach_one_pager,
     }
 
@@ -105,13 +105,18 @@ def institution_fields(settings: CampaignFile, language: str) -> Fields:
     )
 
 
-def sender_fields(settings: CampaignFile) -> Fields:
+def sender_fields(settings: CampaignFile, language: str | None = None) -> Fields:
+    """The sender as the message's language names them: their position from the institution's
+    translation into that language where it gives one; their grammatical gender (`feminine`:
+    True, False, or None when not said) for the templates that agree with it."""
     person = settings.institution.contact
+    text = settings.institution.translations.get(lang.base(profile_language(settings, language))) if language else None
     return Fields(
         "sender",
         {
             "name": person.name,
-            "position": person.position,
+            "position": (text and text.position) or person.position,
+            "feminine": None if person.salutation is None else person.salutation is Salutation.FEMALE,
             "email": person.email,
             "phone": person.phone,
             "website": str(person.website) if person.website else None,
