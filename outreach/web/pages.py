@@ -156,6 +156,13 @@ async def pipeline(request: Request) -> Response:
     return await _read(request, job)
 
 
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, min(int(request.query_params.get("page") or 1), 100_000))
+    except ValueError:
+        return 1
+
+
 # --- Partner -------------------------------------------------------------------------------
 
 
@@ -590,7 +597,7 @@ async def reports(request: Request) -> Response:
     from outreach.services.workspace import reports as data
 
     def job(uow, now):
-        return render(request, "reports.html", report=data.overview(uow.session, now))
+        return render(request, "reports.html", report=data.overview(uow.session, now, _page_number(request)))
 
     return await _read(request, job)
 
