@@ -85,9 +85,7 @@ def _around(campaign: Campaign, partner: Partner, contact: Contact, i: int, now)
             occurred_at=now - timedelta(days=i % 30),
             returns_on=(now + timedelta(days=2)).date() if kind is InteractionKind.AUTO_REPLY else None,
         ),
-        Interaction(
-            partner_id=partner.id, direction=Direction.INTERNAL, kind=InteractionKind.NOTE, subject="result"
-        ),
+        Interaction(partner_id=partner.id, direction=Direction.INTERNAL, kind=InteractionKind.NOTE, subject="result"),
         PhaseChange(partner_id=partner.id, to_phase=partner.phase, at=now, reason="seeded", by="test"),
         Kpi(partner_id=partner.id, name="Learners", target=10, unit="learners", current=i, updated_by="test"),
         meeting,
