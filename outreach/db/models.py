@@ -78,6 +78,17 @@ class Partner(Base):
     )
 
 
+# The Pipeline reads each column's page from here (phase, then the latest activity), and the
+# partnerships on Reports by name.
+sa.Index(
+    "ix_partners_phase_activity",
+    Partner.phase,
+    sa.func.coalesce(Partner.last_activity_at, Partner.created_at),
+    Partner.id,
+)
+sa.Index("ix_partners_name_id", Partner.name, Partner.id)
+
+
 class Contact(Base):
     """A person at a partner organisation."""
 
@@ -105,7 +116,12 @@ class Interaction(Base):
     """Every mail out and in, meeting and note, as the log shows it."""
 
     __tablename__ = "interactions"
-    __table_args__ = (sa.Index("ix_interactions_partner_id_occurred_at", "partner_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_interactions_partner_id_occurred_at", "partner_id", "occurred_at"),
+        sa.Index("ix_interactions_returns_on", "returns_on"),  # Today: back from out of office
+        # Reports: who replied, bounced, was away or opted out, and replies per week, from the index alone
+        sa.Index("ix_interactions_received", "direction", "kind", "history", "partner_id", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="CASCADE"), index=True)
@@ -190,6 +206,7 @@ class Step(Base):
     __table_args__ = (
         sa.UniqueConstraint("contact_id", "campaign_id", "name", name="uq_steps_contact_campaign_name"),
         sa.Index("ix_steps_status_due_at", "status", "due_at"),
+        sa.Index("ix_steps_template_due_at", "template", "due_at"),  # Today: check-ins due
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -338,7 +355,7 @@ class MeetingAttendee(Base):
     partstat: Mapped[str] = mapped_column(sa.String(16), default="NEEDS-ACTION")
     comment: Mapped[str | None] = mapped_column(sa.Text)
     answered_sequence: Mapped[int | None] = mapped_column()
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # Today: this week's answers
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
 

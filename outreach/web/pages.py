@@ -7,7 +7,7 @@ import logging
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
@@ -143,17 +143,36 @@ async def todo_counter(request: Request, form) -> Response:
 @page()
 async def pipeline(request: Request) -> Response:
     filters = reads.Filters.of(request.query_params)
+    paging = reads.Paging.of(request.query_params)
 
     def job(uow, now):
         try:
-            columns = reads.pipeline(uow.session, filters)
+            columns = reads.pipeline(uow.session, filters, paging)
         except ValueError as error:  # an unknown source in the address
             raise InvalidInput([Problem("filter", None, "source", str(error))]) from None
         return render(
-            request, "pipeline.html", columns=columns, filters=filters, choices=reads.filter_choices(uow.session)
+            request,
+            "pipeline.html",
+            columns=columns,
+            filters=filters,
+            choices=reads.filter_choices(uow.session),
+            filtered=_filter_query(request),
         )
 
     return await _read(request, job)
+
+
+def _filter_query(request: Request) -> str:
+    """The address's filters, for the links that page a column (`&`-joined, without the page)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k in reads.Filters.__dataclass_fields__ and v]
+    return urlencode(kept)
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, min(int(request.query_params.get("page") or 1), 100_000))
+    except ValueError:
+        return 1
 
 
 # --- Partner -------------------------------------------------------------------------------
@@ -590,7 +609,7 @@ async def reports(request: Request) -> Response:
     from outreach.services.workspace import reports as data
 
     def job(uow, now):
-        return render(request, "reports.html", report=data.overview(uow.session, now))
+        return render(request, "reports.html", report=data.overview(uow.session, now, _page_number(request)))
 
     return await _read(request, job)
 

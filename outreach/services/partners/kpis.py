@@ -16,6 +16,14 @@ def of(session: Session, partner_id: int) -> list[Kpi]:
     return list(session.scalars(sa.select(Kpi).where(Kpi.partner_id == partner_id).order_by(Kpi.id)))
 
 
+def of_partners(session: Session, partner_ids) -> dict[int, list[Kpi]]:
+    """The KPIs of many partners (a list or a subquery of ids) in one query, each partner's in order."""
+    found: dict[int, list[Kpi]] = {}
+    for kpi in session.scalars(sa.select(Kpi).where(Kpi.partner_id.in_(partner_ids)).order_by(Kpi.partner_id, Kpi.id)):
+        found.setdefault(kpi.partner_id, []).append(kpi)
+    return found
+
+
 def add(
     session: Session, partner: Partner, name: str, target: float, unit: str, due: date | None, by: str, now: datetime
 ) -> Kpi:

@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Interaction, Partner, PhaseChange
+from outreach.db.models import Interaction, Kpi, Partner, PhaseChange
 from outreach.domain.vocabulary import Direction, InteractionKind, Phase, status_text
 from outreach.errors import InvalidInput, Problem
 from outreach.services.partners import kpis, todos
@@ -54,52 +54,56 @@ def log_result(session: Session, partner: Partner, text: str, by: str, now: date
     session.flush()
 
 
-def overview(session: Session, now: datetime) -> list[dict]:
-    """Partnerships (proposal onwards): phase, days in it, KPIs and where they stand, results."""
-    partners = session.scalars(sa.select(Partner).where(Partner.phase.in_(IN_PARTNERSHIP)).order_by(Partner.name)).all()
+def overview(session: Session, now: datetime, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Partnerships (proposal onwards) by name: phase, days in it, KPIs and where they stand,
+    results. Four queries, however many partnerships; `limit` and `offset` give a page of them."""
+    chosen = sa.select(Partner.id).where(Partner.phase.in_(IN_PARTNERSHIP))
+    if limit is not None:
+        chosen = chosen.order_by(Partner.name, Partner.id).limit(limit).offset(offset)
+    ids = chosen.scalar_subquery()
+    partners = session.scalars(sa.select(Partner).where(Partner.id.in_(ids)).order_by(Partner.name, Partner.id)).all()
     entered = dict(
         session.execute(
-            sa.select(PhaseChange.partner_id, sa.func.max(PhaseChange.at)).group_by(PhaseChange.partner_id)
+            sa.select(PhaseChange.partner_id, sa.func.max(PhaseChange.at))
+            .where(PhaseChange.partner_id.in_(ids))
+            .group_by(PhaseChange.partner_id)
         ).all()
     )
     results = dict(
         session.execute(
             sa.select(Interaction.partner_id, sa.func.count())
-            .where(Interaction.subject == RESULT)
+            .where(Interaction.partner_id.in_(ids), Interaction.subject == RESULT)
             .group_by(Interaction.partner_id)
         ).all()
     )
-    rows = []
-    for partner in partners:
-        since = entered.get(partner.id)
-        measures = kpis.of(session, partner.id)
-        rows.append(
-            {
-                "id": partner.id,
-                "partner": partner.name,
-                "phase": partner.phase.value,
-                "status": status_text(partner.status, partner.later_until),
-                "days_in_phase": (now - since.replace(tzinfo=now.tzinfo)).days if since else None,
-                "kpis": [
-                    {
-                        "name": k.name,
-                        "current": k.current,
-                        "target": k.target,
-                        "unit": k.unit,
-                        "progress": kpis.progress(k),
-                    }
-                    for k in measures
-                ],
-                "kpi_status": _status(measures),
-                "results": results.get(partner.id, 0),
-                "tools": (partner.partnership or {}).get("tools"),
-                "schedule": (partner.partnership or {}).get("schedule"),
-            }
-        )
-    return rows
+    measures = kpis.of_partners(session, ids)
+    return [_row(partner, entered.get(partner.id), measures.get(partner.id, []), results, now) for partner in partners]
 
 
-def _status(measures) -> str:
+def count(session: Session) -> int:
+    """How many partnerships `overview` lists in all."""
+    return session.scalar(sa.select(sa.func.count()).where(Partner.phase.in_(IN_PARTNERSHIP))) or 0
+
+
+def _row(partner: Partner, since: datetime | None, measures: list[Kpi], results: dict[int, int], now: datetime) -> dict:
+    return {
+        "id": partner.id,
+        "partner": partner.name,
+        "phase": partner.phase.value,
+        "status": status_text(partner.status, partner.later_until),
+        "days_in_phase": (now - since.replace(tzinfo=now.tzinfo)).days if since else None,
+        "kpis": [
+            {"name": k.name, "current": k.current, "target": k.target, "unit": k.unit, "progress": kpis.progress(k)}
+            for k in measures
+        ],
+        "kpi_status": _status(measures),
+        "results": results.get(partner.id, 0),
+        "tools": (partner.partnership or {}).get("tools"),
+        "schedule": (partner.partnership or {}).get("schedule"),
+    }
+
+
+def _status(measures: list[Kpi]) -> str:
     if not measures:
         return "no KPIs yet"
     reached = sum(1 for k in measures if k.current is not None and k.current >= k.target)

@@ -8,7 +8,11 @@ kind (first contacts, follow-ups, one-off mails, check-ins). The funnel's first 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, Partner, Step
@@ -41,73 +45,156 @@ def sent(session: Session, campaign_id: int, partners: set[int] | None = None) -
     return session.scalar(query) or 0
 
 
-def funnel(session: Session, campaign: str | None = None) -> list[dict]:
-    rows = []
-    query = sa.select(Campaign).order_by(Campaign.id)
+def funnel(session: Session, campaign: str | None = None, by_phase: bool = True) -> list[dict]:
+    """Per campaign, a row per phase its partners are in (unless `by_phase` is false) and one for
+    them all: from a fixed number of grouped queries, whatever the number of partners."""
+    query = sa.select(Campaign.id, Campaign.name).order_by(Campaign.id)
     if campaign:
         query = query.where(Campaign.name == campaign)
-    for row in session.scalars(query):
-        partner_ids = sa.select(Step.partner_id).where(Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT)
-        for phase in Phase:
-            in_phase = set(
-                session.scalars(sa.select(Partner.id).where(Partner.id.in_(partner_ids), Partner.phase == phase))
-            )
-            if in_phase:
-                rows.append(_counts(session, row, phase.value, in_phase))
-        everyone = set(session.scalars(partner_ids))
-        if everyone:
-            rows.append(_counts(session, row, "all", everyone) | {"sent": sent(session, row.id)})
+    campaigns = session.execute(query).all()
+    if not campaigns:
+        return []
+    ids = [c.id for c in campaigns]
+    grouped = _grouped(session, ids, by_phase)
+    everything = dict(
+        session.execute(
+            sa.select(Step.campaign_id, sa.func.count())
+            .where(Step.campaign_id.in_(ids), WENT_OUT)
+            .group_by(Step.campaign_id)
+        ).all()
+    )
+    rows = []
+    for campaign_id, name in campaigns:
+        phases = [(p, grouped[campaign_id, p]) for p in (*Phase, None) if (campaign_id, p) in grouped]
+        rows += [_row(name, phase.value, counts) for phase, counts in phases if phase is not None]
+        if phases:
+            total = {key: sum(counts[key] for _, counts in phases) for key in MEASURED}
+            rows.append(_row(name, "all", total | {"sent": everything.get(campaign_id, 0)}))
     return rows
 
 
-def _counts(session: Session, campaign: Campaign, phase: str, partners: set[int]) -> dict:
-    def steps(*conditions) -> int:
-        return (
-            session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Step)
-                .where(
-                    Step.campaign_id == campaign.id,
-                    Step.name == StepKind.FIRST_CONTACT,
-                    Step.partner_id.in_(partners),
-                    *conditions,
-                )
-            )
-            or 0
+MEASURED = (
+    "partners",
+    "queued",
+    "sent",
+    "reached",
+    "replied",
+    "bounced",
+    "out_of_office",
+    "opted_out",
+    "meetings_invited",
+    "meetings_accepted",
+)
+PARTNERS_WITH = {
+    "replied": InteractionKind.EMAIL,
+    "bounced": InteractionKind.BOUNCE,
+    "out_of_office": InteractionKind.AUTO_REPLY,
+    "opted_out": InteractionKind.OPT_OUT,
+}
+Key = tuple[int, Phase | None]  # (campaign, phase); no phase where the rows are not split by phase
+
+
+def _row(campaign: str, phase: str, counts: dict[str, int]) -> dict:
+    reached, replied = counts["reached"], counts["replied"]
+    return (
+        {"campaign": campaign, "phase": phase}
+        | {key: counts[key] for key in MEASURED}
+        | {"reply_rate": round(replied / reached, 3) if reached else 0.0}
+    )
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """Counts per campaign, and per phase of the partner where `by_phase`."""
+
+    campaign_ids: list[int]
+    by_phase: bool
+
+    def select(self, campaign: Any, partner: Any, *measures: Any) -> sa.Select:
+        if not self.by_phase:
+            return sa.select(campaign, sa.null().label("phase"), *measures).group_by(campaign)
+        query = sa.select(campaign, Partner.phase, *measures).join_from(campaign.table, Partner, Partner.id == partner)
+        return query.group_by(campaign, Partner.phase)
+
+    def member(self, campaign: Any, partner: Any) -> sa.Exists:
+        """The partner had the campaign's first contact (sent or not)."""
+        first = sa.orm.aliased(Step)
+        return sa.exists().where(
+            first.campaign_id == campaign, first.partner_id == partner, first.name == StepKind.FIRST_CONTACT
         )
 
-    def partners_with(kind: InteractionKind) -> int:
-        return (
-            session.scalar(
-                sa.select(sa.func.count(sa.distinct(Interaction.partner_id))).where(
-                    Interaction.partner_id.in_(partners),
-                    Interaction.direction == Direction.IN,
-                    Interaction.kind == kind,
-                    Interaction.history.is_(False),
-                )
-            )
-            or 0
-        )
 
-    reached = steps(WENT_OUT)
-    replied = partners_with(InteractionKind.EMAIL)
-    meetings = sa.select(Meeting.id).where(Meeting.campaign_id == campaign.id, Meeting.partner_id.in_(partners))
-    return {
-        "campaign": campaign.name,
-        "phase": phase,
-        "partners": len(partners),
-        "queued": steps(Step.status.in_([StepStatus.SCHEDULED, StepStatus.QUEUED, StepStatus.SENDING])),
-        "sent": sent(session, campaign.id, partners),
-        "reached": reached,
-        "replied": replied,
-        "bounced": partners_with(InteractionKind.BOUNCE),
-        "out_of_office": partners_with(InteractionKind.AUTO_REPLY),
-        "opted_out": partners_with(InteractionKind.OPT_OUT),
-        "meetings_invited": session.scalar(sa.select(sa.func.count()).select_from(meetings.subquery())),
-        "meetings_accepted": session.scalar(
-            sa.select(sa.func.count(sa.distinct(MeetingAttendee.meeting_id))).where(
-                MeetingAttendee.meeting_id.in_(meetings), MeetingAttendee.partstat == "ACCEPTED"
-            )
-        ),
-        "reply_rate": round(replied / reached, 3) if reached else 0.0,
-    }
+def _grouped(session: Session, campaign_ids: list[int], by_phase: bool) -> dict[Key, dict[str, int]]:
+    """The measures per (campaign, phase) of the partners each campaign's first contact went
+    to (every partner with a first-contact step in it, sent or not)."""
+    grouping = _Grouping(campaign_ids, by_phase)
+    grouped: dict[Key, dict[str, int]] = {}
+    for part in (_first_contacts(session, grouping), _sent(session, grouping), _replies(session, grouping)):
+        for key, counts in part.items():
+            grouped.setdefault(key, dict.fromkeys(MEASURED, 0)).update(counts)
+    for key, counts in _meetings(session, grouping).items():
+        if key in grouped:
+            grouped[key].update(counts)
+    return grouped
+
+
+def _first_contacts(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
+    queued = Step.status.in_([StepStatus.SCHEDULED, StepStatus.QUEUED, StepStatus.SENDING])
+    rows = session.execute(
+        grouping.select(
+            Step.campaign_id,
+            Step.partner_id,
+            sa.func.count(sa.distinct(Step.partner_id)).label("partners"),
+            sa.func.count(sa.case((queued, 1))).label("queued"),
+            sa.func.count(sa.case((WENT_OUT, 1))).label("reached"),
+        ).where(Step.campaign_id.in_(grouping.campaign_ids), Step.name == StepKind.FIRST_CONTACT)
+    )
+    return {(r.campaign_id, r.phase): {"partners": r.partners, "queued": r.queued, "reached": r.reached} for r in rows}
+
+
+def _sent(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
+    rows = session.execute(
+        grouping.select(Step.campaign_id, Step.partner_id, sa.func.count().label("sent")).where(
+            Step.campaign_id.in_(grouping.campaign_ids), WENT_OUT, grouping.member(Step.campaign_id, Step.partner_id)
+        )
+    )
+    return {(r.campaign_id, r.phase): {"sent": r.sent} for r in rows}
+
+
+def _replies(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
+    """Partners with a reply, bounce, out-of-office answer or opt-out (not history)."""
+    heard = (
+        sa.select(Interaction.partner_id, Interaction.kind)
+        .where(
+            Interaction.direction == Direction.IN,
+            Interaction.history.is_(False),
+            Interaction.kind.in_(list(PARTNERS_WITH.values())),
+        )
+        .group_by(Interaction.partner_id, Interaction.kind)
+        .subquery()
+    )
+    members = (
+        sa.select(Step.campaign_id, Step.partner_id)
+        .where(Step.campaign_id.in_(grouping.campaign_ids), Step.name == StepKind.FIRST_CONTACT)
+        .group_by(Step.campaign_id, Step.partner_id)
+        .subquery()
+    )
+    measures = [sa.func.count(sa.case((heard.c.kind == kind, 1))).label(key) for key, kind in PARTNERS_WITH.items()]
+    query = grouping.select(members.c.campaign_id, members.c.partner_id, *measures)
+    rows = session.execute(query.join(heard, heard.c.partner_id == members.c.partner_id))
+    return {(r.campaign_id, r.phase): {key: r._mapping[key] for key in PARTNERS_WITH} for r in rows}
+
+
+def _meetings(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
+    accepted = sa.exists().where(MeetingAttendee.meeting_id == Meeting.id, MeetingAttendee.partstat == "ACCEPTED")
+    rows = session.execute(
+        grouping.select(
+            Meeting.campaign_id,
+            Meeting.partner_id,
+            sa.func.count().label("invited"),
+            sa.func.count(sa.case((accepted, 1))).label("accepted"),
+        ).where(
+            Meeting.campaign_id.in_(grouping.campaign_ids), grouping.member(Meeting.campaign_id, Meeting.partner_id)
+        )
+    )
+    return {(r.campaign_id, r.phase): {"meetings_invited": r.invited, "meetings_accepted": r.accepted} for r in rows}

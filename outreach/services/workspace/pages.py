@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from outreach.db.models import Campaign, Contact, Interaction, Meeting, MeetingAttendee, Partner, Step, Todo
-from outreach.domain.steps import PENDING
+from outreach.domain.steps import PENDING, StepKind
 from outreach.domain.vocabulary import (
     CLOSED_STATUSES,
     Direction,
@@ -62,7 +62,8 @@ class BackSoon:
     back_on: date
 
 
-TODOS_SHOWN = 100
+TODOS_SHOWN = 50
+LISTED = 25  # at most in each of Today's other lists; the page says how many more there are
 
 
 @dataclass
@@ -74,10 +75,15 @@ class Today:
     going_out: list[Upcoming]
     check_ins: list[Upcoming]
     uncertain: list[Upcoming]
+    counts: dict[str, int] = field(default_factory=dict)  # each list's length in all
 
     @property
     def empty(self) -> bool:
         return not (self.todos or self.answers or self.back or self.going_out or self.check_ins or self.uncertain)
+
+    def more(self, name: str) -> int:
+        """How many of a list the page does not show."""
+        return max(0, self.counts.get(name, 0) - len(getattr(self, name)))
 
 
 ANSWERED = {
@@ -89,18 +95,70 @@ ANSWERED = {
 
 
 def today(session: Session, now: datetime) -> Today:
-    open_todos = Todo.done_at.is_(None)
-    todo_count = session.scalar(sa.select(sa.func.count()).select_from(Todo).where(open_todos)) or 0
-    todos = list(
+    """Each list bounded (the oldest to-dos, this week's latest answers, the first messages
+    due), with how many there are in all from one statement: the page costs what it shows."""
+    steps = _today_steps(now)
+    answered = (MeetingAttendee.answered_at >= now - timedelta(days=7),)
+    returning = (
+        Interaction.kind == InteractionKind.AUTO_REPLY,
+        Interaction.returns_on.between(now.date() - timedelta(days=1), now.date() + timedelta(days=7)),
+    )
+    counted = {
+        "todos": sa.select(sa.func.count()).select_from(Todo).where(Todo.done_at.is_(None)),
+        "answers": sa.select(sa.func.count()).select_from(MeetingAttendee).where(*answered),
+        "back": sa.select(sa.func.count()).select_from(Interaction).where(*returning),
+    } | {name: sa.select(sa.func.count()).select_from(Step).where(*where) for name, where in steps.items()}
+    counts = dict(
+        session.execute(sa.select(*(q.scalar_subquery().label(n) for n, q in counted.items()))).one()._mapping
+    )
+    return Today(
+        todos=_open_todos(session),
+        todo_count=counts["todos"],
+        answers=_answers(session, answered),
+        back=_back_soon(session, returning),
+        going_out=_upcoming(session, *steps["going_out"], limit=LISTED),
+        check_ins=_upcoming(session, *steps["check_ins"], limit=LISTED),
+        uncertain=_upcoming(session, *steps["uncertain"], limit=LISTED),
+        counts=counts,
+    )
+
+
+def _today_steps(now: datetime) -> dict[str, tuple]:
+    horizon = datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), tzinfo=now.tzinfo)
+    return {
+        "going_out": (Step.status.in_(PENDING), Step.due_at < horizon, Step.template != StepKind.CHECK_IN),
+        "check_ins": (
+            Step.status.in_(PENDING),
+            Step.template == StepKind.CHECK_IN,
+            Step.due_at < now + timedelta(days=14),
+        ),
+        "uncertain": (Step.status == StepStatus.UNCERTAIN,),
+    }
+
+
+def _open_todos(session: Session) -> list[Todo]:
+    return list(
         session.scalars(
             sa.select(Todo)
             .options(selectinload(Todo.partner))
-            .where(open_todos)
+            .where(Todo.done_at.is_(None))
             .order_by(Todo.created_at, Todo.id)
             .limit(TODOS_SHOWN)
         )
     )
-    answers = [
+
+
+def _answers(session: Session, answered: tuple) -> list[Answer]:
+    """This week's latest answers to meetings, oldest of them first."""
+    rows = session.execute(
+        sa.select(MeetingAttendee, Meeting)
+        .join(Meeting)
+        .options(selectinload(Meeting.partner))
+        .where(*answered)
+        .order_by(MeetingAttendee.answered_at.desc(), MeetingAttendee.id.desc())
+        .limit(LISTED)
+    ).all()
+    return [
         Answer(
             m.id,
             m.partner_id,
@@ -110,40 +168,23 @@ def today(session: Session, now: datetime) -> Today:
             a.comment,
             a.answered_at,
         )
-        for a, m in session.execute(
-            sa.select(MeetingAttendee, Meeting)
-            .join(Meeting)
-            .options(selectinload(Meeting.partner))
-            .where(MeetingAttendee.answered_at >= now - timedelta(days=7))
-            .order_by(MeetingAttendee.answered_at)
-        )
+        for a, m in reversed(rows)
         if a.answered_at is not None
     ]
-    back = [
+
+
+def _back_soon(session: Session, returning: tuple) -> list[BackSoon]:
+    return [
         BackSoon(i.partner_id, i.partner.name, i.contact.email if i.contact else None, i.returns_on)
         for i in session.scalars(
             sa.select(Interaction)
             .options(selectinload(Interaction.partner), selectinload(Interaction.contact))
-            .where(
-                Interaction.kind == InteractionKind.AUTO_REPLY,
-                Interaction.returns_on.between(now.date() - timedelta(days=1), now.date() + timedelta(days=7)),
-            )
+            .where(*returning)
+            .order_by(Interaction.returns_on, Interaction.id)
+            .limit(LISTED)
         )
         if i.returns_on is not None
     ]
-    horizon = datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), tzinfo=now.tzinfo)
-    going = _upcoming(session, Step.status.in_(PENDING), Step.due_at < horizon)
-    return Today(
-        todos=todos,
-        todo_count=todo_count,
-        answers=answers,
-        back=sorted(back, key=lambda b: b.back_on),
-        going_out=[u for u in going if u.what != "check_in"],
-        check_ins=_upcoming(
-            session, Step.status.in_(PENDING), Step.template == "check_in", Step.due_at < now + timedelta(days=14)
-        ),
-        uncertain=_upcoming(session, Step.status == StepStatus.UNCERTAIN),
-    )
 
 
 def _upcoming(session: Session, *conditions, order_latest: bool = False, limit: int = 200) -> list[Upcoming]:
@@ -191,43 +232,65 @@ class Card:
     status_text: str = "Active"
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Which column is paged further (`?phase=proposal&page=3`); the others show their first cards."""
+
+    phase: Phase | None = None
+    page: int = 1
+
+    @classmethod
+    def of(cls, query) -> Paging:
+        try:
+            phase = Phase.parse(query.get("phase") or "")
+            page = max(1, min(int(query.get("page") or 1), 100_000))
+        except ValueError:
+            return cls()
+        return cls(phase, page)
+
+    def page_of(self, phase: Phase) -> int:
+        return self.page if phase == self.phase else 1
+
+
 @dataclass
 class Column:
     phase: Phase
     count: int
     cards: list[Card] = field(default_factory=list)
+    page: int = 1
+
+    @property
+    def first(self) -> int:
+        """The place of the column's first card shown, counted from 1."""
+        return (self.page - 1) * CARDS_PER_COLUMN + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.cards) - 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // CARDS_PER_COLUMN))
+
+    @property
+    def per_page(self) -> int:
+        return CARDS_PER_COLUMN
 
 
-def pipeline(session: Session, filters: Filters) -> list[Column]:
-    """The guide's five phases as columns: counts of all, cards of the most recently active
-    (one ranked query for the cards of every column, then details for those cards only)."""
+def pipeline(session: Session, filters: Filters, paging: Paging = Paging()) -> list[Column]:
+    """The guide's five phases as columns: counts of all, and a page of cards each, the most
+    recently active first (one query takes every column's page, each read from the index on
+    phase and activity; then details for those cards only)."""
     wanted = _filtered(filters)
     counts = dict(
         session.execute(sa.select(Partner.phase, sa.func.count()).where(*wanted).group_by(Partner.phase)).all()
     )
-    activity = sa.func.coalesce(Partner.last_activity_at, Partner.created_at)
-    ranked = (
-        sa.select(
-            Partner.id,
-            Partner.name,
-            Partner.country,
-            Partner.phase,
-            Partner.last_activity_at.label("last_at"),
-            Partner.status,
-            Partner.later_until,
-            sa.func.row_number().over(partition_by=Partner.phase, order_by=(activity.desc(), Partner.id)).label("rank"),
-        )
-        .where(*wanted)
-        .subquery()
-    )
-    rows = session.execute(
-        sa.select(ranked).where(ranked.c.rank <= CARDS_PER_COLUMN).order_by(ranked.c.phase, ranked.c.rank)
-    ).all()
+    columns = {phase: Column(phase, counts.get(phase, 0), page=paging.page_of(phase)) for phase in Phase}
+    rows = _card_rows(session, wanted, [c for c in columns.values() if c.count >= c.first])
     ids = [r.id for r in rows]
     contacts = _first_contacts(session, ids)
     kinds = _last_kinds(session, {r.id: r.last_at for r in rows if r.last_at})
     nexts = _next_steps(session, ids)
-    columns = {phase: Column(phase, counts.get(phase, 0)) for phase in Phase}
     for r in rows:
         at, what = nexts.get(r.id, (None, None))
         columns[r.phase].cards.append(
@@ -245,6 +308,35 @@ def pipeline(session: Session, filters: Filters) -> list[Column]:
             )
         )
     return list(columns.values())
+
+
+ACTIVITY = sa.func.coalesce(Partner.last_activity_at, Partner.created_at)  # as ix_partners_phase_activity has it
+
+
+def _card_rows(session: Session, wanted: list, columns: list[Column]) -> list:
+    """Each column's page of partners, in one UNION ALL of a LIMIT per phase."""
+    if not columns:
+        return []
+    pages = [
+        sa.select(
+            Partner.id,
+            Partner.name,
+            Partner.country,
+            Partner.phase,
+            Partner.last_activity_at.label("last_at"),
+            Partner.status,
+            Partner.later_until,
+            ACTIVITY.label("activity"),
+        )
+        .where(Partner.phase == column.phase, *wanted)
+        .order_by(ACTIVITY.desc(), Partner.id)
+        .limit(CARDS_PER_COLUMN)
+        .offset(column.first - 1)
+        .subquery()
+        for column in columns
+    ]
+    rows = session.execute(sa.union_all(*(sa.select(page) for page in pages))).all()
+    return sorted(rows, key=lambda r: (-r.activity.timestamp(), r.id))  # a UNION ALL promises no order
 
 
 def _filtered(filters: Filters) -> list:
@@ -285,11 +377,12 @@ def _first_contacts(session: Session, ids: list[int]) -> dict[int, str]:
 
 
 def _last_kinds(session: Session, last: dict[int, datetime]) -> dict[int, str]:
+    """What each partner's latest interaction was, read by (partner, time) from its index."""
     if not last:
         return {}
     rows = session.execute(
         sa.select(Interaction.partner_id, Interaction.kind, Interaction.direction, Interaction.occurred_at).where(
-            Interaction.partner_id.in_(list(last))
+            Interaction.partner_id.in_(list(last)), Interaction.occurred_at.in_(set(last.values()))
         )
     )
     return {

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
+from typing import Any
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -25,6 +27,9 @@ from outreach.services.workspace import funnel as report
 WEEKS = 12
 
 
+PARTNERSHIPS_PER_PAGE = 100
+
+
 @dataclass
 class Overview:
     funnels: list[tuple[str, str]]  # (campaign, SVG)
@@ -32,13 +37,42 @@ class Overview:
     by_type: list[tuple[str, int]]
     by_country: list[tuple[str, int]]
     by_phase: list[tuple[str, int]]
-    partnerships: list[dict]
+    partnerships: list[dict]  # one page of them, by name
     by_status: Sequence[tuple[str, int]] = ()
+    partnerships_count: int = 0  # all of them
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.partnerships_count // PARTNERSHIPS_PER_PAGE))
 
 
-def overview(session: Session, now: datetime) -> Overview:
-    funnels = []
-    for row in report.funnel(session):
+def overview(session: Session, now: datetime, page: int = 1) -> Overview:
+    """The whole page from a fixed number of grouped queries, whatever the number of partners:
+    the funnels, the weekly chart, the tallies and one page of the partnerships."""
+    from outreach.services.partners import partnerships
+
+    tallies = Tallies.of(session)
+    page = max(1, page)
+    return Overview(
+        funnels=funnel_charts(session),
+        weekly=weekly_chart(session, now),
+        by_type=tallies.by_type(),
+        by_country=tallies.by_country(),
+        by_phase=tallies.by_phase(),
+        partnerships=partnerships.overview(
+            session, now, limit=PARTNERSHIPS_PER_PAGE, offset=(page - 1) * PARTNERSHIPS_PER_PAGE
+        ),
+        by_status=tallies.by_status(),
+        partnerships_count=partnerships.count(session),
+        page=page,
+    )
+
+
+def funnel_charts(session: Session) -> list[tuple[str, str]]:
+    """Each campaign's funnel over all its partners, as bars."""
+    charts = []
+    for row in report.funnel(session, by_phase=False):
         if row["phase"] == "all":
             steps = [
                 ("sent", row["sent"]),
@@ -47,64 +81,78 @@ def overview(session: Session, now: datetime) -> Overview:
                 ("meetings invited", row["meetings_invited"]),
                 ("meetings accepted", row["meetings_accepted"]),
             ]
-            funnels.append((row["campaign"], bars(steps, f"The funnel of {row['campaign']}")))
-    from outreach.services.partners.partnerships import overview as partnerships
+            charts.append((row["campaign"], bars(steps, f"The funnel of {row['campaign']}")))
+    return charts
 
-    return Overview(
-        funnels,
-        weekly_chart(session, now),
-        by_type(session),
-        by_country(session),
-        by_phase(session),
-        partnerships(session, now),
-        by_status(session),
-    )
+
+@dataclass(frozen=True)
+class Tallies:
+    """Partners counted by phase, status, country and partnership types: one grouped scan."""
+
+    rows: list[tuple]  # (phase, status, country, partnership types as JSON text, partners)
+
+    @classmethod
+    def of(cls, session: Session) -> Tallies:
+        types = sa.cast(Partner.partnership_types, sa.Text)  # few distinct lists; JSON has no equality in PostgreSQL
+        keys = (Partner.phase, Partner.status, Partner.country, types)
+        return cls([tuple(row) for row in session.execute(sa.select(*keys, sa.func.count()).group_by(*keys))])
+
+    def _counted(self, index: int) -> dict:
+        counts: dict = {}
+        for row in self.rows:
+            counts[row[index]] = counts.get(row[index], 0) + row[4]
+        return counts
+
+    def by_phase(self) -> list[tuple[str, int]]:
+        counts = self._counted(0)
+        return [(phase.label, counts.get(phase, 0)) for phase in Phase]
+
+    def by_status(self) -> list[tuple[str, int]]:
+        """Partners by status, apart from the phase: active, later, declined, opted out, unreachable."""
+        counts = self._counted(1)
+        return [(status.label, counts.get(status, 0)) for status in PartnerStatus]
+
+    def by_country(self) -> list[tuple[str, int]]:
+        counts = self._counted(2)
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))
+        return [(country or "unknown", n) for country, n in ordered]
+
+    def by_type(self) -> list[tuple[str, int]]:
+        counts = dict.fromkeys(PartnershipType, 0)
+        for listed, n in self._counted(3).items():
+            for value in json.loads(listed) if listed else []:
+                counts[PartnershipType(value)] += n  # type: ignore[call-arg]  # a lookup by value
+        return [(t.label[0].upper() + t.label[1:], n) for t, n in counts.items() if n]
 
 
 def by_status(session: Session) -> list[tuple[str, int]]:
-    """Partners by status, apart from the phase: active, later, declined, opted out, unreachable."""
-    counts = dict(session.execute(sa.select(Partner.status, sa.func.count()).group_by(Partner.status)).all())
-    return [(status.label, counts.get(status, 0)) for status in PartnerStatus]
-
-
-def by_phase(session: Session) -> list[tuple[str, int]]:
-    counts = dict(session.execute(sa.select(Partner.phase, sa.func.count()).group_by(Partner.phase)).all())
-    return [(phase.label, counts.get(phase, 0)) for phase in Phase]
-
-
-def by_country(session: Session) -> list[tuple[str, int]]:
-    rows = session.execute(
-        sa.select(Partner.country, sa.func.count()).group_by(Partner.country).order_by(sa.func.count().desc())
-    ).all()
-    return [(country or "unknown", count) for country, count in rows]
-
-
-def by_type(session: Session) -> list[tuple[str, int]]:
-    counts = dict.fromkeys(PartnershipType, 0)
-    for types in session.scalars(sa.select(Partner.partnership_types)):
-        for value in types or []:
-            counts[PartnershipType(value)] += 1  # type: ignore[call-arg]  # a lookup by value, not the members' __new__
-    return [(t.label[0].upper() + t.label[1:], n) for t, n in counts.items() if n]
+    return Tallies.of(session).by_status()
 
 
 def weekly_chart(session: Session, now: datetime) -> str:
     start = (now - timedelta(weeks=WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
-    replies = session.scalars(
-        sa.select(Interaction.occurred_at).where(
+    series = {
+        "replies": _per_week(
+            session,
+            Interaction.occurred_at,
+            start,
             Interaction.direction == Direction.IN,
             Interaction.kind == InteractionKind.EMAIL,
             Interaction.history.is_(False),
-            Interaction.occurred_at >= start,
-        )
-    )
-    meetings = session.scalars(sa.select(Meeting.created_at).where(Meeting.created_at >= start))
-    series = {"replies": [0] * WEEKS, "meetings": [0] * WEEKS}
-    for name, moments in (("replies", replies), ("meetings", meetings)):
-        for moment in moments:
-            week = min(WEEKS - 1, max(0, (moment.replace(tzinfo=now.tzinfo) - start).days // 7))
-            series[name][week] += 1
+        ),
+        "meetings": _per_week(session, Meeting.created_at, start),
+    }
     labels = [(start + timedelta(weeks=i)).strftime("%d %b") for i in range(WEEKS)]
     return columns(labels, series, "Replies and meetings per week")
+
+
+def _per_week(session: Session, moment: Any, start: datetime, *conditions: sa.ColumnElement[bool]) -> list[int]:
+    """Counts per week from `start` in one query: how many fell before each week's end (the
+    last week takes all later ones), then the differences."""
+    ends = [start + timedelta(weeks=i + 1) for i in range(WEEKS - 1)]
+    before = [sa.func.count(sa.case((moment < end, 1))) for end in ends] + [sa.func.count()]
+    cumulative = list(session.execute(sa.select(*before).where(moment >= start, *conditions)).one())
+    return [n - (cumulative[i - 1] if i else 0) for i, n in enumerate(cumulative)]
 
 
 # --- SVG -----------------------------------------------------------------------------------
