@@ -28,6 +28,7 @@ from tests.support.browser import WebServer, axe_violations, chromium, screensho
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.support.mailboxes import messages, new_address, wait_for
 from tests.test_sending_rules import Clock, FakeOutbox, run_tick, send_all
+from tests.test_web_forms import web  # noqa: F401  (the fixture)
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
 WORKSPACE = "https://outreach.school.test"
@@ -92,17 +93,106 @@ def test_an_interested_partner_gets_their_link_and_books_then_moves(uow, tmp_pat
     assert (meeting.sequence, meeting.start_at) == (0, datetime.fromisoformat(page.choices[0].value))
     again = booking.page(uow.session, link, now)
     assert again.booked is not None and again.choices
+    with pytest.raises(booking.TooManyPicks):  # each pick mails the partner: a minute apart at least
+        booking.pick(uow.session, link, again.choices[-1].value, now + timedelta(seconds=20))
+    now += timedelta(minutes=2)
+    again = booking.page(uow.session, link, now)
     moved = booking.pick(uow.session, link, again.choices[-1].value, now)
     uow.commit()
     assert moved.id == meeting.id and moved.sequence == 1
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
 
     with pytest.raises(booking.SlotTaken):
-        booking.pick(uow.session, link, "2027-01-05T03:00:00+01:00", now)  # never offered: a night in Lisbon
+        booking.pick(uow.session, link, "2027-01-05T03:00:00+01:00", now + timedelta(minutes=2))  # a night there
+    uow.session.rollback()  # as the workspace's unit of work does: a refused pick counts for nothing
     with pytest.raises(booking.LinkExpired):
         booking.find(uow.session, link.token, link.expires_at + timedelta(seconds=1))
     with pytest.raises(booking.NotFound):
         booking.find(uow.session, "x" * 43, now)
+    for hostile in ("\x00", "", "x" * 5000, link.token + "x", link.token[:-1]):
+        with pytest.raises(booking.NotFound):
+            booking.find(uow.session, hostile, now)
+    for minute in (4, 6):  # a booking and three moves in all
+        choice = booking.page(uow.session, link, now + timedelta(minutes=minute)).choices[0].value
+        booking.pick(uow.session, link, choice, now + timedelta(minutes=minute))
+    with pytest.raises(booking.TooManyPicks):
+        booking.pick(uow.session, link, choice, now + timedelta(hours=1))
+
+
+def test_a_link_stops_acting_when_what_it_stood_for_ends(uow, tmp_path):
+    """Opted out, partner closed, campaign paused, or the meeting it booked cancelled: the link is closed."""
+    from outreach.domain.vocabulary import ContactStatus, PartnerStatus
+    from outreach.services.meetings import invitations as meetings
+
+    answered(uow, tmp_path, "rita@atlantica.test", "Olá! Sim, com todo o gosto. Vamos marcar uma reunião.")
+    link = uow.session.scalar(sa.select(BookingLink))
+    now = START + timedelta(hours=2)
+    meeting = booking.pick(uow.session, link, booking.page(uow.session, link, now).choices[0].value, now)
+    meetings.cancel(meeting)
+    uow.commit()
+    with pytest.raises(booking.LinkClosed, match="cancelled"):
+        booking.find(uow.session, link.token, now)
+    meeting.status = "invited"
+    for change, undo, why in (
+        (
+            lambda: setattr(link.contact, "status", ContactStatus.OPTED_OUT),
+            lambda: setattr(link.contact, "status", ContactStatus.ACTIVE),
+            "opted_out",
+        ),
+        (
+            lambda: setattr(link.partner, "status", PartnerStatus.DECLINED),
+            lambda: setattr(link.partner, "status", PartnerStatus.ACTIVE),
+            "declined",
+        ),
+        (
+            lambda: setattr(uow.session.get(Campaign, link.campaign_id), "paused_at", now),
+            lambda: setattr(uow.session.get(Campaign, link.campaign_id), "paused_at", None),
+            "paused",
+        ),
+    ):
+        change()
+        uow.commit()
+        with pytest.raises(booking.LinkClosed, match=why):
+            booking.find(uow.session, link.token, now)
+        undo()
+        uow.commit()
+    assert booking.find(uow.session, link.token, now) is link
+
+
+def test_picks_at_the_same_moment_make_one_meeting(uow, engine, tmp_path):
+    """Eight browsers pick at once (PostgreSQL runs them in parallel): one meeting, never two in a slot."""
+    import threading
+
+    from outreach.db.engine import UnitOfWork
+
+    answered(uow, tmp_path, "rita@atlantica.test", "Olá! Sim, com todo o gosto. Vamos marcar uma reunião.")
+    token = uow.session.scalar(sa.select(BookingLink.token))
+    now = START + timedelta(hours=2)
+    choices = booking.page(uow.session, uow.session.scalar(sa.select(BookingLink)), now).choices
+    uow.commit()
+    start, outcomes = threading.Barrier(8), []
+
+    def pick(index: int) -> None:
+        with UnitOfWork(engine) as mine:
+            link = booking.find(mine.session, token, now)
+            start.wait()
+            try:
+                booking.pick(mine.session, link, choices[index % len(choices)].value, now)
+                mine.commit()
+                outcomes.append("booked")
+            except (booking.TooManyPicks, booking.SlotTaken) as error:
+                outcomes.append(type(error).__name__)
+            except Exception as error:  # SQLite: "database is locked" for the ones that wait too long
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=pick, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    uow.session.expire_all()
+    assert outcomes.count("booked") == 1, outcomes
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
 
 
 def test_the_booking_page_in_a_browser_books_and_moves_and_the_invitation_lands(
@@ -117,10 +207,11 @@ def test_the_booking_page_in_a_browser_books_and_moves_and_the_invitation_lands(
     address = new_address()
     settings = settings_for(address, smtp_relay.port, dovecot.imap_port)
     settings["mailbox"]["imap"]["append_to_sent"] = False
-    app = App(database_url=f"sqlite:///{tmp_path / 'outreach.db'}", data_dir=tmp_path / "data")
+    clock = [utcnow()]
+    app = App(database_url=f"sqlite:///{tmp_path / 'outreach.db'}", data_dir=tmp_path / "data", now=lambda: clock[0])
     browser = chromium()
     try:
-        now = utcnow()
+        now = clock[0]
         with app.uow() as uow:
             campaigns.queue(uow.session, load_campaign(write_campaign(tmp_path, settings)), Renderer(), now)
             partner = uow.session.scalar(sa.select(Partner))
@@ -161,6 +252,7 @@ def test_the_booking_page_in_a_browser_books_and_moves_and_the_invitation_lands(
             screenshot(browser, "booking-booked", 375)
 
             browser.set_window_size(1280, 900)
+            clock[0] += timedelta(minutes=2)  # a minute at least between two picks of one link
             browser.find_elements(By.CSS_SELECTOR, "input[name=slot]")[-1].click()
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             wait_for(lambda: "Feito: a reunião passa para" in _main_text(browser), what="the meeting moved")
@@ -196,3 +288,22 @@ def _main_text(browser) -> str:
         return browser.find_element(By.TAG_NAME, "main").text
     except StaleElementReferenceException:
         return ""
+
+
+def test_a_reader_of_the_workspace_never_sees_a_link_that_acts(web, uow, tmp_path):
+    """The booking mail's preview hides the token from a viewer; an officer sees it, and the
+    partner's page lists the working links for officers only."""
+    from tests.test_web_forms import logged_in
+
+    answered(uow, tmp_path, "rita@atlantica.test", "Olá! Sim, com todo o gosto. Vamos marcar uma reunião.")
+    step = uow.session.scalar(sa.select(Step).where(Step.template == "booking"))
+    token = uow.session.scalar(sa.select(BookingLink.token))
+    viewer, officer = logged_in(web, "viewer@school.test"), logged_in(web, "officer@school.test")
+    shown = viewer.get(f"/steps/{step.id}/preview").text
+    assert "/book/•••" in shown and token not in shown
+    assert token in officer.get(f"/steps/{step.id}/preview").text
+    assert token in officer.get(f"/partners/{step.partner_id}").text
+    assert token not in viewer.get(f"/partners/{step.partner_id}").text
+    for hostile in ("%00", "x" * 43, "a" * 5000):
+        answer = viewer.get(f"/book/{hostile}")
+        assert answer.status_code == 404 and answer.headers["x-robots-tag"] == "noindex, nofollow"

@@ -41,6 +41,10 @@ def test_times_in_the_campaign_zone_until_a_person_picks_their_own(web, queued):
 
     refused = browser.post("/account/timezone", data={"csrf": token(browser, "/account"), "timezone": "Mars/Olympus"})
     assert refused.status_code == 400 and "&#39;Mars/Olympus&#39; is no time zone this server knows" in refused.text
+    for alias in ("localtime", "Factory", "posix/Europe/Berlin", "Etc/GMT+5"):  # in the tz files, but no place
+        answer = browser.post("/account/timezone", data={"csrf": token(browser, "/account"), "timezone": alias})
+        assert answer.status_code == 400, alias
+        assert browser.get("/account").status_code == 200
     with web.uow() as uow:
         assert uow.session.scalar(sa.select(User.timezone).where(User.email == "viewer@school.test")) == "Asia/Tokyo"
 

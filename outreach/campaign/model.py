@@ -340,6 +340,9 @@ class Meeting(Strict):
                 "booking: true needs workspace_url: the address partners reach the workspace at, "
                 "e.g. https://outreach.school.example"
             )
+        url = self.workspace_url
+        if url is not None and url.scheme != "https" and url.host not in ("localhost", "127.0.0.1", "[::1]"):
+            raise ValueError(f"workspace_url {url} is not https: booking links carry a key, so give the https address")
         return self
 
     @field_validator("auto_invite", mode="before")

@@ -376,6 +376,7 @@ class BookingLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    picks: Mapped[int] = mapped_column(default=0, server_default="0")  # each sends mail: bounded
 
     partner: Mapped[Partner] = relationship()
     contact: Mapped[Contact] = relationship()

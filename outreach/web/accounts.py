@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import math
-from zoneinfo import available_timezones
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -116,15 +115,10 @@ def _log_out(request: Request, token: str) -> None:
 # --- the account and the audit log ---------------------------------------------------------
 
 
-ZONES = sorted(
-    z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-)
-
-
 def _account(request: Request, status: int = 200, **context) -> Response:
     visitor = visitor_of(request)
     own = visitor.timezone if visitor else None
-    return render(request, "account.html", status, zones=ZONES, own_zone=own, **context)
+    return render(request, "account.html", status, zones=users.ZONES, own_zone=own, **context)
 
 
 @page()
@@ -142,7 +136,16 @@ async def change_timezone(request: Request, form) -> Response:
 
     def change() -> None:
         with workspace.uow() as uow:
-            users.set_own_timezone(uow.session, visitor.user_id, zone)
+            user = users.set_own_timezone(uow.session, visitor.user_id, zone)
+            audit.record(
+                uow.session,
+                actor=user.email,
+                action="user.timezone",
+                subject=user.email,
+                source=client_address(request),
+                detail=f"times shown in {zone or 'the campaign zone'}",
+                now=workspace.now(),
+            )
             uow.commit()
 
     try:

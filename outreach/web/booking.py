@@ -15,7 +15,7 @@ from outreach.domain.language import base
 from outreach.errors import NotFound, OutreachError
 from outreach.services.meetings import booking
 from outreach.services.meetings import invitations as meetings
-from outreach.web.handlers import Workspace, audit_request, csrf_ok, render
+from outreach.web.handlers import Workspace, audit_request, client_address, csrf_ok, render, visitor_of
 
 log = logging.getLogger("outreach.web")
 
@@ -36,6 +36,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "This link has expired. Please answer our mail and we will find a time.",
         "unknown": "This link is not known. Please use the link from our mail.",
         "failed": "The invitation could not be sent just now; we have been told and will send it shortly.",
+        "closed": "This link no longer works. Please answer our mail and we will find a time.",
+        "often": "This time has been changed often enough for now: please answer our mail if it should move again.",
+        "cookies": "Your browser did not send this page's cookie back: allow cookies for this site, reload the page and pick again.",
     },
     "de": {
         "title": "Wählen Sie einen Termin für unser erstes Gespräch",
@@ -54,6 +57,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Dieser Link ist abgelaufen. Antworten Sie bitte auf unsere Nachricht, dann finden wir einen Termin.",
         "unknown": "Dieser Link ist nicht bekannt. Bitte verwenden Sie den Link aus unserer Nachricht.",
         "failed": "Die Einladung konnte gerade nicht gesendet werden; wir sind informiert und senden sie in Kürze.",
+        "closed": "Dieser Link gilt nicht mehr. Antworten Sie bitte auf unsere Nachricht, dann finden wir einen Termin.",
+        "often": "Der Termin wurde vorerst oft genug geändert: Antworten Sie bitte auf unsere Nachricht, wenn er sich noch einmal verschieben soll.",
+        "cookies": "Ihr Browser hat das Cookie dieser Seite nicht zurückgesandt: Erlauben Sie Cookies für diese Seite, laden Sie sie neu und wählen Sie erneut.",
     },
     "fr": {
         "title": "Choisissez un créneau pour notre première réunion",
@@ -73,6 +79,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Ce lien a expiré. Répondez simplement à notre message et nous trouverons un créneau.",
         "unknown": "Ce lien est inconnu. Merci d'utiliser le lien de notre message.",
         "failed": "L'invitation n'a pas pu être envoyée pour l'instant ; nous sommes prévenus et l'enverrons sous peu.",
+        "closed": "Ce lien n'est plus valable. Répondez simplement à notre message et nous trouverons un créneau.",
+        "often": "Le créneau a déjà été modifié plusieurs fois : répondez à notre message s'il doit encore changer.",
+        "cookies": "Votre navigateur n'a pas renvoyé le cookie de cette page : autorisez les cookies pour ce site, rechargez la page et choisissez à nouveau.",
     },
     "es": {
         "title": "Elija un horario para nuestra primera reunión",
@@ -89,6 +98,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Este enlace ha caducado. Responda a nuestro mensaje y buscaremos un horario.",
         "unknown": "Este enlace no existe. Utilice el enlace de nuestro mensaje, por favor.",
         "failed": "No se ha podido enviar la invitación en este momento; estamos avisados y la enviaremos en breve.",
+        "closed": "Este enlace ya no es válido. Responda a nuestro mensaje y buscaremos un horario.",
+        "often": "El horario ya se ha cambiado varias veces: responda a nuestro mensaje si debe cambiar de nuevo.",
+        "cookies": "Su navegador no ha devuelto la cookie de esta página: permita las cookies de este sitio, recargue la página y vuelva a elegir.",
     },
     "it": {
         "title": "Scelga un orario per il nostro primo incontro",
@@ -105,6 +117,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Questo link è scaduto. Risponda al nostro messaggio e troveremo un orario.",
         "unknown": "Questo link non è valido. Usi il link del nostro messaggio, per favore.",
         "failed": "Non è stato possibile inviare l'invito in questo momento; siamo stati avvisati e lo invieremo a breve.",
+        "closed": "Questo link non è più valido. Risponda al nostro messaggio e troveremo un orario.",
+        "often": "L'orario è già stato cambiato più volte: risponda al nostro messaggio se deve cambiare ancora.",
+        "cookies": "Il Suo browser non ha rinviato il cookie di questa pagina: consenta i cookie per questo sito, ricarichi la pagina e scelga di nuovo.",
     },
     "nl": {
         "title": "Kies een tijd voor ons eerste gesprek",
@@ -121,6 +136,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Deze link is verlopen. Beantwoord ons bericht, dan zoeken we een tijd.",
         "unknown": "Deze link is onbekend. Gebruik alstublieft de link uit ons bericht.",
         "failed": "De uitnodiging kon nu niet worden verstuurd; wij zijn op de hoogte en sturen haar zo snel mogelijk.",
+        "closed": "Deze link werkt niet meer. Beantwoord ons bericht, dan zoeken we een tijd.",
+        "often": "De tijd is al een paar keer gewijzigd: beantwoord ons bericht als hij nog eens moet verschuiven.",
+        "cookies": "Uw browser stuurde de cookie van deze pagina niet terug: sta cookies voor deze site toe, laad de pagina opnieuw en kies nogmaals.",
     },
     "pl": {
         "title": "Wybór terminu naszego pierwszego spotkania",
@@ -139,6 +157,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Ten link wygasł. Prosimy odpowiedzieć na naszą wiadomość, a znajdziemy termin.",
         "unknown": "Ten link jest nieznany. Prosimy skorzystać z linku z naszej wiadomości.",
         "failed": "Nie udało się teraz wysłać zaproszenia; wiemy o tym i wyślemy je wkrótce.",
+        "closed": "Ten link już nie działa. Prosimy odpowiedzieć na naszą wiadomość, a znajdziemy termin.",
+        "often": "Termin był już kilkakrotnie zmieniany: jeśli ma się jeszcze zmienić, prosimy odpowiedzieć na naszą wiadomość.",
+        "cookies": "Przeglądarka nie odesłała pliku cookie tej strony: prosimy zezwolić na pliki cookie dla tej witryny, odświeżyć stronę i wybrać ponownie.",
     },
     "pt": {
         "title": "Escolha um horário para a nossa primeira reunião",
@@ -155,6 +176,9 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Esta ligação expirou. Responda à nossa mensagem e encontraremos um horário.",
         "unknown": "Esta ligação não é conhecida. Utilize a ligação da nossa mensagem, por favor.",
         "failed": "Não foi possível enviar o convite neste momento; fomos avisados e enviá-lo-emos em breve.",
+        "closed": "Esta ligação já não é válida. Responda à nossa mensagem e encontraremos um horário.",
+        "often": "O horário já foi alterado várias vezes: responda à nossa mensagem se tiver de mudar de novo.",
+        "cookies": "O seu navegador não devolveu o cookie desta página: permita cookies para este site, recarregue a página e escolha novamente.",
     },
 }
 
@@ -190,15 +214,22 @@ def _show(request: Request, page: booking.BookingPage, status: int = 200, said: 
         request,
         "booking.html",
         status,
+        headers=NO_INDEX,
         page=page,
         words=words,
         language=base(page.language),
         said=words.get(said or ""),
+        said_problem=said in ("taken", "failed", "often", "none"),
     )
 
 
+NO_INDEX = {"X-Robots-Tag": "noindex, nofollow"}  # a partner's own page: never in a search engine
+
+
 def _problem(request: Request, key: str, status: int) -> Response:
-    return render(request, "booking.html", status, page=None, words=words_for("en"), language="en", problem=key)
+    return render(
+        request, "booking.html", status, headers=NO_INDEX, page=None, words=words_for("en"), language="en", problem=key
+    )
 
 
 def _page(workspace: Workspace, token: str) -> booking.BookingPage:
@@ -206,14 +237,22 @@ def _page(workspace: Workspace, token: str) -> booking.BookingPage:
         return booking.page(uow.session, booking.find(uow.session, token, workspace.now()), workspace.now())
 
 
+def _refused(request: Request, error: Exception) -> Response:
+    """Why a link does not act, said as the page says it; unknown links logged with the client."""
+    if isinstance(error, booking.LinkClosed):
+        return _problem(request, "closed", 410)
+    if isinstance(error, booking.LinkExpired):
+        return _problem(request, "expired", 410)
+    log.warning("booking: an unknown link was asked for from %s", client_address(request))
+    return _problem(request, "unknown", 404)
+
+
 async def book_page(request: Request) -> Response:
     workspace: Workspace = request.app.state.workspace
     try:
         page = await run_in_threadpool(_page, workspace, request.path_params["token"])
-    except booking.LinkExpired:
-        return _problem(request, "expired", 410)
-    except NotFound:
-        return _problem(request, "unknown", 404)
+    except (booking.LinkExpired, NotFound) as error:
+        return _refused(request, error)
     said = request.query_params.get("said")
     return _show(request, page, said=said if said in SAID else None)
 
@@ -225,34 +264,41 @@ async def book_pick(request: Request) -> Response:
     token = request.path_params["token"]
     form = await request.form(max_files=0, max_fields=5)
     if not csrf_ok(request, form):
-        return _problem(request, "unknown", 403)
+        return _problem(request, "cookies", 403)
     value = str(form.get("slot") or "")
 
-    def job() -> tuple[str, str]:
+    def job() -> tuple[str, str, str]:
         now = workspace.now()
         with workspace.uow() as uow:
             link = booking.find(uow.session, token, now)
-            moving = booking.page(uow.session, link, now).booked is not None
+            before = booking.page(uow.session, link, now).booked
             meeting = booking.pick(uow.session, link, value, now)
             uow.commit()
-            about = f"{link.partner.name}: meeting {meeting.id} at {meeting.start_at:%Y-%m-%d %H:%M} UTC"
+            subject = f"booking link {link.id} ({link.contact.email}, {link.partner.name}): meeting {meeting.id}"
+            detail = f"from {before} to " if before else "at "
+            detail += f"{meeting.start_at:%Y-%m-%d %H:%M} UTC"
             try:
                 meetings.deliver(uow, meeting, now)
             except (OutreachError, OSError) as error:  # staff have a to-do; the meeting stands
                 log.warning("booking link %s: the invitation was not sent: %s", link.id, error)
-                return "failed", about
-            return ("moved" if moving else "done"), about
+                return "failed", subject, detail
+            return ("moved" if before else "done"), subject, detail
 
     try:
-        outcome, about = await run_in_threadpool(job)
-    except booking.LinkExpired:
-        return _problem(request, "expired", 410)
-    except NotFound:
-        return _problem(request, "unknown", 404)
+        outcome, subject, detail = await run_in_threadpool(job)
+    except (booking.LinkExpired, NotFound) as error:
+        return _refused(request, error)
     except booking.SlotTaken:
         return _show(request, await run_in_threadpool(_page, workspace, token), 409, said="taken")
-    audit_request(request, "booking.pick", about, outcome, actor="booking link")
-    return RedirectResponse(f"/book/{token}?said={outcome}", status_code=303)
+    except booking.TooManyPicks:
+        return _show(request, await run_in_threadpool(_page, workspace, token), 429, said="often")
+    except OutreachError as error:  # nobody at the partner can be invited, no slot left: by mail
+        log.warning("booking: a pick could not be booked: %s", error)
+        return _show(request, await run_in_threadpool(_page, workspace, token), 409, said="none")
+    visitor = visitor_of(request)  # staff who open a partner's link act under their own name
+    actor = f"{visitor.email} via the booking link" if visitor else "booking link"
+    await run_in_threadpool(audit_request, request, "booking.pick", subject, f"{outcome}: {detail}", actor)
+    return RedirectResponse(f"/book/{token}?said={outcome}", status_code=303, headers=NO_INDEX)
 
 
 def routes() -> list[Route]:

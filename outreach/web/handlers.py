@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -124,11 +125,30 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
         role=role_of(request),
         csrf=csrf_of(request),
         path=request.url.path,
-        zone=visitor.reads_in if visitor else UTC,
-        zone_words=zone_words(visitor.reads_in if visitor else UTC),
+        zone=_zone(visitor),
+        zone_words=_zone_words(_zone(visitor)),
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _zone(visitor: Visitor | None) -> str:
+    return visitor.reads_in if visitor and known(visitor.reads_in) else UTC
+
+
+def _zone_words(zone: str) -> str:
+    try:
+        return zone_words(zone)
+    except (LookupError, ValueError):  # a zone Babel cannot name: its id
+        return zone
+
+
+def known(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 # Form parsing limits (Starlette's multipart parser): a field's size, how many fields and files.

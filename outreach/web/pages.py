@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -21,6 +22,7 @@ from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.messages.render import renderer_for
 from outreach.services.accounts import audit
 from outreach.services.accounts.users import Role
+from outreach.services.meetings import booking
 from outreach.services.meetings import invitations as meetings
 from outreach.services.outbound import campaign_control, campaigns, partner_work
 from outreach.services.partners import todos
@@ -205,6 +207,7 @@ async def partner(request: Request) -> Response:
             types=reads.filter_choices(uow.session)["partnership_types"],
             kpis=kpi_rows(uow.session, found.id),
             offer=_offer(uow.session, found, now) if _may_change(request) and not held else None,
+            booking_links=booking.links_of(uow.session, found.id, now) if _may_change(request) else [],
             templates=["follow_up", "later", "next_steps", "check_in", "introduction", "closing"],
         )
 
@@ -503,6 +506,10 @@ async def preview(request: Request) -> Response:
             raise NotFound("no such message")
         settings = settings_of(step.campaign)
         message, rendered = message_for_step(step, settings, renderer_for(settings), now)
+        if not _may_change(request):  # a booking link acts for the partner: not shown to a reader
+            rendered = replace(
+                rendered, text=booking.hide_tokens(rendered.text), html=booking.hide_tokens(rendered.html)
+            )
         return render(request, "preview.html", step=step, message=message, rendered=rendered)
 
     return await _read(request, job)

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("picked_at", sa.DateTime(), nullable=True),
+        sa.Column("picks", sa.Integer(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
             ["partner_id"], ["partners.id"], name=op.f("fk_booking_links_partner_id_partners"), ondelete="CASCADE"
         ),

@@ -109,8 +109,17 @@ def set_own_timezone(session: Session, user_id: int, zone: str) -> User:
     return user
 
 
+# The zones a person may read times in: the tz database's places (no "Factory", "localtime",
+# "posix/..." or "Etc/..." aliases that name no place).
+ZONES = sorted(
+    z
+    for z in available_timezones()
+    if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/", "US/", "Canada/", "Brazil/", "Mexico/"))
+)
+
+
 def known_zone(zone: str) -> bool:
-    return zone in available_timezones()
+    return zone in ZONES
 
 
 def set_role(session: Session, email: str, role: Role) -> User:

@@ -248,7 +248,7 @@ def _active(partner) -> None:
 
 def _question(inbound: Inbound, intent: Intent) -> list[Event]:
     link = _booking_link(inbound) if _booking_on(inbound) else None
-    offer = f" To offer a time, their booking page: {link}" if link else ""
+    offer = " To offer a time, send them their booking page (the partner's page shows the link)." if link else ""
     inbound.todo(
         TodoKind.QUESTION,
         f"{inbound.message.sender} ({inbound.partner.name}) asks before committing: "
