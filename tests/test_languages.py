@@ -50,7 +50,7 @@ FIELDS = {
 ONE_PAGER = {
     "en": "Who we are",
     "de": "Wer wir sind",
-    "fr": "Qui sommes-nous ?",
+    "fr": "Qui sommes-nous\u00a0?",
     "es": "Quiénes somos",
     "it": "Chi siamo",
     "nl": "Wie wij zijn",
@@ -114,7 +114,8 @@ def test_sixteen_messages_each_wholly_in_its_language(cli_no_db, tmp_path):
         assert f"<h2>{ONE_PAGER[language]}</h2>" in one_pager and f'lang="{language}"' in one_pager
         if register == "formal":
             assert FIELDS[language] in text and f"Firma {language} formal" in text, (language, text)
-            assert f"\n[{language}: a sentence for this partner alone]\n" in text
+            colon = "\u00a0:" if language == "fr" else ":"  # French: a no-break space before the colon
+            assert f"\n[{language}{colon} a sentence for this partner alone]\n" in text
         else:
             assert "—" in text  # the focus area
         if language != "en":
