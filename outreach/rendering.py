@@ -219,10 +219,30 @@ def single_full_stop(text: str) -> str:
     return _DOUBLE_STOP.sub("", text)
 
 
+# Italian elides the article before a day said with a vowel: "l'8 marzo", "dell'11 marzo", "all'8".
+_ITALIAN_ELISION = re.compile(r"\b([Ii]l|[Dd]el|[Aa]l|[Dd]al|[Nn]el|[Ss]ul) (8|11)(?= )")
+_ELIDED = {"il": "l'", "del": "dell'", "al": "all'", "dal": "dall'", "nel": "nell'", "sul": "sull'"}
+
+
+def italian_elision(text: str) -> str:
+    """ "entro il 8 marzo" -> "entro l'8 marzo", "del 11 marzo" -> "dell'11 marzo"."""
+
+    def elided(match: re.Match[str]) -> str:
+        article = _ELIDED[match.group(1).lower()]
+        article = article[0].upper() + article[1:] if match.group(1)[0].isupper() else article
+        return article + match.group(2)
+
+    return _ITALIAN_ELISION.sub(elided, text)
+
+
+_BY_LANGUAGE = {"fr": french_spacing, "it": italian_elision}
+
+
 def polished(text: str, language: str) -> str:
     """Plain text (a subject, a mail's text, a document) as the language's typography has it."""
     text = single_full_stop(text)
-    return french_spacing(text) if language.split("-")[0].lower() == "fr" else text
+    rule = _BY_LANGUAGE.get(language.split("-")[0].lower())
+    return rule(text) if rule else text
 
 
 # What polishing leaves alone in a page: the style sheet, scripts, tags and character references.

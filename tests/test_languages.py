@@ -206,7 +206,7 @@ def test_the_meeting_invitation_and_agenda_speak_the_contacts_language(cli, tmp_
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert (
         message["Subject"]
-        == "Einladung: Erstes Sondierungsgespräch: Riverside Vocational College und Nordhafen Logistik GmbH"
+        == "Einladung: Erstes Sondierungsgespräch – Riverside Vocational College und Nordhafen Logistik GmbH"
     )
     assert text.startswith("Sehr geehrte Frau Dr. Müller,\n")
     for words in (

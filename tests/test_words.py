@@ -18,7 +18,7 @@ from outreach.domain.language import (
     units,
     when,
 )
-from outreach.rendering import french_spacing, polished, polished_html, single_full_stop
+from outreach.rendering import french_spacing, italian_elision, polished, polished_html, single_full_stop
 
 NBSP = "\u00a0"
 FIRST_OF_MARCH = date(2027, 3, 1)
@@ -146,3 +146,14 @@ def test_polishing_follows_the_language_and_leaves_markup_alone():
     assert polished_html(page, "fr") == (
         f'<style>p {{ color: red; }}</style><h2>Contact{NBSP}: ici</h2><p>R&amp;D{NBSP}; Lda.</p><a href="https://x.test/?a=1">'
     )
+
+
+def test_italian_elides_the_article_before_eight_and_eleven():
+    assert italian_elision("entro il 8 marzo, del 11 aprile, fino al 8 maggio") == (
+        "entro l'8 marzo, dell'11 aprile, fino all'8 maggio"
+    )
+    assert (
+        italian_elision("Il 11 giugno; entro il 1º marzo; il 18 luglio")
+        == "L'11 giugno; entro il 1º marzo; il 18 luglio"
+    )
+    assert polished("entro il 8 marzo", "it") == "entro l'8 marzo" and polished("il 8", "es") == "il 8"
