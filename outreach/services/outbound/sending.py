@@ -437,6 +437,7 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         date,
         extra_headers=headers,
         reply_token=step.reply_token,
+        one_pager=settings.attaches_one_pager(step.name, step.template),
         document=_attached(step),
     )
     return message, rendered
