@@ -122,21 +122,21 @@ class Renderer:
         calendar event's title, which the subject may use as {{ summary }})."""
         present = {key: value for key, value in context.items() if value is not None}
         template = self._template(name)
+        written_in = _language_of(name)
         try:
             summary = None
             if "summary" in template.blocks:
-                summary = _one_line(template.blocks["summary"](template.new_context(present)))
+                summary = polished(_one_line(template.blocks["summary"](template.new_context(present))), written_in)
                 present["summary"] = summary
             block = template.new_context(present)
-            subject = _one_line(template.blocks["subject"](block))
-            text = _tidy("".join(template.blocks["text"](block)))
+            subject = polished(_one_line(template.blocks["subject"](block)), written_in)
+            text = polished(_tidy("".join(template.blocks["text"](block))), written_in)
         except UndefinedError as error:
             raise TemplateError(f"{where}: template {name} needs {error.message}, which is missing") from None
         except KeyError as error:
             raise TemplateError(f"template {name} has no {{% block {error.args[0]} %}}") from None
         except SecurityError as error:
             raise TemplateError(f"template {_where_in(error, template)}: refused: {error}") from None
-        written_in = name.rsplit(".", 2)[-2]  # first_contact/formal.de.j2 -> de
         html = self.env.get_template("_message.html.j2").render(
             subject=subject, paragraphs=_paragraphs(text), language=written_in
         )
@@ -146,8 +146,8 @@ class Renderer:
         """A message staff wrote themselves (no template), with the signature."""
         present = {key: value for key, value in context.items() if value is not None}
         signature = self._template("_signature.j2").render(present)
-        text = _tidy(body + "\n\n" + signature)
-        subject = " ".join(subject.split())
+        text = polished(_tidy(body + "\n\n" + signature), context["written_in"])
+        subject = polished(" ".join(subject.split()), context["written_in"])
         html = self.env.get_template("_message.html.j2").render(
             subject=subject, paragraphs=_paragraphs(text), language=context["written_in"]
         )
@@ -179,12 +179,82 @@ class Renderer:
         """A document (the agenda, the MoU draft): what staff leave open shows as the guide's [brackets]."""
         present = {key: value for key, value in context.items() if value is not None}
         try:
-            return _tidy(self._template(name).render(present))
+            return polished(_tidy(self._template(name).render(present)), _language_of(name))
         except UndefinedError as error:
             raise TemplateError(f"{what or name} needs {error.message}, which is missing") from None
 
     def one_pager(self, context: dict) -> str:
-        return self.env.get_template("one_pager.html.j2").render(context)
+        html = self.env.get_template("one_pager.html.j2").render(context)
+        return polished_html(html, context.get("written_in") or "en")
+
+
+def _language_of(name: str) -> str:
+    """first_contact/formal.de.j2 -> de; a name without a language -> en."""
+    parts = name.rsplit(".", 2)
+    return parts[-2] if len(parts) == 3 else "en"
+
+
+# --- typography: what every text we write goes through, in its language -------------------
+
+NBSP = "\u00a0"
+# French puts a no-break space before : ; ? ! (as Word's French autocorrect does: U+00A0, which
+# every mail client's font has). Only where the mark ends a word and is followed by a space, the
+# line's end or closing punctuation: never in 10:00, https://, mailto:, ?query=, &amp;.
+_FRENCH_MARK = re.compile(r"(?<=[^\s:;?!(«\[/])[ \u00a0\u202f]?([:;?!]+)(?=\s|$|[)\]»\"'.,])", re.M)
+_OPENING_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSING_GUILLEMET = re.compile(r"[ \u00a0\u202f]*»")
+# A sentence's full stop after a name that ends in one ("Lda." + "." -> "Lda."); an ellipsis stays.
+_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?![.\w/])")
+
+
+def french_spacing(text: str) -> str:
+    """ "Signataire: X" -> "Signataire\u00a0: X", "« oui »" with no-break spaces inside."""
+    text = _FRENCH_MARK.sub(lambda match: NBSP + match.group(1), text)
+    text = _OPENING_GUILLEMET.sub("«" + NBSP, text)
+    return _CLOSING_GUILLEMET.sub(NBSP + "»", text)
+
+
+def single_full_stop(text: str) -> str:
+    """ "Logística Atlântica, Lda.." -> "Logística Atlântica, Lda."."""
+    return _DOUBLE_STOP.sub("", text)
+
+
+# Italian elides the article before a day said with a vowel: "l'8 marzo", "dell'11 marzo", "all'8".
+_ITALIAN_ELISION = re.compile(r"\b([Ii]l|[Dd]el|[Aa]l|[Dd]al|[Nn]el|[Ss]ul) (8|11)(?= )")
+_ELIDED = {"il": "l'", "del": "dell'", "al": "all'", "dal": "dall'", "nel": "nell'", "sul": "sull'"}
+
+
+def italian_elision(text: str) -> str:
+    """ "entro il 8 marzo" -> "entro l'8 marzo", "del 11 marzo" -> "dell'11 marzo"."""
+
+    def elided(match: re.Match[str]) -> str:
+        article = _ELIDED[match.group(1).lower()]
+        article = article[0].upper() + article[1:] if match.group(1)[0].isupper() else article
+        return article + match.group(2)
+
+    return _ITALIAN_ELISION.sub(elided, text)
+
+
+_BY_LANGUAGE = {"fr": french_spacing, "it": italian_elision}
+
+
+def polished(text: str, language: str) -> str:
+    """Plain text (a subject, a mail's text, a document) as the language's typography has it."""
+    text = single_full_stop(text)
+    rule = _BY_LANGUAGE.get(language.split("-")[0].lower())
+    return rule(text) if rule else text
+
+
+# What polishing leaves alone in a page: the style sheet, scripts, tags and character references.
+_MARKUP = re.compile(r"(<style\b.*?</style>|<script\b.*?</script>|<[^>]*>|&#?\w+;)", re.S | re.I)
+
+
+def polished_html(html: str, language: str) -> str:
+    """The same for an HTML page: only its text, never its tags, attributes or style sheet."""
+    parts = _MARKUP.split(html)
+    for i in range(0, len(parts), 2):  # even places are the text between markup
+        parts[i] = polished(parts[i], language)
+    return "".join(parts)
 
 
 def _where_in(error: Exception, template) -> str:

@@ -50,13 +50,24 @@ FIELDS = {
 ONE_PAGER = {
     "en": "Who we are",
     "de": "Wer wir sind",
-    "fr": "Qui sommes-nous ?",
+    "fr": "Qui sommes-nous\u00a0?",
     "es": "Quiénes somos",
     "it": "Chi siamo",
     "nl": "Wie wij zijn",
     "pl": "Kim jesteśmy",
     "pt": "Quem somos",
 }
+ONE_PAGER_NAME = {
+    "en": "one-pager",
+    "de": "Kurzprofil",
+    "fr": "présentation",
+    "es": "presentación",
+    "it": "presentazione",
+    "nl": "profiel",
+    "pl": "prezentacja",
+    "pt": "apresentação",
+}
+LANGUAGE_TAGS = dict(en="en-GB", de="de-DE", fr="fr-FR", es="es-ES", it="it-IT", nl="nl-NL", pl="pl-PL", pt="pt-PT")
 ENGLISH = (
     "Dear ",
     "Best regards",
@@ -109,12 +120,16 @@ def test_sixteen_messages_each_wholly_in_its_language(cli_no_db, tmp_path):
         text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
         opening = PEOPLE[language][1] if register == "formal" else INFORMAL[language]
         assert text.lstrip().startswith(opening + "\n"), (language, register, text[:80])
-        [one_pager] = [a.get_content() for a in message.iter_attachments()]
-        one_pager = one_pager if isinstance(one_pager, str) else one_pager.decode()
+        pdf, html = message.iter_attachments()
+        assert pdf.get_filename() == f"Riverside Vocational College - {ONE_PAGER_NAME[language]}.pdf"
+        assert html.get_filename() == f"Riverside Vocational College - {ONE_PAGER_NAME[language]}.html"
+        assert f"/Lang ({LANGUAGE_TAGS[language]})".encode() in pdf.get_content()
+        one_pager = html.get_content()
         assert f"<h2>{ONE_PAGER[language]}</h2>" in one_pager and f'lang="{language}"' in one_pager
         if register == "formal":
             assert FIELDS[language] in text and f"Firma {language} formal" in text, (language, text)
-            assert f"\n[{language}: a sentence for this partner alone]\n" in text
+            colon = "\u00a0:" if language == "fr" else ":"  # French: a no-break space before the colon
+            assert f"\n[{language}{colon} a sentence for this partner alone]\n" in text
         else:
             assert "—" in text  # the focus area
         if language != "en":
@@ -205,7 +220,7 @@ def test_the_meeting_invitation_and_agenda_speak_the_contacts_language(cli, tmp_
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert (
         message["Subject"]
-        == "Einladung: Erstes Sondierungsgespräch: Riverside Vocational College und Nordhafen Logistik GmbH"
+        == "Einladung: Erstes Sondierungsgespräch – Riverside Vocational College und Nordhafen Logistik GmbH"
     )
     assert text.startswith("Sehr geehrte Frau Dr. Müller,\n")
     for words in (

@@ -7,12 +7,17 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 
-def as_docx(text: str, title: str | None = None) -> bytes:
-    """The first line is the title; a line ending with ':' (and short) a heading; '- ' a bullet."""
+def as_docx(text: str, title: str | None = None, language: str | None = None) -> bytes:
+    """The first line is the title; a line ending with ':' (and short) a heading; '- ' a bullet.
+    `language` (BCP 47, "de-DE") is the document's: Word checks its spelling in that language."""
     document = Document()
+    if language:
+        _speaks(document, language)
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(11)
     lines = [line.rstrip() for line in text.splitlines()]
@@ -33,6 +38,26 @@ def as_docx(text: str, title: str | None = None) -> bytes:
         else:
             document.add_paragraph(stripped)
     return _saved(document)
+
+
+def _speaks(document, language: str) -> None:
+    """The language of every run that says none (the default run properties' w:lang, which the
+    python-docx template sets to en-US), and of the file's properties."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = styles.insert(0, OxmlElement("w:docDefaults"))
+    properties = _child(_child(defaults, "w:rPrDefault"), "w:rPr")
+    _child(properties, "w:lang").set(qn("w:val"), language)
+    document.core_properties.language = language
+
+
+def _child(parent, tag: str):
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        parent.append(found)
+    return found
 
 
 def _saved(document) -> bytes:

@@ -228,6 +228,8 @@ class MessageSettings(Strict):
     register: RegisterField = Register.FORMAL
     language: Language = "en"
     template_dir: Maybe[Path] = None
+    # The one-pager (HTML and PDF) goes with the first contact, as a person sends it, and with the
+    # first mail to a colleague a partner introduced; later mail only where its step asks for it.
     attach_one_pager: bool = True
     # A short, polite closing mail (the `closing` template) when a partner says no.
     closing_mail: bool = False
@@ -260,6 +262,8 @@ class SequenceStep(Strict):
     name: Slug
     after_business_days: int = Field(ge=1, le=120)
     template: Slug = "follow_up"
+    # The one-pager went with the first contact; a step sends it again only when it says so.
+    attach_one_pager: bool = False
 
 
 class Hours(Strict):
@@ -432,6 +436,15 @@ class CampaignFile(Strict):
         if not isinstance(self.mailbox, Mailbox):
             raise TypeError(f"the mailbox {self.mailbox.address} is named but was never resolved from the registry")
         return self.mailbox
+
+    def attaches_one_pager(self, step_name: str, template: str) -> bool:
+        """Whether a step's mail carries the one-pager: the first contact (and the first mail to
+        an introduced colleague) where `message.attach_one_pager`; a step of the sequence where
+        it sets `attach_one_pager: true`; no other mail."""
+        if step_name == "first_contact" or template == "introduction":
+            return self.message.attach_one_pager
+        step = next((s for s in self.sequence if s.name == step_name), None)
+        return step is not None and step.attach_one_pager
 
     @model_validator(mode="after")
     def _has_partners(self, info: ValidationInfo):

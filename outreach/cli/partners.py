@@ -215,7 +215,8 @@ def proposal(
         kept.mkdir(parents=True, exist_ok=True, mode=0o700)
         stem = kept / f"proposal-{date.today():%Y-%m-%d}"
         stem.with_suffix(".md").write_text(text, encoding="utf-8")
-        stem.with_suffix(".docx").write_bytes(as_docx(text, title=f"Proposal: {partner.name}"))
+        language = _document_language(settings, partner, "proposal/proposal")
+        stem.with_suffix(".docx").write_bytes(as_docx(text, title=f"Proposal: {partner.name}", language=language))
         written = [stem.with_suffix(".md"), stem.with_suffix(".docx")]
         if out is not None:
             if out.suffix.lower() == ".docx":
@@ -454,7 +455,8 @@ def advance(
             if path.suffix.lower() == ".docx":  # for partners who edit and sign Word files
                 from outreach.adapters.docx_writer import as_docx
 
-                path.write_bytes(as_docx(text, title=f"MoU {settings.institution.name} - {partner.name}"))
+                title = f"MoU {settings.institution.name} - {partner.name}"
+                path.write_bytes(as_docx(text, title, _document_language(settings, partner, "mou/mou")))
             else:
                 path.write_text(text, encoding="utf-8")
             notes.append(f"MoU / Letter of Intent draft written to {path}")
@@ -657,3 +659,14 @@ def _delete_sent_copies(mailbox, email: str) -> None:
         )
         return
     console.print(f"deleted {count} copies from {mailbox.address}/{mailbox.imap.sent_folder}", markup=False)
+
+
+def _document_language(settings, partner, stem: str) -> str:
+    """The language a partner's document is drafted in (its first contact's, where the template
+    exists), as the Word file declares it: "de-DE"."""
+    from outreach.domain.context import message_language
+    from outreach.domain.language import language_tag
+
+    contact = next(iter(service.snapshot(partner, trusted=True).contacts), None)
+    wanted = message_language(settings, contact) if contact else settings.message.language
+    return language_tag(renderer_for(settings).in_language(stem, wanted).rsplit(".", 2)[-2])

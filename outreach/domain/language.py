@@ -9,11 +9,15 @@ salutation is unknown. Dates, times and lists come from Babel (CLDR).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 
-from babel.dates import format_date, format_time
+from babel import Locale
+from babel.dates import format_date, format_time, get_date_format
 from babel.lists import format_list
 
 from outreach.domain.vocabulary import Salutation
@@ -225,7 +229,7 @@ def locale_of(language: str) -> str:
     name = parts[0].lower() + (f"_{parts[1].upper()}" if len(parts) > 1 else "")
     if name == "en":
         return "en_GB"
-    from babel import Locale, UnknownLocaleError
+    from babel import UnknownLocaleError
 
     try:
         Locale.parse(name)
@@ -234,14 +238,53 @@ def locale_of(language: str) -> str:
         return "en_GB"
 
 
-def long_date(day: date | datetime, language: str) -> str:
-    """ "Tuesday, 1 December 2026", "Dienstag, 1. Dezember 2026", "martes, 1 de diciembre de 2026"."""
-    return format_date(day, format="full", locale=locale_of(language))
+def long_date(day: date | datetime, language: str, today: date | None = None) -> str:
+    """ "Tuesday, 1 December 2026", "Dienstag, 1. Dezember 2026", "martes, 1 de diciembre de 2026";
+    "lundi 1er mars 2027"; without the year for a day in `today`'s year ("Tuesday, 1 December")."""
+    return _dated(day, "full", language, today)
 
 
-def short_date(day: date | datetime, language: str) -> str:
-    """ "1 December 2026", "1. Dezember 2026", "1 de diciembre de 2026"."""
-    return format_date(day, format="long", locale=locale_of(language))
+def short_date(day: date | datetime, language: str, today: date | None = None) -> str:
+    """ "1 December 2026", "1. Dezember 2026", "1 de diciembre de 2026", "1er mars 2027", "1º marzo
+    2027"; without the year for a day in `today`'s year ("1. Dezember"). Without `today` the
+    year is always written (documents, and callers that do not know the day they write on)."""
+    return _dated(day, "long", language, today)
+
+
+# The first of the month as an ordinal where the language writes it so ("1er mars", "1º marzo",
+# Brazilian "1º de março"); other days, and the other languages, stay cardinal.
+_FIRST_OF_MONTH = {"fr": "er", "it": "º", "pt_BR": "º"}
+
+
+def _dated(day: date | datetime, width: Literal["full", "long"], language: str, today: date | None) -> str:
+    locale = locale_of(language)
+    pattern = get_date_format(width, locale=locale).pattern
+    if today is not None and day.year == today.year:
+        pattern = _without_year(pattern)
+    suffix = _FIRST_OF_MONTH.get(locale) or _FIRST_OF_MONTH.get(base(language))
+    if suffix and day.day == 1:
+        pattern = _day_with(pattern, suffix)
+    return format_date(day, format=pattern, locale=locale)
+
+
+def _without_year(pattern: str) -> str:
+    """ "EEEE, d 'de' MMMM 'de' y" -> "EEEE, d 'de' MMMM"; unchanged where the year is not last."""
+    shorter = re.sub(r"[\s,]*(?:'[^']*'\s*)?y+\s*$", "", pattern)
+    return pattern if "y" in _unquoted(shorter) else shorter
+
+
+def _day_with(pattern: str, suffix: str) -> str:
+    """The day field (outside quoted text) followed by a quoted suffix: "d MMMM y" -> "d'er' MMMM y"."""
+    parts = re.split(r"('[^']*')", pattern)
+    for i, part in enumerate(parts):
+        if not part.startswith("'") and re.search(r"(?<!d)d(?!d)", part):
+            parts[i] = re.sub(r"(?<!d)d(?!d)", f"d'{suffix}'", part, count=1)
+            break
+    return "".join(parts)
+
+
+def _unquoted(pattern: str) -> str:
+    return re.sub(r"'[^']*'", "", pattern)
 
 
 def clock(moment: datetime, language: str) -> str:
@@ -249,9 +292,9 @@ def clock(moment: datetime, language: str) -> str:
     return format_time(moment, format="short", locale=locale_of(language))
 
 
-def when(moment: datetime, language: str) -> str:
+def when(moment: datetime, language: str, today: date | None = None) -> str:
     """A meeting's start: long date and time in the language's order."""
-    return f"{long_date(moment, language)}, {clock(moment, language)}"
+    return f"{long_date(moment, language, today)}, {clock(moment, language)}"
 
 
 def number(value: float, language: str) -> str:
@@ -259,6 +302,71 @@ def number(value: float, language: str) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=locale_of(language))
+
+
+# CLDR's plural categories in their order. A unit's forms are given as one text in this order,
+# the last always "other" and the categories the writer leaves out taking it: "Auszubildender|
+# Auszubildende", "apprenti|apprentis", Polish one|few|many|other "praktykant|praktykanci|
+# praktykantów|praktykanta".
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def _plural_locale(language: str) -> Locale:
+    """Portuguese as we write it is European: "1,5 aprendizes" (pt_PT), not Brazilian "1,5 aprendiz"."""
+    name = locale_of(language)
+    return Locale.parse("pt_PT" if name == "pt" else name)
+
+
+def plural_categories(language: str) -> tuple[str, ...]:
+    """The plural categories the language's numbers fall into, in CLDR's order (en: one, other)."""
+    used = _plural_locale(language).plural_form.tags | {"other"}
+    return tuple(category for category in PLURAL_CATEGORIES if category in used)
+
+
+def plural_category(value: float, language: str) -> str:
+    """CLDR's category of a number as written: 1 -> one; 1.5 -> other in German, one in French;
+    4 -> few and 5 -> many in Polish."""
+    return str(_plural_locale(language).plural_form(_as_written(value)))
+
+
+def unit_forms(forms: str, language: str) -> dict[str, str]:
+    """ "Auszubildender|Auszubildende" -> {"one": ..., "other": ...}: the forms in CLDR's order of
+    the language's categories, the last one "other" (a unit written once is every category's)."""
+    given = [form.strip() for form in forms.split("|") if form.strip()] or [forms.strip()]
+    *leading, other = given
+    return {**dict(zip(plural_categories(language)[:-1], leading, strict=False)), "other": other}
+
+
+def unit_word(value: float, language: str, forms: str | Mapping[str, str]) -> str:
+    """The form of a unit that agrees with the number; a category without its own form takes "other"."""
+    by_category = unit_forms(forms, language) if isinstance(forms, str) else forms
+    fallback = by_category.get("other") or next(iter(by_category.values()), "")
+    return by_category.get(plural_category(value, language)) or fallback
+
+
+def units(value: float, language: str, forms: str | Mapping[str, str]) -> str:
+    """ "4 Auszubildende", "1 Auszubildender", "1,5 apprenti", "5 praktykantów": the number as the
+    language writes it and the unit in the form that agrees with it, joined by a no-break space."""
+    return f"{number(value, language)}\u00a0{unit_word(value, language, forms)}"
+
+
+def _as_written(value: float) -> int | Decimal:
+    """A number as a reader sees it: 4.0 is written (and counted) as 4; 1.5 keeps its decimals."""
+    if float(value).is_integer():
+        return int(value)
+    return Decimal(str(value))
+
+
+# Each language's region where the code names none: our English is British, our Portuguese European.
+_REGIONS = {"en": "GB", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pl": "PL", "pt": "PT"}
+
+
+def language_tag(language: str) -> str:
+    """The language as a document declares it (BCP 47, as Word's w:lang and a PDF's /Lang):
+    de -> de-DE, de-at -> de-AT, en -> en-GB."""
+    parts = language.replace("_", "-").split("-")
+    region = parts[1].upper() if len(parts) > 1 and parts[1] else _REGIONS.get(parts[0].lower())
+    return f"{parts[0].lower()}-{region}" if region else parts[0].lower()
 
 
 def and_list(words: list[str], language: str) -> str | None:

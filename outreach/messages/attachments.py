@@ -1,40 +1,86 @@
-"""What a message carries besides its text: the institution's one-pager (made once per campaign
-and language) and documents staff attach."""
+"""What a message carries besides its text: the institution's one-pager as PDF and HTML (made
+once per campaign and language, named in its language) and documents staff attach."""
 
 from __future__ import annotations
 
 import mimetypes
+import re
 from email.message import MIMEPart
 from pathlib import Path
 
+from outreach.adapters.pdf_writer import html_as_pdf
 from outreach.campaign import CampaignFile
-from outreach.domain.context import message_context, profile_language
+from outreach.domain import language as lang
+from outreach.domain.context import institution_fields, message_context, profile_language
 from outreach.domain.records import ContactIn, PartnerIn
 from outreach.errors import InvalidInput, Problem
 from outreach.mail.compose import Attachment
 from outreach.rendering import Renderer
 
+# What a person names the file in each language: "Riverside Vocational College - Kurzprofil.pdf".
+ONE_PAGER_WORDS = {
+    "en": "one-pager",
+    "de": "Kurzprofil",
+    "fr": "présentation",
+    "es": "presentación",
+    "it": "presentazione",
+    "nl": "profiel",
+    "pl": "prezentacja",
+    "pt": "apresentação",
+}
+
+
+def one_pager_name(settings: CampaignFile, language: str) -> str:
+    """The one-pager's file name without its extension, in its language, with the institution's
+    name as that language gives it ("Riverside Vocational College - présentation")."""
+    language = profile_language(settings, language)
+    name = institution_fields(settings, language)["name"]
+    word = ONE_PAGER_WORDS.get(lang.base(language), ONE_PAGER_WORDS["en"])
+    return re.sub(r'[\\/:*?"<>|]+', "-", f"{name} - {word}")  # no character a file system refuses
+
 
 def one_pager(settings: CampaignFile, renderer: Renderer, language: str) -> Attachment:
-    """The institution's one-page introduction, wholly in one language: the message's where
-    the profile is given in it, else the campaign's. Made once per campaign and language."""
+    """The institution's one-page introduction as HTML, wholly in one language: the message's
+    where the profile is given in it, else the campaign's. Made once per campaign and language."""
+    return _one_pager_files(settings, renderer, language)[0]
+
+
+def one_pager_pdf(settings: CampaignFile, renderer: Renderer, language: str) -> Attachment:
+    """The same page as PDF, its /Lang the page's language (what most partners print or forward)."""
+    return _one_pager_files(settings, renderer, language)[1]
+
+
+def _one_pager_files(settings: CampaignFile, renderer: Renderer, language: str) -> tuple[Attachment, Attachment]:
     language = profile_language(settings, language)
     key = (id(settings), language)
     cached = _one_pagers.get(key)
     if cached is None or cached[0] is not settings:
         context = message_context(settings, PartnerIn(name="-"), ContactIn(email="x@x.test", language=language))
         html = renderer.one_pager(context)
-        attachment = Attachment(f"{settings.institution.name} - one-pager.html", html.encode("utf-8"), "text", "html")
-        cached = _one_pagers[key] = (settings, attachment)
+        stem = one_pager_name(settings, language)
+        pdf = html_as_pdf(html, lang.language_tag(language), stem)
+        files = (
+            Attachment(f"{stem}.html", html.encode("utf-8"), "text", "html"),
+            Attachment(f"{stem}.pdf", pdf, "application", "pdf"),
+        )
+        cached = _one_pagers[key] = (settings, files)
     return cached[1]
 
 
-_one_pagers: dict[tuple[int, str], tuple[CampaignFile, Attachment]] = {}
+_one_pagers: dict[tuple[int, str], tuple[CampaignFile, tuple[Attachment, Attachment]]] = {}
 
 
 def one_pager_part(settings: CampaignFile, renderer: Renderer, language: str) -> MIMEPart:
-    """The one-pager as a MIME part, built once and attached to every message that carries it."""
-    attachment = one_pager(settings, renderer, language)
+    """The one-pager (HTML) as a MIME part, built once and attached to every message that carries it."""
+    return _part(one_pager(settings, renderer, language))
+
+
+def one_pager_parts(settings: CampaignFile, renderer: Renderer, language: str) -> tuple[MIMEPart, MIMEPart]:
+    """The one-pager as PDF and as HTML, each built once."""
+    return _part(one_pager_pdf(settings, renderer, language)), _part(one_pager(settings, renderer, language))
+
+
+def _part(attachment: Attachment) -> MIMEPart:
     part = _one_pager_parts.get(id(attachment))
     if part is None or part[0] is not attachment:
         part = _one_pager_parts[id(attachment)] = (attachment, attachment.part())

@@ -14,7 +14,7 @@ from outreach.campaign import CampaignFile
 from outreach.domain.records import ContactIn
 from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.policy import READING
-from outreach.messages.attachments import attachment_of, one_pager_part
+from outreach.messages.attachments import attachment_of, one_pager_parts
 from outreach.rendering import Rendered, Renderer
 
 
@@ -41,12 +41,14 @@ def build_message(
     date: datetime,
     extra_headers: dict[str, str] | None = None,
     reply_token: str | None = None,
-    one_pager: bool = True,
+    one_pager: bool | None = None,
     document: Path | None = None,
 ) -> EmailMessage:
+    """The message as it goes out. `one_pager`: whether it carries the one-pager (HTML and PDF);
+    None means as a first contact does (`message.attach_one_pager`)."""
     mailbox = settings.resolved_mailbox
-    attach = one_pager and settings.message.attach_one_pager
-    attachments: tuple[MIMEPart, ...] = (one_pager_part(settings, renderer, rendered.written_in),) if attach else ()
+    attach = settings.message.attach_one_pager if one_pager is None else one_pager
+    attachments: tuple[MIMEPart, ...] = one_pager_parts(settings, renderer, rendered.written_in) if attach else ()
     if document is not None:  # a document staff attach to a one-off mail (a proposal, an MoU)
         attachments += (attachment_of(document).part(),)
     return compose(

@@ -240,7 +240,7 @@ def _meeting_of(session: Session, step: Step):
     return session.get(Meeting, int(step.name.rsplit("-", 1)[1])) if step.name.startswith("next-steps-") else None
 
 
-def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
+def _follow_up_of(session: Session, step: Step, settings: CampaignFile, today: date):
     """A follow-up answers our first message: its subject and date for the template, and the
     threading headers (In-Reply-To, References) so mail programs show one conversation."""
     first = session.scalar(
@@ -256,12 +256,14 @@ def _follow_up_of(session: Session, step: Step, settings: CampaignFile):
         return {"first": Fields("first", {})}, None
     sent = first.occurred_at.astimezone(ZoneInfo(step.contact.timezone or settings.sending.timezone))
     return (
-        lambda language: {"first": Fields("first", {"subject": first.subject, "date": short_date(sent, language)})},
+        lambda language: {
+            "first": Fields("first", {"subject": first.subject, "date": short_date(sent, language, today)})
+        },
         {"In-Reply-To": first.message_id, "References": first.message_id},
     )
 
 
-def _next_steps_words(session: Session, step: Step):
+def _next_steps_words(session: Session, step: Step, today: date):
     """The meeting's date and its recorded outcome, in the language of the mail."""
     from outreach.domain.context import fields_of_partnership
     from outreach.domain.vocabulary import PartnershipType
@@ -277,13 +279,13 @@ def _next_steps_words(session: Session, step: Step):
             {
                 "what": a["what"],
                 "owner": a["owner"],
-                "due": short_date(date.fromisoformat(a["due"]), language) if a.get("due") else None,
+                "due": short_date(date.fromisoformat(a["due"]), language, today) if a.get("due") else None,
             }
             for a in content.get("actions", [])
         ]
         contacts = content.get("contacts", {})
         return {
-            "meeting": Fields("meeting", {"date": short_date(when, language) if when else None}),
+            "meeting": Fields("meeting", {"date": short_date(when, language, today) if when else None}),
             "outcome": Fields(
                 "outcome",
                 {
@@ -358,7 +360,7 @@ def _introduction_of(session: Session, step: Step) -> dict:
     }
 
 
-def _booking_words(session: Session, step: Step, settings: CampaignFile, follow_up):
+def _booking_words(session: Session, step: Step, settings: CampaignFile, follow_up, today: date):
     """The booking mail: the follow-up's words and the contact's link, with the day it ends."""
     from outreach.services.meetings import booking
 
@@ -373,7 +375,7 @@ def _booking_words(session: Session, step: Step, settings: CampaignFile, follow_
                 "booking",
                 {
                     "link": url,
-                    "until": short_date(expires, language) if expires else None,
+                    "until": short_date(expires, language, today) if expires else None,
                     "minutes": settings.meeting.duration_minutes,
                 },
             ),
@@ -386,6 +388,7 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
     partner = logbook.snapshot(step.partner, trusted=True, contacts=[step.contact])
     contact = partner.contacts[0]
     extra, headers = None, None
+    today = _reader_today(step, settings, date)
     if step.name != StepKind.FIRST_CONTACT and step.template not in (
         StepKind.NEXT_STEPS,
         StepKind.CHECK_IN,
@@ -393,16 +396,16 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         StepKind.FREE_TEXT,
         StepKind.INTRODUCTION_REQUEST,
     ):
-        extra, headers = _follow_up_of(session_of(step), step, settings)
+        extra, headers = _follow_up_of(session_of(step), step, settings, today)
     if step.template == StepKind.NEXT_STEPS:
-        extra = _next_steps_words(session_of(step), step)
+        extra = _next_steps_words(session_of(step), step, today)
     if step.template == StepKind.BOOKING:
-        extra = _booking_words(session_of(step), step, settings, extra)
+        extra = _booking_words(session_of(step), step, settings, extra, today)
     if step.template == StepKind.CHECK_IN:
         from outreach.services.partners import kpis
 
         session = session_of(step)
-        extra = lambda language: {"kpis": kpis.for_letters(session, step.partner_id, language)}
+        extra = lambda language: {"kpis": kpis.for_letters(session, step.partner_id, language, today)}
     if step.template == StepKind.INTRODUCTION:
         extra, headers = _introduction_of(session_of(step), step), None
     if step.template == StepKind.INTRODUCTION_REQUEST:
@@ -434,9 +437,15 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         date,
         extra_headers=headers,
         reply_token=step.reply_token,
+        one_pager=settings.attaches_one_pager(step.name, step.template),
         document=_attached(step),
     )
     return message, rendered
+
+
+def _reader_today(step: Step, settings: CampaignFile, moment: datetime) -> date:
+    """The day the partner reads the mail on, in their time zone: dates in its year go without it."""
+    return moment.astimezone(ZoneInfo(step.contact.timezone or settings.sending.timezone)).date()
 
 
 def _attached(step: Step):

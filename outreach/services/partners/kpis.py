@@ -55,17 +55,20 @@ def progress(kpi: Kpi) -> int | None:
     return None if kpi.current is None else round(100 * kpi.current / kpi.target)
 
 
-def for_letters(session: Session, partner_id: int, language: str) -> list[dict]:
-    """The KPIs as a check-in or an MoU writes them, in the letter's language."""
-    from outreach.domain.language import number, short_date
+def for_letters(session: Session, partner_id: int, language: str, today: date | None = None) -> list[dict]:
+    """The KPIs as a check-in or an MoU writes them, in the letter's language: the target with its
+    unit in the form that agrees with it ("4 Auszubildende", "5 praktykantów"; a unit may give its
+    forms as "Auszubildender|Auszubildende"), the due date without its year within `today`'s."""
+    from outreach.domain.language import number, short_date, unit_forms, units
 
     return [
         {
             "name": k.name,
             "target": number(k.target, language),
-            "unit": k.unit,
+            "target_units": units(k.target, language, k.unit),
+            "unit": unit_forms(k.unit, language)["other"],
             "current": number(k.current, language) if k.current is not None else None,
-            "due": short_date(k.due, language) if k.due else None,
+            "due": short_date(k.due, language, today) if k.due else None,
         }
         for k in of(session, partner_id)
     ]
