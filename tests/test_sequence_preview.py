@@ -76,8 +76,7 @@ def test_the_senders_position_in_the_mails_language_everywhere_it_stands(cli_no_
         message = email.message_from_bytes(path.read_bytes(), policy=default)
         language, register = str(message["To"].addresses[0].addr_spec).split("@")[0].split(".")
         text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
-        [one_pager] = [a.get_content() for a in message.iter_attachments()]
-        one_pager = one_pager if isinstance(one_pager, str) else one_pager.decode()
+        [one_pager] = [a.get_content() for a in message.iter_attachments() if a.get_content_type() == "text/html"]
         if language == "en":
             continue
         assert "Partnership Officer" not in text + one_pager, (language, register)

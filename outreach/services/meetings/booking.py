@@ -156,9 +156,19 @@ def page(session: Session, link: BookingLink, now: datetime) -> BookingPage:
         language=language,
         city=city(theirs.zone, language),
         minutes=settings.meeting.duration_minutes,
-        choices=[Choice(s.start.isoformat(), lang.when(s.partner_local, language)) for s in offered],
+        choices=[
+            Choice(
+                s.start.isoformat(), lang.when(s.partner_local, language, now.astimezone(s.partner_local.tzinfo).date())
+            )
+            for s in offered
+        ],
         booked=lang.when(meetings.said_time(meeting, settings, language)[0], language) if meeting else None,
     )
+
+
+def _said(slot: meetings.Slot, language: str, now: datetime) -> str:
+    """A slot in the partner's words, without the year while it is this year where they are."""
+    return lang.when(slot.partner_local, language, now.astimezone(slot.partner_local.tzinfo).date())
 
 
 def pick(session: Session, link: BookingLink, value: str, now: datetime) -> Meeting:

@@ -195,7 +195,7 @@ def declined(settings: CampaignFile, meeting: Meeting, to: MeetingAttendee, now:
     """The mail to the attendee who proposed another time, in their language: a short text
     that the original time stands, with METHOD:DECLINECOUNTER for their calendar."""
     renderer = renderer_for(settings)
-    words = letter(meeting, settings, renderer, template=COUNTER_DECLINED, to=to)
+    words = letter(meeting, settings, renderer, template=COUNTER_DECLINED, to=to, now=now)
     ics = decline_counter(plan_of(meeting, settings, renderer, now, words), words.summary or words.subject)
     mailbox = settings.resolved_mailbox
     return compose(

@@ -25,7 +25,6 @@ from outreach.errors import NotFound, OutreachError
 from outreach.mail.compose import Body, CalendarPart, Envelope, compose, new_message_id
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import MailboxFailure
-from outreach.messages.attachments import one_pager_part
 from outreach.messages.render import render_message, renderer_for
 from outreach.rendering import Fields, Rendered, Renderer
 from outreach.services.operations import sending_health
@@ -155,6 +154,7 @@ def letter(
     renderer: Renderer,
     template: str | None = None,
     to: MeetingAttendee | None = None,
+    now: datetime | None = None,
 ) -> Rendered:
     """The invitation's words (subject, calendar title, text with the guide's agenda) in the
     language and register of the first person invited (or of `to`); `template`: another
@@ -177,12 +177,13 @@ def letter(
 
     def words(language: str) -> dict:
         start, end, zone_said = said_time(meeting, settings, language, first.email)
+        today = now.astimezone(start.tzinfo).date() if now else None  # the reader's day: no year within it
         return {
             "meeting": Fields(
                 "meeting",
                 {
-                    "when": lang.when(start, language),
-                    "date": lang.short_date(start, language),
+                    "when": lang.when(start, language, today),
+                    "date": lang.short_date(start, language, today),
                     "time": lang.clock(start, language),
                     "timezone": zone_said,
                     "minutes": int((end - start).total_seconds() // 60),
@@ -242,22 +243,17 @@ def plan_of(
 def invitation(
     settings: CampaignFile, renderer: Renderer, meeting: Meeting, now: datetime
 ) -> tuple[EmailMessage, bytes]:
-    """The RFC 6047 mail: text, HTML and text/calendar as alternatives, invite.ics and the
-    one-pager attached, in the partner's language. Addressed to the partner's contacts, never
-    to the organiser."""
-    words = letter(meeting, settings, renderer)
+    """The RFC 6047 mail: text, HTML and text/calendar as alternatives and invite.ics, in the
+    partner's language (the one-pager went with the first contact). Addressed to the partner's
+    contacts, never to the organiser."""
+    words = letter(meeting, settings, renderer, now=now)
     plan = plan_of(meeting, settings, renderer, now, words)
     ics = build(plan)
     mailbox = settings.resolved_mailbox
     first, *others = meeting.attendees
-    attachments = (
-        ()
-        if plan.method == "CANCEL" or not settings.message.attach_one_pager
-        else (one_pager_part(settings, renderer, words.written_in),)
-    )
     message = compose(
         Envelope(mailbox.display_name, mailbox.address, first.name, first.email, mailbox.reply_to),
-        Body(words.subject, words.text, words.html, attachments),
+        Body(words.subject, words.text, words.html, ()),
         new_message_id(mailbox.address),
         now,
         calendar=CalendarPart(plan.method, ics),
