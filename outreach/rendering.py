@@ -89,6 +89,14 @@ class Rendered:
         return parts[-2] if len(parts) == 3 else self.language
 
 
+def agree(person: object, feminine: str, masculine: str, neutral: str) -> str:
+    """The words that agree with a person's grammatical gender (`sender` or `contact`): the
+    feminine or masculine form, or a construction that needs none when it is not known
+    ({{ sender | agree("Obrigada", "Obrigado", "Agradeço") }}). Never a slash form."""
+    value = person.get("feminine") if isinstance(person, dict) else None
+    return feminine if value is True else masculine if value is False else neutral
+
+
 class Renderer:
     def __init__(self, own_folder: Path | None = None):
         folders = [own_folder] if own_folder else []
@@ -98,6 +106,7 @@ class Renderer:
             autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
             keep_trailing_newline=False,
         )
+        self.env.filters["agree"] = agree
 
     def variant(self, template: str, register: str, language: str, fallback_language: str) -> str:
         """The file for a template in a register and language; the campaign's language when

@@ -144,11 +144,11 @@ def test_neutral_formal_openings_where_the_salutation_is_unknown(language):
         "en": ("Dear Kim Lee,", "Dear Sir or Madam,"),
         "de": ("Guten Tag Kim Lee,", "Sehr geehrte Damen und Herren,"),
         "fr": ("Madame, Monsieur,", "Madame, Monsieur,"),
-        "es": ("Estimado/a Kim Lee:", "Estimados señores:"),
+        "es": ("Buenos días, Kim Lee:", "Estimados señores:"),
         "it": ("Gentile Kim Lee,", "Gentili Signore e Signori,"),
-        "nl": ("Geachte Kim Lee,", "Geachte heer/mevrouw,"),
+        "nl": ("Geachte Kim Lee,", "Geachte heer, mevrouw,"),
         "pl": ("Szanowni Państwo,", "Szanowni Państwo,"),
-        "pt": ("Exmo(a). Sr(a). Kim Lee,", "Exmos. Senhores,"),
+        "pt": ("Bom dia, Kim Lee,", "Exmos. Senhores,"),
     }
     assert (named, nobody) == expected[language]
 

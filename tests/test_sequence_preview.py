@@ -5,6 +5,7 @@ nothing is sent. Sixteen contacts: eight languages, formal and informal."""
 from __future__ import annotations
 
 import email
+import re
 from email.policy import default
 
 import icalendar
@@ -83,3 +84,67 @@ def test_the_senders_position_in_the_mails_language_everywhere_it_stands(cli_no_
         assert POSITIONS[language] in one_pager
         if register == "formal":
             assert f"\n{POSITIONS[language]}\n" in text, (language, text[-300:])
+
+
+def _texts(folder) -> dict[str, str]:
+    return {
+        path.stem: email.message_from_bytes(path.read_bytes(), policy=default)
+        .get_body(("plain",))
+        .get_content()
+        .replace("\r\n", "\n")
+        for path in folder.glob("*.eml")
+    }
+
+
+def _gender_campaign(tmp_path, sender_salutation):
+    people = [
+        ("pt", "formal", {"name": "Ana Costa", "salutation": "Sra.", "title": "Dra.", "family_name": "Costa"}, "ana"),
+        ("pt", "formal", {"name": "Rui Lopes", "salutation": "Sr.", "family_name": "Lopes"}, "rui"),
+        ("pt", "formal", {"name": "Kim Lee"}, "kim"),
+        ("pt", "informal", {"name": "Inês Sousa", "salutation": "Sra."}, "ines"),
+        ("fr", "informal", {"name": "Élodie Martin"}, "elodie"),
+    ]
+    partners = [
+        {
+            "name": f"Empresa {key}",
+            "partnership_types": ["training"],
+            "focus_area": "formation en alternance",
+            "contacts": [{**person, "email": f"{key}@firm.test", "language": language, "register": register}],
+        }
+        for language, register, person, key in people
+    ]
+    settings = with_profiles(campaign_settings(f"gender-{(sender_salutation or 'none').lower()}", 1, 1, partners))
+    settings["sequence"] = [{"name": "follow-up-1", "after_business_days": 5}]
+    if sender_salutation:
+        settings["institution"]["contact"]["salutation"] = sender_salutation
+    return write_campaign(tmp_path, settings)
+
+
+def test_sender_and_recipient_agree_as_people_never_as_slash_forms(cli_no_db, tmp_path):
+    """A woman writes: "Obrigada", "intéressée", "Désolée"; to a woman: "contactá-la", «Não,
+    obrigada»; to someone whose gender is not known, a construction that needs none."""
+    result = cli_no_db("campaign", "preview", _gender_campaign(tmp_path, "Frau"), "--out", tmp_path / "out", "--all")
+    assert result.code == 0, result
+    ana, rui, kim = (_texts(tmp_path / "out" / f"{key}@firm.test") for key in ("ana", "rui", "kim"))
+    ines, elodie = _texts(tmp_path / "out" / "ines@firm.test"), _texts(tmp_path / "out" / "elodie@firm.test")
+    assert "Volto a contactá-la" in ana["02-follow-up-1"] and "«Não, obrigada»" in ana["02-follow-up-1"]
+    assert "Volto a contactá-lo" in rui["02-follow-up-1"] and "«Não, obrigado»" in rui["02-follow-up-1"]
+    assert "Volto a entrar em contacto consigo" in kim["02-follow-up-1"]
+    assert "«Não, de momento não»" in kim["01-first-contact"] and kim["01-first-contact"].startswith(
+        "Bom dia, Kim Lee,"
+    )
+    assert "Obrigada pela resposta" in ines["04-closing"]
+    assert "m'a particulièrement intéressée" in elodie["01-first-contact"]
+    assert "Désolée, notre réunion" in elodie["11-cancellation"]
+    for texts in (ana, rui, kim, ines, elodie):
+        for kind, text in texts.items():
+            assert not re.search(r"\w/a\b|\(a\)|/e\b", text), (kind, text)
+
+    neutral = tmp_path / "neutral"
+    neutral.mkdir()
+    result = cli_no_db("campaign", "preview", _gender_campaign(neutral, None), "--out", neutral / "out", "--all")
+    assert result.code == 0, result
+    ines, elodie = _texts(neutral / "out" / "ines@firm.test"), _texts(neutral / "out" / "elodie@firm.test")
+    assert "Agradeço a resposta" in ines["04-closing"] and "Obrigad" not in ines["04-closing"]
+    assert "a retenu toute mon attention" in elodie["01-first-contact"]
+    assert "Mauvaise nouvelle\xa0: notre réunion" in elodie["11-cancellation"]

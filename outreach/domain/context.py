@@ -63,6 +63,7 @@ def message_context(
                 "first_name": person.first_name,
                 "family_name": person.surname,
                 "salutation": contact.salutation.value if contact.salutation else None,
+                "feminine": None if contact.salutation is None else contact.salutation is Salutation.FEMALE,
                 "title": contact.title,
                 "role": contact.role,
                 "email": contact.email,

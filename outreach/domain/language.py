@@ -163,12 +163,12 @@ FORMS = {
         "Sehr geehrte Damen und Herren,",
         named_with_title=True,
     ),
-    "es": Formal(("Estimada", "Estimado"), ("Sra.", "Sr."), True, "Estimado/a {}", "Estimados señores:", end=":"),
+    "es": Formal(("Estimada", "Estimado"), ("Sra.", "Sr."), True, "Buenos días, {}", "Estimados señores:", end=":"),
     "it": Formal(("Gentile", "Gentile"), ("Sig.ra", "Sig."), True, "Gentile {}", "Gentili Signore e Signori,"),
     "nl": Formal(
-        ("Geachte", "Geachte"), ("mevrouw", "heer"), False, "Geachte {}", "Geachte heer/mevrouw,", capital_surname=True
+        ("Geachte", "Geachte"), ("mevrouw", "heer"), False, "Geachte {}", "Geachte heer, mevrouw,", capital_surname=True
     ),
-    "pt": Formal(("", ""), ("Exma. Sra.", "Exmo. Sr."), False, "Exmo(a). Sr(a). {}", "Exmos. Senhores,"),
+    "pt": Formal(("", ""), ("Exma. Sra.", "Exmo. Sr."), False, "Bom dia, {}", "Exmos. Senhores,"),
 }
 
 

@@ -100,6 +100,8 @@ def zone_words(moment: datetime, their_zone: str, our_zone: str, language: str, 
     """What stands in brackets after a time given in the reader's zone: their place and, when
     our clock shows another time then, ours beside: "Lisbon time, 11:00 in Hamburg"."""
     code = base(language) if base(language) in _ALONE else "en"
+    if their_zone in ("UTC", "Etc/UTC") and our_zone == their_zone:
+        return "UTC"  # no place: the time standard, in every language
     their = city(their_zone, language)
     here, ours = moment.astimezone(ZoneInfo(their_zone)), moment.astimezone(ZoneInfo(our_zone))
     values = {"their": their, "de_their": _de_fr(their)}
