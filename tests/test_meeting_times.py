@@ -180,3 +180,32 @@ def test_the_invite_form_offers_slots_in_the_partners_time(web, uow, tmp_path, m
     meeting = uow.session.scalar(sa.select(Meeting).where(Meeting.partner_id == hudson.id))
     assert meeting.start_at == datetime.fromisoformat(offered[1])
     assert uow.session.scalar(sa.select(Todo.id).where(Todo.kind == "meeting_not_sent")) is not None
+
+
+def test_the_invite_form_in_a_browser(web, uow, tmp_path):
+    """The offered slots as an officer sees them (Chromium, 1280 and 375 px, axe-core)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.support.browser import WebServer, axe_violations, chromium, screenshot
+    from tests.support.mailboxes import wait_for
+    from tests.test_web_forms import PASS
+
+    queued(uow, tmp_path)
+    hudson = partner(uow, "Hudson Training Inc.")
+    browser = chromium()
+    try:
+        with WebServer(web) as server:
+            browser.get(server.url + "/login")
+            browser.find_element(By.ID, "email").send_keys("officer@school.test")
+            browser.find_element(By.ID, "password").send_keys(PASS, Keys.ENTER)
+            wait_for(lambda: "/login" not in browser.current_url, what="the login")
+            browser.get(f"{server.url}/partners/{hudson.id}")
+            legend = browser.find_element(By.CSS_SELECTOR, "form[action$='/meeting'] legend").text
+            assert "free in our hours and in theirs (09:00-17:00, New York time)" in legend
+            assert len(browser.find_elements(By.CSS_SELECTOR, "input[name=slot]")) == 3
+            assert not axe_violations(browser)
+            for width in (1280, 375):
+                screenshot(browser, "partner-invite-slots", width)
+    finally:
+        browser.quit()
