@@ -97,6 +97,18 @@ def agree(person: object, feminine: str, masculine: str, neutral: str) -> str:
     return feminine if value is True else masculine if value is False else neutral
 
 
+_ELIDING = frozenset("aeiouyhàâäéèêëîïôöùûüœæ")
+
+
+def elided(name: object, word: str = "de") -> str:
+    """A French word that elides before a name starting with a vowel or a mute h ("de", "que",
+    "le"), joined to the name: "d'Élodie", "d'Hélène", "de Jean" ({{ introducer.name | elided }})."""
+    text = str(name or "").strip()
+    if text[:1].casefold() in _ELIDING and word.endswith(("e", "a")):
+        return f"{word[:-1]}'{text}"
+    return f"{word} {text}"
+
+
 class Renderer:
     def __init__(self, own_folder: Path | None = None):
         folders = [own_folder] if own_folder else []
@@ -107,6 +119,7 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self.env.filters["agree"] = agree
+        self.env.filters["elided"] = elided
 
     def variant(self, template: str, register: str, language: str, fallback_language: str) -> str:
         """The file for a template in a register and language; the campaign's language when

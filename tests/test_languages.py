@@ -34,7 +34,7 @@ INFORMAL = {
     "es": "Hola, Ana:",
     "it": "Ciao Ana,",
     "nl": "Beste Ana,",
-    "pl": "Dzień dobry,",
+    "pl": "Cześć,",
     "pt": "Olá, Ana,",
 }
 FIELDS = {

@@ -203,11 +203,12 @@ _HELLO = {
     "es": ("Hola, {}:", "Hola:"),
     "it": ("Ciao {},", "Buongiorno,"),
     "nl": ("Beste {},", "Hallo,"),
-    "pl": ("Dzień dobry,", "Dzień dobry,"),
+    "pl": ("Cześć,", "Cześć,"),
     "pt": ("Olá, {},", "Olá,"),
 }
 # (Polish addresses a first name in the vocative, "Marku", "Aniu", which cannot be made
-# reliably from the name: informal Polish mail opens without it.)
+# reliably from the name: informal Polish mail opens with the colleague's "Cześć," and no name;
+# "Dzień dobry," is the neutral, formal-leaning hello and sits oddly before "ty".)
 
 
 def _informal(p: Person, lang: str) -> str:
