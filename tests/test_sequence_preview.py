@@ -134,6 +134,7 @@ def test_sender_and_recipient_agree_as_people_never_as_slash_forms(cli_no_db, tm
         "Bom dia, Kim Lee,"
     )
     assert "Obrigada pela resposta" in ines["04-closing"]
+    assert "(ambas as partes)" in ines["10-next-steps"]  # an action both sides own, in their words
     assert "m'a particulièrement intéressée" in elodie["01-first-contact"]
     assert "Désolée, notre réunion" in elodie["11-cancellation"]
     for texts in (ana, rui, kim, ines, elodie):

@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from outreach.campaign import CampaignFile
 from outreach.db.engine import UnitOfWork, session_of
 from outreach.db.models import LAST_ACTIVITY, Campaign, Contact, Interaction, Meeting, Partner, Step, Suppression
+from outreach.domain import language as lang
 from outreach.domain.business_days import business_days_after
 from outreach.domain.language import short_date
 from outreach.domain.phases import move_for_event
@@ -278,7 +279,7 @@ def _next_steps_words(session: Session, step: Step, today: date):
         actions = [
             {
                 "what": a["what"],
-                "owner": a["owner"],
+                "owner": BOTH.get(lang.base(language), "both") if a["owner"] == "both" else a["owner"],
                 "due": short_date(date.fromisoformat(a["due"]), language, today) if a.get("due") else None,
             }
             for a in content.get("actions", [])
@@ -382,6 +383,19 @@ def _booking_words(session: Session, step: Step, settings: CampaignFile, follow_
         }
 
     return words
+
+
+# An action both sides own, as each language says it in the next-steps mail.
+BOTH = {
+    "en": "both",
+    "de": "beide",
+    "fr": "les deux parties",
+    "es": "ambas partes",
+    "it": "entrambe le parti",
+    "nl": "beide partijen",
+    "pl": "obie strony",
+    "pt": "ambas as partes",
+}
 
 
 def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, date: datetime):
