@@ -19,9 +19,7 @@ from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, 
 from outreach.domain.steps import StepKind
 from outreach.domain.vocabulary import Direction, InteractionKind, Phase, StepStatus
 
-COLUMNS = (
-    "campaign",
-    "phase",
+MEASURED = (
     "partners",
     "queued",
     "sent",
@@ -32,8 +30,8 @@ COLUMNS = (
     "opted_out",
     "meetings_invited",
     "meetings_accepted",
-    "reply_rate",
 )
+COLUMNS = ("campaign", "phase", *MEASURED, "reply_rate")
 WENT_OUT = Step.status == StepStatus.SENT  # "sent", wherever a page or report says it
 
 
@@ -73,18 +71,6 @@ def funnel(session: Session, campaign: str | None = None, by_phase: bool = True)
     return rows
 
 
-MEASURED = (
-    "partners",
-    "queued",
-    "sent",
-    "reached",
-    "replied",
-    "bounced",
-    "out_of_office",
-    "opted_out",
-    "meetings_invited",
-    "meetings_accepted",
-)
 PARTNERS_WITH = {
     "replied": InteractionKind.EMAIL,
     "bounced": InteractionKind.BOUNCE,
