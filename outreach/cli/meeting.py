@@ -99,10 +99,7 @@ def slots(
         theirs = meetings.their_hours(found, settings)
         offered = meetings.offered(uow.session, found, row, utcnow(), count)
         if not offered:  # why, and the nearest options, for a person to agree one
-            try:
-                meetings.next_slot(uow.session, settings, utcnow(), theirs=theirs)
-            except meetings.MeetingError as problem:
-                typer.echo(f"{found.name}: {problem}", err=True)
+            typer.echo(f"{found.name}: {meetings.why_no_slot(uow.session, settings, utcnow(), theirs)}", err=True)
     if json_:
         print_json([slot.as_dict() for slot in offered])
         return

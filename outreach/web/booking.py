@@ -271,7 +271,8 @@ async def book_pick(request: Request) -> Response:
         now = workspace.now()
         with workspace.uow() as uow:
             link = booking.find(uow.session, token, now)
-            before = booking.page(uow.session, link, now).booked
+            held = booking.booked(uow.session, link, now)
+            before = f"{held.start_at:%Y-%m-%d %H:%M} UTC" if held else None
             meeting = booking.pick(uow.session, link, value, now)
             uow.commit()
             subject = f"booking link {link.id} ({link.contact.email}, {link.partner.name}): meeting {meeting.id}"

@@ -236,10 +236,7 @@ def _offer(session, partner, now) -> dict | None:
         "problem": None,
     }
     if not offer["slots"]:
-        try:
-            meetings.next_slot(session, settings, now, theirs=theirs)
-        except meetings.MeetingError as problem:
-            offer["problem"] = str(problem)
+        offer["problem"] = meetings.why_no_slot(session, settings, now, theirs)
     return offer
 
 

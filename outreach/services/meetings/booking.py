@@ -148,7 +148,7 @@ def page(session: Session, link: BookingLink, now: datetime) -> BookingPage:
     settings = settings_of(campaign)
     language = link.contact.language or settings.message.language
     theirs = meetings.their_hours(link.partner, settings)
-    meeting = _booked(session, link, now)
+    meeting = booked(session, link, now)
     offered = meetings.offered(session, link.partner, campaign, now, SLOTS, PER_DAY)
     return BookingPage(
         institution=settings.institution.name,
@@ -181,7 +181,7 @@ def pick(session: Session, link: BookingLink, value: str, now: datetime) -> Meet
     start = {slot.start.isoformat(): slot.start for slot in found}.get(value)
     if start is None:
         raise SlotTaken("that time is no longer free: pick another")
-    meeting = _booked(session, link, now)
+    meeting = booked(session, link, now)
     if meeting is None:
         meeting = meetings.invite(session, link.partner, campaign, start)
     else:
@@ -212,7 +212,7 @@ def _claim(session: Session, link: BookingLink, now: datetime) -> None:
     session.refresh(link)
 
 
-def _booked(session: Session, link: BookingLink, now: datetime) -> Meeting | None:
+def booked(session: Session, link: BookingLink, now: datetime) -> Meeting | None:
     """The partner's coming exploration meeting in the link's campaign (booked here or by staff)."""
     return session.scalar(
         sa.select(Meeting)

@@ -513,6 +513,11 @@ def slots(
     )
 
 
+def why_no_slot(session: Session, settings: CampaignFile, now: datetime, theirs: TheirHours) -> str:
+    """Why none is offered (after `slots` found none): no common hour, and the nearest options."""
+    return str(NoCommonHour(theirs, nearest(session, settings, now, theirs)))
+
+
 def nearest(session: Session, settings: CampaignFile, now: datetime, theirs: TheirHours) -> list[datetime]:
     duration = timedelta(minutes=settings.meeting.duration_minutes)
     busy = _busy(session, settings, now)

@@ -428,20 +428,10 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         headers = _thread_of(session_of(step), step)
     if step.template == StepKind.FREE_TEXT:
         rendered = render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
-        message = build_message(
-            settings,
-            renderer,
-            contact,
-            rendered,
-            step.message_id,
-            date,
-            extra_headers=headers,
-            reply_token=step.reply_token,
-            one_pager=False,
-            document=_attached(step),
-        )
-        return message, rendered
-    rendered = render_message(settings, renderer, partner, contact, step.template, extra)
+        one_pager = False
+    else:
+        rendered = render_message(settings, renderer, partner, contact, step.template, extra)
+        one_pager = settings.attaches_one_pager(step.name, step.template)
     message = build_message(
         settings,
         renderer,
@@ -451,7 +441,7 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         date,
         extra_headers=headers,
         reply_token=step.reply_token,
-        one_pager=settings.attaches_one_pager(step.name, step.template),
+        one_pager=one_pager,
         document=_attached(step),
     )
     return message, rendered
