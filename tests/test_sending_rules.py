@@ -216,10 +216,19 @@ def test_caps_per_hour_hold_and_the_rest_waits(uow, tmp_path, outbox):
     enqueued = []
     scheduler.tick(uow, clock(), lambda i, d: enqueued.append((i, d)), lambda s: outbox, lambda s: Renderer())
     assert [d for _, d in enqueued] == [0, 10]
-    send_all(uow, outbox, clock, [i for i, _ in enqueued])
-    assert run_tick(uow, outbox, clock) == []  # hourly cap reached
+    first, second = [i for i, _ in enqueued]
+    # Both messages arrive at once (a worker's backlog, a message sent again): the second waits its turn.
+    assert [(o.result, o.wait_seconds) for o in send_all(uow, outbox, clock, [first, second])] == [
+        ("sent", 0),
+        ("later", 10),
+    ]
+    assert run_tick(uow, outbox, clock) == []  # hourly cap reached: the one in flight counts
+    clock.now += timedelta(seconds=10)
+    assert [o.result for o in send_all(uow, outbox, clock, [second])] == ["sent"]
     clock.now += timedelta(hours=1, minutes=1)
-    send_all(uow, outbox, clock, run_tick(uow, outbox, clock))
+    later = run_tick(uow, outbox, clock)
+    assert len(later) == 1  # the daily cap leaves room for one more
+    send_all(uow, outbox, clock, later)
     clock.now += timedelta(hours=1, minutes=1)
     assert run_tick(uow, outbox, clock) == []  # daily cap reached
     assert [s.status for s in steps(uow)].count(StepStatus.SCHEDULED) == 2 and len(outbox.sent) == 3

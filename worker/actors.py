@@ -28,6 +28,8 @@ def declare(broker: dramatiq.Broker, app) -> Actors:
             return
         with app.uow() as uow:
             outcome = sending.send_step(uow, step_id, app.outbox, app.renderer, app.now)
+        if outcome.result == "later":  # not the mailbox's turn yet (its pace, across every worker)
+            app.enqueue(step_id, outcome.wait_seconds)
         log.info("step %s: %s %s", outcome.step_id, outcome.result, outcome.detail)
 
     def process_inbound(inbound_id: int) -> None:

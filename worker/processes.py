@@ -84,12 +84,20 @@ def run_watch(app: App, threads: int, stopper: Stopper, mailbox: str | None = No
         worker.stop()
 
 
-def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = False, first: bool = True) -> None:
+SOON = 1.0  # seconds to the next tick while work is due but the broker holds enough
+
+
+def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = False, first: bool = True) -> float:
+    """Ticks until stopped (or one, `once`); returns how long to wait before the next: the
+    interval, or a second while work is due that the workers have not caught up with."""
     if not once:
         log.info("scheduler: a tick every %ss", interval)
+    wait = interval
     while not stopper.event.is_set():
+        wait = interval
         try:
             result = app.tick(first=first)
+            wait = min(SOON, interval) if result.more_due else interval
             first = False
             if result.queued or result.requeued or result.deferred or result.uncertain:
                 log.info(
@@ -102,8 +110,9 @@ def scheduler_loop(app: App, stopper: Stopper, interval: float, once: bool = Fal
         except Exception:  # a bad tick is logged; the next one tries again
             log.exception("scheduler tick failed")
         if once:
-            return
-        stopper.event.wait(interval)
+            return wait
+        stopper.event.wait(wait)
+    return wait
 
 
 def run_worker(app: App, threads: int, stopper: Stopper) -> None:
@@ -132,11 +141,11 @@ def run_all(
         while not stopper.event.is_set():
             if not until_idle:
                 watchers.refresh()  # a campaign queued on another mailbox gets its watcher
-            scheduler_loop(app, stopper, interval, once=True, first=first)
+            wait = scheduler_loop(app, stopper, interval, once=True, first=first)
             first = False
             if until_idle and _idle(app):
                 break
-            stopper.event.wait(interval)
+            stopper.event.wait(wait)
     finally:
         stopper.event.set()
         watchers.join()

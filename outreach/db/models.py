@@ -450,6 +450,7 @@ class SendingHealth(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     last_tried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last failed attempt
     tried_with: Mapped[str | None] = mapped_column(sa.String(64))  # which settings failed (a digest, no secret)
+    last_turn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest message let go, in the pace
 
 
 class RegisteredMailbox(Base):

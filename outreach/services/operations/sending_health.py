@@ -36,6 +36,15 @@ _STILL_WORKING = (
     .values(last_ok_at=sa.bindparam("at"))
 )
 
+_TAKE_TURN = (
+    sa.update(SendingHealth)
+    .where(
+        SendingHealth.address == sa.bindparam("mailbox"),
+        sa.or_(SendingHealth.last_turn_at.is_(None), SendingHealth.last_turn_at <= sa.bindparam("previous")),
+    )
+    .values(last_turn_at=sa.bindparam("at"))
+)
+
 
 @dataclass(frozen=True)
 class State:
@@ -100,6 +109,39 @@ def worked(session: Session, address: str, now: datetime, zone: str = "UTC") -> 
             f"mail went out from {address} again at {stamp(now, zone)}",
             now,
         )
+
+
+def take_turn(session: Session, address: str, now: datetime, pace: timedelta) -> timedelta:
+    """A message of this mailbox asks to go now. Zero when it may (the turn is taken: commit it
+    before sending); else how long until the mailbox's next turn. One conditional update, so the
+    pace holds whatever the number of workers: of two asking at once, one gets the turn."""
+    if not pace:
+        return timedelta(0)
+    if _turn_taken(session, address, now, pace):
+        return timedelta(0)
+    row = _row(session, address)  # its first message, or the turn is another's
+    if row.last_turn_at is None and _turn_taken(session, address, now, pace):
+        return timedelta(0)
+    session.refresh(row)
+    assert row.last_turn_at is not None  # taken by another worker just now
+    return max(row.last_turn_at + pace - now, timedelta(0)) or pace
+
+
+def _turn_taken(session: Session, address: str, now: datetime, pace: timedelta) -> bool:
+    return (
+        session.connection()
+        .execute(
+            _TAKE_TURN,
+            {"mailbox": address, "at": now, "previous": now - pace},
+        )
+        .rowcount
+        == 1
+    )
+
+
+def last_turn(session: Session, address: str) -> datetime | None:
+    """When a worker last let a message of this mailbox go."""
+    return session.scalar(sa.select(SendingHealth.last_turn_at).where(SendingHealth.address == address))
 
 
 def may_try(row: SendingHealth | None, mailbox: Mailbox, now: datetime) -> bool:

@@ -2,9 +2,16 @@
 
 Each tick
 - moves due steps that fall outside their sending window to the window's next opening;
-- queues the due steps that fit each mailbox's caps (per hour, per day) and pace; of a mailbox
-  that cannot send, one step now and then, to try it (services/outbound/sending_health.py);
-- sends again the ids of steps queued long ago (a message lost in Redis, or Redis emptied);
+- queues the due steps that fit each mailbox's caps (per hour, per day), in bounded batches
+  until none is due (no wait for the next tick while work is due), each at its turn in the
+  mailbox's pace: the turns follow the latest one already planned, so the pace holds from one
+  batch and one tick to the next (and the worker checks the turn again before it sends,
+  services/operations/sending_health.py, so it holds across every worker); of a mailbox that
+  cannot send, one step now and then, to try it;
+- stops queuing while MAX_IN_FLIGHT steps wait in the broker (the workers catch up; the next
+  tick comes at once: `TickResult.more_due`);
+- sends again the ids of steps whose turn passed long ago (a message lost in Redis, or Redis
+  emptied), at their turn;
 - settles steps left in `sending` by a crash, by looking for their Message-ID in Sent.
 On PostgreSQL the due rows are locked with SKIP LOCKED, so several schedulers never queue
 one step twice; the actor's claim makes a repeated message harmless anyway.
@@ -13,8 +20,7 @@ one step twice; the actor's claim makes a repeated message harmless anyway.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,6 +43,8 @@ log = logging.getLogger(__name__)
 
 STALE_QUEUED = timedelta(minutes=5)
 STUCK_SENDING = timedelta(minutes=10)
+BATCH = 1000  # due steps claimed per statement
+MAX_IN_FLIGHT = 5000  # steps queued in the broker and not yet sent: the scheduler waits beyond it
 
 
 @dataclass
@@ -52,6 +60,18 @@ class TickResult:
     requeued: list[int] = field(default_factory=list)
     recovered_sent: int = 0
     uncertain: int = 0
+    more_due: bool = False  # stopped at MAX_IN_FLIGHT with work still due: tick again soon
+
+
+@dataclass
+class _Plan:
+    """What one tick knows across its batches: each mailbox's room under its caps, its next turn
+    in the pace, the mailboxes that can take no more now, the steps in flight."""
+
+    in_flight: int
+    room: dict[str, int] = field(default_factory=dict)
+    next_turn: dict[str, datetime] = field(default_factory=dict)
+    full: set[str] = field(default_factory=set)
 
 
 def tick(
@@ -60,21 +80,39 @@ def tick(
     enqueue: Callable[[int, float], None],
     outboxes: Callable[[CampaignFile], sending.Outbox],
     renderers,
-    limit: int = 1000,
+    limit: int = BATCH,
     stale_after: timedelta = STALE_QUEUED,
+    max_in_flight: int = MAX_IN_FLIGHT,
 ) -> TickResult:
     """`stale_after=0` on the first tick of a process with the in-process broker: whatever it
     had queued before it stopped was lost with it, so every queued step is sent again."""
     result = TickResult()
-    _queue_due(uow.session, now, limit, result)
-    result.requeued = _stale_queued(uow.session, now, stale_after)
+    session = uow.session
+    plan = _Plan(in_flight=_in_flight(session))
+    failing = sending_health.failing(session)
+    if failing:
+        _try_fixed_mailboxes_now(session, now, failing)
+    while plan.in_flight < max_in_flight:
+        batch = TickResult()
+        seen = _queue_batch(session, now, min(limit, max_in_flight - plan.in_flight), plan, failing, batch)
+        uow.commit()
+        _enqueue(enqueue, batch.queued)  # only after the commit: the actor must find the step queued
+        result.queued += batch.queued
+        result.deferred += batch.deferred
+        if seen < limit:
+            break
+    result.more_due = plan.in_flight >= max_in_flight and _any_due(session, now, plan.full)
+    stale = _stale_queued(session, now, stale_after)
     uow.commit()
-    for item in result.queued:  # only after the commit: the actor must find the step queued
-        enqueue(item.step_id, item.delay_seconds)
-    for step_id in result.requeued:
-        enqueue(step_id, 0)
+    _enqueue(enqueue, stale)
+    result.requeued = [item.step_id for item in stale]
     _settle_stuck(uow, now, outboxes, renderers, enqueue, result)
     return result
+
+
+def _enqueue(enqueue: Callable[[int, float], None], items: list[Queued]) -> None:
+    for item in items:
+        enqueue(item.step_id, item.delay_seconds)
 
 
 def unfinished(session: Session, now: datetime) -> int:
@@ -94,13 +132,19 @@ def unfinished(session: Session, now: datetime) -> int:
     )
 
 
-def due_steps(now: datetime, limit: int, postgresql: bool):
-    """The due steps, oldest first; on PostgreSQL locked with SKIP LOCKED (served by the
-    (status, due_at) index)."""
+def _due(now: datetime, full: Collection[str]):
+    """The condition of a due step of a running campaign whose mailbox can take more now."""
+    condition = sa.and_(Step.status == StepStatus.SCHEDULED, Step.due_at <= now, Campaign.paused_at.is_(None))
+    return sa.and_(condition, Campaign.mailbox.not_in(sorted(full))) if full else condition
+
+
+def due_steps(now: datetime, limit: int, postgresql: bool, full: Collection[str] = ()):
+    """The due steps, oldest first, but those of mailboxes that can take no more now; on
+    PostgreSQL locked with SKIP LOCKED (served by the (status, due_at) index)."""
     query = (
         sa.select(Step)
         .join(Campaign, Step.campaign_id == Campaign.id)
-        .where(Step.status == StepStatus.SCHEDULED, Step.due_at <= now, Campaign.paused_at.is_(None))
+        .where(_due(now, full))
         .order_by(Step.due_at, Step.id)
         .limit(limit)
         .options(selectinload(Step.contact), selectinload(Step.campaign))
@@ -108,14 +152,21 @@ def due_steps(now: datetime, limit: int, postgresql: bool):
     return query.with_for_update(skip_locked=True, of=Step) if postgresql else query
 
 
-def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) -> None:
-    failing = sending_health.failing(session)
-    if failing:
-        _try_fixed_mailboxes_now(session, now, failing)
-    query = due_steps(now, limit, session.get_bind().dialect.name == "postgresql")
-    room: dict[str, int] = {}
-    planned: dict[str, int] = defaultdict(int)
-    for step in session.scalars(query):
+def _any_due(session: Session, now: datetime, full: set[str]) -> bool:
+    query = sa.select(Step.id).join(Campaign, Step.campaign_id == Campaign.id).where(_due(now, full)).limit(1)
+    return session.scalar(query) is not None
+
+
+def _in_flight(session: Session) -> int:
+    """Steps queued in the broker or being sent."""
+    query = sa.select(sa.func.count()).select_from(Step).where(Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]))
+    return session.scalar(query) or 0
+
+
+def _queue_batch(session: Session, now: datetime, limit: int, plan: _Plan, failing: dict, result: TickResult) -> int:
+    """Queue one batch of due steps; how many due steps it looked at."""
+    steps = session.scalars(due_steps(now, limit, session.get_bind().dialect.name == "postgresql", plan.full)).all()
+    for step in steps:
         settings = settings_of(step.campaign)
         sending_rules = settings.sending
         zone = step.contact.timezone or sending_rules.timezone
@@ -126,16 +177,44 @@ def _queue_due(session: Session, now: datetime, limit: int, result: TickResult) 
             continue
         mailbox = step.campaign.mailbox
         if mailbox in failing and not _one_try(failing[mailbox], settings, now):
+            plan.full.add(mailbox)
             continue  # stays due: it goes once the mailbox works again
-        if mailbox not in room:
-            room[mailbox] = room_left(session, mailbox, settings, now)
-        if room[mailbox] <= 0:
+        if mailbox not in plan.room:
+            plan.room[mailbox] = room_left(session, mailbox, settings, now)
+        if plan.room[mailbox] <= 0:
+            plan.full.add(mailbox)
             continue
-        room[mailbox] -= 1
+        plan.room[mailbox] -= 1
+        plan.in_flight += 1
+        pace = timedelta(seconds=sending_rules.seconds_between_messages)
+        turn = _turn(session, plan, mailbox, pace, now)
         step.status, step.queued_at = StepStatus.QUEUED, now
-        delay = planned[mailbox] * sending_rules.seconds_between_messages
-        planned[mailbox] += 1
-        result.queued.append(Queued(step.id, delay))
+        if pace:  # a queued step's due time is its turn
+            step.due_at = turn
+        result.queued.append(Queued(step.id, (turn - now).total_seconds()))
+    return len(steps)
+
+
+def _turn(session: Session, plan: _Plan, mailbox: str, pace: timedelta, now: datetime) -> datetime:
+    """The step's turn in its mailbox's pace: now without a pace; else a pace after the latest
+    turn planned or taken (in this tick, by an earlier one, or by a worker), at the earliest now."""
+    if not pace:
+        return now
+    if mailbox not in plan.next_turn:
+        plan.next_turn[mailbox] = max([now, *(t + pace for t in _latest_turns(session, mailbox) if t is not None)])
+    turn = plan.next_turn[mailbox]
+    plan.next_turn[mailbox] = turn + pace
+    return turn
+
+
+def _latest_turns(session: Session, mailbox: str) -> tuple[datetime | None, datetime | None]:
+    """The latest turn planned for the mailbox's steps in flight, and the latest a worker took."""
+    planned = session.scalar(
+        sa.select(sa.func.max(Step.due_at))
+        .join(Campaign, Step.campaign_id == Campaign.id)
+        .where(Campaign.mailbox == mailbox, Step.status.in_([StepStatus.QUEUED, StepStatus.SENDING]))
+    )
+    return planned, sending_health.last_turn(session, mailbox)
 
 
 def _one_try(health, settings: CampaignFile, now: datetime) -> bool:
@@ -189,13 +268,16 @@ def room_left(session: Session, mailbox: str, settings: CampaignFile, now: datet
     return min(caps.max_per_hour - used(now - timedelta(hours=1)), caps.max_per_day - used(now - timedelta(days=1)))
 
 
-def _stale_queued(session: Session, now: datetime, stale_after: timedelta) -> list[int]:
-    stale = session.scalars(
-        sa.select(Step).where(Step.status == StepStatus.QUEUED, Step.queued_at < now - stale_after)
-    ).all()
+def _stale_queued(session: Session, now: datetime, stale_after: timedelta) -> list[Queued]:
+    """Steps queued long ago whose turn is past by as long: their message was lost. Sent again,
+    each at its turn (a step whose turn is still ahead keeps its place in the pace)."""
+    query = sa.select(Step).where(Step.status == StepStatus.QUEUED, Step.queued_at < now - stale_after)
+    if stale_after:  # else every queued step: their messages died with the process before
+        query = query.where(Step.due_at < now - stale_after)
+    stale = session.scalars(query).all()
     for step in stale:
         step.queued_at = now
-    return [step.id for step in stale]
+    return [Queued(step.id, max((step.due_at - now).total_seconds(), 0)) for step in stale]
 
 
 def _settle_stuck(uow: UnitOfWork, now: datetime, outboxes, renderers, enqueue, result: TickResult) -> None:

@@ -90,8 +90,9 @@ _LOG = sa.insert(cast(sa.Table, Interaction.__table__))
 @dataclass(frozen=True)
 class Outcome:
     step_id: int
-    result: str  # sent, skipped, cancelled, retry, failed, refused
+    result: str  # sent, skipped, later, cancelled, retry, failed, refused
     detail: str = ""
+    wait_seconds: float = 0  # later: not the mailbox's turn yet; queue it again after this wait
 
 
 def send_step(
@@ -113,6 +114,13 @@ def send_step(
     )
     if step is None or step.status is not StepStatus.QUEUED:
         return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
+    settings = settings_of(step.campaign)
+    pace = timedelta(seconds=settings.sending.seconds_between_messages)
+    wait = sending_health.take_turn(session, settings.mailbox.address, now(), pace)
+    if wait:  # another worker's message went less than a pace ago (nothing is written)
+        return Outcome(
+            step_id, "later", f"the mailbox's next turn is in {wait.total_seconds():.1f}s", wait.total_seconds()
+        )
     if not _claim(session, step, now()):
         uow.commit()
         return Outcome(step_id, "skipped", "claimed by another worker")
@@ -120,7 +128,6 @@ def send_step(
     reason = stop_reason(session, step)
     if reason:
         return _finish(uow, step, StepStatus.CANCELLED, "cancelled", reason)
-    settings = settings_of(step.campaign)
     try:
         message, rendered = message_for_step(step, settings, renderers(settings), now())
     except TemplateError as error:
