@@ -4,7 +4,10 @@ opted out, meetings invited and accepted, reply rate.
 "Sent" means one thing on every page and in every report (the Campaigns page, `campaign
 status`, the Reports page, `outreach report`): the campaign's messages that went out, of every
 kind (first contacts, follow-ups, one-off mails, check-ins). The funnel's first stage is
-"reached": partners whose first contact went out; the reply rate is replied / reached."""
+"reached": partners whose first contact went out; the reply rate is replied / reached.
+
+Who a campaign's partners are and what was heard back from each are kept as the logbook is
+written (db/outcomes.py: CampaignPartner), so the funnel never reads the mail itself."""
 
 from __future__ import annotations
 
@@ -12,12 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, Partner, Step
+from outreach.db.models import Campaign, CampaignPartner, Meeting, MeetingAttendee, Partner, Step
 from outreach.domain.steps import StepKind
-from outreach.domain.vocabulary import Direction, InteractionKind, Phase, StepStatus
+from outreach.domain.vocabulary import Phase, StepStatus
 
 MEASURED = (
     "partners",
@@ -71,11 +73,11 @@ def funnel(session: Session, campaign: str | None = None, by_phase: bool = True)
     return rows
 
 
-PARTNERS_WITH = {
-    "replied": InteractionKind.EMAIL,
-    "bounced": InteractionKind.BOUNCE,
-    "out_of_office": InteractionKind.AUTO_REPLY,
-    "opted_out": InteractionKind.OPT_OUT,
+PARTNERS_WITH = {  # partners heard back from: the first time each was
+    "replied": CampaignPartner.replied_at,
+    "bounced": CampaignPartner.bounced_at,
+    "out_of_office": CampaignPartner.out_of_office_at,
+    "opted_out": CampaignPartner.opted_out_at,
 }
 Key = tuple[int, Phase | None]  # (campaign, phase); no phase where the rows are not split by phase
 
@@ -104,18 +106,19 @@ class _Grouping:
 
     def member(self, campaign: Any, partner: Any) -> sa.Exists:
         """The partner had the campaign's first contact (sent or not)."""
-        first = sa.orm.aliased(Step)
-        return sa.exists().where(
-            first.campaign_id == campaign, first.partner_id == partner, first.name == StepKind.FIRST_CONTACT
-        )
+        return sa.exists().where(CampaignPartner.campaign_id == campaign, CampaignPartner.partner_id == partner)
 
 
 def _grouped(session: Session, campaign_ids: list[int], by_phase: bool) -> dict[Key, dict[str, int]]:
     """The measures per (campaign, phase) of the partners each campaign's first contact went
-    to (every partner with a first-contact step in it, sent or not)."""
+    to (every partner with a first-contact step in it, sent or not). What went out to them is
+    asked only per phase: the row for them all counts everything the campaign sent."""
     grouping = _Grouping(campaign_ids, by_phase)
     grouped: dict[Key, dict[str, int]] = {}
-    for part in (_first_contacts(session, grouping), _sent(session, grouping), _replies(session, grouping)):
+    parts = [_members(session, grouping), _first_contacts(session, grouping)]
+    if by_phase:
+        parts.append(_sent(session, grouping))
+    for part in parts:
         for key, counts in part.items():
             grouped.setdefault(key, dict.fromkeys(MEASURED, 0)).update(counts)
     for key, counts in _meetings(session, grouping).items():
@@ -124,18 +127,30 @@ def _grouped(session: Session, campaign_ids: list[int], by_phase: bool) -> dict[
     return grouped
 
 
+def _members(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
+    """The partners, and how many of them replied, bounced, were away or opted out."""
+    rows = session.execute(
+        grouping.select(
+            CampaignPartner.campaign_id,
+            CampaignPartner.partner_id,
+            sa.func.count().label("partners"),
+            *[sa.func.count(first).label(key) for key, first in PARTNERS_WITH.items()],
+        ).where(CampaignPartner.campaign_id.in_(grouping.campaign_ids))
+    )
+    return {(r.campaign_id, r.phase): {key: r._mapping[key] for key in ("partners", *PARTNERS_WITH)} for r in rows}
+
+
 def _first_contacts(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
     queued = Step.status.in_([StepStatus.SCHEDULED, StepStatus.QUEUED, StepStatus.SENDING])
     rows = session.execute(
         grouping.select(
             Step.campaign_id,
             Step.partner_id,
-            sa.func.count(sa.distinct(Step.partner_id)).label("partners"),
             sa.func.count(sa.case((queued, 1))).label("queued"),
             sa.func.count(sa.case((WENT_OUT, 1))).label("reached"),
         ).where(Step.campaign_id.in_(grouping.campaign_ids), Step.name == StepKind.FIRST_CONTACT)
     )
-    return {(r.campaign_id, r.phase): {"partners": r.partners, "queued": r.queued, "reached": r.reached} for r in rows}
+    return {(r.campaign_id, r.phase): {"queued": r.queued, "reached": r.reached} for r in rows}
 
 
 def _sent(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
@@ -145,30 +160,6 @@ def _sent(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
         )
     )
     return {(r.campaign_id, r.phase): {"sent": r.sent} for r in rows}
-
-
-def _replies(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
-    """Partners with a reply, bounce, out-of-office answer or opt-out (not history)."""
-    heard = (
-        sa.select(Interaction.partner_id, Interaction.kind)
-        .where(
-            Interaction.direction == Direction.IN,
-            Interaction.history.is_(False),
-            Interaction.kind.in_(list(PARTNERS_WITH.values())),
-        )
-        .group_by(Interaction.partner_id, Interaction.kind)
-        .subquery()
-    )
-    members = (
-        sa.select(Step.campaign_id, Step.partner_id)
-        .where(Step.campaign_id.in_(grouping.campaign_ids), Step.name == StepKind.FIRST_CONTACT)
-        .group_by(Step.campaign_id, Step.partner_id)
-        .subquery()
-    )
-    measures = [sa.func.count(sa.case((heard.c.kind == kind, 1))).label(key) for key, kind in PARTNERS_WITH.items()]
-    query = grouping.select(members.c.campaign_id, members.c.partner_id, *measures)
-    rows = session.execute(query.join(heard, heard.c.partner_id == members.c.partner_id))
-    return {(r.campaign_id, r.phase): {key: r._mapping[key] for key in PARTNERS_WITH} for r in rows}
 
 
 def _meetings(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
