@@ -235,6 +235,8 @@ class Step(Base):
         sa.UniqueConstraint("contact_id", "campaign_id", "name", name="uq_steps_contact_campaign_name"),
         sa.Index("ix_steps_status_due_at", "status", "due_at"),
         sa.Index("ix_steps_template_due_at", "template", "due_at"),  # Today: check-ins due
+        # Reports: what each campaign sent, and its first contacts waiting or sent, from the index alone
+        sa.Index("ix_steps_campaign_status_name", "campaign_id", "status", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 """funnel facts: each campaign's partners with the first time each was heard back from, and the
-replies per day, kept as the logbook is written (Reports counts these instead of every mail);
-filled here from the logbook as it stands
+replies per day, kept as the logbook is written (Reports counts these instead of every mail),
+filled here from the logbook as it stands; what each campaign sent, from an index
 
 Revision ID: 0021
 Revises: 0020
@@ -67,8 +67,10 @@ def upgrade() -> None:
     )
     op.execute(CAMPAIGN_PARTNERS)
     op.execute(REPLIES_PER_DAY)
+    op.create_index("ix_steps_campaign_status_name", "steps", ["campaign_id", "status", "name"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_steps_campaign_status_name", table_name="steps")
     op.drop_table("replies_per_day")
     op.drop_table("campaign_partners")

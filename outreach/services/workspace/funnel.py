@@ -35,6 +35,7 @@ MEASURED = (
 )
 COLUMNS = ("campaign", "phase", *MEASURED, "reply_rate")
 WENT_OUT = Step.status == StepStatus.SENT  # "sent", wherever a page or report says it
+QUEUED = (StepStatus.SCHEDULED, StepStatus.QUEUED, StepStatus.SENDING)  # a first contact still to go out
 
 
 def sent(session: Session, campaign_id: int, partners: set[int] | None = None) -> int:
@@ -141,14 +142,18 @@ def _members(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]
 
 
 def _first_contacts(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
-    queued = Step.status.in_([StepStatus.SCHEDULED, StepStatus.QUEUED, StepStatus.SENDING])
+    queued = Step.status.in_(QUEUED)
     rows = session.execute(
         grouping.select(
             Step.campaign_id,
             Step.partner_id,
             sa.func.count(sa.case((queued, 1))).label("queued"),
             sa.func.count(sa.case((WENT_OUT, 1))).label("reached"),
-        ).where(Step.campaign_id.in_(grouping.campaign_ids), Step.name == StepKind.FIRST_CONTACT)
+        ).where(
+            Step.campaign_id.in_(grouping.campaign_ids),
+            Step.status.in_([*QUEUED, StepStatus.SENT]),
+            Step.name == StepKind.FIRST_CONTACT,
+        )
     )
     return {(r.campaign_id, r.phase): {"queued": r.queued, "reached": r.reached} for r in rows}
 
