@@ -155,8 +155,8 @@ def varied(session: Session) -> None:
 
 
 def changed_afterwards(session: Session) -> None:
-    """A person erased, a contact moved (with its first contact still to go), mail removed, and
-    mail changed in place."""
+    """A person erased, a contact moved (with its first contact still to go), mail and a meeting
+    removed, mail, meetings and answers changed in place."""
     erasure.forget(session, "p1c1@firm1.test")  # one of two contacts
     erasure.forget(session, "p4c0@firm4.test")  # the only one
     session.commit()
@@ -173,6 +173,21 @@ def changed_afterwards(session: Session) -> None:
     mail[1].history = not mail[1].history
     mail[2].kind = InteractionKind.EMAIL if mail[2].kind != InteractionKind.EMAIL else InteractionKind.BOUNCE
     mail[3].occurred_at = mail[3].occurred_at - timedelta(days=9)
+    session.commit()
+    members = set(session.execute(sa.select(CampaignPartner.campaign_id, CampaignPartner.partner_id)))
+    meetings = [
+        m for m in session.scalars(sa.select(Meeting).order_by(Meeting.id)) if (m.campaign_id, m.partner_id) in members
+    ]
+    accepted = [m for m in meetings if any(a.partstat == "ACCEPTED" for a in m.attendees)]
+    for attendee in accepted[0].attendees:  # a change of mind
+        attendee.partstat = "DECLINED"
+    session.commit()
+    [not_yet] = [m for m in meetings if m not in accepted][:1]
+    not_yet.attendees[0].partstat = "ACCEPTED"  # an answer
+    session.commit()
+    session.delete(meetings[0])
+    meetings[3].partner_id = meetings[4].partner_id
+    later.meeting(campaign, session.get(Partner, moved.partner_id))
     session.commit()
 
 
@@ -300,7 +315,9 @@ def test_migration_0021_fills_them_from_the_logbook(at_0020, tmp_path):
         outcomes.rebuild_all(session.connection())
         assert (members, days) == kept(session)
         rows = {row["campaign"]: row for row in funnel.funnel(session, by_phase=False)}
-        assert (rows["old"]["partners"], rows["old"]["replied"], rows["old"]["bounced"]) == (2, 1, 1)
+        old = rows["old"]
+        assert (old["partners"], old["replied"], old["bounced"]) == (2, 1, 1)
+        assert (old["meetings_invited"], old["meetings_accepted"]) == (2, 1)
 
 
 def varied_rows(db) -> None:
@@ -317,6 +334,23 @@ def varied_rows(db) -> None:
             step | dict(campaign_id=1, partner_id=2, contact_id=2, message_id="<2>"),
             step | dict(campaign_id=2, partner_id=2, contact_id=2, message_id="<3>"),
             step | dict(campaign_id=2, partner_id=3, contact_id=3, name="follow-up-1", message_id="<4>"),
+        ],
+    )
+    meeting = dict(start_at=NOW, end_at=NOW, timezone="UTC")
+    db.execute(
+        sa.insert(Meeting.__table__),
+        [
+            meeting | dict(id=1, campaign_id=1, partner_id=1, uid="m1"),
+            meeting | dict(id=2, campaign_id=1, partner_id=1, uid="m2"),
+            meeting | dict(id=3, campaign_id=2, partner_id=1, uid="m3"),
+        ],
+    )
+    db.execute(
+        sa.insert(MeetingAttendee.__table__),
+        [
+            dict(meeting_id=1, email="c1@p.test", partstat="ACCEPTED"),
+            dict(meeting_id=1, email="x@p.test", partstat="ACCEPTED"),
+            dict(meeting_id=2, email="c1@p.test", partstat="DECLINED"),
         ],
     )
     mail = dict(direction="in", kind="email", occurred_at=NOW, history=False)

@@ -163,8 +163,9 @@ class PhaseChange(Base):
 class CampaignPartner(Base):
     """A partner a campaign's first contact went to (sent or not), with the first time anything
     was heard back from them: a reply, a bounce, an out-of-office answer, an opt-out (mail in,
-    never history; from any campaign, as the funnel counts it). Kept as the logbook is written
-    (db/outcomes.py), so the funnel counts these rows instead of every mail received."""
+    never history; from any campaign, as the funnel counts it), and the campaign's meetings with
+    them (all, and those an attendee accepted). Kept as the logbook is written (db/outcomes.py),
+    so the funnel counts these rows instead of every mail received and every meeting."""
 
     __tablename__ = "campaign_partners"
 
@@ -176,6 +177,8 @@ class CampaignPartner(Base):
     bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     out_of_office_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meetings_invited: Mapped[int] = mapped_column(default=0)
+    meetings_accepted: Mapped[int] = mapped_column(default=0)
 
 
 class RepliesOnDay(Base):

@@ -1,10 +1,12 @@
 """What the funnel and the weekly chart count, kept as the logbook is written, in the same
 transaction: each campaign's partners (those with a first contact in it) with the first time each
 was heard back from (a reply, a bounce, an out-of-office answer, an opt-out: mail in, never
-history), and the replies per day. Reports reads these few rows, not every mail received.
+history) and the campaign's meetings with them, and the replies per day. Reports reads these few
+rows, not every mail received.
 
-Every interaction and step written through a session keeps them (the flush hook at the end); the
-two bulk statements that move or remove steps (a contact moved, a person erased) call `refresh`.
+Every interaction, step, meeting and answer to one written through a session keeps them (the
+flush hook at the end); the two bulk statements that move or remove steps (a contact moved, a
+person erased) call `refresh`.
 A partner's rows are rebuilt from the logbook itself while the partner's row is locked, so two
 transactions writing about the same partner leave them right in either order; the replies per
 day are counted up and down by single statements."""
@@ -21,7 +23,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from outreach.db.models import CampaignPartner, Interaction, Partner, RepliesOnDay, Step
+from outreach.db.models import (
+    CampaignPartner,
+    Interaction,
+    Meeting,
+    MeetingAttendee,
+    Partner,
+    RepliesOnDay,
+    Step,
+)
 from outreach.domain.steps import StepKind
 from outreach.domain.vocabulary import Direction, InteractionKind
 
@@ -32,6 +42,7 @@ HEARD = {
     InteractionKind.AUTO_REPLY: "out_of_office_at",
     InteractionKind.OPT_OUT: "opted_out_at",
 }
+ACCEPTED = "ACCEPTED"  # an attendee's answer (iCalendar PARTSTAT) that counts a meeting as accepted
 BATCH = 500  # partners per statement: well inside every database's limit on bound values
 
 _MEMBERS = cast(sa.Table, CampaignPartner.__table__)
@@ -75,9 +86,32 @@ def rebuild_all(connection: Connection) -> None:
 
 def _rebuilt(partner_ids: list[int] | None) -> sa.Insert:
     members = sa.select(Step.campaign_id, Step.partner_id).where(Step.name == StepKind.FIRST_CONTACT).distinct()
+    heard_from, met = _heard_from(), _met()
+    if partner_ids is not None:
+        members = members.where(Step.partner_id.in_(partner_ids))
+        heard_from = heard_from.where(Interaction.partner_id.in_(partner_ids))
+        met = met.where(Meeting.partner_id.in_(partner_ids))
+    m, h, t = members.subquery(), heard_from.subquery(), met.subquery()
+    rows = sa.select(
+        m.c.campaign_id,
+        m.c.partner_id,
+        *[h.c[column] for column in HEARD.values()],
+        sa.func.coalesce(t.c.meetings_invited, 0),
+        sa.func.coalesce(t.c.meetings_accepted, 0),
+    ).select_from(
+        m.outerjoin(h, h.c.partner_id == m.c.partner_id).outerjoin(
+            t, sa.and_(t.c.campaign_id == m.c.campaign_id, t.c.partner_id == m.c.partner_id)
+        )
+    )
+    columns = ["campaign_id", "partner_id", *HEARD.values(), "meetings_invited", "meetings_accepted"]
+    return sa.insert(_MEMBERS).from_select(columns, rows)
+
+
+def _heard_from() -> sa.Select:
+    """Per partner, the first mail of each kind the funnel counts."""
     when = Interaction.occurred_at
     first = [sa.func.min(sa.case((Interaction.kind == kind, when))).label(column) for kind, column in HEARD.items()]
-    heard_from = (
+    return (
         sa.select(Interaction.partner_id, *first)
         .where(
             Interaction.direction == Direction.IN,
@@ -86,14 +120,17 @@ def _rebuilt(partner_ids: list[int] | None) -> sa.Insert:
         )
         .group_by(Interaction.partner_id)
     )
-    if partner_ids is not None:
-        members = members.where(Step.partner_id.in_(partner_ids))
-        heard_from = heard_from.where(Interaction.partner_id.in_(partner_ids))
-    m, h = members.subquery(), heard_from.subquery()
-    rows = sa.select(m.c.campaign_id, m.c.partner_id, *[h.c[c] for c in HEARD.values()]).select_from(
-        m.outerjoin(h, h.c.partner_id == m.c.partner_id)
-    )
-    return sa.insert(_MEMBERS).from_select(["campaign_id", "partner_id", *HEARD.values()], rows)
+
+
+def _met() -> sa.Select:
+    """Per campaign and partner, its meetings, and those an attendee accepted."""
+    accepted = sa.exists().where(MeetingAttendee.meeting_id == Meeting.id, MeetingAttendee.partstat == ACCEPTED)
+    return sa.select(
+        Meeting.campaign_id,
+        Meeting.partner_id,
+        sa.func.count().label("meetings_invited"),
+        sa.func.count(sa.case((accepted, 1))).label("meetings_accepted"),
+    ).group_by(Meeting.campaign_id, Meeting.partner_id)
 
 
 # --- replies per day ------------------------------------------------------------------------
@@ -126,39 +163,51 @@ def _replies_only() -> list[sa.ColumnElement[bool]]:
 # --- kept as the logbook is written ---------------------------------------------------------
 
 
+# The rows the facts follow, and their columns that matter.
+FOLLOWED: dict[type, tuple[str, ...]] = {
+    Interaction: ("partner_id", "direction", "kind", "history", "occurred_at"),
+    Step: ("partner_id", "name"),
+    Meeting: ("partner_id", "campaign_id"),
+    MeetingAttendee: ("meeting_id", "partstat"),
+}
+
+
 class _Changes:
-    """What a flush changed that the facts follow: the partners to rebuild, replies per day."""
+    """What a flush changed that the facts follow: the partners to rebuild (and the meetings
+    whose partners to rebuild), and the replies per day."""
 
     def __init__(self) -> None:
         self.partners: set[int] = set()
+        self.meetings: set[int] = set()
         self.replies: Counter[date] = Counter()
 
-    def interaction(self, values: dict[str, Any], sign: int) -> None:
-        if values["partner_id"] is None:
-            return
-        flags = (values["direction"], values["kind"], values["history"])
-        if heard(*flags):
-            self.partners.add(values["partner_id"])
-        if is_reply(*flags) and values["occurred_at"] is not None:
-            self.replies[day_of(values["occurred_at"])] += sign
-
-    def step(self, values: dict[str, Any]) -> None:
-        if values["name"] == StepKind.FIRST_CONTACT and values["partner_id"] is not None:
-            self.partners.add(values["partner_id"])
-
-
-_INTERACTION = ("partner_id", "direction", "kind", "history", "occurred_at")
-_STEP = ("partner_id", "name")
+    def take(self, row: type, values: dict[str, Any], sign: int) -> None:
+        """A row as it was (sign -1: removed, or changed from it) or as it is (+1)."""
+        partner = values.get("partner_id")
+        if row is Interaction and partner is not None:
+            flags = (values["direction"], values["kind"], values["history"])
+            if heard(*flags):
+                self.partners.add(partner)
+            if is_reply(*flags) and values["occurred_at"] is not None:
+                self.replies[day_of(values["occurred_at"])] += sign
+        elif (row is Meeting or row is Step and values["name"] == StepKind.FIRST_CONTACT) and partner is not None:
+            self.partners.add(partner)  # a first contact: a campaign's partner; a meeting with one
+        elif row is MeetingAttendee and values["meeting_id"] is not None:
+            self.meetings.add(values["meeting_id"])
 
 
-def _now(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in names}
+def _followed(obj: Any) -> type | None:
+    return next((row for row in FOLLOWED if isinstance(obj, row)), None)
 
 
-def _before(obj: Any, names: tuple[str, ...]) -> dict[str, Any] | None:
+def _now(obj: Any, row: type) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in FOLLOWED[row]}
+
+
+def _before(obj: Any, row: type) -> dict[str, Any] | None:
     """The values before this flush, where any of them changed (None: none did)."""
     state = sa.inspect(obj)
-    histories = {name: state.attrs[name].history for name in names}
+    histories = {name: state.attrs[name].history for name in FOLLOWED[row]}
     if not any(history.has_changes() for history in histories.values()):
         return None
     return {name: h.deleted[0] if h.deleted else getattr(obj, name) for name, h in histories.items()}
@@ -166,23 +215,14 @@ def _before(obj: Any, names: tuple[str, ...]) -> dict[str, Any] | None:
 
 def _changes(session: Session) -> _Changes:
     changes = _Changes()
-    for obj in session.new:
-        if isinstance(obj, Interaction):
-            changes.interaction(_now(obj, _INTERACTION), +1)
-        elif isinstance(obj, Step):
-            changes.step(_now(obj, _STEP))
-    for obj in session.deleted:
-        if isinstance(obj, Interaction):
-            changes.interaction(_now(obj, _INTERACTION), -1)
-        elif isinstance(obj, Step):
-            changes.step(_now(obj, _STEP))
-    for obj in session.dirty:  # a row changed in place: what it was goes, what it is comes
-        if isinstance(obj, Interaction) and (before := _before(obj, _INTERACTION)) is not None:
-            changes.interaction(before, -1)
-            changes.interaction(_now(obj, _INTERACTION), +1)
-        elif isinstance(obj, Step) and (before := _before(obj, _STEP)) is not None:
-            changes.step(before)
-            changes.step(_now(obj, _STEP))
+    for objects, sign in ((session.new, +1), (session.deleted, -1)):
+        for obj in objects:
+            if (row := _followed(obj)) is not None:
+                changes.take(row, _now(obj, row), sign)
+    for obj in session.dirty:  # changed in place: what it was goes, what it is comes
+        if (row := _followed(obj)) is not None and (before := _before(obj, row)) is not None:
+            changes.take(row, before, -1)
+            changes.take(row, _now(obj, row), +1)
     return changes
 
 
@@ -190,14 +230,17 @@ def _changes(session: Session) -> _Changes:
 def _load_what_goes(session: Session, _context: Any, _instances: Any) -> None:
     """What a deleted row held, read while it is still there (the hook below needs it)."""
     for obj in session.deleted:
-        if isinstance(obj, Interaction | Step):
-            _now(obj, _INTERACTION if isinstance(obj, Interaction) else _STEP)
+        if (row := _followed(obj)) is not None:
+            _now(obj, row)
 
 
 @sa.event.listens_for(Session, "after_flush")
 def _keep(session: Session, _context: Any) -> None:
     changes = _changes(session)
-    if changes.partners or changes.replies:
+    if changes.partners or changes.meetings or changes.replies:
         connection = session.connection()
+        if changes.meetings:  # an answer: its meeting's partner
+            met = sa.select(Meeting.partner_id).where(Meeting.id.in_(sorted(changes.meetings)))
+            changes.partners.update(connection.scalars(met))
         refresh(connection, changes.partners)
         count_replies(connection, changes.replies)

@@ -1,6 +1,6 @@
-"""funnel facts: each campaign's partners with the first time each was heard back from, and the
-replies per day, kept as the logbook is written (Reports counts these instead of every mail),
-filled here from the logbook as it stands; what each campaign sent, from an index
+"""funnel facts: each campaign's partners with the first time each was heard back from and their
+meetings, and the replies per day, kept as the logbook is written (Reports counts these, not every
+mail and meeting), filled here from the logbook as it stands; what each campaign sent, from an index
 
 Revision ID: 0021
 Revises: 0020
@@ -16,10 +16,13 @@ branch_labels = None
 depends_on = None
 
 # As outreach/db/outcomes.py builds them: a partner is a campaign's once it has a first contact in
-# it; what was heard is mail in (not history) of four kinds, from any campaign.
+# it; what was heard is mail in (not history) of four kinds, from any campaign; the meetings are the
+# campaign's with the partner, and those an attendee accepted.
 CAMPAIGN_PARTNERS = """
-INSERT INTO campaign_partners (campaign_id, partner_id, replied_at, bounced_at, out_of_office_at, opted_out_at)
-SELECT m.campaign_id, m.partner_id, h.replied_at, h.bounced_at, h.out_of_office_at, h.opted_out_at
+INSERT INTO campaign_partners (campaign_id, partner_id, replied_at, bounced_at, out_of_office_at, opted_out_at,
+    meetings_invited, meetings_accepted)
+SELECT m.campaign_id, m.partner_id, h.replied_at, h.bounced_at, h.out_of_office_at, h.opted_out_at,
+    coalesce(t.invited, 0), coalesce(t.accepted, 0)
 FROM (SELECT DISTINCT campaign_id, partner_id FROM steps WHERE name = 'first_contact') m
 LEFT OUTER JOIN (
     SELECT partner_id,
@@ -31,6 +34,13 @@ LEFT OUTER JOIN (
     WHERE direction = 'in' AND history = false AND kind IN ('email', 'bounce', 'auto_reply', 'opt_out')
     GROUP BY partner_id
 ) h ON h.partner_id = m.partner_id
+LEFT OUTER JOIN (
+    SELECT campaign_id, partner_id, count(*) AS invited,
+        count(CASE WHEN EXISTS (SELECT 1 FROM meeting_attendees a
+            WHERE a.meeting_id = meetings.id AND a.partstat = 'ACCEPTED') THEN 1 END) AS accepted
+    FROM meetings
+    GROUP BY campaign_id, partner_id
+) t ON t.campaign_id = m.campaign_id AND t.partner_id = m.partner_id
 """
 REPLIES_PER_DAY = """
 INSERT INTO replies_per_day (day, replies)
@@ -49,6 +59,8 @@ def upgrade() -> None:
         sa.Column("bounced_at", sa.DateTime(), nullable=True),
         sa.Column("out_of_office_at", sa.DateTime(), nullable=True),
         sa.Column("opted_out_at", sa.DateTime(), nullable=True),
+        sa.Column("meetings_invited", sa.Integer(), nullable=False),
+        sa.Column("meetings_accepted", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["campaign_id"], ["campaigns.id"], name=op.f("fk_campaign_partners_campaign_id_campaigns"), ondelete="CASCADE"
         ),

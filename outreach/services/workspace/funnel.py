@@ -6,8 +6,8 @@ status`, the Reports page, `outreach report`): the campaign's messages that went
 kind (first contacts, follow-ups, one-off mails, check-ins). The funnel's first stage is
 "reached": partners whose first contact went out; the reply rate is replied / reached.
 
-Who a campaign's partners are and what was heard back from each are kept as the logbook is
-written (db/outcomes.py: CampaignPartner), so the funnel never reads the mail itself."""
+Who a campaign's partners are, what was heard back from each and their meetings are kept as the
+logbook is written (db/outcomes.py: CampaignPartner), so the funnel never reads the mail itself."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, CampaignPartner, Meeting, MeetingAttendee, Partner, Step
+from outreach.db.models import Campaign, CampaignPartner, Partner, Step
 from outreach.domain.steps import StepKind
 from outreach.domain.vocabulary import Phase, StepStatus
 
@@ -115,30 +115,34 @@ def _grouped(session: Session, campaign_ids: list[int], by_phase: bool) -> dict[
     to (every partner with a first-contact step in it, sent or not). What went out to them is
     asked only per phase: the row for them all counts everything the campaign sent."""
     grouping = _Grouping(campaign_ids, by_phase)
-    grouped: dict[Key, dict[str, int]] = {}
-    parts = [_members(session, grouping), _first_contacts(session, grouping)]
-    if by_phase:
-        parts.append(_sent(session, grouping))
+    grouped = _members(session, grouping)
+    parts = [_first_contacts(session, grouping)] + ([_sent(session, grouping)] if by_phase else [])
     for part in parts:
         for key, counts in part.items():
-            grouped.setdefault(key, dict.fromkeys(MEASURED, 0)).update(counts)
-    for key, counts in _meetings(session, grouping).items():
-        if key in grouped:
-            grouped[key].update(counts)
+            if key in grouped:
+                grouped[key].update(counts)
     return grouped
 
 
 def _members(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
-    """The partners, and how many of them replied, bounced, were away or opted out."""
+    """The partners; how many of them replied, bounced, were away or opted out; their meetings."""
+    measures = {
+        "partners": sa.func.count(),
+        **{key: sa.func.count(first) for key, first in PARTNERS_WITH.items()},
+        "meetings_invited": sa.func.sum(CampaignPartner.meetings_invited),
+        "meetings_accepted": sa.func.sum(CampaignPartner.meetings_accepted),
+    }
     rows = session.execute(
         grouping.select(
             CampaignPartner.campaign_id,
             CampaignPartner.partner_id,
-            sa.func.count().label("partners"),
-            *[sa.func.count(first).label(key) for key, first in PARTNERS_WITH.items()],
+            *[measure.label(key) for key, measure in measures.items()],
         ).where(CampaignPartner.campaign_id.in_(grouping.campaign_ids))
     )
-    return {(r.campaign_id, r.phase): {key: r._mapping[key] for key in ("partners", *PARTNERS_WITH)} for r in rows}
+    return {
+        (r.campaign_id, r.phase): dict.fromkeys(MEASURED, 0) | {key: int(r._mapping[key]) for key in measures}
+        for r in rows
+    }
 
 
 def _first_contacts(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
@@ -165,18 +169,3 @@ def _sent(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
         )
     )
     return {(r.campaign_id, r.phase): {"sent": r.sent} for r in rows}
-
-
-def _meetings(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
-    accepted = sa.exists().where(MeetingAttendee.meeting_id == Meeting.id, MeetingAttendee.partstat == "ACCEPTED")
-    rows = session.execute(
-        grouping.select(
-            Meeting.campaign_id,
-            Meeting.partner_id,
-            sa.func.count().label("invited"),
-            sa.func.count(sa.case((accepted, 1))).label("accepted"),
-        ).where(
-            Meeting.campaign_id.in_(grouping.campaign_ids), grouping.member(Meeting.campaign_id, Meeting.partner_id)
-        )
-    )
-    return {(r.campaign_id, r.phase): {"meetings_invited": r.invited, "meetings_accepted": r.accepted} for r in rows}
