@@ -5,11 +5,10 @@ history) and the campaign's meetings with them, and the replies per day. Reports
 rows, not every mail received.
 
 Every interaction, step, meeting and answer to one written through a session keeps them (the
-flush hook at the end); the two bulk statements that move or remove steps (a contact moved, a
-person erased) call `refresh`.
-A partner's rows are rebuilt from the logbook itself while the partner's row is locked, so two
-transactions writing about the same partner leave them right in either order; the replies per
-day are counted up and down by single statements."""
+flush hook at the end); the bulk statements that move or remove steps and answers (a contact
+moved, a person erased) call `refresh` themselves. A partner's rows are rebuilt from the logbook
+while the partner's row is locked, so two transactions writing about the same partner leave them
+right whichever commits first; the replies per day are counted up and down by single statements."""
 
 from __future__ import annotations
 

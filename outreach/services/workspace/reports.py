@@ -64,7 +64,7 @@ def overview(session: Session, now: datetime, page: int = 1) -> Overview:
             session, now, limit=PARTNERSHIPS_PER_PAGE, offset=(page - 1) * PARTNERSHIPS_PER_PAGE
         ),
         by_status=tallies.by_status(),
-        partnerships_count=partnerships.count(session),
+        partnerships_count=tallies.in_phases(partnerships.IN_PARTNERSHIP),
         page=page,
     )
 
@@ -102,6 +102,11 @@ class Tallies:
         for row in self.rows:
             counts[row[index]] = counts.get(row[index], 0) + row[4]
         return counts
+
+    def in_phases(self, phases: Sequence[Phase]) -> int:
+        """How many partners are in these phases (the partnerships: proposal onwards)."""
+        counts = self._counted(0)
+        return sum(counts.get(phase, 0) for phase in phases)
 
     def by_phase(self) -> list[tuple[str, int]]:
         counts = self._counted(0)
