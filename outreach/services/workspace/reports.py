@@ -152,12 +152,12 @@ def _replies_per_week(session: Session, start: datetime) -> list[int]:
     return weeks
 
 
-def _per_week(session: Session, moment: Any, start: datetime, *conditions: sa.ColumnElement[bool]) -> list[int]:
+def _per_week(session: Session, moment: Any, start: datetime) -> list[int]:
     """Counts per week from `start` in one query: how many fell before each week's end (the
     last week takes all later ones), then the differences."""
     ends = [start + timedelta(weeks=i + 1) for i in range(WEEKS - 1)]
     before = [sa.func.count(sa.case((moment < end, 1))) for end in ends] + [sa.func.count()]
-    cumulative = list(session.execute(sa.select(*before).where(moment >= start, *conditions)).one())
+    cumulative = list(session.execute(sa.select(*before).where(moment >= start)).one())
     return [n - (cumulative[i - 1] if i else 0) for i, n in enumerate(cumulative)]
 
 
