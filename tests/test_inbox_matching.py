@@ -266,6 +266,49 @@ def test_the_funnel_report(uow, tmp_path, cli):
     assert len(csv_out) == len(rows) + 1
 
 
+def test_each_answer_shows_on_the_next_reports_load(uow, tmp_path):
+    """A reply, an out-of-office answer, a bounce, an opt-out and an accepted meeting, each
+    processed as the product does, are on the very next Reports page (issue 25)."""
+    from datetime import timedelta
+
+    from outreach.calendar.invite import Answer
+    from outreach.db.models import Campaign
+    from outreach.services.meetings import invitations
+    from outreach.services.workspace import reports
+
+    def funnel() -> str:
+        uow.session.expire_all()
+        [(_, chart)] = reports.overview(uow.session, utcnow()).funnels
+        return chart
+
+    steps, _ = mailed(uow, tmp_path)
+    assert "replied 0" in funnel() and "meetings accepted 0" in funnel()
+    arrive(uow, tmp_path, "person0@firm0.test", "Thank you, we are interested. Let us talk.")
+    assert "replied 1" in funnel()
+    away = "I am out of the office until Monday and will read your message when I return."
+    arrive(uow, tmp_path, "person1@firm1.test", away, subject="Automatic reply: Proposal")
+    assert "replied 1" in funnel()
+    partner, campaign = steps["person0@firm0.test"].partner, uow.session.scalar(sa.select(Campaign))
+    meeting = invitations.invite(uow.session, partner, campaign, utcnow() + timedelta(days=3))
+    uow.commit()
+    assert "meetings invited 1" in funnel() and "meetings accepted 0" in funnel()
+    answer = Answer("REPLY", meeting.uid, 0, "person0@firm0.test", "ACCEPTED", None, None)
+    invitations.record_answer(uow.session, answer, utcnow())
+    uow.commit()
+    assert "meetings accepted 1" in funnel()
+    bounce = _bounce_of(steps["person1@firm1.test"], "5.1.1", "smtp; 550 5.1.1 User unknown")
+    arrive(uow, tmp_path, None, None, raw=bounce)
+    arrive(uow, tmp_path, "person0@firm0.test", "Please remove me from your list.")
+    row = next(r for r in funnel_rows(uow) if r["phase"] == "all")
+    assert (row["replied"], row["out_of_office"], row["bounced"], row["opted_out"]) == (1, 1, 1, 1)
+
+
+def funnel_rows(uow) -> list[dict]:
+    from outreach.services.workspace import funnel
+
+    return funnel.funnel(uow.session)
+
+
 def test_a_new_message_reusing_a_message_id_is_kept(uow, tmp_path):
     mailed(uow, tmp_path)
     same_id = {"Message-ID": "<reused@firm0.test>"}

@@ -137,7 +137,7 @@ def test_a_page_issues_as_many_statements_for_50_partners_as_for_5(engine, uow, 
     few = statements_for(engine, uow, 5, READS[page])
     many = statements_for(engine, uow, 50, READS[page])
     assert few == many, f"{page}: {few} statements for 5 partners, {many} for 50"
-    assert many <= 16  # a fixed few: Reports has 14 (funnel 6, weekly 2, tallies 1, partnerships 5)
+    assert many <= 16  # a fixed few: Reports has 11 (funnel 4, weekly 2, tallies 1, partnerships 4)
 
 
 def test_the_reports_figures_at_50_partners(engine, uow):

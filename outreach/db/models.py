@@ -160,6 +160,37 @@ class PhaseChange(Base):
     partner: Mapped[Partner] = relationship(back_populates="phase_history")
 
 
+class CampaignPartner(Base):
+    """A partner a campaign's first contact went to (sent or not), with the first time anything
+    was heard back from them: a reply, a bounce, an out-of-office answer, an opt-out (mail in,
+    never history; from any campaign, as the funnel counts it), and the campaign's meetings with
+    them (all, and those an attendee accepted). Kept as the logbook is written (db/outcomes.py),
+    so the funnel counts these rows instead of every mail received and every meeting."""
+
+    __tablename__ = "campaign_partners"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    out_of_office_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meetings_invited: Mapped[int] = mapped_column(default=0)
+    meetings_accepted: Mapped[int] = mapped_column(default=0)
+
+
+class RepliesOnDay(Base):
+    """How many replies (mail in, not history) the logbook holds from a day (UTC): the weekly
+    chart adds these up. Kept as the logbook is written (db/outcomes.py)."""
+
+    __tablename__ = "replies_per_day"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    replies: Mapped[int] = mapped_column(default=0)
+
+
 class Suppression(Base):
     """An address never to be mailed again.
 
@@ -207,6 +238,8 @@ class Step(Base):
         sa.UniqueConstraint("contact_id", "campaign_id", "name", name="uq_steps_contact_campaign_name"),
         sa.Index("ix_steps_status_due_at", "status", "due_at"),
         sa.Index("ix_steps_template_due_at", "template", "due_at"),  # Today: check-ins due
+        # Reports: what each campaign sent, and its first contacts waiting or sent, from the index alone
+        sa.Index("ix_steps_campaign_status_name", "campaign_id", "status", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -545,3 +578,6 @@ def _last_activity(session, _context) -> None:
             latest[obj.partner_id] = max(obj.occurred_at, latest.get(obj.partner_id, obj.occurred_at))
     if latest:
         session.connection().execute(LAST_ACTIVITY, [{"partner_id": p, "at": at} for p, at in latest.items()])
+
+
+from outreach.db import outcomes  # noqa: E402, F401  (keeps the funnel's facts as the logbook is written)

@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from outreach.db import outcomes
 from outreach.db.models import (
     AuditEvent,
     Campaign,
@@ -92,6 +93,7 @@ def _remove_rows(session: Session, contact: Contact, result: Forgotten) -> int:
         .values(retry_of=None)
     )
     session.execute(sa.delete(Step).where(Step.contact_id == contact.id))
+    outcomes.refresh(session.connection(), [contact.partner_id])  # its campaigns may be fewer now
     session.delete(contact)
     session.flush()
     return len(interactions)

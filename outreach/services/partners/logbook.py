@@ -10,6 +10,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from outreach.db import outcomes
 from outreach.db.models import Contact, Partner, PhaseChange, Suppression
 from outreach.db.types import utcnow
 from outreach.domain.phases import PhaseMove, initial_move, manual_move
@@ -198,7 +199,7 @@ def _move(session: Session, contact: Contact, partner: Partner) -> str:
     from outreach.domain.steps import PENDING
     from outreach.domain.vocabulary import StepStatus
 
-    before = contact.partner.name
+    before, left = contact.partner.name, contact.partner_id
     contact.partner = partner
     session.flush()
     session.execute(
@@ -206,6 +207,7 @@ def _move(session: Session, contact: Contact, partner: Partner) -> str:
         .where(Step.contact_id == contact.id, Step.status.in_([*PENDING, StepStatus.HELD]))
         .values(partner_id=partner.id)
     )
+    outcomes.refresh(session.connection(), [left, partner.id])  # a first contact still to go moved too
     return f"{contact.email} from {before} to {partner.name}"
 
 

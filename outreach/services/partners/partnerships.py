@@ -81,7 +81,7 @@ def overview(session: Session, now: datetime, limit: int | None = None, offset: 
 
 
 def count(session: Session) -> int:
-    """How many partnerships `overview` lists in all."""
+    """How many partnerships `overview` lists in all (Reports reads it from its tallies)."""
     return session.scalar(sa.select(sa.func.count()).where(Partner.phase.in_(IN_PARTNERSHIP))) or 0
 
 

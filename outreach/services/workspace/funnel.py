@@ -4,7 +4,10 @@ opted out, meetings invited and accepted, reply rate.
 "Sent" means one thing on every page and in every report (the Campaigns page, `campaign
 status`, the Reports page, `outreach report`): the campaign's messages that went out, of every
 kind (first contacts, follow-ups, one-off mails, check-ins). The funnel's first stage is
-"reached": partners whose first contact went out; the reply rate is replied / reached."""
+"reached": partners whose first contact went out; the reply rate is replied / reached.
+
+Who a campaign's partners are, what was heard back from each and their meetings are kept as the
+logbook is written (db/outcomes.py: CampaignPartner), so the funnel never reads the mail itself."""
 
 from __future__ import annotations
 
@@ -12,12 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, Interaction, Meeting, MeetingAttendee, Partner, Step
+from outreach.db.models import Campaign, CampaignPartner, Partner, Step
 from outreach.domain.steps import StepKind
-from outreach.domain.vocabulary import Direction, InteractionKind, Phase, StepStatus
+from outreach.domain.vocabulary import Phase, StepStatus
 
 MEASURED = (
     "partners",
@@ -33,6 +35,7 @@ MEASURED = (
 )
 COLUMNS = ("campaign", "phase", *MEASURED, "reply_rate")
 WENT_OUT = Step.status == StepStatus.SENT  # "sent", wherever a page or report says it
+QUEUED = (StepStatus.SCHEDULED, StepStatus.QUEUED, StepStatus.SENDING)  # a first contact still to go out
 
 
 def sent(session: Session, campaign_id: int, partners: set[int] | None = None) -> int:
@@ -71,11 +74,11 @@ def funnel(session: Session, campaign: str | None = None, by_phase: bool = True)
     return rows
 
 
-PARTNERS_WITH = {
-    "replied": InteractionKind.EMAIL,
-    "bounced": InteractionKind.BOUNCE,
-    "out_of_office": InteractionKind.AUTO_REPLY,
-    "opted_out": InteractionKind.OPT_OUT,
+PARTNERS_WITH = {  # partners heard back from: the first time each was
+    "replied": CampaignPartner.replied_at,
+    "bounced": CampaignPartner.bounced_at,
+    "out_of_office": CampaignPartner.out_of_office_at,
+    "opted_out": CampaignPartner.opted_out_at,
 }
 Key = tuple[int, Phase | None]  # (campaign, phase); no phase where the rows are not split by phase
 
@@ -104,38 +107,59 @@ class _Grouping:
 
     def member(self, campaign: Any, partner: Any) -> sa.Exists:
         """The partner had the campaign's first contact (sent or not)."""
-        first = sa.orm.aliased(Step)
-        return sa.exists().where(
-            first.campaign_id == campaign, first.partner_id == partner, first.name == StepKind.FIRST_CONTACT
-        )
+        return sa.exists().where(CampaignPartner.campaign_id == campaign, CampaignPartner.partner_id == partner)
 
 
 def _grouped(session: Session, campaign_ids: list[int], by_phase: bool) -> dict[Key, dict[str, int]]:
     """The measures per (campaign, phase) of the partners each campaign's first contact went
-    to (every partner with a first-contact step in it, sent or not)."""
+    to (every partner with a first-contact step in it, sent or not). What went out to them is
+    asked only per phase: the row for them all counts everything the campaign sent."""
     grouping = _Grouping(campaign_ids, by_phase)
-    grouped: dict[Key, dict[str, int]] = {}
-    for part in (_first_contacts(session, grouping), _sent(session, grouping), _replies(session, grouping)):
+    grouped = _members(session, grouping)
+    parts = [_first_contacts(session, grouping)] + ([_sent(session, grouping)] if by_phase else [])
+    for part in parts:
         for key, counts in part.items():
-            grouped.setdefault(key, dict.fromkeys(MEASURED, 0)).update(counts)
-    for key, counts in _meetings(session, grouping).items():
-        if key in grouped:
-            grouped[key].update(counts)
+            if key in grouped:
+                grouped[key].update(counts)
     return grouped
 
 
+def _members(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
+    """The partners; how many of them replied, bounced, were away or opted out; their meetings."""
+    measures = {
+        "partners": sa.func.count(),
+        **{key: sa.func.count(first) for key, first in PARTNERS_WITH.items()},
+        "meetings_invited": sa.func.sum(CampaignPartner.meetings_invited),
+        "meetings_accepted": sa.func.sum(CampaignPartner.meetings_accepted),
+    }
+    rows = session.execute(
+        grouping.select(
+            CampaignPartner.campaign_id,
+            CampaignPartner.partner_id,
+            *[measure.label(key) for key, measure in measures.items()],
+        ).where(CampaignPartner.campaign_id.in_(grouping.campaign_ids))
+    )
+    return {
+        (r.campaign_id, r.phase): dict.fromkeys(MEASURED, 0) | {key: int(r._mapping[key]) for key in measures}
+        for r in rows
+    }
+
+
 def _first_contacts(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
-    queued = Step.status.in_([StepStatus.SCHEDULED, StepStatus.QUEUED, StepStatus.SENDING])
+    queued = Step.status.in_(QUEUED)
     rows = session.execute(
         grouping.select(
             Step.campaign_id,
             Step.partner_id,
-            sa.func.count(sa.distinct(Step.partner_id)).label("partners"),
             sa.func.count(sa.case((queued, 1))).label("queued"),
             sa.func.count(sa.case((WENT_OUT, 1))).label("reached"),
-        ).where(Step.campaign_id.in_(grouping.campaign_ids), Step.name == StepKind.FIRST_CONTACT)
+        ).where(
+            Step.campaign_id.in_(grouping.campaign_ids),
+            Step.status.in_([*QUEUED, StepStatus.SENT]),
+            Step.name == StepKind.FIRST_CONTACT,
+        )
     )
-    return {(r.campaign_id, r.phase): {"partners": r.partners, "queued": r.queued, "reached": r.reached} for r in rows}
+    return {(r.campaign_id, r.phase): {"queued": r.queued, "reached": r.reached} for r in rows}
 
 
 def _sent(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
@@ -145,42 +169,3 @@ def _sent(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
         )
     )
     return {(r.campaign_id, r.phase): {"sent": r.sent} for r in rows}
-
-
-def _replies(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
-    """Partners with a reply, bounce, out-of-office answer or opt-out (not history)."""
-    heard = (
-        sa.select(Interaction.partner_id, Interaction.kind)
-        .where(
-            Interaction.direction == Direction.IN,
-            Interaction.history.is_(False),
-            Interaction.kind.in_(list(PARTNERS_WITH.values())),
-        )
-        .group_by(Interaction.partner_id, Interaction.kind)
-        .subquery()
-    )
-    members = (
-        sa.select(Step.campaign_id, Step.partner_id)
-        .where(Step.campaign_id.in_(grouping.campaign_ids), Step.name == StepKind.FIRST_CONTACT)
-        .group_by(Step.campaign_id, Step.partner_id)
-        .subquery()
-    )
-    measures = [sa.func.count(sa.case((heard.c.kind == kind, 1))).label(key) for key, kind in PARTNERS_WITH.items()]
-    query = grouping.select(members.c.campaign_id, members.c.partner_id, *measures)
-    rows = session.execute(query.join(heard, heard.c.partner_id == members.c.partner_id))
-    return {(r.campaign_id, r.phase): {key: r._mapping[key] for key in PARTNERS_WITH} for r in rows}
-
-
-def _meetings(session: Session, grouping: _Grouping) -> dict[Key, dict[str, int]]:
-    accepted = sa.exists().where(MeetingAttendee.meeting_id == Meeting.id, MeetingAttendee.partstat == "ACCEPTED")
-    rows = session.execute(
-        grouping.select(
-            Meeting.campaign_id,
-            Meeting.partner_id,
-            sa.func.count().label("invited"),
-            sa.func.count(sa.case((accepted, 1))).label("accepted"),
-        ).where(
-            Meeting.campaign_id.in_(grouping.campaign_ids), grouping.member(Meeting.campaign_id, Meeting.partner_id)
-        )
-    )
-    return {(r.campaign_id, r.phase): {"meetings_invited": r.invited, "meetings_accepted": r.accepted} for r in rows}

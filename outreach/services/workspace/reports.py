@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -19,9 +19,9 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from outreach.adapters.tabular import neutralised
-from outreach.db.models import Contact, Interaction, Meeting, Partner, Step
+from outreach.db.models import Contact, Interaction, Meeting, Partner, RepliesOnDay, Step
 from outreach.domain.steps import PENDING
-from outreach.domain.vocabulary import Direction, InteractionKind, PartnershipType, PartnerStatus, Phase, status_text
+from outreach.domain.vocabulary import Direction, PartnershipType, PartnerStatus, Phase, status_text
 from outreach.services.workspace import funnel as report
 
 WEEKS = 12
@@ -64,7 +64,7 @@ def overview(session: Session, now: datetime, page: int = 1) -> Overview:
             session, now, limit=PARTNERSHIPS_PER_PAGE, offset=(page - 1) * PARTNERSHIPS_PER_PAGE
         ),
         by_status=tallies.by_status(),
-        partnerships_count=partnerships.count(session),
+        partnerships_count=tallies.in_phases(partnerships.IN_PARTNERSHIP),
         page=page,
     )
 
@@ -103,6 +103,11 @@ class Tallies:
             counts[row[index]] = counts.get(row[index], 0) + row[4]
         return counts
 
+    def in_phases(self, phases: Sequence[Phase]) -> int:
+        """How many partners are in these phases (the partnerships: proposal onwards)."""
+        counts = self._counted(0)
+        return sum(counts.get(phase, 0) for phase in phases)
+
     def by_phase(self) -> list[tuple[str, int]]:
         counts = self._counted(0)
         return [(phase.label, counts.get(phase, 0)) for phase in Phase]
@@ -130,28 +135,29 @@ def by_status(session: Session) -> list[tuple[str, int]]:
 
 
 def weekly_chart(session: Session, now: datetime) -> str:
-    start = (now - timedelta(weeks=WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
-    series = {
-        "replies": _per_week(
-            session,
-            Interaction.occurred_at,
-            start,
-            Interaction.direction == Direction.IN,
-            Interaction.kind == InteractionKind.EMAIL,
-            Interaction.history.is_(False),
-        ),
-        "meetings": _per_week(session, Meeting.created_at, start),
-    }
+    """Replies and meetings in each of the last twelve weeks, from midnight (UTC) twelve weeks ago."""
+    start = (now.astimezone(UTC) - timedelta(weeks=WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
+    series = {"replies": _replies_per_week(session, start), "meetings": _per_week(session, Meeting.created_at, start)}
     labels = [(start + timedelta(weeks=i)).strftime("%d %b") for i in range(WEEKS)]
     return columns(labels, series, "Replies and meetings per week")
 
 
-def _per_week(session: Session, moment: Any, start: datetime, *conditions: sa.ColumnElement[bool]) -> list[int]:
+def _replies_per_week(session: Session, start: datetime) -> list[int]:
+    """The replies per day the logbook keeps (db/outcomes.py), added up by week; the last week
+    takes all later days."""
+    weeks = [0] * WEEKS
+    days = session.execute(sa.select(RepliesOnDay.day, RepliesOnDay.replies).where(RepliesOnDay.day >= start.date()))
+    for day, replies in days:
+        weeks[min((day - start.date()).days // 7, WEEKS - 1)] += replies
+    return weeks
+
+
+def _per_week(session: Session, moment: Any, start: datetime) -> list[int]:
     """Counts per week from `start` in one query: how many fell before each week's end (the
     last week takes all later ones), then the differences."""
     ends = [start + timedelta(weeks=i + 1) for i in range(WEEKS - 1)]
     before = [sa.func.count(sa.case((moment < end, 1))) for end in ends] + [sa.func.count()]
-    cumulative = list(session.execute(sa.select(*before).where(moment >= start, *conditions)).one())
+    cumulative = list(session.execute(sa.select(*before).where(moment >= start)).one())
     return [n - (cumulative[i - 1] if i else 0) for i, n in enumerate(cumulative)]
 
 
