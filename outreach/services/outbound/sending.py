@@ -17,7 +17,7 @@ from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
@@ -41,7 +41,7 @@ from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import MailboxFailure, PermanentRefusal, TemporaryFailure
 from outreach.messages.envelope import build_message, new_reply_token
-from outreach.messages.render import render_free_text, render_message
+from outreach.messages.render import message_source, render_free_text, rendered_once
 from outreach.rendering import Fields, Renderer, TemplateError
 from outreach.services.meetings.collaboration import QUARTER, next_check_in, schedule_check_in
 from outreach.services.operations import sending_health
@@ -85,6 +85,14 @@ _MARK_SENT = (
     .values(status=StepStatus.SENT, sent_at=sa.bindparam("now"), last_error=None)
 )
 _LOG = sa.insert(cast(sa.Table, Interaction.__table__))
+# A step to send with what its message needs, in one read; the campaign's settings are read once
+# per version (settings_of), the message rendered when it was queued with the step.
+_STEP_TO_SEND = [
+    joinedload(Step.campaign).defer(Campaign.settings),
+    joinedload(Step.contact),
+    joinedload(Step.partner),
+    undefer(Step.rendered),
+]
 
 
 @dataclass(frozen=True)
@@ -102,15 +110,7 @@ def send_step(
     now: Callable[[], datetime],
 ) -> Outcome:
     session = uow.session
-    step = session.get(
-        Step,
-        step_id,
-        options=[  # the campaign's settings are read once per version
-            joinedload(Step.campaign).defer(Campaign.settings),
-            joinedload(Step.contact),
-            joinedload(Step.partner),
-        ],
-    )
+    step = session.get(Step, step_id, options=_STEP_TO_SEND)
     if step is None or step.status is not StepStatus.QUEUED:
         return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
     if not _claim(session, step, now()):
@@ -430,7 +430,8 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         rendered = render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
         one_pager = False
     else:
-        rendered = render_message(settings, renderer, partner, contact, step.template, extra)
+        source = message_source(settings, renderer, partner, contact, step.template, extra)
+        rendered = rendered_once(renderer, source, step.rendered)
         one_pager = settings.attaches_one_pager(step.name, step.template)
     message = build_message(
         settings,

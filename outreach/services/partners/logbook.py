@@ -73,8 +73,12 @@ def upsert_partners(
         refused = list(_elsewhere(index, records))
         if refused:
             raise InvalidInput(refused)
+    new = _NewPartners(index, records)
     for record in records:
         advance()
+        if new.takes(record):
+            new.add(record, by, summary)
+            continue
         partner = index.find(record)
         if partner is None:
             partner = _new_partner(session, record, by)
@@ -87,7 +91,97 @@ def upsert_partners(
         for contact in record.contacts:
             _upsert_contact(session, index, partner, contact, summary)
     session.flush()
+    new.write(session)
     return summary
+
+
+class _NewPartners:
+    """Partners the logbook does not know, written as rows in a few statements (no objects): each
+    one whose record is the only one naming it (by its key or a contact's address) and none of
+    whose contacts is known. Any other record takes the way that merges and moves."""
+
+    def __init__(self, index: _Index, records: list[PartnerIn]):
+        self.index = index
+        keys: dict[tuple[str, str], int] = {}
+        emails: dict[str, int] = {}
+        for record in records:
+            keys[record.key] = keys.get(record.key, 0) + 1
+            for contact in record.contacts:
+                emails[contact.email] = emails.get(contact.email, 0) + 1
+        self._keys, self._emails = keys, emails
+        self.partners: list[dict] = []
+        self.contacts: list[list[dict]] = []
+        self.moves: list[PhaseMove] = []
+        self.suppressions: list[dict] = []
+
+    def takes(self, record: PartnerIn) -> bool:
+        if self._keys[record.key] != 1 or record.key in self.index.by_key:
+            return False
+        return all(self._emails[c.email] == 1 and c.email not in self.index.by_email for c in record.contacts)
+
+    def add(self, record: PartnerIn, by: str, summary: UpsertSummary) -> None:
+        phase = record.phase or Phase.SCOUTING
+        self.partners.append(
+            dict(
+                name=record.name,
+                name_key=name_key(record.name),
+                mail_domain=record.derived_mail_domain(),
+                partnership_types=[t.value for t in record.partnership_types],
+                tags=list(record.tags),
+                extra=dict(record.extra),
+                **{name: getattr(record, name) for name in _PARTNER_COLUMNS},
+            )
+            | dict(phase=phase, source=record.source or Source.OTHER, status=record.status or PartnerStatus.ACTIVE)
+        )
+        self.moves.append(initial_move(phase, "entered the logbook", by))
+        self.contacts.append([row for row in (self._contact(c, summary) for c in record.contacts) if row])
+        summary.partners_created += 1
+
+    def _contact(self, record: ContactIn, summary: UpsertSummary) -> dict | None:
+        hashed = email_hash(record.email)
+        if hashed in self.index.erased:
+            summary.skipped_erased.append(record.email)
+            return None
+        values = record.model_dump(exclude_none=True)
+        values.setdefault("status", ContactStatus.ACTIVE)
+        if hashed in self.index.suppressed:
+            values["status"] = ContactStatus.OPTED_OUT
+        elif values["status"] is ContactStatus.OPTED_OUT:
+            self.suppressions.append(dict(email_hash=hashed, email=record.email, reason="opted out (logbook import)"))
+            self.index.suppressed.add(hashed)
+        summary.contacts_created += 1
+        return values
+
+    def write(self, session: Session) -> None:
+        if not self.partners:
+            return
+        rows = session.connection()
+        now = utcnow()
+        for row in self.partners:
+            row.update(created_at=now, updated_at=now)
+        ids = rows.execute(_NEW_PARTNER, self.partners).scalars().all()
+        contacts = [
+            {**c, "partner_id": id_, "created_at": now} for id_, cs in zip(ids, self.contacts, strict=False) for c in cs
+        ]
+        if contacts:
+            rows.execute(sa.insert(cast(sa.Table, Contact.__table__)), _same_keys(contacts))
+        rows.execute(
+            _HISTORY,
+            [
+                dict(partner_id=id_, from_phase=m.from_phase, to_phase=m.to_phase, reason=m.reason, by=m.by, at=now)
+                for id_, m in zip(ids, self.moves, strict=False)
+            ],
+        )
+        if self.suppressions:
+            rows.execute(
+                sa.insert(cast(sa.Table, Suppression.__table__)), [{**s, "created_at": now} for s in self.suppressions]
+            )
+
+
+def _same_keys(rows: list[dict]) -> list[dict]:
+    """Rows for one executemany: each with every key any of them has (None where it gave none)."""
+    keys = dict.fromkeys(key for row in rows for key in row)
+    return [{key: row.get(key) for key in keys} for row in rows]
 
 
 _PARTNER_COLUMNS = (
@@ -242,6 +336,9 @@ _MOVE = (
     .values(phase=sa.bindparam("phase"), updated_at=sa.bindparam("at"))
 )
 _HISTORY = sa.insert(cast(sa.Table, PhaseChange.__table__))
+_NEW_PARTNER = sa.insert(cast(sa.Table, Partner.__table__)).returning(
+    Partner.__table__.c.id, sort_by_parameter_order=True
+)
 
 
 def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
