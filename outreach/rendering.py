@@ -20,6 +20,7 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 from outreach.errors import OutreachError
 from outreach.resources import packaged
@@ -297,7 +298,7 @@ def french_spacing(text: str) -> str:
 
 def single_full_stop(text: str) -> str:
     """ "Logística Atlântica, Lda.." -> "Logística Atlântica, Lda."."""
-    return _DOUBLE_STOP.sub("", text)
+    return _DOUBLE_STOP.sub("", text) if ".." in text else text
 
 
 # Italian elides the article before a day said with a vowel: "l'8 marzo", "dell'11 marzo", "all'8".
@@ -355,8 +356,18 @@ def _one_line(parts) -> str:
 
 def _tidy(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text) + "\n"
+    return (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text) + "\n"
 
 
-def _paragraphs(text: str) -> list[list[str]]:
-    return [block.splitlines() for block in text.strip().split("\n\n") if block.strip()]
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class Paragraph(list):
+    """A paragraph's lines; in a page, the lines escaped and joined by line breaks."""
+
+    def __html__(self) -> Markup:
+        return Markup(str(escape("\n".join(self))).replace("\n", "<br>\n"))
+
+
+def _paragraphs(text: str) -> list[Paragraph]:
+    return [Paragraph(block.splitlines()) for block in text.strip().split("\n\n") if block.strip()]

@@ -6,6 +6,7 @@ is the readable wording from the guide, used in templates and tables.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from enum import StrEnum
@@ -39,8 +40,9 @@ def _squash(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def _spellings(member: LabelledEnum) -> set[str]:
-    return {_squash(member.value), _squash(member.label)}
+@functools.cache
+def _spellings(member: LabelledEnum) -> frozenset[str]:
+    return frozenset({_squash(member.value), _squash(member.label)})
 
 
 class Source(LabelledEnum):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from outreach.campaign import CampaignFile, LoadedCampaign
 from outreach.domain.context import message_context, message_language, message_register, profile_language
@@ -106,7 +106,7 @@ def render_message(
 
 def kept(rendered: Rendered, fingerprint: str) -> dict:
     """A rendered message as a step keeps it, with the fingerprint of what it was made from."""
-    return {**asdict(rendered), "fingerprint": fingerprint}
+    return {**vars(rendered), "fingerprint": fingerprint}
 
 
 def rendered_once(renderer: Renderer, source: MessageSource, stored: dict | None) -> Rendered:

@@ -159,7 +159,8 @@ class _NewPartners:
         now = utcnow()
         for row in self.partners:
             row.update(created_at=now, updated_at=now)
-        ids = rows.execute(_NEW_PARTNER, self.partners).scalars().all()
+        made = {(key, country or ""): id_ for id_, key, country in rows.execute(_NEW_PARTNER, self.partners)}
+        ids = [made[(row["name_key"], row["country"] or "")] for row in self.partners]
         contacts = [
             {**c, "partner_id": id_, "created_at": now} for id_, cs in zip(ids, self.contacts, strict=False) for c in cs
         ]
@@ -336,8 +337,9 @@ _MOVE = (
     .values(phase=sa.bindparam("phase"), updated_at=sa.bindparam("at"))
 )
 _HISTORY = sa.insert(cast(sa.Table, PhaseChange.__table__))
+# Rows come back in any order (so several go in one statement): each new partner's key is its own.
 _NEW_PARTNER = sa.insert(cast(sa.Table, Partner.__table__)).returning(
-    Partner.__table__.c.id, sort_by_parameter_order=True
+    Partner.__table__.c.id, Partner.__table__.c.name_key, Partner.__table__.c.country
 )
 
 
