@@ -5,6 +5,7 @@ campaign sends in bulk (personal mail carries none: out-of-office responders ign
 from __future__ import annotations
 
 import functools
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
@@ -77,6 +78,12 @@ def address(name: str | None, addr: str) -> Address:
     return Address(display_name=name or "", username=local, domain=domain)
 
 
+def _boundary() -> str:
+    """A part boundary of our own, so the generator need not search the message for one that is
+    free: "=_" never occurs in quoted-printable or base64 text (RFC 2045), and the rest is random."""
+    return f"=_{secrets.token_hex(16)}"
+
+
 @dataclass(frozen=True)
 class CalendarPart:
     """An iTIP message for RFC 6047: in the alternative as text/calendar, and as invite.ics."""
@@ -109,6 +116,7 @@ def compose(
         message[name] = value
     # quoted-printable: readable, and safe through servers without 8BITMIME
     message.set_content(body.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.make_alternative(boundary=_boundary())
     message.add_alternative(body.html, subtype="html", charset="utf-8", cte="quoted-printable")
     attachments = list(body.attachments)
     if calendar is not None:  # the MIME method always equals the METHOD inside
@@ -121,7 +129,7 @@ def compose(
         )
         attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
     if attachments:
-        message.make_mixed()
+        message.make_mixed(boundary=_boundary())
         for attachment in attachments:
             message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any MIMEPart attaches
     return message
