@@ -87,12 +87,16 @@ _MARK_SENT = (
 _LOG = sa.insert(cast(sa.Table, Interaction.__table__))
 # A step to send with what its message needs, in one read; the campaign's settings are read once
 # per version (settings_of), the message rendered when it was queued with the step.
-_STEP_TO_SEND = [
-    joinedload(Step.campaign).defer(Campaign.settings),
-    joinedload(Step.contact),
-    joinedload(Step.partner),
-    undefer(Step.rendered),
-]
+_STEP_TO_SEND = (
+    sa.select(Step)
+    .where(Step.id == sa.bindparam("step_id"))
+    .options(
+        joinedload(Step.campaign).defer(Campaign.settings),
+        joinedload(Step.contact),
+        joinedload(Step.partner),
+        undefer(Step.rendered),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def send_step(
     now: Callable[[], datetime],
 ) -> Outcome:
     session = uow.session
-    step = session.get(Step, step_id, options=_STEP_TO_SEND)
+    step = session.execute(_STEP_TO_SEND, {"step_id": step_id}).scalar_one_or_none()
     if step is None or step.status is not StepStatus.QUEUED:
         return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
     if not _claim(session, step, now()):
@@ -488,10 +492,11 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
             text=text,
         ),
     )
-    rows.execute(LAST_ACTIVITY, {"partner_id": step.partner_id, "at": now})
     move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
-    if move is not None:
-        logbook.record_move_rows(session, step.partner_id, move, now)
+    if move is not None:  # one statement moves the partner on and keeps the mail as its latest activity
+        logbook.record_move_rows(session, step.partner_id, move, now, activity=True)
+    else:
+        rows.execute(LAST_ACTIVITY, {"partner_id": step.partner_id, "at": now})
     _schedule_next_in_sequence(session, step, now)
     if step.template == StepKind.LATER and step.partner.status is PartnerStatus.PAUSED:
         step.partner.status, step.partner.later_until = PartnerStatus.ACTIVE, None  # "later" has come

@@ -313,10 +313,14 @@ def _assign(row, values: dict) -> bool:
     return changed
 
 
-def record_move_rows(session: Session, partner_id: int, move: PhaseMove, at: datetime) -> None:
-    """record_move for a stored partner, as two statements (no objects loaded)."""
+def record_move_rows(session: Session, partner_id: int, move: PhaseMove, at: datetime, activity: bool = False) -> None:
+    """record_move for a stored partner, as two statements (no objects loaded). `activity`: the
+    move comes with an interaction at `at`, kept as the partner's latest activity by the same
+    statement (as models.LAST_ACTIVITY would)."""
     rows = session.connection()
-    rows.execute(_MOVE, {"partner_id": partner_id, "phase": move.to_phase, "at": at})
+    rows.execute(
+        _MOVE_AND_ACTIVITY if activity else _MOVE, {"partner_id": partner_id, "phase": move.to_phase, "at": at}
+    )
     rows.execute(
         _HISTORY,
         dict(
@@ -337,6 +341,12 @@ _MOVE = (
     .values(phase=sa.bindparam("phase"), updated_at=sa.bindparam("at"))
 )
 _HISTORY = sa.insert(cast(sa.Table, PhaseChange.__table__))
+_LATEST = Partner.__table__.c.last_activity_at
+_MOVE_AND_ACTIVITY = _MOVE.values(
+    last_activity_at=sa.case(
+        (sa.or_(_LATEST.is_(None), sa.bindparam("at") > _LATEST), sa.bindparam("at")), else_=_LATEST
+    )
+)
 # Rows come back in any order (so several go in one statement): each new partner's key is its own.
 _NEW_PARTNER = sa.insert(cast(sa.Table, Partner.__table__)).returning(
     Partner.__table__.c.id, Partner.__table__.c.name_key, Partner.__table__.c.country
