@@ -12,10 +12,11 @@ from outreach.campaign.model import NamedMailbox
 from outreach.campaign.uploaded import Origin
 from outreach.cli.common import add_row, console, logbook, print_json, progress_bar
 from outreach.db.types import utcnow
-from outreach.errors import NotFound
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import new_message_id
+from outreach.mail.wire import wire_bytes
 from outreach.messages.envelope import build_message
-from outreach.messages.render import draft_all, renderer_for
+from outreach.messages.render import draft_all, each_draft, renderer_for
 from outreach.services.outbound import campaign_control as control
 from outreach.services.outbound import campaigns
 from outreach.services.workspace.status import campaign_status
@@ -86,30 +87,53 @@ def preview(
     if all_:
         _preview_all(campaign, renderer, out)
         return
-    with progress_bar("rendering", campaign.contact_count) as advance:
-        drafts = draft_all(campaign, renderer, advance)
-    out.mkdir(parents=True, exist_ok=True)
     table = Table("partner", "contact", "language", "register", "subject", "file")
+    problems: list[Problem] = []
+    written: list[Path] = []
+    notes: list[str] = []
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
     now = utcnow()
-    with progress_bar("writing", len(drafts)) as advance:
-        for number, draft in enumerate(drafts, start=1):
-            advance()
+    with progress_bar("writing", campaign.contact_count) as advance:  # each message in turn, none kept
+        for draft in each_draft(campaign, renderer, problems, advance):
+            notes += draft.notes
+            if problems:  # the campaign does not validate: only its problems are wanted now
+                continue
+            path = out / f"{len(written) + 1:04d}-{_slug(draft.contact.email)}.eml"
             message_id = new_message_id(campaign.settings.mailbox.address)
             message = build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
-            path = out / f"{number:04d}-{_slug(draft.contact.email)}.eml"
-            path.write_bytes(message.as_bytes())
-            add_row(
-                table,
-                draft.partner.name,
-                draft.contact.email,
-                draft.rendered.language,
-                draft.rendered.register,
-                draft.rendered.subject,
-                path.name,
-            )
+            path.write_bytes(wire_bytes(message))
+            written.append(path)
+            if len(written) <= TABLE_ROWS:
+                rendered = draft.rendered
+                add_row(
+                    table,
+                    draft.partner.name,
+                    draft.contact.email,
+                    rendered.language,
+                    rendered.register,
+                    rendered.subject,
+                    path.name,
+                )
+    if problems:  # nothing is left of a preview that does not validate
+        _remove(written, out if made else None)
+        raise InvalidInput(problems)
     console.print(table)
-    _say_fallbacks(drafts)
-    console.print(f"{len(drafts)} messages written to {out}; nothing was sent")
+    if len(written) > TABLE_ROWS:
+        console.print(f"... and {len(written) - TABLE_ROWS} more, listed in {out}", markup=False)
+    for note in notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(f"{len(written)} messages written to {out}; nothing was sent")
+
+
+TABLE_ROWS = 100  # a preview's table lists the first ones; the folder has them all
+
+
+def _remove(files: list[Path], folder: Path | None) -> None:
+    for path in files:
+        path.unlink(missing_ok=True)
+    if folder is not None:
+        folder.rmdir()
 
 
 def _preview_all(campaign, renderer, out: Path) -> None:
