@@ -85,6 +85,12 @@ def _boundary() -> str:
     return f"=_{secrets.token_hex(16)}"
 
 
+# This process's boundaries, one per kind of multipart: every part of our messages is quoted-
+# printable or base64, where they cannot occur, so the type fields they stand in are made once.
+# A message that carries another message (which may be one of ours) gets boundaries of its own.
+_PROCESS_BOUNDARY = f"=_{secrets.token_hex(12)}"
+
+
 @dataclass(frozen=True)
 class CalendarPart:
     """An iTIP message for RFC 6047: in the alternative as text/calendar, and as invite.ics."""
@@ -123,8 +129,9 @@ def compose(
     attachments = list(body.attachments)
     if calendar is not None:
         attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
+    own = any(isinstance(a, MIMEPart) and a.get_content_maintype() == "message" for a in attachments)
     alternatives = message if not attachments else EmailMessage(policy=POLICY)
-    _multipart(alternatives, "alternative")
+    _multipart(alternatives, "alternative", own)
     alternatives.attach(_text_part("plain", body.text))
     alternatives.attach(_text_part("html", body.html, last_header="MIME-Version"))
     if calendar is not None:  # the MIME method always equals the METHOD inside
@@ -136,17 +143,21 @@ def compose(
             cte="quoted-printable",
         )
     if attachments:
-        _multipart(message, "mixed")
+        _multipart(message, "mixed", own)
         message.attach(alternatives)
         for attachment in attachments:
             message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any MIMEPart attaches
     return message
 
 
-def _multipart(message: EmailMessage, subtype: str) -> None:
-    message.set_raw(
-        "Content-Type", POLICY.header_factory("Content-Type", f'multipart/{subtype}; boundary="{_boundary()}"')
-    )
+def _multipart(message: EmailMessage, subtype: str, own_boundary: bool = False) -> None:
+    if own_boundary:
+        field = POLICY.header_factory("Content-Type", f'multipart/{subtype}; boundary="{_boundary()}"')
+    else:
+        field = _same_for_every_message(
+            "Content-Type", f'multipart/{subtype}; boundary="{_PROCESS_BOUNDARY}_{subtype[0]}"'
+        )
+    message.set_raw("Content-Type", field)
     message.set_payload([])
 
 
