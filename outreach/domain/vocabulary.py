@@ -10,7 +10,7 @@ import functools
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Self, cast
 
 
 class LabelledEnum(StrEnum):
@@ -27,11 +27,16 @@ class LabelledEnum(StrEnum):
     @classmethod
     def parse(cls, text: str) -> Self:
         """Accept the key or the label, ignoring case, spaces, dashes and underscores."""
-        wanted = _squash(text)
-        for member in cls:
-            if wanted in _spellings(member):
-                return member
-        raise ValueError(f"{text!r} is not one of: {', '.join(m.value for m in cls)}")
+        return cast(Self, _parsed(cls, text))
+
+
+@functools.lru_cache(maxsize=4096)  # a logbook writes the same few words on every row
+def _parsed(cls: type[LabelledEnum], text: str) -> LabelledEnum:
+    wanted = _squash(text)
+    for member in cls:
+        if wanted in _spellings(member):
+            return member
+    raise ValueError(f"{text!r} is not one of: {', '.join(m.value for m in cls)}")
 
 
 def _squash(text: str) -> str:

@@ -167,7 +167,7 @@ def _first_step(settings: CampaignFile, row: Campaign, contact, rendered: dict, 
 
 def _write_steps(session: Session, batch: list[dict]) -> None:
     if batch:
-        session.connection().execute(_NEW_STEP, batch)
+        session.connection().execute(_NEW_STEP, logbook.same_keys(batch))
         batch.clear()
 
 

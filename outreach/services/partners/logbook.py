@@ -159,13 +159,14 @@ class _NewPartners:
         now = utcnow()
         for row in self.partners:
             row.update(created_at=now, updated_at=now)
-        made = {(key, country or ""): id_ for id_, key, country in rows.execute(_NEW_PARTNER, self.partners)}
+        rows.execute(_NEW_PARTNER, same_keys(self.partners))  # a plain executemany: no RETURNING, many times faster
+        made = self._ids(rows, now)
         ids = [made[(row["name_key"], row["country"] or "")] for row in self.partners]
         contacts = [
             {**c, "partner_id": id_, "created_at": now} for id_, cs in zip(ids, self.contacts, strict=False) for c in cs
         ]
         if contacts:
-            rows.execute(sa.insert(cast(sa.Table, Contact.__table__)), _same_keys(contacts))
+            rows.execute(sa.insert(cast(sa.Table, Contact.__table__)), same_keys(contacts))
         rows.execute(
             _HISTORY,
             [
@@ -178,10 +179,24 @@ class _NewPartners:
                 sa.insert(cast(sa.Table, Suppression.__table__)), [{**s, "created_at": now} for s in self.suppressions]
             )
 
+    def _ids(self, rows, now) -> dict[tuple[str, str], int]:
+        """The new partners' ids by their key (each new partner's own), read back a chunk at a time:
+        the rows written at `now` (this call's moment) under the keys written."""
+        table = Partner.__table__.c
+        keys = [row["name_key"] for row in self.partners]
+        made: dict[tuple[str, str], int] = {}
+        for start in range(0, len(keys), 1000):
+            query = sa.select(table.id, table.name_key, table.country).where(
+                table.name_key.in_(keys[start : start + 1000]), table.created_at == now
+            )
+            made.update({(key, country or ""): id_ for id_, key, country in rows.execute(query)})
+        return made
 
-def _same_keys(rows: list[dict]) -> list[dict]:
-    """Rows for one executemany: each with every key any of them has (None where it gave none)."""
-    keys = dict.fromkeys(key for row in rows for key in row)
+
+def same_keys(rows: list[dict]) -> list[dict]:
+    """Rows for one executemany: each with the same keys, those any of them gives a value (None
+    where it gave none); a column no row gives a value is left out (NULL, fewer parameters)."""
+    keys = dict.fromkeys(key for row in rows for key, value in row.items() if value is not None)
     return [{key: row.get(key) for key in keys} for row in rows]
 
 
@@ -347,10 +362,7 @@ _MOVE_AND_ACTIVITY = _MOVE.values(
         (sa.or_(_LATEST.is_(None), sa.bindparam("at") > _LATEST), sa.bindparam("at")), else_=_LATEST
     )
 )
-# Rows come back in any order (so several go in one statement): each new partner's key is its own.
-_NEW_PARTNER = sa.insert(cast(sa.Table, Partner.__table__)).returning(
-    Partner.__table__.c.id, Partner.__table__.c.name_key, Partner.__table__.c.country
-)
+_NEW_PARTNER = sa.insert(cast(sa.Table, Partner.__table__))
 
 
 def record_move(partner: Partner, move: PhaseMove, at: datetime | None = None) -> None:
