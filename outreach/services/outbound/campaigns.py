@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import cast
@@ -92,7 +94,7 @@ def queue(
     return summary
 
 
-BATCH = 500  # first-contact steps written per statement
+BATCH = 1000  # first-contact steps written per statement
 
 
 def _schedule_first_contacts(
@@ -117,25 +119,26 @@ def _schedule_first_contacts(
     suppressed = logbook.suppressed_hashes(session)
     problems: list[Problem] = []
     batch: list[dict] = []
-    for draft in each_draft(campaign, renderer, problems, advance):
-        summary.fallbacks += draft.notes
-        email = draft.contact.email
-        contact = contacts.get(email)
-        if contact is None or contact.status is not ContactStatus.ACTIVE or email_hash(email) in suppressed:
-            summary.not_mailable.append(email)
-        elif contact.id in existing:
-            summary.already_queued += 1
-        elif not problems:  # nothing is written once the campaign is known not to validate
-            assert draft.source is not None
-            batch.append(
-                _first_step(settings, row, contact, kept(draft.rendered, draft.source.fingerprint(renderer)), now)
-            )
-            summary.scheduled += 1
-            if len(batch) >= BATCH:
-                _write_steps(session, batch)
-    if problems:
-        raise InvalidInput(problems)
-    _write_steps(session, batch)
+    with closing(_StepWriter(session)) as writer:
+        for draft in each_draft(campaign, renderer, problems, advance):
+            summary.fallbacks += draft.notes
+            email = draft.contact.email
+            contact = contacts.get(email)
+            if contact is None or contact.status is not ContactStatus.ACTIVE or email_hash(email) in suppressed:
+                summary.not_mailable.append(email)
+            elif contact.id in existing:
+                summary.already_queued += 1
+            elif not problems:  # nothing is written once the campaign is known not to validate
+                assert draft.source is not None
+                batch.append(
+                    _first_step(settings, row, contact, kept(draft.rendered, draft.source.fingerprint(renderer)), now)
+                )
+                summary.scheduled += 1
+                if len(batch) >= BATCH:
+                    writer.write(batch)
+        if problems:
+            raise InvalidInput(problems)
+        writer.write(batch)
 
 
 def _stored_contacts(session: Session, emails: list[str]) -> dict:
@@ -165,10 +168,33 @@ def _first_step(settings: CampaignFile, row: Campaign, contact, rendered: dict, 
     )
 
 
-def _write_steps(session: Session, batch: list[dict]) -> None:
-    if batch:
-        session.connection().execute(_NEW_STEP, logbook.same_keys(batch))
-        batch.clear()
+class _StepWriter:
+    """Writes the steps a batch at a time on the session's connection, from a thread of its own:
+    the database takes one batch while the next is rendered. One batch is under way at a time,
+    and nothing else uses the connection meanwhile (the renderer reads no database)."""
+
+    def __init__(self, session: Session):
+        self.connection = session.connection()
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
+        self.pending: Future | None = None
+
+    def write(self, batch: list[dict]) -> None:
+        """Hands the batch over (and empties it), once the one before is written."""
+        self.wait()
+        if batch:
+            self.pending = self.thread.submit(self.connection.execute, _NEW_STEP, logbook.same_keys(batch))
+            batch.clear()
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()  # a failure of the write is raised here
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.thread.shutdown()
 
 
 _NEW_STEP = sa.insert(cast(sa.Table, Step.__table__))
