@@ -365,9 +365,13 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 class Paragraph(list):
     """A paragraph's lines; in a page, the lines escaped and joined by line breaks."""
 
+    def __init__(self, block: str):
+        super().__init__(block.splitlines())
+        self.block = block
+
     def __html__(self) -> Markup:
-        return Markup(str(escape("\n".join(self))).replace("\n", "<br>\n"))
+        return Markup(str(escape(self.block)).replace("\n", "<br>\n"))
 
 
 def _paragraphs(text: str) -> list[Paragraph]:
-    return [Paragraph(block.splitlines()) for block in text.strip().split("\n\n") if block.strip()]
+    return [Paragraph(block) for block in text.strip().split("\n\n") if block.strip()]

@@ -65,7 +65,8 @@ class MessageSource:
     def fingerprint(self, renderer: Renderer) -> str:
         digest = hashlib.sha256(renderer.source_digest(self.name).encode())
         digest.update(self.name.encode())
-        digest.update(json.dumps(self.context, sort_keys=True, ensure_ascii=False, default=str).encode())
+        # in the order message_context builds it: the same values give the same text
+        digest.update(json.dumps(self.context, ensure_ascii=False, default=str).encode())
         return digest.hexdigest()
 
     def render(self, renderer: Renderer) -> Rendered:

@@ -161,11 +161,17 @@ def _first_step(settings: CampaignFile, row: Campaign, contact, rendered: dict, 
         status=StepStatus.SCHEDULED,
         due_at=now,
         message_id=new_message_id(settings.mailbox.address),
-        reply_token=new_reply_token(settings),
         attempts=0,
         created_at=now,
         rendered=rendered,
-    )
+    ) | _token(settings)
+
+
+def _token(settings: CampaignFile) -> dict:
+    """A reply token where the mailbox has plus-addressing; no key at all where not (every step of a
+    batch has the same keys, as one statement writes them)."""
+    token = new_reply_token(settings)
+    return {"reply_token": token} if token else {}
 
 
 class _StepWriter:
@@ -182,7 +188,7 @@ class _StepWriter:
         """Hands the batch over (and empties it), once the one before is written."""
         self.wait()
         if batch:
-            self.pending = self.thread.submit(self.connection.execute, _NEW_STEP, logbook.same_keys(batch))
+            self.pending = self.thread.submit(self.connection.execute, _NEW_STEP, list(batch))
             batch.clear()
 
     def wait(self) -> None:
