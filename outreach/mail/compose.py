@@ -170,5 +170,7 @@ def _text_part(subtype: str, text: str, last_header: str | None = None) -> Email
     if last_header == "MIME-Version":  # where set_content would add it: after the content fields
         part.set_raw("MIME-Version", _same_for_every_message("MIME-Version", "1.0"))
     lines = text.encode("utf-8").splitlines()
-    part.set_payload(quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), POLICY.max_line_length))
+    part.set_payload(
+        quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), POLICY.max_line_length or 78)
+    )
     return part
