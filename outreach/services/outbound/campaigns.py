@@ -175,21 +175,28 @@ def _token(settings: CampaignFile) -> dict:
 
 
 class _StepWriter:
-    """Writes the steps a batch at a time on the session's connection, from a thread of its own:
-    the database takes one batch while the next is rendered. One batch is under way at a time,
-    and nothing else uses the connection meanwhile (the renderer reads no database)."""
+    """Writes the steps a batch at a time on the session's connection. On a database server, from
+    a thread of its own: the server takes one batch while the next is rendered (one batch under
+    way; nothing else uses the connection meanwhile: the renderer reads no database). SQLite
+    writes in this thread (its work is as much ours as the database's, and a connection may
+    belong to one thread)."""
 
     def __init__(self, session: Session):
         self.connection = session.connection()
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
+        server = self.connection.dialect.name != "sqlite"
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer") if server else None
         self.pending: Future | None = None
 
     def write(self, batch: list[dict]) -> None:
         """Hands the batch over (and empties it), once the one before is written."""
         self.wait()
-        if batch:
+        if not batch:
+            return
+        if self.thread is None:
+            self.connection.execute(_NEW_STEP, batch)
+        else:
             self.pending = self.thread.submit(self.connection.execute, _NEW_STEP, list(batch))
-            batch.clear()
+        batch.clear()
 
     def wait(self) -> None:
         pending, self.pending = self.pending, None
@@ -200,7 +207,8 @@ class _StepWriter:
         try:
             self.wait()
         finally:
-            self.thread.shutdown()
+            if self.thread is not None:
+                self.thread.shutdown()
 
 
 _NEW_STEP = sa.insert(cast(sa.Table, Step.__table__))
