@@ -11,19 +11,16 @@ from outreach.campaign import load_campaign
 from outreach.campaign.model import NamedMailbox
 from outreach.campaign.uploaded import Origin
 from outreach.cli.common import add_row, console, logbook, print_json, progress_bar
-from outreach.db.types import utcnow
 from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import new_message_id
 from outreach.mail.wire import wire_bytes
 from outreach.messages.envelope import build_message
 from outreach.messages.render import draft_all, each_draft, renderer_for
-from outreach.services.outbound import campaign_control as control
-from outreach.services.outbound import campaigns
-from outreach.services.workspace.status import campaign_status
-from outreach.services.workspace.times import local, zone_for
-from outreach.settings import mailboxes
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
+
+# The logbook's services are imported by the commands that use them: `validate` and `preview`
+# read files only, and start without the database layer.
 
 
 def load_with_mailbox(file: Path):
@@ -31,6 +28,9 @@ def load_with_mailbox(file: Path):
     campaign = load_campaign(file)
     if not isinstance(campaign.settings.mailbox, NamedMailbox):
         return campaign
+    from outreach.services.outbound import campaigns
+    from outreach.settings import mailboxes
+
     with logbook() as uow:
         mailboxes.check_queueable(uow.session, campaign.settings, Origin.CLI, str(campaign.path))
         return campaigns.with_mailbox(uow.session, campaign)
@@ -82,6 +82,8 @@ def preview(
     ),
 ) -> None:
     """Write every first-contact message (or, with --all, every kind) as .eml files; send nothing."""
+    from outreach.db.types import utcnow
+
     campaign = load_with_mailbox(file)
     renderer = renderer_for(campaign.settings)
     if all_:
@@ -137,6 +139,7 @@ def _remove(files: list[Path], folder: Path | None) -> None:
 
 
 def _preview_all(campaign, renderer, out: Path) -> None:
+    from outreach.db.types import utcnow
     from outreach.services.outbound.sequence_preview import every_message
 
     written = every_message(campaign, renderer, out, utcnow())
@@ -171,6 +174,9 @@ def queue(
     Queuing the same file again schedules nothing twice; partners added to the file later
     are the only ones mailed next time. `outreach run` (or the worker and scheduler) sends.
     """
+    from outreach.db.types import utcnow
+    from outreach.services.outbound import campaigns
+
     campaign = load_campaign(file)
     renderer = renderer_for(campaign.settings)
     with logbook() as uow, progress_bar("queuing", campaign.contact_count + len(campaign.partners)) as advance:
@@ -199,6 +205,9 @@ def queue(
 @app.command()
 def pause(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
     """Queue nothing more of this campaign until it is resumed (its steps are kept)."""
+    from outreach.db.types import utcnow
+    from outreach.services.outbound import campaign_control as control
+
     with logbook() as uow:
         control.pause(uow.session, name, utcnow())
         uow.commit()
@@ -210,6 +219,8 @@ def pause(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
 @app.command()
 def resume(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
     """Send the campaign's scheduled mail again."""
+    from outreach.services.outbound import campaign_control as control
+
     with logbook() as uow:
         control.resume(uow.session, name)
         uow.commit()
@@ -222,6 +233,8 @@ def cancel(
     reason: str = typer.Option(..., "--reason", help="Why: kept on every cancelled step."),
 ) -> None:
     """Cancel every pending step of the campaign, keeping the reason (what was sent stays logged)."""
+    from outreach.services.outbound import campaign_control as control
+
     with logbook() as uow:
         count = control.cancel(uow.session, name, reason)
         uow.commit()
@@ -234,6 +247,9 @@ def status(
     json_: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Where each queued campaign stands: messages per status, and those that need staff."""
+    from outreach.services.workspace.status import campaign_status
+    from outreach.services.workspace.times import local, zone_for
+
     with logbook() as uow:
         found = campaign_status(uow.session, name)
         zones = {c.name: zone_for(uow.session, c.name) for c in found}
