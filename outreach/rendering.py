@@ -3,18 +3,24 @@
 Templates live in `templates/NAME/REGISTER.LANGUAGE.j2` with a `subject` and a `text`
 block; the HTML part is made from the text (paragraphs, escaped) by `_message.html.j2`, so
 each message is written once. A campaign's own template folder is searched first.
+
+Templates are read once per renderer: outside development Jinja does not look at the files
+again for each message (no `stat` per render). `OUTREACH_DEVELOPMENT=1` (or `development=True`)
+reloads a template whose file changed, as one wants while writing templates.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 from outreach.errors import OutreachError
 from outreach.resources import packaged
@@ -109,21 +115,66 @@ def elided(name: object, word: str = "de") -> str:
     return f"{word} {text}"
 
 
+def in_development() -> bool:
+    """Whether templates are being written here (`OUTREACH_DEVELOPMENT`): then they are reloaded
+    when their files change."""
+    return os.environ.get("OUTREACH_DEVELOPMENT", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# What the rendering code itself does to a template's output (typography, tidying): part of every
+# fingerprint, so a message kept from before a change of these rules is rendered again.
+RENDERING_VERSION = "1"
+
+
 class Renderer:
-    def __init__(self, own_folder: Path | None = None):
+    def __init__(self, own_folder: Path | None = None, development: bool | None = None):
         folders = [own_folder] if own_folder else []
         self.env = _Environment(
             loader=FileSystemLoader([str(f) for f in folders + [BUILTIN_TEMPLATES]]),
             undefined=MissingValue,
             autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
             keep_trailing_newline=False,
+            auto_reload=in_development() if development is None else development,
         )
         self.env.filters["agree"] = agree
         self.env.filters["elided"] = elided
+        self._variants: dict[tuple[str, str, str, str], str] = {}
+        self._digests: dict[str, str] = {}
 
     def variant(self, template: str, register: str, language: str, fallback_language: str) -> str:
         """The file for a template in a register and language; the campaign's language when
-        the contact's own has no template."""
+        the contact's own has no template (found once per renderer, outside development)."""
+        key = (template, register, language, fallback_language)
+        found = self._variants.get(key)
+        if found is None or self.env.auto_reload:
+            found = self._variants[key] = self._find_variant(*key)
+        return found
+
+    def source_digest(self, name: str) -> str:
+        """A digest of the template's source and of every template it includes, with the page
+        the HTML part is made from: what a message rendered from `name` was made of."""
+        found = self._digests.get(name)
+        if found is None or self.env.auto_reload:
+            digest = hashlib.sha256(RENDERING_VERSION.encode())
+            for source in self._sources([name, "_message.html.j2"]):
+                digest.update(hashlib.sha256(source.encode()).digest())
+            found = self._digests[name] = digest.hexdigest()
+        return found
+
+    def _sources(self, names: list[str]) -> list[str]:
+        """The sources of these templates and of those they include, each once, in order."""
+        sources, seen, waiting = [], set(), list(names)
+        while waiting:
+            name = waiting.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]  # set above
+            sources.append(source)
+            waiting += [n for n in meta.find_referenced_templates(self.env.parse(source)) if n is not None]
+        return sources
+
+    def _find_variant(self, template: str, register: str, language: str, fallback_language: str) -> str:
         names = [
             f"{template}/{register}.{lang}.j2"
             for lang in dict.fromkeys([language, language.split("-")[0], fallback_language])
@@ -159,10 +210,15 @@ class Renderer:
             raise TemplateError(f"template {name} has no {{% block {error.args[0]} %}}") from None
         except SecurityError as error:
             raise TemplateError(f"template {_where_in(error, template)}: refused: {error}") from None
-        html = self.env.get_template("_message.html.j2").render(
-            subject=subject, paragraphs=_paragraphs(text), language=written_in
+        return Rendered(
+            subject,
+            text,
+            self._html(subject, text, written_in),
+            name,
+            context["language"],
+            context["register"],
+            summary,
         )
-        return Rendered(subject, text, html, name, context["language"], context["register"], summary)
 
     def free_text(self, subject: str, body: str, context: dict) -> Rendered:
         """A message staff wrote themselves (no template), with the signature."""
@@ -170,10 +226,14 @@ class Renderer:
         signature = self._template("_signature.j2").render(present)
         text = polished(_tidy(body + "\n\n" + signature), context["written_in"])
         subject = polished(" ".join(subject.split()), context["written_in"])
-        html = self.env.get_template("_message.html.j2").render(
-            subject=subject, paragraphs=_paragraphs(text), language=context["written_in"]
-        )
+        html = self._html(subject, text, context["written_in"])
         return Rendered(subject, text, html, "free_text", context["language"], context["register"])
+
+    def _html(self, subject: str, text: str, language: str) -> str:
+        """The HTML part, made from the text: its paragraphs, escaped."""
+        return self._template("_message.html.j2").render(
+            subject=subject, paragraphs=_paragraphs(text), language=language
+        )
 
     def _template(self, name: str):
         """A template by name; broken syntax is a TemplateError naming file and line."""
@@ -238,7 +298,7 @@ def french_spacing(text: str) -> str:
 
 def single_full_stop(text: str) -> str:
     """ "Logística Atlântica, Lda.." -> "Logística Atlântica, Lda."."""
-    return _DOUBLE_STOP.sub("", text)
+    return _DOUBLE_STOP.sub("", text) if ".." in text else text
 
 
 # Italian elides the article before a day said with a vowel: "l'8 marzo", "dell'11 marzo", "all'8".
@@ -296,8 +356,22 @@ def _one_line(parts) -> str:
 
 def _tidy(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text) + "\n"
+    return (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text) + "\n"
 
 
-def _paragraphs(text: str) -> list[list[str]]:
-    return [block.splitlines() for block in text.strip().split("\n\n") if block.strip()]
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class Paragraph(list):
+    """A paragraph's lines; in a page, the lines escaped and joined by line breaks."""
+
+    def __init__(self, block: str):
+        super().__init__(block.splitlines())
+        self.block = block
+
+    def __html__(self) -> Markup:
+        return Markup(str(escape(self.block)).replace("\n", "<br>\n"))
+
+
+def _paragraphs(text: str) -> list[Paragraph]:
+    return [Paragraph(block) for block in text.strip().split("\n\n") if block.strip()]

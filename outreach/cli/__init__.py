@@ -2,62 +2,83 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import typer
 
-from outreach.cli import (
-    campaign,
-    db,
-    demo,
-    inbound,
-    init,
-    intent,
-    mailboxes,
-    meeting,
-    partners,
-    processes,
-    replies,
-    report,
-    sandbox,
-    steps,
-    todo,
-    web,
-)
 from outreach.cli.common import flow_help, report_problems, state
 from outreach.errors import InvalidInput, OutreachError
 
-app = typer.Typer(
-    help="Partnership outreach for VET providers: campaigns, the partner logbook, the inbox.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(campaign.app, name="campaign")
-app.add_typer(partners.app, name="partners")
-app.add_typer(inbound.app, name="inbound")
-app.add_typer(intent.app, name="intent")
-app.add_typer(replies.app, name="replies")
-app.add_typer(meeting.app, name="meeting")
-app.add_typer(db.app, name="db")
-app.add_typer(todo.app, name="todo")
-app.add_typer(web.users, name="users")
-app.add_typer(mailboxes.app, name="mailboxes")
-app.add_typer(steps.app, name="steps")
-app.command()(processes.run)
-app.command()(processes.worker)
-app.command()(processes.scheduler)
-app.command()(processes.watch)
-app.command()(report.report)
-app.command()(demo.demo)
-app.command()(init.init)
-app.command()(sandbox.sandbox)
-app.add_typer(web.web_app, name="web")
-app.command()(web.audit)
+# Every command by the name it is called with: its module, and the group (a Typer) or the command
+# (a function) there, in the order help lists them. Only the module of the command that runs is
+# imported, so a command starts with what it uses; help, or a name not known here, builds them all.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "campaign": ("campaign", "app"),
+    "partners": ("partners", "app"),
+    "inbound": ("inbound", "app"),
+    "intent": ("intent", "app"),
+    "replies": ("replies", "app"),
+    "meeting": ("meeting", "app"),
+    "db": ("db", "app"),
+    "todo": ("todo", "app"),
+    "users": ("web", "users"),
+    "mailboxes": ("mailboxes", "app"),
+    "steps": ("steps", "app"),
+    "run": ("processes", "run"),
+    "worker": ("processes", "worker"),
+    "scheduler": ("processes", "scheduler"),
+    "watch": ("processes", "watch"),
+    "report": ("report", "report"),
+    "demo": ("demo", "demo"),
+    "init": ("init", "init"),
+    "sandbox": ("sandbox", "sandbox"),
+    "web": ("web", "web_app"),
+    "audit": ("web", "audit"),
+}
+ROOT_FLAGS = ("--verbose", "--log-json")
 
 
-@app.callback()
+def build(names: list[str] | None = None) -> typer.Typer:
+    """The command line with these commands (default: all)."""
+    root = typer.Typer(
+        help="Partnership outreach for VET providers: campaigns, the partner logbook, the inbox.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    root.callback()(_options)
+    for name in names or COMMANDS:
+        module, attribute = COMMANDS[name]
+        found = getattr(importlib.import_module(f"outreach.cli.{module}"), attribute)
+        if isinstance(found, typer.Typer):
+            root.add_typer(found, name=name)
+        else:
+            root.command(name=name)(found)
+    return root
+
+
+def __getattr__(name: str):
+    """`app`: the whole command line, built when asked for."""
+    if name == "app":
+        return build()
+    raise AttributeError(name)
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command the arguments run, when they name one (past the root's own options)."""
+    words = iter(argv)
+    for word in words:
+        if word in ROOT_FLAGS or word.startswith("--database="):
+            continue
+        if word == "--database":
+            next(words, None)
+            continue
+        return word if word in COMMANDS else None
+    return None
+
+
 def _options(
     database: str = typer.Option(
         None,
@@ -77,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     owner only: files 0600, folders 0700."""
     os.umask(0o077)
     try:
-        flow_help(typer.main.get_command(app)).main(args=argv, prog_name="outreach")  # ends with SystemExit
+        args = sys.argv[1:] if argv is None else argv
+        named = _command_named(args)
+        command = typer.main.get_command(build([named] if named else None))
+        flow_help(command).main(args=args, prog_name="outreach")  # ends with SystemExit
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except InvalidInput as error:

@@ -11,18 +11,16 @@ from outreach.campaign import load_campaign
 from outreach.campaign.model import NamedMailbox
 from outreach.campaign.uploaded import Origin
 from outreach.cli.common import add_row, console, logbook, print_json, progress_bar
-from outreach.db.types import utcnow
-from outreach.errors import NotFound
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import new_message_id
+from outreach.mail.wire import wire_bytes
 from outreach.messages.envelope import build_message
-from outreach.messages.render import draft_all, renderer_for
-from outreach.services.outbound import campaign_control as control
-from outreach.services.outbound import campaigns
-from outreach.services.workspace.status import campaign_status
-from outreach.services.workspace.times import local, zone_for
-from outreach.settings import mailboxes
+from outreach.messages.render import draft_all, each_draft, renderer_for
 
 app = typer.Typer(help="Validate and queue outreach campaigns.", no_args_is_help=True)
+
+# The logbook's services are imported by the commands that use them: `validate` and `preview`
+# read files only, and start without the database layer.
 
 
 def load_with_mailbox(file: Path):
@@ -30,6 +28,9 @@ def load_with_mailbox(file: Path):
     campaign = load_campaign(file)
     if not isinstance(campaign.settings.mailbox, NamedMailbox):
         return campaign
+    from outreach.services.outbound import campaigns
+    from outreach.settings import mailboxes
+
     with logbook() as uow:
         mailboxes.check_queueable(uow.session, campaign.settings, Origin.CLI, str(campaign.path))
         return campaigns.with_mailbox(uow.session, campaign)
@@ -81,38 +82,64 @@ def preview(
     ),
 ) -> None:
     """Write every first-contact message (or, with --all, every kind) as .eml files; send nothing."""
+    from outreach.db.types import utcnow
+
     campaign = load_with_mailbox(file)
     renderer = renderer_for(campaign.settings)
     if all_:
         _preview_all(campaign, renderer, out)
         return
-    with progress_bar("rendering", campaign.contact_count) as advance:
-        drafts = draft_all(campaign, renderer, advance)
-    out.mkdir(parents=True, exist_ok=True)
     table = Table("partner", "contact", "language", "register", "subject", "file")
+    problems: list[Problem] = []
+    written: list[Path] = []
+    notes: list[str] = []
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
     now = utcnow()
-    with progress_bar("writing", len(drafts)) as advance:
-        for number, draft in enumerate(drafts, start=1):
-            advance()
+    with progress_bar("writing", campaign.contact_count) as advance:  # each message in turn, none kept
+        for draft in each_draft(campaign, renderer, problems, advance):
+            notes += draft.notes
+            if problems:  # the campaign does not validate: only its problems are wanted now
+                continue
+            path = out / f"{len(written) + 1:04d}-{_slug(draft.contact.email)}.eml"
             message_id = new_message_id(campaign.settings.mailbox.address)
             message = build_message(campaign.settings, renderer, draft.contact, draft.rendered, message_id, now)
-            path = out / f"{number:04d}-{_slug(draft.contact.email)}.eml"
-            path.write_bytes(message.as_bytes())
-            add_row(
-                table,
-                draft.partner.name,
-                draft.contact.email,
-                draft.rendered.language,
-                draft.rendered.register,
-                draft.rendered.subject,
-                path.name,
-            )
+            path.write_bytes(wire_bytes(message))
+            written.append(path)
+            if len(written) <= TABLE_ROWS:
+                rendered = draft.rendered
+                add_row(
+                    table,
+                    draft.partner.name,
+                    draft.contact.email,
+                    rendered.language,
+                    rendered.register,
+                    rendered.subject,
+                    path.name,
+                )
+    if problems:  # nothing is left of a preview that does not validate
+        _remove(written, out if made else None)
+        raise InvalidInput(problems)
     console.print(table)
-    _say_fallbacks(drafts)
-    console.print(f"{len(drafts)} messages written to {out}; nothing was sent")
+    if len(written) > TABLE_ROWS:
+        console.print(f"... and {len(written) - TABLE_ROWS} more, listed in {out}", markup=False)
+    for note in notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(f"{len(written)} messages written to {out}; nothing was sent")
+
+
+TABLE_ROWS = 100  # a preview's table lists the first ones; the folder has them all
+
+
+def _remove(files: list[Path], folder: Path | None) -> None:
+    for path in files:
+        path.unlink(missing_ok=True)
+    if folder is not None:
+        folder.rmdir()
 
 
 def _preview_all(campaign, renderer, out: Path) -> None:
+    from outreach.db.types import utcnow
     from outreach.services.outbound.sequence_preview import every_message
 
     written = every_message(campaign, renderer, out, utcnow())
@@ -147,6 +174,9 @@ def queue(
     Queuing the same file again schedules nothing twice; partners added to the file later
     are the only ones mailed next time. `outreach run` (or the worker and scheduler) sends.
     """
+    from outreach.db.types import utcnow
+    from outreach.services.outbound import campaigns
+
     campaign = load_campaign(file)
     renderer = renderer_for(campaign.settings)
     with logbook() as uow, progress_bar("queuing", campaign.contact_count + len(campaign.partners)) as advance:
@@ -175,6 +205,9 @@ def queue(
 @app.command()
 def pause(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
     """Queue nothing more of this campaign until it is resumed (its steps are kept)."""
+    from outreach.db.types import utcnow
+    from outreach.services.outbound import campaign_control as control
+
     with logbook() as uow:
         control.pause(uow.session, name, utcnow())
         uow.commit()
@@ -186,6 +219,8 @@ def pause(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
 @app.command()
 def resume(name: str = typer.Argument(..., help="The campaign's name.")) -> None:
     """Send the campaign's scheduled mail again."""
+    from outreach.services.outbound import campaign_control as control
+
     with logbook() as uow:
         control.resume(uow.session, name)
         uow.commit()
@@ -198,6 +233,8 @@ def cancel(
     reason: str = typer.Option(..., "--reason", help="Why: kept on every cancelled step."),
 ) -> None:
     """Cancel every pending step of the campaign, keeping the reason (what was sent stays logged)."""
+    from outreach.services.outbound import campaign_control as control
+
     with logbook() as uow:
         count = control.cancel(uow.session, name, reason)
         uow.commit()
@@ -210,6 +247,9 @@ def status(
     json_: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Where each queued campaign stands: messages per status, and those that need staff."""
+    from outreach.services.workspace.status import campaign_status
+    from outreach.services.workspace.times import local, zone_for
+
     with logbook() as uow:
         found = campaign_status(uow.session, name)
         zones = {c.name: zone_for(uow.session, c.name) for c in found}

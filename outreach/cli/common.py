@@ -7,17 +7,17 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from outreach.db.engine import UnitOfWork, make_engine
-from outreach.db.migrate import ensure_ready
 from outreach.errors import InvalidInput
-from outreach.services.accounts import audit
+
+if TYPE_CHECKING:
+    from outreach.db.engine import UnitOfWork
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -47,6 +47,9 @@ def logbook() -> Iterator[UnitOfWork]:
     The embedded SQLite default is upgraded in place; a server database must have been
     upgraded with `outreach db upgrade`, else the command stops and says so.
     """
+    from outreach.db.engine import UnitOfWork, make_engine  # here: a command without the logbook starts faster
+    from outreach.db.migrate import ensure_ready
+
     engine = make_engine(state.database)
     try:
         ensure_ready(engine, auto_upgrade=engine.dialect.name == "sqlite")
@@ -101,4 +104,6 @@ def actor_name() -> str:
     account the process runs as (from the user table, as the audit log names it: USER may be
     unset under cron or in a container, and never made "staff:unknown" again)."""
     named = " ".join(os.environ.get("OUTREACH_ACTOR", "").split())
+    from outreach.services.accounts import audit
+
     return named[:200] if named else audit.cli_actor()

@@ -268,6 +268,11 @@ class Step(Base):
     # An introduction request: the partner to be introduced to (a plain id: steps belong to their
     # own partner; a forgotten target simply reads as none).
     about_partner_id: Mapped[int | None] = mapped_column()
+    # The message as it was rendered when the step was queued (subject, text, html, template,
+    # language, register, summary) and the fingerprint of what it was made from
+    # (messages/render.py): sending uses it as it is unless the fingerprint changed. Read only
+    # where the message is sent (deferred: the scheduler's and the pages' reads skip it).
+    rendered: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
 
     campaign: Mapped[Campaign] = relationship()
     partner: Mapped[Partner] = relationship()

@@ -372,8 +372,11 @@ def language_tag(language: str) -> str:
 
 def and_list(words: list[str], language: str) -> str | None:
     """ "training, mobility and funding" in the language's way; None for no words."""
-    if not words:
-        return None
+    return _and_list(tuple(words), language) if words else None
+
+
+@lru_cache(maxsize=1024)
+def _and_list(words: tuple[str, ...], language: str) -> str:
     text = format_list(words, locale=locale_of(language))
     if base(language) == "es":  # "y" becomes "e" before an /i/ sound: "formación e innovación"
         text = re.sub(r" y (?=(?:[iI]|[hH][iI])(?![eE]))", " e ", text)

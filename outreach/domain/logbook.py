@@ -232,13 +232,19 @@ class _Group:
     """The rows of one organisation; its fields must agree where more than one row gives them."""
 
     def __init__(self, first: PartnerIn, row: int) -> None:
+        self.first = first
         self.fields = first.model_dump(exclude={"contacts"}, exclude_defaults=True)
         self.first_row = dict.fromkeys(self.fields, row)
         self.contacts: list[ContactIn] = []
+        self.rows = 0
 
     def merge(
         self, record: PartnerIn, row: int, source: str, header_of: dict[str, str], problems: list[Problem]
     ) -> None:
+        self.rows += 1
+        if record is self.first:  # its own fields: nothing to compare
+            self.contacts.extend(record.contacts)
+            return
         # The name may be spelt differently (case, spacing): the first spelling is kept.
         for name, value in record.model_dump(exclude={"contacts", "name"}, exclude_defaults=True).items():
             if name == "extra":  # extra columns of several rows (contacts) are gathered
@@ -258,6 +264,8 @@ class _Group:
         self.contacts.extend(record.contacts)
 
     def partner(self) -> PartnerIn:
+        if self.rows == 1:  # one row: the record as it was read and validated
+            return self.first
         return PartnerIn(**self.fields, contacts=self.contacts)
 
 

@@ -6,10 +6,11 @@ is the readable wording from the guide, used in templates and tables.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Self, cast
 
 
 class LabelledEnum(StrEnum):
@@ -26,11 +27,16 @@ class LabelledEnum(StrEnum):
     @classmethod
     def parse(cls, text: str) -> Self:
         """Accept the key or the label, ignoring case, spaces, dashes and underscores."""
-        wanted = _squash(text)
-        for member in cls:
-            if wanted in _spellings(member):
-                return member
-        raise ValueError(f"{text!r} is not one of: {', '.join(m.value for m in cls)}")
+        return cast(Self, _parsed(cls, text))
+
+
+@functools.lru_cache(maxsize=4096)  # a logbook writes the same few words on every row
+def _parsed(cls: type[LabelledEnum], text: str) -> LabelledEnum:
+    wanted = _squash(text)
+    for member in cls:
+        if wanted in _spellings(member):
+            return member
+    raise ValueError(f"{text!r} is not one of: {', '.join(m.value for m in cls)}")
 
 
 def _squash(text: str) -> str:
@@ -39,8 +45,9 @@ def _squash(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def _spellings(member: LabelledEnum) -> set[str]:
-    return {_squash(member.value), _squash(member.label)}
+@functools.cache
+def _spellings(member: LabelledEnum) -> frozenset[str]:
+    return frozenset({_squash(member.value), _squash(member.label)})
 
 
 class Source(LabelledEnum):

@@ -5,8 +5,10 @@ campaign sends in bulk (personal mail carries none: out-of-office responders ign
 from __future__ import annotations
 
 import functools
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import quoprimime
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
@@ -77,6 +79,18 @@ def address(name: str | None, addr: str) -> Address:
     return Address(display_name=name or "", username=local, domain=domain)
 
 
+def _boundary() -> str:
+    """A part boundary of our own, so the generator need not search the message for one that is
+    free: "=_" never occurs in quoted-printable or base64 text (RFC 2045), and the rest is random."""
+    return f"=_{secrets.token_hex(16)}"
+
+
+# This process's boundaries, one per kind of multipart: every part of our messages is quoted-
+# printable or base64, where they cannot occur, so the type fields they stand in are made once.
+# A message that carries another message (which may be one of ours) gets boundaries of its own.
+_PROCESS_BOUNDARY = f"=_{secrets.token_hex(12)}"
+
+
 @dataclass(frozen=True)
 class CalendarPart:
     """An iTIP message for RFC 6047: in the alternative as text/calendar, and as invite.ics."""
@@ -93,6 +107,10 @@ def compose(
     extra_headers: dict[str, str] | None = None,
     calendar: CalendarPart | None = None,
 ) -> EmailMessage:
+    """The message: text and HTML as alternatives (and the calendar part of an invitation), then
+    its attachments. Fields and part types that are the same in every message are header objects
+    made once (`_same_for_every_message`), set as they are; per message: To, Subject, Date,
+    Message-ID, the boundaries and the encoded text."""
     message = EmailMessage(policy=POLICY)
     message["From"] = _same_for_every_message("From", str(address(envelope.sender_name, envelope.sender_address)))
     message["To"] = address(envelope.to_name, envelope.to_address)
@@ -107,21 +125,52 @@ def compose(
         )
     for name, value in (extra_headers or {}).items():
         message[name] = value
-    # quoted-printable: readable, and safe through servers without 8BITMIME
-    message.set_content(body.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(body.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    message.set_raw("MIME-Version", _same_for_every_message("MIME-Version", "1.0"))
     attachments = list(body.attachments)
+    if calendar is not None:
+        attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
+    own = any(isinstance(a, MIMEPart) and a.get_content_maintype() == "message" for a in attachments)
+    alternatives = message if not attachments else EmailMessage(policy=POLICY)
+    _multipart(alternatives, "alternative", own)
+    alternatives.attach(_text_part("plain", body.text))
+    alternatives.attach(_text_part("html", body.html, last_header="MIME-Version"))
     if calendar is not None:  # the MIME method always equals the METHOD inside
-        message.add_alternative(
+        alternatives.add_alternative(
             calendar.ics.decode("utf-8"),
             subtype="calendar",
             charset="utf-8",
             params={"method": calendar.method},
             cte="quoted-printable",
         )
-        attachments.insert(0, Attachment("invite.ics", calendar.ics, "application", "ics"))
     if attachments:
-        message.make_mixed()
+        _multipart(message, "mixed", own)
+        message.attach(alternatives)
         for attachment in attachments:
             message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any MIMEPart attaches
     return message
+
+
+def _multipart(message: EmailMessage, subtype: str, own_boundary: bool = False) -> None:
+    if own_boundary:
+        field = POLICY.header_factory("Content-Type", f'multipart/{subtype}; boundary="{_boundary()}"')
+    else:
+        field = _same_for_every_message(
+            "Content-Type", f'multipart/{subtype}; boundary="{_PROCESS_BOUNDARY}_{subtype[0]}"'
+        )
+    message.set_raw("Content-Type", field)
+    message.set_payload([])
+
+
+def _text_part(subtype: str, text: str, last_header: str | None = None) -> EmailMessage:
+    """A text part in UTF-8, quoted-printable (readable, and safe through servers without
+    8BITMIME), as `set_content(text, subtype, charset="utf-8", cte="quoted-printable")` makes it."""
+    part = EmailMessage(policy=POLICY)
+    part.set_raw("Content-Type", _same_for_every_message("Content-Type", f'text/{subtype}; charset="utf-8"'))
+    part.set_raw("Content-Transfer-Encoding", _same_for_every_message("Content-Transfer-Encoding", "quoted-printable"))
+    if last_header == "MIME-Version":  # where set_content would add it: after the content fields
+        part.set_raw("MIME-Version", _same_for_every_message("MIME-Version", "1.0"))
+    lines = text.encode("utf-8").splitlines()
+    part.set_payload(
+        quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), POLICY.max_line_length or 78)
+    )
+    return part

@@ -14,6 +14,7 @@ from imapclient.exceptions import IMAPClientError
 from outreach.campaign.model import Mailbox
 from outreach.mail import imap
 from outreach.mail.smtp import SmtpTransport, TemporaryFailure
+from outreach.mail.wire import wire_bytes
 
 
 class MailboxClient:
@@ -23,15 +24,18 @@ class MailboxClient:
         self.settings = settings
         self.smtp = SmtpTransport(settings.smtp, settings.auth)
         self._imap: IMAPClient | None = None
+        self._sent: tuple[EmailMessage, bytes] | None = None
 
     def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
-        self.smtp.send(message, sender, recipients)
+        raw = wire_bytes(message, SMTP)
+        self._sent = (message, raw)  # the copy filed in Sent is the same bytes
+        self.smtp.send(message, sender, recipients, raw)
 
     def file_sent(self, message: EmailMessage, when: datetime) -> None:
         if self.settings.imap.append_to_sent:
-            self._with_imap(
-                lambda c: imap.file_in_sent(c, self.settings.imap.sent_folder, message.as_bytes(policy=SMTP), when)
-            )
+            sent = self._sent
+            raw = sent[1] if sent is not None and sent[0] is message else wire_bytes(message, SMTP)
+            self._with_imap(lambda c: imap.file_in_sent(c, self.settings.imap.sent_folder, raw, when))
 
     def move_processed(self, folder: str, uidvalidity: int, uid: int) -> bool:
         """Only when the campaign names a folder for processed replies; else mail stays put."""

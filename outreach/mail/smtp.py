@@ -14,6 +14,7 @@ from outreach.campaign.model import Credentials, Security, Server
 from outreach.errors import OutreachError
 from outreach.mail.plain_words import network, not_supported, other_protocol, refused_login, text
 from outreach.mail.secrets import Secret, resolve, xoauth2
+from outreach.mail.wire import wire_bytes
 
 IDLE_CHECK_SECONDS = 5
 
@@ -60,11 +61,12 @@ class SmtpTransport:
         self._connection: smtplib.SMTP | None = None
         self._last_used = 0.0
 
-    def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
+    def send(self, message: EmailMessage, sender: str, recipients: list[str], raw: bytes | None = None) -> None:
+        """`raw`: the message's bytes, where the caller made them already (mail/wire.py)."""
         connection = self._ready_connection()
         self._last_used = time.monotonic()
         try:
-            refused = connection.send_message(message, from_addr=sender, to_addrs=recipients)
+            refused = _hand_over(connection, message, sender, recipients, raw)
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             raise self._answer(code, text) from None
@@ -163,6 +165,14 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 pass
             self._connection = None
+
+
+def _hand_over(connection: smtplib.SMTP, message: EmailMessage, sender: str, recipients: list[str], raw):
+    """The message to the server: as its bytes made once (mail/wire.py), or, where an address
+    needs SMTPUTF8, as smtplib sends such a message."""
+    if not (sender + "".join(recipients)).isascii() or "bcc" in message:
+        return connection.send_message(message, from_addr=sender, to_addrs=recipients)
+    return connection.sendmail(sender, recipients, raw if raw is not None else wire_bytes(message))
 
 
 def _text(value) -> str:

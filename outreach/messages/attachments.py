@@ -15,6 +15,7 @@ from outreach.domain.context import institution_fields, message_context, profile
 from outreach.domain.records import ContactIn, PartnerIn
 from outreach.errors import InvalidInput, Problem
 from outreach.mail.compose import Attachment
+from outreach.mail.wire import shared
 from outreach.rendering import Renderer
 
 # What a person names the file in each language: "Riverside Vocational College - Kurzprofil.pdf".
@@ -83,7 +84,7 @@ def one_pager_parts(settings: CampaignFile, renderer: Renderer, language: str) -
 def _part(attachment: Attachment) -> MIMEPart:
     part = _one_pager_parts.get(id(attachment))
     if part is None or part[0] is not attachment:
-        part = _one_pager_parts[id(attachment)] = (attachment, attachment.part())
+        part = _one_pager_parts[id(attachment)] = (attachment, shared(attachment.part()))
     return part[1]
 
 

@@ -1,9 +1,18 @@
 """Messages in the partner's language and register, rendered from the campaign's templates: the
-preview of every first contact (drafts) and the one message of a step or a one-off mail."""
+preview of every first contact (drafts) and the one message of a step or a one-off mail.
+
+A message is rendered once: the one a step was queued with is kept with its fingerprint (the
+template's source and what it includes, every value the template saw: the partner's and the
+contact's data, the campaign's settings, the rendering rules' version). At send time the
+fingerprint is taken again from the data as it is then; the kept message goes out as it is
+when they agree, and is rendered again when anything it was made from changed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from outreach.campaign import CampaignFile, LoadedCampaign
@@ -19,6 +28,7 @@ class Draft:
     contact: ContactIn
     rendered: Rendered
     settings: CampaignFile
+    source: MessageSource | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -44,6 +54,44 @@ def renderer_for(settings: CampaignFile) -> Renderer:
     return Renderer(settings.message.template_dir)
 
 
+@dataclass(frozen=True)
+class MessageSource:
+    """What a message is rendered from: the template file and every value it sees."""
+
+    name: str
+    context: dict
+    where: str
+
+    def fingerprint(self, renderer: Renderer) -> str:
+        digest = hashlib.sha256(renderer.source_digest(self.name).encode())
+        digest.update(self.name.encode())
+        # in the order message_context builds it: the same values give the same text
+        digest.update(json.dumps(self.context, ensure_ascii=False, default=str).encode())
+        return digest.hexdigest()
+
+    def render(self, renderer: Renderer) -> Rendered:
+        return renderer.render(self.name, self.context, self.where)
+
+
+def message_source(
+    settings: CampaignFile,
+    renderer: Renderer,
+    partner: PartnerIn,
+    contact: ContactIn,
+    template: str,
+    extra: dict | Callable[[str], dict] | None = None,
+) -> MessageSource:
+    """The template file for the contact's language and register (or the campaign's language
+    where theirs has none) and what it sees. `extra` may depend on that language: a function of it."""
+    name = renderer.variant(
+        template, message_register(settings, contact), message_language(settings, contact), settings.message.language
+    )
+    written_in = name.rsplit(".", 2)[-2]
+    more = extra(written_in) if callable(extra) else (extra or {})
+    context = {**message_context(settings, partner, contact, written_in), **more}
+    return MessageSource(name, context, f"partner {partner.name!r}, contact {contact.email}")
+
+
 def render_message(
     settings: CampaignFile,
     renderer: Renderer,
@@ -54,13 +102,19 @@ def render_message(
 ) -> Rendered:
     """A message in the contact's language and register (or the campaign's language where
     theirs has no template). `extra` may depend on that language (dates): a function of it."""
-    name = renderer.variant(
-        template, message_register(settings, contact), message_language(settings, contact), settings.message.language
-    )
-    written_in = name.rsplit(".", 2)[-2]
-    more = extra(written_in) if callable(extra) else (extra or {})
-    context = {**message_context(settings, partner, contact, written_in), **more}
-    return renderer.render(name, context, where=f"partner {partner.name!r}, contact {contact.email}")
+    return message_source(settings, renderer, partner, contact, template, extra).render(renderer)
+
+
+def kept(rendered: Rendered, fingerprint: str) -> dict:
+    """A rendered message as a step keeps it, with the fingerprint of what it was made from."""
+    return {**vars(rendered), "fingerprint": fingerprint}
+
+
+def rendered_once(renderer: Renderer, source: MessageSource, stored: dict | None) -> Rendered:
+    """The message kept with the step when it was made from the same things; else rendered now."""
+    if stored is not None and stored.get("fingerprint") == source.fingerprint(renderer):
+        return Rendered(**{k: v for k, v in stored.items() if k != "fingerprint"})
+    return source.render(renderer)
 
 
 def render_free_text(
@@ -73,18 +127,29 @@ def render_free_text(
 
 def draft_all(campaign: LoadedCampaign, renderer: Renderer, advance: Callable[[], None] = lambda: None) -> list[Draft]:
     """Every first-contact message, or InvalidInput naming each partner and missing variable."""
-    drafts, problems = [], []
+    problems: list[Problem] = []
+    drafts = list(each_draft(campaign, renderer, problems, advance))
+    if problems:
+        raise InvalidInput(problems)
+    return drafts
+
+
+def each_draft(
+    campaign: LoadedCampaign,
+    renderer: Renderer,
+    problems: list[Problem],
+    advance: Callable[[], None] = lambda: None,
+) -> Iterator[Draft]:
+    """Each first-contact message in turn, none kept; a contact whose message cannot be rendered
+    adds a Problem (naming the partner and the missing variable) instead."""
+    settings = campaign.settings
     for partner in campaign.partners:
         for contact in partner.contacts:
             advance()
             try:
-                rendered = render_message(
-                    campaign.settings, renderer, partner, contact, campaign.settings.message.template
-                )
+                source = message_source(settings, renderer, partner, contact, settings.message.template)
+                rendered = source.render(renderer)
             except TemplateError as error:
                 problems.append(Problem(str(campaign.path), None, "template", str(error)))
                 continue
-            drafts.append(Draft(partner, contact, rendered, campaign.settings))
-    if problems:
-        raise InvalidInput(problems)
-    return drafts
+            yield Draft(partner, contact, rendered, settings, source)

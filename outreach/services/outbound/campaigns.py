@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,10 +19,10 @@ from outreach.domain.selection import ranked
 from outreach.domain.steps import StepKind
 from outreach.domain.suppression import email_hash
 from outreach.domain.vocabulary import ContactStatus, StepStatus
-from outreach.errors import NotFound
+from outreach.errors import InvalidInput, NotFound, Problem
 from outreach.mail.compose import new_message_id
 from outreach.messages.envelope import new_reply_token
-from outreach.messages.render import draft_all
+from outreach.messages.render import each_draft, kept
 from outreach.rendering import Renderer
 from outreach.services.outbound import campaign_control
 from outreach.services.partners import logbook
@@ -72,13 +75,11 @@ def queue(
     mailboxes.check_queueable(session, campaign.settings, origin, str(campaign.path))
     written = campaign.settings
     campaign = with_mailbox(session, campaign, origin)
-    drafts = draft_all(campaign, renderer, advance)
     summary = QueueSummary(
         logbook.upsert_partners(
             session, campaign.partners, f"campaign:{campaign.settings.name}", advance, move_contacts
         )
     )
-    summary.fallbacks = [note for draft in drafts for note in draft.notes]
     before = session.scalar(sa.select(Campaign).where(Campaign.name == campaign.settings.name))
     old = (dict(before.settings), settings_of(before)) if before is not None else None
     row = _campaign_row(session, campaign, written, origin)
@@ -87,38 +88,130 @@ def queue(
         if summary.changes:
             summary.steps_updated = campaign_control.refresh_pending(session, row, old[1], campaign.settings, now)
     # In score order: when the caps bind, the partners who fit the criteria best hear from us first.
-    partners = [p for p, _ in ranked(campaign.partners, campaign.settings.selection.criteria)]
-    emails = [c.email for p in partners for c in p.contacts]
-    contacts = {c.email: c for c in session.scalars(sa.select(Contact).where(Contact.email.in_(emails)))}
+    ranked_partners = [p for p, _ in ranked(campaign.partners, campaign.settings.selection.criteria)]
+    _schedule_first_contacts(session, replace(campaign, partners=ranked_partners), row, renderer, now, summary, advance)
+    session.flush()
+    return summary
+
+
+BATCH = 1000  # first-contact steps written per statement
+
+
+def _schedule_first_contacts(
+    session: Session,
+    campaign: LoadedCampaign,
+    row: Campaign,
+    renderer: Renderer,
+    now: datetime,
+    summary: QueueSummary,
+    advance: Callable[[], None],
+) -> None:
+    """Every first contact is rendered (one that cannot be stops the whole campaign: InvalidInput
+    naming each partner and variable); each new one is scheduled with the message it was rendered
+    as, so it is not rendered again to be sent. Rendered and written a batch at a time."""
+    settings = campaign.settings
+    contacts = _stored_contacts(session, [c.email for p in campaign.partners for c in p.contacts])
     existing = set(
         session.scalars(
             sa.select(Step.contact_id).where(Step.campaign_id == row.id, Step.name == StepKind.FIRST_CONTACT)
         )
     )
     suppressed = logbook.suppressed_hashes(session)
-    for email in emails:
-        contact = contacts.get(email)
-        if contact is None or contact.status is not ContactStatus.ACTIVE or email_hash(email) in suppressed:
-            summary.not_mailable.append(email)
-        elif contact.id in existing:
-            summary.already_queued += 1
-        else:
-            session.add(
-                Step(
-                    campaign_id=row.id,
-                    partner_id=contact.partner_id,
-                    contact_id=contact.id,
-                    name=StepKind.FIRST_CONTACT,
-                    template=campaign.settings.message.template,
-                    status=StepStatus.SCHEDULED,
-                    due_at=now,
-                    message_id=new_message_id(campaign.settings.mailbox.address),
-                    reply_token=new_reply_token(campaign.settings),
+    problems: list[Problem] = []
+    batch: list[dict] = []
+    with closing(_StepWriter(session)) as writer:
+        for draft in each_draft(campaign, renderer, problems, advance):
+            summary.fallbacks += draft.notes
+            email = draft.contact.email
+            contact = contacts.get(email)
+            if contact is None or contact.status is not ContactStatus.ACTIVE or email_hash(email) in suppressed:
+                summary.not_mailable.append(email)
+            elif contact.id in existing:
+                summary.already_queued += 1
+            elif not problems:  # nothing is written once the campaign is known not to validate
+                assert draft.source is not None
+                batch.append(
+                    _first_step(settings, row, contact, kept(draft.rendered, draft.source.fingerprint(renderer)), now)
                 )
-            )
-            summary.scheduled += 1
-    session.flush()
-    return summary
+                summary.scheduled += 1
+                if len(batch) >= BATCH:
+                    writer.write(batch)
+        if problems:
+            raise InvalidInput(problems)
+        writer.write(batch)
+
+
+def _stored_contacts(session: Session, emails: list[str]) -> dict:
+    """The logbook's id, partner and status of each address, read a chunk at a time."""
+    found = {}
+    for start in range(0, len(emails), 1000):
+        chunk = emails[start : start + 1000]
+        query = sa.select(Contact.id, Contact.partner_id, Contact.status, Contact.email).where(Contact.email.in_(chunk))
+        found.update({c.email: c for c in session.execute(query)})
+    return found
+
+
+def _first_step(settings: CampaignFile, row: Campaign, contact, rendered: dict, now: datetime) -> dict:
+    return dict(
+        campaign_id=row.id,
+        partner_id=contact.partner_id,
+        contact_id=contact.id,
+        name=StepKind.FIRST_CONTACT,
+        template=settings.message.template,
+        status=StepStatus.SCHEDULED,
+        due_at=now,
+        message_id=new_message_id(settings.mailbox.address),
+        attempts=0,
+        created_at=now,
+        rendered=rendered,
+    ) | _token(settings)
+
+
+def _token(settings: CampaignFile) -> dict:
+    """A reply token where the mailbox has plus-addressing; no key at all where not (every step of a
+    batch has the same keys, as one statement writes them)."""
+    token = new_reply_token(settings)
+    return {"reply_token": token} if token else {}
+
+
+class _StepWriter:
+    """Writes the steps a batch at a time on the session's connection. On a database server, from
+    a thread of its own: the server takes one batch while the next is rendered (one batch under
+    way; nothing else uses the connection meanwhile: the renderer reads no database). SQLite
+    writes in this thread (its work is as much ours as the database's, and a connection may
+    belong to one thread)."""
+
+    def __init__(self, session: Session):
+        self.connection = session.connection()
+        server = self.connection.dialect.name != "sqlite"
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer") if server else None
+        self.pending: Future | None = None
+
+    def write(self, batch: list[dict]) -> None:
+        """Hands the batch over (and empties it), once the one before is written."""
+        self.wait()
+        if not batch:
+            return
+        if self.thread is None:
+            self.connection.execute(_NEW_STEP, batch)
+        else:
+            self.pending = self.thread.submit(self.connection.execute, _NEW_STEP, list(batch))
+        batch.clear()
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()  # a failure of the write is raised here
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self.thread is not None:
+                self.thread.shutdown()
+
+
+_NEW_STEP = sa.insert(cast(sa.Table, Step.__table__))
 
 
 def with_mailbox(session: Session, campaign: LoadedCampaign, origin: Origin = Origin.CLI) -> LoadedCampaign:

@@ -17,7 +17,7 @@ from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.campaign import CampaignFile
@@ -41,7 +41,7 @@ from outreach.mail.compose import Body, Envelope, compose, new_message_id
 from outreach.mail.secrets import SecretError
 from outreach.mail.smtp import MailboxFailure, PermanentRefusal, TemporaryFailure
 from outreach.messages.envelope import build_message, new_reply_token
-from outreach.messages.render import render_free_text, render_message
+from outreach.messages.render import message_source, render_free_text, rendered_once
 from outreach.rendering import Fields, Renderer, TemplateError
 from outreach.services.meetings.collaboration import QUARTER, next_check_in, schedule_check_in
 from outreach.services.operations import sending_health
@@ -85,6 +85,18 @@ _MARK_SENT = (
     .values(status=StepStatus.SENT, sent_at=sa.bindparam("now"), last_error=None)
 )
 _LOG = sa.insert(cast(sa.Table, Interaction.__table__))
+# A step to send with what its message needs, in one read; the campaign's settings are read once
+# per version (settings_of), the message rendered when it was queued with the step.
+_STEP_TO_SEND = (
+    sa.select(Step)
+    .where(Step.id == sa.bindparam("step_id"))
+    .options(
+        joinedload(Step.campaign).defer(Campaign.settings),
+        joinedload(Step.contact),
+        joinedload(Step.partner),
+        undefer(Step.rendered),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -103,15 +115,7 @@ def send_step(
     now: Callable[[], datetime],
 ) -> Outcome:
     session = uow.session
-    step = session.get(
-        Step,
-        step_id,
-        options=[  # the campaign's settings are read once per version
-            joinedload(Step.campaign).defer(Campaign.settings),
-            joinedload(Step.contact),
-            joinedload(Step.partner),
-        ],
-    )
+    step = session.execute(_STEP_TO_SEND, {"step_id": step_id}).scalar_one_or_none()
     if step is None or step.status is not StepStatus.QUEUED:
         return Outcome(step_id, "skipped", f"not queued ({step.status.value if step else 'gone'})")
     settings = settings_of(step.campaign)
@@ -437,7 +441,8 @@ def message_for_step(step: Step, settings: CampaignFile, renderer: Renderer, dat
         rendered = render_free_text(settings, renderer, partner, contact, step.subject or "", step.body or "")
         one_pager = False
     else:
-        rendered = render_message(settings, renderer, partner, contact, step.template, extra)
+        source = message_source(settings, renderer, partner, contact, step.template, extra)
+        rendered = rendered_once(renderer, source, step.rendered)
         one_pager = settings.attaches_one_pager(step.name, step.template)
     message = build_message(
         settings,
@@ -494,10 +499,11 @@ def record_sent(session: Session, step: Step, subject: str, text: str, now: date
             text=text,
         ),
     )
-    rows.execute(LAST_ACTIVITY, {"partner_id": step.partner_id, "at": now})
     move = move_for_event(step.partner.phase, "first_contact_sent", f"{step.name} sent to {step.contact.email}")
-    if move is not None:
-        logbook.record_move_rows(session, step.partner_id, move, now)
+    if move is not None:  # one statement moves the partner on and keeps the mail as its latest activity
+        logbook.record_move_rows(session, step.partner_id, move, now, activity=True)
+    else:
+        rows.execute(LAST_ACTIVITY, {"partner_id": step.partner_id, "at": now})
     _schedule_next_in_sequence(session, step, now)
     if step.template == StepKind.LATER and step.partner.status is PartnerStatus.PAUSED:
         step.partner.status, step.partner.later_until = PartnerStatus.ACTIVE, None  # "later" has come
