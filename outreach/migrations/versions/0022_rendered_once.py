@@ -2,7 +2,7 @@
 with the fingerprint of what it was made from; sending uses it unless that changed
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-11
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"  # 0021 is being written beside this one: the lead re-chains it onto 0021
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

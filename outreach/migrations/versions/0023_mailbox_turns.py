@@ -2,7 +2,7 @@
 (`sending.seconds_between_messages`) holds across every worker
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
