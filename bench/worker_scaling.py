@@ -34,6 +34,7 @@ from outreach.db.migrate import upgrade
 from outreach.db.models import Step
 from outreach.db.types import utcnow
 from outreach.domain.vocabulary import StepStatus
+from outreach.inbound import intent
 from outreach.messages.render import renderer_for
 from outreach.services.outbound import campaigns
 from tests.support.databases import PostgresDatabases
@@ -90,7 +91,7 @@ def sent(url: str) -> int:
 def pipeline(databases: PostgresDatabases, path: Path, sink: Sink, count: int, processes: int, threads: int) -> float:
     url = queued_database(databases, path)
     redis.Redis.from_url(REDIS_URL).flushdb()
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL}
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "OUTREACH_DATA": str(path.parent / "data")}
     workers = [started(["worker", "--threads", str(threads)], env, "worker:") for _ in range(processes)]
     begin = time.perf_counter()
     scheduler = started(["scheduler", "--interval", "30"], env, "scheduler: a tick every")
@@ -115,6 +116,10 @@ def main() -> int:
     port = free_port()
     sink = Sink(port)
     path = campaign_file(folder, port, args.messages)
+    # A worker trains its reply reader as it starts, in the background, unless it finds it kept in
+    # its data folder: trained once here, so no worker trains it while the clock runs.
+    (folder / "data" / "reply-model").mkdir(parents=True)
+    intent.train(cache=folder / "data" / "reply-model")
     databases = PostgresDatabases()
     databases.check()
     n, rates = args.messages, {}
