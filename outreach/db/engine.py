@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from outreach.db import outcomes  # noqa: F401  (its session hooks keep the funnel's facts as the logbook is written)
+
 DEFAULT_URL = "sqlite:///outreach.db"
 
 

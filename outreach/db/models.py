@@ -583,6 +583,3 @@ def _last_activity(session, _context) -> None:
             latest[obj.partner_id] = max(obj.occurred_at, latest.get(obj.partner_id, obj.occurred_at))
     if latest:
         session.connection().execute(LAST_ACTIVITY, [{"partner_id": p, "at": at} for p, at in latest.items()])
-
-
-from outreach.db import outcomes  # noqa: E402, F401  (keeps the funnel's facts as the logbook is written)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign import CampaignFile, LoadedCampaign
 from outreach.campaign.uploaded import Origin
+from outreach.db import outcomes
 from outreach.db.models import Campaign, Contact, Step
 from outreach.domain.selection import ranked
 from outreach.domain.steps import StepKind
@@ -119,6 +120,7 @@ def _schedule_first_contacts(
     suppressed = logbook.suppressed_hashes(session)
     problems: list[Problem] = []
     batch: list[dict] = []
+    members: list[int] = []
     with closing(_StepWriter(session)) as writer:
         for draft in each_draft(campaign, renderer, problems, advance):
             summary.fallbacks += draft.notes
@@ -134,11 +136,13 @@ def _schedule_first_contacts(
                     _first_step(settings, row, contact, kept(draft.rendered, draft.source.fingerprint(renderer)), now)
                 )
                 summary.scheduled += 1
+                members.append(contact.partner_id)
                 if len(batch) >= BATCH:
                     writer.write(batch)
         if problems:
             raise InvalidInput(problems)
         writer.write(batch)
+    outcomes.refresh(session.connection(), members)  # written in bulk: the funnel's facts kept here
 
 
 def _stored_contacts(session: Session, emails: list[str]) -> dict:
