@@ -30,6 +30,10 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.send_throughput import MAILMERGE_TEMPLATE  # the same letter mailmerge sends there
+
 ROOT = Path(__file__).resolve().parent.parent
 SENDER = "partnerships@riverside.test"
 DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -152,38 +156,6 @@ def timed(command: list[str], cwd: Path) -> float:
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=bench_env())
     return time.perf_counter() - started
-
-
-MAILMERGE_TEMPLATE = """TO: {{{{email}}}}
-FROM: Jana Weber <{sender}>
-SUBJECT: Proposal for potential collaboration with {{{{organisation}}}}
-CONTENT-TYPE: text/markdown
-{attachments}
-Dear {{{{name}}}},
-
-I hope this message finds you well. I am writing on behalf of **Riverside Vocational College**, a
-provider of vocational education and training in Hamburg.
-
-We are currently seeking partnerships in the field of training and mobility and believe that the
-profile of {{{{organisation}}}} aligns well with our objectives.
-
-Would you be available for a short introductory call to explore potential areas of cooperation?
-
-I have attached a one-page introduction to our institution and a collaboration offer for your
-reference.
-
-If this is not of interest to you, a short reply ("No, thank you") is enough, and we will not
-write again.
-
-Looking forward to your response.
-
-Best regards,
-
-Jana Weber
-Partnership Officer
-Riverside Vocational College
-{sender}
-"""
 
 
 def mailmerge_folder(folder: Path, campaign: Path, count: int) -> Path:
