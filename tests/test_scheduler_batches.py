@@ -152,3 +152,20 @@ def test_the_pace_holds_across_workers_asking_at_once(engine, tmp_path):
     assert sorted(o.result for o in outcomes) == ["later", "later", "later", "sent"]
     assert len(outbox.sent) == 1
     assert {o.wait_seconds for o in outcomes if o.result == "later"} == {30}
+
+
+def test_the_first_batch_is_small_so_the_workers_start_while_the_rest_is_claimed(uow, tmp_path, engine):
+    """The first message of a large tick is in the broker after FIRST_BATCH steps are claimed and
+    committed, not after a whole batch: at the first enqueue, only those are queued."""
+    queue(uow, tmp_path, "ramp", scheduler.FIRST_BATCH + 30)
+    seen_queued: list[int] = []
+
+    def enqueue(step_id: int, delay: float) -> None:
+        if not seen_queued:  # what a worker could see at the first message
+            with engine.connect() as other:
+                count = sa.select(sa.func.count()).select_from(Step).where(Step.status == StepStatus.QUEUED)
+                seen_queued.append(other.scalar(count) or 0)
+
+    scheduler.tick(uow, MONDAY_10_UTC, enqueue, lambda s: Outbox(), lambda s: Renderer())
+    assert seen_queued == [scheduler.FIRST_BATCH]
+    assert statuses(uow) == {StepStatus.QUEUED: scheduler.FIRST_BATCH + 30}

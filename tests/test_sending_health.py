@@ -262,3 +262,48 @@ def test_a_meeting_mail_the_mailbox_cannot_send_is_told_and_sent_again(tmp_path,
     assert any(part.get_content_type() == "text/calendar" for part in invitation.walk())
     assert [t["kind"] for t in cli_json(tmp_path, "todo")] == [], "both to-dos close once it went out"
     assert sending_of(tmp_path, "invite-health")["state"] == "working"
+
+
+def test_a_working_mailbox_is_noted_once_a_minute_and_senders_never_wait_on_it(engine):
+    """Every message sent tells that its mailbox works, but the mailbox's one row is written at most
+    once a minute: workers finishing messages at the same moment do not wait for each other's
+    commit (on PostgreSQL a second transaction goes on while the first still holds its own open)."""
+    import sqlalchemy as sa
+
+    from outreach.db.engine import UnitOfWork
+    from outreach.db.models import SendingHealth
+    from outreach.services.operations import sending_health
+
+    address, start = "vet@school.test", datetime(2027, 3, 1, 9, 0, tzinfo=utcnow().tzinfo)
+    with UnitOfWork(engine) as uow:
+        uow.session.add(SendingHealth(address=address, last_ok_at=start - timedelta(hours=1)))
+        uow.commit()
+
+    def last_ok() -> datetime | None:
+        with UnitOfWork(engine) as uow:
+            return uow.session.scalar(sa.select(SendingHealth.last_ok_at).where(SendingHealth.address == address))
+
+    with UnitOfWork(engine) as first:
+        sending_health.worked(first.session, address, start)  # an hour old: noted now
+        first.commit()
+    assert last_ok() == start
+    if engine.dialect.name == "postgresql":  # SQLite lets one writer in at a time anyway
+        engine_options = {"connect_args": {"options": "-c lock_timeout=2000"}}
+        strict = sa.create_engine(engine.url, **engine_options)
+        try:
+            with UnitOfWork(engine) as holder, UnitOfWork(strict) as other:
+                sending_health.worked(holder.session, address, start + timedelta(seconds=10))  # open, not committed
+                sending_health.worked(other.session, address, start + timedelta(seconds=11))  # no lock wait
+                other.commit()
+                holder.commit()
+        finally:
+            strict.dispose()
+    else:
+        with UnitOfWork(engine) as uow:
+            sending_health.worked(uow.session, address, start + timedelta(seconds=10))
+            uow.commit()
+    assert last_ok() == start  # within the minute: not written again
+    with UnitOfWork(engine) as later:
+        sending_health.worked(later.session, address, start + timedelta(minutes=1, seconds=1))
+        later.commit()
+    assert last_ok() == start + timedelta(minutes=1, seconds=1)

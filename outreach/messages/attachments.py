@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import threading
 from email.message import MIMEPart
 from pathlib import Path
 
@@ -56,19 +57,26 @@ def _one_pager_files(settings: CampaignFile, renderer: Renderer, language: str) 
     key = (id(settings), language)
     cached = _one_pagers.get(key)
     if cached is None or cached[0] is not settings:
-        context = message_context(settings, PartnerIn(name="-"), ContactIn(email="x@x.test", language=language))
-        html = renderer.one_pager(context)
-        stem = one_pager_name(settings, language)
-        pdf = html_as_pdf(html, lang.language_tag(language), stem)
-        files = (
-            Attachment(f"{stem}.html", html.encode("utf-8"), "text", "html"),
-            Attachment(f"{stem}.pdf", pdf, "application", "pdf"),
-        )
-        cached = _one_pagers[key] = (settings, files)
+        with _making:  # one thread makes it (a PDF takes a while); the others wait for it
+            cached = _one_pagers.get(key)
+            if cached is None or cached[0] is not settings:
+                cached = _one_pagers[key] = (settings, _made(settings, renderer, language))
     return cached[1]
 
 
+def _made(settings: CampaignFile, renderer: Renderer, language: str) -> tuple[Attachment, Attachment]:
+    context = message_context(settings, PartnerIn(name="-"), ContactIn(email="x@x.test", language=language))
+    html = renderer.one_pager(context)
+    stem = one_pager_name(settings, language)
+    pdf = html_as_pdf(html, lang.language_tag(language), stem)
+    return (
+        Attachment(f"{stem}.html", html.encode("utf-8"), "text", "html"),
+        Attachment(f"{stem}.pdf", pdf, "application", "pdf"),
+    )
+
+
 _one_pagers: dict[tuple[int, str], tuple[CampaignFile, tuple[Attachment, Attachment]]] = {}
+_making = threading.Lock()
 
 
 def one_pager_part(settings: CampaignFile, renderer: Renderer, language: str) -> MIMEPart:

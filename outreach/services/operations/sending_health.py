@@ -30,9 +30,19 @@ FIRST_TRY_AGAIN = timedelta(seconds=20)
 LAST_TRY_AGAIN = timedelta(minutes=10)
 SETTINGS_CHANGED_WAIT = timedelta(seconds=5)  # even then, never more than a try every few seconds
 
+# A working mailbox's last good send is kept to the minute: every worker's messages share the
+# mailbox's one row, and a write on it for each message would make them wait for each other.
+OK_NOTED_EVERY = timedelta(minutes=1)
+_HEALTH = sa.select(SendingHealth.failing_since, SendingHealth.last_ok_at).where(
+    SendingHealth.address == sa.bindparam("mailbox")
+)
 _STILL_WORKING = (
     sa.update(SendingHealth)
-    .where(SendingHealth.address == sa.bindparam("mailbox"), SendingHealth.failing_since.is_(None))
+    .where(
+        SendingHealth.address == sa.bindparam("mailbox"),
+        SendingHealth.failing_since.is_(None),
+        sa.or_(SendingHealth.last_ok_at.is_(None), SendingHealth.last_ok_at < sa.bindparam("noted_before")),
+    )
     .values(last_ok_at=sa.bindparam("at"))
 )
 
@@ -94,9 +104,14 @@ def failed(session: Session, mailbox: Mailbox, error: str, now: datetime, zone: 
 
 
 def worked(session: Session, address: str, now: datetime, zone: str = "UTC") -> None:
-    """A message went out from this mailbox: it works. One statement while it was working already
-    (this runs for every message sent); the to-do closes when it had been failing."""
-    if session.connection().execute(_STILL_WORKING, {"mailbox": address, "at": now}).rowcount == 1:
+    """A message went out from this mailbox: it works. While it was working already (this runs
+    for every message sent) one read, and a write once a minute (`OK_NOTED_EVERY`); the to-do
+    closes when it had been failing."""
+    rows = session.connection()
+    seen = rows.execute(_HEALTH, {"mailbox": address}).first()
+    if seen is not None and seen.failing_since is None:
+        if seen.last_ok_at is None or seen.last_ok_at < now - OK_NOTED_EVERY:  # the first worker to see it
+            rows.execute(_STILL_WORKING, {"mailbox": address, "at": now, "noted_before": now - OK_NOTED_EVERY})
         return
     row = _row(session, address)
     was_failing = row.failing_since

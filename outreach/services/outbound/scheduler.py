@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 STALE_QUEUED = timedelta(minutes=5)
 STUCK_SENDING = timedelta(minutes=10)
 BATCH = 1000  # due steps claimed per statement
+FIRST_BATCH = 100  # a tick's first batch is small: the workers start on it while the rest is claimed
 MAX_IN_FLIGHT = 5000  # steps queued in the broker and not yet sent: the scheduler waits beyond it
 
 
@@ -92,15 +93,17 @@ def tick(
     failing = sending_health.failing(session)
     if failing:
         _try_fixed_mailboxes_now(session, now, failing)
+    size = min(FIRST_BATCH, limit)
     while plan.in_flight < max_in_flight:
-        batch = TickResult()
-        seen = _queue_batch(session, now, min(limit, max_in_flight - plan.in_flight), plan, failing, batch)
+        batch, asked = TickResult(), min(size, max_in_flight - plan.in_flight)
+        seen = _queue_batch(session, now, asked, plan, failing, batch)
         uow.commit()
         _enqueue(enqueue, batch.queued)  # only after the commit: the actor must find the step queued
         result.queued += batch.queued
         result.deferred += batch.deferred
-        if seen < limit:
+        if seen < asked:
             break
+        size = limit
     result.more_due = plan.in_flight >= max_in_flight and _any_due(session, now, plan.full)
     stale = _stale_queued(session, now, stale_after)
     uow.commit()
