@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.html
-from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 _BLUE = (9, 105, 218)
 _GREY = (87, 96, 106)
@@ -26,6 +29,8 @@ def html_as_pdf(html: str, language: str, title: str) -> bytes:
 
 
 def _document(language: str, title: str) -> FPDF:
+    from fpdf import FPDF  # only where a PDF is made: with what it loads, some 40 MiB per process
+
     pdf = FPDF(format="A4")
     pdf.set_lang(language)
     pdf.set_title(title)
