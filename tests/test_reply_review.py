@@ -284,6 +284,26 @@ def test_the_worker_retrains_weekly_on_the_schools_decisions(database_url, engin
         ]
         app._retrain_weekly()
         assert len(trained) == 2  # once a week
+        clock[0] += timedelta(days=7)
+        app.process_inbound(10**9)  # a worker process of its own (no tick): a reply to read asks too
+        assert len(trained) == 3
+    finally:
+        app.close()
+
+
+def test_a_scheduler_process_loads_no_reply_reader(database_url, tmp_path, monkeypatch):
+    """The scheduler reads no reply: it neither loads the reader at start nor trains it weekly."""
+    from outreach.inbound import intent
+    from worker.app import App
+
+    trained: list[list] = []
+    monkeypatch.setattr(intent, "warm_up", lambda extra=(), cache=None: trained.append(list(extra)))
+    clock = [datetime(2027, 1, 4, 9, 0, tzinfo=UTC)]
+    app = App(database_url=database_url, data_dir=tmp_path / "data", now=lambda: clock[0], reads_replies=False)
+    try:
+        clock[0] += timedelta(days=8)
+        app.tick()
+        assert trained == []
     finally:
         app.close()
 

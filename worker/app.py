@@ -46,6 +46,7 @@ class App:
         mailboxes: Mailboxes | None = None,
         broker: dramatiq.Broker | None = None,
         data_dir: Path | None = None,
+        reads_replies: bool = True,
     ):
         self.engine = make_engine(database_url)
         ensure_ready(self.engine, auto_upgrade=self.engine.dialect.name == "sqlite")
@@ -59,7 +60,10 @@ class App:
         self.raw_retention = timedelta(days=int(os.environ.get("OUTREACH_RAW_RETENTION_DAYS") or 365))
         self._pruned_at: datetime | None = None
         self._reader_at: datetime | None = None
-        self._warm_reply_reader()
+        self.reads_replies = reads_replies  # false in a scheduler-only process: no reader to keep
+        self._retraining = threading.Lock()
+        if reads_replies:
+            self._warm_reply_reader()
 
     def _warm_reply_reader(self) -> None:
         """The reply reader trained (or loaded from beside the data) in the background, on the
@@ -83,13 +87,18 @@ class App:
 
     def _retrain_weekly(self) -> None:
         """Once a week: the reply reader trained again with the school's decisions since (only
-        when there are new ones: the same labels keep the same reader)."""
-        if self._reader_at is not None and self.now() - self._reader_at < RETRAIN_EVERY:
+        when there are new ones: the same labels keep the same reader). Asked at each tick and
+        before each reply is read, so a worker process of its own keeps its reader current too;
+        of threads asking at once, one trains."""
+        if not self.reads_replies:
             return
-        try:
-            self._warm_reply_reader()
-        except Exception:  # never a crash of the worker: the reader in use goes on
-            log.exception("the reply reader could not be trained again")
+        with self._retraining:
+            if self._reader_at is not None and self.now() - self._reader_at < RETRAIN_EVERY:
+                return
+            try:
+                self._warm_reply_reader()
+            except Exception:  # never a crash of the worker: the reader in use goes on
+                log.exception("the reply reader could not be trained again")
 
     @property
     def uses_redis(self) -> bool:
@@ -176,6 +185,7 @@ class App:
     def process_inbound(self, inbound_id: int) -> inbox.Processed:
         """Process one stored message and dispatch what it asks for. A failure is kept,
         marked and told; the next message goes on."""
+        self._retrain_weekly()
         try:
             with self.uow() as uow:
                 outcome = inbox.process(uow, inbound_id, self.now())

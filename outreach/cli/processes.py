@@ -11,13 +11,13 @@ from outreach.errors import InvalidInput, Problem
 from outreach.logs import configure
 
 
-def _serve(verbose: bool, body) -> None:
+def _serve(verbose: bool, body, reads_replies: bool = True) -> None:
     """Set up logging and the app, run `body(app, stopper)` until stopped, then close."""
     from worker.app import App
     from worker.processes import Stopper
 
     configure(verbose or state.verbose, state.log_json)
-    app = App(database_url=state.database)
+    app = App(database_url=state.database, reads_replies=reads_replies)
     try:
         body(app, Stopper().install())
     finally:
@@ -74,7 +74,8 @@ def scheduler(
     """Queue the steps that are due (the database is the calendar; Redis only carries ids)."""
     from worker.processes import scheduler_loop
 
-    _serve(verbose, lambda app, stopper: scheduler_loop(app, stopper, interval, once))
+    # The scheduler reads no reply: no reply reader is loaded or trained in its process.
+    _serve(verbose, lambda app, stopper: scheduler_loop(app, stopper, interval, once), reads_replies=False)
 
 
 def run(
