@@ -152,6 +152,52 @@ def test_headers_encode_non_ascii_names_and_carry_what_mail_clients_need():
     assert parsed.get_body(("html",)).get_content() == "<p>Hallo Jürgen</p>\r\n"
 
 
+@pytest.mark.parametrize(
+    ("to_name", "subject"),
+    [
+        ("Person 1", "Work placements"),
+        ("Müller, Jürgen", "Ça va ?"),
+        ('Dr. "Al" Smith (HR)', "Re: [VET] 50% (of) <all>; a, b: c"),
+        ("", "A subject long enough that the mail standard asks for it to be folded onto two lines"),
+        ("O'Brien", "=?utf-8?q?looks_encoded?="),
+        ("A", " leading and trailing "),
+    ],
+)
+def test_each_messages_own_fields_are_the_bytes_the_policy_writes(to_name, subject):
+    """To, Subject, Date and Message-ID change with every message; where one is plain ASCII on a
+    short line compose writes it as it is: byte for byte what the policy's header classes write."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    from outreach.mail.compose import POLICY, address
+
+    when, message_id = datetime(2027, 3, 1, 10, 0, tzinfo=UTC), new_message_id("jana@school.test")
+    message = compose(
+        Envelope("Jana Weber", "jana@school.test", to_name, "person@firm.test"),
+        Body(subject, "Hello\n", "<p>Hello</p>"),
+        message_id,
+        when,
+    )
+    expected = EmailMessage(policy=POLICY)
+    expected["To"] = address(to_name, "person@firm.test")
+    expected["Subject"] = subject
+    expected["Date"] = format_datetime(when)
+    expected["Message-ID"] = message_id
+    written = message.as_bytes(policy=POLICY).split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    for line in expected.as_bytes(policy=POLICY).split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+        assert line in written, line  # folded continuation lines included
+
+
+def test_a_line_break_in_a_subject_is_refused_not_written():
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
+        compose(
+            Envelope("Jana Weber", "jana@school.test", "P", "person@firm.test"),
+            Body("Hello\r\nBcc: someone@else.test", "Hello\n", "<p>Hello</p>"),
+            new_message_id("jana@school.test"),
+            datetime(2027, 3, 1, 10, 0, tzinfo=UTC),
+        )
+
+
 def test_the_one_pager_has_the_guides_five_sections(tmp_path):
     campaign = load_campaign(write_campaign(tmp_path, campaign_settings("c", 1, 1, partners())))
     attachment = one_pager(campaign.settings, Renderer(), "en")

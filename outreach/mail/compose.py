@@ -113,12 +113,12 @@ def compose(
     Message-ID, the boundaries and the encoded text."""
     message = EmailMessage(policy=POLICY)
     message["From"] = _same_for_every_message("From", str(address(envelope.sender_name, envelope.sender_address)))
-    message["To"] = address(envelope.to_name, envelope.to_address)
+    _set(message, "To", str(address(envelope.to_name, envelope.to_address)))
     if envelope.reply_to:
         message["Reply-To"] = _same_for_every_message("Reply-To", envelope.reply_to)
-    message["Subject"] = body.subject
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
+    _set(message, "Subject", body.subject)
+    _set(message, "Date", format_datetime(date))
+    _set(message, "Message-ID", message_id)
     if envelope.list_unsubscribe:
         message["List-Unsubscribe"] = _same_for_every_message(
             "List-Unsubscribe", f"<mailto:{envelope.sender_address}?subject={UNSUBSCRIBE_SUBJECT}>"
@@ -148,6 +148,21 @@ def compose(
         for attachment in attachments:
             message.attach(attachment if isinstance(attachment, MIMEPart) else attachment.part())  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any MIMEPart attaches
     return message
+
+
+def _set(message: EmailMessage, name: str, value: str) -> None:
+    """A field that changes from message to message. Printable ASCII on one short line is written
+    as it is (the generator would write the same bytes): no header object to parse it into and fold
+    it out of again. Anything else (other letters to encode, a long line to fold, text that looks
+    like an encoded word, a line break or a control character to refuse) goes through the policy's
+    header classes."""
+    if value and value.isascii() and value.isprintable() and "=?" not in value and len(name) + len(value) < _PLAIN_LINE:
+        message.set_raw(name, value)
+    else:
+        message[name] = value
+
+
+_PLAIN_LINE = 76  # shorter than the policy's 78 with ": ": never folded
 
 
 def _multipart(message: EmailMessage, subtype: str, own_boundary: bool = False) -> None:
