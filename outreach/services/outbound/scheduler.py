@@ -167,15 +167,18 @@ def _in_flight(session: Session) -> int:
 
 
 def _queue_batch(session: Session, now: datetime, limit: int, plan: _Plan, failing: dict, result: TickResult) -> int:
-    """Queue one batch of due steps; how many due steps it looked at."""
+    """Queue one batch of due steps; how many due steps it looked at. The steps' new states are
+    written by primary key in one statement each (queued, moved to their window), not one by one."""
     steps = session.scalars(due_steps(now, limit, session.get_bind().dialect.name == "postgresql", plan.full)).all()
+    queued: list[dict] = []
+    moved: list[dict] = []
     for step in steps:
         settings = settings_of(step.campaign)
         sending_rules = settings.sending
         zone = step.contact.timezone or sending_rules.timezone
         opening = next_opening(now, sending_rules, zone)
         if opening > now:
-            step.due_at = opening
+            moved.append({"id": step.id, "due_at": opening})
             result.deferred += 1
             continue
         mailbox = step.campaign.mailbox
@@ -191,10 +194,14 @@ def _queue_batch(session: Session, now: datetime, limit: int, plan: _Plan, faili
         plan.in_flight += 1
         pace = timedelta(seconds=sending_rules.seconds_between_messages)
         turn = _turn(session, plan, mailbox, pace, now)
-        step.status, step.queued_at = StepStatus.QUEUED, now
-        if pace:  # a queued step's due time is its turn
-            step.due_at = turn
+        # a queued step's due time is its turn in the pace
+        queued.append(
+            {"id": step.id, "status": StepStatus.QUEUED, "queued_at": now, "due_at": turn if pace else step.due_at}
+        )
         result.queued.append(Queued(step.id, (turn - now).total_seconds()))
+    for rows in (queued, moved):
+        if rows:  # the loaded steps expire at the commit that follows
+            session.execute(sa.update(Step), rows)
     return len(steps)
 
 
