@@ -24,7 +24,7 @@ from outreach.rendering import Renderer
 from outreach.services.inbound import inbox
 from outreach.services.meetings import booking
 from outreach.services.outbound import campaigns
-from tests.support.browser import WebServer, axe_violations, chromium, screenshot
+from tests.support.browser import WebServer, axe_violations, chromium, main_text, screenshot
 from tests.support.campaigns import campaign_settings, write_campaign
 from tests.support.mailboxes import messages, new_address, wait_for
 from tests.test_sending_rules import Clock, FakeOutbox, run_tick, send_all
@@ -238,7 +238,7 @@ def test_the_booking_page_in_a_browser_books_and_moves_and_the_invitation_lands(
             chosen = radios[1].get_attribute("value")
             radios[1].send_keys(Keys.SPACE)  # by keyboard: choose, then Enter submits the form
             radios[1].send_keys(Keys.ENTER)
-            wait_for(lambda: "Reservado:" in _main_text(browser), what="the booking confirmed")
+            wait_for(lambda: "Reservado:" in main_text(browser), what="the booking confirmed")
             invitation = wait_for(
                 lambda: next((m for m in messages(dovecot, address) if _calendar(m)), None),
                 timeout=60,
@@ -255,7 +255,7 @@ def test_the_booking_page_in_a_browser_books_and_moves_and_the_invitation_lands(
             clock[0] += timedelta(minutes=2)  # a minute at least between two picks of one link
             browser.find_elements(By.CSS_SELECTOR, "input[name=slot]")[-1].click()
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            wait_for(lambda: "Feito: a reunião passa para" in _main_text(browser), what="the meeting moved")
+            wait_for(lambda: "Feito: a reunião passa para" in main_text(browser), what="the meeting moved")
             wait_for(
                 lambda: any(
                     int(icalendar.Calendar.from_ical(_calendar(m)).walk("VEVENT")[0].get("SEQUENCE")) == 1
@@ -266,7 +266,7 @@ def test_the_booking_page_in_a_browser_books_and_moves_and_the_invitation_lands(
                 what="the update (SEQUENCE 1) in the partner's mailbox",
             )
             browser.get(f"{server.url}/book/{'y' * 43}")
-            assert "Esta ligação" not in _main_text(browser) and "This link is not known" in _main_text(browser)
+            assert "Esta ligação" not in main_text(browser) and "This link is not known" in main_text(browser)
         with app.uow() as uow:
             assert uow.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
     finally:
@@ -279,15 +279,6 @@ def _calendar(message) -> bytes | None:
         if part.get_content_type() == "text/calendar":
             return part.get_payload(decode=True)
     return None
-
-
-def _main_text(browser) -> str:
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    try:
-        return browser.find_element(By.TAG_NAME, "main").text
-    except StaleElementReferenceException:
-        return ""
 
 
 def test_a_reader_of_the_workspace_never_sees_a_link_that_acts(web, uow, tmp_path):

@@ -14,7 +14,6 @@ from email.policy import SMTP
 
 import pytest
 import sqlalchemy as sa
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from outreach.db.models import InboundMail, Meeting, Partner, ReplyLabel, Step, Todo
@@ -22,7 +21,7 @@ from outreach.db.types import utcnow
 from outreach.domain.vocabulary import PartnerStatus, Phase, StepStatus
 from outreach.services.accounts import users
 from outreach.services.accounts.users import Role
-from tests.support.browser import WebServer, axe_violations, chromium, screenshot
+from tests.support.browser import WebServer, axe_violations, chromium, main_text, screenshot
 from tests.support.mailboxes import wait_for
 from tests.test_inbox_watcher import reply, sent_campaign, step_of  # noqa: F401  (the fixture)
 from worker.processes import start_watchers
@@ -135,7 +134,7 @@ def test_uncertain_reply_decided_in_one_click_and_a_warm_refusal_declines(
         )
         assert form.text.startswith("Later until")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait_for(lambda: "later until 2027-03-01" in _main_text(browser), what="the decision said")
+        wait_for(lambda: "later until 2027-03-01" in main_text(browser), what="the decision said")
         assert not browser.find_elements(By.CSS_SELECTOR, "li.review")
 
         uow.session.expire_all()
@@ -160,11 +159,3 @@ def test_uncertain_reply_decided_in_one_click_and_a_warm_refusal_declines(
             screenshot(browser, "pipeline-closed", width)
         browser.set_window_size(1280, 900)
         assert axe_violations(browser) == []
-
-
-def _main_text(browser) -> str:
-    """The page's main text; empty while the page is being replaced (the element goes stale)."""
-    try:
-        return browser.find_element(By.TAG_NAME, "main").text
-    except StaleElementReferenceException:
-        return ""

@@ -90,3 +90,15 @@ class WebServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def main_text(driver) -> str:
+    """The page's main text; empty while the next page is still loading (no main yet, or the old
+    one gone stale): for waiting on what a form's answer says."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return driver.find_element(By.TAG_NAME, "main").text
+    except (StaleElementReferenceException, NoSuchElementException):
+        return ""
